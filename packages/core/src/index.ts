@@ -1,1 +1,11 @@
-export const CORE_VERSION = '0.1.0';
+export type { TokenMeta, Token } from './token.js';
+export { BoundedFifo, type FifoSpec } from './fifo.js';
+export { SharedResource, type ResourceSpec, type ArbitrationPolicy, type Grant } from './resource.js';
+export { costOf, type ActorSpec, type PortSpec, type FiringCost, type ResourceRequest, type Firing, type FiringOutputs, type Kernel } from './actor.js';
+export { GraphBuilder, toDot, type Graph, type GraphActor, type StreamRef, type Bindings } from './graph.js';
+export { Simulation, runGraph, rankBottlenecks, type RunOptions, type RunResult } from './engine.js';
+export { GraphValidationError, DeadlockError, RunError, type BlockedActor } from './errors.js';
+export type { TraceEvent, ActorState, ActorStateEvent, FifoOccupancyEvent, GrantEvent } from './trace-events.js';
+export { formatSummary, table, type RunSummary, type ActorSummary, type FifoSummary, type ResourceSummary, type Bottleneck } from './summary.js';
+export { toPerfettoTrace, type ChromeTraceEvent } from './perfetto.js';
+export { sourceActor, sinkActor, stageActor, mapFirings } from './actors.js';

@@ -1,0 +1,91 @@
+import type { OperatorFunction } from 'rxjs';
+import type { TokenMeta } from './token.js';
+
+/** A port of an actor: its name and the width of the tokens it moves. */
+export interface PortSpec {
+  /** Bytes per token; must equal the width of the FIFO bound to the port. */
+  readonly widthBytes: number;
+}
+
+/** A request for a shared resource made by one firing. */
+export interface ResourceRequest {
+  /** Name of a resource declared in the graph and listed in the actor's `resources`. */
+  readonly resource: string;
+  /** Units (port accesses, bytes) the firing needs from it. */
+  readonly units: number;
+}
+
+/**
+ * What one firing costs, in cycles of the kernel clock.
+ * - `iiCycles`: initiation interval: the next firing starts no earlier than start + II.
+ * - `latencyCycles`: from the end of the firing's resource accesses (or its start, when it makes
+ *   none) to the cycle its outputs become readable downstream.
+ * - `requests`: shared-resource units; the firing is served by each resource and the actor's next
+ *   firing waits until those accesses end (a work-conserving memory interface).
+ */
+export interface FiringCost {
+  readonly iiCycles: number;
+  readonly latencyCycles: number;
+  readonly requests?: readonly ResourceRequest[];
+}
+
+/** Metadata view of one firing, handed to the cost model, the behaviour and the kernel. */
+export interface Firing {
+  readonly actor: string;
+  /** Index of this firing of this actor, from 0. */
+  readonly index: number;
+  /** Cycle at which the firing starts. */
+  readonly cycle: number;
+  /** Metadata of the tokens read, by input port (only ports read by this firing). */
+  readonly inputs: Readonly<Record<string, TokenMeta>>;
+}
+
+/** Metadata of the tokens a firing writes, by output port. */
+export type FiringOutputs = Readonly<Record<string, TokenMeta>>;
+
+/**
+ * A kernel: the pure function that computes output payloads from input payloads (functional
+ * mode only). It must not depend on anything but its arguments: that is what lets the runtime
+ * run it anywhere (inline or in a worker) and stay bit-identical.
+ */
+export type Kernel = (
+  inputs: Readonly<Record<string, unknown>>,
+  outputs: FiringOutputs,
+  firing: Firing,
+) => Readonly<Record<string, unknown>>;
+
+/**
+ * A hardware task: named ports, a firing rule, a cost model, a behaviour and a kernel.
+ *
+ * Firing rule (a static schedule, as HLS tasks have): firing i reads one token from each port in
+ * `reads(i)` and writes one token to each port in `writes(i, inputs)`. It starts only when every
+ * read token is readable and every written FIFO has a free slot (credit).
+ */
+export interface ActorSpec {
+  readonly name: string;
+  readonly inputs?: Readonly<Record<string, PortSpec>>;
+  readonly outputs?: Readonly<Record<string, PortSpec>>;
+  /** Number of firings after which the actor is done. Required for actors without inputs (sources). */
+  readonly firings?: number;
+  /** Input ports read by firing i; default: all inputs. */
+  readonly reads?: (firingIndex: number) => readonly string[];
+  /** Output ports written by firing i; default: all outputs. */
+  readonly writes?: (firingIndex: number, inputs: Readonly<Record<string, TokenMeta>>) => readonly string[];
+  /** Cycle cost of a firing: static, or a function of the firing's metadata (never of payloads). */
+  readonly cost: FiringCost | ((firing: Firing) => FiringCost);
+  /** Shared resources this actor may request (validated at build). */
+  readonly resources?: readonly string[];
+  /**
+   * Behaviour: an RxJS operator from firings to output metadata, run synchronously once per
+   * firing. It must emit exactly once per firing (the metadata of every written port). Default:
+   * each written port gets the metadata of the first token read, or `{index, last}` for sources.
+   */
+  readonly behaviour?: OperatorFunction<Firing, FiringOutputs>;
+  /** Computes payloads in functional mode; omitted for pure timing actors. */
+  readonly kernel?: Kernel;
+}
+
+/** Resolves a cost model for a firing. */
+export function costOf(spec: ActorSpec, firing: Firing): FiringCost {
+  return typeof spec.cost === 'function' ? spec.cost(firing) : spec.cost;
+}
