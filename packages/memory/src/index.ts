@@ -1,0 +1,28 @@
+export {
+  HBM_BYTES_PER_CYCLE_PER_CHANNEL,
+  HBM_READ_LATENCY_CYCLES,
+  V80_HBM_CHANNELS,
+  V80_HBM,
+  hbmChannelGroup,
+  hbmPeakBytesPerCycle,
+  hbmTransferCycles,
+  bandwidthGBps,
+  type HbmChannelPlan,
+  type HbmConfig,
+  type HbmStream,
+} from './hbm.js';
+export {
+  BRAM36,
+  URAM288,
+  LUTRAM64,
+  PRIMITIVES,
+  V80_ON_CHIP,
+  onChipBits,
+  memoryBank,
+  bankResource,
+  checkBudget,
+  type OnChipKind,
+  type OnChipPrimitive,
+  type OnChipBudget,
+  type MemoryBank,
+} from './on-chip.js';
