@@ -1,0 +1,1 @@
+export type { StageImplementation } from './stage.js';
