@@ -9,3 +9,4 @@ export type { TraceEvent, ActorState, ActorStateEvent, FifoOccupancyEvent, Grant
 export { formatSummary, table, type RunSummary, type ActorSummary, type FifoSummary, type ResourceSummary, type Bottleneck } from './summary.js';
 export { toPerfettoTrace, type ChromeTraceEvent } from './perfetto.js';
 export { sourceActor, sinkActor, stageActor, mapFirings } from './actors.js';
+export { suggestFifoDepths, type DepthSuggestion } from './depths.js';
