@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import type { KernelRef } from './kernel-ref.js';
 import type { TokenMeta } from './token.js';
 
 /** A port of an actor: its name and the width of the tokens it moves. */
@@ -83,6 +84,12 @@ export interface ActorSpec {
   readonly behaviour?: OperatorFunction<Firing, FiringOutputs>;
   /** Computes payloads in functional mode; omitted for pure timing actors. */
   readonly kernel?: Kernel;
+  /**
+   * The same kernel, loadable by a worker (see `workerKernel`). When set, a worker pool may run
+   * it off the main thread; it must then be pure (no state between firings). Kernels without it
+   * run on the main thread, in firing order, so they may keep state (e.g. a running sum).
+   */
+  readonly workerKernel?: KernelRef;
 }
 
 /** Resolves a cost model for a firing. */

@@ -7,6 +7,7 @@ import { EventHeap } from './heap.js';
 import { SharedResource } from './resource.js';
 import type { ActorSummary, Bottleneck, FifoSummary, ResourceSummary, RunSummary } from './summary.js';
 import type { Token, TokenMeta } from './token.js';
+import { PayloadHandle, type KernelTask } from './kernel-task.js';
 import type { ActorState, TraceEvent } from './trace-events.js';
 
 export interface RunOptions {
@@ -18,6 +19,13 @@ export interface RunOptions {
   readonly collectSinks?: boolean;
   /** Safety limit: a run past this cycle stops with an error. Default 2^50. */
   readonly maxCycles?: number;
+  /**
+   * Functional mode only. 'inline' (default): each kernel runs when its actor fires. 'record':
+   * kernels are not run; each firing records a `KernelTask` whose outputs are `PayloadHandle`s,
+   * and `evaluateKernelTasks` computes them later (in a worker pool). Timing never depends on
+   * payload values, so both give the same cycles and trace.
+   */
+  readonly kernels?: 'inline' | 'record';
 }
 
 export interface RunResult {
@@ -32,6 +40,8 @@ export interface RunResult {
   readonly firings: number;
   /** Scheduler events processed (actor wake-ups and arbitration rounds). */
   readonly schedulerEvents: number;
+  /** Recorded kernel tasks in firing order (kernels: 'record' only). */
+  readonly tasks: readonly KernelTask[];
 }
 
 const NONE = -1;
@@ -152,6 +162,8 @@ class EngineRun {
   private totalFirings = 0;
   private schedulerEvents = 0;
   private readonly functional: boolean;
+  private readonly recording: boolean;
+  private readonly tasks: KernelTask[] = [];
   private readonly full: boolean;
   private readonly observed: boolean;
   private readonly events: TraceEvent[] = [];
@@ -166,6 +178,7 @@ class EngineRun {
     private readonly trace: Subject<TraceEvent>,
   ) {
     this.functional = options.mode === 'functional';
+    this.recording = this.functional && options.kernels === 'record';
     this.full = options.trace === 'full';
     this.observed = this.full || trace.observed;
     this.collectSinks = options.collectSinks ?? true;
@@ -368,14 +381,19 @@ class EngineRun {
       const readyCycle = fifo.headReadyCycle();
       const payload = fifo.pop();
       if (inPayloads) inPayloads[rt.inPorts[k]!] = payload;
-      if (rt.isSink && this.collectSinks) this.sinks[spec.name]!.push({ meta, payload, readyCycle });
+      if (rt.isSink && this.collectSinks) {
+        this.sinks[spec.name]!.push({ meta, payload, readyCycle });
+        if (payload instanceof PayloadHandle) this.tasks[payload.task]!.refs++;
+      }
       if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       this.wakeIfBlockedOn(this.producer[fi]!, BLOCK_FULL, fi, t);
     }
     const cost = this.checkedCost(spec, firing);
     const outMetas = this.outputsOf(rt, firing, writeIdx, i);
     let outPayloads: Readonly<Record<string, unknown>> | undefined;
-    if (this.functional && spec.kernel) {
+    if (this.recording && spec.kernel) {
+      outPayloads = this.record(a, spec, firing, inPayloads!, outMetas, writeIdx, rt);
+    } else if (this.functional && spec.kernel) {
       try {
         outPayloads = spec.kernel(inPayloads!, outMetas, firing);
       } catch (e) {
@@ -478,6 +496,29 @@ class EngineRun {
     if (complete > this.makespan) this.makespan = complete;
     this.nextAllowed[a] = next;
     this.wake(a, next);
+  }
+
+  /** Records a kernel task instead of running it; returns handles for its outputs. */
+  private record(
+    a: number,
+    spec: ActorSpec,
+    firing: Firing,
+    inputs: Record<string, unknown>,
+    outMetas: FiringOutputs,
+    writeIdx: readonly number[] | Int32Array,
+    rt: ActorRuntime,
+  ): Record<string, unknown> {
+    const id = this.tasks.length;
+    const outputs: Record<string, TokenMeta> = {};
+    const handles: Record<string, unknown> = {};
+    for (let w = 0; w < writeIdx.length; w++) {
+      const port = rt.outPorts[writeIdx[w]!]!;
+      outputs[port] = outMetas[port]!;
+      handles[port] = new PayloadHandle(id, port);
+    }
+    for (const v of Object.values(inputs)) if (v instanceof PayloadHandle) this.tasks[v.task]!.refs++;
+    this.tasks.push({ id, actor: a, actorName: spec.name, firing, inputs, outputs, kernel: spec.kernel!, workerKernel: spec.workerKernel, refs: 0 });
+    return handles;
   }
 
   private checkedCost(spec: ActorSpec, firing: Firing): FiringCost {
@@ -766,7 +807,7 @@ class EngineRun {
         }
       }
     }
-    return { cycles, summary, sinks: this.sinks, events: this.events, firings: this.totalFirings, schedulerEvents: this.schedulerEvents };
+    return { cycles, summary, sinks: this.sinks, events: this.events, firings: this.totalFirings, schedulerEvents: this.schedulerEvents, tasks: this.tasks };
   }
 }
 

@@ -10,3 +10,7 @@ export { formatSummary, table, type RunSummary, type ActorSummary, type FifoSumm
 export { toPerfettoTrace, type ChromeTraceEvent } from './perfetto.js';
 export { sourceActor, sinkActor, stageActor, mapFirings } from './actors.js';
 export { suggestFifoDepths, type DepthSuggestion } from './depths.js';
+export { workerKernel, compiledModuleUrl, type KernelRef } from './kernel-ref.js';
+export { PayloadHandle, type KernelTask } from './kernel-task.js';
+export { KernelPool, evaluateKernelTasks, runFunctional, type FunctionalRunOptions } from './kernel-pool.js';
+export { collectTransferables, detachableCopy } from './transfer.js';

@@ -1,0 +1,26 @@
+import type { Firing, FiringOutputs, Kernel } from './actor.js';
+import type { KernelRef } from './kernel-ref.js';
+
+/** Stands for a payload that a recorded kernel task will compute: task id and output port. */
+export class PayloadHandle {
+  constructor(
+    readonly task: number,
+    readonly port: string,
+  ) {}
+}
+
+/** One recorded firing's kernel: a node of the run's dataflow DAG of results. */
+export interface KernelTask {
+  readonly id: number;
+  /** Actor index in the graph, and its name (for errors). */
+  readonly actor: number;
+  readonly actorName: string;
+  readonly firing: Firing;
+  /** Input payloads: values, or handles to earlier tasks' outputs. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly outputs: FiringOutputs;
+  readonly kernel: Kernel;
+  readonly workerKernel: KernelRef | undefined;
+  /** How many handles to this task's outputs are held (by later tasks and sinks). */
+  refs: number;
+}

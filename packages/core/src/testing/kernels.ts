@@ -1,0 +1,40 @@
+/**
+ * Kernels used by the runtime's own tests of worker execution (compiled to dist/ so workers can
+ * load them). Each is a pure function of its arguments, as worker kernels must be.
+ */
+import type { Kernel } from '../actor.js';
+import { workerKernel } from '../kernel-ref.js';
+
+/** out = in * 2 + firing index, elementwise (Float32Array). */
+export const scaleKernel: Kernel = (inputs, _outputs, firing) => {
+  const x = inputs['in'] as Float32Array;
+  const y = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) y[i] = x[i]! * 2 + firing.index;
+  return { out: y };
+};
+
+/** out = cumulative sum of in (float32 rounding at each step: order matters, so does purity). */
+export const prefixSumKernel: Kernel = (inputs) => {
+  const x = inputs['in'] as Float32Array;
+  const y = new Float32Array(x.length);
+  let s = Math.fround(0);
+  for (let i = 0; i < x.length; i++) y[i] = s = Math.fround(s + x[i]!);
+  return { out: y };
+};
+
+/** Throws on firing 3. */
+export const failOnThirdKernel: Kernel = (inputs, _o, firing) => {
+  if (firing.index === 3) throw new Error('corrupt tile');
+  return { out: inputs['in'] };
+};
+
+/** Kills its worker thread on firing 1. */
+export const killWorkerKernel: Kernel = (inputs, _o, firing) => {
+  if (firing.index === 1) process.exit(7);
+  return { out: inputs['in'] };
+};
+
+export const scaleWorker = workerKernel(import.meta.url, './kernels.js', 'scaleKernel');
+export const prefixSumWorker = workerKernel(import.meta.url, './kernels.js', 'prefixSumKernel');
+export const failOnThirdWorker = workerKernel(import.meta.url, './kernels.js', 'failOnThirdKernel');
+export const killWorkerWorker = workerKernel(import.meta.url, './kernels.js', 'killWorkerKernel');
