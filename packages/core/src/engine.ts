@@ -495,6 +495,22 @@ class EngineRun {
     const complete = next > ready ? next : ready;
     if (complete > this.makespan) this.makespan = complete;
     this.nextAllowed[a] = next;
+    // Look ahead: if the next input token is already in flight and lands after `next`, the
+    // attempt at `next` could only block on it; record that stall now and wake at its arrival
+    // (an in-flight token's ready cycle never moves), saving a scheduler event per firing.
+    if (inF.length === 1 && i + 1 < rt.firingLimit) {
+      const f = fifos[inF[0]!]!;
+      if (!f.isEmpty) {
+        const r = f.headReadyCycle();
+        if (r > next && r !== Infinity) {
+          this.blockedSince[a] = next;
+          this.blockedKind[a] = BLOCK_EMPTY;
+          this.blockedFifo[a] = inF[0]!;
+          this.scheduleAt(a, r);
+          return;
+        }
+      }
+    }
     this.wake(a, next);
   }
 
