@@ -1,0 +1,44 @@
+/** GPU baselines, the energy model and the analytical LUT-LLM model (issue 6). */
+export { A100_80GB_SXM, GPU_BASELINES, MI210, type GpuBaselineName, type GpuSpec } from './gpu-specs.js';
+export { energyPerToken, tokensPerJoule } from './energy.js';
+export { checkRequest, latencyEstimate, type LatencyEstimate } from './latency-estimate.js';
+export {
+  attendedKeys,
+  attentionMacsPerLayer,
+  chunkedHistoryReads,
+  kvElementsPerTokenPerLayer,
+  layerLinearWeights,
+  lmHeadWeights,
+  normWeights,
+} from './workload.js';
+export {
+  GPU_NORM_BYTES_PER_PARAM,
+  GPU_ROOFLINE_NOTE,
+  gpuLinearPeakOpsPerSecond,
+  gpuPassRoofline,
+  gpuRoofline,
+  resolveGpuRooflineOptions,
+  type GpuLinearPrecision,
+  type GpuRooflineEstimate,
+  type GpuRooflineOptions,
+  type ResolvedGpuRooflineOptions,
+  type RooflinePhase,
+} from './gpu-roofline.js';
+export { LUT_LLM_ANALYTICAL_DEFAULTS, analyticalParams, type LutLlmAnalyticalParams } from './lut-llm-params.js';
+export {
+  ANALYTICAL_NOTE,
+  analyticalDecodeCycles,
+  analyticalLatency,
+  analyticalPrefillCycles,
+  type AnalyticalBreakdown,
+  type AnalyticalOp,
+  type AnalyticalOpName,
+} from './analytical.js';
+export {
+  layerRooflinePoints,
+  type LayerRooflineOptions,
+  type LayerRooflineRow,
+  type RooflineOpName,
+  type RooflinePoint,
+} from './roofline-points.js';
+export { formatAnalyticalBreakdown, formatComparison, formatNumber, formatRooflinePoints, type ComparisonRow } from './format.js';

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { MAX_CODEBOOK_SIZE, type DistanceMetric } from '@lut-llm/vq';
+
+/**
+ * The platform the accelerator runs on: clock, HBM channel plan, on-chip memory budget, board
+ * power, the VQ format the tables are built in, data formats in HBM, stage parameters and FIFO
+ * depths. Every field is a named parameter; the preset values and their sources are in
+ * `presets.ts` (DESIGN.md 1.4 and 4). Validated by {@link PlatformConfigSchema}; nothing is ever
+ * clamped: an out-of-range value is an error that names the field.
+ */
+export interface PlatformConfig {
+  /** Human-readable name, printed in summaries (e.g. "AMD Alveo V80 @ 227 MHz"). */
+  readonly name: string;
+  /** Kernel clock in MHz; one emulator cycle is one period of this clock. */
+  readonly clockMhz: number;
+  readonly hbm: PlatformHbm;
+  readonly onChip: PlatformOnChip;
+  /**
+   * Board power in watts used by the energy model (energy = board power x time). For the V80
+   * preset this is the board's maximum, so the energy it gives is an upper bound.
+   */
+  readonly boardPowerWatts: number;
+  readonly vq: PlatformVq;
+  readonly dataFormats: PlatformDataFormats;
+  /**
+   * Per-stage parameter overrides: stage name -> parameter name -> value (finite number, string or
+   * boolean). A stage reads its own keys and applies its defaults to the rest; the analytical
+   * model reads the keys listed in `baselines/lut-llm-params.ts`.
+   */
+  readonly stages: Readonly<Record<string, Readonly<Record<string, StageParamValue>>>>;
+  /** Depth (slots) of every FIFO without an override. Integer >= 1. */
+  readonly fifoDepthDefault: number;
+  /** FIFO name -> depth (integer >= 1), overriding `fifoDepthDefault`. */
+  readonly fifoDepthOverrides: Readonly<Record<string, number>>;
+}
+
+/** HBM as the kernel sees it (DESIGN.md 1.4). Mirrors `HbmConfig` of @lut-llm/memory, plus the device peak. */
+export interface PlatformHbm {
+  /** Channels per stream; each is an AXI port of `bytesPerCyclePerChannel` bytes per kernel cycle. */
+  readonly channels: PlatformHbmChannels;
+  /** Bytes one channel moves per kernel cycle (256 bits = 32 bytes in the reference design). */
+  readonly bytesPerCyclePerChannel: number;
+  /** Cycles from a read request to its first beat. */
+  readonly readLatencyCycles: number;
+  /** The device's total HBM bandwidth in GB/s; the channel plan at the clock may not exceed it. */
+  readonly devicePeakGBps: number;
+}
+
+/** Channels per stream (integers >= 1). Same fields as `HbmChannelPlan` of @lut-llm/memory. */
+export interface PlatformHbmChannels {
+  readonly weights: number;
+  readonly input: number;
+  readonly output: number;
+  readonly kvRead: number;
+  readonly kvWrite: number;
+  readonly centroids: number;
+  readonly ropeNorm: number;
+  readonly scales: number;
+}
+
+/** On-chip memory budget in primitives (same fields as `OnChipBudget` of @lut-llm/memory). */
+export interface PlatformOnChip {
+  readonly bram36: number;
+  readonly uram288: number;
+  readonly lutramLuts: number;
+}
+
+/** The hardware-visible part of the VQ format (DESIGN.md 1.1); see `VqConfig` of @lut-llm/vq. */
+export interface PlatformVq {
+  /** Sub-vector length: elements per position. */
+  readonly v: 2 | 4;
+  /** Activation codebook size c_a per position (1..256). */
+  readonly cA: number;
+  /** Weight codebook size c_w per (position, group) (1..256). */
+  readonly cW: number;
+  /** Output columns per weight group, G. */
+  readonly groupSize: number;
+  /** Bits per 2D table entry in HBM: 8 (INT8 tables) or 4 (INT4, packed two per byte). */
+  readonly lutBits: 8 | 4;
+  /** Distance metric of the centroid search. */
+  readonly distance: DistanceMetric;
+}
+
+/** Sizes of the data the kernel moves through HBM besides tables and indices (integers >= 1). */
+export interface PlatformDataFormats {
+  /** Bytes per activation element read or written by the kernel (embedding rows, layer I/O, logits). */
+  readonly activationBytesPerElement: number;
+  /** Bytes per K or V element in the HBM KV-cache. */
+  readonly kvBytesPerElement: number;
+  /** Bytes per activation-centroid element (codebooks streamed over the centroid channels). */
+  readonly centroidBytesPerElement: number;
+  /** Bytes of table-dequantization parameters per weight group (scale + zero point). */
+  readonly scaleBytesPerGroup: number;
+  /** Bytes per RMSNorm weight element and RoPE sin/cos element (ropeNorm channels). */
+  readonly ropeNormBytesPerElement: number;
+}
+
+/** A stage parameter value. */
+export type StageParamValue = number | string | boolean;
+
+/** A recursive partial of T, for platform files that override a few fields of a preset. */
+export type DeepPartial<T> = T extends object ? { -readonly [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+// ---- field schemas; each message says what is expected, the loader appends what it got ----
+
+function intAtLeast(min: number) {
+  const error = `expected an integer >= ${min}`;
+  return z.number({ error }).int({ error }).min(min, { error });
+}
+
+function intInRange(min: number, max: number) {
+  const error = `expected an integer in ${min}..${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+function positiveFinite() {
+  const error = 'expected a finite number > 0';
+  return z.number({ error }).positive({ error });
+}
+
+function oneOf<const T extends readonly [string | number, ...(string | number)[]]>(values: T) {
+  return z.literal(values, { error: `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}` });
+}
+
+function object<S extends z.ZodRawShape>(shape: S) {
+  return z.strictObject(shape, { error: 'expected an object' });
+}
+
+const nonEmptyString = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
+
+const stageParamValue = z.union([z.number(), z.string(), z.boolean()], {
+  error: 'expected a finite number, a string or a boolean',
+});
+
+function record<V extends z.ZodType>(value: V) {
+  return z.record(nonEmptyString, value, { error: 'expected an object' });
+}
+
+/** Zod schema of a complete {@link PlatformConfig}. Unknown fields are errors (typos must not pass silently). */
+export const PlatformConfigSchema: z.ZodType<PlatformConfig> = object({
+  name: nonEmptyString,
+  clockMhz: positiveFinite(),
+  hbm: object({
+    channels: object({
+      weights: intAtLeast(1),
+      input: intAtLeast(1),
+      output: intAtLeast(1),
+      kvRead: intAtLeast(1),
+      kvWrite: intAtLeast(1),
+      centroids: intAtLeast(1),
+      ropeNorm: intAtLeast(1),
+      scales: intAtLeast(1),
+    }),
+    bytesPerCyclePerChannel: intAtLeast(1),
+    readLatencyCycles: intAtLeast(0),
+    devicePeakGBps: positiveFinite(),
+  }),
+  onChip: object({
+    bram36: intAtLeast(0),
+    uram288: intAtLeast(0),
+    lutramLuts: intAtLeast(0),
+  }),
+  boardPowerWatts: positiveFinite(),
+  vq: object({
+    v: oneOf([2, 4]),
+    cA: intInRange(1, MAX_CODEBOOK_SIZE),
+    cW: intInRange(1, MAX_CODEBOOK_SIZE),
+    groupSize: intAtLeast(1),
+    lutBits: oneOf([8, 4]),
+    distance: oneOf(['chebyshev', 'l2sq']),
+  }),
+  dataFormats: object({
+    activationBytesPerElement: intAtLeast(1),
+    kvBytesPerElement: intAtLeast(1),
+    centroidBytesPerElement: intAtLeast(1),
+    scaleBytesPerGroup: intAtLeast(1),
+    ropeNormBytesPerElement: intAtLeast(1),
+  }),
+  stages: record(record(stageParamValue)),
+  fifoDepthDefault: intAtLeast(1),
+  fifoDepthOverrides: record(intAtLeast(1)),
+});
