@@ -1,1 +1,5 @@
 export type { StageImplementation } from './stage.js';
+export { QWEN3_1_7B_ATTENTION, ATTENTION_PORTS, type AttentionShape, type AttentionPhase, type AttentionJob, type AttentionQueryMeta, type AttentionQueryPayload, type AttentionOutputMeta } from './attention.js';
+export { SFU_INPUT_PORTS, type SfuOpKind, type SiluVariant, type SfuTokenMeta } from './sfu.js';
+export type { KvCacheLayout, KvChunkMeta, KvChunkPayload, KvWriteMeta } from './kv.js';
+export * from './linear.js';

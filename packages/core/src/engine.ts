@@ -363,7 +363,8 @@ class EngineRun {
     }
     for (let w = 0; w < writeIdx.length; w++) {
       const fi = rt.outFifos[writeIdx[w]!]!;
-      if (this.fifos[fi]!.isFull) {
+      // A self-loop (state carried to the next firing) frees its slot in the same firing.
+      if (this.fifos[fi]!.isFull && !readsFifo(rt, readIdx, fi)) {
         this.block(a, t, BLOCK_FULL, fi);
         return;
       }
@@ -469,7 +470,7 @@ class EngineRun {
     const outF = rt.outFifos;
     for (let w = 0; w < outF.length; w++) {
       const fi = outF[w]!;
-      if (fifos[fi]!.isFull) {
+      if (fifos[fi]!.isFull && !inF.includes(fi)) {
         this.block(a, t, BLOCK_FULL, fi);
         return;
       }
@@ -861,6 +862,12 @@ export function rankBottlenecks(
 }
 
 const EMPTY: FiringOutputs = Object.freeze({});
+
+/** Whether the firing reading input ports `readIdx` reads FIFO `fi`. */
+function readsFifo(rt: ActorRuntime, readIdx: readonly number[] | Int32Array, fi: number): boolean {
+  for (let r = 0; r < readIdx.length; r++) if (rt.inFifos[readIdx[r]!] === fi) return true;
+  return false;
+}
 const ALL: Int32Array[] = Array.from({ length: 17 }, (_, n) => allIndices(n));
 function allIndices(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);

@@ -1,1 +1,11 @@
-export {};
+export { DEFAULT_SFU_PARAMS, resolveSfuParams, type SfuHardwareParams, type ReductionMode } from './params.js';
+export { sfuRowLength, validateSfuOp, type SfuOp } from './ops.js';
+export { laneSumFp32 } from './lane-sum.js';
+export { rmsNormFp32, qkRmsNormFp32 } from './rms-norm.js';
+export { layerNormFp32 } from './layer-norm.js';
+export { ropeFp32, ropeInverseFrequencies, QWEN3_ROPE_THETA } from './rope.js';
+export { siluExact, siluPwl9, siluFp32, swigluFp32, SILU_PWL9_BREAKPOINTS, SILU_PWL9_MAX_ABS_ERROR } from './silu.js';
+export { residualAddFp32 } from './residual.js';
+export { softmaxFp32 } from './softmax.js';
+export { reductionTreeCycles, statisticPasses, outputLatencyCycles, sfuTokenCycles, type StatisticPass, type SfuTokenCycles } from './cycle-model.js';
+export { sfuActor, sfuKernel, sfuPortWidth, sfuInputPorts, streamingSfuStage, DEFAULT_SFU_STAGE_PARAMS, type SfuStageParams } from './actor.js';
