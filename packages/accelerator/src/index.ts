@@ -1,1 +1,1 @@
-export {};
+export * from './lut-linear/index.js';

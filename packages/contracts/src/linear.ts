@@ -186,6 +186,11 @@ export interface CentroidTileMeta extends BlockTokenMeta {
 /** Activation indices of one block: payload `ActivationIndexTile`. */
 export interface ActivationIndexTileMeta extends BlockTokenMeta {
   readonly kind: 'activation-index';
+  /**
+   * How the indices are searched (set by the centroid-search stage; optional for other producers):
+   * what a worker-thread kernel needs to reproduce them from the payloads alone.
+   */
+  readonly search?: { readonly distance: 'chebyshev' | 'l2sq'; readonly chainLength: number; readonly centroids: number; readonly v: number };
 }
 
 /** Weights (indices + tables or codebooks) of one (block, output tile): payload `WeightTile<L>`. */

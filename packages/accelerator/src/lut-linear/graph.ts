@@ -1,0 +1,260 @@
+import { fp32AccumulatorStage, int32AccumulatorStage } from '@lut-llm/accumulator';
+import { CENTROID_SEARCH_IMPLEMENTATIONS } from '@lut-llm/centroid-search';
+import {
+  LINEAR_STREAM_WIDTH_BYTES,
+  blockPositionRange,
+  planLinearTiles,
+  type ActivationTile,
+  type ActivationTileMeta,
+  type CentroidTile,
+  type CentroidTileMeta,
+  type LinearTilePlan,
+  type ScaleTile,
+  type ScaleTileMeta,
+  type WeightTile,
+  type WeightTileMeta,
+} from '@lut-llm/contracts';
+import { GraphBuilder, type Graph, type TokenMeta } from '@lut-llm/core';
+import { dequantizerStage } from '@lut-llm/dequantizer';
+import { lutPsum1dStage, lutPsum2dStage, weightOnlyPsumStage } from '@lut-llm/lut-psum';
+import { hbmChannelGroup, type HbmStream } from '@lut-llm/memory';
+import { indexBitsFor, type ActivationOnlyLinear, type QuantizedLinear } from '@lut-llm/vq';
+import { checkLutLinearData, synthesizeLutLinearData } from './data.js';
+import { hbmReaderActor, hbmWriterActor } from './hbm-actors.js';
+import { activationOnlyBlock, quantizedLinearBlock } from './layer-views.js';
+import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig, type LutLinearData, type LutLinearOptions } from './options.js';
+import { activationTileBytes, centroidTileBytes, outputTileBytes, SCALE_BYTES_PER_GROUP, weightTileBytes, type TrafficParams } from './traffic.js';
+
+/**
+ * The LUTLinear task graph (DESIGN.md 1.2-1.3) for one linear op, in one of three variants:
+ *
+ *   co-quant:        input-reader ──activations──> centroid-search <──centroids── centroid-loader
+ *                    centroid-search ──activation-indices──> lut-psum (2D) <──weight-tiles── weight-loader
+ *                    lut-psum ──psums──> accumulator (INT32) ──accumulated──> dequantizer <──scales── scale-loader
+ *                    dequantizer ──outputs──> output-writer
+ *   weight-only:     input-reader ──activations──> lut-psum (online 1D tables) <──weight-tiles── weight-loader
+ *                    lut-psum ──psums──> accumulator (FP32) ──outputs──> output-writer
+ *   activation-only: as co-quant up to the indices, then lut-psum (1D tables per output)
+ *                    ──psums──> accumulator (FP32) ──outputs──> output-writer
+ *
+ * Readers and the writer are HBM channel groups (memory.hbmChannelGroup: weights 32 channels,
+ * input 4, centroids 4, scales 1, output 4 by default). Tokens are tiles (contracts' tiling):
+ * per position block an activation / centroid / index tile, per (block, output tile) a weight
+ * and a partial-sum tile, per output tile an accumulated and an output tile. A weight tile
+ * covers all T tokens, so each loaded table block is reused for all tokens (GEMM).
+ */
+export interface LutLinearGraph {
+  readonly graph: Graph;
+  readonly config: LutLinearConfig;
+  readonly plan: LinearTilePlan;
+  /** The data the kernels compute on (functional mode only). */
+  readonly data: LutLinearData | undefined;
+  /** Resource name of each HBM stream the variant uses. */
+  readonly hbmResources: Readonly<Partial<Record<HbmStream, string>>>;
+}
+
+/** Actor names of the graph (stable: tests, reports and the CLI refer to them). */
+export const LUT_LINEAR_ACTORS = Object.freeze({
+  inputReader: 'input-reader',
+  centroidLoader: 'centroid-loader',
+  centroidSearch: 'centroid-search',
+  weightLoader: 'weight-loader',
+  psum: 'lut-psum',
+  accumulator: 'accumulator',
+  scaleLoader: 'scale-loader',
+  dequantizer: 'dequantizer',
+  outputWriter: 'output-writer',
+});
+
+/** FIFO names of the graph (the keys of LutLinearFifoDepths, in kebab case). */
+export const LUT_LINEAR_FIFOS = Object.freeze({
+  activations: 'activations',
+  centroids: 'centroids',
+  activationIndices: 'activation-indices',
+  weightTiles: 'weight-tiles',
+  scales: 'scales',
+  psums: 'psums',
+  accumulated: 'accumulated',
+  outputs: 'outputs',
+});
+
+/** Builds the graph of a LUTLinear run (validating everything first). */
+export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
+  const cfg = resolveLutLinearConfig(opts);
+  const plan = planLinearTiles(cfg.shape, { blockPositions: cfg.positionLanes, outputLanes: cfg.outputLanes, groupSize: cfg.numerics.groupSize });
+  let data: LutLinearData | undefined;
+  if (cfg.mode === 'functional') {
+    data = opts.data ?? synthesizeLutLinearData(cfg);
+    checkLutLinearData(cfg, data);
+  }
+  const { variant, fifoDepths: depth, shape } = cfg;
+  const A = LUT_LINEAR_ACTORS;
+  const F = LUT_LINEAR_FIFOS;
+  const W = LINEAR_STREAM_WIDTH_BYTES;
+  const { blocks, tilesPerBlock } = plan;
+  const T = shape.tokens;
+  const D = shape.inFeatures;
+  const v = shape.v;
+  const g = new GraphBuilder(`lut-linear ${variant} ${shape.outFeatures}x${D} T=${T}`);
+  const hbmResources: Partial<Record<HbmStream, string>> = {};
+  for (const s of hbmStreamsOf(variant)) {
+    const r = hbmChannelGroup(s, cfg.hbm);
+    g.resource(r);
+    hbmResources[s] = r.name;
+  }
+  const lat = cfg.hbm.readLatencyCycles;
+  const traffic: TrafficParams = {
+    numerics: cfg.numerics,
+    weightIndexBits: indexBitsFor(cfg.numerics.cW),
+    activationOnlyEntryBytes: cfg.lutPsum1d.entryBits / 8,
+  };
+  const blockBase = (b: number) => ({ op: cfg.op, tokens: T, block: b, blocks, ...blockPositionRange(plan, b) });
+  const tileBase = (j: number) => ({ tile: j, tilesPerBlock, outStart: plan.tileOutStart[j]!, outEnd: plan.tileOutEnd[j]! });
+
+  // ---- streams
+  const s = {
+    activations: g.stream(F.activations, { depth: depth.activations, widthBytes: W }),
+    weightTiles: g.stream(F.weightTiles, { depth: depth.weightTiles, widthBytes: W }),
+    psums: g.stream(F.psums, { depth: depth.psums, widthBytes: W }),
+    outputs: g.stream(F.outputs, { depth: depth.outputs, widthBytes: W }),
+  };
+
+  // ---- HBM readers
+  const x = data?.x;
+  g.invoke(
+    hbmReaderActor({
+      name: A.inputReader,
+      resource: hbmResources.input!,
+      widthBytes: W,
+      count: blocks,
+      latencyCycles: lat,
+      bytes: (b) => activationTileBytes(plan, b),
+      meta: (b): ActivationTileMeta => ({ kind: 'activation', v, ...blockBase(b) }),
+      ...(x
+        ? {
+            payload: (b: number): ActivationTile => {
+              const { posStart, posEnd } = blockPositionRange(plan, b);
+              const width = (posEnd - posStart) * v;
+              const tile = new Float32Array(T * width);
+              for (let t = 0; t < T; t++) tile.set(x.subarray(t * D + posStart * v, t * D + posEnd * v), t * width);
+              return { x: tile };
+            },
+          }
+        : {}),
+    }),
+    { out: { out: s.activations } },
+  );
+  const usesCentroids = variant !== 'weight-only';
+  const codebookSource: QuantizedLinear | ActivationOnlyLinear | undefined = variant === 'activation-only' ? data?.activationOnly : data?.layer;
+  const centroidsStream = usesCentroids ? g.stream(F.centroids, { depth: depth.centroids, widthBytes: W }) : undefined;
+  if (centroidsStream) {
+    const cA = cfg.numerics.cA;
+    g.invoke(
+      hbmReaderActor({
+        name: A.centroidLoader,
+        resource: hbmResources.centroids!,
+        widthBytes: W,
+        count: blocks,
+        latencyCycles: lat,
+        bytes: (b) => centroidTileBytes(plan, b, cA),
+        meta: (b): CentroidTileMeta => ({ kind: 'centroids', centroids: cA, v, ...blockBase(b) }),
+        ...(codebookSource
+          ? {
+              payload: (b: number): CentroidTile => {
+                const { posStart, posEnd } = blockPositionRange(plan, b);
+                return { codebooks: codebookSource.actCodebooks.subarray(posStart * cA * v, posEnd * cA * v) };
+              },
+            }
+          : {}),
+      }),
+      { out: { out: centroidsStream } },
+    );
+  }
+  // Block views are made once per block, on its first tile.
+  let viewBlock = -1;
+  let view: QuantizedLinear | ActivationOnlyLinear | undefined;
+  const layerOfBlock = (b: number): QuantizedLinear | ActivationOnlyLinear => {
+    if (b !== viewBlock) {
+      const { posStart, posEnd } = blockPositionRange(plan, b);
+      view = variant === 'activation-only' ? activationOnlyBlock(data!.activationOnly!, posStart, posEnd) : quantizedLinearBlock(data!.layer!, posStart, posEnd);
+      viewBlock = b;
+    }
+    return view!;
+  };
+  g.invoke(
+    hbmReaderActor({
+      name: A.weightLoader,
+      resource: hbmResources.weights!,
+      widthBytes: W,
+      count: blocks * tilesPerBlock,
+      latencyCycles: lat,
+      bytes: (i) => weightTileBytes(variant, plan, Math.floor(i / tilesPerBlock), i % tilesPerBlock, traffic),
+      meta: (i): WeightTileMeta => {
+        const b = Math.floor(i / tilesPerBlock);
+        const j = i % tilesPerBlock;
+        return {
+          kind: 'weights',
+          variant,
+          ...blockBase(b),
+          ...tileBase(j),
+          group: plan.tileGroup[j]!,
+          loadsTable: plan.tileLoadsTable[j] === 1,
+          bytes: weightTileBytes(variant, plan, b, j, traffic),
+        };
+      },
+      ...(data ? { payload: (i: number): WeightTile<QuantizedLinear | ActivationOnlyLinear> => ({ layer: layerOfBlock(Math.floor(i / tilesPerBlock)) }) } : {}),
+    }),
+    { out: { out: s.weightTiles } },
+  );
+  const scalesStream = variant === 'co-quant' ? g.stream(F.scales, { depth: depth.scales, widthBytes: W }) : undefined;
+  if (scalesStream) {
+    const layer = data?.layer;
+    g.invoke(
+      hbmReaderActor({
+        name: A.scaleLoader,
+        resource: hbmResources.scales!,
+        widthBytes: W,
+        count: tilesPerBlock,
+        latencyCycles: lat,
+        bytes: () => SCALE_BYTES_PER_GROUP,
+        meta: (j): ScaleTileMeta => ({ kind: 'scales', op: cfg.op, tokens: T, group: plan.tileGroup[j]!, ...tileBase(j) }),
+        ...(layer ? { payload: (): ScaleTile<QuantizedLinear> => ({ layer }) } : {}),
+      }),
+      { out: { out: scalesStream } },
+    );
+  }
+
+  // ---- compute stages
+  let psumAct = s.activations;
+  if (centroidsStream) {
+    const indices = g.stream(F.activationIndices, { depth: depth.activationIndices, widthBytes: W });
+    CENTROID_SEARCH_IMPLEMENTATIONS[cfg.centroidSearchImplementation].install(g, A.centroidSearch, cfg.centroidSearch, {
+      in: { act: s.activations, centroids: centroidsStream },
+      out: { out: indices },
+    });
+    psumAct = indices;
+  }
+  const psumBindings = { in: { act: psumAct, weights: s.weightTiles }, out: { out: s.psums } };
+  if (variant === 'co-quant') lutPsum2dStage.install(g, A.psum, { ...cfg.lutPsum2d, tilesPerBlock }, psumBindings);
+  else if (variant === 'activation-only') lutPsum1dStage.install(g, A.psum, { ...cfg.lutPsum1d, tilesPerBlock }, psumBindings);
+  else weightOnlyPsumStage.install(g, A.psum, { ...cfg.weightOnlyPsum, tilesPerBlock }, psumBindings);
+
+  const accParams = { ...cfg.accumulator, blocks, tilesPerBlock };
+  if (variant === 'co-quant') {
+    const accumulated = g.stream(F.accumulated, { depth: depth.accumulated, widthBytes: W });
+    int32AccumulatorStage.install(g, A.accumulator, accParams, { in: { in: s.psums }, out: { out: accumulated } });
+    dequantizerStage.install(g, A.dequantizer, cfg.dequantizer, { in: { in: accumulated, scales: scalesStream! }, out: { out: s.outputs } });
+  } else {
+    fp32AccumulatorStage.install(g, A.accumulator, accParams, { in: { in: s.psums }, out: { out: s.outputs } });
+  }
+  g.invoke(
+    hbmWriterActor({
+      name: A.outputWriter,
+      resource: hbmResources.output!,
+      widthBytes: W,
+      bytes: (m: TokenMeta) => outputTileBytes(plan, (m as { tile: number }).tile),
+    }),
+    { in: { in: s.outputs } },
+  );
+  return { graph: g.build(), config: cfg, plan, data, hbmResources };
+}

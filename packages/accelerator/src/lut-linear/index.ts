@@ -1,0 +1,38 @@
+/**
+ * LUTLinear on the dataflow runtime: the graph of DESIGN.md 1.2 stages 1-4 fed by HBM, for GEMV
+ * and GEMM, in the co-quantized reference design and the weight-only / activation-only variants.
+ */
+export { LutLinearError } from './errors.js';
+export { parseLinearShape } from './shape.js';
+export {
+  PING_PONG_DEPTH,
+  DEFAULT_CLOCK_MHZ,
+  DEFAULT_POSITION_LANES,
+  DEFAULT_OUTPUT_LANES,
+  resolveLutLinearConfig,
+  hbmStreamsOf,
+  type LinearNumerics,
+  type LutLinearFifoDepths,
+  type LutLinearData,
+  type LutLinearOptions,
+  type LutLinearConfig,
+} from './options.js';
+export {
+  ACTIVATION_ELEMENT_BYTES,
+  CENTROID_ELEMENT_BYTES,
+  WEIGHT_CODEBOOK_ELEMENT_BYTES,
+  SCALE_BYTES_PER_GROUP,
+  OUTPUT_ELEMENT_BYTES,
+  weightTileBytes,
+  activationTileBytes,
+  centroidTileBytes,
+  outputTileBytes,
+  type TrafficParams,
+} from './traffic.js';
+export { quantizedLinearBlock, activationOnlyBlock } from './layer-views.js';
+export { synthesizeLutLinearData, checkLutLinearData, lutLinearReference } from './data.js';
+export { hbmReaderActor, hbmWriterActor } from './hbm-actors.js';
+export { buildLutLinearGraph, LUT_LINEAR_ACTORS, LUT_LINEAR_FIFOS, type LutLinearGraph } from './graph.js';
+export { runLutLinear, runLutLinearFunctional, compareLutLinearVariants, type LutLinearReport, type HbmStreamUse, type StageUse } from './run.js';
+export { formatLutLinearComparison } from './format.js';
+export { LINEAR_VARIANTS, type LinearVariant } from '@lut-llm/contracts';

@@ -1,0 +1,340 @@
+import {
+  bpcsuLatencyCycles,
+  CENTROID_SEARCH_IMPLEMENTATIONS,
+  type BpcsuParams,
+  type CentroidSearchImplementation,
+} from '@lut-llm/centroid-search';
+import { LINEAR_VARIANTS, type LinearShape, type LinearVariant } from '@lut-llm/contracts';
+import {
+  DEFAULT_FP32_ACCUMULATOR_PARAMS,
+  DEFAULT_INT32_ACCUMULATOR_PARAMS,
+  accumulatorLatencyCycles,
+  resolveAccumulatorParams,
+  type AccumulatorParams,
+} from '@lut-llm/accumulator';
+import { dequantizerLatencyCycles, resolveDequantizerParams, type DequantizerParams } from '@lut-llm/dequantizer';
+import {
+  lutPsum1dLatencyCycles,
+  lutPsum2dLatencyCycles,
+  weightOnlyPsumLatencyCycles,
+  resolveLutPsum1dParams,
+  resolveLutPsum2dParams,
+  resolveWeightOnlyPsumParams,
+  type LutPsum1dParams,
+  type LutPsum2dParams,
+  type WeightOnlyPsumParams,
+} from '@lut-llm/lut-psum';
+import { V80_HBM, type HbmChannelPlan, type HbmConfig, type HbmStream } from '@lut-llm/memory';
+import { resolveVqConfig, type ActivationOnlyLinear, type QuantizedLinear, type VqConfig } from '@lut-llm/vq';
+import { LutLinearError } from './errors.js';
+
+/** The numerics a LUTLinear run depends on (vq's configuration; k-means fields are irrelevant here). */
+export type LinearNumerics = Pick<VqConfig, 'v' | 'cA' | 'cW' | 'groupSize' | 'lutBits' | 'distance'>;
+
+/**
+ * Depths (in tiles) of the LUTLinear streams.
+ *
+ * Default of every stream: a ping-pong buffer (`PING_PONG_DEPTH`) plus its producer's pipeline
+ * depth, i.e. its latency in cycles (the most firings it can have in flight at II = 1): the HBM
+ * read latency for a stream fed by an HBM reader (requests in flight), the stage latency for one
+ * fed by a compute stage. The engine reserves a token's slot when the producing firing starts, so
+ * tokens still inside a producer's pipeline (or in flight from HBM) occupy its output stream;
+ * without this allowance a 64-cycle HBM read or a 57-cycle matcher chain would be throttled by a
+ * 2-deep stream, which the hardware's pipeline registers and outstanding AXI reads do not do. An
+ * explicit depth is used as given (e.g. to study a shallower FIFO).
+ */
+export interface LutLinearFifoDepths {
+  /** input-reader -> centroid search (or, weight-only, -> the matchers' register). */
+  readonly activations: number;
+  /** centroid-loader -> centroid search. */
+  readonly centroids: number;
+  /** centroid search -> the matchers' index register. */
+  readonly activationIndices: number;
+  /** weight-loader -> LUT PSum. */
+  readonly weightTiles: number;
+  /** scale-loader -> dequantizer. */
+  readonly scales: number;
+  /** LUT PSum -> accumulator. */
+  readonly psums: number;
+  /** accumulator -> dequantizer. */
+  readonly accumulated: number;
+  /** dequantizer (or, FP32 variants, accumulator) -> output-writer. */
+  readonly outputs: number;
+}
+
+/** Base depth of every stream before the producer's pipeline allowance (TAPA's default stream depth, a ping-pong). */
+export const PING_PONG_DEPTH = 2;
+
+const FIFO_KEYS: readonly (keyof LutLinearFifoDepths)[] = ['activations', 'centroids', 'activationIndices', 'weightTiles', 'scales', 'psums', 'accumulated', 'outputs'];
+
+/** Kernel clock of the first version of the paper (DESIGN.md 1.4; 250 MHz is the later build). */
+export const DEFAULT_CLOCK_MHZ = 227;
+/** Position lanes: 16 BPCSUs and 16 matchers (DESIGN.md 1.2). */
+export const DEFAULT_POSITION_LANES = 16;
+/** Output lanes per matcher: 512 (DESIGN.md 1.2). */
+export const DEFAULT_OUTPUT_LANES = 512;
+
+/** Functional-mode data. Missing data is synthesized from `seed`. */
+export interface LutLinearData {
+  /** The co-quantized layer (co-quant and weight-only variants). */
+  readonly layer?: QuantizedLinear;
+  /** The activation-only layer (activation-only variant). */
+  readonly activationOnly?: ActivationOnlyLinear;
+  /** Activations x [T][D]. */
+  readonly x: Float32Array;
+}
+
+export interface LutLinearOptions {
+  /** M: out-features. */
+  readonly outFeatures: number;
+  /** D: in-features. */
+  readonly inFeatures: number;
+  /** T: tokens. Default 1 (GEMV, decode); > 1 is GEMM (prefill chunk). */
+  readonly tokens?: number;
+  /** Default 'co-quant'. */
+  readonly variant?: LinearVariant;
+  /** 'timing' (shapes only, fast) or 'functional' (real numbers). Default 'timing'. */
+  readonly mode?: 'timing' | 'functional';
+  /** Label of the op in token metadata. Default 'linear'. */
+  readonly op?: string;
+  /** Numerics; default vq's DEFAULT_VQ_CONFIG, or the data's layer configuration. */
+  readonly numerics?: Partial<LinearNumerics>;
+  /** HBM: channel counts per stream, bytes per cycle per channel, read latency. Default V80_HBM. */
+  readonly hbm?: { readonly channels?: Partial<HbmChannelPlan>; readonly bytesPerCyclePerChannel?: number; readonly readLatencyCycles?: number };
+  /** Kernel clock for times and GB/s. Default 227 MHz. */
+  readonly clockMhz?: number;
+  /** Position lanes (BPCSUs = matchers = positions per block). Default 16. */
+  readonly positionLanes?: number;
+  /** Output lanes per matcher (outputs per tile at most). Default 512. */
+  readonly outputLanes?: number;
+  /** Centroid search: implementation ('bpcsu' | 'single-chain' | 'full-tree') and parameters. */
+  readonly centroidSearch?: { readonly implementation?: CentroidSearchImplementation; readonly params?: Partial<BpcsuParams> };
+  /** LUT PSum parameters of each variant's implementation. */
+  readonly lutPsum2d?: Partial<LutPsum2dParams>;
+  readonly lutPsum1d?: Partial<LutPsum1dParams>;
+  readonly weightOnlyPsum?: Partial<WeightOnlyPsumParams>;
+  /** Accumulator hardware parameters (the schedule is derived from the shape). */
+  readonly accumulator?: Partial<Omit<AccumulatorParams, 'blocks' | 'tilesPerBlock'>>;
+  readonly dequantizer?: Partial<DequantizerParams>;
+  readonly fifoDepths?: Partial<LutLinearFifoDepths>;
+  /** Functional-mode data (synthesized from `seed` when omitted). */
+  readonly data?: LutLinearData;
+  /** Seed of synthesized data. Default 1. */
+  readonly seed?: number;
+  /** 'full' keeps every trace event in the report. Default 'summary'. */
+  readonly trace?: 'summary' | 'full';
+}
+
+/** Everything resolved and validated. */
+export interface LutLinearConfig {
+  readonly variant: LinearVariant;
+  readonly mode: 'timing' | 'functional';
+  readonly op: string;
+  readonly shape: LinearShape;
+  readonly numerics: VqConfig;
+  readonly hbm: HbmConfig;
+  readonly clockMhz: number;
+  readonly positionLanes: number;
+  readonly outputLanes: number;
+  readonly centroidSearchImplementation: CentroidSearchImplementation;
+  readonly centroidSearch: BpcsuParams;
+  readonly lutPsum2d: LutPsum2dParams;
+  readonly lutPsum1d: LutPsum1dParams;
+  readonly weightOnlyPsum: WeightOnlyPsumParams;
+  /** Accumulator hardware parameters (schedule fields are placeholders until the graph is built). */
+  readonly accumulator: AccumulatorParams;
+  readonly dequantizer: DequantizerParams;
+  readonly fifoDepths: LutLinearFifoDepths;
+  readonly trace: 'summary' | 'full';
+  readonly seed: number;
+}
+
+/** HBM streams each variant reads or writes. */
+export function hbmStreamsOf(variant: LinearVariant): readonly HbmStream[] {
+  switch (variant) {
+    case 'co-quant':
+      return ['input', 'centroids', 'weights', 'scales', 'output'];
+    case 'weight-only':
+      return ['input', 'weights', 'output'];
+    case 'activation-only':
+      return ['input', 'centroids', 'weights', 'output'];
+  }
+}
+
+function positiveInt(what: string, x: unknown): number {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 1) throw new LutLinearError(`${what} must be an integer >= 1, got ${String(x)}`);
+  return x;
+}
+
+/** Refuses an explicit stage parameter that conflicts with the value the run pins it to. */
+function pin<T extends object>(stage: string, given: Partial<T> | undefined, field: keyof T & string, value: T[keyof T & string], source: string): void {
+  const explicit = given?.[field];
+  if (explicit !== undefined && explicit !== value) {
+    throw new LutLinearError(`${stage}.${field} = ${String(explicit)} conflicts with ${source} = ${String(value)}`);
+  }
+}
+
+function numericsOf(opts: LutLinearOptions, variant: LinearVariant): VqConfig {
+  const fromData = variant === 'activation-only' ? opts.data?.activationOnly?.cfg : opts.data?.layer?.cfg;
+  const base = resolveVqConfig(fromData ?? {});
+  const n = opts.numerics ?? {};
+  if (fromData) {
+    for (const [k, v] of Object.entries(n)) {
+      if (v !== undefined && (fromData as unknown as Record<string, unknown>)[k] !== v) {
+        throw new LutLinearError(`numerics.${k} = ${String(v)} conflicts with the data's layer configuration (${k} = ${String((fromData as unknown as Record<string, unknown>)[k])})`);
+      }
+    }
+    return base;
+  }
+  return resolveVqConfig({ ...n });
+}
+
+/** Resolves and validates options; throws `LutLinearError` naming the culprit. */
+export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig {
+  const variant = opts.variant ?? 'co-quant';
+  if (!LINEAR_VARIANTS.includes(variant)) throw new LutLinearError(`variant must be one of ${LINEAR_VARIANTS.join(', ')}, got '${String(variant)}'`);
+  const mode = opts.mode ?? 'timing';
+  if (mode !== 'timing' && mode !== 'functional') throw new LutLinearError(`mode must be 'timing' or 'functional', got '${String(mode)}'`);
+  const M = positiveInt('outFeatures (M)', opts.outFeatures);
+  const D = positiveInt('inFeatures (D)', opts.inFeatures);
+  const T = positiveInt('tokens (T)', opts.tokens ?? 1);
+  let numerics: VqConfig;
+  try {
+    numerics = numericsOf(opts, variant);
+  } catch (e) {
+    if (e instanceof LutLinearError) throw e;
+    throw new LutLinearError(`numerics: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (D % numerics.v !== 0) throw new LutLinearError(`inFeatures D = ${D} is not divisible by the sub-vector length v = ${numerics.v}`);
+
+  const channels: HbmChannelPlan = { ...V80_HBM.channels, ...(opts.hbm?.channels ?? {}) };
+  for (const s of hbmStreamsOf(variant)) {
+    if (!Number.isInteger(channels[s]) || channels[s] < 1) {
+      throw new LutLinearError(`HBM stream '${s}' needs an integer >= 1 of channels, got ${String(channels[s])}`);
+    }
+  }
+  const hbm: HbmConfig = {
+    channels,
+    bytesPerCyclePerChannel: positiveInt('hbm.bytesPerCyclePerChannel', opts.hbm?.bytesPerCyclePerChannel ?? V80_HBM.bytesPerCyclePerChannel),
+    readLatencyCycles: opts.hbm?.readLatencyCycles ?? V80_HBM.readLatencyCycles,
+  };
+  if (!Number.isInteger(hbm.readLatencyCycles) || hbm.readLatencyCycles < 0) {
+    throw new LutLinearError(`hbm.readLatencyCycles must be an integer >= 0, got ${String(hbm.readLatencyCycles)}`);
+  }
+  const clockMhz = opts.clockMhz ?? DEFAULT_CLOCK_MHZ;
+  if (!(clockMhz > 0) || !Number.isFinite(clockMhz)) throw new LutLinearError(`clockMhz must be a positive number, got ${String(clockMhz)}`);
+  const positionLanes = positiveInt('positionLanes', opts.positionLanes ?? DEFAULT_POSITION_LANES);
+  const outputLanes = positiveInt('outputLanes', opts.outputLanes ?? DEFAULT_OUTPUT_LANES);
+
+  const implementation = opts.centroidSearch?.implementation ?? 'bpcsu';
+  const impl = CENTROID_SEARCH_IMPLEMENTATIONS[implementation];
+  if (!impl) {
+    throw new LutLinearError(`centroidSearch.implementation must be one of ${Object.keys(CENTROID_SEARCH_IMPLEMENTATIONS).join(', ')}, got '${String(implementation)}'`);
+  }
+  const wrap = <R>(what: string, f: () => R): R => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof LutLinearError) throw e;
+      throw new LutLinearError(`${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  };
+  const csGiven = opts.centroidSearch?.params ?? {};
+  const cs: Partial<BpcsuParams> = {
+    ...csGiven,
+    ...pinAll('centroidSearch', csGiven, { lanes: positionLanes, centroids: numerics.cA, subvectorLength: numerics.v, distance: numerics.distance }),
+    // A codebook smaller than the reference chain gets one chain of all its centroids.
+    chainLength: csGiven.chainLength ?? Math.min(impl.defaults.chainLength, numerics.cA),
+  };
+  const centroidSearch = wrap('centroidSearch', () => impl.resolve(cs));
+
+  const lutPsum2d = wrap('lutPsum2d', () =>
+    resolveLutPsum2dParams({
+      ...(opts.lutPsum2d ?? {}),
+      ...pinAll('lutPsum2d', opts.lutPsum2d, {
+        matchers: positionLanes,
+        outputLanes,
+        activationCentroids: numerics.cA,
+        weightCentroids: numerics.cW,
+        lutBits: numerics.lutBits,
+      }),
+    }),
+  );
+  const lutPsum1d = wrap('lutPsum1d', () =>
+    resolveLutPsum1dParams({ ...(opts.lutPsum1d ?? {}), ...pinAll('lutPsum1d', opts.lutPsum1d, { matchers: positionLanes, outputLanes, activationCentroids: numerics.cA }) }),
+  );
+  const weightOnlyPsum = wrap('weightOnlyPsum', () =>
+    resolveWeightOnlyPsumParams({
+      ...(opts.weightOnlyPsum ?? {}),
+      ...pinAll('weightOnlyPsum', opts.weightOnlyPsum, { matchers: positionLanes, outputLanes, weightCentroids: numerics.cW, subvectorLength: numerics.v }),
+    }),
+  );
+  const accDefaults = variant === 'co-quant' ? DEFAULT_INT32_ACCUMULATOR_PARAMS : DEFAULT_FP32_ACCUMULATOR_PARAMS;
+  const accumulator = wrap('accumulator', () => {
+    const given = (opts.accumulator ?? {}) as Partial<AccumulatorParams>;
+    if ('blocks' in given || 'tilesPerBlock' in given) throw new LutLinearError('accumulator: blocks and tilesPerBlock are derived from the shape; do not set them');
+    return resolveAccumulatorParams(given, accDefaults);
+  });
+  const dequantizer = wrap('dequantizer', () => resolveDequantizerParams(opts.dequantizer ?? {}));
+
+  const psumLatency =
+    variant === 'co-quant' ? lutPsum2dLatencyCycles(lutPsum2d) : variant === 'activation-only' ? lutPsum1dLatencyCycles(lutPsum1d) : weightOnlyPsumLatencyCycles(weightOnlyPsum);
+  const accLatency = accumulatorLatencyCycles(accumulator);
+  const defaults: LutLinearFifoDepths = {
+    activations: PING_PONG_DEPTH + hbm.readLatencyCycles,
+    centroids: PING_PONG_DEPTH + hbm.readLatencyCycles,
+    activationIndices: PING_PONG_DEPTH + bpcsuLatencyCycles(centroidSearch),
+    weightTiles: PING_PONG_DEPTH + hbm.readLatencyCycles,
+    scales: PING_PONG_DEPTH + hbm.readLatencyCycles,
+    psums: PING_PONG_DEPTH + psumLatency,
+    accumulated: PING_PONG_DEPTH + accLatency,
+    outputs: PING_PONG_DEPTH + (variant === 'co-quant' ? dequantizerLatencyCycles(dequantizer) : accLatency),
+  };
+  for (const k of Object.keys(opts.fifoDepths ?? {})) {
+    if (!FIFO_KEYS.includes(k as keyof LutLinearFifoDepths)) throw new LutLinearError(`fifoDepths.${k}: unknown stream (known: ${FIFO_KEYS.join(', ')})`);
+  }
+  const fifoDepths: LutLinearFifoDepths = { ...defaults, ...stripUndefined(opts.fifoDepths ?? {}) };
+  for (const [k, v] of Object.entries(fifoDepths)) {
+    if (!Number.isInteger(v) || v < 1) throw new LutLinearError(`fifoDepths.${k} must be an integer >= 1 (a FIFO holds at least one tile), got ${String(v)}`);
+  }
+  const seed = opts.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new LutLinearError(`seed must be an integer, got ${String(seed)}`);
+  return {
+    variant,
+    mode,
+    op: opts.op ?? 'linear',
+    shape: { outFeatures: M, inFeatures: D, tokens: T, v: numerics.v },
+    numerics,
+    hbm,
+    clockMhz,
+    positionLanes,
+    outputLanes,
+    centroidSearchImplementation: implementation,
+    centroidSearch,
+    lutPsum2d,
+    lutPsum1d,
+    weightOnlyPsum,
+    accumulator,
+    dequantizer,
+    fifoDepths,
+    trace: opts.trace ?? 'summary',
+    seed,
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Where a pinned value comes from, for the conflict message. */
+function sourceOf(field: string): string {
+  if (field === 'lanes' || field === 'matchers') return 'positionLanes';
+  if (field === 'outputLanes') return 'outputLanes';
+  return `numerics (${field})`;
+}
+
+/** The `values` fields, each checked against an explicit conflicting override in `given`. */
+function pinAll<T extends object>(stage: string, given: Partial<T> | undefined, values: Partial<T>): Partial<T> {
+  for (const [k, v] of Object.entries(values)) pin<T>(stage, given, k as keyof T & string, v as T[keyof T & string], sourceOf(k));
+  return values;
+}

@@ -1,0 +1,95 @@
+import { LINEAR_STREAM_WIDTH_BYTES } from '@lut-llm/contracts';
+import type { AccumulatedTileMeta, LinearStageImplementation, PsumTileMeta } from '@lut-llm/contracts';
+import { mapFirings, type ActorSpec, type Firing } from '@lut-llm/core';
+import { accumulatorLatencyCycles, accumulatorTileCycles } from './cycle-model.js';
+import { accumulatorKernel, accumulatorKernelRef } from './kernel.js';
+import { AccumulatorError, DEFAULT_FP32_ACCUMULATOR_PARAMS, DEFAULT_INT32_ACCUMULATOR_PARAMS, resolveAccumulatorParams, type AccumulatorParams } from './params.js';
+
+/**
+ * Ports of the accumulator actor:
+ * - `in`: partial-sum tiles (PsumTileMeta / PsumTile) in block-major order;
+ * - `out`: accumulated tiles (AccumulatedTileMeta / AccumulatedTile), one per output tile, written
+ *   by the firing of the last block (the engine's `writes` rate);
+ * - `bufIn` / `bufOut`: the output buffer, a private self-loop stream of depth tilesPerBlock
+ *   holding one running tile per output tile between blocks (so the kernel stays pure and the
+ *   buffer's capacity is explicit). `install` declares it.
+ * All ports are LINEAR_STREAM_WIDTH_BYTES wide.
+ */
+type Numeric = AccumulatedTileMeta['numeric'];
+
+function check(name: string, p: AccumulatorParams, numeric: Numeric, f: Firing): PsumTileMeta {
+  const m = f.inputs['in'] as PsumTileMeta;
+  const b = Math.floor(f.index / p.tilesPerBlock);
+  const j = f.index % p.tilesPerBlock;
+  if (m.block !== b || m.tile !== j) {
+    throw new AccumulatorError(`${name}: firing ${f.index} expects block ${b}, tile ${j} of a ${p.blocks} x ${p.tilesPerBlock} schedule, got block ${m.block}, tile ${m.tile}`);
+  }
+  const want = numeric === 'int32' ? 'int32' : 'fp32-terms';
+  if (m.numeric !== want) throw new AccumulatorError(`${name}: a ${numeric} accumulator got '${m.numeric}' partial sums`);
+  const buf = f.inputs['bufIn'] as PsumTileMeta | undefined;
+  if (buf && (buf.tile !== j || buf.block !== b - 1)) {
+    throw new AccumulatorError(`${name}: buffer holds block ${buf.block}, tile ${buf.tile} where block ${b - 1}, tile ${j} was expected`);
+  }
+  return m;
+}
+
+export function accumulatorActor(name: string, p: AccumulatorParams, numeric: Numeric): ActorSpec {
+  const w = LINEAR_STREAM_WIDTH_BYTES;
+  const latency = accumulatorLatencyCycles(p);
+  const blockOf = (i: number) => Math.floor(i / p.tilesPerBlock);
+  const ref = accumulatorKernelRef();
+  return {
+    name,
+    inputs: { in: { widthBytes: w }, bufIn: { widthBytes: w } },
+    outputs: { out: { widthBytes: w }, bufOut: { widthBytes: w } },
+    reads: (i) => (blockOf(i) === 0 ? ['in'] : ['in', 'bufIn']),
+    writes: (i) => (blockOf(i) === p.blocks - 1 ? ['out'] : ['bufOut']),
+    cost: (f) => {
+      const m = check(name, p, numeric, f);
+      return { iiCycles: accumulatorTileCycles(p, m.tokens, m.outEnd - m.outStart), latencyCycles: latency };
+    },
+    behaviour: mapFirings((f) => {
+      const m = check(name, p, numeric, f);
+      const out: AccumulatedTileMeta = {
+        kind: 'accumulated',
+        numeric,
+        op: m.op,
+        tokens: m.tokens,
+        tile: m.tile,
+        tilesPerBlock: m.tilesPerBlock,
+        outStart: m.outStart,
+        outEnd: m.outEnd,
+      };
+      return { out, bufOut: m };
+    }),
+    kernel: accumulatorKernel,
+    ...(ref ? { workerKernel: ref } : {}),
+  };
+}
+
+function stage(implementation: string, numeric: Numeric, defaults: AccumulatorParams): LinearStageImplementation<AccumulatorParams> {
+  const resolve = (params: Partial<AccumulatorParams>) => resolveAccumulatorParams(params, defaults);
+  return {
+    stage: 'accumulator',
+    implementation,
+    defaults,
+    actor: (name, params) => accumulatorActor(name, resolve(params), numeric),
+    install(g, name, params, bindings) {
+      const p = resolve(params);
+      const input = bindings.in?.['in'];
+      const out = bindings.out?.['out'];
+      if (!input || !out) throw new AccumulatorError(`${name}: install needs bindings in.in and out.out`);
+      // Exactly the buffer's capacity: one running tile per output tile (a self-loop frees the slot
+      // it reads in the same firing, so no spare slot is needed).
+      const buffer = g.stream(`${name}.buffer`, { depth: p.tilesPerBlock, widthBytes: LINEAR_STREAM_WIDTH_BYTES });
+      g.invoke(accumulatorActor(name, p, numeric), { in: { in: input, bufIn: buffer }, out: { out, bufOut: buffer } });
+      return [name];
+    },
+  };
+}
+
+/** INT32 accumulation of co-quantized partial sums (the reference design). */
+export const int32AccumulatorStage = stage('int32', 'int32', DEFAULT_INT32_ACCUMULATOR_PARAMS);
+
+/** FP32 accumulation of per-position terms (weight-only and activation-only VQ). */
+export const fp32AccumulatorStage = stage('fp32', 'fp32', DEFAULT_FP32_ACCUMULATOR_PARAMS);

@@ -1,0 +1,35 @@
+import { mapFirings, type ActorSpec } from '@lut-llm/core';
+import { LutPsumError } from './params.js';
+
+/**
+ * A matcher's index register: it takes a block's activation indices (or, weight-only, its
+ * activations) once and presents them for every output tile of the block, as the hardware keeps
+ * `idx` in a register across its group loop. The held tile circulates on a private depth-1
+ * self-loop stream (`holdIn` <- `holdOut`), which keeps the kernel a pure function of its inputs.
+ *
+ * Firing i (tile i mod tilesPerBlock of its block) reads `in` on the first tile of a block and
+ * `holdIn` otherwise; writes `out`, and `holdOut` unless it is the block's last tile.
+ * Cost: II 1, latency 0 (a register).
+ */
+export function indexRegisterActor(name: string, tilesPerBlock: number, widthBytes: number): ActorSpec {
+  if (!Number.isInteger(tilesPerBlock) || tilesPerBlock < 1) {
+    throw new LutPsumError(`${name}: tilesPerBlock must be an integer >= 1, got ${String(tilesPerBlock)}`);
+  }
+  const last = tilesPerBlock - 1;
+  return {
+    name,
+    inputs: { in: { widthBytes }, holdIn: { widthBytes } },
+    outputs: { out: { widthBytes }, holdOut: { widthBytes } },
+    reads: (i) => (i % tilesPerBlock === 0 ? ['in'] : ['holdIn']),
+    writes: (i) => (i % tilesPerBlock < last ? ['out', 'holdOut'] : ['out']),
+    cost: { iiCycles: 1, latencyCycles: 0 },
+    behaviour: mapFirings((f) => {
+      const m = f.inputs['in'] ?? f.inputs['holdIn']!;
+      return { out: m, holdOut: m };
+    }),
+    kernel: (inputs) => {
+      const p = inputs['in'] ?? inputs['holdIn'];
+      return { out: p, holdOut: p };
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import { LINEAR_STREAM_WIDTH_BYTES } from '@lut-llm/contracts';
+import type { BlockTokenMeta, LinearStageImplementation, LinearVariant, PsumTileMeta, WeightTileMeta } from '@lut-llm/contracts';
+import { mapFirings, type ActorSpec, type Bindings, type Firing, type FiringCost, type GraphBuilder, type Kernel, type KernelRef, type ResourceSpec } from '@lut-llm/core';
+import {
+  lutPsum1dLatencyCycles,
+  lutPsum1dPortAccesses,
+  lutPsum1dResources,
+  lutPsum1dTileCycles,
+  lutPsum2dLatencyCycles,
+  lutPsum2dPortAccesses,
+  lutPsum2dResources,
+  lutPsum2dTileCycles,
+  weightOnlyPsumLatencyCycles,
+  weightOnlyPsumTileCycles,
+  type PsumTileShape,
+} from './cycle-model.js';
+import { indexRegisterActor } from './index-register.js';
+import { lutPsum1dKernel, lutPsum2dKernel, lutPsumKernelRef, weightOnlyPsumKernel } from './kernel.js';
+import {
+  DEFAULT_LUT_PSUM_1D_PARAMS,
+  DEFAULT_LUT_PSUM_2D_PARAMS,
+  DEFAULT_WEIGHT_ONLY_PSUM_PARAMS,
+  LutPsumError,
+  resolveLutPsum1dParams,
+  resolveLutPsum2dParams,
+  resolveWeightOnlyPsumParams,
+  type LutPsum1dParams,
+  type LutPsum2dParams,
+  type WeightOnlyPsumParams,
+} from './params.js';
+
+/**
+ * Ports of every LUT-PSum actor (the stage contract):
+ * - `act`: per tile, the block's activation indices (ActivationIndexTileMeta / ActivationIndexTile)
+ *   or, weight-only, its activations (ActivationTileMeta / ActivationTile); `install` puts an
+ *   index register in front so that the stage itself takes them once per block;
+ * - `weights`: per (block, tile) the weight tile (WeightTileMeta / WeightTile<layer>);
+ * - `out`: per (block, tile) the partial sums (PsumTileMeta / PsumTile).
+ * All ports are LINEAR_STREAM_WIDTH_BYTES wide.
+ */
+const W = LINEAR_STREAM_WIDTH_BYTES;
+
+interface PsumSpec {
+  readonly variant: LinearVariant;
+  readonly numeric: PsumTileMeta['numeric'];
+  readonly matchers: number;
+  readonly resources: readonly ResourceSpec[];
+  readonly cost: (tile: PsumTileShape) => FiringCost;
+  readonly kernel: Kernel;
+  readonly workerKernel: KernelRef | undefined;
+}
+
+function tileOf(name: string, s: PsumSpec, f: Firing): { act: BlockTokenMeta; w: WeightTileMeta } {
+  const act = f.inputs['act'] as BlockTokenMeta;
+  const w = f.inputs['weights'] as WeightTileMeta;
+  if (w.variant !== s.variant) throw new LutPsumError(`${name}: got a '${w.variant}' weight tile, this implementation computes '${s.variant}'`);
+  if (act.block !== w.block) {
+    throw new LutPsumError(`${name}: activation tile of block ${act.block} paired with the weight tile of block ${w.block} (tile ${w.tile}): schedule mismatch`);
+  }
+  const np = w.posEnd - w.posStart;
+  if (np > s.matchers) throw new LutPsumError(`${name}: block ${w.block} has ${np} positions but the chain has ${s.matchers} matchers`);
+  return { act, w };
+}
+
+function psumActor(name: string, s: PsumSpec): ActorSpec {
+  return {
+    name,
+    inputs: { act: { widthBytes: W }, weights: { widthBytes: W } },
+    outputs: { out: { widthBytes: W } },
+    resources: s.resources.map((r) => r.name),
+    cost: (f) => {
+      const { act, w } = tileOf(name, s, f);
+      return s.cost({ tokens: act.tokens, width: w.outEnd - w.outStart, loadsTable: w.loadsTable });
+    },
+    behaviour: mapFirings((f) => {
+      const { act, w } = tileOf(name, s, f);
+      const out: PsumTileMeta = {
+        kind: 'psum',
+        numeric: s.numeric,
+        op: w.op,
+        tokens: act.tokens,
+        block: w.block,
+        blocks: w.blocks,
+        posStart: w.posStart,
+        posEnd: w.posEnd,
+        tile: w.tile,
+        tilesPerBlock: w.tilesPerBlock,
+        outStart: w.outStart,
+        outEnd: w.outEnd,
+      };
+      return { out };
+    }),
+    kernel: s.kernel,
+    ...(s.workerKernel ? { workerKernel: s.workerKernel } : {}),
+  };
+}
+
+function installPsum(g: GraphBuilder, name: string, s: PsumSpec, tilesPerBlock: number, bindings: Bindings): readonly string[] {
+  const actIn = bindings.in?.['act'];
+  const weights = bindings.in?.['weights'];
+  const out = bindings.out?.['out'];
+  if (!actIn || !weights || !out) throw new LutPsumError(`${name}: install needs bindings in.act, in.weights and out.out`);
+  for (const r of s.resources) g.resource(r);
+  const hold = g.stream(`${name}.hold`, { depth: 1, widthBytes: W });
+  const act = g.stream(`${name}.act`, { depth: 2, widthBytes: W });
+  const reg = `${name}.index-register`;
+  g.invoke(indexRegisterActor(reg, tilesPerBlock, W), { in: { in: actIn, holdIn: hold }, out: { out: act, holdOut: hold } });
+  g.invoke(psumActor(name, s), { in: { act, weights }, out: { out } });
+  return [name, reg];
+}
+
+function stage<P extends { readonly tilesPerBlock: number }>(
+  implementation: string,
+  defaults: P,
+  resolve: (p: Partial<P>) => P,
+  spec: (name: string, p: P) => PsumSpec,
+): LinearStageImplementation<P> {
+  return {
+    stage: 'lut-psum',
+    implementation,
+    defaults,
+    actor: (name, params) => psumActor(name, spec(name, resolve(params))),
+    install: (g, name, params, bindings) => {
+      const p = resolve(params);
+      return installPsum(g, name, spec(name, p), p.tilesPerBlock, bindings);
+    },
+  };
+}
+
+/** Co-quantization: the reference 2D-table matcher chain (rowFetch 'direct' models the naive one). */
+export const lutPsum2dStage = stage<LutPsum2dParams>('2d-table', DEFAULT_LUT_PSUM_2D_PARAMS, resolveLutPsum2dParams, (name, p) => {
+  const resources = lutPsum2dResources(name, p);
+  const bank = resources[0]!.name;
+  const latency = lutPsum2dLatencyCycles(p);
+  return {
+    variant: 'co-quant',
+    numeric: 'int32',
+    matchers: p.matchers,
+    resources,
+    cost: (t) => ({ iiCycles: lutPsum2dTileCycles(p, t), latencyCycles: latency, requests: [{ resource: bank, units: lutPsum2dPortAccesses(p, t) }] }),
+    kernel: lutPsum2dKernel,
+    workerKernel: lutPsumKernelRef('lutPsum2dKernel'),
+  };
+});
+
+/** Activation-only VQ: per-output 1D tables (the 1D-LUT alternate of the stage). */
+export const lutPsum1dStage = stage<LutPsum1dParams>('1d-table', DEFAULT_LUT_PSUM_1D_PARAMS, resolveLutPsum1dParams, (name, p) => {
+  const resources = lutPsum1dResources(name, p);
+  const bank = resources[0]!.name;
+  const latency = lutPsum1dLatencyCycles(p);
+  return {
+    variant: 'activation-only',
+    numeric: 'fp32-terms',
+    matchers: p.matchers,
+    resources,
+    cost: (t) => ({ iiCycles: lutPsum1dTileCycles(p, t), latencyCycles: latency, requests: [{ resource: bank, units: lutPsum1dPortAccesses(p, t) }] }),
+    kernel: lutPsum1dKernel,
+    workerKernel: lutPsumKernelRef('lutPsum1dKernel'),
+  };
+});
+
+/** Weight-only VQ: online 1D tables from the real activations and the weight codebooks. */
+export const weightOnlyPsumStage = stage<WeightOnlyPsumParams>('weight-only-online-table', DEFAULT_WEIGHT_ONLY_PSUM_PARAMS, resolveWeightOnlyPsumParams, (_name, p) => {
+  const latency = weightOnlyPsumLatencyCycles(p);
+  return {
+    variant: 'weight-only',
+    numeric: 'fp32-terms',
+    matchers: p.matchers,
+    resources: [],
+    cost: (t) => ({ iiCycles: weightOnlyPsumTileCycles(p, t), latencyCycles: latency }),
+    kernel: weightOnlyPsumKernel,
+    workerKernel: lutPsumKernelRef('weightOnlyPsumKernel'),
+  };
+});
