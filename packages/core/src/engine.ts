@@ -81,6 +81,9 @@ interface ActorRuntime {
   readonly simple: boolean;
   /** Reused output record of the default behaviour (consumed before the next firing). */
   readonly outScratch: Record<string, TokenMeta>;
+  /** Port-name lists returned by reads/writes, mapped to port indices once per list object. */
+  readonly readCache: PortCache;
+  readonly writeCache: PortCache;
 }
 
 /**
@@ -222,6 +225,8 @@ class EngineRun {
           inPorts.length > 0 &&
           !(ga.spec.cost.requests && ga.spec.cost.requests.length > 0),
         outScratch: {},
+        readCache: [],
+        writeCache: [],
       };
       if (rt.subject && ga.spec.behaviour) {
         // The behaviour operator runs synchronously inside each firing; the engine reads what it
@@ -319,12 +324,7 @@ class EngineRun {
     // Which inputs this firing reads.
     let readIdx: readonly number[] | Int32Array;
     if (spec.reads) {
-      const ports = spec.reads(i);
-      readIdx = ports.map((p) => {
-        const k = rt.inIndexByPort.get(p);
-        if (k === undefined) throw new RunError(`actor '${spec.name}': reads(${i}) names unknown input port '${p}'`, spec.name, i);
-        return k;
-      });
+      readIdx = portIndices(rt.readCache, spec.reads(i), rt.inIndexByPort, spec.name, `reads(${i})`, 'input');
     } else {
       readIdx = ALL[rt.inPorts.length] ?? allIndices(rt.inPorts.length);
     }
@@ -352,12 +352,7 @@ class EngineRun {
     // Which outputs it writes; each needs credit (a free slot).
     let writeIdx: readonly number[] | Int32Array;
     if (spec.writes) {
-      const ports = spec.writes(i, inputs);
-      writeIdx = ports.map((p) => {
-        const k = rt.outIndexByPort.get(p);
-        if (k === undefined) throw new RunError(`actor '${spec.name}': writes(${i}) names unknown output port '${p}'`, spec.name, i);
-        return k;
-      });
+      writeIdx = portIndices(rt.writeCache, spec.writes(i, inputs), rt.outIndexByPort, spec.name, `writes(${i})`, 'output');
     } else {
       writeIdx = ALL[rt.outPorts.length] ?? allIndices(rt.outPorts.length);
     }
@@ -581,22 +576,35 @@ class EngineRun {
   // ---- arbitration ------------------------------------------------------------------------
 
   private arbitrate(t: number): void {
+    if (this.pending.length === 1 && this.pending[0]!.cost.requests!.length === 1) {
+      this.arbitrateOne(t, this.pending.pop()!);
+      return;
+    }
     const batch = this.pending.splice(0);
     const finish = new Float64Array(batch.length).fill(t);
     const waitUntil = new Float64Array(batch.length).fill(t);
     const holder: (string | undefined)[] = new Array<string | undefined>(batch.length);
     const holderResource: (string | undefined)[] = new Array<string | undefined>(batch.length);
-    for (let ri = 0; ri < this.resources.length; ri++) {
+    // Requests grouped by resource, resources served in declaration order.
+    const byResource = new Map<number, { b: number; units: number }[]>();
+    batch.forEach((p, b) => {
+      for (const rq of p.cost.requests!) {
+        const ri = this.resourceIndex.get(rq.resource);
+        if (ri === undefined) {
+          const name = this.actors[p.actor]!.spec.name;
+          throw new RunError(`actor '${name}': firing ${p.index} requests undeclared resource '${rq.resource}'`, name, p.index);
+        }
+        let list = byResource.get(ri);
+        if (!list) byResource.set(ri, (list = []));
+        list.push({ b, units: rq.units });
+      }
+    });
+    const order = byResource.size === 1 ? [...byResource.keys()] : [...byResource.keys()].sort((x, y) => x - y);
+    for (const ri of order) {
       const res = this.resources[ri]!;
       const resName = res.name;
-      const requesters: { b: number; units: number }[] = [];
-      batch.forEach((p, b) => {
-        for (const rq of p.cost.requests!) {
-          if (rq.resource === resName) requesters.push({ b, units: rq.units });
-        }
-      });
-      if (requesters.length === 0) continue;
-      this.orderRequests(res, requesters, batch);
+      const requesters = byResource.get(ri)!;
+      if (requesters.length > 1) this.orderRequests(res, requesters, batch);
       for (const { b, units } of requesters) {
         const p = batch[b]!;
         const g = res.grant(p.actor, t, units);
@@ -617,15 +625,6 @@ class EngineRun {
             startCycle: g.startCycle,
             endCycle: g.endCycle,
           });
-        }
-      }
-    }
-    // Check every request named a declared resource.
-    for (const p of batch) {
-      for (const rq of p.cost.requests!) {
-        if (!this.resourceIndex.has(rq.resource)) {
-          const name = this.actors[p.actor]!.spec.name;
-          throw new RunError(`actor '${name}': firing ${p.index} requests undeclared resource '${rq.resource}'`, name, p.index);
         }
       }
     }
@@ -663,6 +662,48 @@ class EngineRun {
       this.nextAllowed[a] = next;
       this.wake(a, next);
     });
+  }
+
+  /** The common case: one firing, one request this cycle (no ordering, no allocation). */
+  private arbitrateOne(t: number, p: PendingFiring): void {
+    const rq = p.cost.requests![0]!;
+    const a = p.actor;
+    const ri = this.resourceIndex.get(rq.resource);
+    if (ri === undefined) {
+      const name = this.actors[a]!.spec.name;
+      throw new RunError(`actor '${name}': firing ${p.index} requests undeclared resource '${rq.resource}'`, name, p.index);
+    }
+    const res = this.resources[ri]!;
+    const g = res.grant(a, t, rq.units);
+    const contended = g.startCycle > t && g.heldBy !== a;
+    const wait = contended ? g.startCycle - t : 0;
+    if (contended) this.resourceContention[ri] += wait;
+    const spec = this.actors[a]!.spec;
+    if (this.observed) {
+      this.emit({ kind: 'grant', resource: res.name, actor: spec.name, units: rq.units, requestCycle: t, startCycle: g.startCycle, endCycle: g.endCycle });
+    }
+    const finish = Math.max(t, g.endCycle);
+    const ready = finish + p.cost.latencyCycles;
+    for (let w = 0; w < p.outFifos.length; w++) {
+      const fi = p.outFifos[w]!;
+      this.fifos[fi]!.fill(p.slots[w]!, p.outMetas[w]!, p.outPayloads[w], ready);
+      this.wakeIfBlockedOn(this.consumer[fi]!, BLOCK_EMPTY, fi, ready);
+    }
+    const next = Math.max(t + p.cost.iiCycles, finish);
+    this.stallContention[a] += wait;
+    this.busy[a] += next - t - wait;
+    this.resourceBound[a] += Math.max(0, next - t - wait - p.cost.iiCycles);
+    if (this.observed) {
+      if (wait > 0) {
+        const heldBy = g.heldBy === undefined ? undefined : this.actors[g.heldBy]!.spec.name;
+        this.emit({ kind: 'actor', actor: spec.name, state: 'stalled-contention', startCycle: t, endCycle: t + wait, resource: res.name, heldBy });
+      }
+      this.emit({ kind: 'actor', actor: spec.name, state: 'busy', startCycle: t + wait, endCycle: next, firing: p.index });
+    }
+    const complete = Math.max(next, ready);
+    if (complete > this.makespan) this.makespan = complete;
+    this.nextAllowed[a] = next;
+    this.wake(a, next);
   }
 
   private orderRequests(res: SharedResource, reqs: { b: number; units: number }[], batch: PendingFiring[]): void {
@@ -862,6 +903,40 @@ export function rankBottlenecks(
 }
 
 const EMPTY: FiringOutputs = Object.freeze({});
+
+/**
+ * Port indices of a reads/writes result. Rates return a handful of distinct port lists (often
+ * fresh array literals), so the mapping is memoised by content in a small per-actor cache.
+ */
+function portIndices(
+  cache: PortCache,
+  ports: readonly string[],
+  byName: ReadonlyMap<string, number>,
+  actor: string,
+  what: string,
+  dir: 'input' | 'output',
+): Int32Array {
+  const n = ports.length;
+  search: for (let e = 0; e < cache.length; e++) {
+    const entry = cache[e]!;
+    const names = entry.names;
+    if (names.length !== n) continue;
+    for (let k = 0; k < n; k++) if (names[k] !== ports[k]) continue search;
+    return entry.idx;
+  }
+  const idx = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const j = byName.get(ports[k]!);
+    if (j === undefined) throw new RunError(`actor '${actor}': ${what} names unknown ${dir} port '${ports[k]}'`, actor);
+    idx[k] = j;
+  }
+  if (cache.length >= PORT_CACHE_SIZE) cache.shift();
+  cache.push({ names: ports.slice(), idx });
+  return idx;
+}
+
+type PortCache = { names: readonly string[]; idx: Int32Array }[];
+const PORT_CACHE_SIZE = 8;
 
 /** Whether the firing reading input ports `readIdx` reads FIFO `fi`. */
 function readsFifo(rt: ActorRuntime, readIdx: readonly number[] | Int32Array, fi: number): boolean {

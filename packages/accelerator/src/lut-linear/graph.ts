@@ -14,13 +14,13 @@ import {
   type WeightTile,
   type WeightTileMeta,
 } from '@lut-llm/contracts';
-import { GraphBuilder, type Graph, type TokenMeta } from '@lut-llm/core';
+import { GraphBuilder, type Graph, type StreamRef, type TokenMeta } from '@lut-llm/core';
 import { dequantizerStage } from '@lut-llm/dequantizer';
 import { lutPsum1dStage, lutPsum2dStage, weightOnlyPsumStage } from '@lut-llm/lut-psum';
 import { hbmChannelGroup, type HbmStream } from '@lut-llm/memory';
 import { indexBitsFor, type ActivationOnlyLinear, type QuantizedLinear } from '@lut-llm/vq';
 import { checkLutLinearData, synthesizeLutLinearData } from './data.js';
-import { hbmReaderActor, hbmWriterActor } from './hbm-actors.js';
+import { hbmReaderActor, hbmWriterActor, vectorCollectorActor, vectorSplitterActor } from './hbm-actors.js';
 import { activationOnlyBlock, quantizedLinearBlock } from './layer-views.js';
 import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig, type LutLinearData, type LutLinearOptions } from './options.js';
 import { activationTileBytes, centroidTileBytes, outputTileBytes, SCALE_BYTES_PER_GROUP, weightTileBytes, type TrafficParams } from './traffic.js';
@@ -81,27 +81,73 @@ export const LUT_LINEAR_FIFOS = Object.freeze({
 /** Builds the graph of a LUTLinear run (validating everything first). */
 export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
   const cfg = resolveLutLinearConfig(opts);
-  const plan = planLinearTiles(cfg.shape, { blockPositions: cfg.positionLanes, outputLanes: cfg.outputLanes, groupSize: cfg.numerics.groupSize });
+  const plan = planOf(cfg);
   let data: LutLinearData | undefined;
   if (cfg.mode === 'functional') {
     data = opts.data ?? synthesizeLutLinearData(cfg);
     checkLutLinearData(cfg, data);
   }
+  const g = new GraphBuilder(`lut-linear ${cfg.variant} ${cfg.shape.outFeatures}x${cfg.shape.inFeatures} T=${cfg.shape.tokens}`);
+  const hbmResources: Partial<Record<HbmStream, string>> = {};
+  for (const s of hbmStreamsOf(cfg.variant)) {
+    const r = hbmChannelGroup(s, cfg.hbm);
+    g.resource(r);
+    hbmResources[s] = r.name;
+  }
+  installLutLinearOp(g, { cfg, data, hbmResources });
+  return { graph: g.build(), config: cfg, plan, data, hbmResources };
+}
+
+/** The tile plan of a resolved configuration. */
+export function planOf(cfg: LutLinearConfig): LinearTilePlan {
+  return planLinearTiles(cfg.shape, { blockPositions: cfg.positionLanes, outputLanes: cfg.outputLanes, groupSize: cfg.numerics.groupSize });
+}
+
+/** HBM loaders of one op that a model-level graph chains (one HBM streaming engine per kind). */
+export type LutLinearLoader = 'weights' | 'centroids' | 'scales';
+
+/**
+ * Where one installed LUTLinear op connects. Omitted `input` / `output`: the op reads its
+ * activations from / writes its results to HBM (a standalone op). Given: full-vector tokens
+ * ([T][D] in, [T][M] out, FP32) from / to on-chip producers and consumers, as when LUTLinear runs
+ * inside the decoder layer (DESIGN.md 1.3: its outputs flow on into the SFU and attention).
+ * `goIn[k]`: the op's `k` loader waits for one token there before its first HBM request, and
+ * `goOut[k]`: it writes one token there after its last one, so a model's ops stream their tables
+ * one after another over one engine, as the single LUTLinear unit does in rounds.
+ */
+export interface LutLinearInstall {
+  readonly cfg: LutLinearConfig;
+  readonly data: LutLinearData | undefined;
+  /** Resource name of each HBM stream used (declared by the caller). */
+  readonly hbmResources: Readonly<Partial<Record<HbmStream, string>>>;
+  /** Prefix of every actor and FIFO name (e.g. 'L3.qkv.'); default ''. */
+  readonly prefix?: string;
+  readonly input?: { readonly stream: StreamRef; readonly widthBytes: number };
+  readonly output?: { readonly stream: StreamRef; readonly widthBytes: number };
+  readonly goIn?: Readonly<Partial<Record<LutLinearLoader, StreamRef>>>;
+  readonly goOut?: Readonly<Partial<Record<LutLinearLoader, StreamRef>>>;
+}
+
+/** Width of the `go` tokens of loader chains. */
+export const GO_TOKEN_BYTES = 4;
+
+/** On-chip stream bytes per cycle between the units (one 512-bit word per cycle). */
+const STREAM_BYTES_PER_CYCLE = LINEAR_STREAM_WIDTH_BYTES;
+
+/** Installs the actors and streams of one LUTLinear op into `g` (see `LutLinearInstall`). */
+export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): void {
+  const { cfg, data, hbmResources } = inst;
+  const plan = planOf(cfg);
+  const pre = inst.prefix ?? '';
   const { variant, fifoDepths: depth, shape } = cfg;
-  const A = LUT_LINEAR_ACTORS;
-  const F = LUT_LINEAR_FIFOS;
+  const A = Object.fromEntries(Object.entries(LUT_LINEAR_ACTORS).map(([k, v]) => [k, pre + v])) as { -readonly [K in keyof typeof LUT_LINEAR_ACTORS]: string };
+  const F = Object.fromEntries(Object.entries(LUT_LINEAR_FIFOS).map(([k, v]) => [k, pre + v])) as { -readonly [K in keyof typeof LUT_LINEAR_FIFOS]: string };
   const W = LINEAR_STREAM_WIDTH_BYTES;
   const { blocks, tilesPerBlock } = plan;
   const T = shape.tokens;
   const D = shape.inFeatures;
   const v = shape.v;
-  const g = new GraphBuilder(`lut-linear ${variant} ${shape.outFeatures}x${D} T=${T}`);
-  const hbmResources: Partial<Record<HbmStream, string>> = {};
-  for (const s of hbmStreamsOf(variant)) {
-    const r = hbmChannelGroup(s, cfg.hbm);
-    g.resource(r);
-    hbmResources[s] = r.name;
-  }
+  const gate = (k: LutLinearLoader) => ({ ...(inst.goIn?.[k] ? { goIn: inst.goIn[k] } : {}), ...(inst.goOut?.[k] ? { goOut: inst.goOut[k] } : {}) });
   const lat = cfg.hbm.readLatencyCycles;
   const traffic: TrafficParams = {
     numerics: cfg.numerics,
@@ -119,9 +165,22 @@ export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
     outputs: g.stream(F.outputs, { depth: depth.outputs, widthBytes: W }),
   };
 
-  // ---- HBM readers
+  // ---- activations: from HBM, or split from an on-chip full-vector stream
   const x = data?.x;
-  g.invoke(
+  const activationMeta = (b: number): ActivationTileMeta => ({ kind: 'activation', v, ...blockBase(b) });
+  const activationTile = (xs: Float32Array, b: number): ActivationTile => {
+    const { posStart, posEnd } = blockPositionRange(plan, b);
+    const width = (posEnd - posStart) * v;
+    const tile = new Float32Array(T * width);
+    for (let t = 0; t < T; t++) tile.set(xs.subarray(t * D + posStart * v, t * D + posEnd * v), t * width);
+    return { x: tile };
+  };
+  if (inst.input) {
+    g.invoke(vectorSplitterActor({ name: A.inputReader, inWidthBytes: inst.input.widthBytes, outWidthBytes: W, count: blocks, bytes: (b) => activationTileBytes(plan, b), meta: activationMeta, tile: activationTile }), {
+      in: { in: inst.input.stream },
+      out: { out: s.activations },
+    });
+  } else g.invoke(
     hbmReaderActor({
       name: A.inputReader,
       resource: hbmResources.input!,
@@ -129,18 +188,8 @@ export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
       count: blocks,
       latencyCycles: lat,
       bytes: (b) => activationTileBytes(plan, b),
-      meta: (b): ActivationTileMeta => ({ kind: 'activation', v, ...blockBase(b) }),
-      ...(x
-        ? {
-            payload: (b: number): ActivationTile => {
-              const { posStart, posEnd } = blockPositionRange(plan, b);
-              const width = (posEnd - posStart) * v;
-              const tile = new Float32Array(T * width);
-              for (let t = 0; t < T; t++) tile.set(x.subarray(t * D + posStart * v, t * D + posEnd * v), t * width);
-              return { x: tile };
-            },
-          }
-        : {}),
+      meta: activationMeta,
+      ...(x ? { payload: (b: number): ActivationTile => activationTile(x, b) } : {}),
     }),
     { out: { out: s.activations } },
   );
@@ -152,6 +201,7 @@ export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
     g.invoke(
       hbmReaderActor({
         name: A.centroidLoader,
+        ...gate('centroids'),
         resource: hbmResources.centroids!,
         widthBytes: W,
         count: blocks,
@@ -167,7 +217,7 @@ export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
             }
           : {}),
       }),
-      { out: { out: centroidsStream } },
+      loaderBindings(inst, 'centroids', centroidsStream),
     );
   }
   // Block views are made once per block, on its first tile.
@@ -184,6 +234,7 @@ export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
   g.invoke(
     hbmReaderActor({
       name: A.weightLoader,
+      ...gate('weights'),
       resource: hbmResources.weights!,
       widthBytes: W,
       count: blocks * tilesPerBlock,
@@ -204,7 +255,7 @@ export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
       },
       ...(data ? { payload: (i: number): WeightTile<QuantizedLinear | ActivationOnlyLinear> => ({ layer: layerOfBlock(Math.floor(i / tilesPerBlock)) }) } : {}),
     }),
-    { out: { out: s.weightTiles } },
+    loaderBindings(inst, 'weights', s.weightTiles),
   );
   const scalesStream = variant === 'co-quant' ? g.stream(F.scales, { depth: depth.scales, widthBytes: W }) : undefined;
   if (scalesStream) {
@@ -212,6 +263,7 @@ export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
     g.invoke(
       hbmReaderActor({
         name: A.scaleLoader,
+        ...gate('scales'),
         resource: hbmResources.scales!,
         widthBytes: W,
         count: tilesPerBlock,
@@ -220,7 +272,7 @@ export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
         meta: (j): ScaleTileMeta => ({ kind: 'scales', op: cfg.op, tokens: T, group: plan.tileGroup[j]!, ...tileBase(j) }),
         ...(layer ? { payload: (): ScaleTile<QuantizedLinear> => ({ layer }) } : {}),
       }),
-      { out: { out: scalesStream } },
+      loaderBindings(inst, 'scales', scalesStream),
     );
   }
 
@@ -247,14 +299,35 @@ export function buildLutLinearGraph(opts: LutLinearOptions): LutLinearGraph {
   } else {
     fp32AccumulatorStage.install(g, A.accumulator, accParams, { in: { in: s.psums }, out: { out: s.outputs } });
   }
-  g.invoke(
-    hbmWriterActor({
-      name: A.outputWriter,
-      resource: hbmResources.output!,
-      widthBytes: W,
-      bytes: (m: TokenMeta) => outputTileBytes(plan, (m as { tile: number }).tile),
-    }),
-    { in: { in: s.outputs } },
-  );
-  return { graph: g.build(), config: cfg, plan, data, hbmResources };
+  if (inst.output) {
+    g.invoke(
+      vectorCollectorActor({
+        name: A.outputWriter,
+        inWidthBytes: W,
+        outWidthBytes: inst.output.widthBytes,
+        count: tilesPerBlock,
+        tokens: T,
+        outFeatures: shape.outFeatures,
+        bytes: (m: TokenMeta) => outputTileBytes(plan, (m as { tile: number }).tile),
+        bytesPerCycle: STREAM_BYTES_PER_CYCLE,
+      }),
+      { in: { in: s.outputs }, out: { out: inst.output.stream } },
+    );
+  } else {
+    g.invoke(
+      hbmWriterActor({
+        name: A.outputWriter,
+        resource: hbmResources.output!,
+        widthBytes: W,
+        bytes: (m: TokenMeta) => outputTileBytes(plan, (m as { tile: number }).tile),
+      }),
+      { in: { in: s.outputs } },
+    );
+  }
+}
+
+function loaderBindings(inst: LutLinearInstall, k: LutLinearLoader, out: StreamRef): { in?: Record<string, StreamRef>; out: Record<string, StreamRef> } {
+  const goIn = inst.goIn?.[k];
+  const goOut = inst.goOut?.[k];
+  return { ...(goIn ? { in: { go: goIn } } : {}), out: { out, ...(goOut ? { done: goOut } : {}) } };
 }

@@ -16,16 +16,109 @@ export function hbmReaderActor(o: {
   readonly bytes: (i: number) => number;
   readonly meta: (i: number) => TokenMeta;
   readonly payload?: (i: number) => unknown;
+  /** Present: wait for a token on port `go` before the first request (a chain of loaders). */
+  readonly goIn?: unknown;
+  /** Present: write a token on port `done` with the last tile (starts the next loader of a chain). */
+  readonly goOut?: unknown;
 }): ActorSpec {
-  const { payload } = o;
+  const { payload, count } = o;
+  const gated = o.goIn !== undefined;
+  const chained = o.goOut !== undefined;
+  const GO = ['go'] as const;
+  const NONE = [] as const;
+  const OUT = ['out'] as const;
+  const OUT_DONE = ['out', 'done'] as const;
   return {
     name: o.name,
-    outputs: { out: { widthBytes: o.widthBytes } },
-    firings: o.count,
+    ...(gated ? { inputs: { go: { widthBytes: GO_BYTES } } } : {}),
+    outputs: { out: { widthBytes: o.widthBytes }, ...(chained ? { done: { widthBytes: GO_BYTES } } : {}) },
+    firings: count,
     resources: [o.resource],
+    ...(gated ? { reads: (i: number) => (i === 0 ? GO : NONE) } : {}),
+    ...(chained ? { writes: (i: number) => (i === count - 1 ? OUT_DONE : OUT) } : {}),
     cost: (f) => ({ iiCycles: 1, latencyCycles: o.latencyCycles, requests: [{ resource: o.resource, units: o.bytes(f.index) }] }),
-    behaviour: mapFirings((f) => ({ out: o.meta(f.index) })),
+    behaviour: mapFirings((f): Record<string, TokenMeta> => {
+      const meta = o.meta(f.index);
+      return chained && f.index === count - 1 ? { out: meta, done: { index: 0, last: true } } : { out: meta };
+    }),
     ...(payload ? { kernel: (_i: unknown, _o: unknown, f: { index: number }) => ({ out: payload(f.index) }) } : {}),
+  };
+}
+
+/** Width of a loader chain's `go` / `done` tokens. */
+const GO_BYTES = 4;
+
+/**
+ * Splits one full activation vector token ([T][D] FP32, from an on-chip producer) into the op's
+ * `count` block tiles. Firing 0 reads the vector; every firing writes one tile, paced by the
+ * on-chip stream (`bytes(i)` at 64 B per cycle). Keeps the vector between firings (main thread).
+ */
+export function vectorSplitterActor(o: {
+  readonly name: string;
+  readonly inWidthBytes: number;
+  readonly outWidthBytes: number;
+  readonly count: number;
+  readonly bytes: (i: number) => number;
+  readonly meta: (i: number) => TokenMeta;
+  readonly tile: (x: Float32Array, i: number) => unknown;
+}): ActorSpec {
+  const IN = ['in'] as const;
+  const NONE = [] as const;
+  let held: Float32Array | undefined;
+  return {
+    name: o.name,
+    inputs: { in: { widthBytes: o.inWidthBytes } },
+    outputs: { out: { widthBytes: o.outWidthBytes } },
+    firings: o.count,
+    reads: (i) => (i === 0 ? IN : NONE),
+    cost: (f) => ({ iiCycles: Math.max(1, Math.ceil(o.bytes(f.index) / STREAM_BYTES_PER_CYCLE)), latencyCycles: 1 }),
+    behaviour: mapFirings((f) => ({ out: o.meta(f.index) })),
+    kernel: (inputs, _outs, f) => {
+      if (f.index === 0) held = inputs['in'] as Float32Array;
+      if (!held) throw new Error(`${o.name}: no activation vector`);
+      return { out: o.tile(held, f.index) };
+    },
+  };
+}
+
+/** On-chip stream bytes per cycle (one 512-bit word). */
+const STREAM_BYTES_PER_CYCLE = 64;
+
+/**
+ * Collects the op's `count` output tiles ({y} of outputs [outStart, outEnd) for T tokens) into one
+ * full vector token [T][M] for the on-chip consumer, written with the last tile.
+ */
+export function vectorCollectorActor(o: {
+  readonly name: string;
+  readonly inWidthBytes: number;
+  readonly outWidthBytes: number;
+  readonly count: number;
+  readonly tokens: number;
+  readonly outFeatures: number;
+  readonly bytes: (m: TokenMeta) => number;
+  readonly bytesPerCycle: number;
+}): ActorSpec {
+  const OUT = ['out'] as const;
+  const NONE = [] as const;
+  const T = o.tokens;
+  const M = o.outFeatures;
+  let acc: Float32Array | undefined;
+  return {
+    name: o.name,
+    inputs: { in: { widthBytes: o.inWidthBytes } },
+    outputs: { out: { widthBytes: o.outWidthBytes } },
+    firings: o.count,
+    writes: (i) => (i === o.count - 1 ? OUT : NONE),
+    cost: (f) => ({ iiCycles: Math.max(1, Math.ceil(o.bytes(f.inputs['in']!) / o.bytesPerCycle)), latencyCycles: 1 }),
+    behaviour: mapFirings((f): Record<string, TokenMeta> => (f.index === o.count - 1 ? { out: { rows: T, tokens: T, op: f.inputs['in']!['op'], index: 0, last: true } } : {})),
+    kernel: (inputs, outs, f) => {
+      if (f.index === 0) acc = new Float32Array(T * M);
+      const m = f.inputs['in'] as { outStart: number; outEnd: number };
+      const y = (inputs['in'] as { y: Float32Array }).y;
+      const w = m.outEnd - m.outStart;
+      for (let t = 0; t < T; t++) acc!.set(y.subarray(t * w, (t + 1) * w), t * M + m.outStart);
+      return outs['out'] ? { out: acc } : {};
+    },
   };
 }
 

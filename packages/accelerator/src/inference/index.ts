@@ -1,0 +1,12 @@
+export { buildPassGraph, lutLinearOptionsFor, LAYER_OPS, type PassOptions, type PassGraph, type PassData } from './pass-graph.js';
+export {
+  runPassTiming,
+  runPassFunctional,
+  runInference,
+  unitOf,
+  type UnitUse,
+  type PassReport,
+  type PassOutputs,
+  type InferenceOptions,
+  type InferenceReport,
+} from './run.js';

@@ -1,0 +1,291 @@
+import type { LinearVariant } from '@lut-llm/contracts';
+import { runFunctional, runGraph, type ResourceSummary, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
+import { bandwidthGBps } from '@lut-llm/memory';
+import type { Qwen3Config } from '@lut-llm/model';
+import { analyticalDecodeCycles } from '../baselines/index.js';
+import { V80_PLATFORM, type PlatformConfig } from '../platform/index.js';
+import { buildPassGraph, type PassData, type PassOptions } from './pass-graph.js';
+
+/** Cycle accounting of one hardware unit (all instances of a stage kind, e.g. every RMSNorm). */
+export interface UnitUse {
+  readonly unit: string;
+  readonly instances: number;
+  readonly firings: number;
+  readonly busyCycles: number;
+  readonly stalledEmptyCycles: number;
+  readonly stalledFullCycles: number;
+  readonly stalledContentionCycles: number;
+  /** busyCycles / pass cycles (instances of one unit run one after another, so this is the unit's share). */
+  readonly utilisation: number;
+}
+
+export interface PassReport {
+  readonly phase: 'prefill' | 'decode';
+  readonly tokens: number;
+  readonly history: number;
+  readonly cycles: number;
+  readonly ms: number;
+  readonly units: readonly UnitUse[];
+  readonly resources: readonly ResourceSummary[];
+  /** Most limiting unit or resource, and why. */
+  readonly bottleneck: { readonly name: string; readonly utilisation: number; readonly why: string };
+  /** Bytes of tables, indices, centroids and scales streamed, and the achieved rate of the weight channels. */
+  readonly weightBytes: number;
+  readonly weightGBps: number;
+  readonly weightPeakGBps: number;
+  readonly summary: RunSummary;
+  readonly events: readonly TraceEvent[];
+  /** Emulation wall time (build + run), ms: never part of a result. */
+  readonly wallMs: number;
+}
+
+/** Functional outputs of a pass. */
+export interface PassOutputs {
+  /** Logits of the pass's last token [vocab]. */
+  readonly logits: Float32Array;
+  /** New K/V per layer ([T][kvHeads x headDim] each), to append to the KV cache. */
+  readonly newKv: readonly { readonly layer: number; readonly positionStart: number; readonly k: Float32Array; readonly v: Float32Array }[];
+}
+
+/** Unit (hardware block) of an actor name of the pass graph. */
+export function unitOf(actor: string): string {
+  const a = actor.replace(/^L\d+\./, '');
+  const m = /^(qkv|o|gate_up|down|lm_head)\.(.+)$/.exec(a);
+  if (m) {
+    const stage = m[2]!.replace(/^input-reader$/, 'input-splitter').replace(/^output-writer$/, 'output-collector');
+    return `lut-linear/${stage}`;
+  }
+  if (/^(attn-norm|ffn-norm|final-norm)$/.test(a)) return 'sfu/rms-norm';
+  if (/^[qk]-norm$/.test(a)) return 'sfu/qk-norm';
+  if (/^[qk]-rope$/.test(a)) return 'sfu/rope';
+  if (/^residual[12]$/.test(a)) return 'sfu/residual-add';
+  if (a === 'swiglu') return 'sfu/swiglu';
+  if (a === 'attention') return 'attention';
+  if (a === 'kv-prefetcher') return 'kv-prefetcher';
+  if (a === 'kv-writer') return 'kv-writer';
+  if (a === 'embedding' || a === 'logits-writer') return 'host-io';
+  return 'glue';
+}
+
+function passReport(opts: PassOptions, res: RunResult, t0: number, hbmWeights: string, platform: PlatformConfig): PassReport {
+  const cycles = res.cycles;
+  const byUnit = new Map<string, { instances: number; firings: number; busy: number; se: number; sf: number; sc: number; rb: number }>();
+  for (const a of res.summary.actors) {
+    const u = unitOf(a.actor);
+    const e = byUnit.get(u) ?? { instances: 0, firings: 0, busy: 0, se: 0, sf: 0, sc: 0, rb: 0 };
+    e.instances++;
+    e.firings += a.firings;
+    e.busy += a.busyCycles;
+    e.se += a.stalledEmptyCycles;
+    e.sf += a.stalledFullCycles;
+    e.sc += a.stalledContentionCycles;
+    e.rb += a.resourceBoundCycles;
+    byUnit.set(u, e);
+  }
+  const units: UnitUse[] = [...byUnit.entries()]
+    .map(([unit, e]) => ({
+      unit,
+      instances: e.instances,
+      firings: e.firings,
+      busyCycles: e.busy,
+      stalledEmptyCycles: e.se,
+      stalledFullCycles: e.sf,
+      stalledContentionCycles: e.sc,
+      utilisation: cycles > 0 ? e.busy / cycles : 0,
+    }))
+    .sort((x, y) => y.utilisation - x.utilisation || (x.unit < y.unit ? -1 : 1));
+  // Rank: a resource by the cycles it served, a unit by its own busy cycles (memory-bound time
+  // is charged to the resource), as core's ranking does for actors.
+  const candidates = [
+    ...res.summary.resources.map((r) => ({ name: r.resource, utilisation: cycles > 0 ? r.busyCycles / cycles : 0, why: `busy in ${r.busyCycles} of ${cycles} cycles (${r.unitsServed} ${r.unit})` })),
+    ...[...byUnit.entries()].map(([unit, e]) => ({
+      name: unit,
+      utilisation: cycles > 0 ? (e.busy - e.rb + e.sc) / cycles : 0,
+      why: `busy ${e.busy - e.rb} of ${cycles} cycles on its own work over ${e.instances} instance(s)`,
+    })),
+  ].sort((x, y) => y.utilisation - x.utilisation);
+  const w = res.summary.resources.find((r) => r.resource === hbmWeights);
+  const weightBytes = w?.unitsServed ?? 0;
+  return {
+    phase: opts.phase,
+    tokens: opts.tokens,
+    history: opts.history,
+    cycles,
+    ms: cycles / (platform.clockMhz * 1e3),
+    units,
+    resources: res.summary.resources,
+    bottleneck: candidates[0]!,
+    weightBytes,
+    weightGBps: cycles > 0 ? bandwidthGBps(weightBytes / cycles, platform.clockMhz) : 0,
+    weightPeakGBps: w ? bandwidthGBps(w.unitsPerCycle, platform.clockMhz) : 0,
+    summary: res.summary,
+    events: res.events,
+    wallMs: performance.now() - t0,
+  };
+}
+
+/** Emulates one pass in timing mode. */
+export function runPassTiming(opts: Omit<PassOptions, 'functional'>, run: { readonly trace?: boolean } = {}): PassReport {
+  const t0 = performance.now();
+  const pg = buildPassGraph(opts);
+  const res = runGraph(pg.graph, { collectSinks: false, trace: run.trace ? 'full' : 'summary' });
+  return passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform);
+}
+
+/**
+ * Emulates one pass with real numbers: every stage's kernel computes (LUTLinear look-ups, SFU,
+ * attention over the KV image), inline or in a pool of `workers` threads. Returns the timing
+ * report (identical to timing mode's) and the logits and new K/V.
+ */
+export async function runPassFunctional(opts: PassOptions & { readonly functional: PassData }, run: { readonly workers?: number } = {}): Promise<PassReport & PassOutputs> {
+  const t0 = performance.now();
+  const pg = buildPassGraph(opts);
+  const res = await runFunctional(pg.graph, { workers: run.workers ?? 0 });
+  const report = passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform);
+  const logitsTok = res.sinks['logits-writer']?.[0];
+  if (!logitsTok || !(logitsTok.payload instanceof Float32Array)) throw new Error('pass: no logits came out of the LM head');
+  const newKv: PassOutputs['newKv'][number][] = [];
+  for (let l = 0; l < pg.layers; l++) {
+    const tok = res.sinks[`L${l}.kv-writer`]?.[0];
+    const p = tok?.payload as { k: Float32Array; v: Float32Array } | undefined;
+    if (!tok || !p) throw new Error(`pass: layer ${l} wrote no K/V`);
+    newKv.push({ layer: l, positionStart: tok.meta['positionStart'] as number, k: p.k, v: p.v });
+  }
+  return { ...report, logits: logitsTok.payload, newKv };
+}
+
+export interface InferenceOptions {
+  readonly model: Qwen3Config;
+  readonly platform?: PlatformConfig;
+  readonly variant?: LinearVariant;
+  /** Prompt length (tokens). Default 128. */
+  readonly promptTokens?: number;
+  /** Tokens generated (the first comes out of prefill). Default 128. */
+  readonly outputTokens?: number;
+  /** Prompt tokens per prefill pass. Default 128 (platform.stages["lut-linear"].prefillChunkTokens). */
+  readonly prefillChunkTokens?: number;
+  /**
+   * Decode steps emulated: 'all', or a count N >= 2 of steps spread evenly from the first to the
+   * last (cycles of the others interpolated linearly in the context length: a step's cycles are
+   * affine in the history between KV-chunk boundaries). Default 3.
+   */
+  readonly decodeSamples?: number | 'all';
+  readonly prefetch?: boolean;
+  readonly layers?: number;
+  /** Called after each emulated pass. */
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** Keep the trace events of the first decode step (for Perfetto export). */
+  readonly traceDecode?: boolean;
+}
+
+export interface InferenceReport {
+  readonly model: string;
+  readonly platform: string;
+  readonly variant: LinearVariant;
+  readonly clockMhz: number;
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  readonly prefill: readonly PassReport[];
+  /** The emulated decode steps. */
+  readonly decodeSamples: readonly PassReport[];
+  /** Cycles of every decode step (emulated or interpolated), in order. */
+  readonly decodeCycles: readonly number[];
+  readonly ttftMs: number;
+  /** Mean decode step latency. */
+  readonly decodeMsPerToken: number;
+  readonly e2eMs: number;
+  /** outputTokens / e2e time. */
+  readonly tokensPerSecond: number;
+  readonly boardWatts: number;
+  /** Board power x mean decode step (an upper bound). */
+  readonly decodeJoulesPerToken: number;
+  readonly tokensPerJoule: number;
+  /** Analytical per-operator model at the middle decode context (the cross-check). */
+  readonly analyticalDecodeMsPerToken: number;
+  readonly wallMs: number;
+}
+
+/** Emulates a request (prompt in, tokens out) in timing mode. */
+export function runInference(opts: InferenceOptions): InferenceReport {
+  const t0 = performance.now();
+  const platform = opts.platform ?? V80_PLATFORM;
+  const model = opts.model;
+  const variant = opts.variant ?? 'co-quant';
+  const prompt = opts.promptTokens ?? 128;
+  const out = opts.outputTokens ?? 128;
+  const chunkDefault = platform.stages['lut-linear']?.['prefillChunkTokens'];
+  const chunk = opts.prefillChunkTokens ?? (typeof chunkDefault === 'number' ? chunkDefault : 128);
+  for (const [k, v] of Object.entries({ promptTokens: prompt, outputTokens: out, prefillChunkTokens: chunk })) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be an integer >= 1, got ${v}`);
+  }
+  if (prompt + out > model.maxPositionEmbeddings) throw new RangeError(`promptTokens + outputTokens = ${prompt + out} exceeds the model's ${model.maxPositionEmbeddings} positions`);
+  const steps = out - 1;
+  const samplesOpt = opts.decodeSamples ?? 3;
+  let sampleSteps: number[];
+  if (steps === 0) sampleSteps = [];
+  else if (samplesOpt === 'all') sampleSteps = Array.from({ length: steps }, (_, i) => i);
+  else {
+    if (!Number.isInteger(samplesOpt) || samplesOpt < 2) throw new RangeError(`decodeSamples must be 'all' or an integer >= 2, got ${samplesOpt}`);
+    const n = Math.min(samplesOpt, steps);
+    sampleSteps = [...new Set(Array.from({ length: n }, (_, i) => (n === 1 ? 0 : Math.round((i * (steps - 1)) / (n - 1)))))];
+  }
+  const chunks = Math.ceil(prompt / chunk);
+  const total = chunks + sampleSteps.length;
+  let done = 0;
+  const base = { model, platform, variant, ...(opts.prefetch !== undefined ? { prefetch: opts.prefetch } : {}), ...(opts.layers ? { layers: opts.layers } : {}) };
+  const prefill: PassReport[] = [];
+  for (let c = 0; c < chunks; c++) {
+    const tokens = Math.min(chunk, prompt - c * chunk);
+    prefill.push(runPassTiming({ ...base, phase: 'prefill', tokens, history: c * chunk }));
+    opts.onProgress?.(++done, total, `prefill chunk ${c + 1}/${chunks}`);
+  }
+  const decodeSamples: PassReport[] = [];
+  for (const s of sampleSteps) {
+    decodeSamples.push(runPassTiming({ ...base, phase: 'decode', tokens: 1, history: prompt + s }, { trace: (opts.traceDecode ?? false) && s === sampleSteps[0] }));
+    opts.onProgress?.(++done, total, `decode step ${s + 1}/${steps}`);
+  }
+  const decodeCycles: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const k = sampleSteps.indexOf(s);
+    if (k >= 0) {
+      decodeCycles.push(decodeSamples[k]!.cycles);
+      continue;
+    }
+    let hi = sampleSteps.findIndex((x) => x > s);
+    if (hi <= 0) hi = sampleSteps.length - 1;
+    const lo = hi - 1;
+    const [s0, s1] = [sampleSteps[lo]!, sampleSteps[hi]!];
+    const [c0, c1] = [decodeSamples[lo]!.cycles, decodeSamples[hi]!.cycles];
+    decodeCycles.push(Math.round(c0 + ((c1 - c0) * (s - s0)) / (s1 - s0)));
+  }
+  const mhz = platform.clockMhz;
+  const ttftCycles = prefill.reduce((a, p) => a + p.cycles, 0);
+  const decodeTotal = decodeCycles.reduce((a, c) => a + c, 0);
+  const ttftMs = ttftCycles / (mhz * 1e3);
+  const decodeMsPerToken = steps > 0 ? decodeTotal / steps / (mhz * 1e3) : NaN;
+  const e2eMs = (ttftCycles + decodeTotal) / (mhz * 1e3);
+  const watts = platform.boardPowerWatts;
+  const midContext = prompt + Math.floor(steps / 2);
+  const analytical = analyticalDecodeCycles(model, platform, midContext);
+  const jPerToken = steps > 0 ? (watts * decodeMsPerToken) / 1e3 : NaN;
+  return {
+    model: model.name,
+    platform: platform.name,
+    variant,
+    clockMhz: mhz,
+    promptTokens: prompt,
+    outputTokens: out,
+    prefill,
+    decodeSamples,
+    decodeCycles,
+    ttftMs,
+    decodeMsPerToken,
+    e2eMs,
+    tokensPerSecond: out / (e2eMs / 1e3),
+    boardWatts: watts,
+    decodeJoulesPerToken: jPerToken,
+    tokensPerJoule: 1 / jPerToken,
+    analyticalDecodeMsPerToken: analytical.totalCycles / (mhz * 1e3),
+    wallMs: performance.now() - t0,
+  };
+}
