@@ -10,3 +10,4 @@ export {
   type InferenceOptions,
   type InferenceReport,
 } from './run.js';
+export { runFunctionalInference, compareLogits, type FunctionalInferenceOptions, type FunctionalInferenceResult, type LogitsAgreement } from './functional.js';
