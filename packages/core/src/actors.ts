@@ -55,5 +55,17 @@ export function stageActor(opts: {
 
 /** The usual behaviour: a synchronous `map` from a firing to its output metadata. */
 export function mapFirings(fn: (f: Firing) => FiringOutputs): OperatorFunction<Firing, FiringOutputs> {
-  return map(fn);
+  const op = map(fn) as OperatorFunction<Firing, FiringOutputs> & { [MAP_FN]?: (f: Firing) => FiringOutputs };
+  // The engine calls `fn` directly for a behaviour that is exactly one synchronous map: the same
+  // result as pushing the firing through the operator, without a Subject round trip per firing.
+  op[MAP_FN] = fn;
+  return op;
+}
+
+/** Marks a behaviour built by `mapFirings` with its projection. */
+export const MAP_FN: unique symbol = Symbol('lut-llm.mapFirings');
+
+/** The projection of a `mapFirings` behaviour, if it is one. */
+export function mapFnOf(op: OperatorFunction<Firing, FiringOutputs> | undefined): ((f: Firing) => FiringOutputs) | undefined {
+  return (op as { [MAP_FN]?: (f: Firing) => FiringOutputs } | undefined)?.[MAP_FN];
 }

@@ -1,5 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
 import { costOf, type ActorSpec, type Firing, type FiringCost, type FiringOutputs } from './actor.js';
+import { mapFnOf } from './actors.js';
 import { DeadlockError, RunError, type BlockedActor } from './errors.js';
 import { BoundedFifo } from './fifo.js';
 import type { Graph } from './graph.js';
@@ -68,6 +69,8 @@ interface ActorRuntime {
   readonly inIndexByPort: ReadonlyMap<string, number>;
   readonly outIndexByPort: ReadonlyMap<string, number>;
   readonly subject: Subject<Firing> | undefined;
+  /** The projection of a `mapFirings` behaviour, called directly (no Subject round trip). */
+  readonly mapFn: ((f: Firing) => FiringOutputs) | undefined;
   emitted: FiringOutputs | undefined;
   emissions: number;
   readonly firingLimit: number;
@@ -81,6 +84,8 @@ interface ActorRuntime {
   readonly simple: boolean;
   /** Reused output record of the default behaviour (consumed before the next firing). */
   readonly outScratch: Record<string, TokenMeta>;
+  /** Indices of every input port (the default firing reads them all). */
+  readonly allIn: Int32Array;
   /** Port-name lists returned by reads/writes, mapped to port indices once per list object. */
   readonly readCache: PortCache;
   readonly writeCache: PortCache;
@@ -210,7 +215,8 @@ class EngineRun {
         outFifos,
         inIndexByPort: new Map(inPorts.map((p, i) => [p, i])),
         outIndexByPort: new Map(outPorts.map((p, i) => [p, i])),
-        subject: ga.spec.behaviour ? new Subject<Firing>() : undefined,
+        subject: ga.spec.behaviour && !mapFnOf(ga.spec.behaviour) ? new Subject<Firing>() : undefined,
+        mapFn: mapFnOf(ga.spec.behaviour),
         emitted: undefined,
         emissions: 0,
         firingLimit: ga.spec.firings ?? Infinity,
@@ -225,6 +231,7 @@ class EngineRun {
           inPorts.length > 0 &&
           !(ga.spec.cost.requests && ga.spec.cost.requests.length > 0),
         outScratch: {},
+        allIn: allIndices(inPorts.length),
         readCache: [],
         writeCache: [],
       };
@@ -440,7 +447,7 @@ class EngineRun {
     const complete = Math.max(next, ready);
     if (complete > this.makespan) this.makespan = complete;
     this.nextAllowed[a] = next;
-    this.wake(a, next);
+    this.scheduleNext(a, rt, i + 1, next);
   }
 
   /** tryFire for `simple` actors: same semantics, no per-firing allocation. */
@@ -491,18 +498,36 @@ class EngineRun {
     const complete = next > ready ? next : ready;
     if (complete > this.makespan) this.makespan = complete;
     this.nextAllowed[a] = next;
-    // Look ahead: if the next input token is already in flight and lands after `next`, the
-    // attempt at `next` could only block on it; record that stall now and wake at its arrival
-    // (an in-flight token's ready cycle never moves), saving a scheduler event per firing.
-    if (inF.length === 1 && i + 1 < rt.firingLimit) {
-      const f = fifos[inF[0]!]!;
-      if (!f.isEmpty) {
-        const r = f.headReadyCycle();
-        if (r > next && r !== Infinity) {
+    this.scheduleNext(a, rt, i + 1, next);
+  }
+
+  /**
+   * Schedules firing `i` of `a`, allowed from cycle `next`. Looks ahead at the FIFOs it will
+   * read: if one is empty (and open), the attempt at `next` could only block on it, so the stall
+   * is recorded from `next` and the producer's write wakes the actor; if its token is in flight,
+   * the actor wakes when it lands (a token's ready cycle never moves). This saves a scheduler
+   * event per firing of every stage that waits on its producer, without changing any cycle.
+   */
+  private scheduleNext(a: number, rt: ActorRuntime, i: number, next: number): void {
+    if (i < rt.firingLimit && rt.inFifos.length > 0) {
+      const spec = rt.spec;
+      const reads = spec.reads ? portIndices(rt.readCache, spec.reads(i), rt.inIndexByPort, spec.name, `reads(${i})`, 'input') : rt.allIn;
+      for (let r = 0; r < reads.length; r++) {
+        const fi = rt.inFifos[reads[r]!]!;
+        const f = this.fifos[fi]!;
+        if (f.isEmpty) {
+          if (f.closed) break;
           this.blockedSince[a] = next;
           this.blockedKind[a] = BLOCK_EMPTY;
-          this.blockedFifo[a] = inF[0]!;
-          this.scheduleAt(a, r);
+          this.blockedFifo[a] = fi;
+          return;
+        }
+        const ready = f.headReadyCycle();
+        if (ready > next) {
+          this.blockedSince[a] = next;
+          this.blockedKind[a] = BLOCK_EMPTY;
+          this.blockedFifo[a] = fi;
+          if (ready !== Infinity) this.scheduleAt(a, ready);
           return;
         }
       }
@@ -547,6 +572,19 @@ class EngineRun {
 
   private outputsOf(rt: ActorRuntime, firing: Firing, writeIdx: readonly number[] | Int32Array, i: number): FiringOutputs {
     const spec = rt.spec;
+    if (rt.mapFn) {
+      let out: FiringOutputs;
+      try {
+        out = rt.mapFn(firing);
+      } catch (e) {
+        throw new RunError(`actor '${spec.name}': behaviour failed on firing ${i}: ${e instanceof Error ? e.message : String(e)}`, spec.name, i, { cause: e });
+      }
+      for (let w = 0; w < writeIdx.length; w++) {
+        const port = rt.outPorts[writeIdx[w]!]!;
+        if (!out[port]) throw new RunError(`actor '${spec.name}': behaviour gave no token for output port '${port}' on firing ${i}`, spec.name, i);
+      }
+      return out;
+    }
     if (rt.subject) {
       rt.emissions = 0;
       rt.emitted = undefined;
@@ -660,7 +698,7 @@ class EngineRun {
       const complete = Math.max(next, ready);
       if (complete > this.makespan) this.makespan = complete;
       this.nextAllowed[a] = next;
-      this.wake(a, next);
+      this.scheduleNext(a, this.actors[a]!, p.index + 1, next);
     });
   }
 
@@ -703,7 +741,7 @@ class EngineRun {
     const complete = Math.max(next, ready);
     if (complete > this.makespan) this.makespan = complete;
     this.nextAllowed[a] = next;
-    this.wake(a, next);
+    this.scheduleNext(a, this.actors[a]!, p.index + 1, next);
   }
 
   private orderRequests(res: SharedResource, reqs: { b: number; units: number }[], batch: PendingFiring[]): void {
