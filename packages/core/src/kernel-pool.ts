@@ -6,7 +6,7 @@ import { RunError } from './errors.js';
 import type { Graph } from './graph.js';
 import { compiledModuleUrl } from './kernel-ref.js';
 import { PayloadHandle, type KernelTask } from './kernel-task.js';
-import type { KernelTaskMessage } from './kernel-worker.js';
+import { KERNEL_ERROR, KERNEL_ERROR_MESSAGE, type KernelTaskMessage } from './kernel-worker.js';
 import type { Token } from './token.js';
 import { collectTransferables, detachableCopy } from './transfer.js';
 
@@ -30,14 +30,70 @@ export class KernelPool {
     });
   }
 
-  async run(task: KernelTask, inputs: Readonly<Record<string, unknown>>): Promise<Readonly<Record<string, unknown>>> {
-    if (this.closed) throw new Error('KernelPool is closed');
-    const ref = task.workerKernel!;
-    const sent = detachableCopy(inputs) as Record<string, unknown>;
-    const firing = { actor: task.firing.actor, index: task.firing.index, cycle: task.firing.cycle, inputs: task.firing.inputs };
-    const message: KernelTaskMessage = { module: ref.module, exportName: ref.exportName, inputs: sent, outputs: task.outputs, firing };
-    this.tasksRun++;
-    return (await this.pool.run(message, { transferList: collectTransferables(sent) })) as Record<string, unknown>;
+  /**
+   * Runs one kernel task in a worker. Ready tasks are batched into one message per worker turn
+   * (up to `maxBatch`): a tile's kernel is microseconds of work, comparable to a message's cost,
+   * so one message per task would spend more time posting than computing. A batch also clones a
+   * payload shared by several of its tasks (a table block) once.
+   */
+  run(task: KernelTask, inputs: Readonly<Record<string, unknown>>): Promise<Readonly<Record<string, unknown>>> {
+    if (this.closed) return Promise.reject(new Error('KernelPool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, inputs, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /** Most tasks in one message. */
+  maxBatch = 256;
+  private readonly queue: { task: KernelTask; inputs: Readonly<Record<string, unknown>>; resolve: (r: Readonly<Record<string, unknown>>) => void; reject: (e: unknown) => void }[] = [];
+  private inFlight = 0;
+  private flushScheduled = false;
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    // Keep every worker busy with one batch and one queued behind it.
+    while (this.queue.length > 0 && this.inFlight < 2 * this.threads && !this.closed) {
+      const size = Math.min(this.maxBatch, Math.max(1, Math.ceil(this.queue.length / this.threads)));
+      const batch = this.queue.splice(0, size);
+      const messages: KernelTaskMessage[] = batch.map(({ task, inputs }) => {
+        const ref = task.workerKernel!;
+        const firing = { actor: task.firing.actor, index: task.firing.index, cycle: task.firing.cycle, inputs: task.firing.inputs };
+        return { module: ref.module, exportName: ref.exportName, inputs: detachableCopy(inputs) as Record<string, unknown>, outputs: task.outputs, firing };
+      });
+      this.inFlight++;
+      this.tasksRun += batch.length;
+      this.pool
+        .run(messages, { transferList: collectTransferables(messages.map((m) => m.inputs)) })
+        .then(
+          (results: unknown) => {
+            const rs = results as readonly (Readonly<Record<string, unknown>> | { readonly error: string })[];
+            batch.forEach((b, i) => {
+              const r = rs[i]!;
+              if (r && typeof r === 'object' && KERNEL_ERROR in r) b.reject(new Error((r as Record<symbol | string, string>)[KERNEL_ERROR_MESSAGE]));
+              else b.resolve(r as Readonly<Record<string, unknown>>);
+            });
+          },
+          (e: unknown) => {
+            // The worker died (or the pool closed) with the whole batch: name every task in it.
+            const tasks = batch.map((b) => `${b.task.actorName}#${b.task.firing.index}`).join(', ');
+            const err = new Error(`${e instanceof Error ? e.message : String(e)} (while running a batch of ${batch.length} task(s): ${tasks})`, { cause: e });
+            batch.forEach((b) => b.reject(err));
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          if (this.queue.length > 0) this.scheduleFlush();
+        });
+    }
   }
 
   /** Stops every worker; pending tasks fail. */
@@ -60,6 +116,7 @@ export async function evaluateKernelTasks(
   sinks: Readonly<Record<string, readonly Token[]>>,
   pool?: KernelPool,
   onProgress?: (done: number, total: number) => void,
+  inWorkerFilter?: (actorName: string) => boolean,
 ): Promise<Record<string, Token[]>> {
   const results: (Readonly<Record<string, unknown>> | undefined)[] = new Array(tasks.length);
   const refs = Int32Array.from(tasks, (t) => t.refs);
@@ -76,7 +133,7 @@ export async function evaluateKernelTasks(
   for (const t of tasks) {
     const deps: Promise<void>[] = [];
     for (const v of Object.values(t.inputs)) if (v instanceof PayloadHandle) deps.push(promises[v.task]!);
-    const inWorker = pool !== undefined && t.workerKernel !== undefined;
+    const inWorker = pool !== undefined && t.workerKernel !== undefined && (inWorkerFilter?.(t.actorName) ?? true);
     if (!inWorker) {
       const prev = lastInline.get(t.actor);
       if (prev) deps.push(prev);
@@ -126,6 +183,12 @@ export interface FunctionalRunOptions extends Omit<RunOptions, 'mode' | 'kernels
   /** An existing pool to use (not closed afterwards). */
   readonly pool?: KernelPool;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Which actors' worker kernels go to the pool (default: all that declare one). Light kernels
+   * on a long dependency chain (an accumulator's running sum) are faster on the main thread than
+   * a worker round trip per step; heavy, independent ones (look-ups per tile) gain from workers.
+   */
+  readonly inWorker?: (actorName: string) => boolean;
 }
 
 /**
@@ -139,7 +202,7 @@ export async function runFunctional(graph: Graph, opts: FunctionalRunOptions = {
   const recorded = runGraph(graph, { ...opts, mode: 'functional', kernels: 'record' });
   const pool = opts.pool ?? new KernelPool(workers);
   try {
-    const sinks = await evaluateKernelTasks(recorded.tasks, recorded.sinks, pool, opts.onProgress);
+    const sinks = await evaluateKernelTasks(recorded.tasks, recorded.sinks, pool, opts.onProgress, opts.inWorker);
     return { ...recorded, sinks, tasks: [] };
   } finally {
     if (!opts.pool) await pool.close();

@@ -16,7 +16,11 @@ export interface KernelTaskMessage {
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-export default async function runKernel(task: KernelTaskMessage): Promise<unknown> {
+/** Marks a failed task's entry in a batch's results (the other tasks' results still return). */
+export const KERNEL_ERROR = '__lutLlmKernelError';
+export const KERNEL_ERROR_MESSAGE = 'message';
+
+async function kernelOf(task: KernelTaskMessage): Promise<Kernel> {
   let mod = modules.get(task.module);
   if (!mod) {
     mod = import(task.module) as Promise<Record<string, unknown>>;
@@ -24,7 +28,20 @@ export default async function runKernel(task: KernelTaskMessage): Promise<unknow
   }
   const fn = (await mod)[task.exportName];
   if (typeof fn !== 'function') throw new Error(`kernel module ${task.module} has no function export '${task.exportName}'`);
-  const result = (fn as Kernel)(task.inputs, task.outputs, task.firing);
+  return fn as Kernel;
+}
+
+/** Runs a batch of independent kernel tasks; a task that throws gets an error entry. */
+export default async function runKernels(tasks: readonly KernelTaskMessage[]): Promise<unknown> {
+  const result: unknown[] = [];
+  for (const task of tasks) {
+    try {
+      const fn = await kernelOf(task);
+      result.push(fn(task.inputs, task.outputs, task.firing));
+    } catch (e) {
+      result.push({ [KERNEL_ERROR]: true, [KERNEL_ERROR_MESSAGE]: e instanceof Error ? e.message : String(e) });
+    }
+  }
   const buffers = collectTransferables(result);
   return move({
     get [transferableSymbol]() {

@@ -11,3 +11,4 @@ export {
   type InferenceReport,
 } from './run.js';
 export { runFunctionalInference, compareLogits, type FunctionalInferenceOptions, type FunctionalInferenceResult, type LogitsAgreement } from './functional.js';
+export { synthesizeQuantizedQwen3, shareQuantizedLinear, SyntheticNormWeights } from './synthetic.js';

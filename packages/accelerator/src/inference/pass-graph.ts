@@ -283,11 +283,11 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
       ...(fd
         ? {
             payload: () => {
-              const emb = fd.weights.globals().embedTokens;
+              const src = fd.weights as Qwen3WeightSource & { embeddingRow?: (id: number) => Float32Array };
               const x = new Float32Array(T * H);
               fd.tokenIds.forEach((id, t) => {
                 if (!Number.isInteger(id) || id < 0 || id >= model.vocab) throw new RangeError(`pass: token id ${id} is outside 0..${model.vocab - 1}`);
-                x.set(emb.subarray(id * H, (id + 1) * H), t * H);
+                x.set(src.embeddingRow ? src.embeddingRow(id) : src.globals().embedTokens.subarray(id * H, (id + 1) * H), t * H);
               });
               return x;
             },

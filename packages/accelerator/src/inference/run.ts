@@ -140,7 +140,9 @@ export function runPassTiming(opts: Omit<PassOptions, 'functional'>, run: { read
 export async function runPassFunctional(opts: PassOptions & { readonly functional: PassData }, run: { readonly workers?: number } = {}): Promise<PassReport & PassOutputs> {
   const t0 = performance.now();
   const pg = buildPassGraph(opts);
-  const res = await runFunctional(pg.graph, { workers: run.workers ?? 0 });
+  // Only the look-ups go to workers: they are the heavy, independent kernels (one per weight tile);
+  // the rest are light and sit on dependency chains (a round trip per step would cost more).
+  const res = await runFunctional(pg.graph, { workers: run.workers ?? 0, inWorker: (name) => name.endsWith('lut-psum') });
   const report = passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform);
   const logitsTok = res.sinks['logits-writer']?.[0];
   if (!logitsTok || !(logitsTok.payload instanceof Float32Array)) throw new Error('pass: no logits came out of the LM head');
