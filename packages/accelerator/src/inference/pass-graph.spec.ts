@@ -1,0 +1,97 @@
+import { QWEN3_CONFIGS, qWidth, kvWidth, type Qwen3Config } from '@lut-llm/model';
+import { describe, expect, it } from 'vitest';
+import { V80_PLATFORM, loadPlatformConfig } from '../platform/index.js';
+import { runPassTiming, runInference } from './run.js';
+
+const model: Qwen3Config = QWEN3_CONFIGS['Qwen3-0.6B'];
+const decode = { model, platform: V80_PLATFORM, tokens: 1, history: 100, phase: 'decode' as const, layers: 2 };
+
+/** Bytes a co-quantized D -> M op streams over the weight channels: 4-bit indices + INT8 1 KiB tables. */
+function coQuantBytes(D: number, M: number): number {
+  const P = D / 2;
+  return P * (M / 2) + P * Math.ceil(M / 512) * 64 * 16;
+}
+
+describe('whole-model pass graph (timing)', () => {
+  const step = runPassTiming(decode);
+
+  it('streams exactly the indices and tables of every op once per decode step', () => {
+    const H = model.hidden;
+    const perLayer = coQuantBytes(H, qWidth(model) + 2 * kvWidth(model)) + coQuantBytes(qWidth(model), H) + coQuantBytes(H, 2 * model.intermediate) + coQuantBytes(model.intermediate, H);
+    expect(step.weightBytes).toBe(2 * perLayer + coQuantBytes(H, model.vocab));
+  });
+
+  it('is bound by the weight channels in decode, which run near their peak', () => {
+    expect(step.bottleneck.name).toBe('hbm.weights');
+    expect(step.weightGBps / step.weightPeakGBps).toBeGreaterThan(0.9);
+    // Lower bound: the weight bytes at 32 x 32 B per cycle.
+    expect(step.cycles).toBeGreaterThanOrEqual(Math.ceil(step.weightBytes / 1024));
+  });
+
+  it('halving the weight channels nearly doubles the step; the bottleneck stays the channels', () => {
+    const half = runPassTiming({ ...decode, platform: loadPlatformConfig({ hbm: { channels: { weights: 16 } } }) });
+    expect(half.bottleneck.name).toBe('hbm.weights');
+    expect(half.cycles / step.cycles).toBeGreaterThan(1.85);
+    expect(half.cycles / step.cycles).toBeLessThan(2.05);
+  });
+
+  it('prefetch hides part of a long KV history; the rest leaves the step bound by the KV channels', () => {
+    const long = { ...decode, history: 4000 };
+    const on = runPassTiming(long);
+    const off = runPassTiming({ ...long, prefetch: false });
+    // Without prefetch a layer's history read starts after its QKV projection; with it, the
+    // read starts as soon as the 4-chunk buffer has room, so the gain is at most what the buffer
+    // and the preceding weight streams can cover, far less than a whole read (4000 positions x
+    // 2 x 8 heads x 128 x 4 B over 2 x 32 B/cycle = 128,000 cycles per layer).
+    const kvReadCycles = (4000 * 2 * model.kvHeads * model.headDim * 4) / 64;
+    expect(off.cycles).toBeGreaterThan(on.cycles);
+    expect(off.cycles - on.cycles).toBeLessThan(kvReadCycles);
+    expect(on.bottleneck.name).toBe('hbm.kvRead');
+  });
+
+  it('is deterministic', () => {
+    const again = runPassTiming(decode);
+    expect(again.cycles).toBe(step.cycles);
+    expect(again.summary).toEqual(step.summary);
+  });
+
+  it('a prefill chunk is bound by look-ups, not HBM (tables are reused for every token)', () => {
+    // A small vocabulary keeps the LM head (one token, HBM-bound) from dominating two layers.
+    const small = { ...decode, model: { ...model, vocab: 512 } };
+    const pre = runPassTiming({ ...small, phase: 'prefill', tokens: 32, history: 0 });
+    const dec = runPassTiming(small);
+    // A tile's look-ups take T = 32 cycles per matcher, its 20 KiB of tables and indices 20.
+    expect(pre.bottleneck.name).toMatch(/^lut-linear\//);
+    expect(dec.bottleneck.name).toBe('hbm.weights');
+    expect(pre.weightBytes).toBe(dec.weightBytes); // streamed once for all 32 tokens
+  });
+
+  it('rejects bad passes with the culprit named', () => {
+    expect(() => runPassTiming({ ...decode, tokens: 0 })).toThrow(/tokens must be an integer >= 1, got 0/);
+    expect(() => runPassTiming({ ...decode, layers: 99 })).toThrow(/layers must be an integer in 1..28, got 99/);
+    expect(() => runPassTiming({ ...decode, history: 40960 })).toThrow(/exceed the model's 40960/);
+  });
+});
+
+describe('runInference', () => {
+  it('adds prefill and interpolated decode steps into TTFT, latency, throughput and energy', () => {
+    const r = runInference({ model, layers: 1, promptTokens: 16, outputTokens: 9, decodeSamples: 2 });
+    expect(r.prefill).toHaveLength(1);
+    expect(r.decodeSamples.map((s) => s.history)).toEqual([16, 23]);
+    expect(r.decodeCycles).toHaveLength(8);
+    // The interpolated steps lie between the emulated ends, and the ends are exact.
+    expect(r.decodeCycles[0]).toBe(r.decodeSamples[0]!.cycles);
+    expect(r.decodeCycles[7]).toBe(r.decodeSamples[1]!.cycles);
+    const mhz = V80_PLATFORM.clockMhz;
+    expect(r.ttftMs).toBeCloseTo(r.prefill[0]!.cycles / (mhz * 1e3), 9);
+    const total = r.prefill[0]!.cycles + r.decodeCycles.reduce((a, b) => a + b, 0);
+    expect(r.e2eMs).toBeCloseTo(total / (mhz * 1e3), 9);
+    expect(r.tokensPerSecond).toBeCloseTo(9 / (r.e2eMs / 1e3), 6);
+    expect(r.decodeJoulesPerToken).toBeCloseTo((190 * r.decodeMsPerToken) / 1e3, 9);
+  });
+
+  it('rejects decodeSamples of 1 and a request longer than the model', () => {
+    expect(() => runInference({ model, layers: 1, promptTokens: 4, outputTokens: 4, decodeSamples: 1 })).toThrow(/decodeSamples must be 'all' or an integer >= 2, got 1/);
+    expect(() => runInference({ model, promptTokens: 40000, outputTokens: 1000 })).toThrow(/exceeds the model's 40960 positions/);
+  });
+});
