@@ -1,7 +1,7 @@
 import { DEFAULT_ATTENTION_PARAMS, flashAttentionPrefill, flashDecode } from '@lut-llm/attention';
 import { applyRope, attention, rmsNorm } from '@lut-llm/model';
 import { rmsNormFp32, ropeFp32 } from '@lut-llm/sfu';
-import { Rng } from '@lut-llm/vq';
+import { Rng, relativeMaxAbsError } from '@lut-llm/vq';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -9,15 +9,6 @@ import { describe, expect, it } from 'vitest';
  * reference ops (straightforward float64-accumulating code) on Qwen3-1.7B head shapes.
  * Tolerance: max |test - ref| / max |ref| <= 1e-5 (FP32 arithmetic vs float64 accumulation).
  */
-function relErr(ref: Float32Array, test: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    num = Math.max(num, Math.abs(ref[i]! - test[i]!));
-    den = Math.max(den, Math.abs(ref[i]!));
-  }
-  return num / den;
-}
 
 const rng = new Rng(2024);
 const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -30,7 +21,7 @@ describe('stage kernels vs the model reference ops', () => {
     const q = randn(T * 16 * 128);
     const k = randn(T * 8 * 128);
     const v = randn(T * 8 * 128);
-    expect(relErr(attention(q, k, v, shape), flashAttentionPrefill(q, k, v, params))).toBeLessThan(1e-5);
+    expect(relativeMaxAbsError(attention(q, k, v, shape), flashAttentionPrefill(q, k, v, params))).toBeLessThan(1e-5);
   });
 
   it('split-K flash decoding over a 300-position history', () => {
@@ -38,17 +29,17 @@ describe('stage kernels vs the model reference ops', () => {
     const q = randn(16 * 128);
     const k = randn(n * 8 * 128);
     const v = randn(n * 8 * 128);
-    expect(relErr(attention(q, k, v, shape, n - 1), flashDecode(q, k, v, params))).toBeLessThan(1e-5);
+    expect(relativeMaxAbsError(attention(q, k, v, shape, n - 1), flashDecode(q, k, v, params))).toBeLessThan(1e-5);
   });
 
   it('RoPE (rotate-half, theta 1e6) at positions 5..8', () => {
     const x = randn(4 * 16 * 128);
-    expect(relErr(applyRope(x, [5, 6, 7, 8], 16, 128, 1e6), ropeFp32(x, 5, 16, 128, 1e6))).toBeLessThan(1e-5);
+    expect(relativeMaxAbsError(applyRope(x, [5, 6, 7, 8], 16, 128, 1e6), ropeFp32(x, 5, 16, 128, 1e6))).toBeLessThan(1e-5);
   });
 
   it('RMSNorm over hidden 2048', () => {
     const x = randn(3 * 2048);
     const w = randn(2048);
-    expect(relErr(rmsNorm(x, w, 1e-6), rmsNormFp32(x, 2048, 1e-6, w))).toBeLessThan(1e-5);
+    expect(relativeMaxAbsError(rmsNorm(x, w, 1e-6), rmsNormFp32(x, 2048, 1e-6, w))).toBeLessThan(1e-5);
   });
 });

@@ -48,6 +48,6 @@ export { fp32Gemm, fp32Gemv } from './fp32.js';
 export type { RtnInt8Weights } from './rtn-int8.js';
 export { RTN_INT8_QMAX, quantizeRtnInt8Weights, quantizeRtnInt8Activations, rtnInt8Gemm, rtnInt8Gemv } from './rtn-int8.js';
 export type { OutputComparison } from './metrics.js';
-export { relativeL2Error, cosineSimilarity, maxAbsError, sqnrDb, compareOutputs } from './metrics.js';
+export { relativeL2Error, relativeMaxAbsError, cosineSimilarity, maxAbsError, sqnrDb, compareOutputs } from './metrics.js';
 export type { SyntheticWeightOptions, SyntheticActivationOptions, SyntheticActivations } from './synthetic.js';
 export { DEFAULT_OUTLIER_SEED, syntheticWeights, syntheticActivations, syntheticActivationsWithInfo } from './synthetic.js';

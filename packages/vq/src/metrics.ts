@@ -53,6 +53,18 @@ export function maxAbsError(ref: Float32Array, test: Float32Array): number {
   return sums(ref, test).maxAbs;
 }
 
+/** max |test - ref| / max |ref|: the worst error relative to the reference's range. */
+export function relativeMaxAbsError(ref: ArrayLike<number>, test: ArrayLike<number>): number {
+  if (ref.length !== test.length) throw new VqInputError(`relativeMaxAbsError: lengths differ (${ref.length} vs ${test.length})`);
+  let e = 0;
+  let m = 0;
+  for (let i = 0; i < ref.length; i++) {
+    e = Math.max(e, Math.abs(test[i]! - ref[i]!));
+    m = Math.max(m, Math.abs(ref[i]!));
+  }
+  return m > 0 ? e / m : e;
+}
+
 export function sqnrDb(ref: Float32Array, test: Float32Array): number {
   const { rr, ee } = sums(ref, test);
   if (ee === 0) return Infinity;

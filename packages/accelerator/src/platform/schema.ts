@@ -46,17 +46,8 @@ export interface PlatformHbm {
   readonly devicePeakGBps: number;
 }
 
-/** Channels per stream (integers >= 1). Same fields as `HbmChannelPlan` of @lut-llm/memory. */
-export interface PlatformHbmChannels {
-  readonly weights: number;
-  readonly input: number;
-  readonly output: number;
-  readonly kvRead: number;
-  readonly kvWrite: number;
-  readonly centroids: number;
-  readonly ropeNorm: number;
-  readonly scales: number;
-}
+/** Channels per stream (integers >= 1): the `HbmChannelPlan` of @lut-llm/memory. */
+export type PlatformHbmChannels = HbmChannelPlan;
 
 /** On-chip memory budget in primitives (same fields as `OnChipBudget` of @lut-llm/memory). */
 export interface PlatformOnChip {

@@ -1,3 +1,4 @@
+import { relativeMaxAbsError } from '@lut-llm/vq';
 /**
  * Attention kernels at full size (issue 5): FlashAttention prefill of 512 tokens and FlashDecoding
  * decode at context 4096, Qwen3-1.7B heads (16 q / 8 KV, head dim 128), default tiles and chunks.
@@ -50,15 +51,6 @@ function naive(q: Float32Array, k: Float32Array, v: Float32Array, queryStart: nu
   return out;
 }
 
-function relMaxAbs(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let e = 0;
-  let m = 0;
-  for (let i = 0; i < ref.length; i++) {
-    e = Math.max(e, Math.abs(a[i]! - ref[i]!));
-    m = Math.max(m, Math.abs(ref[i]!));
-  }
-  return e / m;
-}
 
 const bench: Bench = {
   name: 'attention: FlashAttention prefill 512 and FlashDecoding decode 4096 vs naive FP64 (Qwen3-1.7B heads)',
@@ -76,7 +68,7 @@ const bench: Bench = {
       const kernelMs = timeBestMs(() => (out = flashAttentionPrefill(q, k, v, P)), 1);
       const naiveMs = timeBestMs(() => (ref = naive(q, k, v, 0)), 1);
       rows.push(
-        { label: 'prefill 512: max-abs error / max |ref|', value: relMaxAbs(out, ref), unit: '' },
+        { label: 'prefill 512: max-abs error / max |ref|', value: relativeMaxAbsError(ref, out), unit: '' },
         { label: 'prefill 512: FP32 flash kernel wall time', value: kernelMs, unit: 'ms' },
         { label: 'prefill 512: naive float64 wall time', value: naiveMs, unit: 'ms' },
         { label: 'prefill 512: cycle model (KV on chip)', value: attentionJobCycles(P, { layer: 0, phase: 'prefill', queryTokens: T, queryStart: 0 }), unit: 'cycles' },
@@ -93,7 +85,7 @@ const bench: Bench = {
       const kernelMs = timeBestMs(() => (out = flashDecode(q, k, v, P)), 3);
       const naiveMs = timeBestMs(() => (ref = naive(q, k, v, ctx - 1)), 3);
       rows.push(
-        { label: 'decode 4096: max-abs error / max |ref|', value: relMaxAbs(out, ref), unit: '' },
+        { label: 'decode 4096: max-abs error / max |ref|', value: relativeMaxAbsError(ref, out), unit: '' },
         { label: 'decode 4096: FP32 split-K kernel wall time', value: kernelMs, unit: 'ms' },
         { label: 'decode 4096: naive float64 wall time', value: naiveMs, unit: 'ms' },
         { label: 'decode 4096: cycle model (KV on chip)', value: attentionJobCycles(P, { layer: 0, phase: 'decode', queryTokens: 1, queryStart: ctx - 1 }), unit: 'cycles' },
