@@ -1,3 +1,4 @@
+import type { HbmChannelPlan } from '@lut-llm/memory';
 import { z } from 'zod';
 import { MAX_CODEBOOK_SIZE, type DistanceMetric } from '@lut-llm/vq';
 
