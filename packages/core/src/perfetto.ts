@@ -68,7 +68,7 @@ export function toPerfettoTrace(events: readonly TraceEvent[], opts: { clockMhz?
   }
   // Stable sort by time keeps same-cycle events in emission order.
   body.sort((a, b) => a.ts! - b.ts!);
-  out.push(...body);
+  for (const e of body) out.push(e);
   return {
     traceEvents: out,
     displayTimeUnit: 'ns',

@@ -1,0 +1,165 @@
+import {
+  GPU_BASELINES,
+  analyticalLatency,
+  formatComparison,
+  formatNumber,
+  formatRooflinePoints,
+  gpuRoofline,
+  latencyEstimate,
+  layerRooflinePoints,
+  runInference,
+  type InferenceReport,
+  type LatencyEstimate,
+  type LinearVariant,
+  type PlatformConfig,
+} from '@lut-llm/accelerator';
+import { table } from '@lut-llm/core';
+import type { Qwen3Config } from '@lut-llm/model';
+import { reportJson, writeOutput } from './files.js';
+import { checkLengths } from './options.js';
+import { PassProgress, type CliIo } from './progress.js';
+import { bottleneckText, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
+
+export interface CompareCommandOptions {
+  readonly model: Qwen3Config;
+  readonly platform: PlatformConfig;
+  readonly variants: readonly LinearVariant[];
+  readonly prompt: number;
+  readonly output: number;
+  readonly prefillChunk?: number;
+  readonly decodeSamples: number | 'all';
+  readonly prefetch: boolean;
+  /** Also print the per-layer roofline points (decode and prefill) for each GPU. */
+  readonly roofline: boolean;
+  readonly json?: string;
+}
+
+/** Default decode samples of `compare` (first and last step; the others interpolated). */
+export const COMPARE_DECODE_SAMPLES = 2;
+
+export interface CompareResult {
+  readonly reports: readonly InferenceReport[];
+  readonly rows: readonly LatencyEstimate[];
+}
+
+/** A request-level estimate (for formatComparison) from an emulated report. */
+export function emulatedEstimate(r: InferenceReport): LatencyEstimate {
+  const steps = r.outputTokens - 1;
+  return latencyEstimate({
+    system: `${r.platform} (LUT-LLM ${r.variant})`,
+    method: 'emulated (timing mode)',
+    promptTokens: r.promptTokens,
+    outputTokens: r.outputTokens,
+    boardWatts: r.boardWatts,
+    ttftSeconds: r.ttftMs / 1e3,
+    decodeSecondsTotal: r.decodeCycles.reduce((a, c) => a + c, 0) / (r.clockMhz * 1e6),
+    notes: [
+      `${r.platform} (LUT-LLM ${r.variant}): emulated; ${r.decodeSamples.length} of ${steps} decode steps emulated, the others interpolated; ` +
+        `energy at ${r.boardWatts} W board power (an upper bound)`,
+    ],
+  });
+}
+
+/** Runs `lut-llm compare`: the LUTLinear variants on the whole model, then LUT-LLM vs the GPU rooflines. */
+export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResult {
+  checkLengths(o.prompt, o.output, o.model);
+  const chunk = prefillChunkOf(o.platform, o.prefillChunk);
+  const per = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
+  const progress = new PassProgress(io.progressStream, per * o.variants.length);
+  const reports: InferenceReport[] = [];
+  try {
+    for (const [i, variant] of o.variants.entries()) {
+      reports.push(
+        runInference({
+          model: o.model,
+          platform: o.platform,
+          variant,
+          promptTokens: o.prompt,
+          outputTokens: o.output,
+          prefillChunkTokens: chunk,
+          decodeSamples: o.decodeSamples,
+          prefetch: o.prefetch,
+          onProgress: (done, _total, label) => progress.update(i * per + done, `${variant}: ${label}`),
+        }),
+      );
+    }
+  } finally {
+    progress.stop();
+  }
+  const out: string[] = [];
+  const mhz = o.platform.clockMhz;
+  out.push(
+    `LUTLinear variants on the whole model: ${o.model.name} on ${o.platform.name}, ${o.prompt} prompt tokens in, ${o.output} out (timing mode; ` +
+      `${reports[0]!.decodeSamples.length} decode step(s) emulated per variant, the others interpolated: --decode-samples)`,
+  );
+  const fastest = Math.min(...reports.map((r) => r.e2eMs));
+  const rows: string[][] = [];
+  const row = (label: string, f: (r: InferenceReport) => string) => rows.push([label, ...reports.map(f)]);
+  row('TTFT (ms)', (r) => formatNumber(r.ttftMs));
+  row('decode (ms/token)', (r) => formatNumber(r.decodeMsPerToken));
+  row('end-to-end (ms)', (r) => formatNumber(r.e2eMs));
+  row('vs fastest end-to-end', (r) => `${(r.e2eMs / fastest).toFixed(2)}x`);
+  row('tokens/s', (r) => formatNumber(r.tokensPerSecond));
+  row('decode tokens/J', (r) => formatNumber(r.tokensPerJoule));
+  row('decode weight MB/step', (r) => {
+    const w = hbmUse(r.decodeSamples).get('hbm.weights');
+    return w ? formatNumber(w.bytes / r.decodeSamples.length / 1e6) : '-';
+  });
+  row('decode weight GB/s (peak)', (r) => {
+    const w = hbmUse(r.decodeSamples).get('hbm.weights');
+    return w ? `${formatNumber(gbps(w.bytes / w.cycles, mhz))} (${formatNumber(gbps(w.peakBytesPerCycle, mhz))})` : '-';
+  });
+  row('prefill bottleneck', (r) => bottleneckCell(r.prefill));
+  row('decode bottleneck', (r) => bottleneckCell(r.decodeSamples));
+  out.push(table(['', ...reports.map((r) => r.variant)], rows));
+  out.push('bottleneck detail:');
+  for (const r of reports) {
+    for (const [phase, passes] of [['prefill', r.prefill], ['decode', r.decodeSamples]] as const) {
+      const p = passes[passes.length - 1];
+      if (p) out.push(`  ${r.variant} ${phase}: ${p.bottleneck.name} -> ${bottleneckText(p.bottleneck)}; ${p.bottleneck.why}`);
+    }
+  }
+  out.push('');
+
+  // ---- LUT-LLM vs GPUs
+  const lut = reports.find((r) => r.variant === 'co-quant') ?? reports[0]!;
+  const lutRow = emulatedEstimate(lut);
+  const gpus = Object.values(GPU_BASELINES).map((g) => gpuRoofline(g, o.model, { promptTokens: o.prompt, outputTokens: o.output }));
+  const cmpRows: LatencyEstimate[] = [lutRow, analyticalLatency(o.model, o.platform, { promptTokens: o.prompt, outputTokens: o.output }), ...gpus];
+  out.push(`LUT-LLM vs GPU baselines: ${o.model.name}, batch 1, ${o.prompt} prompt tokens in, ${o.output} out`);
+  out.push(formatComparison(cmpRows));
+  for (const g of gpus) {
+    const speed = g.endToEndSeconds / lutRow.endToEndSeconds;
+    const energy = lutRow.tokensPerJoule / g.tokensPerJoule;
+    out.push(
+      `LUT-LLM (${lut.variant}, emulated) vs the ${g.system} roofline (an upper bound on the GPU): ` +
+        `${speed >= 1 ? `${speed.toFixed(2)}x faster` : `${(1 / speed).toFixed(2)}x slower`} end-to-end, ` +
+        `${energy >= 1 ? `${energy.toFixed(2)}x more` : `${(1 / energy).toFixed(2)}x fewer`} tokens/J`,
+    );
+  }
+
+  // ---- roofline points
+  if (o.roofline) {
+    const mid = o.prompt + Math.floor((o.output - 1) / 2);
+    for (const g of Object.values(GPU_BASELINES)) {
+      out.push('');
+      out.push(`roofline points, decode (1 token at context ${mid}), one instance of each op: ${g.name} vs ${o.platform.name} (LUT-LLM)`);
+      out.push(formatRooflinePoints(layerRooflinePoints(g, o.model, o.platform, { context: mid })));
+      out.push('');
+      out.push(`roofline points, prefill (${o.prompt} tokens): ${g.name} vs ${o.platform.name} (LUT-LLM)`);
+      out.push(formatRooflinePoints(layerRooflinePoints(g, o.model, o.platform, { tokens: o.prompt, context: o.prompt })));
+    }
+  }
+  io.out(out.join('\n'));
+  if (o.json !== undefined) {
+    writeOutput('--json', o.json, reportJson({ variants: reports, comparison: cmpRows }));
+    io.out(`reports written to ${o.json} (JSON, trace events omitted)`);
+  }
+  io.err(`(emulated ${reports.reduce((a, r) => a + r.prefill.length + r.decodeSamples.length, 0)} passes in ${(reports.reduce((a, r) => a + r.wallMs, 0) / 1e3).toFixed(1)} s wall time)`);
+  return { reports, rows: cmpRows };
+}
+
+function bottleneckCell(passes: readonly { readonly bottleneck: { readonly name: string; readonly utilisation: number } }[]): string {
+  const p = passes[passes.length - 1];
+  return p ? `${p.bottleneck.name} ${(100 * p.bottleneck.utilisation).toFixed(1)}%` : '-';
+}

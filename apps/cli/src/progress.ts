@@ -1,0 +1,79 @@
+import cliProgress from 'cli-progress';
+
+/** Where the CLI writes: text to stdout/stderr, and a stream for the progress bar (null: no bar). */
+export interface CliIo {
+  /** Writes a block of text followed by a newline (stdout). */
+  out(text: string): void;
+  /** Writes a block of text followed by a newline (stderr). */
+  err(text: string): void;
+  /** The terminal the progress bar draws on, or null for no bar (not a TTY, --quiet, tests). */
+  readonly progressStream: NodeJS.WritableStream | null;
+}
+
+/** The process's stdout/stderr; the bar only when stderr is a terminal. */
+export function processIo(): CliIo {
+  return {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    progressStream: process.stderr.isTTY ? process.stderr : null,
+  };
+}
+
+/** Collects output in memory (tests, and callers that want the text). */
+export function bufferIo(): CliIo & { readonly stdout: () => string; readonly stderr: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out: (t) => out.push(`${t}\n`),
+    err: (t) => err.push(`${t}\n`),
+    progressStream: null,
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+}
+
+/** Delay before a progress bar appears: shorter runs print nothing. */
+export const PROGRESS_DELAY_MS = 1000;
+
+/**
+ * A progress bar over emulated passes (cli-progress, on stderr). It appears only once the work
+ * has taken more than {@link PROGRESS_DELAY_MS} (the emulation is synchronous, so it is drawn from
+ * the progress callbacks), and never without a terminal.
+ */
+export class PassProgress {
+  private bar: cliProgress.SingleBar | null = null;
+  private readonly t0 = performance.now();
+
+  constructor(
+    private readonly stream: NodeJS.WritableStream | null,
+    private readonly total: number,
+  ) {}
+
+  /** Reports `done` of `total` passes finished; `label` names the last one. */
+  update(done: number, label: string): void {
+    if (!this.stream) return;
+    const ms = performance.now() - this.t0;
+    // Elapsed and remaining time from the start of the work (the bar itself starts late).
+    const payload = { label, elapsed: (ms / 1e3).toFixed(1), left: done > 0 ? ((ms / done) * (this.total - done) / 1e3).toFixed(0) : '?' };
+    if (!this.bar) {
+      if (ms < PROGRESS_DELAY_MS) return;
+      this.bar = new cliProgress.SingleBar(
+        {
+          stream: this.stream,
+          format: 'emulating [{bar}] {value}/{total} passes | {label} | {elapsed} s elapsed, about {left} s left',
+          hideCursor: true,
+          clearOnComplete: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(this.total, done, payload);
+    }
+    this.bar.update(done, payload);
+  }
+
+  /** Removes the bar (if drawn). */
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+}

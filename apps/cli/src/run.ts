@@ -1,0 +1,280 @@
+import {
+  ANALYTICAL_NOTE,
+  analyticalDecodeCycles,
+  formatNumber,
+  runInference,
+  type InferenceReport,
+  type LinearVariant,
+  type PassReport,
+  type PlatformConfig,
+} from '@lut-llm/accelerator';
+import { table } from '@lut-llm/core';
+import type { Qwen3Config } from '@lut-llm/model';
+import { reportJson, writeOutput, writePerfettoTrace } from './files.js';
+import { CliError, checkLayers, checkLengths, checkWritable } from './options.js';
+import { PassProgress, type CliIo } from './progress.js';
+
+/** Defaults of `lut-llm run`: the paper's request on the paper's model. */
+export const RUN_DEFAULTS = { model: 'Qwen3-1.7B', platform: 'v80', prompt: 128, output: 128, decodeSamples: 3, variant: 'co-quant' } as const;
+
+export interface RunCommandOptions {
+  readonly model: Qwen3Config;
+  readonly platform: PlatformConfig;
+  readonly variant: LinearVariant;
+  readonly prompt: number;
+  readonly output: number;
+  readonly prefillChunk?: number;
+  readonly decodeSamples: number | 'all';
+  readonly layers?: number;
+  readonly prefetch: boolean;
+  /** Rows of the unit utilisation table. */
+  readonly topUnits?: number;
+  readonly json?: string;
+  readonly trace?: string;
+}
+
+/** Prompt tokens per prefill pass: the flag, else the platform's lut-linear.prefillChunkTokens, else 128 (as runInference). */
+export function prefillChunkOf(platform: PlatformConfig, flag?: number): number {
+  const p = platform.stages['lut-linear']?.['prefillChunkTokens'];
+  return flag ?? (typeof p === 'number' ? p : 128);
+}
+
+/** Passes runInference will emulate: prefill chunks plus the sampled decode steps. */
+export function plannedPasses(prompt: number, output: number, chunk: number, samples: number | 'all'): number {
+  const steps = output - 1;
+  return Math.ceil(prompt / chunk) + (samples === 'all' ? steps : Math.min(samples, steps));
+}
+
+/** Checks a run request before any emulation (messages name the flags). */
+export function checkRunOptions(o: RunCommandOptions): void {
+  checkLayers(o.layers, o.model);
+  checkLengths(o.prompt, o.output, o.model);
+  if (o.trace !== undefined && o.output < 2) throw new CliError('--trace writes the first decode step: it needs --output >= 2');
+  if (o.json !== undefined) checkWritable('--json', o.json);
+  if (o.trace !== undefined) checkWritable('--trace', o.trace);
+}
+
+/** Runs `lut-llm run` in timing mode: emulates the request, prints the summary, writes --json / --trace. */
+export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
+  checkRunOptions(o);
+  const chunk = prefillChunkOf(o.platform, o.prefillChunk);
+  const progress = new PassProgress(io.progressStream, plannedPasses(o.prompt, o.output, chunk, o.decodeSamples));
+  let report: InferenceReport;
+  try {
+    report = runInference({
+      model: o.model,
+      platform: o.platform,
+      variant: o.variant,
+      promptTokens: o.prompt,
+      outputTokens: o.output,
+      prefillChunkTokens: chunk,
+      decodeSamples: o.decodeSamples,
+      prefetch: o.prefetch,
+      ...(o.layers !== undefined ? { layers: o.layers } : {}),
+      traceDecode: o.trace !== undefined,
+      onProgress: (done, _total, label) => progress.update(done, label),
+    });
+  } finally {
+    progress.stop();
+  }
+  io.out(formatRunReport(report, { model: o.model, platform: o.platform, layers: o.layers, prefetch: o.prefetch, topUnits: o.topUnits }));
+  if (o.json !== undefined) {
+    writeOutput('--json', o.json, reportJson(report));
+    io.out(`report written to ${o.json} (JSON, trace events omitted)`);
+  }
+  if (o.trace !== undefined) {
+    const first = report.decodeSamples[0]!;
+    const n = writePerfettoTrace(o.trace, first.events, { clockMhz: report.clockMhz, title: `${report.model} decode step at history ${first.history} (${report.variant})` });
+    io.out(`Perfetto trace of the first decode step (${n.toLocaleString('en-US')} records) written to ${o.trace}: open it in https://ui.perfetto.dev (1 us there = 1 cycle)`);
+  }
+  const passes = report.prefill.length + report.decodeSamples.length;
+  io.err(`(emulated ${passes} passes in ${(report.wallMs / 1e3).toFixed(1)} s wall time)`);
+  return report;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/** Utilisation of each unit over several passes: busy cycles / pass cycles, summed. */
+export function unitUtilisation(passes: readonly PassReport[]): Map<string, { instances: number; utilisation: number }> {
+  const cycles = passes.reduce((a, p) => a + p.cycles, 0);
+  const busy = new Map<string, { instances: number; busy: number }>();
+  for (const p of passes) {
+    for (const u of p.units) {
+      const e = busy.get(u.unit) ?? { instances: u.instances, busy: 0 };
+      e.busy += u.busyCycles;
+      e.instances = Math.max(e.instances, u.instances);
+      busy.set(u.unit, e);
+    }
+  }
+  return new Map([...busy].map(([k, e]) => [k, { instances: e.instances, utilisation: cycles > 0 ? e.busy / cycles : 0 }]));
+}
+
+/** Bytes served and peak rate of each HBM stream over several passes. */
+export function hbmUse(passes: readonly PassReport[]): Map<string, { bytes: number; peakBytesPerCycle: number; cycles: number }> {
+  const cycles = passes.reduce((a, p) => a + p.cycles, 0);
+  const out = new Map<string, { bytes: number; peakBytesPerCycle: number; cycles: number }>();
+  for (const p of passes) {
+    for (const r of p.resources) {
+      if (!r.resource.startsWith('hbm.')) continue;
+      const e = out.get(r.resource) ?? { bytes: 0, peakBytesPerCycle: r.unitsPerCycle, cycles };
+      e.bytes += r.unitsServed;
+      out.set(r.resource, e);
+    }
+  }
+  return out;
+}
+
+/** GB/s (10^9 B/s) of `bytesPerCycle` at `clockMhz`. */
+export function gbps(bytesPerCycle: number, clockMhz: number): number {
+  return (bytesPerCycle * clockMhz) / 1e3;
+}
+
+/** GB/s for a table cell: two decimals (one from 100 GB/s). */
+export function gbpsText(x: number): string {
+  return x >= 100 ? x.toFixed(1) : x.toFixed(2);
+}
+
+/** The pass of a phase that takes the most cycles (its bottleneck is the phase's). */
+function longest(passes: readonly PassReport[]): PassReport | undefined {
+  return passes.reduce<PassReport | undefined>((a, p) => (a === undefined || p.cycles > a.cycles ? p : a), undefined);
+}
+
+/** What a bottleneck name means for the phase. */
+export function bottleneckMeaning(name: string): string {
+  if (name === 'hbm.weights') return 'memory-bound: streaming the LUTs and weight indices from HBM';
+  if (name.startsWith('hbm.')) return `memory-bound on the HBM ${name.slice(4)} stream`;
+  if (name.startsWith('lut-linear/')) return `compute-bound in the LUTLinear ${name.slice('lut-linear/'.length)} stage`;
+  return `compute-bound in the ${name} unit`;
+}
+
+/** {@link bottleneckMeaning}, or, when the top-ranked unit is not saturated, says so. */
+export function bottleneckText(b: { readonly name: string; readonly utilisation: number }): string {
+  const m = bottleneckMeaning(b.name);
+  return b.utilisation >= LOW_UTILISATION ? m : `the most limiting, but not saturated (${m.replace(/-bound/, '-heavy')})`;
+}
+
+/** Below this, the top-ranked unit does not dominate its pass. */
+const LOW_UTILISATION = 0.6;
+
+function line(label: string, value: string, unit = ''): string {
+  return `  ${label.padEnd(28)} ${value.padStart(10)} ${unit}`.trimEnd();
+}
+
+/** The summary `lut-llm run` prints. */
+export function formatRunReport(
+  r: InferenceReport,
+  ctx: { readonly model: Qwen3Config; readonly platform: PlatformConfig; readonly layers?: number; readonly prefetch?: boolean; readonly topUnits?: number },
+): string {
+  const L = ctx.layers ?? ctx.model.layers;
+  const steps = r.outputTokens - 1;
+  const mhz = r.clockMhz;
+  const out: string[] = [];
+  const chunkTokens = Math.max(...r.prefill.map((p) => p.tokens));
+  out.push(`LUT-LLM emulator: ${r.model} on ${r.platform}`);
+  out.push(`  variant ${r.variant} LUTLinear, timing mode, kernel clock ${mhz} MHz, board power ${r.boardWatts} W, KV prefetch ${ctx.prefetch === false ? 'off' : 'on'}`);
+  out.push(
+    `  request: ${r.promptTokens} prompt tokens in, ${r.outputTokens} tokens out; prefill in ${r.prefill.length} pass(es) of up to ${chunkTokens} tokens, ` +
+      `${steps} decode step(s)`,
+  );
+  if (L < ctx.model.layers) out.push(`  only ${L} of ${ctx.model.layers} decoder layers emulated (--layers; the LM head always runs): figures cover those layers`);
+  out.push('');
+
+  // ---- latency, throughput, energy
+  const requestJPerToken = (r.boardWatts * r.e2eMs) / 1e3 / r.outputTokens;
+  out.push('request (emulated, timing mode)');
+  out.push(line('time to first token (TTFT)', formatNumber(r.ttftMs), 'ms'));
+  out.push(line('decode latency', formatNumber(r.decodeMsPerToken), 'ms/token (mean over the decode steps)'));
+  out.push(line('end-to-end latency', formatNumber(r.e2eMs), 'ms'));
+  out.push(line('throughput', formatNumber(r.tokensPerSecond), 'tokens/s (output tokens / end-to-end)'));
+  out.push(line('decode energy', formatNumber(r.decodeJoulesPerToken), `J/token (${r.boardWatts} W board power x time: an upper bound)`));
+  out.push(line('decode efficiency', formatNumber(r.tokensPerJoule), 'tokens/J (so a lower bound)'));
+  out.push(line('request efficiency', formatNumber(1 / requestJPerToken), 'tokens/J (output tokens / board energy of the whole request)'));
+  out.push('');
+
+  // ---- HBM
+  const pre = hbmUse(r.prefill);
+  const dec = hbmUse(r.decodeSamples);
+  const wPhase = dec.has('hbm.weights') ? 'decode' : 'prefill';
+  const w = dec.get('hbm.weights') ?? pre.get('hbm.weights');
+  if (w) {
+    const achieved = gbps(w.bytes / w.cycles, mhz);
+    const peak = gbps(w.peakBytesPerCycle, mhz);
+    out.push(
+      `HBM weight stream (LUTs + indices) in ${wPhase}: ${gbpsText(achieved)} GB/s achieved of ${gbpsText(peak)} GB/s peak (${pct(achieved / peak)}), ` +
+        `${formatNumber(w.bytes / Math.max(1, wPhase === 'decode' ? r.decodeSamples.length : r.prefill.length) / 1e6)} MB per pass`,
+    );
+  }
+  const streams = [...new Set([...pre.keys(), ...dec.keys()])];
+  const cell = (m: typeof pre, s: string) => {
+    const e = m.get(s);
+    if (!e || e.cycles === 0) return '-';
+    const bpc = e.bytes / e.cycles;
+    return `${gbpsText(gbps(bpc, mhz))} (${pct(bpc / e.peakBytesPerCycle)})`;
+  };
+  out.push(
+    table(
+      ['HBM stream', 'peak GB/s', 'prefill GB/s (util)', 'decode GB/s (util)'],
+      streams.map((s) => [s, gbpsText(gbps((pre.get(s) ?? dec.get(s))!.peakBytesPerCycle, mhz)), cell(pre, s), cell(dec, s)]),
+    ),
+  );
+  out.push('');
+
+  // ---- units
+  const topN = ctx.topUnits ?? 10;
+  const uPre = unitUtilisation(r.prefill);
+  const uDec = unitUtilisation(r.decodeSamples);
+  const units = [...new Set([...uPre.keys(), ...uDec.keys()])]
+    .map((u) => ({ u, p: uPre.get(u), d: uDec.get(u) }))
+    .sort((a, b) => Math.max(b.p?.utilisation ?? 0, b.d?.utilisation ?? 0) - Math.max(a.p?.utilisation ?? 0, a.d?.utilisation ?? 0) || (a.u < b.u ? -1 : 1));
+  out.push(`unit utilisation (busy cycles / pass cycles; top ${Math.min(topN, units.length)} of ${units.length} units; instances of a unit are the per-layer, per-op copies that run in turn)`);
+  out.push(
+    table(
+      ['unit', 'instances', 'prefill', 'decode'],
+      units.slice(0, topN).map(({ u, p, d }) => [u, String((p ?? d)!.instances), p ? pct(p.utilisation) : '-', d ? pct(d.utilisation) : '-']),
+    ),
+  );
+  out.push('');
+
+  // ---- bottleneck
+  out.push('bottleneck (most limiting unit or HBM stream, by cycles busy on its own work)');
+  const phases: [string, PassReport | undefined][] = [
+    ['prefill', longest(r.prefill)],
+    ['decode', longest(r.decodeSamples)],
+  ];
+  for (const [phase, p] of phases) {
+    if (!p) continue;
+    const saturated = p.bottleneck.utilisation >= LOW_UTILISATION;
+    out.push(`  ${phase}: ${p.bottleneck.name} at ${pct(p.bottleneck.utilisation)} -> ${bottleneckText(p.bottleneck)}`);
+    out.push(`    why: ${p.bottleneck.why} (${phase === 'prefill' ? `${p.tokens}-token chunk at position ${p.history}` : `step at KV history ${p.history}`})`);
+    if (!saturated) {
+      out.push(
+        `    no unit or stream is busy most of the pass: time is spread over units that work in turn (LUTLinear runs the ops of a layer in rounds, ` +
+          `attention and the SFU between them), so the pass length is set by that sequence rather than by one saturated unit`,
+      );
+    }
+  }
+  out.push('');
+
+  // ---- cross-check and sampling note
+  if (steps > 0) {
+    const mid = r.promptTokens + Math.floor(steps / 2);
+    const analyticalMs =
+      L < ctx.model.layers ? analyticalDecodeCycles({ ...ctx.model, layers: L }, ctx.platform, mid).totalCycles / (mhz * 1e3) : r.analyticalDecodeMsPerToken;
+    out.push(
+      `cross-check: analytical model ${formatNumber(analyticalMs)} ms/token (decode at context ${mid}) vs emulated ${formatNumber(r.decodeMsPerToken)} ms/token ` +
+        `(emulated / analytical = ${(r.decodeMsPerToken / analyticalMs).toFixed(2)})`,
+    );
+    out.push(`  ${ANALYTICAL_NOTE}`);
+    const hist = r.decodeSamples.map((p) => p.history);
+    const interpolated = steps - r.decodeSamples.length;
+    out.push(
+      interpolated > 0
+        ? `note: ${r.decodeSamples.length} of ${steps} decode steps emulated (KV history ${hist.join(', ')}); the cycles of the other ${interpolated} are ` +
+            `interpolated linearly in the context length (--decode-samples all emulates every step)`
+        : `note: all ${steps} decode steps emulated`,
+    );
+  }
+  out.push(`cycles: prefill ${int(r.prefill.reduce((a, p) => a + p.cycles, 0))}, decode ${int(r.decodeCycles.reduce((a, c) => a + c, 0))} (kernel clock ${mhz} MHz)`);
+  return out.join('\n');
+}
