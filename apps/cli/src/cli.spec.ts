@@ -153,6 +153,7 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
   writeFileSync(notJson, '{ nope');
   const cases: [string[], RegExp][] = [
     [['--prompt', '0'], /^lut-llm: --prompt must be an integer >= 1, got '0'$/],
+    [['--prompt', '0x10'], /^lut-llm: --prompt must be an integer >= 1, got '0x10'$/],
     [['--output', '2.5'], /^lut-llm: --output must be an integer >= 1, got '2.5'$/],
     [['--model', 'Qwen3-2B'], /^lut-llm: --model: unknown model 'Qwen3-2B'; known models: Qwen3-0.6B, .*tiny$/],
     [['--variant', 'int4'], /^lut-llm: --variant: unknown variant 'int4'; expected one of co-quant, weight-only, activation-only$/],

@@ -24,7 +24,8 @@ export const MODEL_NAMES: readonly string[] = [...Object.keys(QWEN3_CONFIGS), TI
 export function intAtLeast(flag: string, min: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${flag} must be an integer >= ${min}, got '${v}'`);
+    // Decimal digits only: Number() would also take '0x10', '1e3' or ' 16'.
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${flag} must be an integer >= ${min}, got '${v}'`);
     return n;
   };
 }
@@ -42,7 +43,7 @@ export function positiveNumber(flag: string) {
 export function parseDecodeSamples(v: string): number | 'all' {
   if (v === 'all') return 'all';
   const n = Number(v);
-  if (v.trim() === '' || !Number.isSafeInteger(n) || n < 2) {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 2) {
     throw new InvalidArgumentError(`--decode-samples must be 'all' or an integer >= 2 (the first and last decode steps are always emulated), got '${v}'`);
   }
   return n;

@@ -17,7 +17,8 @@ export interface DepthSuggestion {
  */
 export function suggestFifoDepths(graph: Graph, opts: { unboundedDepth?: number } & Pick<RunOptions, 'maxCycles'> = {}): DepthSuggestion[] {
   const big = opts.unboundedDepth ?? 1 << 16;
+  if (!Number.isInteger(big) || big < 1) throw new RangeError(`unboundedDepth must be an integer >= 1, got ${opts.unboundedDepth}`);
   const unbounded: Graph = { ...graph, fifos: graph.fifos.map((f) => ({ ...f, depth: Math.max(f.depth, big) })) };
-  const r = runGraph(unbounded, { collectSinks: false, ...(opts.maxCycles ? { maxCycles: opts.maxCycles } : {}) });
+  const r = runGraph(unbounded, { collectSinks: false, ...(opts.maxCycles !== undefined ? { maxCycles: opts.maxCycles } : {}) });
   return r.summary.fifos.map((f, i) => ({ fifo: f.fifo, depth: graph.fifos[i]!.depth, suggestedDepth: f.maxOccupancy }));
 }

@@ -245,3 +245,18 @@ describe('engine: self-loops', () => {
     expect(r.cycles).toBe(6);
   });
 });
+
+describe('engine: run options', () => {
+  it('rejects a bad maxCycles, trace or mode instead of ignoring it', () => {
+    const g = new GraphBuilder('opts');
+    const a = g.stream('a', { depth: 1, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'src', count: 2, widthBytes: 4 }), { out: { out: a } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4 }), { in: { in: a } });
+    const graph = g.build();
+    expect(() => runGraph(graph, { maxCycles: Number.NaN })).toThrow(/maxCycles must be an integer >= 1, got NaN/);
+    expect(() => runGraph(graph, { maxCycles: -5 })).toThrow(/maxCycles must be an integer >= 1, got -5/);
+    expect(() => runGraph(graph, { trace: 'ful' as never })).toThrow(/trace must be 'summary' or 'full', got 'ful'/);
+    expect(() => runGraph(graph, { mode: 'fast' as never })).toThrow(/mode must be 'timing' or 'functional'/);
+    expect(() => runGraph(graph, { maxCycles: 1 })).toThrow(/run exceeded maxCycles \(1\) at cycle 2/);
+  });
+});

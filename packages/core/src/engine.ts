@@ -191,6 +191,10 @@ class EngineRun {
     this.observed = this.full || trace.observed;
     this.collectSinks = options.collectSinks ?? true;
     this.maxCycles = options.maxCycles ?? 2 ** 50;
+    if (!Number.isInteger(this.maxCycles) || this.maxCycles < 1) throw new RangeError(`maxCycles must be an integer >= 1, got ${options.maxCycles}`);
+    if (options.mode !== undefined && options.mode !== 'timing' && options.mode !== 'functional') throw new RangeError(`mode must be 'timing' or 'functional', got '${String(options.mode)}'`);
+    if (options.trace !== undefined && options.trace !== 'summary' && options.trace !== 'full') throw new RangeError(`trace must be 'summary' or 'full', got '${String(options.trace)}'`);
+    if (options.kernels !== undefined && options.kernels !== 'inline' && options.kernels !== 'record') throw new RangeError(`kernels must be 'inline' or 'record', got '${String(options.kernels)}'`);
     this.fifos = graph.fifos.map((f) => new BoundedFifo(f));
     this.resources = graph.resources.map((r, i) => {
       this.resourceIndex.set(r.name, i);

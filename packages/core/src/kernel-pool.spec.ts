@@ -52,3 +52,29 @@ describe('kernels in a piscina worker pool', () => {
     await expect(runFunctional(graph(2), { workers: -1 })).rejects.toThrow(/workers must be an integer >= 0, got -1/);
   });
 });
+
+describe('KernelPool lifecycle', () => {
+  it('close() fails the tasks still queued, by name, instead of leaving them pending', async () => {
+    const { KernelPool } = await import('./index.js');
+    const pool = new KernelPool(1);
+    const task = (i: number) => ({
+      id: i,
+      actor: 0,
+      actorName: 'mid',
+      firing: { actor: 'mid', index: i, cycle: 0, inputs: {} },
+      inputs: { in: new Float32Array(4) },
+      outputs: { out: { index: i } },
+      kernel: scaleKernel,
+      workerKernel: scaleWorker,
+      refs: 0,
+    });
+    const runs = Array.from({ length: 10 }, (_, i) => pool.run(task(i), { in: new Float32Array(4) }));
+    const all = Promise.allSettled(runs);
+    await pool.close();
+    const settled = await all;
+    expect(settled.every((r) => r.status === 'rejected' || r.status === 'fulfilled')).toBe(true);
+    const reasons = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason));
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.some((m) => /KernelPool closed before running mid#\d/.test(m))).toBe(true);
+  });
+});

@@ -100,6 +100,8 @@ export class KernelPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Tasks still waiting for a batch fail now, by name: nothing waits on a closed pool.
+    for (const q of this.queue.splice(0)) q.reject(new Error(`KernelPool closed before running ${q.task.actorName}#${q.task.firing.index}`));
     await this.pool.destroy();
   }
 }
@@ -109,7 +111,7 @@ export class KernelPool {
  * real payloads. Kernels with a `workerKernel` run in the pool (if given), the rest on the main
  * thread, each actor's in firing order. Every result is a pure function of its inputs, so the
  * numbers do not depend on the pool size or on which worker finishes first.
- * On the first failure the pool is closed and the error names the stage and the token.
+ * The first failure rejects with an error naming the stage and the token.
  */
 export async function evaluateKernelTasks(
   tasks: readonly KernelTask[],
@@ -160,12 +162,9 @@ export async function evaluateKernelTasks(
     promises[t.id] = p;
     if (!inWorker) lastInline.set(t.actor, p);
   }
-  try {
-    await Promise.all(promises);
-  } catch (e) {
-    await pool?.close();
-    throw e;
-  }
+  // On the first failure the caller (runFunctional, for a pool it created) shuts the pool down;
+  // a pool passed in by the caller stays the caller's to close.
+  await Promise.all(promises);
   const out: Record<string, Token[]> = {};
   for (const [name, tokens] of Object.entries(sinks)) {
     out[name] = tokens.map((tok) => {

@@ -60,6 +60,7 @@ function diamond(p: StageParams[], depths: number[], n: number) {
 }
 
 function checkOccupancy(events: readonly TraceEvent[], depthOf: Map<string, number>) {
+  expect(events.some((e) => e.kind === 'fifo')).toBe(true);
   for (const e of events) if (e.kind === 'fifo') expect(e.occupancy).toBeLessThanOrEqual(depthOf.get(e.fifo)!);
 }
 

@@ -60,7 +60,7 @@ export class SharedResource {
 
   /** Serves `units` for `owner`, not before `cycle`. */
   grant(owner: number, cycle: number, units: number): Grant {
-    if (!(units >= 0) || !Number.isFinite(units)) throw new RangeError(`resource '${this.name}': bad request of ${units} units`);
+    if (!Number.isInteger(units) || units < 0) throw new RangeError(`resource '${this.name}': a request must be a whole number >= 0 of ${this.unit}s, got ${units}`);
     const cap = this.unitsPerCycle;
     let heldBy: number | undefined;
     if (cycle >= this.cursorCycle) {

@@ -1,4 +1,5 @@
 import { Qwen3Reference, SyntheticQwen3Weights, quantizeQwen3Model, quantizedLinearFactory, syntheticCalibrationTokens, tinyQwen3Config, type QuantizedQwen3Model } from '@lut-llm/model';
+import { relativeMaxAbsError } from '@lut-llm/vq';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareLogits, runFunctionalInference, type FunctionalInferenceResult } from './functional.js';
 
@@ -29,6 +30,9 @@ describe('functional inference on a tiny Qwen3', () => {
     const agreement = compareLogits(exact.logits, reference(new Qwen3Reference(weights, { linearFactory: quantizedLinearFactory(quantized) }), exact.generated));
     expect(agreement.minCosine).toBeGreaterThan(0.99999);
     expect(agreement.top1Agreement).toBe(1);
+    // Cosine ignores scale: also bound the error per step (FP32 SFU/attention vs float64: ~1e-6).
+    const lutRef = reference(new Qwen3Reference(weights, { linearFactory: quantizedLinearFactory(quantized) }), exact.generated);
+    exact.logits.forEach((l, i) => expect(relativeMaxAbsError(lutRef[i]!, l)).toBeLessThan(1e-4));
   });
 
   it('reports its agreement with the FP32 model; the floor reflects VQ of structureless weights', () => {

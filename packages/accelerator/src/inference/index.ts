@@ -1,4 +1,4 @@
-export { buildPassGraph, lutLinearOptionsFor, LAYER_OPS, type PassOptions, type PassGraph, type PassData } from './pass-graph.js';
+export { buildPassGraph, checkPassPlatform, PASS_STAGES, lutLinearOptionsFor, LAYER_OPS, type PassOptions, type PassGraph, type PassData } from './pass-graph.js';
 export {
   runPassTiming,
   runPassFunctional,

@@ -66,7 +66,22 @@ describe('whole-model pass graph (timing)', () => {
     expect(pre.weightBytes).toBe(dec.weightBytes); // streamed once for all 32 tokens
   });
 
+  it('rejects platform settings it would otherwise ignore', () => {
+    const bad = (stages: object, extra: object = {}) => runPassTiming({ ...decode, platform: loadPlatformConfig({ stages, ...extra }) });
+    expect(() => bad({ 'lut-linar': { positionLanes: 32 } })).toThrow(/platform.stages\["lut-linar"\]: unknown stage/);
+    expect(() => bad({ 'lut-linear': { prefillChunkTokenz: 64 } })).toThrow(/platform.stages\["lut-linear"\].prefillChunkTokenz: unknown parameter/);
+    expect(() => bad({ 'lut-linear': { positionLanes: '32' } })).toThrow(/platform.stages\["lut-linear"\].positionLanes: expected an integer >= 1, got "32"/);
+    expect(() => bad({}, { fifoDepthOverrides: { bogus: 3 } })).toThrow(/platform.fifoDepthOverrides\["bogus"\]: no FIFO of that name/);
+    // A real LUTLinear stream name is accepted and changes the result.
+    const shallow = runPassTiming({ ...decode, platform: loadPlatformConfig({ fifoDepthOverrides: { 'weight-tiles': 1 } }) });
+    expect(shallow.cycles).toBeGreaterThan(step.cycles);
+  });
+
   it('rejects bad passes with the culprit named', () => {
+    expect(() => runPassTiming({ ...decode, variant: 'int4' as never })).toThrow(/variant must be one of co-quant, weight-only, activation-only, got 'int4'/);
+    expect(() => runPassTiming({ ...decode, prefetch: 'no' as never })).toThrow(/prefetch must be true or false, got "no"/);
+    expect(() => runPassTiming({ ...decode, layers: 0 })).toThrow(/layers must be an integer in 1..28, got 0/);
+    expect(() => runPassTiming({ ...decode, model: { ...model, layers: 2.5 } })).toThrow(/layers/);
     expect(() => runPassTiming({ ...decode, tokens: 0 })).toThrow(/tokens must be an integer >= 1, got 0/);
     expect(() => runPassTiming({ ...decode, layers: 99 })).toThrow(/layers must be an integer in 1..28, got 99/);
     expect(() => runPassTiming({ ...decode, history: 40960 })).toThrow(/exceed the model's 40960/);

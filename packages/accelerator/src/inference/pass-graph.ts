@@ -5,7 +5,9 @@ import { KvCacheImage, kvCacheLayout, kvChunkWidthBytes, kvPrefetcherActor, kvWr
 import { hbmChannelGroup, type HbmStream } from '@lut-llm/memory';
 import { kvWidth, qWidth, type QuantizedQwen3Model, type Qwen3Config, type Qwen3WeightSource } from '@lut-llm/model';
 import { sfuActor, type SfuStageParams } from '@lut-llm/sfu';
-import { fifoDepth, platformHbmConfig, stageOverrides, type PlatformConfig } from '../platform/index.js';
+import { fifoDepth, platformHbmConfig, stageNumber, stageOverrides, type PlatformConfig } from '../platform/index.js';
+import { LINEAR_VARIANTS } from '@lut-llm/contracts';
+import { validateQwen3Config } from '@lut-llm/model';
 import { hbmReaderActor, hbmWriterActor } from '../lut-linear/hbm-actors.js';
 import { GO_TOKEN_BYTES, installLutLinearOp, type LutLinearLoader } from '../lut-linear/graph.js';
 import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig, type LutLinearOptions } from '../lut-linear/options.js';
@@ -53,6 +55,30 @@ export interface PassGraph {
   readonly layers: number;
 }
 
+/** Stages a platform file may configure for the pass graph, and the keys the graph itself reads. */
+export const PASS_STAGES = ['lut-linear', 'centroid-search', 'lut-psum', 'accumulator', 'dequantizer', 'sfu', 'attention', 'kv-prefetcher'] as const;
+const LUT_LINEAR_STAGE_KEYS = ['positionLanes', 'outputLanes', 'prefillChunkTokens'] as const;
+const KV_PREFETCHER_STAGE_KEYS = ['bufferChunks'] as const;
+/** LUTLinear FIFO names a depth override may use (they apply to every op's stream of that name). */
+const LUT_LINEAR_FIFO_NAMES = ['activations', 'centroids', 'activation-indices', 'weight-tiles', 'scales', 'psums', 'accumulated', 'outputs'];
+
+function checkStageKeys(platform: PlatformConfig, stage: string, known: readonly string[]): void {
+  for (const k of Object.keys(stageOverrides(platform, stage))) {
+    if (!known.includes(k)) throw new RangeError(`platform.stages["${stage}"].${k}: unknown parameter (known: ${known.join(', ')})`);
+  }
+}
+
+/** Unknown stage names and the graph's own stage keys are errors, not silently ignored settings. */
+export function checkPassPlatform(platform: PlatformConfig): void {
+  for (const stage of Object.keys(platform.stages)) {
+    if (!(PASS_STAGES as readonly string[]).includes(stage)) throw new RangeError(`platform.stages["${stage}"]: unknown stage (known: ${PASS_STAGES.join(', ')})`);
+  }
+  checkStageKeys(platform, 'lut-linear', LUT_LINEAR_STAGE_KEYS);
+  checkStageKeys(platform, 'kv-prefetcher', KV_PREFETCHER_STAGE_KEYS);
+  stageNumber(platform, 'lut-linear', 'prefillChunkTokens', 128);
+  stageNumber(platform, 'kv-prefetcher', 'bufferChunks', 4);
+}
+
 /** The LUTLinear ops of a layer, in the order the unit runs them (DESIGN.md 1.3). */
 export const LAYER_OPS = ['qkv', 'o', 'gate_up', 'down'] as const;
 
@@ -62,11 +88,10 @@ export const LAYER_OPS = ['qkv', 'o', 'gate_up', 'down'] as const;
  * FIFO depth overrides by stream name.
  */
 export function lutLinearOptionsFor(platform: PlatformConfig, op: string, outFeatures: number, inFeatures: number, tokens: number, variant: LinearVariant): LutLinearOptions {
-  const ll = stageOverrides(platform, 'lut-linear');
+  checkStageKeys(platform, 'lut-linear', LUT_LINEAR_STAGE_KEYS);
   const depths: Record<string, number> = {};
   const keys = { activations: 'activations', centroids: 'centroids', activationIndices: 'activation-indices', weightTiles: 'weight-tiles', scales: 'scales', psums: 'psums', accumulated: 'accumulated', outputs: 'outputs' } as const;
   for (const [k, name] of Object.entries(keys)) if (Object.hasOwn(platform.fifoDepthOverrides, name)) depths[k] = platform.fifoDepthOverrides[name]!;
-  const numberOr = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
   return {
     outFeatures,
     inFeatures,
@@ -76,8 +101,8 @@ export function lutLinearOptionsFor(platform: PlatformConfig, op: string, outFea
     numerics: { ...platform.vq },
     hbm: { channels: { ...platform.hbm.channels }, bytesPerCyclePerChannel: platform.hbm.bytesPerCyclePerChannel, readLatencyCycles: platform.hbm.readLatencyCycles },
     clockMhz: platform.clockMhz,
-    positionLanes: numberOr(ll['positionLanes'], 16),
-    outputLanes: numberOr(ll['outputLanes'], 512),
+    positionLanes: stageNumber(platform, 'lut-linear', 'positionLanes', 16),
+    outputLanes: stageNumber(platform, 'lut-linear', 'outputLanes', 512),
     centroidSearch: { params: stageOverrides(platform, 'centroid-search') as never },
     lutPsum2d: stageOverrides(platform, 'lut-psum') as never,
     accumulator: stageOverrides(platform, 'accumulator') as never,
@@ -96,8 +121,12 @@ export function lutLinearOptionsFor(platform: PlatformConfig, op: string, outFea
  * attention units. Timing mode: payloads are shapes only.
  */
 export function buildPassGraph(opts: PassOptions): PassGraph {
-  const { model, platform } = opts;
+  const { platform } = opts;
+  const model = validateQwen3Config(opts.model);
+  checkPassPlatform(platform);
   const variant = opts.variant ?? 'co-quant';
+  if (!LINEAR_VARIANTS.includes(variant)) throw new RangeError(`pass: variant must be one of ${LINEAR_VARIANTS.join(', ')}, got '${String(variant)}'`);
+  if (opts.prefetch !== undefined && typeof opts.prefetch !== 'boolean') throw new RangeError(`pass: prefetch must be true or false, got ${JSON.stringify(opts.prefetch)}`);
   const T = opts.tokens;
   const p0 = opts.history;
   if (!Number.isInteger(T) || T < 1) throw new RangeError(`pass: tokens must be an integer >= 1, got ${T}`);
@@ -217,7 +246,7 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
       readResource: hbmResources.kvRead!,
       readLatencyCycles: platform.hbm.readLatencyCycles,
       jobs: Array.from({ length: L }, (_, l) => ({ layer: l, historyPositions: p0 })),
-      ...(typeof stageOverrides(platform, 'kv-prefetcher')['bufferChunks'] === 'number' ? { bufferChunks: stageOverrides(platform, 'kv-prefetcher')['bufferChunks'] as number } : {}),
+      bufferChunks: stageNumber(platform, 'kv-prefetcher', 'bufferChunks', DEFAULT_KV_PREFETCHER_PARAMS.bufferChunks),
     };
     if (fd) (pf as { image?: KvCacheImage }).image = fd.kvImage;
     kvStream = g.stream('kv-prefetcher.kv', { depth: pf.bufferChunks, widthBytes: kvChunkWidthBytes(pf) });
@@ -422,5 +451,12 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
   g.invoke(hbmWriterActor({ name: 'logits-writer', resource: hbmResources.output!, widthBytes: model.vocab * 4, bytes: () => model.vocab * platform.dataFormats.activationBytesPerElement }), {
     in: { in: logits },
   });
-  return { graph: g.build(), hbmResources, linearOps, layers: L };
+  const graph = g.build();
+  const names = new Set(graph.fifos.map((f) => f.name));
+  for (const name of Object.keys(platform.fifoDepthOverrides)) {
+    if (!names.has(name) && !LUT_LINEAR_FIFO_NAMES.includes(name)) {
+      throw new RangeError(`platform.fifoDepthOverrides["${name}"]: no FIFO of that name in the pass graph (LUTLinear streams: ${LUT_LINEAR_FIFO_NAMES.join(', ')}; others e.g. attention.q, L0.attn-norm.out)`);
+    }
+  }
+  return { graph, hbmResources, linearOps, layers: L };
 }

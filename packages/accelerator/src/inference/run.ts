@@ -1,10 +1,10 @@
 import type { LinearVariant } from '@lut-llm/contracts';
 import { runFunctional, runGraph, type ResourceSummary, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
 import { bandwidthGBps } from '@lut-llm/memory';
-import type { Qwen3Config } from '@lut-llm/model';
+import { validateQwen3Config, type Qwen3Config } from '@lut-llm/model';
 import { analyticalDecodeCycles } from '../baselines/index.js';
-import { V80_PLATFORM, type PlatformConfig } from '../platform/index.js';
-import { buildPassGraph, type PassData, type PassOptions } from './pass-graph.js';
+import { V80_PLATFORM, stageNumber, type PlatformConfig } from '../platform/index.js';
+import { buildPassGraph, checkPassPlatform, type PassData, type PassOptions } from './pass-graph.js';
 
 /** Cycle accounting of one hardware unit (all instances of a stage kind, e.g. every RMSNorm). */
 export interface UnitUse {
@@ -211,12 +211,12 @@ export interface InferenceReport {
 export function runInference(opts: InferenceOptions): InferenceReport {
   const t0 = performance.now();
   const platform = opts.platform ?? V80_PLATFORM;
-  const model = opts.model;
+  const model = validateQwen3Config(opts.model);
   const variant = opts.variant ?? 'co-quant';
   const prompt = opts.promptTokens ?? 128;
   const out = opts.outputTokens ?? 128;
-  const chunkDefault = platform.stages['lut-linear']?.['prefillChunkTokens'];
-  const chunk = opts.prefillChunkTokens ?? (typeof chunkDefault === 'number' ? chunkDefault : 128);
+  checkPassPlatform(platform);
+  const chunk = opts.prefillChunkTokens ?? stageNumber(platform, 'lut-linear', 'prefillChunkTokens', 128);
   for (const [k, v] of Object.entries({ promptTokens: prompt, outputTokens: out, prefillChunkTokens: chunk })) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be an integer >= 1, got ${v}`);
   }
@@ -234,7 +234,7 @@ export function runInference(opts: InferenceOptions): InferenceReport {
   const chunks = Math.ceil(prompt / chunk);
   const total = chunks + sampleSteps.length;
   let done = 0;
-  const base = { model, platform, variant, ...(opts.prefetch !== undefined ? { prefetch: opts.prefetch } : {}), ...(opts.layers ? { layers: opts.layers } : {}) };
+  const base = { model, platform, variant, ...(opts.prefetch !== undefined ? { prefetch: opts.prefetch } : {}), ...(opts.layers !== undefined ? { layers: opts.layers } : {}) };
   const prefill: PassReport[] = [];
   for (let c = 0; c < chunks; c++) {
     const tokens = Math.min(chunk, prompt - c * chunk);

@@ -189,8 +189,26 @@ function numericsOf(opts: LutLinearOptions, variant: LinearVariant): VqConfig {
   return resolveVqConfig({ ...n });
 }
 
+const OPTION_KEYS = [
+  'outFeatures', 'inFeatures', 'tokens', 'variant', 'mode', 'op', 'numerics', 'hbm', 'clockMhz', 'positionLanes', 'outputLanes',
+  'centroidSearch', 'lutPsum2d', 'lutPsum1d', 'weightOnlyPsum', 'accumulator', 'dequantizer', 'fifoDepths', 'data', 'seed', 'trace',
+];
+const HBM_KEYS = ['channels', 'bytesPerCyclePerChannel', 'readLatencyCycles'];
+
+/** A misspelt option must fail, not silently fall back to a default. */
+function rejectUnknown(what: string, o: object | undefined, known: readonly string[]): void {
+  for (const k of Object.keys(o ?? {})) {
+    if (!known.includes(k)) throw new LutLinearError(`${what}${k}: unknown option (known: ${known.join(', ')})`);
+  }
+}
+
 /** Resolves and validates options; throws `LutLinearError` naming the culprit. */
 export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig {
+  rejectUnknown('', opts, OPTION_KEYS);
+  rejectUnknown('hbm.', opts.hbm, HBM_KEYS);
+  rejectUnknown('hbm.channels.', opts.hbm?.channels, Object.keys(V80_HBM.channels));
+  if (opts.trace !== undefined && opts.trace !== 'summary' && opts.trace !== 'full') throw new LutLinearError(`trace must be 'summary' or 'full', got '${String(opts.trace)}'`);
+  if (opts.op !== undefined && (typeof opts.op !== 'string' || opts.op.length === 0)) throw new LutLinearError(`op must be a non-empty string, got ${JSON.stringify(opts.op)}`);
   const variant = opts.variant ?? 'co-quant';
   if (!LINEAR_VARIANTS.includes(variant)) throw new LutLinearError(`variant must be one of ${LINEAR_VARIANTS.join(', ')}, got '${String(variant)}'`);
   const mode = opts.mode ?? 'timing';
