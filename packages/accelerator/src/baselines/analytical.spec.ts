@@ -90,8 +90,9 @@ describe('analyticalDecodeCycles: Qwen3-1.7B on the V80 at 227 MHz', () => {
   });
 
   it('reads stage overrides and rejects bad contexts', () => {
-    const cfg = loadPlatformConfig({ stages: { 'lut-psum': { matchers: 8 } } });
-    expect(analyticalParams(cfg)).toEqual({ ...LUT_LLM_ANALYTICAL_DEFAULTS, matchers: 8 });
+    // The emulator's own key: 8 position lanes = 8 BPCSUs and 8 matchers.
+    const cfg = loadPlatformConfig({ stages: { 'lut-linear': { positionLanes: 8 } } });
+    expect(analyticalParams(cfg)).toEqual({ ...LUT_LLM_ANALYTICAL_DEFAULTS, bpcsus: 8, matchers: 8 });
     expect(opOf(analyticalDecodeCycles(QWEN3_1_7B, cfg, 256), 'qkv').terms['lookup']).toBe(1024);
     expect(() => analyticalDecodeCycles(QWEN3_1_7B, V80_PLATFORM, 0)).toThrow(/context must be an integer >= 1/);
   });

@@ -45,10 +45,12 @@ export const LUT_LLM_ANALYTICAL_DEFAULTS: LutLlmAnalyticalParams = Object.freeze
 export function analyticalParams(platform: PlatformConfig): LutLlmAnalyticalParams {
   const d = LUT_LLM_ANALYTICAL_DEFAULTS;
   return Object.freeze({
-    bpcsus: stageNumber(platform, 'centroid-search', 'bpcsus', d.bpcsus),
-    matchers: stageNumber(platform, 'lut-psum', 'matchers', d.matchers),
-    outputLanes: stageNumber(platform, 'lut-psum', 'outputLanes', d.outputLanes),
-    attentionMacsPerCycle: stageNumber(platform, 'attention', 'macsPerCycle', d.attentionMacsPerCycle),
+    // The same keys the emulated graph reads (one setting drives both models): position lanes
+    // are the BPCSUs and the matchers; the attention array's width is its QK^T MAC count.
+    bpcsus: stageNumber(platform, 'lut-linear', 'positionLanes', d.bpcsus),
+    matchers: stageNumber(platform, 'lut-linear', 'positionLanes', d.matchers),
+    outputLanes: stageNumber(platform, 'lut-linear', 'outputLanes', d.outputLanes),
+    attentionMacsPerCycle: stageNumber(platform, 'attention', 'qkMacsPerCycle', d.attentionMacsPerCycle),
     sfuElementsPerCycle: stageNumber(platform, 'sfu', 'elementsPerCycle', d.sfuElementsPerCycle),
     prefillChunkTokens: stageNumber(platform, 'lut-linear', 'prefillChunkTokens', d.prefillChunkTokens),
   });
