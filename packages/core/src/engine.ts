@@ -86,6 +86,13 @@ interface ActorRuntime {
   readonly outScratch: Record<string, TokenMeta>;
   /** Indices of every input port (the default firing reads them all). */
   readonly allIn: Int32Array;
+  /**
+   * Reused per-firing objects (timing and inline functional runs): one metadata record per read
+   * pattern and one Firing. Behaviours, rates and kernels get them for the call only; they must
+   * copy what they keep (the metas inside are never reused).
+   */
+  readonly inputRecords: Map<readonly number[] | Int32Array, Record<string, TokenMeta>>;
+  readonly firingScratch: Firing;
   /** Port-name lists returned by reads/writes, mapped to port indices once per list object. */
   readonly readCache: PortCache;
   readonly writeCache: PortCache;
@@ -236,6 +243,8 @@ class EngineRun {
           !(ga.spec.cost.requests && ga.spec.cost.requests.length > 0),
         outScratch: {},
         allIn: allIndices(inPorts.length),
+        inputRecords: new Map(),
+        firingScratch: { actor: ga.spec.name, index: 0, cycle: 0, inputs: {} },
         readCache: [],
         writeCache: [],
       };
@@ -339,7 +348,15 @@ class EngineRun {
     } else {
       readIdx = ALL[rt.inPorts.length] ?? allIndices(rt.inPorts.length);
     }
-    const inputs: Record<string, TokenMeta> = {};
+    // Metadata records are reused per read pattern (same keys every time: a stable object
+    // shape, no allocation); a recorded kernel task keeps its firing, so recording allocates.
+    let inputs: Record<string, TokenMeta>;
+    if (this.recording) inputs = {};
+    else {
+      let rec = rt.inputRecords.get(readIdx);
+      if (!rec) rt.inputRecords.set(readIdx, (rec = {}));
+      inputs = rec;
+    }
     for (let r = 0; r < readIdx.length; r++) {
       const k = readIdx[r]!;
       const fi = rt.inFifos[k]!;
@@ -377,7 +394,15 @@ class EngineRun {
     }
     // Fire.
     this.unblock(a, t);
-    const firing: Firing = { actor: spec.name, index: i, cycle: t, inputs };
+    let firing: Firing;
+    if (this.recording) firing = { actor: spec.name, index: i, cycle: t, inputs };
+    else {
+      const f = rt.firingScratch as { actor: string; index: number; cycle: number; inputs: Readonly<Record<string, TokenMeta>> };
+      f.index = i;
+      f.cycle = t;
+      f.inputs = inputs;
+      firing = f;
+    }
     let inPayloads: Record<string, unknown> | undefined;
     if (this.functional) inPayloads = {};
     for (let r = 0; r < readIdx.length; r++) {
