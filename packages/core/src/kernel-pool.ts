@@ -10,6 +10,9 @@ import { KERNEL_ERROR, KERNEL_ERROR_MESSAGE, type KernelTaskMessage } from './ke
 import type { Token } from './token.js';
 import { collectTransferables, detachableCopy } from './transfer.js';
 
+/** Longest wait in `close()` for batches already running in workers. */
+const CLOSE_GRACE_MS = 5_000;
+
 /**
  * A piscina pool of worker threads that run stage kernels. Payloads cross as moved buffers
  * (views on part of a buffer are copied first, shared buffers are shared), never as JSON.
@@ -71,8 +74,9 @@ export class KernelPool {
       });
       this.inFlight++;
       this.tasksRun += batch.length;
-      this.pool
-        .run(messages, { transferList: collectTransferables(messages.map((m) => m.inputs)) })
+      const posted = this.pool.run(messages, { transferList: collectTransferables(messages.map((m) => m.inputs)) });
+      this.batches.add(posted);
+      posted
         .then(
           (results: unknown) => {
             const rs = results as readonly (Readonly<Record<string, unknown>> | { readonly error: string })[];
@@ -90,6 +94,7 @@ export class KernelPool {
           },
         )
         .finally(() => {
+          this.batches.delete(posted);
           this.inFlight--;
           if (this.queue.length > 0) this.scheduleFlush();
         });
@@ -102,8 +107,18 @@ export class KernelPool {
     this.closed = true;
     // Tasks still waiting for a batch fail now, by name: nothing waits on a closed pool.
     for (const q of this.queue.splice(0)) q.reject(new Error(`KernelPool closed before running ${q.task.actorName}#${q.task.firing.index}`));
+    // Let batches already in a worker answer first (destroying the pool under them makes piscina
+    // throw on the late answer), but never wait more than CLOSE_GRACE_MS for a stuck worker.
+    if (this.batches.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.batches]), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
     await this.pool.destroy();
   }
+
+  /** Batches posted to a worker and not yet answered. */
+  private readonly batches = new Set<Promise<unknown>>();
 }
 
 /**
