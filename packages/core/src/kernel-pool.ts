@@ -47,8 +47,35 @@ export class KernelPool {
     });
   }
 
+  /**
+   * Runs independent tasks in one worker message; resolves with each task's outputs, or an Error
+   * for a task whose kernel threw (the others still return). Rejects if the worker dies.
+   */
+  async runBatch(batch: readonly { readonly task: KernelTask; readonly inputs: Readonly<Record<string, unknown>> }[]): Promise<(Readonly<Record<string, unknown>> | Error)[]> {
+    if (this.closed) throw new Error('KernelPool is closed');
+    const messages = batch.map(({ task, inputs }) => this.message(task, inputs));
+    this.tasksRun += batch.length;
+    const posted = this.pool.run(messages, { transferList: collectTransferables(messages.map((m) => m.inputs)) });
+    this.batches.add(posted);
+    try {
+      const rs = (await posted) as readonly Readonly<Record<string, unknown>>[];
+      return rs.map((r) => (r && typeof r === 'object' && KERNEL_ERROR in r ? new Error((r as Record<string, string>)[KERNEL_ERROR_MESSAGE]) : r));
+    } catch (e) {
+      const tasks = batch.map((b) => `${b.task.actorName}#${b.task.firing.index}`).join(', ');
+      throw new Error(`${e instanceof Error ? e.message : String(e)} (while running a batch of ${batch.length} task(s): ${tasks})`, { cause: e });
+    } finally {
+      this.batches.delete(posted);
+    }
+  }
+
+  private message(task: KernelTask, inputs: Readonly<Record<string, unknown>>): KernelTaskMessage {
+    const ref = task.workerKernel!;
+    const firing = { actor: task.firing.actor, index: task.firing.index, cycle: task.firing.cycle, inputs: task.firing.inputs };
+    return { module: ref.module, exportName: ref.exportName, inputs: detachableCopy(inputs) as Record<string, unknown>, outputs: task.outputs, firing };
+  }
+
   /** Most tasks in one message. */
-  maxBatch = 256;
+  maxBatch = 1024;
   private readonly queue: { task: KernelTask; inputs: Readonly<Record<string, unknown>>; resolve: (r: Readonly<Record<string, unknown>>) => void; reject: (e: unknown) => void }[] = [];
   private inFlight = 0;
   private flushScheduled = false;
@@ -67,11 +94,7 @@ export class KernelPool {
     while (this.queue.length > 0 && this.inFlight < 2 * this.threads && !this.closed) {
       const size = Math.min(this.maxBatch, Math.max(1, Math.ceil(this.queue.length / this.threads)));
       const batch = this.queue.splice(0, size);
-      const messages: KernelTaskMessage[] = batch.map(({ task, inputs }) => {
-        const ref = task.workerKernel!;
-        const firing = { actor: task.firing.actor, index: task.firing.index, cycle: task.firing.cycle, inputs: task.firing.inputs };
-        return { module: ref.module, exportName: ref.exportName, inputs: detachableCopy(inputs) as Record<string, unknown>, outputs: task.outputs, firing };
-      });
+      const messages: KernelTaskMessage[] = batch.map(({ task, inputs }) => this.message(task, inputs));
       this.inFlight++;
       this.tasksRun += batch.length;
       const posted = this.pool.run(messages, { transferList: collectTransferables(messages.map((m) => m.inputs)) });
@@ -135,11 +158,42 @@ export async function evaluateKernelTasks(
   onProgress?: (done: number, total: number) => void,
   inWorkerFilter?: (actorName: string) => boolean,
 ): Promise<Record<string, Token[]>> {
-  const results: (Readonly<Record<string, unknown>> | undefined)[] = new Array(tasks.length);
+  const n = tasks.length;
+  const results: (Readonly<Record<string, unknown>> | undefined)[] = new Array(n);
   const refs = Int32Array.from(tasks, (t) => t.refs);
-  const promises: Promise<void>[] = new Array<Promise<void>>(tasks.length);
-  const lastInline = new Map<number, Promise<void>>();
-  let done = 0;
+  const inWorker = new Uint8Array(n);
+  // Dependency graph as counts + a CSR list of dependents: a task waits for the producers of its
+  // input handles and, on the main thread, for the previous main-thread task of its actor (such
+  // kernels may keep state between firings).
+  const waiting = new Int32Array(n);
+  const outDegree = new Int32Array(n);
+  const lastInline = new Map<number, number>();
+  const edges: number[] = [];
+  tasks.forEach((t, id) => {
+    inWorker[id] = pool !== undefined && t.workerKernel !== undefined && (inWorkerFilter?.(t.actorName) ?? true) ? 1 : 0;
+    for (const v of Object.values(t.inputs)) {
+      if (v instanceof PayloadHandle) {
+        edges.push(v.task, id);
+        outDegree[v.task]!++;
+        waiting[id]!++;
+      }
+    }
+    if (!inWorker[id]) {
+      const prev = lastInline.get(t.actor);
+      if (prev !== undefined) {
+        edges.push(prev, id);
+        outDegree[prev]!++;
+        waiting[id]!++;
+      }
+      lastInline.set(t.actor, id);
+    }
+  });
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) start[i + 1] = start[i]! + outDegree[i]!;
+  const dependents = new Int32Array(edges.length / 2);
+  const fill = start.slice(0, n);
+  for (let e = 0; e < edges.length; e += 2) dependents[fill[edges[e]!]!++] = edges[e + 1]!;
+
   const take = (h: PayloadHandle): unknown => {
     const r = results[h.task];
     if (!r) throw new Error(`internal: result of task ${h.task} missing`);
@@ -147,39 +201,82 @@ export async function evaluateKernelTasks(
     if (--refs[h.task]! === 0) results[h.task] = undefined; // last reader: free it
     return v;
   };
-  for (const t of tasks) {
-    const deps: Promise<void>[] = [];
-    for (const v of Object.values(t.inputs)) if (v instanceof PayloadHandle) deps.push(promises[v.task]!);
-    const inWorker = pool !== undefined && t.workerKernel !== undefined && (inWorkerFilter?.(t.actorName) ?? true);
-    if (!inWorker) {
-      const prev = lastInline.get(t.actor);
-      if (prev) deps.push(prev);
+  const inputsOf = (t: KernelTask): Record<string, unknown> => {
+    const inputs: Record<string, unknown> = {};
+    for (const [port, v] of Object.entries(t.inputs)) inputs[port] = v instanceof PayloadHandle ? take(v) : v;
+    return inputs;
+  };
+  const failure = (t: KernelTask, e: unknown, where: string) =>
+    new RunError(
+      `actor '${t.actorName}': kernel failed${where} on firing ${t.firing.index} (inputs ${JSON.stringify(t.firing.inputs)}): ${e instanceof Error ? e.message : String(e)}`,
+      t.actorName,
+      t.firing.index,
+      { cause: e },
+    );
+
+  const readyMain: number[] = [];
+  const readyWorker: number[] = [];
+  let done = 0;
+  const complete = (id: number, out: Readonly<Record<string, unknown>>) => {
+    results[id] = out;
+    done++;
+    onProgress?.(done, n);
+    for (let e = start[id]!; e < start[id + 1]!; e++) {
+      const d = dependents[e]!;
+      if (--waiting[d]! === 0) (inWorker[d] ? readyWorker : readyMain).push(d);
     }
-    const p = Promise.all(deps).then(async () => {
-      const inputs: Record<string, unknown> = {};
-      for (const [port, v] of Object.entries(t.inputs)) inputs[port] = v instanceof PayloadHandle ? take(v) : v;
+  };
+  for (let id = 0; id < n; id++) if (waiting[id] === 0) (inWorker[id] ? readyWorker : readyMain).push(id);
+
+  // The main thread runs every ready main-thread kernel at once, hands ready worker kernels to
+  // the pool in batches, and only waits when nothing is ready but batches are out.
+  let inFlight = 0;
+  let error: unknown;
+  let wake: (() => void) | undefined;
+  const threads = pool?.threads ?? 1;
+  while (done < n) {
+    if (error) throw error;
+    while (readyMain.length > 0) {
+      // Newest first (a stack): it finishes a chain before starting the next, which frees results early.
+      const id = readyMain.pop()!;
+      const t = tasks[id]!;
       let out: Readonly<Record<string, unknown>>;
       try {
-        out = inWorker ? await pool!.run(t, inputs) : (t.kernel as Kernel)(inputs, t.outputs, t.firing);
+        out = (t.kernel as Kernel)(inputsOf(t), t.outputs, t.firing);
       } catch (e) {
-        const where = inWorker ? ' in a worker' : '';
-        throw new RunError(
-          `actor '${t.actorName}': kernel failed${where} on firing ${t.firing.index} (inputs ${JSON.stringify(t.firing.inputs)}): ${e instanceof Error ? e.message : String(e)}`,
-          t.actorName,
-          t.firing.index,
-          { cause: e },
-        );
+        throw failure(t, e, '');
       }
-      results[t.id] = out;
-      done++;
-      onProgress?.(done, tasks.length);
-    });
-    promises[t.id] = p;
-    if (!inWorker) lastInline.set(t.actor, p);
+      complete(id, out);
+    }
+    while (readyWorker.length > 0 && inFlight < 2 * threads) {
+      const size = Math.min(pool!.maxBatch, Math.max(1, Math.ceil(readyWorker.length / threads)));
+      const ids = readyWorker.splice(0, size);
+      const batch = ids.map((id) => ({ task: tasks[id]!, inputs: inputsOf(tasks[id]!) }));
+      inFlight++;
+      pool!.runBatch(batch).then(
+        (outs) => {
+          inFlight--;
+          outs.forEach((o, k) => {
+            if (o instanceof Error) error ??= failure(tasks[ids[k]!]!, o, ' in a worker');
+            else complete(ids[k]!, o);
+          });
+          wake?.();
+        },
+        (e: unknown) => {
+          inFlight--;
+          error ??= failure(tasks[ids[0]!]!, e, ' in a worker');
+          wake?.();
+        },
+      );
+    }
+    if (done >= n) break;
+    if (readyMain.length === 0 && (readyWorker.length === 0 || inFlight >= 2 * threads)) {
+      if (inFlight === 0) throw new Error(`internal: ${n - done} kernel tasks can never run (dependency cycle)`);
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
   }
-  // On the first failure the caller (runFunctional, for a pool it created) shuts the pool down;
-  // a pool passed in by the caller stays the caller's to close.
-  await Promise.all(promises);
+  if (error) throw error;
   const out: Record<string, Token[]> = {};
   for (const [name, tokens] of Object.entries(sinks)) {
     out[name] = tokens.map((tok) => {
