@@ -344,7 +344,7 @@ class EngineRun {
     // Which inputs this firing reads.
     let readIdx: readonly number[] | Int32Array;
     if (spec.reads) {
-      readIdx = portIndices(rt.readCache, spec.reads(i), rt.inIndexByPort, spec.name, `reads(${i})`, 'input');
+      readIdx = portIndices(rt.readCache, spec.reads(i), rt.inIndexByPort, spec.name, 'reads', i, 'input');
     } else {
       readIdx = ALL[rt.inPorts.length] ?? allIndices(rt.inPorts.length);
     }
@@ -380,7 +380,7 @@ class EngineRun {
     // Which outputs it writes; each needs credit (a free slot).
     let writeIdx: readonly number[] | Int32Array;
     if (spec.writes) {
-      writeIdx = portIndices(rt.writeCache, spec.writes(i, inputs), rt.outIndexByPort, spec.name, `writes(${i})`, 'output');
+      writeIdx = portIndices(rt.writeCache, spec.writes(i, inputs), rt.outIndexByPort, spec.name, 'writes', i, 'output');
     } else {
       writeIdx = ALL[rt.outPorts.length] ?? allIndices(rt.outPorts.length);
     }
@@ -540,7 +540,7 @@ class EngineRun {
   private scheduleNext(a: number, rt: ActorRuntime, i: number, next: number): void {
     if (i < rt.firingLimit && rt.inFifos.length > 0) {
       const spec = rt.spec;
-      const reads = spec.reads ? portIndices(rt.readCache, spec.reads(i), rt.inIndexByPort, spec.name, `reads(${i})`, 'input') : rt.allIn;
+      const reads = spec.reads ? portIndices(rt.readCache, spec.reads(i), rt.inIndexByPort, spec.name, 'reads', i, 'input') : rt.allIn;
       for (let r = 0; r < reads.length; r++) {
         const fi = rt.inFifos[reads[r]!]!;
         const f = this.fifos[fi]!;
@@ -980,7 +980,8 @@ function portIndices(
   ports: readonly string[],
   byName: ReadonlyMap<string, number>,
   actor: string,
-  what: string,
+  rate: 'reads' | 'writes',
+  firing: number,
   dir: 'input' | 'output',
 ): Int32Array {
   const n = ports.length;
@@ -994,7 +995,7 @@ function portIndices(
   const idx = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const j = byName.get(ports[k]!);
-    if (j === undefined) throw new RunError(`actor '${actor}': ${what} names unknown ${dir} port '${ports[k]}'`, actor);
+    if (j === undefined) throw new RunError(`actor '${actor}': ${rate}(${firing}) names unknown ${dir} port '${ports[k]}'`, actor, firing);
     idx[k] = j;
   }
   if (cache.length >= PORT_CACHE_SIZE) cache.shift();
