@@ -86,6 +86,8 @@ interface ActorRuntime {
   readonly outScratch: Record<string, TokenMeta>;
   /** Indices of every input port (the default firing reads them all). */
   readonly allIn: Int32Array;
+  /** Some output FIFO is also an input (state carried to the next firing). */
+  readonly selfLoop: boolean;
   /**
    * Reused per-firing objects (timing and inline functional runs): one metadata record per read
    * pattern and one Firing. Behaviours, rates and kernels get them for the call only; they must
@@ -243,6 +245,7 @@ class EngineRun {
           !(ga.spec.cost.requests && ga.spec.cost.requests.length > 0),
         outScratch: {},
         allIn: allIndices(inPorts.length),
+        selfLoop: [...outFifos].some((f) => inFifos.includes(f)),
         inputRecords: new Map(),
         firingScratch: { actor: ga.spec.name, index: 0, cycle: 0, inputs: {} },
         readCache: [],
@@ -387,7 +390,7 @@ class EngineRun {
     for (let w = 0; w < writeIdx.length; w++) {
       const fi = rt.outFifos[writeIdx[w]!]!;
       // A self-loop (state carried to the next firing) frees its slot in the same firing.
-      if (this.fifos[fi]!.isFull && !readsFifo(rt, readIdx, fi)) {
+      if (this.fifos[fi]!.isFull && !(rt.selfLoop && readsFifo(rt, readIdx, fi))) {
         this.block(a, t, BLOCK_FULL, fi);
         return;
       }
@@ -501,7 +504,7 @@ class EngineRun {
     const outF = rt.outFifos;
     for (let w = 0; w < outF.length; w++) {
       const fi = outF[w]!;
-      if (fifos[fi]!.isFull && !inF.includes(fi)) {
+      if (fifos[fi]!.isFull && !(rt.selfLoop && inF.includes(fi))) {
         this.block(a, t, BLOCK_FULL, fi);
         return;
       }

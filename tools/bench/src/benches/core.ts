@@ -69,11 +69,11 @@ const bench: Bench = {
       engineCycles = r.cycles;
       events = r.schedulerEvents;
       firings = r.firings;
-    }, 2);
+    }, 3);
     let loopCycles = 0;
     const loopMs = timeBestMs(() => {
       loopCycles = maxPlus(TOKENS);
-    }, 3);
+    }, 9);
     if (loopCycles !== engineCycles) throw new Error(`engine (${engineCycles}) and max-plus loop (${loopCycles}) disagree`);
     const updates = TOKENS * STAGES.length;
     return [
