@@ -26,3 +26,4 @@ export {
   type OnChipBudget,
   type MemoryBank,
 } from './on-chip.js';
+export { HBM_INTERLEAVE_BYTES, HBM_CHANNEL_CAPACITY_BYTES, stripeTensors, stripedAddress, type TensorPlacement, type ChannelGroupLayout } from './layout.js';

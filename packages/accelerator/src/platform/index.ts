@@ -39,3 +39,4 @@ export { fifoDepth } from './fifo-depth.js';
 export { stageNumber, stageOverrides } from './stage-params.js';
 export { platformHbmConfig, platformOnChipBudget, platformVqConfig } from './package-configs.js';
 export { lutLinearStream, lutTableBytes, vqBitsPerWeight, type LutLinearStream, type VqBitsPerWeight } from './vq-storage.js';
+export { modelHbmLayout, type ModelHbmLayout } from './hbm-layout.js';
