@@ -159,7 +159,7 @@ export function buildProgram(io: CliIo): Command {
     )
     .option('--layers <n>', 'emulate only the first n decoder layers (the LM head always runs), for quick studies', intAtLeast('--layers', 1))
     .option('--top <n>', 'rows of the unit utilisation table', intAtLeast('--top', 1), 10)
-    .option('--trace <file>', 'write a Chrome/Perfetto trace JSON of the first decode step (large for the full model: try --layers 1)')
+    .option('--trace <file>', 'write a Chrome/Perfetto trace JSON of the first decode step (1 us = 1 cycle; back-to-back firings in one state are merged into one slice)')
     .option('--seed <n>', 'functional mode: seed of the synthetic weights and prompt', intAtLeast('--seed', 0), FUNCTIONAL_DEFAULTS.seed)
     .addOption(new Option('--silu <kind>', "functional mode: SwiGLU's SiLU, the reference design's 9-segment PWL or exact").choices(['pwl9', 'exact']).default('pwl9'))
     .option('--workers <n>', 'functional mode: worker threads for the kernels (0 = inline; results are identical for any count)', intAtLeast('--workers', 0), 0)

@@ -25,7 +25,7 @@ export const TRACE_CHUNK = 20_000;
  * for one JSON string. Events are converted in chunks whose thread ids are renumbered into one
  * table, then stably sorted by time as toPerfettoTrace sorts them. Returns the record count.
  */
-export function writePerfettoTrace(file: string, events: readonly TraceEvent[], opts: { clockMhz: number; title: string }, chunk = TRACE_CHUNK): number {
+export function writePerfettoTrace(file: string, events: readonly TraceEvent[], opts: { clockMhz: number; title: string; coalesce?: boolean }, chunk = TRACE_CHUNK): number {
   type Rec = ReturnType<typeof toPerfettoTrace>['traceEvents'][number];
   const meta: Rec[] = [];
   const body: Rec[] = [];

@@ -84,7 +84,7 @@ export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
   }
   if (o.trace !== undefined) {
     const first = report.decodeSamples[0]!;
-    const n = writePerfettoTrace(o.trace, first.events, { clockMhz: report.clockMhz, title: `${report.model} decode step at history ${first.history} (${report.variant})` });
+    const n = writePerfettoTrace(o.trace, first.events, { clockMhz: report.clockMhz, title: `${report.model} decode step at history ${first.history} (${report.variant})`, coalesce: true });
     io.out(`Perfetto trace of the first decode step (${n.toLocaleString('en-US')} records) written to ${o.trace}: open it in https://ui.perfetto.dev (1 us there = 1 cycle)`);
   }
   const passes = report.prefill.length + report.decodeSamples.length;

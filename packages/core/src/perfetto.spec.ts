@@ -30,6 +30,23 @@ describe('Perfetto export and summary text', () => {
     expect(() => JSON.parse(JSON.stringify(t))).not.toThrow();
   });
 
+  it('coalesce merges back-to-back slices of a state and keeps every state change', () => {
+    const t = toPerfettoTrace(r.events, { coalesce: true });
+    const slowTid = t.traceEvents.find((m) => m.args?.['name'] === 'slow')!.tid;
+    const slow = t.traceEvents.filter((e) => e.ph === 'X' && e.tid === slowTid);
+    // 'slow' fires at 0, 3, 6, 9 with II 3: one busy slice [0, 12) of 4 firings.
+    expect(slow.map((e) => [e.name, e.ts, e.dur, e.args!['firings']])).toEqual([['busy', 0, 12, 4]]);
+    // Same total time per actor as the uncoalesced trace.
+    const total = (tr: ReturnType<typeof toPerfettoTrace>, tid: number | undefined) => tr.traceEvents.filter((e) => e.ph === 'X' && e.tid === tid).reduce((a, e) => a + e.dur!, 0);
+    const full = toPerfettoTrace(r.events);
+    for (const m of full.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name')) {
+      const name = m.args!['name'];
+      const tc = t.traceEvents.find((e) => e.ph === 'M' && e.args?.['name'] === name)!.tid;
+      expect(total(t, tc)).toBe(total(full, m.tid));
+    }
+    expect(t.traceEvents.length).toBeLessThan(full.traceEvents.length);
+  });
+
   it('the summary text names the bottleneck first', () => {
     const text = formatSummary(r.summary, { clockMhz: 250 });
     // slow starts at 0, 3, 6, 9 (II 3) and completes its last firing at 12; sink reads the last

@@ -22,7 +22,20 @@ const PID_RESOURCES = 3;
  * Each actor and each resource gets its own thread track (complete events must nest on one
  * thread); FIFO occupancy is a counter track per FIFO.
  */
-export function toPerfettoTrace(events: readonly TraceEvent[], opts: { clockMhz?: number; title?: string } = {}): {
+export function toPerfettoTrace(
+  events: readonly TraceEvent[],
+  opts: {
+    clockMhz?: number;
+    title?: string;
+    /**
+     * Merge back-to-back intervals of an actor in the same state (e.g. thousands of busy firings
+     * of a streaming stage) into one slice with a `firings` count, and keep one FIFO counter
+     * value per cycle. Perfetto's UI struggles with multi-hundred-MB traces; this keeps every
+     * state change visible at a fraction of the size. Default false (one slice per firing).
+     */
+    coalesce?: boolean;
+  } = {},
+): {
   traceEvents: ChromeTraceEvent[];
   displayTimeUnit: 'ns';
   metadata: Record<string, unknown>;
@@ -43,16 +56,43 @@ export function toPerfettoTrace(events: readonly TraceEvent[], opts: { clockMhz?
   out.push({ name: 'process_name', ph: 'M', pid: PID_FIFOS, args: { name: 'FIFO occupancy' } });
   out.push({ name: 'process_name', ph: 'M', pid: PID_RESOURCES, args: { name: 'shared resources' } });
   const body: ChromeTraceEvent[] = [];
+  const coalesce = opts.coalesce ?? false;
+  // Last slice per actor and last counter per FIFO, to merge into (coalesce mode).
+  const lastSlice = new Map<string, { ev: { dur: number; args: Record<string, unknown> }; state: string; key: string; end: number }>();
+  const lastCounter = new Map<string, { cycle: number; args: Record<string, unknown> }>();
   for (const e of events) {
     if (e.kind === 'actor') {
+      if (coalesce) {
+        const key = `${e.fifo ?? ''}|${e.resource ?? ''}|${e.heldBy ?? ''}`;
+        const prev = lastSlice.get(e.actor);
+        if (prev && prev.state === e.state && prev.key === key && prev.end === e.startCycle) {
+          prev.ev.dur += e.endCycle - e.startCycle;
+          prev.ev.args['endCycle'] = e.endCycle;
+          prev.ev.args['firings'] = (prev.ev.args['firings'] as number) + (e.firing !== undefined ? 1 : 0);
+          prev.end = e.endCycle;
+          continue;
+        }
+      }
       const args: Record<string, unknown> = { startCycle: e.startCycle, endCycle: e.endCycle };
       if (e.fifo) args['fifo'] = e.fifo;
       if (e.resource) args['resource'] = e.resource;
       if (e.heldBy) args['heldBy'] = e.heldBy;
-      if (e.firing !== undefined) args['firing'] = e.firing;
-      body.push({ name: e.state, cat: 'actor', ph: 'X', pid: PID_ACTORS, tid: tid(PID_ACTORS, e.actor), ts: e.startCycle, dur: e.endCycle - e.startCycle, args });
+      if (coalesce) args['firings'] = e.firing !== undefined ? 1 : 0;
+      else if (e.firing !== undefined) args['firing'] = e.firing;
+      const ev = { name: e.state, cat: 'actor', ph: 'X' as const, pid: PID_ACTORS, tid: tid(PID_ACTORS, e.actor), ts: e.startCycle, dur: e.endCycle - e.startCycle, args };
+      body.push(ev);
+      if (coalesce) lastSlice.set(e.actor, { ev, state: e.state, key: `${e.fifo ?? ''}|${e.resource ?? ''}|${e.heldBy ?? ''}`, end: e.endCycle });
     } else if (e.kind === 'fifo') {
-      body.push({ name: e.fifo, cat: 'fifo', ph: 'C', pid: PID_FIFOS, ts: e.cycle, args: { occupancy: e.occupancy } });
+      if (coalesce) {
+        const prev = lastCounter.get(e.fifo);
+        if (prev && prev.cycle === e.cycle) {
+          prev.args['occupancy'] = e.occupancy; // the value at the end of the cycle
+          continue;
+        }
+      }
+      const args: Record<string, unknown> = { occupancy: e.occupancy };
+      body.push({ name: e.fifo, cat: 'fifo', ph: 'C', pid: PID_FIFOS, ts: e.cycle, args });
+      if (coalesce) lastCounter.set(e.fifo, { cycle: e.cycle, args });
     } else {
       body.push({
         name: e.actor,
