@@ -59,6 +59,7 @@ interface RunFlags extends RequestFlags {
   layers?: number;
   top: number;
   trace?: string;
+  traceWindow: number;
   seed: number;
   silu: 'pwl9' | 'exact';
   workers: number;
@@ -160,6 +161,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--layers <n>', 'emulate only the first n decoder layers (the LM head always runs), for quick studies', intAtLeast('--layers', 1))
     .option('--top <n>', 'rows of the unit utilisation table', intAtLeast('--top', 1), 10)
     .option('--trace <file>', 'write a Chrome/Perfetto trace JSON of the first decode step (1 us = 1 cycle; back-to-back firings in one state are merged into one slice)')
+    .option('--trace-window <cycles>', 'aggregate the trace into windows of this many cycles (one slice per actor and window, peak FIFO occupancy, units served): small files for whole-model runs; 0 = every event', intAtLeast('--trace-window', 0), 0)
     .option('--seed <n>', 'functional mode: seed of the synthetic weights and prompt', intAtLeast('--seed', 0), FUNCTIONAL_DEFAULTS.seed)
     .addOption(new Option('--silu <kind>', "functional mode: SwiGLU's SiLU, the reference design's 9-segment PWL or exact").choices(['pwl9', 'exact']).default('pwl9'))
     .option('--workers <n>', 'functional mode: worker threads for the kernels (0 = inline; results are identical for any count)', intAtLeast('--workers', 0), 0)
@@ -182,6 +184,7 @@ export function buildProgram(io: CliIo): Command {
           topUnits: o.top,
           ...(o.json !== undefined ? { json: o.json } : {}),
           ...(o.trace !== undefined ? { trace: o.trace } : {}),
+          traceWindow: o.traceWindow,
         },
         quietIo(io, o.quiet),
       );

@@ -9,7 +9,7 @@ import {
   type PlatformConfig,
 } from '@lut-llm/accelerator';
 import { stageNumber } from '@lut-llm/accelerator';
-import { table } from '@lut-llm/core';
+import { table, toWindowedPerfettoTrace } from "@lut-llm/core";
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writePerfettoTrace } from './files.js';
 import { CliError, checkLayers, checkLengths, checkWritable } from './options.js';
@@ -32,6 +32,8 @@ export interface RunCommandOptions {
   readonly topUnits?: number;
   readonly json?: string;
   readonly trace?: string;
+  /** Trace windows in cycles (0: every event). */
+  readonly traceWindow?: number;
 }
 
 /** Prompt tokens per prefill pass: the flag, else the platform's lut-linear.prefillChunkTokens, else 128 (as runInference). */
@@ -84,8 +86,14 @@ export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
   }
   if (o.trace !== undefined) {
     const first = report.decodeSamples[0]!;
+    if (o.traceWindow) {
+      const t = toWindowedPerfettoTrace(first.events, { windowCycles: o.traceWindow, clockMhz: report.clockMhz, title: `${report.model} decode step at history ${first.history}` });
+      writeOutput('--trace', o.trace, JSON.stringify(t));
+      io.out(`Perfetto trace of the first decode step in windows of ${o.traceWindow} cycles (${t.traceEvents.length.toLocaleString('en-US')} records) written to ${o.trace}: open it in https://ui.perfetto.dev (1 us there = 1 cycle)`);
+    } else {
     const n = writePerfettoTrace(o.trace, first.events, { clockMhz: report.clockMhz, title: `${report.model} decode step at history ${first.history} (${report.variant})`, coalesce: true });
     io.out(`Perfetto trace of the first decode step (${n.toLocaleString('en-US')} records) written to ${o.trace}: open it in https://ui.perfetto.dev (1 us there = 1 cycle)`);
+    }
   }
   const passes = report.prefill.length + report.decodeSamples.length;
   io.err(`(emulated ${passes} passes in ${(report.wallMs / 1e3).toFixed(1)} s wall time)`);

@@ -14,3 +14,4 @@ export { workerKernel, compiledModuleUrl, type KernelRef } from './kernel-ref.js
 export { PayloadHandle, type KernelTask } from './kernel-task.js';
 export { KernelPool, evaluateKernelTasks, runFunctional, type FunctionalRunOptions } from './kernel-pool.js';
 export { collectTransferables, detachableCopy } from './transfer.js';
+export { toWindowedPerfettoTrace } from './trace-window.js';

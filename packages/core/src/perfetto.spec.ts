@@ -55,3 +55,30 @@ describe('Perfetto export and summary text', () => {
     expect(text).toMatch(/1\. actor slow 100\.0%: busy 12 of 12 cycles; producers stalled full on 'a'/);
   });
 });
+
+describe('windowed Perfetto export (long runs)', () => {
+  it('one slice per actor and window, named by the dominant state, with the cycles of each state', async () => {
+    const { toWindowedPerfettoTrace } = await import('./index.js');
+    const g = new GraphBuilder('w');
+    const a = g.stream('a', { depth: 1, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'src', count: 10, widthBytes: 4 }), { out: { out: a } });
+    g.invoke(sinkActor({ name: 'slowSink', widthBytes: 4, cost: { iiCycles: 4, latencyCycles: 0 } }), { in: { in: a } });
+    const res = runGraph(g.build(), { trace: 'full' });
+    // slowSink fires at 0, 4, ..., 36: busy every cycle of [0, 40). src: busy at 0 and 1, then
+    // busy 1 of every 4 cycles (stalled full the other 3) until its last firing at 33.
+    const t = toWindowedPerfettoTrace(res.events, { windowCycles: 10 });
+    const tidOf = (n: string) => t.traceEvents.find((e) => e.ph === 'M' && e.args?.['name'] === n)!.tid;
+    const sink = t.traceEvents.filter((e) => e.ph === 'X' && e.tid === tidOf('slowSink'));
+    expect(sink.map((e) => [e.name, e.ts, e.dur, e.args!['busy']])).toEqual([
+      ['busy', 0, 10, 10],
+      ['busy', 10, 10, 10],
+      ['busy', 20, 10, 10],
+      ['busy', 30, 10, 10],
+    ]);
+    const src = t.traceEvents.filter((e) => e.ph === 'X' && e.tid === tidOf('src'));
+    expect(src[1]!.name).toBe('stalled-full');
+    const s1 = src[1]!.args!;
+    expect((s1['busy'] as number) + (s1['stalled-full'] as number)).toBe(10);
+    expect(() => toWindowedPerfettoTrace(res.events, { windowCycles: 0 })).toThrow(/windowCycles must be an integer >= 1/);
+  });
+});

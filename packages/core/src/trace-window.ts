@@ -1,0 +1,102 @@
+import type { ChromeTraceEvent } from './perfetto.js';
+import type { ActorState, TraceEvent } from './trace-events.js';
+
+const PID_ACTORS = 1;
+const PID_FIFOS = 2;
+const PID_RESOURCES = 3;
+const STATES: readonly ActorState[] = ['busy', 'stalled-empty', 'stalled-full', 'stalled-contention'];
+
+/**
+ * A long run's trace aggregated into windows of `windowCycles` cycles, for Perfetto (whose UI
+ * cannot load multi-hundred-MB traces): per actor and window, one slice named by the state it
+ * spent most of the window in, with the cycles of every state in `args` (windows with no work,
+ * idle or only waiting for input, are gaps);
+ * per FIFO, its peak occupancy per window (a counter, written when it changes); per shared
+ * resource, the units it served per window (a counter). 1 us in the viewer is still 1 cycle.
+ */
+export function toWindowedPerfettoTrace(
+  events: readonly TraceEvent[],
+  opts: { readonly windowCycles: number; readonly clockMhz?: number; readonly title?: string },
+): { traceEvents: ChromeTraceEvent[]; displayTimeUnit: 'ns'; metadata: Record<string, unknown> } {
+  const W = opts.windowCycles;
+  if (!Number.isInteger(W) || W < 1) throw new RangeError(`windowCycles must be an integer >= 1, got ${W}`);
+  // actor -> window -> cycles per state
+  const actorWin = new Map<string, Map<number, Float64Array>>();
+  const fifoWin = new Map<string, Map<number, number>>();
+  const resWin = new Map<string, Map<number, number>>();
+  const add = (m: Map<number, Float64Array>, w: number, s: number, d: number) => {
+    let a = m.get(w);
+    if (!a) m.set(w, (a = new Float64Array(STATES.length)));
+    a[s]! += d;
+  };
+  for (const e of events) {
+    if (e.kind === 'actor') {
+      const s = STATES.indexOf(e.state);
+      if (s < 0) continue; // idle
+      let m = actorWin.get(e.actor);
+      if (!m) actorWin.set(e.actor, (m = new Map()));
+      for (let c = e.startCycle; c < e.endCycle; ) {
+        const w = Math.floor(c / W);
+        const end = Math.min(e.endCycle, (w + 1) * W);
+        add(m, w, s, end - c);
+        c = end;
+      }
+    } else if (e.kind === 'fifo') {
+      let m = fifoWin.get(e.fifo);
+      if (!m) fifoWin.set(e.fifo, (m = new Map()));
+      const w = Math.floor(e.cycle / W);
+      m.set(w, Math.max(m.get(w) ?? 0, e.occupancy));
+    } else {
+      let m = resWin.get(e.resource);
+      if (!m) resWin.set(e.resource, (m = new Map()));
+      // Units spread evenly over the grant's cycles, split across windows.
+      const span = Math.max(1, e.endCycle - e.startCycle);
+      for (let c = e.startCycle; c < Math.max(e.endCycle, e.startCycle + 1); ) {
+        const w = Math.floor(c / W);
+        const end = Math.min(Math.max(e.endCycle, e.startCycle + 1), (w + 1) * W);
+        m.set(w, (m.get(w) ?? 0) + (e.units * (end - c)) / span);
+        c = end;
+      }
+    }
+  }
+  const out: ChromeTraceEvent[] = [
+    { name: 'process_name', ph: 'M', pid: PID_ACTORS, args: { name: `actors (windows of ${W} cycles)` } },
+    { name: 'process_name', ph: 'M', pid: PID_FIFOS, args: { name: 'FIFO peak occupancy per window' } },
+    { name: 'process_name', ph: 'M', pid: PID_RESOURCES, args: { name: 'units served per window' } },
+  ];
+  const body: ChromeTraceEvent[] = [];
+  let tid = 0;
+  for (const [actor, m] of actorWin) {
+    const t = ++tid;
+    out.push({ name: 'thread_name', ph: 'M', pid: PID_ACTORS, tid: t, args: { name: actor } });
+    for (const [w, a] of [...m.entries()].sort((x, y) => x[0] - y[0])) {
+      // A window spent only waiting for input (e.g. before the actor's op starts) stays a gap.
+      if (a[0] === 0 && a[2] === 0 && a[3] === 0) continue;
+      let best = 0;
+      for (let s = 1; s < STATES.length; s++) if (a[s]! > a[best]!) best = s;
+      const args: Record<string, unknown> = { windowStartCycle: w * W };
+      STATES.forEach((s, i) => (args[s] = a[i]));
+      body.push({ name: STATES[best]!, cat: 'actor', ph: 'X', pid: PID_ACTORS, tid: t, ts: w * W, dur: W, args });
+    }
+  }
+  for (const [fifo, m] of fifoWin) {
+    let last = -1;
+    for (const [w, occ] of [...m.entries()].sort((x, y) => x[0] - y[0])) {
+      if (occ === last) continue;
+      body.push({ name: fifo, cat: 'fifo', ph: 'C', pid: PID_FIFOS, ts: w * W, args: { peakOccupancy: occ } });
+      last = occ;
+    }
+  }
+  for (const [res, m] of resWin) {
+    for (const [w, units] of [...m.entries()].sort((x, y) => x[0] - y[0])) {
+      body.push({ name: res, cat: 'resource', ph: 'C', pid: PID_RESOURCES, ts: w * W, args: { unitsServed: Math.round(units) } });
+    }
+  }
+  body.sort((a, b) => a.ts! - b.ts!);
+  for (const e of body) out.push(e);
+  return {
+    traceEvents: out,
+    displayTimeUnit: 'ns',
+    metadata: { 'lut-llm-emu': { timeUnit: '1 us in the viewer = 1 kernel clock cycle', windowCycles: W, clockMhz: opts.clockMhz, title: opts.title } },
+  };
+}
