@@ -93,6 +93,21 @@ describe('lut-llm run (timing mode)', () => {
     expect(threads).toContain('attention');
     expect(t.traceEvents.filter((e) => e.ph === 'X').length).toBeGreaterThan(100);
   });
+
+  it('aggregates the trace into windows with --trace-window: far fewer slices, each a whole window', async () => {
+    const exact = join(dir, 'exact.json');
+    const windowed = join(dir, 'windowed.json');
+    expect((await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', exact)).code).toBe(0);
+    const r = await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', windowed, '--trace-window', '500');
+    expect(r.code).toBe(0);
+    type T = { traceEvents: { ph: string; dur?: number; ts?: number }[] };
+    const e = JSON.parse(readFileSync(exact, 'utf8')) as T;
+    const w = JSON.parse(readFileSync(windowed, 'utf8')) as T;
+    const slices = w.traceEvents.filter((x) => x.ph === 'X');
+    expect(slices.length).toBeGreaterThan(0);
+    expect(slices.length).toBeLessThan(e.traceEvents.filter((x) => x.ph === 'X').length);
+    expect(slices.every((x) => x.dur === 500 && x.ts! % 500 === 0)).toBe(true);
+  });
 });
 
 describe('lut-llm linear', () => {
