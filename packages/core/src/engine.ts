@@ -5,7 +5,7 @@ import { DeadlockError, RunError, type BlockedActor } from './errors.js';
 import { BoundedFifo } from './fifo.js';
 import type { Graph } from './graph.js';
 import { EventHeap } from './heap.js';
-import { SharedResource } from './resource.js';
+import { SharedResource, type Grant } from './resource.js';
 import type { ActorSummary, Bottleneck, FifoSummary, ResourceSummary, RunSummary } from './summary.js';
 import type { Token, TokenMeta } from './token.js';
 import { PayloadHandle, type KernelTask } from './kernel-task.js';
@@ -363,22 +363,8 @@ class EngineRun {
     for (let r = 0; r < readIdx.length; r++) {
       const k = readIdx[r]!;
       const fi = rt.inFifos[k]!;
-      const fifo = this.fifos[fi]!;
-      if (fifo.isEmpty) {
-        if (fifo.closed) {
-          this.finish(a, t);
-          return;
-        }
-        this.block(a, t, BLOCK_EMPTY, fi);
-        return;
-      }
-      const ready = fifo.headReadyCycle();
-      if (ready > t) {
-        this.block(a, t, BLOCK_EMPTY, fi);
-        if (ready !== Infinity) this.scheduleAt(a, ready);
-        return;
-      }
-      inputs[rt.inPorts[k]!] = fifo.headMeta();
+      if (!this.canRead(a, t, fi)) return;
+      inputs[rt.inPorts[k]!] = this.fifos[fi]!.headMeta();
     }
     // Which outputs it writes; each needs credit (a free slot).
     let writeIdx: readonly number[] | Int32Array;
@@ -387,14 +373,7 @@ class EngineRun {
     } else {
       writeIdx = ALL[rt.outPorts.length] ?? allIndices(rt.outPorts.length);
     }
-    for (let w = 0; w < writeIdx.length; w++) {
-      const fi = rt.outFifos[writeIdx[w]!]!;
-      // A self-loop (state carried to the next firing) frees its slot in the same firing.
-      if (this.fifos[fi]!.isFull && !(rt.selfLoop && readsFifo(rt, readIdx, fi))) {
-        this.block(a, t, BLOCK_FULL, fi);
-        return;
-      }
-    }
+    for (let w = 0; w < writeIdx.length; w++) if (!this.hasCredit(a, t, rt, readIdx, rt.outFifos[writeIdx[w]!]!)) return;
     // Fire.
     this.unblock(a, t);
     let firing: Firing;
@@ -482,33 +461,46 @@ class EngineRun {
     this.scheduleNext(a, rt, i + 1, next);
   }
 
+  /**
+   * Whether the head token of FIFO `fi` is readable by `a` at `t`. If not, `a` blocks on it
+   * (woken by the write, or at the in-flight token's arrival), or finishes when the FIFO is
+   * empty and its producer is done.
+   */
+  private canRead(a: number, t: number, fi: number): boolean {
+    const fifo = this.fifos[fi]!;
+    if (fifo.isEmpty) {
+      if (fifo.closed) this.finish(a, t);
+      else this.block(a, t, BLOCK_EMPTY, fi);
+      return false;
+    }
+    const ready = fifo.headReadyCycle();
+    if (ready > t) {
+      this.block(a, t, BLOCK_EMPTY, fi);
+      if (ready !== Infinity) this.scheduleAt(a, ready);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether `a` holds credit (a free slot) on output FIFO `fi`; if not, it blocks on it. A
+   * self-loop (state carried to the next firing) frees its slot in the same firing that reads it.
+   */
+  private hasCredit(a: number, t: number, rt: ActorRuntime, readIdx: readonly number[] | Int32Array, fi: number): boolean {
+    if (this.fifos[fi]!.isFull && !(rt.selfLoop && readsFifo(rt, readIdx, fi))) {
+      this.block(a, t, BLOCK_FULL, fi);
+      return false;
+    }
+    return true;
+  }
+
   /** tryFire for `simple` actors: same semantics, no per-firing allocation. */
   private fireSimple(a: number, rt: ActorRuntime, i: number, t: number): void {
     const inF = rt.inFifos;
     const fifos = this.fifos;
-    for (let k = 0; k < inF.length; k++) {
-      const fi = inF[k]!;
-      const fifo = fifos[fi]!;
-      if (fifo.isEmpty) {
-        if (fifo.closed) this.finish(a, t);
-        else this.block(a, t, BLOCK_EMPTY, fi);
-        return;
-      }
-      const ready = fifo.headReadyCycle();
-      if (ready > t) {
-        this.block(a, t, BLOCK_EMPTY, fi);
-        if (ready !== Infinity) this.scheduleAt(a, ready);
-        return;
-      }
-    }
+    for (let k = 0; k < inF.length; k++) if (!this.canRead(a, t, inF[k]!)) return;
     const outF = rt.outFifos;
-    for (let w = 0; w < outF.length; w++) {
-      const fi = outF[w]!;
-      if (fifos[fi]!.isFull && !(rt.selfLoop && inF.includes(fi))) {
-        this.block(a, t, BLOCK_FULL, fi);
-        return;
-      }
-    }
+    for (let w = 0; w < outF.length; w++) if (!this.hasCredit(a, t, rt, rt.allIn, outF[w]!)) return;
     this.unblock(a, t);
     const meta = fifos[inF[0]!]!.headMeta();
     for (let k = 0; k < inF.length; k++) {
@@ -647,7 +639,13 @@ class EngineRun {
 
   private arbitrate(t: number): void {
     if (this.pending.length === 1 && this.pending[0]!.cost.requests!.length === 1) {
-      this.arbitrateOne(t, this.pending.pop()!);
+      // The common case: one firing, one request this cycle (no ordering, no allocation).
+      const p = this.pending.pop()!;
+      const rq = p.cost.requests![0]!;
+      const ri = this.resourceOf(p, rq.resource);
+      const g = this.serve(ri, p, t, rq.units);
+      const waited = g.startCycle > t && g.heldBy !== p.actor;
+      this.completePending(p, t, Math.max(t, g.endCycle), waited ? g.startCycle : t, this.resources[ri]!.name, waited ? this.nameOf(g.heldBy) : undefined);
       return;
     }
     const batch = this.pending.splice(0);
@@ -659,11 +657,7 @@ class EngineRun {
     const byResource = new Map<number, { b: number; units: number }[]>();
     batch.forEach((p, b) => {
       for (const rq of p.cost.requests!) {
-        const ri = this.resourceIndex.get(rq.resource);
-        if (ri === undefined) {
-          const name = this.actors[p.actor]!.spec.name;
-          throw new RunError(`actor '${name}': firing ${p.index} requests undeclared resource '${rq.resource}'`, name, p.index);
-        }
+        const ri = this.resourceOf(p, rq.resource);
         let list = byResource.get(ri);
         if (!list) byResource.set(ri, (list = []));
         list.push({ b, units: rq.units });
@@ -672,102 +666,69 @@ class EngineRun {
     const order = byResource.size === 1 ? [...byResource.keys()] : [...byResource.keys()].sort((x, y) => x - y);
     for (const ri of order) {
       const res = this.resources[ri]!;
-      const resName = res.name;
       const requesters = byResource.get(ri)!;
       if (requesters.length > 1) this.orderRequests(res, requesters, batch);
       for (const { b, units } of requesters) {
         const p = batch[b]!;
-        const g = res.grant(p.actor, t, units);
+        const g = this.serve(ri, p, t, units);
         if (g.endCycle > finish[b]!) finish[b] = g.endCycle;
         if (g.startCycle > waitUntil[b]! && g.heldBy !== p.actor) {
           waitUntil[b] = g.startCycle;
-          holder[b] = g.heldBy === undefined ? undefined : this.actors[g.heldBy]!.spec.name;
-          holderResource[b] = resName;
-        }
-        if (g.startCycle > t && g.heldBy !== p.actor) this.resourceContention[ri] += g.startCycle - t;
-        if (this.observed) {
-          this.emit({
-            kind: 'grant',
-            resource: resName,
-            actor: this.actors[p.actor]!.spec.name,
-            units,
-            requestCycle: t,
-            startCycle: g.startCycle,
-            endCycle: g.endCycle,
-          });
+          holder[b] = this.nameOf(g.heldBy);
+          holderResource[b] = res.name;
         }
       }
     }
-    batch.forEach((p, b) => {
-      const a = p.actor;
-      const spec = this.actors[a]!.spec;
-      const ready = finish[b]! + p.cost.latencyCycles;
-      for (let w = 0; w < p.outFifos.length; w++) {
-        const fi = p.outFifos[w]!;
-        this.fifos[fi]!.fill(p.slots[w]!, p.outMetas[w]!, p.outPayloads[w], ready);
-        this.wakeIfBlockedOn(this.consumer[fi]!, BLOCK_EMPTY, fi, ready);
-      }
-      const wait = waitUntil[b]! - t;
-      const next = Math.max(t + p.cost.iiCycles, finish[b]!);
-      this.stallContention[a] += wait;
-      this.busy[a] += next - t - wait;
-      // Busy beyond the II is time spent being served by the resource: memory-bound work.
-      this.resourceBound[a] += Math.max(0, next - t - wait - p.cost.iiCycles);
-      if (this.observed) {
-        if (wait > 0) {
-          this.emit({
-            kind: 'actor',
-            actor: spec.name,
-            state: 'stalled-contention',
-            startCycle: t,
-            endCycle: t + wait,
-            resource: holderResource[b],
-            heldBy: holder[b],
-          });
-        }
-        this.emit({ kind: 'actor', actor: spec.name, state: 'busy', startCycle: t + wait, endCycle: next, firing: p.index });
-      }
-      const complete = Math.max(next, ready);
-      if (complete > this.makespan) this.makespan = complete;
-      this.nextAllowed[a] = next;
-      this.scheduleNext(a, this.actors[a]!, p.index + 1, next);
-    });
+    batch.forEach((p, b) => this.completePending(p, t, finish[b]!, waitUntil[b]!, holderResource[b], holder[b]));
   }
 
-  /** The common case: one firing, one request this cycle (no ordering, no allocation). */
-  private arbitrateOne(t: number, p: PendingFiring): void {
-    const rq = p.cost.requests![0]!;
-    const a = p.actor;
-    const ri = this.resourceIndex.get(rq.resource);
+  /** Index of a requested resource; an undeclared one is an error naming the actor. */
+  private resourceOf(p: PendingFiring, resource: string): number {
+    const ri = this.resourceIndex.get(resource);
     if (ri === undefined) {
-      const name = this.actors[a]!.spec.name;
-      throw new RunError(`actor '${name}': firing ${p.index} requests undeclared resource '${rq.resource}'`, name, p.index);
+      const name = this.actors[p.actor]!.spec.name;
+      throw new RunError(`actor '${name}': firing ${p.index} requests undeclared resource '${resource}'`, name, p.index);
     }
+    return ri;
+  }
+
+  private nameOf(actor: number | undefined): string | undefined {
+    return actor === undefined ? undefined : this.actors[actor]!.spec.name;
+  }
+
+  /** Serves `units` of resource `ri` to firing `p` requested at `t`: contention and the trace. */
+  private serve(ri: number, p: PendingFiring, t: number, units: number): Grant {
     const res = this.resources[ri]!;
-    const g = res.grant(a, t, rq.units);
-    const contended = g.startCycle > t && g.heldBy !== a;
-    const wait = contended ? g.startCycle - t : 0;
-    if (contended) this.resourceContention[ri] += wait;
-    const spec = this.actors[a]!.spec;
+    const g = res.grant(p.actor, t, units);
+    if (g.startCycle > t && g.heldBy !== p.actor) this.resourceContention[ri] += g.startCycle - t;
     if (this.observed) {
-      this.emit({ kind: 'grant', resource: res.name, actor: spec.name, units: rq.units, requestCycle: t, startCycle: g.startCycle, endCycle: g.endCycle });
+      this.emit({ kind: 'grant', resource: res.name, actor: this.actors[p.actor]!.spec.name, units, requestCycle: t, startCycle: g.startCycle, endCycle: g.endCycle });
     }
-    const finish = Math.max(t, g.endCycle);
+    return g;
+  }
+
+  /**
+   * Completes a firing whose resource accesses end at `finish` after it waited (stalled on
+   * contention) until `waitUntil`: fills its reserved output slots, accounts its cycles and
+   * schedules its next firing.
+   */
+  private completePending(p: PendingFiring, t: number, finish: number, waitUntil: number, resource: string | undefined, heldBy: string | undefined): void {
+    const a = p.actor;
+    const spec = this.actors[a]!.spec;
     const ready = finish + p.cost.latencyCycles;
     for (let w = 0; w < p.outFifos.length; w++) {
       const fi = p.outFifos[w]!;
       this.fifos[fi]!.fill(p.slots[w]!, p.outMetas[w]!, p.outPayloads[w], ready);
       this.wakeIfBlockedOn(this.consumer[fi]!, BLOCK_EMPTY, fi, ready);
     }
+    const wait = waitUntil - t;
     const next = Math.max(t + p.cost.iiCycles, finish);
     this.stallContention[a] += wait;
     this.busy[a] += next - t - wait;
+    // Busy beyond the II is time spent being served by the resource: memory-bound work.
     this.resourceBound[a] += Math.max(0, next - t - wait - p.cost.iiCycles);
     if (this.observed) {
-      if (wait > 0) {
-        const heldBy = g.heldBy === undefined ? undefined : this.actors[g.heldBy]!.spec.name;
-        this.emit({ kind: 'actor', actor: spec.name, state: 'stalled-contention', startCycle: t, endCycle: t + wait, resource: res.name, heldBy });
-      }
+      if (wait > 0) this.emit({ kind: 'actor', actor: spec.name, state: 'stalled-contention', startCycle: t, endCycle: t + wait, resource, heldBy });
       this.emit({ kind: 'actor', actor: spec.name, state: 'busy', startCycle: t + wait, endCycle: next, firing: p.index });
     }
     const complete = Math.max(next, ready);
