@@ -1,5 +1,5 @@
 import type { VqConfig } from './config.js';
-import { lutRange } from './quantized-linear.js';
+import { lutRange, type QuantizedLinear } from './quantized-linear.js';
 import { clamp, roundHalfEven } from './rounding.js';
 
 /** Quantized 2D tables of a layer (see QuantizedLinear for layouts). */
@@ -86,4 +86,36 @@ export function tableEntries(
     }
   }
   return out;
+}
+
+/**
+ * A complete QuantizedLinear from its codebooks and packed indices: builds the 2D tables (one
+ * scale and zero point per group) and assembles the layer. Shared by every way a layer is made
+ * (k-means on real weights, random synthesis), so all produce the same layout.
+ */
+export function assembleQuantizedLinear(
+  M: number,
+  D: number,
+  cfg: VqConfig,
+  shape: { readonly P: number; readonly groups: number; readonly bits: number; readonly rowBytes: number },
+  actCodebooks: Float32Array,
+  weightCodebooks: Float32Array,
+  weightIndices: Uint8Array,
+): QuantizedLinear {
+  const { lut, lutScale, lutZeroPoint } = buildLut(actCodebooks, weightCodebooks, shape.P, shape.groups, cfg);
+  return {
+    inFeatures: D,
+    outFeatures: M,
+    positions: shape.P,
+    groups: shape.groups,
+    cfg,
+    actCodebooks,
+    weightCodebooks,
+    weightIndexBits: shape.bits,
+    weightIndexRowBytes: shape.rowBytes,
+    weightIndices,
+    lut,
+    lutScale,
+    lutZeroPoint,
+  };
 }

@@ -2,7 +2,7 @@ import type { VqConfig } from './config.js';
 import { resolveVqConfig } from './config.js';
 import { assertFinite, assertInt, assertLength } from './errors.js';
 import { kmeans } from './kmeans.js';
-import { buildLut } from './lut-build.js';
+import { assembleQuantizedLinear } from './lut-build.js';
 import { packIndices } from './packing.js';
 import type { QuantizedLinear } from './quantized-linear.js';
 import { linearShape } from './quantized-linear.js';
@@ -66,20 +66,5 @@ export function quantizeLinear(
     packIndices(row, bits, weightIndices, p * rowBytes);
   }
 
-  const { lut, lutScale, lutZeroPoint } = buildLut(actCodebooks, weightCodebooks, P, groups, cfg);
-  return {
-    inFeatures: D,
-    outFeatures: M,
-    positions: P,
-    groups,
-    cfg,
-    actCodebooks,
-    weightCodebooks,
-    weightIndexBits: bits,
-    weightIndexRowBytes: rowBytes,
-    weightIndices,
-    lut,
-    lutScale,
-    lutZeroPoint,
-  };
+  return assembleQuantizedLinear(M, D, cfg, { P, groups, bits, rowBytes }, actCodebooks, weightCodebooks, weightIndices);
 }

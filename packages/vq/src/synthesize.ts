@@ -1,7 +1,7 @@
 import type { VqConfig } from './config.js';
 import { resolveVqConfig } from './config.js';
 import { VqInputError } from './errors.js';
-import { buildLut } from './lut-build.js';
+import { assembleQuantizedLinear } from './lut-build.js';
 import { packIndices } from './packing.js';
 import type { QuantizedLinear } from './quantized-linear.js';
 import { linearShape } from './quantized-linear.js';
@@ -68,20 +68,5 @@ export function synthesizeQuantizedLinear(
       packIndices(row, bits, weightIndices, p * rowBytes);
     }
   }
-  const { lut, lutScale, lutZeroPoint } = buildLut(actCodebooks, weightCodebooks, P, groups, cfg);
-  return {
-    inFeatures: D,
-    outFeatures: M,
-    positions: P,
-    groups,
-    cfg,
-    actCodebooks,
-    weightCodebooks,
-    weightIndexBits: bits,
-    weightIndexRowBytes: rowBytes,
-    weightIndices,
-    lut,
-    lutScale,
-    lutZeroPoint,
-  };
+  return assembleQuantizedLinear(M, D, cfg, { P, groups, bits, rowBytes }, actCodebooks, weightCodebooks, weightIndices);
 }

@@ -27,9 +27,10 @@ import {
 import { V80_HBM, type HbmChannelPlan, type HbmConfig, type HbmStream } from '@lut-llm/memory';
 import { resolveVqConfig, type ActivationOnlyLinear, type QuantizedLinear, type VqConfig } from '@lut-llm/vq';
 import { LutLinearError } from './errors.js';
+import type { PlatformVq } from '../platform/schema.js';
 
-/** The numerics a LUTLinear run depends on (vq's configuration; k-means fields are irrelevant here). */
-export type LinearNumerics = Pick<VqConfig, 'v' | 'cA' | 'cW' | 'groupSize' | 'lutBits' | 'distance'>;
+/** The numerics a LUTLinear run depends on: the platform's VQ format (k-means fields are irrelevant here). */
+export type LinearNumerics = PlatformVq;
 
 /**
  * Depths (in tiles) of the LUTLinear streams.

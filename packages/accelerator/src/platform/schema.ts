@@ -1,6 +1,6 @@
 import type { HbmChannelPlan } from '@lut-llm/memory';
 import { z } from 'zod';
-import { MAX_CODEBOOK_SIZE, type DistanceMetric } from '@lut-llm/vq';
+import { MAX_CODEBOOK_SIZE, type VqConfig } from '@lut-llm/vq';
 
 /**
  * The platform the accelerator runs on: clock, HBM channel plan, on-chip memory budget, board
@@ -57,21 +57,11 @@ export interface PlatformOnChip {
   readonly lutramLuts: number;
 }
 
-/** The hardware-visible part of the VQ format (DESIGN.md 1.1); see `VqConfig` of @lut-llm/vq. */
-export interface PlatformVq {
-  /** Sub-vector length: elements per position. */
-  readonly v: 2 | 4;
-  /** Activation codebook size c_a per position (1..256). */
-  readonly cA: number;
-  /** Weight codebook size c_w per (position, group) (1..256). */
-  readonly cW: number;
-  /** Output columns per weight group, G. */
-  readonly groupSize: number;
-  /** Bits per 2D table entry in HBM: 8 (INT8 tables) or 4 (INT4, packed two per byte). */
-  readonly lutBits: 8 | 4;
-  /** Distance metric of the centroid search. */
-  readonly distance: DistanceMetric;
-}
+/**
+ * The hardware-visible part of the VQ format (DESIGN.md 1.1): the fields of `VqConfig` of
+ * @lut-llm/vq that shape tables, indices and the centroid search (the k-means fields are not).
+ */
+export type PlatformVq = Pick<VqConfig, 'v' | 'cA' | 'cW' | 'groupSize' | 'lutBits' | 'distance'>;
 
 /** Sizes of the data the kernel moves through HBM besides tables and indices (integers >= 1). */
 export interface PlatformDataFormats {
