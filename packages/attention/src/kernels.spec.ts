@@ -1,3 +1,4 @@
+import { relativeMaxAbsError } from '@lut-llm/vq';
 import { describe, expect, it } from 'vitest';
 import { QWEN3_1_7B_ATTENTION, type AttentionShape } from '@lut-llm/contracts';
 import { attentionJobFp32, DEFAULT_ATTENTION_PARAMS, flashAttentionPrefill, flashDecode, resolveAttentionParams, type AttentionHardwareParams } from './index.js';
@@ -30,16 +31,8 @@ function naiveAttention(q: Float32Array, k: Float32Array, v: Float32Array, shape
   return out;
 }
 
-/** max |a - ref| / max |ref| (the error measure of the acceptance criterion). */
-function relMaxAbs(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let e = 0;
-  let m = 0;
-  for (let i = 0; i < ref.length; i++) {
-    e = Math.max(e, Math.abs(a[i]! - ref[i]!));
-    m = Math.max(m, Math.abs(ref[i]!));
-  }
-  return e / m;
-}
+/** max |a - ref| / max |ref| (the error measure of the acceptance criterion), vq's metric. */
+const relMaxAbs = (a: ArrayLike<number>, ref: ArrayLike<number>): number => relativeMaxAbsError(ref, a);
 
 function rng(seed: number) {
   let s = seed >>> 0;

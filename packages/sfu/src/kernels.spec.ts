@@ -1,3 +1,4 @@
+import { relativeMaxAbsError } from '@lut-llm/vq';
 import { describe, expect, it } from 'vitest';
 import {
   laneSumFp32,
@@ -23,16 +24,8 @@ function rand(n: number, seed: number, scale = 1, offset = 0): Float32Array {
   });
 }
 
-/** max |a - ref| / max |ref|. */
-function relMaxAbs(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let e = 0;
-  let m = 0;
-  for (let i = 0; i < ref.length; i++) {
-    e = Math.max(e, Math.abs(a[i]! - ref[i]!));
-    m = Math.max(m, Math.abs(ref[i]!));
-  }
-  return e / m;
-}
+/** max |a - ref| / max |ref| (the error measure of the acceptance criterion), vq's metric. */
+const relMaxAbs = (a: ArrayLike<number>, ref: ArrayLike<number>): number => relativeMaxAbsError(ref, a);
 
 // Float64 references: the obvious loops.
 function refRms(x: Float32Array, n: number, eps: number, w?: Float32Array): Float64Array {
