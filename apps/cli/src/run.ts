@@ -8,7 +8,7 @@ import {
   type PassReport,
   type PlatformConfig,
 } from '@lut-llm/accelerator';
-import { stageNumber } from '@lut-llm/accelerator';
+import { prefillChunkTokensOf } from '@lut-llm/accelerator';
 import { table, toWindowedPerfettoTrace } from "@lut-llm/core";
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writePerfettoTrace } from './files.js';
@@ -38,7 +38,7 @@ export interface RunCommandOptions {
 
 /** Prompt tokens per prefill pass: the flag, else the platform's lut-linear.prefillChunkTokens, else 128 (as runInference). */
 export function prefillChunkOf(platform: PlatformConfig, flag?: number): number {
-  return flag ?? stageNumber(platform, 'lut-linear', 'prefillChunkTokens', 128);
+  return flag ?? prefillChunkTokensOf(platform);
 }
 
 /** Passes runInference will emulate: prefill chunks plus the sampled decode steps. */

@@ -1,4 +1,4 @@
-import { stageNumber } from '../platform/stage-params.js';
+import { DEFAULT_PREFILL_CHUNK_TOKENS, prefillChunkTokensOf, stageNumber } from '../platform/stage-params.js';
 import type { PlatformConfig } from '../platform/schema.js';
 
 /**
@@ -38,7 +38,7 @@ export const LUT_LLM_ANALYTICAL_DEFAULTS: LutLlmAnalyticalParams = Object.freeze
   outputLanes: 512,
   attentionMacsPerCycle: 256,
   sfuElementsPerCycle: 16,
-  prefillChunkTokens: 128,
+  prefillChunkTokens: DEFAULT_PREFILL_CHUNK_TOKENS,
 });
 
 /** The analytical parameters of a platform: its stage overrides over {@link LUT_LLM_ANALYTICAL_DEFAULTS}. */
@@ -52,6 +52,6 @@ export function analyticalParams(platform: PlatformConfig): LutLlmAnalyticalPara
     outputLanes: stageNumber(platform, 'lut-linear', 'outputLanes', d.outputLanes),
     attentionMacsPerCycle: stageNumber(platform, 'attention', 'qkMacsPerCycle', d.attentionMacsPerCycle),
     sfuElementsPerCycle: stageNumber(platform, 'sfu', 'elementsPerCycle', d.sfuElementsPerCycle),
-    prefillChunkTokens: stageNumber(platform, 'lut-linear', 'prefillChunkTokens', d.prefillChunkTokens),
+    prefillChunkTokens: prefillChunkTokensOf(platform),
   });
 }

@@ -5,7 +5,7 @@ import { KvCacheImage, kvCacheLayout, kvChunkWidthBytes, kvPrefetcherActor, kvWr
 import { hbmChannelGroup, type HbmStream } from '@lut-llm/memory';
 import { kvWidth, qWidth, type QuantizedQwen3Model, type Qwen3Config, type Qwen3WeightSource } from '@lut-llm/model';
 import { sfuActor, type SfuStageParams } from '@lut-llm/sfu';
-import { fifoDepth, platformHbmConfig, stageNumber, stageOverrides, type PlatformConfig } from '../platform/index.js';
+import { fifoDepth, platformHbmConfig, prefillChunkTokensOf, stageNumber, stageOverrides, type PlatformConfig } from '../platform/index.js';
 import { LINEAR_VARIANTS } from '@lut-llm/contracts';
 import { validateQwen3Config } from '@lut-llm/model';
 import { hbmReaderActor, hbmWriterActor } from '../lut-linear/hbm-actors.js';
@@ -75,7 +75,7 @@ export function checkPassPlatform(platform: PlatformConfig): void {
   }
   checkStageKeys(platform, 'lut-linear', LUT_LINEAR_STAGE_KEYS);
   checkStageKeys(platform, 'kv-prefetcher', KV_PREFETCHER_STAGE_KEYS);
-  stageNumber(platform, 'lut-linear', 'prefillChunkTokens', 128);
+  prefillChunkTokensOf(platform);
   stageNumber(platform, 'kv-prefetcher', 'bufferChunks', 4);
 }
 

@@ -3,8 +3,8 @@ import { runFunctional, runGraph, type ResourceSummary, type RunResult, type Run
 import { bandwidthGBps } from '@lut-llm/memory';
 import { validateQwen3Config, type Qwen3Config } from '@lut-llm/model';
 import { analyticalDecodeCycles } from '../baselines/index.js';
-import { V80_PLATFORM, stageNumber, type PlatformConfig } from '../platform/index.js';
-import { buildPassGraph, checkPassPlatform, type PassData, type PassOptions } from './pass-graph.js';
+import { V80_PLATFORM, prefillChunkTokensOf, type PlatformConfig } from '../platform/index.js';
+import { buildPassGraph, type PassData, type PassOptions } from './pass-graph.js';
 
 /** Cycle accounting of one hardware unit (all instances of a stage kind, e.g. every RMSNorm). */
 export interface UnitUse {
@@ -215,8 +215,7 @@ export function runInference(opts: InferenceOptions): InferenceReport {
   const variant = opts.variant ?? 'co-quant';
   const prompt = opts.promptTokens ?? 128;
   const out = opts.outputTokens ?? 128;
-  checkPassPlatform(platform);
-  const chunk = opts.prefillChunkTokens ?? stageNumber(platform, 'lut-linear', 'prefillChunkTokens', 128);
+  const chunk = opts.prefillChunkTokens ?? prefillChunkTokensOf(platform);
   for (const [k, v] of Object.entries({ promptTokens: prompt, outputTokens: out, prefillChunkTokens: chunk })) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be an integer >= 1, got ${v}`);
   }

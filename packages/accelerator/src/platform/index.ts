@@ -36,7 +36,7 @@ export {
 } from './bandwidth.js';
 export { describePlatform } from './describe.js';
 export { fifoDepth } from './fifo-depth.js';
-export { stageNumber, stageOverrides } from './stage-params.js';
+export { stageNumber, stageOverrides, DEFAULT_PREFILL_CHUNK_TOKENS, prefillChunkTokensOf } from './stage-params.js';
 export { platformHbmConfig, platformOnChipBudget, platformVqConfig } from './package-configs.js';
 export { lutLinearStream, lutTableBytes, vqBitsPerWeight, type LutLinearStream, type VqBitsPerWeight } from './vq-storage.js';
 export { modelHbmLayout, type ModelHbmLayout } from './hbm-layout.js';

@@ -26,3 +26,16 @@ export function stageNumber(
   }
   return value;
 }
+
+/**
+ * Prompt tokens per prefill pass when a platform does not set
+ * `stages["lut-linear"].prefillChunkTokens`: 128, the reference design's MAX_SEQ_LEN (the paper
+ * is silent). The emulator, the analytical model and the CLI all read it through
+ * `prefillChunkTokensOf`.
+ */
+export const DEFAULT_PREFILL_CHUNK_TOKENS = 128;
+
+/** Prompt tokens per prefill pass on a platform (checked: an integer >= 1). */
+export function prefillChunkTokensOf(cfg: PlatformConfig): number {
+  return stageNumber(cfg, 'lut-linear', 'prefillChunkTokens', DEFAULT_PREFILL_CHUNK_TOKENS);
+}
