@@ -166,7 +166,7 @@ export function attentionActor(name: string, params: AttentionStageParams): Acto
 }
 
 /**
- * Invokes an attention actor in a graph and declares its carry loop (`<name>.carry`, depth 2)
+ * Invokes an attention actor in a graph and declares its carry loop (`<name>.carry`, depth 1)
  * when it has one. `kv` is required exactly when some job has a history.
  */
 export function invokeAttention(g: GraphBuilder, name: string, params: AttentionStageParams, streams: { q: StreamRef; out: StreamRef; kv?: StreamRef }): ActorSpec {
@@ -174,8 +174,9 @@ export function invokeAttention(g: GraphBuilder, name: string, params: Attention
   const P = ATTENTION_PORTS;
   if (spec.inputs?.[P.kv]) {
     if (!streams.kv) throw new RangeError(`attention '${name}': some job has a KV history, so a 'kv' stream is required`);
-    // Depth 2: a firing reserves its carryOut slot before its carryIn read frees the other one.
-    const carry = g.stream(`${name}.carry`, { depth: 2, widthBytes: spec.outputs![P.carryOut]!.widthBytes });
+    // Depth 1: the running state is one register; a firing that reads carryIn frees the slot its
+    // carryOut refills (the core engine's self-loop credit rule).
+    const carry = g.stream(`${name}.carry`, { depth: 1, widthBytes: spec.outputs![P.carryOut]!.widthBytes });
     g.invoke(spec, { in: { [P.q]: streams.q, [P.kv]: streams.kv, [P.carryIn]: carry }, out: { [P.out]: streams.out, [P.carryOut]: carry } });
   } else {
     if (streams.kv) throw new RangeError(`attention '${name}': no job has a KV history, so it has no 'kv' port; do not pass a kv stream`);
