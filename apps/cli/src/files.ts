@@ -16,51 +16,13 @@ export function writeOutput(flag: string, file: string, text: string): void {
   }
 }
 
-/** Events converted per call of core's toPerfettoTrace (bounded: it spreads its records into one push, which overflows the call stack beyond ~100k). */
-export const TRACE_CHUNK = 20_000;
-
 /**
- * Writes a Chrome/Perfetto trace JSON of `events` (core's toPerfettoTrace format), streaming the
- * records to the file one per line: a whole-model decode step has millions of events, too many
- * for one JSON string. Events are converted in chunks whose thread ids are renumbered into one
- * table, then stably sorted by time as toPerfettoTrace sorts them. Returns the record count.
+ * Writes a Chrome/Perfetto trace JSON of `events` (core's toPerfettoTrace), streaming the records
+ * to the file one per line: a whole-model decode step has millions of records, too many for one
+ * JSON string. Returns the record count.
  */
-export function writePerfettoTrace(file: string, events: readonly TraceEvent[], opts: { clockMhz: number; title: string; coalesce?: boolean }, chunk = TRACE_CHUNK): number {
-  type Rec = ReturnType<typeof toPerfettoTrace>['traceEvents'][number];
-  const meta: Rec[] = [];
-  const body: Rec[] = [];
-  const globalTid = new Map<string, number>();
-  let metadata: Record<string, unknown> = {};
-  const seenProcess = new Set<number>();
-  for (let i = 0; i < Math.max(events.length, 1); i += chunk) {
-    const t = toPerfettoTrace(events.slice(i, i + chunk), opts);
-    metadata = t.metadata;
-    const local = new Map<string, number>();
-    for (const r of t.traceEvents) {
-      if (r.ph !== 'M') continue;
-      if (r.name === 'process_name') {
-        if (!seenProcess.has(r.pid)) {
-          seenProcess.add(r.pid);
-          meta.push(r);
-        }
-        continue;
-      }
-      const name = String(r.args?.['name']);
-      const key = `${r.pid}/${name}`;
-      let g = globalTid.get(key);
-      if (g === undefined) {
-        g = globalTid.size + 1;
-        globalTid.set(key, g);
-        meta.push({ ...r, tid: g });
-      }
-      local.set(`${r.pid}/${r.tid}`, g);
-    }
-    for (const r of t.traceEvents) {
-      if (r.ph === 'M') continue;
-      body.push(r.tid === undefined ? r : { ...r, tid: local.get(`${r.pid}/${r.tid}`)! });
-    }
-  }
-  body.sort((a, b) => a.ts! - b.ts!);
+export function writePerfettoTrace(file: string, events: readonly TraceEvent[], opts: { clockMhz: number; title: string; coalesce?: boolean }): number {
+  const { traceEvents: records, metadata } = toPerfettoTrace(events, opts);
   let fd: number;
   try {
     fd = openSync(file, 'w');
@@ -68,7 +30,6 @@ export function writePerfettoTrace(file: string, events: readonly TraceEvent[], 
     throw new CliError(`--trace: cannot write '${file}': ${(e as Error).message}`);
   }
   try {
-    const records = [...meta, ...body];
     writeSync(fd, '{"displayTimeUnit":"ns","metadata":' + JSON.stringify(metadata) + ',"traceEvents":[\n');
     const BATCH = 10_000;
     for (let i = 0; i < records.length; i += BATCH) {
@@ -79,5 +40,5 @@ export function writePerfettoTrace(file: string, events: readonly TraceEvent[], 
   } finally {
     closeSync(fd);
   }
-  return meta.length + body.length;
+  return records.length;
 }
