@@ -90,6 +90,14 @@ export interface ActorSpec {
    * run on the main thread, in firing order, so they may keep state (e.g. a running sum).
    */
   readonly workerKernel?: KernelRef;
+  /**
+   * The kernel only routes data: it passes input payloads on whole (a fork, an index register)
+   * or hands out payloads it can make without reading any input's contents (a loader's views of
+   * weights already in memory), and it is cheap. A recorded run (kernels: 'record') then runs it
+   * as the actor fires, on handles of payloads not computed yet, instead of making it a task:
+   * routing is bookkeeping, not work worth a task or a worker. It must keep no state.
+   */
+  readonly eagerKernel?: boolean;
 }
 
 /** Resolves a cost model for a firing. */

@@ -142,7 +142,8 @@ export function runGraph(graph: Graph, options: RunOptions = {}): RunResult {
   return new Simulation(graph, options).run();
 }
 
-class EngineRun {
+/** One run of a graph (internal: `Simulation` and the functional runner drive it). */
+export class EngineRun {
   private readonly fifos: BoundedFifo[];
   private readonly resources: SharedResource[];
   private readonly resourceIndex = new Map<string, number>();
@@ -287,10 +288,27 @@ class EngineRun {
   }
 
   execute(): RunResult {
+    this.begin();
+    this.advance(Infinity);
+    return this.end();
+  }
+
+  /** Schedules every actor's first attempt (a run is begin, advance until it returns true, end). */
+  begin(): void {
     for (let a = 0; a < this.n; a++) this.wake(a, 0);
+  }
+
+  /**
+   * Processes at most `maxEvents` scheduler events; true when none are left. Slicing a run
+   * changes nothing in it (the event order is fixed), it only lets a caller do other work
+   * between slices: a functional run evaluates the kernels recorded so far.
+   */
+  advance(maxEvents: number): boolean {
     const stride = this.stride;
     const heap = this.heap;
+    let budget = maxEvents;
     while (heap.size > 0) {
+      if (budget-- <= 0) return false;
       const key = heap.pop();
       this.schedulerEvents++;
       const cycle = Math.floor(key / stride);
@@ -305,8 +323,18 @@ class EngineRun {
       this.scheduledAt[who] = NONE;
       this.tryFire(who, cycle);
     }
+    return true;
+  }
+
+  /** Checks that the run finished cleanly (no deadlock, no unread token) and returns its result. */
+  end(): RunResult {
     this.checkFinished();
     return this.result();
+  }
+
+  /** Kernel tasks recorded so far (kernels: 'record'); the array grows as the run advances. */
+  get recordedTasks(): readonly KernelTask[] {
+    return this.tasks;
   }
 
   // ---- scheduling -------------------------------------------------------------------------
@@ -394,6 +422,7 @@ class EngineRun {
       const meta = fifo.headMeta();
       const readyCycle = fifo.headReadyCycle();
       const payload = fifo.pop();
+      if (this.recording && payload instanceof PayloadHandle) this.tasks[payload.task]!.refs--; // off the FIFO
       if (inPayloads) inPayloads[rt.inPorts[k]!] = payload;
       if (rt.isSink && this.collectSinks) {
         this.sinks[spec.name]!.push({ meta, payload, readyCycle });
@@ -405,7 +434,7 @@ class EngineRun {
     const cost = this.checkedCost(spec, firing);
     const outMetas = this.outputsOf(rt, firing, writeIdx, i);
     let outPayloads: Readonly<Record<string, unknown>> | undefined;
-    if (this.recording && spec.kernel) {
+    if (this.recording && spec.kernel && !spec.eagerKernel) {
       outPayloads = this.record(a, spec, firing, inPayloads!, outMetas, writeIdx, rt);
     } else if (this.functional && spec.kernel) {
       try {
@@ -448,7 +477,9 @@ class EngineRun {
       const port = rt.outPorts[writeIdx[w]!]!;
       const fi = rt.outFifos[writeIdx[w]!]!;
       const fifo = this.fifos[fi]!;
-      fifo.push(outMetas[port]!, outPayloads?.[port], ready);
+      const payload = outPayloads?.[port];
+      if (this.recording && payload instanceof PayloadHandle) this.tasks[payload.task]!.refs++; // held by the FIFO
+      fifo.push(outMetas[port]!, payload, ready);
       if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       this.wakeIfBlockedOn(this.consumer[fi]!, BLOCK_EMPTY, fi, ready);
     }
@@ -718,7 +749,9 @@ class EngineRun {
     const ready = finish + p.cost.latencyCycles;
     for (let w = 0; w < p.outFifos.length; w++) {
       const fi = p.outFifos[w]!;
-      this.fifos[fi]!.fill(p.slots[w]!, p.outMetas[w]!, p.outPayloads[w], ready);
+      const payload = p.outPayloads[w];
+      if (this.recording && payload instanceof PayloadHandle) this.tasks[payload.task]!.refs++; // held by the FIFO
+      this.fifos[fi]!.fill(p.slots[w]!, p.outMetas[w]!, payload, ready);
       this.wakeIfBlockedOn(this.consumer[fi]!, BLOCK_EMPTY, fi, ready);
     }
     const wait = waitUntil - t;

@@ -21,6 +21,9 @@ export interface KernelTask {
   readonly outputs: FiringOutputs;
   readonly kernel: Kernel;
   readonly workerKernel: KernelRef | undefined;
-  /** How many handles to this task's outputs are held (by later tasks and sinks). */
+  /**
+   * Holders of handles to this task's outputs: FIFO slots, recorded readers not yet evaluated and
+   * sinks. The evaluator frees a result when its last reader has taken it and nothing holds it.
+   */
   refs: number;
 }

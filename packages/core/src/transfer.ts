@@ -11,7 +11,7 @@ export function collectTransferables(value: unknown, out: ArrayBuffer[] = [], se
     }
   } else if (Array.isArray(value)) {
     for (const v of value) collectTransferables(v, out, seen);
-  } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  } else if (isPlainObject(value)) {
     for (const v of Object.values(value)) collectTransferables(v, out, seen);
   }
   return out;
@@ -23,17 +23,45 @@ export function collectTransferables(value: unknown, out: ArrayBuffer[] = [], se
  * (copying just its bytes); shared views pass as they are.
  */
 export function detachableCopy(value: unknown): unknown {
-  if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer && !(value instanceof DataView)) {
-      return (value as unknown as { slice(): unknown }).slice();
+  return new MessageEncoder().encode(value);
+}
+
+/**
+ * Encodes the payloads of one worker message: non-shared views are copied into buffers of their
+ * own and listed for transfer (moved, not cloned), shared views pass as they are. Objects met
+ * again in the same message (a weight block's view read by all of its tiles' tasks) are encoded
+ * once and then shared, so the structured clone also sends them once.
+ */
+export class MessageEncoder {
+  private readonly seen = new Map<object, unknown>();
+  /** Buffers to move with the message. */
+  readonly transfer: ArrayBuffer[] = [];
+
+  encode(value: unknown): unknown {
+    if (value === null || typeof value !== 'object') return value;
+    const known = this.seen.get(value);
+    if (known !== undefined) return known;
+    let out: unknown = value;
+    if (ArrayBuffer.isView(value)) {
+      if (value.buffer instanceof ArrayBuffer && !(value instanceof DataView)) {
+        const copy = (value as unknown as { slice(): ArrayBufferView }).slice();
+        this.transfer.push(copy.buffer as ArrayBuffer);
+        out = copy;
+      }
+    } else if (Array.isArray(value)) {
+      out = value.map((v) => this.encode(v));
+    } else if (isPlainObject(value)) {
+      const o: Record<string, unknown> = {};
+      for (const k in value) o[k] = this.encode((value as Record<string, unknown>)[k]);
+      out = o;
     }
-    return value;
+    this.seen.set(value, out);
+    return out;
   }
-  if (Array.isArray(value)) return value.map(detachableCopy);
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) o[k] = detachableCopy(v);
-    return o;
-  }
-  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
