@@ -64,6 +64,9 @@ export function accumulatorActor(name: string, p: AccumulatorParams, numeric: Nu
     }),
     kernel: accumulatorKernel,
     ...(ref ? { workerKernel: ref } : {}),
+    // Same key as the partial sums of the tile (LUT-PSum's affinity): the running sum stays in one worker.
+    workerAffinity: (f) => (f.inputs['in'] as { tile: number }).tile,
+    workerMetadata: 'none', // the kernel reads its payloads only
   };
 }
 

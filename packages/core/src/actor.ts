@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import type { WorkerMetadata } from './kernel-message.js';
 import type { KernelRef } from './kernel-ref.js';
 import type { TokenMeta } from './token.js';
 
@@ -98,6 +99,21 @@ export interface ActorSpec {
    * routing is bookkeeping, not work worth a task or a worker. It must keep no state.
    */
   readonly eagerKernel?: boolean;
+  /**
+   * Which worker a firing's kernel should run on, as a key: firings with equal keys (of this or
+   * any actor) run on the same worker, so a result read by a firing with the same key never
+   * crosses threads (e.g. key = output tile: a tile's partial sums and its running sum stay in
+   * one worker). Placement only, never numbers. Default: next to a worker-placed input, else by
+   * firing index.
+   */
+  readonly workerAffinity?: (firing: Firing) => number;
+  /**
+   * What the worker kernel reads of its firing's metadata, so that no more is sent: token
+   * metadata is most of a worker message's bytes when kernels are small. 'all' (default);
+   * 'none': only its input payloads (it then sees empty `firing.inputs` and `outputs`); or a
+   * function giving the input records it reads (e.g. the four range fields of a weight tile).
+   */
+  readonly workerMetadata?: WorkerMetadata;
 }
 
 /** Resolves a cost model for a firing. */

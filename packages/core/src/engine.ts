@@ -98,6 +98,8 @@ interface ActorRuntime {
   /** Port-name lists returned by reads/writes, mapped to port indices once per list object. */
   readonly readCache: PortCache;
   readonly writeCache: PortCache;
+  /** Consumer actors of each write pattern's ports (recorded tasks carry it). */
+  readonly writesTo: Map<readonly number[] | Int32Array, readonly number[]>;
 }
 
 /**
@@ -251,6 +253,7 @@ export class EngineRun {
         firingScratch: { actor: ga.spec.name, index: 0, cycle: 0, inputs: {} },
         readCache: [],
         writeCache: [],
+        writesTo: new Map(),
       };
       if (rt.subject && ga.spec.behaviour) {
         // The behaviour operator runs synchronously inside each firing; the engine reads what it
@@ -381,8 +384,10 @@ export class EngineRun {
     }
     // Metadata records are reused per read pattern (same keys every time: a stable object
     // shape, no allocation); a recorded kernel task keeps its firing, so recording allocates.
+    // A firing that becomes a recorded task keeps its records, so only those allocate.
+    const records = this.recording && spec.kernel !== undefined && !spec.eagerKernel;
     let inputs: Record<string, TokenMeta>;
-    if (this.recording) inputs = {};
+    if (records) inputs = {};
     else {
       let rec = rt.inputRecords.get(readIdx);
       if (!rec) rt.inputRecords.set(readIdx, (rec = {}));
@@ -405,7 +410,7 @@ export class EngineRun {
     // Fire.
     this.unblock(a, t);
     let firing: Firing;
-    if (this.recording) firing = { actor: spec.name, index: i, cycle: t, inputs };
+    if (records) firing = { actor: spec.name, index: i, cycle: t, inputs };
     else {
       const f = rt.firingScratch as { actor: string; index: number; cycle: number; inputs: Readonly<Record<string, TokenMeta>> };
       f.index = i;
@@ -414,7 +419,7 @@ export class EngineRun {
       firing = f;
     }
     let inPayloads: Record<string, unknown> | undefined;
-    if (this.functional) inPayloads = {};
+    if (this.functional && spec.kernel) inPayloads = {};
     for (let r = 0; r < readIdx.length; r++) {
       const k = readIdx[r]!;
       const fi = rt.inFifos[k]!;
@@ -609,7 +614,15 @@ export class EngineRun {
       handles[port] = new PayloadHandle(id, port);
     }
     for (const v of Object.values(inputs)) if (v instanceof PayloadHandle) this.tasks[v.task]!.refs++;
-    this.tasks.push({ id, actor: a, actorName: spec.name, firing, inputs, outputs, kernel: spec.kernel!, workerKernel: spec.workerKernel, refs: 0 });
+    let writesTo = rt.writesTo.get(writeIdx);
+    if (!writesTo) rt.writesTo.set(writeIdx, (writesTo = Array.from(writeIdx, (w) => this.consumer[rt.outFifos[w]!]!)));
+    const task: KernelTask = { id, actor: a, actorName: spec.name, firing, inputs, outputs, kernel: spec.kernel!, workerKernel: spec.workerKernel, refs: 0, writesTo, ...(spec.workerMetadata ? { workerMetadata: spec.workerMetadata } : {}) };
+    if (spec.workerAffinity) {
+      const k = spec.workerAffinity(firing);
+      if (!Number.isInteger(k) || k < 0) throw new RunError(`actor '${spec.name}': workerAffinity of firing ${firing.index} must be an integer >= 0, got ${k}`, spec.name, firing.index);
+      (task as { affinity?: number }).affinity = k;
+    }
+    this.tasks.push(task);
     return handles;
   }
 

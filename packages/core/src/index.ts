@@ -16,4 +16,5 @@ export { KernelPool, type PoolTask } from './kernel-pool.js';
 export { KernelEvaluator, evaluateKernelTasks, type KernelEvaluatorOptions } from './kernel-evaluator.js';
 export { runFunctional, type FunctionalRunOptions } from './run-functional.js';
 export { collectTransferables, detachableCopy, MessageEncoder } from './transfer.js';
+export type { WorkerMetadata } from './kernel-message.js';
 export { toWindowedPerfettoTrace } from './trace-window.js';

@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { compiledModuleUrl, type KernelRef } from './kernel-ref.js';
+import { KernelMessageWriter, RET, type KernelBatchMessage, type KernelBatchReply } from './kernel-message.js';
+import { compiledModuleUrl } from './kernel-ref.js';
 import type { KernelTask } from './kernel-task.js';
-import { KERNEL_ERROR, KERNEL_ERROR_MESSAGE, type KernelBatchMessage, type KernelTaskMessage } from './kernel-worker.js';
-import { MessageEncoder } from './transfer.js';
 
 /** Longest wait in `close()` for batches already running in workers. */
 const CLOSE_GRACE_MS = 5_000;
@@ -14,27 +13,76 @@ export interface PoolTask {
   readonly inputs: Readonly<Record<string, unknown>>;
 }
 
+let runIds = 0;
+
 /**
- * A piscina pool of worker threads that run stage kernels. Payloads cross as moved buffers
- * (views on part of a buffer are copied first, shared buffers are shared), never as JSON.
+ * A pool of worker threads that run stage kernels: `threads` lanes, each a one-thread piscina
+ * pool, so a caller can send related tasks to the same worker (a lane runs its messages in
+ * order and keeps results for later tasks on it: a running sum never crosses threads). Payloads
+ * cross as moved buffers (views on part of a buffer are copied first, shared buffers are shared),
+ * never as JSON.
  */
 export class KernelPool {
-  private readonly pool: Piscina;
+  private readonly lanes: Piscina[];
   private closed = false;
   /** Tasks run in workers so far. */
   tasksRun = 0;
-  /** Batches (worker messages) posted so far. */
-  batchesRun = 0;
+  /** Messages posted to workers so far. */
+  messagesPosted = 0;
+  /** Most tasks in one message. */
+  maxBatch = 1024;
 
   constructor(readonly threads: number = availableParallelism()) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`KernelPool: threads must be an integer >= 1, got ${threads}`);
-    this.pool = new Piscina({
-      filename: compiledModuleUrl(new URL('./kernel-worker.js', import.meta.url).href),
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: 60_000,
-    });
+    const filename = compiledModuleUrl(new URL('./kernel-worker.js', import.meta.url).href);
+    this.lanes = Array.from({ length: threads }, () => new Piscina({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 1, idleTimeout: 60_000 }));
   }
+
+  /** A fresh run id: each run's results live in the workers under their own id. */
+  newRun(): number {
+    return ++runIds;
+  }
+
+  /**
+   * Posts a message to lane `lane` (messages of a lane run one after another, in posting order).
+   * Rejects if the worker dies, naming the message's tasks.
+   */
+  async post(lane: number, built: { message: KernelBatchMessage; transfer: ArrayBuffer[] }, sources: readonly KernelTask[]): Promise<KernelBatchReply> {
+    if (this.closed) throw new Error('KernelPool is closed');
+    const pool = this.lanes[lane];
+    if (!pool) throw new RangeError(`KernelPool: no lane ${lane} (threads: ${this.threads})`);
+    this.tasksRun += sources.length;
+    this.messagesPosted++;
+    const posted = pool.run(built.message, { transferList: built.transfer }) as Promise<KernelBatchReply>;
+    this.inFlight.add(posted);
+    try {
+      return await posted;
+    } catch (e) {
+      const tasks = sources.map((t) => `${t.actorName}#${t.firing.index}`).join(', ');
+      throw new Error(`${e instanceof Error ? e.message : String(e)} (while running a batch of ${sources.length} task(s): ${tasks})`, { cause: e });
+    } finally {
+      this.inFlight.delete(posted);
+    }
+  }
+
+  /**
+   * Runs independent tasks in one worker message (round-robin over lanes); resolves with each
+   * task's outputs, or an Error for a task whose kernel threw (the others still return).
+   */
+  async runBatch(batch: readonly PoolTask[]): Promise<(Readonly<Record<string, unknown>> | Error)[]> {
+    const w = new KernelMessageWriter();
+    for (const { task, inputs } of batch) {
+      if (!task.workerKernel) throw new Error(`actor '${task.actorName}' has no worker kernel`);
+      w.begin(task.id, task.workerKernel, task.firing, task.outputs, RET);
+      for (const port in inputs) w.value(port, inputs[port]);
+    }
+    const lane = this.nextLane++ % this.threads;
+    const reply = await this.post(lane, w.build(this.newRun(), { end: true }), batch.map((b) => b.task));
+    const out: (Readonly<Record<string, unknown>> | Error)[] = reply.returned.map(([, r]) => r);
+    for (const [k, message] of reply.errors) out.splice(k, 0, new Error(message));
+    return out;
+  }
+  private nextLane = 0;
 
   /**
    * Runs one kernel task in a worker. Tasks queued in the same event-loop turn are sent as
@@ -48,33 +96,8 @@ export class KernelPool {
     });
   }
 
-  /**
-   * Runs independent tasks in one worker message; resolves with each task's outputs, or an Error
-   * for a task whose kernel threw (the others still return). Rejects if the worker dies, naming
-   * the batch's tasks.
-   */
-  async runBatch(batch: readonly PoolTask[]): Promise<(Readonly<Record<string, unknown>> | Error)[]> {
-    if (this.closed) throw new Error('KernelPool is closed');
-    const { message, transfer } = encodeBatch(batch);
-    this.tasksRun += batch.length;
-    this.batchesRun++;
-    const posted = this.pool.run(message, { transferList: transfer });
-    this.batches.add(posted);
-    try {
-      const rs = (await posted) as readonly Readonly<Record<string, unknown>>[];
-      return rs.map((r) => (r && typeof r === 'object' && KERNEL_ERROR in r ? new Error((r as Record<string, string>)[KERNEL_ERROR_MESSAGE]) : r));
-    } catch (e) {
-      const tasks = batch.map((b) => `${b.task.actorName}#${b.task.firing.index}`).join(', ');
-      throw new Error(`${e instanceof Error ? e.message : String(e)} (while running a batch of ${batch.length} task(s): ${tasks})`, { cause: e });
-    } finally {
-      this.batches.delete(posted);
-    }
-  }
-
-  /** Most tasks in one message. */
-  maxBatch = 1024;
   private readonly queue: (PoolTask & { resolve: (r: Readonly<Record<string, unknown>>) => void; reject: (e: unknown) => void })[] = [];
-  private inFlight = 0;
+  private queued = 0;
   private flushScheduled = false;
 
   private scheduleFlush(): void {
@@ -88,17 +111,17 @@ export class KernelPool {
 
   private flush(): void {
     // Keep every worker busy with one batch and one queued behind it.
-    while (this.queue.length > 0 && this.inFlight < 2 * this.threads && !this.closed) {
+    while (this.queue.length > 0 && this.queued < 2 * this.threads && !this.closed) {
       const size = Math.min(this.maxBatch, Math.max(1, Math.ceil(this.queue.length / this.threads)));
       const batch = this.queue.splice(0, size);
-      this.inFlight++;
+      this.queued++;
       this.runBatch(batch)
         .then(
           (rs) => batch.forEach((b, i) => (rs[i] instanceof Error ? b.reject(rs[i]) : b.resolve(rs[i]!))),
           (e: unknown) => batch.forEach((b) => b.reject(e)),
         )
         .finally(() => {
-          this.inFlight--;
+          this.queued--;
           if (this.queue.length > 0) this.scheduleFlush();
         });
     }
@@ -110,36 +133,17 @@ export class KernelPool {
     this.closed = true;
     // Tasks still waiting for a batch fail now, by name: nothing waits on a closed pool.
     for (const q of this.queue.splice(0)) q.reject(new Error(`KernelPool closed before running ${q.task.actorName}#${q.task.firing.index}`));
-    // Let batches already in a worker answer first (destroying the pool under them makes piscina
+    // Let messages already in a worker answer first (destroying the pool under them makes piscina
     // throw on the late answer), but never wait more than CLOSE_GRACE_MS for a stuck worker.
-    if (this.batches.size > 0) {
+    if (this.inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...this.batches]), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
       clearTimeout(timer);
     }
-    await this.pool.destroy();
+    await Promise.all(this.lanes.map((p) => p.destroy()));
   }
 
-  /** Batches posted to a worker and not yet answered. */
-  private readonly batches = new Set<Promise<unknown>>();
+  /** Messages posted to a worker and not yet answered. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 }
 
-/** One worker message for a batch: kernel references once, payloads encoded once per object. */
-function encodeBatch(batch: readonly PoolTask[]): { message: KernelBatchMessage; transfer: ArrayBuffer[] } {
-  const enc = new MessageEncoder();
-  const kernels: KernelRef[] = [];
-  const kernelIndex = new Map<KernelRef, number>();
-  const tasks: KernelTaskMessage[] = batch.map(({ task, inputs }) => {
-    const ref = task.workerKernel;
-    if (!ref) throw new Error(`actor '${task.actorName}' has no worker kernel`);
-    let k = kernelIndex.get(ref);
-    if (k === undefined) {
-      k = kernels.length;
-      kernels.push(ref);
-      kernelIndex.set(ref, k);
-    }
-    const f = task.firing;
-    return { kernel: k, inputs: enc.encode(inputs) as Record<string, unknown>, outputs: task.outputs, firing: { actor: f.actor, index: f.index, cycle: f.cycle, inputs: f.inputs } };
-  });
-  return { message: { kernels, tasks }, transfer: enc.transfer };
-}

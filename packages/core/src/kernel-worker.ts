@@ -1,31 +1,19 @@
 /**
- * The piscina worker entry: loads kernel modules (cached per module), runs a batch of kernel
- * tasks and moves the results' buffers back to the main thread instead of copying them.
+ * The piscina worker entry (one worker per lane of a KernelPool). It runs a message's kernel
+ * tasks in order, keeps their results in a store of its own (by run and task id) so that a later
+ * task on the same lane reads them without a round trip through the main thread, and sends back
+ * only what the main thread asks for (tasks flagged RET, `fetch` lists). Returned buffers move.
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import type { Firing, FiringOutputs, Kernel } from './actor.js';
+import type { Kernel } from './actor.js';
 import type { KernelRef } from './kernel-ref.js';
+import { forEachTask, KEEP, RET, type KernelBatchMessage, type KernelBatchReply } from './kernel-message.js';
 import { collectTransferables } from './transfer.js';
 
-/** One task of a batch: which of the batch's kernels, and its firing. */
-export interface KernelTaskMessage {
-  readonly kernel: number;
-  readonly inputs: Readonly<Record<string, unknown>>;
-  readonly outputs: FiringOutputs;
-  readonly firing: Firing;
-}
-
-/** A batch of independent tasks; each kernel reference is sent once per batch. */
-export interface KernelBatchMessage {
-  readonly kernels: readonly KernelRef[];
-  readonly tasks: readonly KernelTaskMessage[];
-}
+type Result = Readonly<Record<string, unknown>>;
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
-
-/** Marks a failed task's entry in a batch's results (the other tasks' results still return). */
-export const KERNEL_ERROR = '__lutLlmKernelError';
-export const KERNEL_ERROR_MESSAGE = 'message';
+const stores = new Map<number, Map<number, Result>>();
 
 async function kernelOf(ref: KernelRef): Promise<Kernel> {
   let mod = modules.get(ref.module);
@@ -38,33 +26,55 @@ async function kernelOf(ref: KernelRef): Promise<Kernel> {
   return fn as Kernel;
 }
 
-/** Runs a batch of independent kernel tasks; a task that throws gets an error entry. */
-export default async function runKernels(batch: KernelBatchMessage): Promise<unknown> {
+/** Runs a message's kernel tasks in order; a task that throws is reported, the others still run. */
+export default async function runKernels(msg: KernelBatchMessage): Promise<unknown> {
+  let store = stores.get(msg.run);
+  if (!store) stores.set(msg.run, (store = new Map()));
   const kernels: (Kernel | Error)[] = [];
-  for (const ref of batch.kernels) {
+  for (const ref of msg.kernels) {
     try {
       kernels.push(await kernelOf(ref));
     } catch (e) {
       kernels.push(e instanceof Error ? e : new Error(String(e)));
     }
   }
-  const result: unknown[] = [];
-  for (const task of batch.tasks) {
+  const errors: [number, string][] = [];
+  const returned: [number, Result][] = [];
+  const moved: Result[] = [];
+  forEachTask(msg, (task, position) => {
     try {
+      const refs = task.laneRefs;
+      for (let i = 0; i < refs.length; i += 3) {
+        const id = refs[i + 1] as number;
+        const r = store!.get(id);
+        if (!r) throw new Error(`input '${refs[i] as string}' (output '${refs[i + 2] as string}' of task ${id}) is not in this worker: its producer failed or was freed`);
+        task.inputs[refs[i] as string] = r[refs[i + 2] as string];
+      }
       const fn = kernels[task.kernel]!;
       if (fn instanceof Error) throw fn;
-      result.push(fn(task.inputs, task.outputs, task.firing));
+      const r = fn(task.inputs, task.outputs, task.firing);
+      if (task.flags & KEEP) store!.set(task.id, r);
+      if (task.flags & RET) {
+        returned.push([task.id, r]);
+        // A kept result (or one that may pass on a stored input) stays usable here: sent as a copy.
+        if (!(task.flags & KEEP) && refs.length === 0) moved.push(r);
+      }
     } catch (e) {
-      result.push({ [KERNEL_ERROR]: true, [KERNEL_ERROR_MESSAGE]: e instanceof Error ? e.message : String(e) });
+      errors.push([position, e instanceof Error ? e.message : String(e)]);
     }
-  }
-  const buffers = collectTransferables(result);
+  });
+  const fetched: [number, Result | null][] = [];
+  for (const id of msg.fetch ?? []) fetched.push([id, store.get(id) ?? null]);
+  for (const id of msg.free ?? []) store.delete(id);
+  if (msg.end) stores.delete(msg.run);
+  const reply: KernelBatchReply = { errors, returned, fetched };
+  const buffers = collectTransferables(moved);
   return move({
     get [transferableSymbol]() {
       return buffers;
     },
     get [valueSymbol]() {
-      return result;
+      return reply;
     },
   } as never);
 }

@@ -39,17 +39,24 @@ export async function runFunctional(graph: Graph, opts: FunctionalRunOptions = {
   const run = new EngineRun(graph, { ...opts, mode: 'functional', kernels: 'record' }, new Subject<TraceEvent>());
   const pool = opts.pool ?? new KernelPool(workers);
   try {
-    const ev = new KernelEvaluator(run.recordedTasks, pool, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.inWorker ? { inWorker: opts.inWorker } : {}) });
+    const ev = new KernelEvaluator(run.recordedTasks, pool, {
+      actors: graph.actors.map((a) => a.spec),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.inWorker ? { inWorker: opts.inWorker } : {}),
+    });
     run.begin();
-    while (!run.advance(SLICE_EVENTS)) {
+    try {
+      while (!run.advance(SLICE_EVENTS)) {
+        ev.addRecorded();
+        ev.pump();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const recorded = run.end();
       ev.addRecorded();
-      ev.pump();
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      return { ...recorded, sinks: await ev.finish(recorded.sinks), tasks: [] };
+    } finally {
+      if (opts.pool) await ev.dispose();
     }
-    const recorded = run.end();
-    ev.addRecorded();
-    await ev.finish();
-    return { ...recorded, sinks: ev.resolveSinks(recorded.sinks), tasks: [] };
   } finally {
     if (!opts.pool) await pool.close();
   }

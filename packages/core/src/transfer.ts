@@ -49,11 +49,18 @@ export class MessageEncoder {
         out = copy;
       }
     } else if (Array.isArray(value)) {
-      out = value.map((v) => this.encode(v));
+      const a = value.map((v) => this.encode(v));
+      if (a.some((v, i) => v !== value[i])) out = a;
     } else if (isPlainObject(value)) {
-      const o: Record<string, unknown> = {};
-      for (const k in value) o[k] = this.encode((value as Record<string, unknown>)[k]);
-      out = o;
+      // Copied only when something inside changes (a plain wrapper of shared views passes as is).
+      let o: Record<string, unknown> | undefined;
+      for (const k in value) {
+        const v = (value as Record<string, unknown>)[k];
+        const e = this.encode(v);
+        if (e !== v && !o) o = { ...value };
+        if (o) o[k] = e;
+      }
+      if (o) out = o;
     }
     this.seen.set(value, out);
     return out;

@@ -92,6 +92,13 @@ function psumActor(name: string, s: PsumSpec): ActorSpec {
     }),
     kernel: s.kernel,
     ...(s.workerKernel ? { workerKernel: s.workerKernel } : {}),
+    // One worker per output tile: the tile's partial sums feed its accumulator there.
+    workerAffinity: (f) => (f.inputs['weights'] as WeightTileMeta).tile,
+    // The kernels read the tile's ranges only (and tokens from the payload's length).
+    workerMetadata: (f) => {
+      const w = f.inputs['weights'] as WeightTileMeta;
+      return { weights: { posStart: w.posStart, posEnd: w.posEnd, outStart: w.outStart, outEnd: w.outEnd } };
+    },
   };
 }
 

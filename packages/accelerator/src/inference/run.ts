@@ -1,5 +1,5 @@
 import type { LinearVariant } from '@lut-llm/contracts';
-import { runFunctional, runGraph, type ResourceSummary, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
+import { runFunctional, runGraph, type KernelPool, type ResourceSummary, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
 import { bandwidthGBps } from '@lut-llm/memory';
 import { validateQwen3Config, type Qwen3Config } from '@lut-llm/model';
 import { analyticalDecodeCycles } from '../baselines/index.js';
@@ -137,12 +137,20 @@ export function runPassTiming(opts: Omit<PassOptions, 'functional'>, run: { read
  * attention over the KV image), inline or in a pool of `workers` threads. Returns the timing
  * report (identical to timing mode's) and the logits and new K/V.
  */
-export async function runPassFunctional(opts: PassOptions & { readonly functional: PassData }, run: { readonly workers?: number } = {}): Promise<PassReport & PassOutputs> {
+export async function runPassFunctional(
+  opts: PassOptions & { readonly functional: PassData },
+  run: {
+    /** Worker threads for the kernels (0: inline), started for this pass and stopped after it. */
+    readonly workers?: number;
+    /** A running pool to use instead (kept open): a request's passes share one (warm) pool. */
+    readonly pool?: KernelPool;
+  } = {},
+): Promise<PassReport & PassOutputs> {
   const t0 = performance.now();
   const pg = buildPassGraph(opts);
-  // Only the look-ups go to workers: they are the heavy, independent kernels (one per weight tile);
-  // the rest are light and sit on dependency chains (a round trip per step would cost more).
-  const res = await runFunctional(pg.graph, { workers: run.workers ?? 0, inWorker: (name) => name.endsWith('lut-psum') });
+  // The look-ups and their running sums go to workers (a tile's chain stays in one worker, see
+  // the stages' workerAffinity); the rest are light and on the main thread's critical path.
+  const res = await runFunctional(pg.graph, { workers: run.workers ?? 0, ...(run.pool ? { pool: run.pool } : {}), inWorker: (name) => name.endsWith('lut-psum') || name.endsWith('accumulator') });
   const report = passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform);
   const logitsTok = res.sinks['logits-writer']?.[0];
   if (!logitsTok || !(logitsTok.payload instanceof Float32Array)) throw new Error('pass: no logits came out of the LM head');

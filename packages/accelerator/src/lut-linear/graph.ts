@@ -220,16 +220,17 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
       loaderBindings(inst, 'centroids', centroidsStream),
     );
   }
-  // Block views are made once per block, on its first tile.
+  // A block's weight tile (a view of the layer) is made once, on its first tile, and shared by
+  // all of its tiles (one object: a worker message carries it once).
   let viewBlock = -1;
-  let view: QuantizedLinear | ActivationOnlyLinear | undefined;
-  const layerOfBlock = (b: number): QuantizedLinear | ActivationOnlyLinear => {
+  let blockTile: WeightTile<QuantizedLinear | ActivationOnlyLinear> | undefined;
+  const tileOfBlock = (b: number): WeightTile<QuantizedLinear | ActivationOnlyLinear> => {
     if (b !== viewBlock) {
       const { posStart, posEnd } = blockPositionRange(plan, b);
-      view = variant === 'activation-only' ? activationOnlyBlock(data!.activationOnly!, posStart, posEnd) : quantizedLinearBlock(data!.layer!, posStart, posEnd);
+      blockTile = { layer: variant === 'activation-only' ? activationOnlyBlock(data!.activationOnly!, posStart, posEnd) : quantizedLinearBlock(data!.layer!, posStart, posEnd) };
       viewBlock = b;
     }
-    return view!;
+    return blockTile!;
   };
   g.invoke(
     hbmReaderActor({
@@ -253,7 +254,7 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
           bytes: weightTileBytes(variant, plan, b, j, traffic),
         };
       },
-      ...(data ? { payload: (i: number): WeightTile<QuantizedLinear | ActivationOnlyLinear> => ({ layer: layerOfBlock(Math.floor(i / tilesPerBlock)) }) } : {}),
+      ...(data ? { payload: (i: number): WeightTile<QuantizedLinear | ActivationOnlyLinear> => tileOfBlock(Math.floor(i / tilesPerBlock)) } : {}),
     }),
     loaderBindings(inst, 'weights', s.weightTiles),
   );
