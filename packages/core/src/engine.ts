@@ -9,6 +9,7 @@ import { SharedResource, type Grant } from './resource.js';
 import type { ActorSummary, Bottleneck, FifoSummary, ResourceSummary, RunSummary } from './summary.js';
 import type { Token, TokenMeta } from './token.js';
 import { PayloadHandle, type KernelTask } from './kernel-task.js';
+import type { KernelOffload } from './offload.js';
 import type { ActorState, TraceEvent } from './trace-events.js';
 
 export interface RunOptions {
@@ -100,6 +101,8 @@ interface ActorRuntime {
   readonly writeCache: PortCache;
   /** Consumer actors of each write pattern's ports (recorded tasks carry it). */
   readonly writesTo: Map<readonly number[] | Int32Array, readonly number[]>;
+  /** Port names of each write pattern (offloaded kernels). */
+  readonly writtenPorts: Map<readonly number[] | Int32Array, readonly string[]>;
 }
 
 /**
@@ -192,10 +195,15 @@ export class EngineRun {
   private readonly maxCycles: number;
   private now = 0;
 
+  /** Handles popped by the firing in progress (offloaded runs): freed after it if nothing holds them. */
+  private readonly popped: PayloadHandle[] = [];
+
   constructor(
     private readonly graph: Graph,
     options: RunOptions,
     private readonly trace: Subject<TraceEvent>,
+    /** Functional runs with a worker pool: placed kernels run in its lanes (offload.ts). */
+    private readonly offload?: KernelOffload,
   ) {
     this.functional = options.mode === 'functional';
     this.recording = this.functional && options.kernels === 'record';
@@ -254,6 +262,7 @@ export class EngineRun {
         readCache: [],
         writeCache: [],
         writesTo: new Map(),
+        writtenPorts: new Map(),
       };
       if (rt.subject && ga.spec.behaviour) {
         // The behaviour operator runs synchronously inside each firing; the engine reads what it
@@ -327,6 +336,12 @@ export class EngineRun {
       this.tryFire(who, cycle);
     }
     return true;
+  }
+
+  /** After a firing: handles it took that nothing holds any more are freed. */
+  private releasePopped(): void {
+    for (const h of this.popped) this.offload!.releaseIfUnheld(h.task);
+    this.popped.length = 0;
   }
 
   /** Checks that the run finished cleanly (no deadlock, no unread token) and returns its result. */
@@ -427,11 +442,20 @@ export class EngineRun {
       const meta = fifo.headMeta();
       const readyCycle = fifo.headReadyCycle();
       const payload = fifo.pop();
-      if (this.recording && payload instanceof PayloadHandle) this.tasks[payload.task]!.refs--; // off the FIFO
+      if (payload instanceof PayloadHandle) {
+        if (this.recording) this.tasks[payload.task]!.refs--; // off the FIFO
+        else if (this.offload) {
+          this.offload.drop(payload.task);
+          this.popped.push(payload);
+        }
+      }
       if (inPayloads) inPayloads[rt.inPorts[k]!] = payload;
       if (rt.isSink && this.collectSinks) {
         this.sinks[spec.name]!.push({ meta, payload, readyCycle });
-        if (payload instanceof PayloadHandle) this.tasks[payload.task]!.refs++;
+        if (payload instanceof PayloadHandle) {
+          if (this.recording) this.tasks[payload.task]!.refs++;
+          else this.offload?.hold(payload.task);
+        }
       }
       if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       this.wakeIfBlockedOn(this.producer[fi]!, BLOCK_FULL, fi, t);
@@ -442,9 +466,20 @@ export class EngineRun {
     if (this.recording && spec.kernel && !spec.eagerKernel) {
       outPayloads = this.record(a, spec, firing, inPayloads!, outMetas, writeIdx, rt);
     } else if (this.functional && spec.kernel) {
+      const off = this.offload;
       try {
-        outPayloads = spec.kernel(inPayloads!, outMetas, firing);
+        if (off && off.placed[a]) {
+          let written = rt.writtenPorts.get(writeIdx);
+          if (!written) rt.writtenPorts.set(writeIdx, (written = Array.from(writeIdx, (w) => rt.outPorts[w]!)));
+          outPayloads = off.submit(a, spec, firing, inPayloads!, outMetas, written);
+        }
+        else {
+          // A main-thread kernel needs values; an eager one only routes (handles pass on).
+          if (off && this.popped.length > 0 && !spec.eagerKernel) off.resolveInputs(inPayloads!);
+          outPayloads = spec.kernel(inPayloads!, outMetas, firing);
+        }
       } catch (e) {
+        if (e instanceof RunError && e.actor !== undefined) throw e; // a worker's failure names its own task
         throw new RunError(
           `actor '${spec.name}': kernel failed on firing ${i} (inputs ${JSON.stringify(inputs)}): ${e instanceof Error ? e.message : String(e)}`,
           spec.name,
@@ -465,12 +500,15 @@ export class EngineRun {
         const fifo = this.fifos[fi]!;
         p.outFifos.push(fi);
         p.outMetas.push(outMetas[port]!);
-        p.outPayloads.push(outPayloads?.[port]);
+        const payload = outPayloads?.[port];
+        if (this.offload && payload instanceof PayloadHandle) this.offload.hold(payload.task); // held by the reserved slot
+        p.outPayloads.push(payload);
         p.slots.push(fifo.reserve());
         if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       }
       this.nextAllowed[a] = Infinity;
       this.pending.push(p);
+      if (this.popped.length > 0) this.releasePopped();
       if (this.arbitrationScheduledAt !== t) {
         this.arbitrationScheduledAt = t;
         this.heap.push(t * this.stride + this.n);
@@ -483,11 +521,15 @@ export class EngineRun {
       const fi = rt.outFifos[writeIdx[w]!]!;
       const fifo = this.fifos[fi]!;
       const payload = outPayloads?.[port];
-      if (this.recording && payload instanceof PayloadHandle) this.tasks[payload.task]!.refs++; // held by the FIFO
+      if (payload instanceof PayloadHandle) {
+        if (this.recording) this.tasks[payload.task]!.refs++; // held by the FIFO
+        else this.offload?.hold(payload.task);
+      }
       fifo.push(outMetas[port]!, payload, ready);
       if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       this.wakeIfBlockedOn(this.consumer[fi]!, BLOCK_EMPTY, fi, ready);
     }
+    if (this.popped.length > 0) this.releasePopped();
     const next = t + cost.iiCycles;
     this.busy[a] += cost.iiCycles;
     if (this.observed) this.emit({ kind: 'actor', actor: spec.name, state: 'busy', startCycle: t, endCycle: next, firing: i });

@@ -38,6 +38,12 @@ export type WorkerMetadata = 'all' | 'none' | ((firing: Firing) => Readonly<Reco
 
 const NO_METADATA: Readonly<Record<string, TokenMeta>> = Object.freeze({});
 
+/** Slots of a lane session's shared counters: messages to the worker, replies to the main thread, exit flag. */
+export const SIGNAL_TO_WORKER = 0;
+export const SIGNAL_TO_MAIN = 1;
+export const SIGNAL_EXIT = 2;
+export const SIGNAL_SLOTS = 3;
+
 /** Columns per task in `columns`. */
 export const TASK_COLUMNS = 6;
 export const KEEP = 1;
@@ -46,9 +52,9 @@ export const RET = 2;
 export const INPUT_VALUE = 0;
 export const INPUT_LANE_REF = 1;
 
-/** Reply: failed tasks (position in the message, message), returned and fetched results by task id. */
+/** Reply: failed tasks (position in the message, message, input metadata as JSON), returned and fetched results by task id. */
 export interface KernelBatchReply {
-  readonly errors: readonly (readonly [number, string])[];
+  readonly errors: readonly (readonly [number, string, string])[];
   readonly returned: readonly (readonly [number, Readonly<Record<string, unknown>>])[];
   readonly fetched: readonly (readonly [number, Readonly<Record<string, unknown>> | null])[];
 }

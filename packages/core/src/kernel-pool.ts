@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { KernelMessageWriter, RET, type KernelBatchMessage, type KernelBatchReply } from './kernel-message.js';
+import { KernelMessageWriter, RET, SIGNAL_SLOTS, type KernelBatchMessage, type KernelBatchReply } from './kernel-message.js';
 import { compiledModuleUrl } from './kernel-ref.js';
 import type { KernelTask } from './kernel-task.js';
 
@@ -63,6 +64,24 @@ export class KernelPool {
     } finally {
       this.inFlight.delete(posted);
     }
+  }
+
+  /**
+   * Starts a session on lane `lane` (see lane-session.ts): the lane's worker then serves only
+   * this session's port until it is told to stop. `done` settles when the session ends (rejects
+   * if the worker dies).
+   */
+  startSession(lane: number): { readonly port: MessagePort; readonly signal: Int32Array; readonly done: Promise<unknown> } {
+    if (this.closed) throw new Error('KernelPool is closed');
+    const pool = this.lanes[lane];
+    if (!pool) throw new RangeError(`KernelPool: no lane ${lane} (threads: ${this.threads})`);
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+    const done = pool.run({ port: port2, signal }, { name: 'session', transferList: [port2] as never[] });
+    this.inFlight.add(done);
+    const settle = () => this.inFlight.delete(done);
+    done.then(settle, settle);
+    return { port: port1, signal, done };
   }
 
   /**

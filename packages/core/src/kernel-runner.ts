@@ -1,0 +1,70 @@
+/**
+ * Runs a message's kernel tasks in order inside a worker. Results are kept in a store of the
+ * worker's own (by run and task id), so a later task on the same lane reads them without a round
+ * trip through the main thread; only what the main thread asks for goes back (tasks flagged RET,
+ * `fetch` lists). Returned buffers that nothing here still uses are moved, not copied.
+ */
+import type { Kernel } from './actor.js';
+import type { KernelRef } from './kernel-ref.js';
+import { forEachTask, KEEP, RET, type KernelBatchMessage, type KernelBatchReply } from './kernel-message.js';
+import { collectTransferables } from './transfer.js';
+
+type Result = Readonly<Record<string, unknown>>;
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+const stores = new Map<number, Map<number, Result>>();
+
+async function kernelOf(ref: KernelRef): Promise<Kernel> {
+  let mod = modules.get(ref.module);
+  if (!mod) {
+    mod = import(ref.module) as Promise<Record<string, unknown>>;
+    modules.set(ref.module, mod);
+  }
+  const fn = (await mod)[ref.exportName];
+  if (typeof fn !== 'function') throw new Error(`kernel module ${ref.module} has no function export '${ref.exportName}'`);
+  return fn as Kernel;
+}
+
+export async function runMessage(msg: KernelBatchMessage): Promise<{ reply: KernelBatchReply; transfer: ArrayBuffer[] }> {
+  let store = stores.get(msg.run);
+  if (!store) stores.set(msg.run, (store = new Map()));
+  const kernels: (Kernel | Error)[] = [];
+  for (const ref of msg.kernels) {
+    try {
+      kernels.push(await kernelOf(ref));
+    } catch (e) {
+      kernels.push(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+  const errors: [number, string, string][] = [];
+  const returned: [number, Result][] = [];
+  const moved: Result[] = [];
+  const s = store;
+  forEachTask(msg, (task, position) => {
+    try {
+      const refs = task.laneRefs;
+      for (let i = 0; i < refs.length; i += 3) {
+        const id = refs[i + 1] as number;
+        const r = s.get(id);
+        if (!r) throw new Error(`input '${refs[i] as string}' (output '${refs[i + 2] as string}' of task ${id}) is not in this worker: its producer failed or was freed`);
+        task.inputs[refs[i] as string] = r[refs[i + 2] as string];
+      }
+      const fn = kernels[task.kernel]!;
+      if (fn instanceof Error) throw fn;
+      const r = fn(task.inputs, task.outputs, task.firing);
+      if (task.flags & KEEP) s.set(task.id, r);
+      if (task.flags & RET) {
+        returned.push([task.id, r]);
+        // A kept result (or one that may pass on a stored input) stays usable here: sent as a copy.
+        if (!(task.flags & KEEP) && refs.length === 0) moved.push(r);
+      }
+    } catch (e) {
+      errors.push([position, e instanceof Error ? e.message : String(e), JSON.stringify(task.firing.inputs)]);
+    }
+  });
+  const fetched: [number, Result | null][] = [];
+  for (const id of msg.fetch ?? []) fetched.push([id, s.get(id) ?? null]);
+  for (const id of msg.free ?? []) s.delete(id);
+  if (msg.end) stores.delete(msg.run);
+  return { reply: { errors, returned, fetched }, transfer: collectTransferables(moved) };
+}

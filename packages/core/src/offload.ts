@@ -1,0 +1,251 @@
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { ActorSpec, Firing, FiringOutputs } from './actor.js';
+import { RunError } from './errors.js';
+import type { Graph } from './graph.js';
+import { KEEP, KernelMessageWriter, RET, SIGNAL_EXIT, SIGNAL_TO_MAIN, SIGNAL_TO_WORKER, type KernelBatchReply } from './kernel-message.js';
+import type { KernelPool } from './kernel-pool.js';
+import { PayloadHandle } from './kernel-task.js';
+
+/** Tasks buffered for a lane before they are posted (a message is worth about this many tile kernels). */
+const FLUSH_TASKS = 96;
+/** Longest single wait for a worker's reply before checking that it is still alive, ms. */
+const WAIT_SLICE_MS = 200;
+
+interface Lane {
+  readonly port: MessagePort;
+  readonly signal: Int32Array;
+  readonly done: Promise<unknown>;
+  writer: KernelMessageWriter;
+  /** Task ids in the writer, in order. */
+  sources: number[];
+  fetch: number[];
+  free: number[];
+  /** Posted messages not answered yet: their task ids (for replies and error messages). */
+  readonly inFlight: number[][];
+  replies: number;
+}
+
+/**
+ * Runs the kernels of worker-placed actors in a pool's lanes *while the engine fires actors
+ * inline*: a placed firing's kernel is posted to its lane and its outputs become handles that
+ * travel through the FIFOs like payloads. A placed consumer on the same lane reads a handle in
+ * the worker (its value never comes back); a main-thread kernel that reads one waits for it
+ * synchronously (the lane answers on its own port, see lane-session.ts). Values held by nothing
+ * (no FIFO slot, no sink) are freed in the worker. Kernels are pure, so where they run changes
+ * no number.
+ */
+export class KernelOffload {
+  /** Per actor index: its kernel runs in a lane. */
+  readonly placed: Uint8Array;
+  /** Per actor index, per output port: the consumer runs its kernel on the main thread. */
+  private readonly mainConsumer: ReadonlyMap<string, boolean>[];
+  private readonly lanes: Lane[];
+  private readonly run: number;
+  private nextId = 0;
+  private readonly laneOf: number[] = [];
+  private readonly holds: number[] = [];
+  private readonly taskActor: number[] = [];
+  private readonly taskFiring: number[] = [];
+  private readonly fetching = new Set<number>();
+  private readonly values = new Map<number, Readonly<Record<string, unknown>>>();
+  private error: Error | undefined;
+  private submits = 0;
+
+  constructor(
+    private readonly graph: Graph,
+    pool: KernelPool,
+    inWorker: (actorName: string) => boolean = () => true,
+  ) {
+    const specs = graph.actors.map((a) => a.spec);
+    this.placed = Uint8Array.from(specs, (s) => (s.kernel !== undefined && s.workerKernel !== undefined && !s.eagerKernel && inWorker(s.name) ? 1 : 0));
+    const consumerOf = new Map<number, number>();
+    graph.actors.forEach((a, i) => a.inputs.forEach((f) => consumerOf.set(f, i)));
+    this.mainConsumer = graph.actors.map((a) => {
+      const m = new Map<string, boolean>();
+      a.outputs.forEach((f, port) => {
+        const c = consumerOf.get(f);
+        const spec = c === undefined ? undefined : specs[c];
+        m.set(port, spec !== undefined && spec.kernel !== undefined && !spec.eagerKernel && !this.placed[c!]);
+      });
+      return m;
+    });
+    this.run = pool.newRun();
+    this.lanes = Array.from({ length: pool.threads }, (_, lane) => {
+      const s = pool.startSession(lane);
+      return { port: s.port, signal: s.signal, done: s.done, writer: new KernelMessageWriter(), sources: [], fetch: [], free: [], inFlight: [], replies: 0 };
+    });
+  }
+
+  /** Posts firing `firing` of placed actor `a`; returns handles for the ports it writes (`written`). */
+  submit(a: number, spec: ActorSpec, firing: Firing, inputs: Record<string, unknown>, outputs: FiringOutputs, written: readonly string[]): Record<string, PayloadHandle> {
+    this.check();
+    let lane: number;
+    if (spec.workerAffinity) {
+      const k = spec.workerAffinity(firing);
+      if (!Number.isInteger(k) || k < 0) throw new RunError(`actor '${spec.name}': workerAffinity of firing ${firing.index} must be an integer >= 0, got ${k}`, spec.name, firing.index);
+      lane = k % this.lanes.length;
+    } else {
+      lane = firing.index % this.lanes.length;
+      for (const port in inputs) {
+        const v = inputs[port];
+        if (v instanceof PayloadHandle) {
+          lane = this.laneOf[v.task]!;
+          break;
+        }
+      }
+    }
+    // Inputs computed in another lane come through the main thread first (before this task's
+    // record is begun: waiting flushes every lane's buffer).
+    for (const port in inputs) {
+      const v = inputs[port];
+      if (v instanceof PayloadHandle && this.laneOf[v.task] !== lane) inputs[port] = this.resolve(v);
+    }
+    const L = this.lanes[lane]!;
+    const id = this.nextId++;
+    let ret = false;
+    const main = this.mainConsumer[a]!;
+    for (const port of written) if (main.get(port)) ret = true;
+    L.writer.begin(id, spec.workerKernel!, firing, outputs, ret ? KEEP | RET : KEEP, spec.workerMetadata);
+    for (const port in inputs) {
+      const v = inputs[port];
+      if (v instanceof PayloadHandle) L.writer.laneRef(port, v.task, v.port);
+      else L.writer.value(port, v);
+    }
+    L.sources.push(id);
+    this.laneOf[id] = lane;
+    this.holds[id] = 0;
+    this.taskActor[id] = a;
+    this.taskFiring[id] = firing.index;
+    if (ret) this.fetching.add(id);
+    const handles: Record<string, PayloadHandle> = {};
+    for (const port of written) handles[port] = new PayloadHandle(id, port);
+    if (L.sources.length >= FLUSH_TASKS) this.flush(L);
+    if (++this.submits % 1024 === 0) for (const l of this.lanes) this.poll(l);
+    return handles;
+  }
+
+  /** A FIFO slot (or a sink) holds the handle's task. */
+  hold(task: number): void {
+    this.holds[task]!++;
+  }
+
+  /** A FIFO slot let it go (its reader has taken it in the firing in progress). */
+  drop(task: number): void {
+    this.holds[task]!--;
+  }
+
+  /** After a firing: a task nothing holds any more is freed (here and in its worker). */
+  releaseIfUnheld(task: number): void {
+    if (this.holds[task] !== 0) return;
+    this.holds[task] = -1;
+    this.values.delete(task);
+    this.lanes[this.laneOf[task]!]!.free.push(task);
+  }
+
+  /** Replaces handles in `inputs` by their values (waiting for the workers if needed). */
+  resolveInputs(inputs: Record<string, unknown>): void {
+    for (const port in inputs) {
+      const v = inputs[port];
+      if (v instanceof PayloadHandle) inputs[port] = this.resolve(v);
+    }
+  }
+
+  /** The value of a handle, waiting (synchronously) for its worker if it is not here yet. */
+  resolve(h: PayloadHandle): unknown {
+    let r = this.values.get(h.task);
+    if (!r) {
+      const L = this.lanes[this.laneOf[h.task]!]!;
+      if (!this.fetching.has(h.task)) {
+        this.fetching.add(h.task);
+        L.fetch.push(h.task);
+      }
+      // Every lane gets its buffered work before the main thread waits.
+      for (const l of this.lanes) this.flush(l);
+      while (!(r = this.values.get(h.task))) {
+        this.check();
+        if (!this.poll(L)) this.wait(L);
+      }
+    }
+    this.check();
+    return r[h.port];
+  }
+
+  /** Takes every reply that has arrived from lane L; false if there was none. */
+  private poll(L: Lane): boolean {
+    let any = false;
+    let m: { message: KernelBatchReply } | undefined;
+    while ((m = receiveMessageOnPort(L.port) as { message: KernelBatchReply } | undefined) !== undefined) {
+      any = true;
+      L.replies++;
+      const tasks = L.inFlight.shift() ?? [];
+      const reply = m.message;
+      for (const [k, message, inputs] of reply.errors) this.error ??= this.failure(tasks[k]!, message, inputs);
+      for (const [id, out] of reply.returned) this.values.set(id, out);
+      for (const [id, out] of reply.fetched) {
+        if (out === null) this.error ??= new Error(`internal: result of task ${id} was not in its worker`);
+        else this.values.set(id, out);
+      }
+    }
+    return any;
+  }
+
+  /** Sleeps until lane L answers; fails if its worker died meanwhile. */
+  private wait(L: Lane): void {
+    for (;;) {
+      const exit = Atomics.load(L.signal, SIGNAL_EXIT);
+      if (exit !== 0) {
+        const tasks = L.inFlight.flat();
+        const names = tasks.map((t) => `${this.graph.actors[this.taskActor[t]!]!.spec.name}#${this.taskFiring[t]}`);
+        const first = tasks[0];
+        const why = `worker exited with code: ${exit - 100} (while running a batch of ${tasks.length} task(s): ${names.join(', ')})`;
+        this.error ??= first === undefined ? new Error(why) : this.failure(first, why, '');
+        return;
+      }
+      if (Atomics.load(L.signal, SIGNAL_TO_MAIN) !== L.replies) return;
+      if (L.inFlight.length === 0) throw new Error('internal: waiting for a lane with nothing in flight');
+      Atomics.wait(L.signal, SIGNAL_TO_MAIN, L.replies, WAIT_SLICE_MS);
+    }
+  }
+
+  private failure(task: number, message: string, inputs: string): RunError {
+    const name = this.graph.actors[this.taskActor[task]!]!.spec.name;
+    const i = this.taskFiring[task]!;
+    return new RunError(`actor '${name}': kernel failed in a worker on firing ${i}${inputs ? ` (inputs ${inputs})` : ''}: ${message}`, name, i);
+  }
+
+  private check(): void {
+    if (this.error) throw this.error;
+  }
+
+  /** Posts lane L's buffered tasks (with its fetch and free lists). */
+  private flush(L: Lane, end = false): void {
+    if (L.sources.length === 0 && L.fetch.length === 0 && !end) return;
+    const { message, transfer } = L.writer.build(this.run, { ...(L.fetch.length ? { fetch: L.fetch } : {}), ...(L.free.length ? { free: L.free } : {}), ...(end ? { end } : {}) });
+    L.port.postMessage(message, transfer);
+    Atomics.add(L.signal, SIGNAL_TO_WORKER, 1);
+    Atomics.notify(L.signal, SIGNAL_TO_WORKER);
+    L.inFlight.push(L.sources);
+    L.writer = new KernelMessageWriter();
+    L.sources = [];
+    L.fetch = [];
+    L.free = [];
+  }
+
+  /** Ends the run in every lane (drops its results there) and stops the sessions. */
+  async close(): Promise<void> {
+    for (const L of this.lanes) {
+      try {
+        if (Atomics.load(L.signal, SIGNAL_EXIT) === 0) {
+          this.flush(L, true);
+          L.port.postMessage({ stop: true });
+          Atomics.add(L.signal, SIGNAL_TO_WORKER, 1);
+          Atomics.notify(L.signal, SIGNAL_TO_WORKER);
+        }
+      } catch {
+        // the port is closed: the worker is gone
+      }
+    }
+    await Promise.allSettled(this.lanes.map((L) => L.done));
+    for (const L of this.lanes) L.port.close();
+  }
+}
