@@ -8,7 +8,7 @@ import { EventHeap } from './heap.js';
 import { SharedResource, type Grant } from './resource.js';
 import type { ActorSummary, Bottleneck, FifoSummary, ResourceSummary, RunSummary } from './summary.js';
 import type { Token, TokenMeta } from './token.js';
-import { PayloadHandle, type KernelTask } from './kernel-task.js';
+import { PayloadHandle } from './payload-handle.js';
 import type { KernelOffload } from './offload.js';
 import type { ActorState, TraceEvent } from './trace-events.js';
 
@@ -21,13 +21,6 @@ export interface RunOptions {
   readonly collectSinks?: boolean;
   /** Safety limit: a run past this cycle stops with an error. Default 2^50. */
   readonly maxCycles?: number;
-  /**
-   * Functional mode only. 'inline' (default): each kernel runs when its actor fires. 'record':
-   * kernels are not run; each firing records a `KernelTask` whose outputs are `PayloadHandle`s,
-   * and `evaluateKernelTasks` computes them later (in a worker pool). Timing never depends on
-   * payload values, so both give the same cycles and trace.
-   */
-  readonly kernels?: 'inline' | 'record';
 }
 
 export interface RunResult {
@@ -42,8 +35,6 @@ export interface RunResult {
   readonly firings: number;
   /** Scheduler events processed (actor wake-ups and arbitration rounds). */
   readonly schedulerEvents: number;
-  /** Recorded kernel tasks in firing order (kernels: 'record' only). */
-  readonly tasks: readonly KernelTask[];
 }
 
 const NONE = -1;
@@ -90,17 +81,15 @@ interface ActorRuntime {
   /** Some output FIFO is also an input (state carried to the next firing). */
   readonly selfLoop: boolean;
   /**
-   * Reused per-firing objects (timing and inline functional runs): one metadata record per read
-   * pattern and one Firing. Behaviours, rates and kernels get them for the call only; they must
-   * copy what they keep (the metas inside are never reused).
+   * Reused per-firing objects: one metadata record per read pattern and one Firing. Behaviours,
+   * rates and kernels get them for the call only; they must copy what they keep (the metas inside
+   * are never reused).
    */
   readonly inputRecords: Map<readonly number[] | Int32Array, Record<string, TokenMeta>>;
   readonly firingScratch: Firing;
   /** Port-name lists returned by reads/writes, mapped to port indices once per list object. */
   readonly readCache: PortCache;
   readonly writeCache: PortCache;
-  /** Consumer actors of each write pattern's ports (recorded tasks carry it). */
-  readonly writesTo: Map<readonly number[] | Int32Array, readonly number[]>;
   /** Port names of each write pattern (offloaded kernels). */
   readonly writtenPorts: Map<readonly number[] | Int32Array, readonly string[]>;
 }
@@ -185,8 +174,6 @@ export class EngineRun {
   private totalFirings = 0;
   private schedulerEvents = 0;
   private readonly functional: boolean;
-  private readonly recording: boolean;
-  private readonly tasks: KernelTask[] = [];
   private readonly full: boolean;
   private readonly observed: boolean;
   private readonly events: TraceEvent[] = [];
@@ -206,7 +193,6 @@ export class EngineRun {
     private readonly offload?: KernelOffload,
   ) {
     this.functional = options.mode === 'functional';
-    this.recording = this.functional && options.kernels === 'record';
     this.full = options.trace === 'full';
     this.observed = this.full || trace.observed;
     this.collectSinks = options.collectSinks ?? true;
@@ -214,7 +200,6 @@ export class EngineRun {
     if (!Number.isInteger(this.maxCycles) || this.maxCycles < 1) throw new RangeError(`maxCycles must be an integer >= 1, got ${options.maxCycles}`);
     if (options.mode !== undefined && options.mode !== 'timing' && options.mode !== 'functional') throw new RangeError(`mode must be 'timing' or 'functional', got '${String(options.mode)}'`);
     if (options.trace !== undefined && options.trace !== 'summary' && options.trace !== 'full') throw new RangeError(`trace must be 'summary' or 'full', got '${String(options.trace)}'`);
-    if (options.kernels !== undefined && options.kernels !== 'inline' && options.kernels !== 'record') throw new RangeError(`kernels must be 'inline' or 'record', got '${String(options.kernels)}'`);
     this.fifos = graph.fifos.map((f) => new BoundedFifo(f));
     this.resources = graph.resources.map((r, i) => {
       this.resourceIndex.set(r.name, i);
@@ -261,7 +246,6 @@ export class EngineRun {
         firingScratch: { actor: ga.spec.name, index: 0, cycle: 0, inputs: {} },
         readCache: [],
         writeCache: [],
-        writesTo: new Map(),
         writtenPorts: new Map(),
       };
       if (rt.subject && ga.spec.behaviour) {
@@ -350,11 +334,6 @@ export class EngineRun {
     return this.result();
   }
 
-  /** Kernel tasks recorded so far (kernels: 'record'); the array grows as the run advances. */
-  get recordedTasks(): readonly KernelTask[] {
-    return this.tasks;
-  }
-
   // ---- scheduling -------------------------------------------------------------------------
 
   private wake(a: number, cycle: number): void {
@@ -398,16 +377,9 @@ export class EngineRun {
       readIdx = ALL[rt.inPorts.length] ?? allIndices(rt.inPorts.length);
     }
     // Metadata records are reused per read pattern (same keys every time: a stable object
-    // shape, no allocation); a recorded kernel task keeps its firing, so recording allocates.
-    // A firing that becomes a recorded task keeps its records, so only those allocate.
-    const records = this.recording && spec.kernel !== undefined && !spec.eagerKernel;
-    let inputs: Record<string, TokenMeta>;
-    if (records) inputs = {};
-    else {
-      let rec = rt.inputRecords.get(readIdx);
-      if (!rec) rt.inputRecords.set(readIdx, (rec = {}));
-      inputs = rec;
-    }
+    // shape, no allocation).
+    let inputs = rt.inputRecords.get(readIdx);
+    if (!inputs) rt.inputRecords.set(readIdx, (inputs = {}));
     for (let r = 0; r < readIdx.length; r++) {
       const k = readIdx[r]!;
       const fi = rt.inFifos[k]!;
@@ -424,15 +396,10 @@ export class EngineRun {
     for (let w = 0; w < writeIdx.length; w++) if (!this.hasCredit(a, t, rt, readIdx, rt.outFifos[writeIdx[w]!]!)) return;
     // Fire.
     this.unblock(a, t);
-    let firing: Firing;
-    if (records) firing = { actor: spec.name, index: i, cycle: t, inputs };
-    else {
-      const f = rt.firingScratch as { actor: string; index: number; cycle: number; inputs: Readonly<Record<string, TokenMeta>> };
-      f.index = i;
-      f.cycle = t;
-      f.inputs = inputs;
-      firing = f;
-    }
+    const firing = rt.firingScratch as { actor: string; index: number; cycle: number; inputs: Readonly<Record<string, TokenMeta>> };
+    firing.index = i;
+    firing.cycle = t;
+    firing.inputs = inputs;
     let inPayloads: Record<string, unknown> | undefined;
     if (this.functional && spec.kernel) inPayloads = {};
     for (let r = 0; r < readIdx.length; r++) {
@@ -442,20 +409,14 @@ export class EngineRun {
       const meta = fifo.headMeta();
       const readyCycle = fifo.headReadyCycle();
       const payload = fifo.pop();
-      if (payload instanceof PayloadHandle) {
-        if (this.recording) this.tasks[payload.task]!.refs--; // off the FIFO
-        else if (this.offload) {
-          this.offload.drop(payload.task);
-          this.popped.push(payload);
-        }
+      if (this.offload && payload instanceof PayloadHandle) {
+        this.offload.drop(payload.task);
+        this.popped.push(payload);
       }
       if (inPayloads) inPayloads[rt.inPorts[k]!] = payload;
       if (rt.isSink && this.collectSinks) {
         this.sinks[spec.name]!.push({ meta, payload, readyCycle });
-        if (payload instanceof PayloadHandle) {
-          if (this.recording) this.tasks[payload.task]!.refs++;
-          else this.offload?.hold(payload.task);
-        }
+        if (this.offload && payload instanceof PayloadHandle) this.offload.hold(payload.task); // a sink holds it for good
       }
       if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       this.wakeIfBlockedOn(this.producer[fi]!, BLOCK_FULL, fi, t);
@@ -463,9 +424,7 @@ export class EngineRun {
     const cost = this.checkedCost(spec, firing);
     const outMetas = this.outputsOf(rt, firing, writeIdx, i);
     let outPayloads: Readonly<Record<string, unknown>> | undefined;
-    if (this.recording && spec.kernel && !spec.eagerKernel) {
-      outPayloads = this.record(a, spec, firing, inPayloads!, outMetas, writeIdx, rt);
-    } else if (this.functional && spec.kernel) {
+    if (this.functional && spec.kernel) {
       const off = this.offload;
       try {
         if (off && off.placed[a]) {
@@ -521,10 +480,7 @@ export class EngineRun {
       const fi = rt.outFifos[writeIdx[w]!]!;
       const fifo = this.fifos[fi]!;
       const payload = outPayloads?.[port];
-      if (payload instanceof PayloadHandle) {
-        if (this.recording) this.tasks[payload.task]!.refs++; // held by the FIFO
-        else this.offload?.hold(payload.task);
-      }
+      if (this.offload && payload instanceof PayloadHandle) this.offload.hold(payload.task); // held by the FIFO
       fifo.push(outMetas[port]!, payload, ready);
       if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       this.wakeIfBlockedOn(this.consumer[fi]!, BLOCK_EMPTY, fi, ready);
@@ -635,37 +591,6 @@ export class EngineRun {
       }
     }
     this.wake(a, next);
-  }
-
-  /** Records a kernel task instead of running it; returns handles for its outputs. */
-  private record(
-    a: number,
-    spec: ActorSpec,
-    firing: Firing,
-    inputs: Record<string, unknown>,
-    outMetas: FiringOutputs,
-    writeIdx: readonly number[] | Int32Array,
-    rt: ActorRuntime,
-  ): Record<string, unknown> {
-    const id = this.tasks.length;
-    const outputs: Record<string, TokenMeta> = {};
-    const handles: Record<string, unknown> = {};
-    for (let w = 0; w < writeIdx.length; w++) {
-      const port = rt.outPorts[writeIdx[w]!]!;
-      outputs[port] = outMetas[port]!;
-      handles[port] = new PayloadHandle(id, port);
-    }
-    for (const v of Object.values(inputs)) if (v instanceof PayloadHandle) this.tasks[v.task]!.refs++;
-    let writesTo = rt.writesTo.get(writeIdx);
-    if (!writesTo) rt.writesTo.set(writeIdx, (writesTo = Array.from(writeIdx, (w) => this.consumer[rt.outFifos[w]!]!)));
-    const task: KernelTask = { id, actor: a, actorName: spec.name, firing, inputs, outputs, kernel: spec.kernel!, workerKernel: spec.workerKernel, refs: 0, writesTo, ...(spec.workerMetadata ? { workerMetadata: spec.workerMetadata } : {}) };
-    if (spec.workerAffinity) {
-      const k = spec.workerAffinity(firing);
-      if (!Number.isInteger(k) || k < 0) throw new RunError(`actor '${spec.name}': workerAffinity of firing ${firing.index} must be an integer >= 0, got ${k}`, spec.name, firing.index);
-      (task as { affinity?: number }).affinity = k;
-    }
-    this.tasks.push(task);
-    return handles;
   }
 
   private checkedCost(spec: ActorSpec, firing: Firing): FiringCost {
@@ -804,9 +729,7 @@ export class EngineRun {
     const ready = finish + p.cost.latencyCycles;
     for (let w = 0; w < p.outFifos.length; w++) {
       const fi = p.outFifos[w]!;
-      const payload = p.outPayloads[w];
-      if (this.recording && payload instanceof PayloadHandle) this.tasks[payload.task]!.refs++; // held by the FIFO
-      this.fifos[fi]!.fill(p.slots[w]!, p.outMetas[w]!, payload, ready);
+      this.fifos[fi]!.fill(p.slots[w]!, p.outMetas[w]!, p.outPayloads[w], ready);
       this.wakeIfBlockedOn(this.consumer[fi]!, BLOCK_EMPTY, fi, ready);
     }
     const wait = waitUntil - t;
@@ -984,7 +907,7 @@ export class EngineRun {
         }
       }
     }
-    return { cycles, summary, sinks: this.sinks, events: this.events, firings: this.totalFirings, schedulerEvents: this.schedulerEvents, tasks: this.tasks };
+    return { cycles, summary, sinks: this.sinks, events: this.events, firings: this.totalFirings, schedulerEvents: this.schedulerEvents };
   }
 }
 

@@ -5,25 +5,30 @@ import { MessageEncoder } from './transfer.js';
 
 /**
  * The wire format of a message to a worker lane. A tile's kernel is microseconds of work, so a
- * message carries hundreds of tasks and its encoding cost matters as much as the kernels': V8's
- * structured clone writes every object's property names, so token metadata (a dozen fields,
- * several records per task) is sent as flat value lists behind a per-message table of key lists,
- * and tasks as columns. Payloads (typed arrays, views of weights) are structured-cloned, each
- * object once per message (see MessageEncoder).
+ * message carries many tasks and its encoding cost matters as much as the kernels': V8's
+ * structured clone writes every object's property names and tags every array element, so the
+ * structure of the tasks (ids, firing numbers, ports, lane references) travels as one
+ * Float64Array (moved, not cloned) with names interned in a string table; token metadata as flat
+ * value lists behind a table of key lists ("shapes"); payload objects (typed arrays, views of
+ * weights) are structured-cloned, each object once per message (see MessageEncoder).
  */
 export interface KernelBatchMessage {
   readonly run: number;
   readonly kernels: readonly KernelRef[];
-  /** Key lists of the metadata records ("shapes"). */
+  /** Key lists of the metadata records. */
   readonly shapes: readonly (readonly string[])[];
-  /** Actor names, indexed by `actor`. */
-  readonly actors: readonly string[];
-  /** Per task, in order: id, kernel index, actor index, firing index, cycle, flags (1 keep, 2 ret). */
-  readonly columns: readonly number[];
-  /** Per task: its firing's input metadata, then its output metadata, each a flat record list. */
+  /** Actor and port names. */
+  readonly strings: readonly string[];
+  /**
+   * Per task: id, kernel, actor (string), firing index, cycle, flags (KEEP, RET), input count,
+   * then per input: port (string), kind, and a value index (INPUT_VALUE) or a task id and its
+   * output port (string) (INPUT_LANE_REF).
+   */
+  readonly nums: Float64Array;
+  /** Per task: its firing's input metadata, then its output metadata (a count, then port (string), shape and values per record). */
   readonly metas: readonly unknown[];
-  /** Per task: its input payloads (a count, then port, kind and value per port). */
-  readonly inputs: readonly unknown[];
+  /** Payloads, each once. */
+  readonly values: readonly unknown[];
   readonly free?: readonly number[];
   readonly fetch?: readonly number[];
   /** The run is over: drop its results. */
@@ -38,14 +43,34 @@ export type WorkerMetadata = 'all' | 'none' | ((firing: Firing) => Readonly<Reco
 
 const NO_METADATA: Readonly<Record<string, TokenMeta>> = Object.freeze({});
 
-/** Slots of a lane session's shared counters: messages to the worker, replies to the main thread, exit flag. */
+/**
+ * Slots of a lane session's shared counters: messages to the worker, replies to the main thread,
+ * exit flag, and whether the worker / the main thread is asleep waiting (a wake-up costs a system
+ * call worth tens of microseconds, so it is made only when someone sleeps).
+ */
 export const SIGNAL_TO_WORKER = 0;
 export const SIGNAL_TO_MAIN = 1;
 export const SIGNAL_EXIT = 2;
-export const SIGNAL_SLOTS = 3;
+export const SIGNAL_WORKER_ASLEEP = 3;
+export const SIGNAL_MAIN_ASLEEP = 4;
+export const SIGNAL_SLOTS = 5;
 
-/** Columns per task in `columns`. */
-export const TASK_COLUMNS = 6;
+/**
+ * Sleeps until `signal[slot]` differs from `seen` (or `timeoutMs` passes), announcing it in
+ * `signal[asleep]` so that the other side wakes it (see `wake`).
+ */
+export function sleepUntilChanged(signal: Int32Array, slot: number, seen: number, asleep: number, timeoutMs?: number): void {
+  Atomics.store(signal, asleep, 1);
+  if (Atomics.load(signal, slot) === seen) Atomics.wait(signal, slot, seen, timeoutMs);
+  Atomics.store(signal, asleep, 0);
+}
+
+/** Bumps `signal[slot]` and wakes the other side if it sleeps on it. */
+export function bumpAndWake(signal: Int32Array, slot: number, asleep: number): void {
+  Atomics.add(signal, slot, 1);
+  if (Atomics.load(signal, asleep) !== 0) Atomics.notify(signal, slot);
+}
+
 export const KEEP = 1;
 export const RET = 2;
 /** Input kinds: a value, or the output of a task resident in the lane (value: task id, then port). */
@@ -66,13 +91,34 @@ export class KernelMessageWriter {
   private readonly kernelIndex = new Map<KernelRef, number>();
   private readonly shapes: string[][] = [];
   private readonly shapeIndex = new Map<string, number[]>();
-  private readonly actors: string[] = [];
-  private readonly actorIndex = new Map<string, number>();
-  private readonly columns: number[] = [];
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  private nums = new Float64Array(2048);
+  private n = 0;
   private readonly metas: unknown[] = [];
-  private readonly inputs: unknown[] = [];
-  private portsAt = -1;
+  private readonly values: unknown[] = [];
+  private readonly valueIndex = new Map<unknown, number>();
+  private countAt = -1;
   tasks = 0;
+
+  private num(x: number): void {
+    if (this.n === this.nums.length) {
+      const grown = new Float64Array(this.nums.length * 2);
+      grown.set(this.nums);
+      this.nums = grown;
+    }
+    this.nums[this.n++] = x;
+  }
+
+  private str(x: string): number {
+    let i = this.stringIndex.get(x);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(x);
+      this.stringIndex.set(x, i);
+    }
+    return i;
+  }
 
   /** Starts a task; then its inputs with `value` / `laneRef`. */
   begin(id: number, ref: KernelRef, firing: Firing, outputs: FiringOutputs, flags: number, metadata: WorkerMetadata = 'all'): void {
@@ -82,13 +128,14 @@ export class KernelMessageWriter {
       this.kernels.push(ref);
       this.kernelIndex.set(ref, k);
     }
-    let a = this.actorIndex.get(firing.actor);
-    if (a === undefined) {
-      a = this.actors.length;
-      this.actors.push(firing.actor);
-      this.actorIndex.set(firing.actor, a);
-    }
-    this.columns.push(id, k, a, firing.index, firing.cycle, flags);
+    this.num(id);
+    this.num(k);
+    this.num(this.str(firing.actor));
+    this.num(firing.index);
+    this.num(firing.cycle);
+    this.num(flags);
+    this.countAt = this.n;
+    this.num(0);
     if (metadata === 'all') {
       this.records(firing.inputs);
       this.records(outputs);
@@ -96,19 +143,28 @@ export class KernelMessageWriter {
       this.records(metadata === 'none' ? NO_METADATA : metadata(firing));
       this.records(NO_METADATA);
     }
-    this.portsAt = this.inputs.length;
-    this.inputs.push(0);
     this.tasks++;
   }
 
   value(port: string, v: unknown): void {
-    this.inputs.push(port, INPUT_VALUE, this.enc.encode(v));
-    (this.inputs[this.portsAt] as number)++;
+    let i = this.valueIndex.get(v);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(this.enc.encode(v));
+      if (v !== null && typeof v === 'object') this.valueIndex.set(v, i);
+    }
+    this.num(this.str(port));
+    this.num(INPUT_VALUE);
+    this.num(i);
+    this.nums[this.countAt]!++;
   }
 
   laneRef(port: string, task: number, outPort: string): void {
-    this.inputs.push(port, INPUT_LANE_REF, task, outPort);
-    (this.inputs[this.portsAt] as number)++;
+    this.num(this.str(port));
+    this.num(INPUT_LANE_REF);
+    this.num(task);
+    this.num(this.str(outPort));
+    this.nums[this.countAt]!++;
   }
 
   private records(recs: Readonly<Record<string, TokenMeta>>): void {
@@ -119,7 +175,7 @@ export class KernelMessageWriter {
     for (const port in recs) {
       const meta = recs[port]!;
       const keys = Object.keys(meta);
-      m.push(port, this.shapeOf(keys));
+      m.push(this.str(port), this.shapeOf(keys));
       for (let i = 0; i < keys.length; i++) m.push(this.enc.encode(meta[keys[i]!]));
       n++;
     }
@@ -145,14 +201,15 @@ export class KernelMessageWriter {
   }
 
   build(run: number, extra: { free?: readonly number[]; fetch?: readonly number[]; end?: boolean } = {}): { message: KernelBatchMessage; transfer: ArrayBuffer[] } {
+    const nums = this.nums.subarray(0, this.n);
     return {
-      message: { run, kernels: this.kernels, shapes: this.shapes, actors: this.actors, columns: this.columns, metas: this.metas, inputs: this.inputs, ...extra },
-      transfer: this.enc.transfer,
+      message: { run, kernels: this.kernels, shapes: this.shapes, strings: this.strings, nums, metas: this.metas, values: this.values, ...extra },
+      transfer: [...this.enc.transfer, this.nums.buffer as ArrayBuffer],
     };
   }
 }
 
-/** One decoded task (worker side); the reader reuses its objects from task to task. */
+/** One decoded task (worker side). */
 export interface DecodedTask {
   id: number;
   kernel: number;
@@ -164,20 +221,15 @@ export interface DecodedTask {
   readonly laneRefs: (string | number)[];
 }
 
-/**
- * Reads a message's tasks in order (worker side), calling `run` for each. The task object and
- * its records are fresh per task (a kernel may keep what it returns, never its arguments'
- * records, but fresh objects keep each kernel's property shapes stable).
- */
+/** Reads a message's tasks in order (worker side), calling `run` for each with its position. */
 export function forEachTask(msg: KernelBatchMessage, run: (task: DecodedTask, position: number) => void): void {
-  const { columns: c, metas: m, inputs: x, shapes, actors } = msg;
+  const { nums: x, metas: m, values, shapes, strings } = msg;
   let mi = 0;
-  let xi = 0;
   const records = (): Record<string, TokenMeta> => {
     const out: Record<string, TokenMeta> = {};
     const n = m[mi++] as number;
     for (let r = 0; r < n; r++) {
-      const port = m[mi++] as string;
+      const port = strings[m[mi++] as number]!;
       const keys = shapes[m[mi++] as number]!;
       const meta: Record<string, unknown> = {};
       for (let k = 0; k < keys.length; k++) meta[keys[k]!] = m[mi++];
@@ -186,17 +238,24 @@ export function forEachTask(msg: KernelBatchMessage, run: (task: DecodedTask, po
     return out;
   };
   const laneRefs: (string | number)[] = [];
-  for (let t = 0, pos = 0; t < c.length; t += TASK_COLUMNS, pos++) {
+  let xi = 0;
+  for (let pos = 0; xi < x.length; pos++) {
+    const id = x[xi++]!;
+    const kernel = x[xi++]!;
+    const actor = strings[x[xi++]!]!;
+    const index = x[xi++]!;
+    const cycle = x[xi++]!;
+    const flags = x[xi++]!;
+    const n = x[xi++]!;
     const fIn = records();
     const outputs = records();
-    const n = x[xi++] as number;
     const inputs: Record<string, unknown> = {};
     laneRefs.length = 0;
     for (let p = 0; p < n; p++) {
-      const port = x[xi++] as string;
-      if (x[xi++] === INPUT_LANE_REF) laneRefs.push(port, x[xi++] as number, x[xi++] as string);
-      else inputs[port] = x[xi++];
+      const port = strings[x[xi++]!]!;
+      if (x[xi++] === INPUT_LANE_REF) laneRefs.push(port, x[xi++]!, strings[x[xi++]!]!);
+      else inputs[port] = values[x[xi++]!];
     }
-    run({ id: c[t]!, kernel: c[t + 1]!, flags: c[t + 5]!, firing: { actor: actors[c[t + 2]!]!, index: c[t + 3]!, cycle: c[t + 4]!, inputs: fIn }, outputs, inputs, laneRefs }, pos);
+    run({ id, kernel, flags, firing: { actor, index, cycle, inputs: fIn }, outputs, inputs, laneRefs }, pos);
   }
 }

@@ -54,27 +54,18 @@ describe('kernels in a piscina worker pool', () => {
 });
 
 describe('KernelPool lifecycle', () => {
-  it('close() fails the tasks still queued, by name, instead of leaving them pending', async () => {
+  it('serves run after run with the same results, one run at a time, and refuses runs once closed', async () => {
     const { KernelPool } = await import('./index.js');
-    const pool = new KernelPool(1);
-    const task = (i: number) => ({
-      id: i,
-      actor: 0,
-      actorName: 'mid',
-      firing: { actor: 'mid', index: i, cycle: 0, inputs: {} },
-      inputs: { in: new Float32Array(4) },
-      outputs: { out: { index: i } },
-      kernel: scaleKernel,
-      workerKernel: scaleWorker,
-      refs: 0,
-    });
-    const runs = Array.from({ length: 10 }, (_, i) => pool.run(task(i), { in: new Float32Array(4) }));
-    const all = Promise.allSettled(runs);
+    const pool = new KernelPool(2);
+    const g = graph(12);
+    const bytes = (r: Awaited<ReturnType<typeof runFunctional>>) => r.sinks['sink']!.map((t) => Buffer.from((t.payload as Float32Array).buffer).toString('base64')).join();
+    const first = await runFunctional(g, { pool });
+    expect(bytes(await runFunctional(g, { pool }))).toBe(bytes(first));
+    // Two runs at once would interleave their lanes: the second is refused by name.
+    const both = await Promise.allSettled([runFunctional(g, { pool }), runFunctional(g, { pool })]);
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(String((both.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/KernelPool is serving another run/);
     await pool.close();
-    const settled = await all;
-    expect(settled.every((r) => r.status === 'rejected' || r.status === 'fulfilled')).toBe(true);
-    const reasons = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String(r.reason));
-    expect(reasons.length).toBeGreaterThan(0);
-    expect(reasons.some((m) => /KernelPool closed before running mid#\d/.test(m))).toBe(true);
+    await expect(runFunctional(g, { pool })).rejects.toThrow(/KernelPool is closed/);
   });
 });

@@ -10,7 +10,7 @@
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { runMessage } from './kernel-runner.js';
-import { SIGNAL_EXIT, SIGNAL_TO_MAIN, SIGNAL_TO_WORKER, type KernelBatchMessage } from './kernel-message.js';
+import { bumpAndWake, sleepUntilChanged, SIGNAL_EXIT, SIGNAL_MAIN_ASLEEP, SIGNAL_TO_MAIN, SIGNAL_TO_WORKER, SIGNAL_WORKER_ASLEEP, type KernelBatchMessage } from './kernel-message.js';
 
 
 export interface SessionStart {
@@ -38,15 +38,14 @@ export default async function session(start: SessionStart): Promise<void> {
   let seen = 0;
   try {
     for (;;) {
-      while (Atomics.load(signal, SIGNAL_TO_WORKER) === seen) Atomics.wait(signal, SIGNAL_TO_WORKER, seen);
+      while (Atomics.load(signal, SIGNAL_TO_WORKER) === seen) sleepUntilChanged(signal, SIGNAL_TO_WORKER, seen, SIGNAL_WORKER_ASLEEP);
       let m: { message: SessionMessage } | undefined;
       while ((m = receiveMessageOnPort(port) as { message: SessionMessage } | undefined) !== undefined) {
         seen++;
         if ('stop' in m.message) return;
         const { reply, transfer } = await runMessage(m.message);
         port.postMessage(reply, transfer);
-        Atomics.add(signal, SIGNAL_TO_MAIN, 1);
-        Atomics.notify(signal, SIGNAL_TO_MAIN);
+        bumpAndWake(signal, SIGNAL_TO_MAIN, SIGNAL_MAIN_ASLEEP);
       }
     }
   } finally {

@@ -2,12 +2,12 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ActorSpec, Firing, FiringOutputs } from './actor.js';
 import { RunError } from './errors.js';
 import type { Graph } from './graph.js';
-import { KEEP, KernelMessageWriter, RET, SIGNAL_EXIT, SIGNAL_TO_MAIN, SIGNAL_TO_WORKER, type KernelBatchReply } from './kernel-message.js';
+import { bumpAndWake, KEEP, KernelMessageWriter, RET, SIGNAL_EXIT, SIGNAL_MAIN_ASLEEP, SIGNAL_TO_MAIN, SIGNAL_TO_WORKER, SIGNAL_WORKER_ASLEEP, sleepUntilChanged, type KernelBatchReply } from './kernel-message.js';
 import type { KernelPool } from './kernel-pool.js';
-import { PayloadHandle } from './kernel-task.js';
+import { PayloadHandle } from './payload-handle.js';
 
 /** Tasks buffered for a lane before they are posted (a message is worth about this many tile kernels). */
-const FLUSH_TASKS = 96;
+const FLUSH_TASKS = 256;
 /** Longest single wait for a worker's reply before checking that it is still alive, ms. */
 const WAIT_SLICE_MS = 200;
 
@@ -50,6 +50,7 @@ export class KernelOffload {
   private readonly values = new Map<number, Readonly<Record<string, unknown>>>();
   private error: Error | undefined;
   private submits = 0;
+  private readonly pool: KernelPool;
 
   constructor(
     private readonly graph: Graph,
@@ -69,11 +70,18 @@ export class KernelOffload {
       });
       return m;
     });
+    pool.acquire();
+    this.pool = pool;
     this.run = pool.newRun();
-    this.lanes = Array.from({ length: pool.threads }, (_, lane) => {
-      const s = pool.startSession(lane);
-      return { port: s.port, signal: s.signal, done: s.done, writer: new KernelMessageWriter(), sources: [], fetch: [], free: [], inFlight: [], replies: 0 };
-    });
+    try {
+      this.lanes = Array.from({ length: pool.threads }, (_, lane) => {
+        const s = pool.startSession(lane);
+        return { port: s.port, signal: s.signal, done: s.done, writer: new KernelMessageWriter(), sources: [], fetch: [], free: [], inFlight: [], replies: 0 };
+      });
+    } catch (e) {
+      pool.release();
+      throw e;
+    }
   }
 
   /** Posts firing `firing` of placed actor `a`; returns handles for the ports it writes (`written`). */
@@ -203,7 +211,7 @@ export class KernelOffload {
       }
       if (Atomics.load(L.signal, SIGNAL_TO_MAIN) !== L.replies) return;
       if (L.inFlight.length === 0) throw new Error('internal: waiting for a lane with nothing in flight');
-      Atomics.wait(L.signal, SIGNAL_TO_MAIN, L.replies, WAIT_SLICE_MS);
+      sleepUntilChanged(L.signal, SIGNAL_TO_MAIN, L.replies, SIGNAL_MAIN_ASLEEP, WAIT_SLICE_MS);
     }
   }
 
@@ -222,8 +230,7 @@ export class KernelOffload {
     if (L.sources.length === 0 && L.fetch.length === 0 && !end) return;
     const { message, transfer } = L.writer.build(this.run, { ...(L.fetch.length ? { fetch: L.fetch } : {}), ...(L.free.length ? { free: L.free } : {}), ...(end ? { end } : {}) });
     L.port.postMessage(message, transfer);
-    Atomics.add(L.signal, SIGNAL_TO_WORKER, 1);
-    Atomics.notify(L.signal, SIGNAL_TO_WORKER);
+    bumpAndWake(L.signal, SIGNAL_TO_WORKER, SIGNAL_WORKER_ASLEEP);
     L.inFlight.push(L.sources);
     L.writer = new KernelMessageWriter();
     L.sources = [];
@@ -238,8 +245,7 @@ export class KernelOffload {
         if (Atomics.load(L.signal, SIGNAL_EXIT) === 0) {
           this.flush(L, true);
           L.port.postMessage({ stop: true });
-          Atomics.add(L.signal, SIGNAL_TO_WORKER, 1);
-          Atomics.notify(L.signal, SIGNAL_TO_WORKER);
+          bumpAndWake(L.signal, SIGNAL_TO_WORKER, SIGNAL_WORKER_ASLEEP);
         }
       } catch {
         // the port is closed: the worker is gone
@@ -247,5 +253,6 @@ export class KernelOffload {
     }
     await Promise.allSettled(this.lanes.map((L) => L.done));
     for (const L of this.lanes) L.port.close();
+    this.pool.release();
   }
 }

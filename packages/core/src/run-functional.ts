@@ -2,7 +2,7 @@ import { Subject } from 'rxjs';
 import { EngineRun, runGraph, type RunOptions, type RunResult } from './engine.js';
 import type { Graph } from './graph.js';
 import { KernelPool } from './kernel-pool.js';
-import { PayloadHandle } from './kernel-task.js';
+import { PayloadHandle } from './payload-handle.js';
 import { KernelOffload } from './offload.js';
 import type { Token } from './token.js';
 import type { TraceEvent } from './trace-events.js';
