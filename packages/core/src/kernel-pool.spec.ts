@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, runFunctional, runGraph, sinkActor, sourceActor, type ActorSpec, type KernelRef, type Kernel } from './index.js';
-import { failOnThirdKernel, failOnThirdWorker, killWorkerKernel, killWorkerWorker, prefixSumKernel, prefixSumWorker, scaleKernel, scaleWorker } from './testing/kernels.js';
+import { GraphBuilder, PayloadHandle, runFunctional, runGraph, sinkActor, sourceActor, type ActorSpec, type KernelRef, type Kernel } from './index.js';
+import {
+  failOnThirdKernel,
+  failOnThirdWorker,
+  killWorkerKernel,
+  killWorkerWorker,
+  metaProbeKernel,
+  metaProbeWorker,
+  prefixSumKernel,
+  prefixSumWorker,
+  scaleKernel,
+  scaleWorker,
+  threadProbeKernel,
+  threadProbeWorker,
+} from './testing/kernels.js';
 
 function stage(name: string, kernel: Kernel, ref: KernelRef, ii: number): ActorSpec {
   return { name, inputs: { in: { widthBytes: 4096 } }, outputs: { out: { widthBytes: 4096 } }, cost: { iiCycles: ii, latencyCycles: 3 }, kernel, workerKernel: ref };
@@ -46,6 +59,80 @@ describe('kernels in a piscina worker pool', () => {
 
   it('a worker that dies is reported and the pool shut down: no hang', async () => {
     await expect(runFunctional(graph(8, [killWorkerKernel, killWorkerWorker]), { workers: 2 })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing \d.*worker exited with code: 7 \(while running a batch of \d+ task\(s\): .*mid#1/);
+  });
+
+  it('a main-thread kernel reading a worker result waits for it: same bits with 0, 1 and 2 workers', async () => {
+    // mid runs in the workers, prefix (not selected by inWorker) on the main thread.
+    const g = graph(16);
+    const bytes = (r: Awaited<ReturnType<typeof runFunctional>>) => r.sinks['sink']!.map((t) => Buffer.from((t.payload as Float32Array).buffer).toString('base64')).join();
+    const inline = await runFunctional(g);
+    for (const workers of [1, 2]) expect(bytes(await runFunctional(g, { workers, inWorker: (n) => n === 'mid' }))).toBe(bytes(inline));
+  });
+
+  it('an eager kernel routes handles of payloads not computed yet (no task, no wait)', async () => {
+    const g = new GraphBuilder('route');
+    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+    const c = g.stream('c', { depth: 2, widthBytes: 4096 });
+    const d = g.stream('d', { depth: 2, widthBytes: 4096 });
+    const seen: string[] = [];
+    g.invoke(sourceActor({ name: 'src', count: 6, widthBytes: 4096, payload: (i) => Float32Array.from({ length: 64 }, (_, k) => i + k / 64) }), { out: { out: a } });
+    g.invoke(stage('mid', scaleKernel, scaleWorker, 2), { in: { in: a }, out: { out: b } });
+    g.invoke(
+      {
+        name: 'route',
+        inputs: { in: { widthBytes: 4096 } },
+        outputs: { out: { widthBytes: 4096 } },
+        cost: { iiCycles: 1, latencyCycles: 0 },
+        kernel: (ins) => {
+          seen.push(ins['in'] instanceof PayloadHandle ? 'handle' : 'value');
+          return { out: ins['in'] };
+        },
+        eagerKernel: true,
+      },
+      { in: { in: b }, out: { out: c } },
+    );
+    g.invoke(stage('prefix', prefixSumKernel, prefixSumWorker, 5), { in: { in: c }, out: { out: d } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: d } });
+    const graphBuilt = g.build();
+    const inline = await runFunctional(graphBuilt);
+    expect(seen).toEqual(Array(6).fill('value'));
+    seen.length = 0;
+    const pooled = await runFunctional(graphBuilt, { workers: 2 });
+    expect(seen).toEqual(Array(6).fill('handle'));
+    expect(pooled.sinks['sink']!.map((t) => Array.from(t.payload as Float32Array))).toEqual(inline.sinks['sink']!.map((t) => Array.from(t.payload as Float32Array)));
+  });
+
+  it('workerMetadata limits what a worker kernel is sent; inline kernels always see everything', async () => {
+    const probe = (workerMetadata?: ActorSpec['workerMetadata']) => {
+      const g = new GraphBuilder('meta');
+      const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+      const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+      g.invoke(sourceActor({ name: 'src', count: 3, widthBytes: 4096, payload: () => new Float32Array(4) }), { out: { out: a } });
+      g.invoke({ ...stage('probe', metaProbeKernel, metaProbeWorker, 1), ...(workerMetadata ? { workerMetadata } : {}) }, { in: { in: a }, out: { out: b } });
+      g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
+      return g.build();
+    };
+    const seen = async (g: ReturnType<typeof probe>, workers: number) => (await runFunctional(g, { workers })).sinks['sink']!.map((t) => Array.from(t.payload as Float64Array));
+    expect(await seen(probe('none'), 0)).toEqual([[1, 1, 0], [1, 1, 1], [1, 1, 2]]);
+    expect(await seen(probe(), 1)).toEqual([[1, 1, 0], [1, 1, 1], [1, 1, 2]]);
+    expect(await seen(probe('none'), 1)).toEqual([[0, 0, 0], [0, 0, 1], [0, 0, 2]]);
+    expect(await seen(probe((f) => ({ in: { index: f.index } })), 1)).toEqual([[1, 0, 0], [1, 0, 1], [1, 0, 2]]);
+  });
+
+  it('firings with the same workerAffinity run in the same worker', async () => {
+    const g = new GraphBuilder('affinity');
+    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+    g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4096, payload: () => new Float32Array(4) }), { out: { out: a } });
+    g.invoke({ ...stage('probe', threadProbeKernel, threadProbeWorker, 1), workerAffinity: (f) => Math.floor(f.index / 3) }, { in: { in: a }, out: { out: b } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
+    const r = await runFunctional(g.build(), { workers: 2 });
+    const thread = r.sinks['sink']!.map((t) => (t.payload as Float64Array)[0]!);
+    // keys 0,0,0,1,1,1,2,2,2,3,3,3 -> lanes 0,1,0,1: equal keys share a thread, the two lanes differ.
+    for (let i = 0; i < 12; i++) expect(thread[i]).toBe(thread[(Math.floor(i / 3) % 2) * 3]);
+    expect(thread[0]).not.toBe(thread[3]);
+    expect(thread).not.toContain(0); // never the main thread
   });
 
   it('rejects a negative worker count', async () => {

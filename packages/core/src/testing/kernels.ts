@@ -3,6 +3,7 @@
  * load them). Each is a pure function of its arguments, as worker kernels must be.
  */
 import type { Kernel } from '../actor.js';
+import { threadId } from 'node:worker_threads';
 import { workerKernel } from '../kernel-ref.js';
 
 /** out = in * 2 + firing index, elementwise (Float32Array). */
@@ -38,3 +39,12 @@ export const scaleWorker = workerKernel(import.meta.url, './kernels.js', 'scaleK
 export const prefixSumWorker = workerKernel(import.meta.url, './kernels.js', 'prefixSumKernel');
 export const failOnThirdWorker = workerKernel(import.meta.url, './kernels.js', 'failOnThirdKernel');
 export const killWorkerWorker = workerKernel(import.meta.url, './kernels.js', 'killWorkerKernel');
+
+/** out = [metadata records of the firing's inputs, of its outputs, firing index] (what a worker kernel is sent). */
+export const metaProbeKernel: Kernel = (_inputs, outputs, firing) => ({ out: Float64Array.of(Object.keys(firing.inputs).length, Object.keys(outputs).length, firing.index) });
+
+/** out = [thread id] (where the kernel ran; test-only: not a pure function). */
+export const threadProbeKernel: Kernel = () => ({ out: Float64Array.of(threadId) });
+
+export const metaProbeWorker = workerKernel(import.meta.url, './kernels.js', 'metaProbeKernel');
+export const threadProbeWorker = workerKernel(import.meta.url, './kernels.js', 'threadProbeKernel');
