@@ -23,16 +23,3 @@ export function timeBestMs(fn: () => void, repeats = 3): number {
   }
   return best;
 }
-
-/** Same as timeBestMs for async work. */
-export async function timeBestMsAsync(fn: () => Promise<void>, repeats = 3): Promise<number> {
-  await fn();
-  let best = Infinity;
-  for (let i = 0; i < repeats; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (ms < best) best = ms;
-  }
-  return best;
-}
