@@ -94,14 +94,15 @@ export interface ActorSpec {
   /**
    * The kernel only routes data: it passes input payloads on whole (a fork, an index register)
    * or hands out payloads it can make without reading any input's contents (a loader's views of
-   * weights already in memory), and it is cheap. A recorded run (kernels: 'record') then runs it
-   * as the actor fires, on handles of payloads not computed yet, instead of making it a task:
-   * routing is bookkeeping, not work worth a task or a worker. It must keep no state.
+   * weights already in memory), and it is cheap. In a run with a worker pool it then runs as the
+   * actor fires even when its inputs are handles of payloads a worker has not computed yet
+   * (they pass on; nothing waits): routing is bookkeeping, not work worth a wait or a worker.
+   * It must keep no state.
    */
   readonly eagerKernel?: boolean;
   /**
-   * Which worker a firing's kernel should run on, as a key: firings with equal keys (of this or
-   * any actor) run on the same worker, so a result read by a firing with the same key never
+   * Which worker a firing's kernel should run on, as a key (an integer >= 0): firings with equal
+   * keys (of this or any actor) run on the same worker, so a result read by a firing with the same key never
    * crosses threads (e.g. key = output tile: a tile's partial sums and its running sum stay in
    * one worker). Placement only, never numbers. Default: next to a worker-placed input, else by
    * firing index.

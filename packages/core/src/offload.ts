@@ -7,7 +7,7 @@ import type { KernelPool } from './kernel-pool.js';
 import { PayloadHandle } from './payload-handle.js';
 
 /** Tasks buffered for a lane before they are posted (a message is worth about this many tile kernels). */
-const FLUSH_TASKS = 256;
+const FLUSH_TASKS = 128;
 /** Longest single wait for a worker's reply before checking that it is still alive, ms. */
 const WAIT_SLICE_MS = 200;
 
