@@ -61,6 +61,9 @@ export function centroidSearchActor(name: string, p: BpcsuParams): ActorSpec {
     }),
     kernel: centroidSearchKernel,
     ...(ref ? { workerKernel: ref } : {}),
+    // Every worker computes the block's indices itself: all of the block's output tiles (spread
+    // over the workers) read them, and the search is a few microseconds.
+    workerAffinity: 'every',
   };
 }
 

@@ -104,10 +104,12 @@ export interface ActorSpec {
    * Which worker a firing's kernel should run on, as a key (an integer >= 0): firings with equal
    * keys (of this or any actor) run on the same worker, so a result read by a firing with the same key never
    * crosses threads (e.g. key = output tile: a tile's partial sums and its running sum stay in
-   * one worker). Placement only, never numbers. Default: next to a worker-placed input, else by
-   * firing index.
+   * one worker). 'every': the kernel runs in every worker, for a small result that firings on
+   * every worker read (a block's activation indices, read by all its output tiles): computing it
+   * twice is cheaper than sending it around. Placement only, never numbers. Default: next to a
+   * worker-placed input, else by firing index.
    */
-  readonly workerAffinity?: (firing: Firing) => number;
+  readonly workerAffinity?: ((firing: Firing) => number) | 'every';
   /**
    * What the worker kernel reads of its firing's metadata, so that no more is sent: token
    * metadata is most of a worker message's bytes when kernels are small. 'all' (default);

@@ -135,6 +135,29 @@ describe('kernels in a piscina worker pool', () => {
     expect(thread).not.toContain(0); // never the main thread
   });
 
+  it("an 'every' kernel runs in each worker: its readers on any worker and on the main thread get the same bits", async () => {
+    const build = (toSink: boolean) => {
+      const g = new GraphBuilder('every');
+      const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+      const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+      g.invoke(sourceActor({ name: 'src', count: 10, widthBytes: 4096, payload: (i) => Float32Array.from({ length: 256 }, (_, k) => Math.cos(i * 256 + k)) }), { out: { out: a } });
+      g.invoke({ ...stage('mid', scaleKernel, scaleWorker, 2), workerAffinity: 'every' }, { in: { in: a }, out: { out: b } });
+      if (toSink) g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
+      else {
+        const c = g.stream('c', { depth: 2, widthBytes: 4096 });
+        g.invoke({ ...stage('prefix', prefixSumKernel, prefixSumWorker, 3), workerAffinity: (f) => f.index }, { in: { in: b }, out: { out: c } });
+        g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: c } });
+      }
+      return g.build();
+    };
+    for (const toSink of [false, true]) {
+      const g = build(toSink);
+      const bytes = (r: Awaited<ReturnType<typeof runFunctional>>) => r.sinks['sink']!.map((t) => Buffer.from((t.payload as Float32Array).buffer).toString('base64')).join();
+      const inline = bytes(await runFunctional(g));
+      for (const workers of [1, 2, 4]) expect(bytes(await runFunctional(g, { workers }))).toBe(inline);
+    }
+  });
+
   it('rejects a negative worker count', async () => {
     await expect(runFunctional(graph(2), { workers: -1 })).rejects.toThrow(/workers must be an integer >= 0, got -1/);
   });

@@ -8,6 +8,8 @@ import { PayloadHandle } from './payload-handle.js';
 
 /** Tasks buffered for a lane before they are posted (a message is worth about this many tile kernels). */
 const FLUSH_TASKS = 128;
+/** laneOf of a task run in every lane (ActorSpec.workerAffinity 'every'). */
+const EVERY_LANE = -1;
 /** Longest single wait for a worker's reply before checking that it is still alive, ms. */
 const WAIT_SLICE_MS = 200;
 
@@ -88,15 +90,17 @@ export class KernelOffload {
   submit(a: number, spec: ActorSpec, firing: Firing, inputs: Record<string, unknown>, outputs: FiringOutputs, written: readonly string[]): Record<string, PayloadHandle> {
     this.check();
     let lane: number;
-    if (spec.workerAffinity) {
-      const k = spec.workerAffinity(firing);
+    const affinity = spec.workerAffinity;
+    if (affinity === 'every') lane = EVERY_LANE;
+    else if (affinity) {
+      const k = affinity(firing);
       if (!Number.isInteger(k) || k < 0) throw new RunError(`actor '${spec.name}': workerAffinity of firing ${firing.index} must be an integer >= 0, got ${k}`, spec.name, firing.index);
       lane = k % this.lanes.length;
     } else {
       lane = firing.index % this.lanes.length;
       for (const port in inputs) {
         const v = inputs[port];
-        if (v instanceof PayloadHandle) {
+        if (v instanceof PayloadHandle && this.laneOf[v.task] !== EVERY_LANE) {
           lane = this.laneOf[v.task]!;
           break;
         }
@@ -106,20 +110,25 @@ export class KernelOffload {
     // record is begun: waiting flushes every lane's buffer).
     for (const port in inputs) {
       const v = inputs[port];
-      if (v instanceof PayloadHandle && this.laneOf[v.task] !== lane) inputs[port] = this.resolve(v);
+      if (v instanceof PayloadHandle && this.laneOf[v.task] !== lane && this.laneOf[v.task] !== EVERY_LANE) inputs[port] = this.resolve(v);
     }
-    const L = this.lanes[lane]!;
     const id = this.nextId++;
     let ret = false;
     const main = this.mainConsumer[a]!;
     for (const port of written) if (main.get(port)) ret = true;
-    L.writer.begin(id, spec.workerKernel!, firing, outputs, ret ? KEEP | RET : KEEP, spec.workerMetadata);
-    for (const port in inputs) {
-      const v = inputs[port];
-      if (v instanceof PayloadHandle) L.writer.laneRef(port, v.task, v.port);
-      else L.writer.value(port, v);
+    // An 'every' task runs in each lane (lane 0 answers for it).
+    const first = lane === EVERY_LANE ? 0 : lane;
+    const last = lane === EVERY_LANE ? this.lanes.length - 1 : lane;
+    for (let l = first; l <= last; l++) {
+      const L = this.lanes[l]!;
+      L.writer.begin(id, spec.workerKernel!, firing, outputs, ret && l === first ? KEEP | RET : KEEP, spec.workerMetadata);
+      for (const port in inputs) {
+        const v = inputs[port];
+        if (v instanceof PayloadHandle) L.writer.laneRef(port, v.task, v.port);
+        else L.writer.value(port, v);
+      }
+      L.sources.push(id);
     }
-    L.sources.push(id);
     this.laneOf[id] = lane;
     this.holds[id] = 0;
     this.taskActor[id] = a;
@@ -127,7 +136,7 @@ export class KernelOffload {
     if (ret) this.fetching.add(id);
     const handles: Record<string, PayloadHandle> = {};
     for (const port of written) handles[port] = new PayloadHandle(id, port);
-    if (L.sources.length >= FLUSH_TASKS) this.flush(L);
+    for (let l = first; l <= last; l++) if (this.lanes[l]!.sources.length >= FLUSH_TASKS) this.flush(this.lanes[l]!);
     if (++this.submits % 1024 === 0) for (const l of this.lanes) this.poll(l);
     return handles;
   }
@@ -147,7 +156,9 @@ export class KernelOffload {
     if (this.holds[task] !== 0) return;
     this.holds[task] = -1;
     this.values.delete(task);
-    this.lanes[this.laneOf[task]!]!.free.push(task);
+    const lane = this.laneOf[task]!;
+    if (lane === EVERY_LANE) for (const L of this.lanes) L.free.push(task);
+    else this.lanes[lane]!.free.push(task);
   }
 
   /** Replaces handles in `inputs` by their values (waiting for the workers if needed). */
@@ -162,7 +173,7 @@ export class KernelOffload {
   resolve(h: PayloadHandle): unknown {
     let r = this.values.get(h.task);
     if (!r) {
-      const L = this.lanes[this.laneOf[h.task]!]!;
+      const L = this.lanes[Math.max(0, this.laneOf[h.task]!)]!; // an 'every' task: lane 0's copy
       if (!this.fetching.has(h.task)) {
         this.fetching.add(h.task);
         L.fetch.push(h.task);

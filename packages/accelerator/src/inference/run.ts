@@ -148,9 +148,9 @@ export async function runPassFunctional(
 ): Promise<PassReport & PassOutputs> {
   const t0 = performance.now();
   const pg = buildPassGraph(opts);
-  // The look-ups and their running sums go to workers (a tile's chain stays in one worker, see
-  // the stages' workerAffinity); the rest are light and on the main thread's critical path.
-  const res = await runFunctional(pg.graph, { workers: run.workers ?? 0, ...(run.pool ? { pool: run.pool } : {}), inWorker: (name) => name.endsWith('lut-psum') || name.endsWith('accumulator') });
+  // The centroid searches, look-ups and running sums go to workers (a tile's chain stays in one
+  // worker, see the stages' workerAffinity); the rest are light and stay on the main thread.
+  const res = await runFunctional(pg.graph, { workers: run.workers ?? 0, ...(run.pool ? { pool: run.pool } : {}), inWorker: (name) => /(centroid-search|lut-psum|accumulator)$/.test(name) });
   const report = passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform);
   const logitsTok = res.sinks['logits-writer']?.[0];
   if (!logitsTok || !(logitsTok.payload instanceof Float32Array)) throw new Error('pass: no logits came out of the LM head');
