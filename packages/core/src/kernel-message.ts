@@ -12,6 +12,9 @@ import { MessageEncoder } from './transfer.js';
  * value lists behind a table of key lists ("shapes"); payload objects (typed arrays, views of
  * weights) are structured-cloned, each object once per message (see MessageEncoder).
  */
+/** How long a side spins before it sleeps, ms, when the run's threads leave a core to spare (else 0). */
+export const SPIN_MS = 2;
+
 export interface KernelBatchMessage {
   readonly run: number;
   readonly kernels: readonly KernelRef[];
@@ -59,7 +62,14 @@ export const SIGNAL_SLOTS = 5;
  * Sleeps until `signal[slot]` differs from `seen` (or `timeoutMs` passes), announcing it in
  * `signal[asleep]` so that the other side wakes it (see `wake`).
  */
-export function sleepUntilChanged(signal: Int32Array, slot: number, seen: number, asleep: number, timeoutMs?: number): void {
+export function sleepUntilChanged(signal: Int32Array, slot: number, seen: number, asleep: number, timeoutMs?: number, spinMs = 0): void {
+  // With a core to spare, watch the counter for a while first: the other side then need not
+  // make a wake-up system call (~100 us on a virtual machine, more than a tile's kernel).
+  if (spinMs > 0) {
+    const until = performance.now() + spinMs;
+    while (Atomics.load(signal, slot) === seen) if (performance.now() > until) break;
+    if (Atomics.load(signal, slot) !== seen) return;
+  }
   Atomics.store(signal, asleep, 1);
   if (Atomics.load(signal, slot) === seen) Atomics.wait(signal, slot, seen, timeoutMs);
   Atomics.store(signal, asleep, 0);

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { SIGNAL_SLOTS } from './kernel-message.js';
+import { SIGNAL_SLOTS, SPIN_MS } from './kernel-message.js';
 import { compiledModuleUrl } from './kernel-ref.js';
 
 /** Longest wait in `close()` for sessions still running in workers. */
@@ -21,8 +21,16 @@ export class KernelPool {
   private closed = false;
   private busy = false;
 
+  /**
+   * How long a waiting side (an idle worker, the main thread waiting for a result) spins before
+   * it sleeps: SPIN_MS when the workers and the main thread each have a core, else 0 (a spinning
+   * thread would take the core of one that works).
+   */
+  readonly spinMs: number;
+
   constructor(readonly threads: number = availableParallelism()) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`KernelPool: threads must be an integer >= 1, got ${threads}`);
+    this.spinMs = threads + 1 <= availableParallelism() ? SPIN_MS : 0;
     const filename = compiledModuleUrl(new URL('./kernel-worker.js', import.meta.url).href);
     this.lanes = Array.from({ length: threads }, () => new Piscina({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 1, idleTimeout: 60_000 }));
   }
@@ -54,7 +62,7 @@ export class KernelPool {
     if (!pool) throw new RangeError(`KernelPool: no lane ${lane} (threads: ${this.threads})`);
     const { port1, port2 } = new MessageChannel();
     const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
-    const done = pool.run({ port: port2, signal }, { transferList: [port2] as never[] });
+    const done = pool.run({ port: port2, signal, spinMs: this.spinMs }, { transferList: [port2] as never[] });
     this.sessions.add(done);
     const settle = () => this.sessions.delete(done);
     done.then(settle, settle);

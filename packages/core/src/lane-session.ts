@@ -16,6 +16,8 @@ import { bumpAndWake, sleepUntilChanged, SIGNAL_EXIT, SIGNAL_MAIN_ASLEEP, SIGNAL
 export interface SessionStart {
   readonly port: MessagePort;
   readonly signal: Int32Array;
+  /** Spin this long (ms) before sleeping when idle: the pool has a core to spare for it. */
+  readonly spinMs: number;
 }
 
 /** A message of a session: a batch, or the order to stop. */
@@ -38,7 +40,7 @@ export default async function session(start: SessionStart): Promise<void> {
   let seen = 0;
   try {
     for (;;) {
-      while (Atomics.load(signal, SIGNAL_TO_WORKER) === seen) sleepUntilChanged(signal, SIGNAL_TO_WORKER, seen, SIGNAL_WORKER_ASLEEP);
+      while (Atomics.load(signal, SIGNAL_TO_WORKER) === seen) sleepUntilChanged(signal, SIGNAL_TO_WORKER, seen, SIGNAL_WORKER_ASLEEP, undefined, start.spinMs);
       let m: { message: SessionMessage } | undefined;
       while ((m = receiveMessageOnPort(port) as { message: SessionMessage } | undefined) !== undefined) {
         seen++;

@@ -53,6 +53,7 @@ export class KernelOffload {
   private error: Error | undefined;
   private submits = 0;
   private readonly pool: KernelPool;
+  private readonly spinMs: number;
 
   constructor(
     private readonly graph: Graph,
@@ -74,6 +75,7 @@ export class KernelOffload {
     });
     pool.acquire();
     this.pool = pool;
+    this.spinMs = pool.spinMs;
     this.run = pool.newRun();
     try {
       this.lanes = Array.from({ length: pool.threads }, (_, lane) => {
@@ -222,7 +224,7 @@ export class KernelOffload {
       }
       if (Atomics.load(L.signal, SIGNAL_TO_MAIN) !== L.replies) return;
       if (L.inFlight.length === 0) throw new Error('internal: waiting for a lane with nothing in flight');
-      sleepUntilChanged(L.signal, SIGNAL_TO_MAIN, L.replies, SIGNAL_MAIN_ASLEEP, WAIT_SLICE_MS);
+      sleepUntilChanged(L.signal, SIGNAL_TO_MAIN, L.replies, SIGNAL_MAIN_ASLEEP, WAIT_SLICE_MS, this.spinMs);
     }
   }
 
