@@ -297,7 +297,7 @@ export class EngineRun {
   /**
    * Processes at most `maxEvents` scheduler events; true when none are left. Slicing a run
    * changes nothing in it (the event order is fixed), it only lets a caller do other work
-   * between slices: a functional run evaluates the kernels recorded so far.
+   * between slices.
    */
   advance(maxEvents: number): boolean {
     const stride = this.stride;
@@ -365,7 +365,8 @@ export class EngineRun {
       this.finish(a, t);
       return;
     }
-    if (rt.simple && !(this.collectSinks && rt.isSink) && !this.observed) {
+    // (With offloaded kernels, handles must be counted as they leave FIFOs: no fast path.)
+    if (rt.simple && !(this.collectSinks && rt.isSink) && !this.observed && !this.offload) {
       this.fireSimple(a, rt, i, t);
       return;
     }

@@ -12,9 +12,6 @@ import { MessageEncoder } from './transfer.js';
  * value lists behind a table of key lists ("shapes"); payload objects (typed arrays, views of
  * weights) are structured-cloned, each object once per message (see MessageEncoder).
  */
-/** How long a side spins before it sleeps, ms, when the run's threads leave a core to spare (else 0). */
-export const SPIN_MS = 2;
-
 export interface KernelBatchMessage {
   readonly run: number;
   readonly kernels: readonly KernelRef[];
@@ -53,10 +50,20 @@ const NO_METADATA: Readonly<Record<string, TokenMeta>> = Object.freeze({});
  */
 export const SIGNAL_TO_WORKER = 0;
 export const SIGNAL_TO_MAIN = 1;
+/** 0 while the session runs; SESSION_FAILED, or 100 + exit code once the worker thread exits. */
 export const SIGNAL_EXIT = 2;
 export const SIGNAL_WORKER_ASLEEP = 3;
 export const SIGNAL_MAIN_ASLEEP = 4;
-export const SIGNAL_SLOTS = 5;
+/** 1 once the session loop runs. */
+export const SIGNAL_STARTED = 5;
+/** Id of the task whose kernel the worker is running (to name it if the worker dies). */
+export const SIGNAL_CURRENT = 6;
+export const SIGNAL_SLOTS = 7;
+/** SIGNAL_EXIT value of a session that ended on an error it could report (see its last reply). */
+export const SESSION_FAILED = 1;
+
+/** How long a side spins before it sleeps, ms, when the run's threads leave a core to spare (else 0). */
+export const SPIN_MS = 2;
 
 /**
  * Sleeps until `signal[slot]` differs from `seen` (or `timeoutMs` passes), announcing it in
@@ -87,7 +94,10 @@ export const RET = 2;
 export const INPUT_VALUE = 0;
 export const INPUT_LANE_REF = 1;
 
-/** Reply: failed tasks (position in the message, message, input metadata as JSON), returned and fetched results by task id. */
+/**
+ * Reply: failed tasks (position in the message, or -1 for the whole message; message; input
+ * metadata as JSON), returned and fetched results by task id.
+ */
 export interface KernelBatchReply {
   readonly errors: readonly (readonly [number, string, string])[];
   readonly returned: readonly (readonly [number, Readonly<Record<string, unknown>>])[];

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, PayloadHandle, runFunctional, runGraph, sinkActor, sourceActor, type ActorSpec, type KernelRef, type Kernel } from './index.js';
 import {
+  asyncKernel,
+  asyncWorker,
   failOnThirdKernel,
   failOnThirdWorker,
   killWorkerKernel,
@@ -13,6 +15,8 @@ import {
   scaleWorker,
   threadProbeKernel,
   threadProbeWorker,
+  uncloneableResultKernel,
+  uncloneableResultWorker,
 } from './testing/kernels.js';
 
 function stage(name: string, kernel: Kernel, ref: KernelRef, ii: number): ActorSpec {
@@ -58,7 +62,7 @@ describe('kernels in a piscina worker pool', () => {
   });
 
   it('a worker that dies is reported and the pool shut down: no hang', async () => {
-    await expect(runFunctional(graph(8, [killWorkerKernel, killWorkerWorker]), { workers: 2 })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing \d.*worker exited with code: 7 \(while running a batch of \d+ task\(s\): .*mid#1/);
+    await expect(runFunctional(graph(8, [killWorkerKernel, killWorkerWorker]), { workers: 2 })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing 1: worker exited with code: 7 \(while running a batch of \d+ task\(s\): .*mid#1/);
   });
 
   it('a main-thread kernel reading a worker result waits for it: same bits with 0, 1 and 2 workers', async () => {
@@ -158,6 +162,31 @@ describe('kernels in a piscina worker pool', () => {
     }
   });
 
+  it('a failing kernel whose result nobody on the main thread reads still fails the run', async () => {
+    const g = new GraphBuilder('unread');
+    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+    g.invoke(sourceActor({ name: 'src', count: 6, widthBytes: 4096, payload: () => new Float32Array(8) }), { out: { out: a } });
+    g.invoke(stage('mid', failOnThirdKernel, failOnThirdWorker, 1), { in: { in: a }, out: { out: b } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
+    await expect(runFunctional(g.build(), { workers: 2, collectSinks: false })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing 3 .*corrupt tile/);
+  });
+
+  it('a kernel returning a Promise, or inputs that cannot be sent, fail the run by name (no hang)', async () => {
+    await expect(runFunctional(graph(4, [asyncKernel, asyncWorker]), { workers: 1 })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing 0 .*must return its outputs as a plain record, synchronously \(got a Promise\)/);
+    const g = new GraphBuilder('uncloneable');
+    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+    g.invoke(sourceActor({ name: 'src', count: 3, widthBytes: 4096, payload: () => ({ f: () => 1 }) }), { out: { out: a } });
+    g.invoke(stage('mid', scaleKernel, scaleWorker, 1), { in: { in: a }, out: { out: b } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
+    await expect(runFunctional(g.build(), { workers: 1 })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing 0: its inputs cannot be sent to a worker/);
+    // A result that cannot come back ends the worker's session with a reply that says why.
+    await expect(runFunctional(graph(3, [uncloneableResultKernel, uncloneableResultWorker]), { workers: 1, inWorker: (n) => n === 'mid' })).rejects.toThrow(
+      /kernel failed in a worker on firing \d: worker session failed: .*could not be cloned/,
+    );
+  });
+
   it('rejects a negative worker count', async () => {
     await expect(runFunctional(graph(2), { workers: -1 })).rejects.toThrow(/workers must be an integer >= 0, got -1/);
   });
@@ -175,6 +204,9 @@ describe('KernelPool lifecycle', () => {
     const both = await Promise.allSettled([runFunctional(g, { pool }), runFunctional(g, { pool })]);
     expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(String((both.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/KernelPool is serving another run/);
+    // A worker that died is replaced: the pool's next run works.
+    await expect(runFunctional(graph(8, [killWorkerKernel, killWorkerWorker]), { pool })).rejects.toThrow(/worker exited with code: 7/);
+    expect(bytes(await runFunctional(g, { pool }))).toBe(bytes(first));
     await pool.close();
     await expect(runFunctional(g, { pool })).rejects.toThrow(/KernelPool is closed/);
   });

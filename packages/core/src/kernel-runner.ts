@@ -2,7 +2,8 @@
  * Runs a message's kernel tasks in order inside a worker. Results are kept in a store of the
  * worker's own (by run and task id), so a later task on the same lane reads them without a round
  * trip through the main thread; only what the main thread asks for goes back (tasks flagged RET,
- * `fetch` lists). Returned buffers that nothing here still uses are moved, not copied.
+ * `fetch` lists), as copies (the store keeps its own), except results neither kept nor built
+ * from stored inputs, whose buffers are moved.
  */
 import type { Kernel } from './actor.js';
 import type { KernelRef } from './kernel-ref.js';
@@ -25,7 +26,17 @@ async function kernelOf(ref: KernelRef): Promise<Kernel> {
   return fn as Kernel;
 }
 
-export async function runMessage(msg: KernelBatchMessage): Promise<{ reply: KernelBatchReply; transfer: ArrayBuffer[] }> {
+/** JSON of a firing's metadata for an error message (never throws: BigInts and cycles are shown as such). */
+function metadataJson(meta: unknown): string {
+  try {
+    return JSON.stringify(meta, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  } catch {
+    return '(not printable)';
+  }
+}
+
+/** Runs a message; `onTask(id)` is called before each kernel (the session records which runs). */
+export async function runMessage(msg: KernelBatchMessage, onTask?: (id: number) => void): Promise<{ reply: KernelBatchReply; transfer: ArrayBuffer[] }> {
   let store = stores.get(msg.run);
   if (!store) stores.set(msg.run, (store = new Map()));
   const kernels: (Kernel | Error)[] = [];
@@ -51,7 +62,11 @@ export async function runMessage(msg: KernelBatchMessage): Promise<{ reply: Kern
       }
       const fn = kernels[task.kernel]!;
       if (fn instanceof Error) throw fn;
+      onTask?.(task.id);
       const r = fn(task.inputs, task.outputs, task.firing);
+      if (r === null || typeof r !== 'object' || typeof (r as { then?: unknown }).then === 'function') {
+        throw new Error(`a kernel must return its outputs as a plain record, synchronously (got ${r === null ? 'null' : typeof (r as { then?: unknown }).then === 'function' ? 'a Promise' : typeof r})`);
+      }
       if (task.flags & KEEP) s.set(task.id, r);
       if (task.flags & RET) {
         returned.push([task.id, r]);
@@ -59,7 +74,7 @@ export async function runMessage(msg: KernelBatchMessage): Promise<{ reply: Kern
         if (!(task.flags & KEEP) && refs.length === 0) moved.push(r);
       }
     } catch (e) {
-      errors.push([position, e instanceof Error ? e.message : String(e), JSON.stringify(task.firing.inputs)]);
+      errors.push([position, e instanceof Error ? e.message : String(e), metadataJson(task.firing.inputs)]);
     }
   });
   const fetched: [number, Result | null][] = [];

@@ -5,12 +5,26 @@
  * so the main thread can wait for a result *synchronously*, in the middle of an engine firing
  * (a main-thread kernel whose input a worker computes).
  *
- * signal[0]: messages posted to the worker; signal[1]: replies posted to the main thread;
- * signal[2]: 100 + exit code once the worker thread exits (0 while it runs).
+ * The signal slots are described in kernel-message.ts (SIGNAL_*). A session that cannot go on
+ * (a reply that cannot be sent, an error outside a kernel) reports it in a last reply, marks
+ * SIGNAL_EXIT and ends: the main thread never waits for a session that is gone.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { runMessage } from './kernel-runner.js';
-import { bumpAndWake, sleepUntilChanged, SIGNAL_EXIT, SIGNAL_MAIN_ASLEEP, SIGNAL_TO_MAIN, SIGNAL_TO_WORKER, SIGNAL_WORKER_ASLEEP, type KernelBatchMessage } from './kernel-message.js';
+import {
+  bumpAndWake,
+  SESSION_FAILED,
+  sleepUntilChanged,
+  SIGNAL_CURRENT,
+  SIGNAL_EXIT,
+  SIGNAL_MAIN_ASLEEP,
+  SIGNAL_STARTED,
+  SIGNAL_TO_MAIN,
+  SIGNAL_TO_WORKER,
+  SIGNAL_WORKER_ASLEEP,
+  type KernelBatchMessage,
+  type KernelBatchReply,
+} from './kernel-message.js';
 
 
 export interface SessionStart {
@@ -38,6 +52,8 @@ export default async function session(start: SessionStart): Promise<void> {
   const { port, signal } = start;
   current = signal;
   let seen = 0;
+  const onTask = (id: number) => Atomics.store(signal, SIGNAL_CURRENT, id);
+  Atomics.store(signal, SIGNAL_STARTED, 1);
   try {
     for (;;) {
       while (Atomics.load(signal, SIGNAL_TO_WORKER) === seen) sleepUntilChanged(signal, SIGNAL_TO_WORKER, seen, SIGNAL_WORKER_ASLEEP, undefined, start.spinMs);
@@ -45,11 +61,21 @@ export default async function session(start: SessionStart): Promise<void> {
       while ((m = receiveMessageOnPort(port) as { message: SessionMessage } | undefined) !== undefined) {
         seen++;
         if ('stop' in m.message) return;
-        const { reply, transfer } = await runMessage(m.message);
+        const { reply, transfer } = await runMessage(m.message, onTask);
         port.postMessage(reply, transfer);
         bumpAndWake(signal, SIGNAL_TO_MAIN, SIGNAL_MAIN_ASLEEP);
       }
     }
+  } catch (e) {
+    // Typically a result that cannot be sent (not cloneable). Say so, then end the session.
+    const failed: KernelBatchReply = { errors: [[-1, `worker session failed: ${e instanceof Error ? e.message : String(e)}`, '']], returned: [], fetched: [] };
+    try {
+      port.postMessage(failed);
+    } catch {
+      // nothing more can be said
+    }
+    Atomics.store(signal, SIGNAL_EXIT, SESSION_FAILED);
+    bumpAndWake(signal, SIGNAL_TO_MAIN, SIGNAL_MAIN_ASLEEP);
   } finally {
     current = undefined;
     port.close();

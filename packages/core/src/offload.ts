@@ -2,12 +2,31 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ActorSpec, Firing, FiringOutputs } from './actor.js';
 import { RunError } from './errors.js';
 import type { Graph } from './graph.js';
-import { bumpAndWake, KEEP, KernelMessageWriter, RET, SIGNAL_EXIT, SIGNAL_MAIN_ASLEEP, SIGNAL_TO_MAIN, SIGNAL_TO_WORKER, SIGNAL_WORKER_ASLEEP, sleepUntilChanged, type KernelBatchReply } from './kernel-message.js';
+import {
+  bumpAndWake,
+  KEEP,
+  KernelMessageWriter,
+  RET,
+  SESSION_FAILED,
+  SIGNAL_CURRENT,
+  SIGNAL_EXIT,
+  SIGNAL_MAIN_ASLEEP,
+  SIGNAL_STARTED,
+  SIGNAL_TO_MAIN,
+  SIGNAL_TO_WORKER,
+  SIGNAL_WORKER_ASLEEP,
+  sleepUntilChanged,
+  type KernelBatchReply,
+} from './kernel-message.js';
 import type { KernelPool } from './kernel-pool.js';
 import { PayloadHandle } from './payload-handle.js';
 
 /** Tasks buffered for a lane before they are posted (a message is worth about this many tile kernels). */
 const FLUSH_TASKS = 128;
+/** Longest wait for the sessions to start (worker threads starting, modules loading), ms. */
+const START_TIMEOUT_MS = 60_000;
+/** Longest wait in `close()` for a session to stop, ms. */
+const CLOSE_GRACE_MS = 5_000;
 /** laneOf of a task run in every lane (ActorSpec.workerAffinity 'every'). */
 const EVERY_LANE = -1;
 /** Longest single wait for a worker's reply before checking that it is still alive, ms. */
@@ -77,15 +96,46 @@ export class KernelOffload {
     this.pool = pool;
     this.spinMs = pool.spinMs;
     this.run = pool.newRun();
+    const lanes: Lane[] = [];
     try {
-      this.lanes = Array.from({ length: pool.threads }, (_, lane) => {
+      for (let lane = 0; lane < pool.threads; lane++) {
         const s = pool.startSession(lane);
-        return { port: s.port, signal: s.signal, done: s.done, writer: new KernelMessageWriter(), sources: [], fetch: [], free: [], inFlight: [], replies: 0 };
-      });
+        lanes.push({ port: s.port, signal: s.signal, done: s.done, writer: new KernelMessageWriter(), sources: [], fetch: [], free: [], inFlight: [], replies: 0 });
+      }
     } catch (e) {
+      for (const L of lanes) stopSession(L);
       pool.release();
       throw e;
     }
+    this.lanes = lanes;
+  }
+
+  /**
+   * Resolves once every lane's session runs. The engine then waits for workers synchronously,
+   * so a session must not still be queued in piscina (a worker that replaces a dead one becomes
+   * ready only through the event loop).
+   */
+  async ready(): Promise<void> {
+    const t0 = performance.now();
+    const failed: unknown[] = [];
+    this.lanes.forEach((L) => L.done.catch((e: unknown) => failed.push(e)));
+    while (!this.lanes.every((L) => Atomics.load(L.signal, SIGNAL_STARTED) === 1)) {
+      if (failed.length > 0) throw new Error(`a worker session could not start: ${String(failed[0])}`, { cause: failed[0] });
+      if (performance.now() - t0 > START_TIMEOUT_MS) throw new Error(`worker sessions did not start within ${START_TIMEOUT_MS} ms`);
+      await new Promise<void>((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  /**
+   * Ends the run in the workers: posts what is buffered, waits for every answer and throws the
+   * first failure. A kernel whose result nobody on the main thread reads fails the run here.
+   */
+  finish(): void {
+    for (const L of this.lanes) this.flush(L, true);
+    for (const L of this.lanes) {
+      while (L.inFlight.length > 0 && !this.error) if (!this.poll(L)) this.wait(L);
+    }
+    this.check();
   }
 
   /** Posts firing `firing` of placed actor `a`; returns handles for the ports it writes (`written`). */
@@ -200,7 +250,10 @@ export class KernelOffload {
       L.replies++;
       const tasks = L.inFlight.shift() ?? [];
       const reply = m.message;
-      for (const [k, message, inputs] of reply.errors) this.error ??= this.failure(tasks[k]!, message, inputs);
+      for (const [k, message, inputs] of reply.errors) {
+        const t = k >= 0 ? tasks[k] : tasks[0];
+        this.error ??= t === undefined ? new Error(message) : this.failure(t, message, inputs);
+      }
       for (const [id, out] of reply.returned) this.values.set(id, out);
       for (const [id, out] of reply.fetched) {
         if (out === null) this.error ??= new Error(`internal: result of task ${id} was not in its worker`);
@@ -214,12 +267,20 @@ export class KernelOffload {
   private wait(L: Lane): void {
     for (;;) {
       const exit = Atomics.load(L.signal, SIGNAL_EXIT);
+      if (exit === SESSION_FAILED) {
+        // Its last reply says why; if that could not be sent either, say what we know.
+        this.poll(L);
+        this.error ??= new Error('a worker session ended without a reply');
+        return;
+      }
       if (exit !== 0) {
         const tasks = L.inFlight.flat();
         const names = tasks.map((t) => `${this.graph.actors[this.taskActor[t]!]!.spec.name}#${this.taskFiring[t]}`);
-        const first = tasks[0];
+        // The task whose kernel was running when the worker died, else the oldest unanswered one.
+        const running = Atomics.load(L.signal, SIGNAL_CURRENT);
+        const culprit = tasks.includes(running) ? running : tasks[0];
         const why = `worker exited with code: ${exit - 100} (while running a batch of ${tasks.length} task(s): ${names.join(', ')})`;
-        this.error ??= first === undefined ? new Error(why) : this.failure(first, why, '');
+        this.error ??= culprit === undefined ? new Error(why) : this.failure(culprit, why, '');
         return;
       }
       if (Atomics.load(L.signal, SIGNAL_TO_MAIN) !== L.replies) return;
@@ -241,31 +302,56 @@ export class KernelOffload {
   /** Posts lane L's buffered tasks (with its fetch and free lists). */
   private flush(L: Lane, end = false): void {
     if (L.sources.length === 0 && L.fetch.length === 0 && !end) return;
-    const { message, transfer } = L.writer.build(this.run, { ...(L.fetch.length ? { fetch: L.fetch } : {}), ...(L.free.length ? { free: L.free } : {}), ...(end ? { end } : {}) });
-    L.port.postMessage(message, transfer);
+    const sources = L.sources;
+    try {
+      const { message, transfer } = L.writer.build(this.run, { ...(L.fetch.length ? { fetch: L.fetch } : {}), ...(L.free.length ? { free: L.free } : {}), ...(end ? { end } : {}) });
+      L.port.postMessage(message, transfer);
+    } catch (e) {
+      // A payload that cannot be cloned: the tasks are lost, so the run fails naming the first.
+      const t = sources[0];
+      this.error ??= t === undefined ? (e as Error) : this.failure(t, `its inputs cannot be sent to a worker: ${e instanceof Error ? e.message : String(e)}`, '');
+      throw this.error;
+    } finally {
+      L.writer = new KernelMessageWriter();
+      L.sources = [];
+      L.fetch = [];
+      L.free = [];
+    }
     bumpAndWake(L.signal, SIGNAL_TO_WORKER, SIGNAL_WORKER_ASLEEP);
-    L.inFlight.push(L.sources);
-    L.writer = new KernelMessageWriter();
-    L.sources = [];
-    L.fetch = [];
-    L.free = [];
+    L.inFlight.push(sources);
   }
 
-  /** Ends the run in every lane (drops its results there) and stops the sessions. */
+  /**
+   * Drops the run's results in every lane and stops the sessions (on success and on failure);
+   * waits at most CLOSE_GRACE_MS for a session that does not stop (a kernel stuck in a loop).
+   */
   async close(): Promise<void> {
-    for (const L of this.lanes) {
-      try {
-        if (Atomics.load(L.signal, SIGNAL_EXIT) === 0) {
+    try {
+      for (const L of this.lanes) {
+        if (Atomics.load(L.signal, SIGNAL_EXIT) !== 0) continue;
+        try {
           this.flush(L, true);
-          L.port.postMessage({ stop: true });
-          bumpAndWake(L.signal, SIGNAL_TO_WORKER, SIGNAL_WORKER_ASLEEP);
+        } catch {
+          // the run has failed already; stopping matters more
         }
-      } catch {
-        // the port is closed: the worker is gone
+        stopSession(L);
       }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled(this.lanes.map((L) => L.done)), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+      clearTimeout(timer);
+      for (const L of this.lanes) L.port.close();
+    } finally {
+      this.pool.release();
     }
-    await Promise.allSettled(this.lanes.map((L) => L.done));
-    for (const L of this.lanes) L.port.close();
-    this.pool.release();
+  }
+}
+
+/** Tells a session to stop (after the messages already posted). */
+function stopSession(L: Lane): void {
+  try {
+    L.port.postMessage({ stop: true });
+    bumpAndWake(L.signal, SIGNAL_TO_WORKER, SIGNAL_WORKER_ASLEEP);
+  } catch {
+    // the port is closed: the worker is gone
   }
 }

@@ -35,11 +35,13 @@ export async function runFunctional(graph: Graph, opts: FunctionalRunOptions = {
   try {
     const offload = new KernelOffload(graph, pool, opts.inWorker);
     try {
+      await offload.ready();
       const res = new EngineRun(graph, { ...opts, mode: 'functional' }, new Subject<TraceEvent>(), offload).execute();
       const sinks: Record<string, Token[]> = {};
       for (const [name, tokens] of Object.entries(res.sinks)) {
         sinks[name] = tokens.map((tok) => (tok.payload instanceof PayloadHandle ? { ...tok, payload: offload.resolve(tok.payload) } : tok));
       }
+      offload.finish();
       return { ...res, sinks };
     } finally {
       await offload.close();

@@ -48,3 +48,11 @@ export const threadProbeKernel: Kernel = () => ({ out: Float64Array.of(threadId)
 
 export const metaProbeWorker = workerKernel(import.meta.url, './kernels.js', 'metaProbeKernel');
 export const threadProbeWorker = workerKernel(import.meta.url, './kernels.js', 'threadProbeKernel');
+
+/** A kernel that (wrongly) returns a Promise. */
+export const asyncKernel: Kernel = (inputs) => Promise.resolve({ out: inputs['in'] }) as unknown as Readonly<Record<string, unknown>>;
+export const asyncWorker = workerKernel(import.meta.url, './kernels.js', 'asyncKernel');
+
+/** A kernel whose result cannot be sent back to the main thread (it holds a function). */
+export const uncloneableResultKernel: Kernel = () => ({ out: { f: () => 1 } });
+export const uncloneableResultWorker = workerKernel(import.meta.url, './kernels.js', 'uncloneableResultKernel');
