@@ -1,5 +1,5 @@
 import type { AccumulatedTile, PsumTile } from '@lut-llm/contracts';
-import { workerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
+import { optionalWorkerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
 import { AccumulatorError } from './params.js';
 
 /**
@@ -55,15 +55,7 @@ export const accumulatorKernel: Kernel = (inputs) => {
   return { out: acc, bufOut: acc };
 };
 
-let ref: KernelRef | null | undefined;
 /** Where a worker finds `accumulatorKernel` (undefined when the package is not compiled: main thread only). */
 export function accumulatorKernelRef(): KernelRef | undefined {
-  if (ref === undefined) {
-    try {
-      ref = workerKernel(import.meta.url, './kernel.js', 'accumulatorKernel');
-    } catch {
-      ref = null;
-    }
-  }
-  return ref ?? undefined;
+  return optionalWorkerKernel(import.meta.url, './kernel.js', 'accumulatorKernel');
 }

@@ -1,5 +1,5 @@
 import type { ActivationIndexTileMeta, ActivationTile, ActivationTileMeta, CentroidTile } from '@lut-llm/contracts';
-import { workerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
+import { optionalWorkerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
 import { centroidDistance, type DistanceMetric } from '@lut-llm/vq';
 import { CentroidSearchError } from './params.js';
 
@@ -106,15 +106,7 @@ export const centroidSearchKernel: Kernel = (inputs, outputs, firing) => {
   return { out: { indices: bpcsuSearch(act.x, tokens, cent.codebooks, { centroids: s.centroids, subvectorLength: s.v, chainLength: s.chainLength, distance: s.distance }) } };
 };
 
-let ref: KernelRef | null | undefined;
 /** Where a worker finds `centroidSearchKernel` (undefined when the package is not compiled: main thread only). */
 export function centroidSearchKernelRef(): KernelRef | undefined {
-  if (ref === undefined) {
-    try {
-      ref = workerKernel(import.meta.url, './kernel.js', 'centroidSearchKernel');
-    } catch {
-      ref = null;
-    }
-  }
-  return ref ?? undefined;
+  return optionalWorkerKernel(import.meta.url, './kernel.js', 'centroidSearchKernel');
 }

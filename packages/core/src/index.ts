@@ -10,7 +10,7 @@ export { formatSummary, table, type RunSummary, type ActorSummary, type FifoSumm
 export { toPerfettoTrace, type ChromeTraceEvent } from './perfetto.js';
 export { sourceActor, sinkActor, stageActor, mapFirings } from './actors.js';
 export { suggestFifoDepths, type DepthSuggestion } from './depths.js';
-export { workerKernel, compiledModuleUrl, type KernelRef } from './kernel-ref.js';
+export { workerKernel, optionalWorkerKernel, compiledModuleUrl, type KernelRef } from './kernel-ref.js';
 export { PayloadHandle } from './payload-handle.js';
 export { KernelPool } from './kernel-pool.js';
 export { runFunctional, type FunctionalRunOptions } from './run-functional.js';

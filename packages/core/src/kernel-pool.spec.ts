@@ -187,6 +187,13 @@ describe('kernels in a piscina worker pool', () => {
     );
   });
 
+  it('optionalWorkerKernel: the compiled module when there is one, undefined (main thread only) when not', async () => {
+    const { optionalWorkerKernel } = await import('./index.js');
+    const ref = optionalWorkerKernel(new URL('./testing/kernels.ts', import.meta.url).href, './kernels.js', 'scaleKernel');
+    expect(ref).toEqual(scaleWorker);
+    expect(optionalWorkerKernel('file:///nowhere/src/stage.ts', './kernels.js', 'k')).toBeUndefined();
+  });
+
   it('rejects a negative worker count', async () => {
     await expect(runFunctional(graph(2), { workers: -1 })).rejects.toThrow(/workers must be an integer >= 0, got -1/);
   });

@@ -25,6 +25,27 @@ export function workerKernel(importMetaUrl: string, relativeModule: string, expo
   return { module: compiledModuleUrl(url.href), exportName };
 }
 
+const optionalRefs = new Map<string, KernelRef | null>();
+
+/**
+ * `workerKernel`, or undefined when the module has no compiled counterpart (a package used from
+ * its sources without a build): its kernel then runs on the main thread only. Cached per
+ * module and export, since stages build their actors many times per graph.
+ */
+export function optionalWorkerKernel(importMetaUrl: string, relativeModule: string, exportName: string): KernelRef | undefined {
+  const key = `${new URL(relativeModule, importMetaUrl).href}#${exportName}`;
+  let ref = optionalRefs.get(key);
+  if (ref === undefined) {
+    try {
+      ref = workerKernel(importMetaUrl, relativeModule, exportName);
+    } catch {
+      ref = null;
+    }
+    optionalRefs.set(key, ref);
+  }
+  return ref ?? undefined;
+}
+
 /** Maps `.../src/x.ts` or `.../src/x.js` to `.../dist/x.js` when the source file is not runnable JS. */
 export function compiledModuleUrl(href: string): string {
   if (!href.startsWith('file:')) return href;

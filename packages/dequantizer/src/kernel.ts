@@ -1,5 +1,5 @@
 import type { AccumulatedTile, AccumulatedTileMeta, ScaleTile } from '@lut-llm/contracts';
-import { workerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
+import { optionalWorkerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
 import { dequantizeTile, type QuantizedLinear } from '@lut-llm/vq';
 import { DequantizerError } from './params.js';
 
@@ -19,15 +19,7 @@ export const dequantizerKernel: Kernel = (inputs, _outputs, firing) => {
   return { out: { y: dequantizeOutputTile(layer, acc.acc, m.tokens, m.outStart, m.outEnd) } };
 };
 
-let ref: KernelRef | null | undefined;
 /** Where a worker finds `dequantizerKernel` (undefined when the package is not compiled: main thread only). */
 export function dequantizerKernelRef(): KernelRef | undefined {
-  if (ref === undefined) {
-    try {
-      ref = workerKernel(import.meta.url, './kernel.js', 'dequantizerKernel');
-    } catch {
-      ref = null;
-    }
-  }
-  return ref ?? undefined;
+  return optionalWorkerKernel(import.meta.url, './kernel.js', 'dequantizerKernel');
 }

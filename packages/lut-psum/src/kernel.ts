@@ -1,5 +1,5 @@
 import type { ActivationIndexTile, ActivationTile, PsumTile, WeightTile, WeightTileMeta } from '@lut-llm/contracts';
-import { workerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
+import { optionalWorkerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
 import {
   activationOnlyAccumulateTile,
   lutAccumulateTile,
@@ -77,15 +77,7 @@ export const weightOnlyPsumKernel: Kernel = (inputs, _outputs, firing) => {
   return { out };
 };
 
-const refs = new Map<string, KernelRef | null>();
 /** Where a worker finds a kernel of this module (undefined when the package is not compiled: main thread only). */
 export function lutPsumKernelRef(exportName: 'lutPsum2dKernel' | 'lutPsum1dKernel' | 'weightOnlyPsumKernel'): KernelRef | undefined {
-  if (!refs.has(exportName)) {
-    try {
-      refs.set(exportName, workerKernel(import.meta.url, './kernel.js', exportName));
-    } catch {
-      refs.set(exportName, null);
-    }
-  }
-  return refs.get(exportName) ?? undefined;
+  return optionalWorkerKernel(import.meta.url, './kernel.js', exportName);
 }
