@@ -1,4 +1,5 @@
 import type { DistanceMetric } from '@lut-llm/vq';
+import { FP32_ADD_LATENCY_CYCLES, FP32_MUL_LATENCY_CYCLES } from '@lut-llm/contracts';
 
 /**
  * Hardware parameters of the centroid-search stage (DESIGN.md 1.2, stage 1). Every field has a
@@ -33,10 +34,10 @@ export interface BpcsuParams {
   readonly centroidDoubleBuffer: boolean;
 }
 
-/** FP32 subtract on a DSPFP32 (DSP58 in floating-point mode) with its pipeline registers: 3 cycles. */
-export const FP32_SUB_LATENCY_CYCLES = 3;
-/** FP32 multiply (or fused multiply-add) on a DSPFP32 with its pipeline registers: 3 cycles. */
-export const FP32_MUL_LATENCY_CYCLES = 3;
+/** FP32 subtract on a DSPFP32: an add with the operand negated (contracts' dsp.ts). */
+export const FP32_SUB_LATENCY_CYCLES = FP32_ADD_LATENCY_CYCLES;
+/** FP32 multiply (or fused multiply-add) on a DSPFP32 (contracts' dsp.ts). */
+export { FP32_MUL_LATENCY_CYCLES };
 /**
  * Compare two FP32 magnitudes and select (distance, index): a 32-bit fabric comparator and a mux,
  * which close in one cycle at 227 MHz.

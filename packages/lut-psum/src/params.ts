@@ -1,4 +1,5 @@
 import type { OnChipKind } from '@lut-llm/memory';
+import { FP32_ADD_LATENCY_CYCLES, FP32_MUL_LATENCY_CYCLES } from '@lut-llm/contracts';
 
 /**
  * Parameters of the three LUT-PSum implementations (DESIGN.md 1.2, stage 2). Each default is
@@ -73,10 +74,8 @@ export interface WeightOnlyPsumParams {
   readonly tilesPerBlock: number;
 }
 
-/** FP32 add on a DSPFP32 (DSP58 floating-point mode) with its pipeline registers: 3 cycles. */
-export const FP32_ADD_LATENCY_CYCLES = 3;
-/** FP32 multiply / fused multiply-add on a DSPFP32: 3 cycles. */
-export const FP32_MUL_LATENCY_CYCLES = 3;
+// FP32 operator latencies: one definition for the linear-layer stages (contracts' dsp.ts).
+export { FP32_ADD_LATENCY_CYCLES, FP32_MUL_LATENCY_CYCLES };
 /**
  * FP32 adder lanes per matcher in the FP32 variants: 128, chosen for an iso-DSP comparison. The
  * co-quantized matcher adds 512 INT lanes packed 4 per DSP58 (the reference's 4 x 12-bit SIMD
