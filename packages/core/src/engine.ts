@@ -284,27 +284,10 @@ export class EngineRun {
   }
 
   execute(): RunResult {
-    this.begin();
-    this.advance(Infinity);
-    return this.end();
-  }
-
-  /** Schedules every actor's first attempt (a run is begin, advance until it returns true, end). */
-  begin(): void {
     for (let a = 0; a < this.n; a++) this.wake(a, 0);
-  }
-
-  /**
-   * Processes at most `maxEvents` scheduler events; true when none are left. Slicing a run
-   * changes nothing in it (the event order is fixed), it only lets a caller do other work
-   * between slices.
-   */
-  advance(maxEvents: number): boolean {
     const stride = this.stride;
     const heap = this.heap;
-    let budget = maxEvents;
     while (heap.size > 0) {
-      if (budget-- <= 0) return false;
       const key = heap.pop();
       this.schedulerEvents++;
       const cycle = Math.floor(key / stride);
@@ -319,19 +302,14 @@ export class EngineRun {
       this.scheduledAt[who] = NONE;
       this.tryFire(who, cycle);
     }
-    return true;
+    this.checkFinished();
+    return this.result();
   }
 
   /** After a firing: handles it took that nothing holds any more are freed. */
   private releasePopped(): void {
     for (const h of this.popped) this.offload!.releaseIfUnheld(h.task);
     this.popped.length = 0;
-  }
-
-  /** Checks that the run finished cleanly (no deadlock, no unread token) and returns its result. */
-  end(): RunResult {
-    this.checkFinished();
-    return this.result();
   }
 
   // ---- scheduling -------------------------------------------------------------------------

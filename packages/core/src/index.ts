@@ -14,6 +14,6 @@ export { workerKernel, optionalWorkerKernel, compiledModuleUrl, type KernelRef }
 export { PayloadHandle } from './payload-handle.js';
 export { KernelPool } from './kernel-pool.js';
 export { runFunctional, type FunctionalRunOptions } from './run-functional.js';
-export { collectTransferables, detachableCopy, MessageEncoder } from './transfer.js';
+export { collectTransferables, MessageEncoder } from './transfer.js';
 export type { WorkerMetadata } from './kernel-message.js';
 export { toWindowedPerfettoTrace } from './trace-window.js';

@@ -31,7 +31,7 @@ export class KernelPool {
   constructor(readonly threads: number = availableParallelism()) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`KernelPool: threads must be an integer >= 1, got ${threads}`);
     this.spinMs = threads + 1 <= availableParallelism() ? SPIN_MS : 0;
-    const filename = compiledModuleUrl(new URL('./kernel-worker.js', import.meta.url).href);
+    const filename = compiledModuleUrl(new URL('./lane-session.js', import.meta.url).href);
     this.lanes = Array.from({ length: threads }, () => new Piscina({ filename, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 1, idleTimeout: 60_000 }));
   }
 

@@ -1,5 +1,5 @@
 /**
- * A worker lane's session (runs inside the worker, started as a piscina task): a loop that takes
+ * The piscina worker entry of a KernelPool lane: a session (started as a piscina task) that takes
  * messages from its own port synchronously, runs them (kernel-runner.ts) and answers on the same
  * port. The main thread and the worker wake each other with Atomics on a shared counter array,
  * so the main thread can wait for a result *synchronously*, in the middle of an engine firing

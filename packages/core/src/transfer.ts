@@ -18,15 +18,6 @@ export function collectTransferables(value: unknown, out: ArrayBuffer[] = [], se
 }
 
 /**
- * Prepares a payload to be sent to a worker without copying more than it holds: a view on part
- * of a large non-shared buffer would otherwise be cloned with its whole buffer, so it is sliced
- * (copying just its bytes); shared views pass as they are.
- */
-export function detachableCopy(value: unknown): unknown {
-  return new MessageEncoder().encode(value);
-}
-
-/**
  * Encodes the payloads of one worker message: non-shared views are copied into buffers of their
  * own and listed for transfer (moved, not cloned), shared views pass as they are. Objects met
  * again in the same message (a weight block's view read by all of its tiles' tasks) are encoded
