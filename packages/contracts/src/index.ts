@@ -3,4 +3,4 @@ export { QWEN3_1_7B_ATTENTION, ATTENTION_PORTS, type AttentionShape, type Attent
 export { SFU_INPUT_PORTS, type SfuOpKind, type SiluVariant, type SfuTokenMeta } from './sfu.js';
 export type { KvCacheLayout, KvChunkMeta, KvChunkPayload, KvWriteMeta } from './kv.js';
 export * from './linear.js';
-export { FP32_ADD_LATENCY_CYCLES, FP32_MUL_LATENCY_CYCLES } from './dsp.js';
+export { FP32_ADD_LATENCY_CYCLES, FP32_MUL_LATENCY_CYCLES, adderTreeFp32 } from './dsp.js';

@@ -1,3 +1,5 @@
+import { adderTreeFp32 } from '@lut-llm/contracts';
+
 /**
  * FP32 sum of values[offset .. offset + n) as the SFU's datapath adds them: `lanes` accumulators
  * (lane l takes elements l, l + lanes, ...), each sum rounded to FP32, then the lanes merged by a
@@ -8,16 +10,5 @@ export function laneSumFp32(values: Float32Array, offset: number, n: number, lan
   const acc = new Float32Array(Math.min(lanes, Math.max(1, n)));
   const L = acc.length;
   for (let i = 0; i < n; i++) acc[i % L] = acc[i % L]! + values[offset + i]!;
-  let w = L;
-  while (w > 1) {
-    const half = w >> 1;
-    for (let i = 0; i < half; i++) acc[i] = acc[2 * i]! + acc[2 * i + 1]!;
-    if (w & 1) {
-      acc[half] = acc[w - 1]!;
-      w = half + 1;
-    } else {
-      w = half;
-    }
-  }
-  return acc[0]!;
+  return adderTreeFp32(acc, L);
 }
