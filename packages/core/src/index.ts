@@ -15,5 +15,6 @@ export { PayloadHandle } from './payload-handle.js';
 export { KernelPool } from './kernel-pool.js';
 export { runFunctional, type FunctionalRunOptions } from './run-functional.js';
 export { collectTransferables, MessageEncoder } from './transfer.js';
+export { int32Tile, float32Tile } from './tile-alloc.js';
 export type { WorkerMetadata } from './kernel-message.js';
 export { toWindowedPerfettoTrace } from './trace-window.js';

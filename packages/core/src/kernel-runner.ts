@@ -2,13 +2,13 @@
  * Runs a message's kernel tasks in order inside a worker. Results are kept in a store of the
  * worker's own (by run and task id), so a later task on the same lane reads them without a round
  * trip through the main thread; only what the main thread asks for goes back (tasks flagged RET,
- * `fetch` lists), as copies (the store keeps its own), except results neither kept nor built
- * from stored inputs, whose buffers are moved.
+ * `fetch` lists), as copies in buffers of their own that are moved (MessageEncoder: a kernel's
+ * output may be a view on a larger buffer, see tile-alloc.ts, which must not travel whole).
  */
 import type { Kernel } from './actor.js';
 import type { KernelRef } from './kernel-ref.js';
 import { forEachTask, KEEP, RET, type KernelBatchMessage, type KernelBatchReply } from './kernel-message.js';
-import { collectTransferables } from './transfer.js';
+import { MessageEncoder } from './transfer.js';
 
 type Result = Readonly<Record<string, unknown>>;
 
@@ -49,7 +49,6 @@ export async function runMessage(msg: KernelBatchMessage, onTask?: (id: number) 
   }
   const errors: [number, string, string][] = [];
   const returned: [number, Result][] = [];
-  const moved: Result[] = [];
   const s = store;
   forEachTask(msg, (task, position) => {
     try {
@@ -68,11 +67,7 @@ export async function runMessage(msg: KernelBatchMessage, onTask?: (id: number) 
         throw new Error(`a kernel must return its outputs as a plain record, synchronously (got ${r === null ? 'null' : typeof (r as { then?: unknown }).then === 'function' ? 'a Promise' : typeof r})`);
       }
       if (task.flags & KEEP) s.set(task.id, r);
-      if (task.flags & RET) {
-        returned.push([task.id, r]);
-        // A kept result (or one that may pass on a stored input) stays usable here: sent as a copy.
-        if (!(task.flags & KEEP) && refs.length === 0) moved.push(r);
-      }
+      if (task.flags & RET) returned.push([task.id, r]);
     } catch (e) {
       errors.push([position, e instanceof Error ? e.message : String(e), metadataJson(task.firing.inputs)]);
     }
@@ -81,5 +76,11 @@ export async function runMessage(msg: KernelBatchMessage, onTask?: (id: number) 
   for (const id of msg.fetch ?? []) fetched.push([id, s.get(id) ?? null]);
   for (const id of msg.free ?? []) s.delete(id);
   if (msg.end) stores.delete(msg.run);
-  return { reply: { errors, returned, fetched }, transfer: collectTransferables(moved) };
+  const enc = new MessageEncoder();
+  const reply: KernelBatchReply = {
+    errors,
+    returned: returned.map(([id, r]) => [id, enc.encode(r) as Result]),
+    fetched: fetched.map(([id, r]) => [id, r === null ? null : (enc.encode(r) as Result)]),
+  };
+  return { reply, transfer: enc.transfer };
 }

@@ -220,6 +220,16 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
       loaderBindings(inst, 'centroids', centroidsStream),
     );
   }
+  // Bytes of weight tile i, asked twice per firing (its cost, then its metadata): the last one is kept.
+  let bytesOf = -1;
+  let lastBytes = 0;
+  const weightBytes = (i: number): number => {
+    if (i !== bytesOf) {
+      lastBytes = weightTileBytes(variant, plan, Math.floor(i / tilesPerBlock), i % tilesPerBlock, traffic);
+      bytesOf = i;
+    }
+    return lastBytes;
+  };
   // A block's weight tile (a view of the layer) is made once, on its first tile, and shared by
   // all of its tiles (one object: a worker message carries it once).
   let viewBlock = -1;
@@ -240,18 +250,29 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
       widthBytes: W,
       count: blocks * tilesPerBlock,
       latencyCycles: lat,
-      bytes: (i) => weightTileBytes(variant, plan, Math.floor(i / tilesPerBlock), i % tilesPerBlock, traffic),
+      bytes: weightBytes,
+      // Written out field by field (same fields as blockBase + tileBase): one of these is made per
+      // (block, tile), about 105k per Qwen3-1.7B decode step, and object spreads cost more.
       meta: (i): WeightTileMeta => {
         const b = Math.floor(i / tilesPerBlock);
         const j = i % tilesPerBlock;
+        const { posStart, posEnd } = blockPositionRange(plan, b);
         return {
           kind: 'weights',
           variant,
-          ...blockBase(b),
-          ...tileBase(j),
+          op: cfg.op,
+          tokens: T,
+          block: b,
+          blocks,
+          posStart,
+          posEnd,
+          tile: j,
+          tilesPerBlock,
+          outStart: plan.tileOutStart[j]!,
+          outEnd: plan.tileOutEnd[j]!,
           group: plan.tileGroup[j]!,
           loadsTable: plan.tileLoadsTable[j] === 1,
-          bytes: weightTileBytes(variant, plan, b, j, traffic),
+          bytes: weightBytes(i),
         };
       },
       ...(data ? { payload: (i: number): WeightTile<QuantizedLinear | ActivationOnlyLinear> => tileOfBlock(Math.floor(i / tilesPerBlock)) } : {}),
