@@ -139,6 +139,54 @@ describe('kernels in a piscina worker pool', () => {
     expect(thread).not.toContain(0); // never the main thread
   });
 
+  it('inlineEvery: keys k with k % n = 0 run on the main thread, the others spread evenly over the workers', async () => {
+    const g = new GraphBuilder('inline-share');
+    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+    g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4096, payload: () => new Float32Array(4) }), { out: { out: a } });
+    g.invoke({ ...stage('probe', threadProbeKernel, threadProbeWorker, 1), workerAffinity: (f) => f.index }, { in: { in: a }, out: { out: b } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
+    const threads = async (workers: number, inlineEvery: number) =>
+      (await runFunctional(g.build(), { workers, inlineEvery })).sinks['sink']!.map((t) => (t.payload as Float64Array)[0]!);
+    // n = 3, 2 workers: keys 0,3,6,9 on the main thread (thread 0); keys 1,2,4,5,7,8,10,11 are the
+    // 0th..7th worker keys -> lanes 0,1,0,1,0,1,0,1.
+    const t = await threads(2, 3);
+    expect([0, 3, 6, 9].map((k) => t[k])).toEqual([0, 0, 0, 0]);
+    const lane0 = t[1]!;
+    const lane1 = t[2]!;
+    expect(lane0).not.toBe(0);
+    expect(lane1).not.toBe(0);
+    expect(lane0).not.toBe(lane1);
+    expect([1, 4, 7, 10].map((k) => t[k])).toEqual([lane0, lane0, lane0, lane0]);
+    expect([2, 5, 8, 11].map((k) => t[k])).toEqual([lane1, lane1, lane1, lane1]);
+    // n = 2, 1 worker: every other key on the main thread.
+    const u = await threads(1, 2);
+    expect(u.map((x) => x === 0)).toEqual(Array.from({ length: 12 }, (_, k) => k % 2 === 0));
+    await expect(runFunctional(g.build(), { workers: 1, inlineEvery: 1 })).rejects.toThrow(/inlineEvery must be 0 \(none\) or an integer >= 2, got 1/);
+    await expect(runFunctional(g.build(), { inlineEvery: -2 })).rejects.toThrow(/inlineEvery must be 0/);
+  });
+
+  it('inlineEvery: a chain split between the main thread and the workers gives the same bits and cycles', async () => {
+    const g = new GraphBuilder('inline-chain');
+    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+    const c = g.stream('c', { depth: 2, widthBytes: 4096 });
+    g.invoke(sourceActor({ name: 'src', count: 16, widthBytes: 4096, payload: (i) => Float32Array.from({ length: 512 }, (_, k) => Math.sin(i * 512 + k)) }), { out: { out: a } });
+    // mid keys on index % 4; prefix on index % 3: some of prefix's inputs come from the other side.
+    g.invoke({ ...stage('mid', scaleKernel, scaleWorker, 2), workerAffinity: (f) => f.index % 4 }, { in: { in: a }, out: { out: b } });
+    g.invoke({ ...stage('prefix', prefixSumKernel, prefixSumWorker, 3), workerAffinity: (f) => f.index % 3 }, { in: { in: b }, out: { out: c } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: c } });
+    const graph = g.build();
+    const inline = runGraph(graph, { mode: 'functional' });
+    const bytes = (r: typeof inline) => r.sinks['sink']!.map((t) => Buffer.from((t.payload as Float32Array).buffer).toString('base64')).join();
+    for (const [workers, inlineEvery] of [[1, 2], [2, 2], [2, 3], [4, 5]] as const) {
+      const r = await runFunctional(graph, { workers, inlineEvery });
+      expect(r.cycles).toBe(inline.cycles);
+      expect(r.summary).toEqual(inline.summary);
+      expect(bytes(r)).toBe(bytes(inline));
+    }
+  });
+
   it("an 'every' kernel runs in each worker: its readers on any worker and on the main thread get the same bits", async () => {
     const build = (toSink: boolean) => {
       const g = new GraphBuilder('every');

@@ -74,11 +74,19 @@ export class KernelOffload {
   private readonly pool: KernelPool;
   private readonly spinMs: number;
 
+  /** Placement keys k with k % inlineEvery === 0 run on the main thread (0: none); see FunctionalRunOptions. */
+  private readonly inlineEvery: number;
+
   constructor(
     private readonly graph: Graph,
     pool: KernelPool,
     inWorker: (actorName: string) => boolean = () => true,
+    inlineEvery = 0,
   ) {
+    if (!Number.isInteger(inlineEvery) || inlineEvery < 0 || inlineEvery === 1) {
+      throw new RangeError(`inlineEvery must be 0 (no kernel of a worker-placed actor on the main thread) or an integer >= 2, got ${inlineEvery}`);
+    }
+    this.inlineEvery = inlineEvery;
     const specs = graph.actors.map((a) => a.spec);
     this.placed = Uint8Array.from(specs, (s) => (s.kernel !== undefined && s.workerKernel !== undefined && !s.eagerKernel && inWorker(s.name) ? 1 : 0));
     const consumerOf = new Map<number, number>();
@@ -138,25 +146,40 @@ export class KernelOffload {
     this.check();
   }
 
-  /** Posts firing `firing` of placed actor `a`; returns handles for the ports it writes (`written`). */
-  submit(a: number, spec: ActorSpec, firing: Firing, inputs: Record<string, unknown>, outputs: FiringOutputs, written: readonly string[]): Record<string, PayloadHandle> {
+  /**
+   * Posts firing `firing` of placed actor `a`; returns handles for the ports it writes (`written`).
+   * A firing whose placement key falls to the main thread (inlineEvery) runs here at once and
+   * returns its values.
+   */
+  submit(a: number, spec: ActorSpec, firing: Firing, inputs: Record<string, unknown>, outputs: FiringOutputs, written: readonly string[]): Readonly<Record<string, unknown>> {
     this.check();
-    let lane: number;
+    let lane = -2;
     const affinity = spec.workerAffinity;
+    let key: number | undefined;
     if (affinity === 'every') lane = EVERY_LANE;
     else if (affinity) {
-      const k = affinity(firing);
-      if (!Number.isInteger(k) || k < 0) throw new RunError(`actor '${spec.name}': workerAffinity of firing ${firing.index} must be an integer >= 0, got ${k}`, spec.name, firing.index);
-      lane = k % this.lanes.length;
+      key = affinity(firing);
+      if (!Number.isInteger(key) || key < 0) throw new RunError(`actor '${spec.name}': workerAffinity of firing ${firing.index} must be an integer >= 0, got ${key}`, spec.name, firing.index);
     } else {
-      lane = firing.index % this.lanes.length;
+      key = firing.index;
       for (const port in inputs) {
         const v = inputs[port];
         if (v instanceof PayloadHandle && this.laneOf[v.task] !== EVERY_LANE) {
           lane = this.laneOf[v.task]!;
+          key = undefined;
           break;
         }
       }
+    }
+    if (key !== undefined) {
+      const n = this.inlineEvery;
+      if (n > 0 && key % n === 0) {
+        // The main thread's share: computed now, from values (kernels are pure: same numbers).
+        this.resolveInputs(inputs);
+        return spec.kernel!(inputs, outputs, firing);
+      }
+      // The other keys, numbered without the main thread's, spread evenly over the lanes.
+      lane = (n > 0 ? key - Math.floor(key / n) - 1 : key) % this.lanes.length;
     }
     // Inputs computed in another lane come through the main thread first (before this task's
     // record is begun: waiting flushes every lane's buffer).

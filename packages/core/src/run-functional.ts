@@ -18,6 +18,14 @@ export interface FunctionalRunOptions extends Omit<RunOptions, 'mode' | 'kernels
    * look-ups and running sum) gain from workers.
    */
   readonly inWorker?: (actorName: string) => boolean;
+  /**
+   * Work sharing with the main thread (0: none, the default). Placement keys k (a placed actor's
+   * `workerAffinity` key, else its firing index) with k % inlineEvery === 0 run their kernels on
+   * the main thread, the others in the workers. The main thread otherwise idles whenever it
+   * waits for the workers' results (at the end of each LUTLinear op); a share of the kernels
+   * fills that time and saves their messages. Placement only: the numbers are the same.
+   */
+  readonly inlineEvery?: number;
 }
 
 /**
@@ -30,10 +38,12 @@ export interface FunctionalRunOptions extends Omit<RunOptions, 'mode' | 'kernels
 export async function runFunctional(graph: Graph, opts: FunctionalRunOptions = {}): Promise<RunResult> {
   const workers = opts.workers ?? 0;
   if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`workers must be an integer >= 0, got ${workers}`);
+  const every = opts.inlineEvery ?? 0;
+  if (!Number.isInteger(every) || every < 0 || every === 1) throw new RangeError(`inlineEvery must be 0 (none) or an integer >= 2, got ${every}`);
   if (workers === 0 && !opts.pool) return runGraph(graph, { ...opts, mode: 'functional' });
   const pool = opts.pool ?? new KernelPool(workers);
   try {
-    const offload = new KernelOffload(graph, pool, opts.inWorker);
+    const offload = new KernelOffload(graph, pool, opts.inWorker, opts.inlineEvery ?? 0);
     try {
       await offload.ready();
       const res = new EngineRun(graph, { ...opts, mode: 'functional' }, new Subject<TraceEvent>(), offload).execute();
