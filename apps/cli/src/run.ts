@@ -8,7 +8,7 @@ import {
   type PassReport,
   type PlatformConfig,
 } from '@lut-llm/accelerator';
-import { prefillChunkTokensOf } from '@lut-llm/accelerator';
+import { decodeSampleSteps, prefillChunkTokensOf } from '@lut-llm/accelerator';
 import { table, toWindowedPerfettoTrace } from "@lut-llm/core";
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writePerfettoTrace } from './files.js';
@@ -43,8 +43,7 @@ export function prefillChunkOf(platform: PlatformConfig, flag?: number): number 
 
 /** Passes runInference will emulate: prefill chunks plus the sampled decode steps. */
 export function plannedPasses(prompt: number, output: number, chunk: number, samples: number | 'all'): number {
-  const steps = output - 1;
-  return Math.ceil(prompt / chunk) + (samples === 'all' ? steps : Math.min(samples, steps));
+  return Math.ceil(prompt / chunk) + decodeSampleSteps(output, samples).length;
 }
 
 /** Checks a run request before any emulation (messages name the flags). */

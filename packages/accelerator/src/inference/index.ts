@@ -3,6 +3,7 @@ export {
   runPassTiming,
   runPassFunctional,
   runInference,
+  decodeSampleSteps,
   unitOf,
   type UnitUse,
   type PassReport,

@@ -231,6 +231,19 @@ export interface InferenceReport {
   readonly wallMs: number;
 }
 
+/**
+ * The decode steps (0-based, of outputTokens - 1) that runInference emulates for a
+ * `decodeSamples` setting: all of them, or N spread evenly from the first to the last.
+ */
+export function decodeSampleSteps(outputTokens: number, decodeSamples: number | 'all'): number[] {
+  const steps = outputTokens - 1;
+  if (steps <= 0) return [];
+  if (decodeSamples === 'all') return Array.from({ length: steps }, (_, i) => i);
+  if (!Number.isInteger(decodeSamples) || decodeSamples < 2) throw new RangeError(`decodeSamples must be 'all' or an integer >= 2, got ${decodeSamples}`);
+  const n = Math.min(decodeSamples, steps);
+  return [...new Set(Array.from({ length: n }, (_, i) => (n === 1 ? 0 : Math.round((i * (steps - 1)) / (n - 1)))))];
+}
+
 /** Emulates a request (prompt in, tokens out) in timing mode. */
 export function runInference(opts: InferenceOptions): InferenceReport {
   const t0 = performance.now();
@@ -245,15 +258,7 @@ export function runInference(opts: InferenceOptions): InferenceReport {
   }
   if (prompt + out > model.maxPositionEmbeddings) throw new RangeError(`promptTokens + outputTokens = ${prompt + out} exceeds the model's ${model.maxPositionEmbeddings} positions`);
   const steps = out - 1;
-  const samplesOpt = opts.decodeSamples ?? 3;
-  let sampleSteps: number[];
-  if (steps === 0) sampleSteps = [];
-  else if (samplesOpt === 'all') sampleSteps = Array.from({ length: steps }, (_, i) => i);
-  else {
-    if (!Number.isInteger(samplesOpt) || samplesOpt < 2) throw new RangeError(`decodeSamples must be 'all' or an integer >= 2, got ${samplesOpt}`);
-    const n = Math.min(samplesOpt, steps);
-    sampleSteps = [...new Set(Array.from({ length: n }, (_, i) => (n === 1 ? 0 : Math.round((i * (steps - 1)) / (n - 1)))))];
-  }
+  const sampleSteps = decodeSampleSteps(out, opts.decodeSamples ?? 3);
   const chunks = Math.ceil(prompt / chunk);
   const total = chunks + sampleSteps.length;
   let done = 0;
