@@ -13,6 +13,8 @@ import {
   prefixSumWorker,
   scaleKernel,
   scaleWorker,
+  slabTileKernel,
+  slabTileWorker,
   threadProbeKernel,
   threadProbeWorker,
   uncloneableResultKernel,
@@ -185,6 +187,19 @@ describe('kernels in a piscina worker pool', () => {
       expect(r.summary).toEqual(inline.summary);
       expect(bytes(r)).toBe(bytes(inline));
     }
+  });
+
+  it('a result on a slab view comes back from a worker in a buffer of its own (not with its slab)', async () => {
+    const g = new GraphBuilder('slab');
+    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+    g.invoke(sourceActor({ name: 'src', count: 5, widthBytes: 4096, payload: () => new Float32Array(4) }), { out: { out: a } });
+    g.invoke(stage('tiles', slabTileKernel, slabTileWorker, 1), { in: { in: a }, out: { out: b } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
+    const r = await runFunctional(g.build(), { workers: 1 });
+    const got = r.sinks['sink']!.map((t) => t.payload as Int32Array);
+    expect(got.map((x) => [...x])).toEqual([0, 1, 2, 3, 4].map((i) => Array.from({ length: 8 }, () => i)));
+    for (const x of got) expect(x.buffer.byteLength).toBe(32); // a 64 KB slab would have come whole
   });
 
   it("an 'every' kernel runs in each worker: its readers on any worker and on the main thread get the same bits", async () => {

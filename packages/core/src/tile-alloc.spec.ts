@@ -17,6 +17,16 @@ describe('tile allocation (slab views)', () => {
     expect(tiles.some((t) => t.byteOffset > 0)).toBe(true);
   });
 
+  it('a bad length throws and leaves the slab as it was', () => {
+    const a = int32Tile(4).fill(7);
+    expect(() => int32Tile(-2)).toThrow(RangeError);
+    expect(() => float32Tile(-1)).toThrow(RangeError);
+    const b = int32Tile(4);
+    expect([...b]).toEqual([0, 0, 0, 0]);
+    b.fill(9);
+    expect([...a]).toEqual([7, 7, 7, 7]);
+  });
+
   it('gives large arrays a buffer of their own', () => {
     const big = int32Tile(4096);
     expect(big.byteOffset).toBe(0);

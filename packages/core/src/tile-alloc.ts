@@ -4,8 +4,8 @@
  * GC), which costs more than a small tile kernel's work: a LUTLinear decode step of Qwen3-1.7B
  * makes about 210k partial-sum and running-sum tiles of 2 KB. A view on a slab is an ordinary
  * typed array (zeroed, never handed out twice), so a kernel using these stays pure; a slab is
- * freed once none of its views is alive. Views are partial, so they cross threads copied
- * (MessageEncoder), never with their whole slab.
+ * freed once none of its views is alive. Views are partial (`byteOffset` may be > 0, `buffer` is
+ * the shared slab), so they cross threads copied (MessageEncoder), never with their whole slab.
  */
 const SLAB_BYTES = 64 * 1024;
 /** Larger arrays get buffers of their own (a slab would hold too few). */
@@ -27,7 +27,8 @@ function carve(bytes: number): number {
 /** A zeroed Int32Array of `length` elements (like `new Int32Array(length)`). */
 export function int32Tile(length: number): Int32Array {
   const bytes = length * 4;
-  if (!(bytes <= MAX_TILE_BYTES)) return new Int32Array(length);
+  // Bad lengths go to the constructor (which throws) before anything is carved.
+  if (!(length >= 0 && bytes <= MAX_TILE_BYTES)) return new Int32Array(length);
   const at = carve(bytes); // before reading `slab`: carving may start a new one
   return new Int32Array(slab, at, length);
 }
@@ -35,7 +36,7 @@ export function int32Tile(length: number): Int32Array {
 /** A zeroed Float32Array of `length` elements (like `new Float32Array(length)`). */
 export function float32Tile(length: number): Float32Array {
   const bytes = length * 4;
-  if (!(bytes <= MAX_TILE_BYTES)) return new Float32Array(length);
+  if (!(length >= 0 && bytes <= MAX_TILE_BYTES)) return new Float32Array(length);
   const at = carve(bytes);
   return new Float32Array(slab, at, length);
 }

@@ -152,9 +152,9 @@ export async function runPassFunctional(
      * the main thread (core's FunctionalRunOptions.inlineEvery; 0: none). Default: 4 with one
      * worker, 0 with more. With one worker the main thread otherwise idles at the end of every
      * op while the worker finishes; on this project's 2-core machine a quarter of the tiles on
-     * the main thread made a Qwen3-1.7B decode token ~10% faster (3 to 8 measured, 3-4 best).
-     * With two or more workers the main thread is the busier side already, and sharing measured
-     * no gain.
+     * the main thread made a Qwen3-1.7B decode token 1.1-1.2x faster (n = 3 to 8 measured, 3-4
+     * best; `npm run bench -- inference` prints it). With two or more workers the main thread is
+     * the busier side already, and sharing measured no gain.
      */
     readonly inlineEvery?: number;
   } = {},

@@ -5,6 +5,7 @@
 import type { Kernel } from '../actor.js';
 import { threadId } from 'node:worker_threads';
 import { workerKernel } from '../kernel-ref.js';
+import { int32Tile } from '../tile-alloc.js';
 
 /** out = in * 2 + firing index, elementwise (Float32Array). */
 export const scaleKernel: Kernel = (inputs, _outputs, firing) => {
@@ -56,3 +57,7 @@ export const asyncWorker = workerKernel(import.meta.url, './kernels.js', 'asyncK
 /** A kernel whose result cannot be sent back to the main thread (it holds a function). */
 export const uncloneableResultKernel: Kernel = () => ({ out: { f: () => 1 } });
 export const uncloneableResultWorker = workerKernel(import.meta.url, './kernels.js', 'uncloneableResultKernel');
+
+/** A kernel whose output is a slab view (int32Tile): 8 copies of its firing index. */
+export const slabTileKernel: Kernel = (_inputs, _outputs, firing) => ({ out: int32Tile(8).fill(firing.index) });
+export const slabTileWorker = workerKernel(import.meta.url, './kernels.js', 'slabTileKernel');
