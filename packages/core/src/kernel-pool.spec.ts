@@ -37,6 +37,17 @@ function graph(tokens: number, mid: [Kernel, KernelRef] = [scaleKernel, scaleWor
   return g.build();
 }
 
+/** A source of `count` tokens (`payload(i)`), one stage `spec` (ports in/out), a sink. */
+function oneStage(name: string, count: number, payload: (i: number) => unknown, spec: ActorSpec) {
+  const g = new GraphBuilder(name);
+  const a = g.stream('a', { depth: 2, widthBytes: 4096 });
+  const b = g.stream('b', { depth: 2, widthBytes: 4096 });
+  g.invoke(sourceActor({ name: 'src', count, widthBytes: 4096, payload }), { out: { out: a } });
+  g.invoke(spec, { in: { in: a }, out: { out: b } });
+  g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
+  return g.build();
+}
+
 describe('kernels in a piscina worker pool', () => {
   it('cycles, trace summary and every output bit are identical with 0, 1, 2 and 4 workers', async () => {
     const g = graph(24);
@@ -110,15 +121,8 @@ describe('kernels in a piscina worker pool', () => {
   });
 
   it('workerMetadata limits what a worker kernel is sent; inline kernels always see everything', async () => {
-    const probe = (workerMetadata?: ActorSpec['workerMetadata']) => {
-      const g = new GraphBuilder('meta');
-      const a = g.stream('a', { depth: 2, widthBytes: 4096 });
-      const b = g.stream('b', { depth: 2, widthBytes: 4096 });
-      g.invoke(sourceActor({ name: 'src', count: 3, widthBytes: 4096, payload: () => new Float32Array(4) }), { out: { out: a } });
-      g.invoke({ ...stage('probe', metaProbeKernel, metaProbeWorker, 1), ...(workerMetadata ? { workerMetadata } : {}) }, { in: { in: a }, out: { out: b } });
-      g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
-      return g.build();
-    };
+    const probe = (workerMetadata?: ActorSpec['workerMetadata']) =>
+      oneStage('meta', 3, () => new Float32Array(4), { ...stage('probe', metaProbeKernel, metaProbeWorker, 1), ...(workerMetadata ? { workerMetadata } : {}) });
     const seen = async (g: ReturnType<typeof probe>, workers: number) => (await runFunctional(g, { workers })).sinks['sink']!.map((t) => Array.from(t.payload as Float64Array));
     expect(await seen(probe('none'), 0)).toEqual([[1, 1, 0], [1, 1, 1], [1, 1, 2]]);
     expect(await seen(probe(), 1)).toEqual([[1, 1, 0], [1, 1, 1], [1, 1, 2]]);
@@ -127,13 +131,8 @@ describe('kernels in a piscina worker pool', () => {
   });
 
   it('firings with the same workerAffinity run in the same worker', async () => {
-    const g = new GraphBuilder('affinity');
-    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
-    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
-    g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4096, payload: () => new Float32Array(4) }), { out: { out: a } });
-    g.invoke({ ...stage('probe', threadProbeKernel, threadProbeWorker, 1), workerAffinity: (f) => Math.floor(f.index / 3) }, { in: { in: a }, out: { out: b } });
-    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
-    const r = await runFunctional(g.build(), { workers: 2 });
+    const g = oneStage('affinity', 12, () => new Float32Array(4), { ...stage('probe', threadProbeKernel, threadProbeWorker, 1), workerAffinity: (f) => Math.floor(f.index / 3) });
+    const r = await runFunctional(g, { workers: 2 });
     const thread = r.sinks['sink']!.map((t) => (t.payload as Float64Array)[0]!);
     // keys 0,0,0,1,1,1,2,2,2,3,3,3 -> lanes 0,1,0,1: equal keys share a thread, the two lanes differ.
     for (let i = 0; i < 12; i++) expect(thread[i]).toBe(thread[(Math.floor(i / 3) % 2) * 3]);
@@ -142,14 +141,9 @@ describe('kernels in a piscina worker pool', () => {
   });
 
   it('inlineEvery: keys k with k % n = 0 run on the main thread, the others spread evenly over the workers', async () => {
-    const g = new GraphBuilder('inline-share');
-    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
-    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
-    g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4096, payload: () => new Float32Array(4) }), { out: { out: a } });
-    g.invoke({ ...stage('probe', threadProbeKernel, threadProbeWorker, 1), workerAffinity: (f) => f.index }, { in: { in: a }, out: { out: b } });
-    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
+    const g = oneStage('inline-share', 12, () => new Float32Array(4), { ...stage('probe', threadProbeKernel, threadProbeWorker, 1), workerAffinity: (f) => f.index });
     const threads = async (workers: number, inlineEvery: number) =>
-      (await runFunctional(g.build(), { workers, inlineEvery })).sinks['sink']!.map((t) => (t.payload as Float64Array)[0]!);
+      (await runFunctional(g, { workers, inlineEvery })).sinks['sink']!.map((t) => (t.payload as Float64Array)[0]!);
     // n = 3, 2 workers: keys 0,3,6,9 on the main thread (thread 0); keys 1,2,4,5,7,8,10,11 are the
     // 0th..7th worker keys -> lanes 0,1,0,1,0,1,0,1.
     const t = await threads(2, 3);
@@ -164,8 +158,8 @@ describe('kernels in a piscina worker pool', () => {
     // n = 2, 1 worker: every other key on the main thread.
     const u = await threads(1, 2);
     expect(u.map((x) => x === 0)).toEqual(Array.from({ length: 12 }, (_, k) => k % 2 === 0));
-    await expect(runFunctional(g.build(), { workers: 1, inlineEvery: 1 })).rejects.toThrow(/inlineEvery must be 0 \(none\) or an integer >= 2, got 1/);
-    await expect(runFunctional(g.build(), { inlineEvery: -2 })).rejects.toThrow(/inlineEvery must be 0/);
+    await expect(runFunctional(g, { workers: 1, inlineEvery: 1 })).rejects.toThrow(/inlineEvery must be 0 \(none\) or an integer >= 2, got 1/);
+    await expect(runFunctional(g, { inlineEvery: -2 })).rejects.toThrow(/inlineEvery must be 0/);
   });
 
   it('inlineEvery: a chain split between the main thread and the workers gives the same bits and cycles', async () => {
@@ -190,13 +184,8 @@ describe('kernels in a piscina worker pool', () => {
   });
 
   it('a result on a slab view comes back from a worker in a buffer of its own (not with its slab)', async () => {
-    const g = new GraphBuilder('slab');
-    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
-    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
-    g.invoke(sourceActor({ name: 'src', count: 5, widthBytes: 4096, payload: () => new Float32Array(4) }), { out: { out: a } });
-    g.invoke(stage('tiles', slabTileKernel, slabTileWorker, 1), { in: { in: a }, out: { out: b } });
-    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
-    const r = await runFunctional(g.build(), { workers: 1 });
+    const g = oneStage('slab', 5, () => new Float32Array(4), stage('tiles', slabTileKernel, slabTileWorker, 1));
+    const r = await runFunctional(g, { workers: 1 });
     const got = r.sinks['sink']!.map((t) => t.payload as Int32Array);
     expect(got.map((x) => [...x])).toEqual([0, 1, 2, 3, 4].map((i) => Array.from({ length: 8 }, () => i)));
     for (const x of got) expect(x.buffer.byteLength).toBe(32); // a 64 KB slab would have come whole
@@ -226,24 +215,14 @@ describe('kernels in a piscina worker pool', () => {
   });
 
   it('a failing kernel whose result nobody on the main thread reads still fails the run', async () => {
-    const g = new GraphBuilder('unread');
-    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
-    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
-    g.invoke(sourceActor({ name: 'src', count: 6, widthBytes: 4096, payload: () => new Float32Array(8) }), { out: { out: a } });
-    g.invoke(stage('mid', failOnThirdKernel, failOnThirdWorker, 1), { in: { in: a }, out: { out: b } });
-    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
-    await expect(runFunctional(g.build(), { workers: 2, collectSinks: false })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing 3 .*corrupt tile/);
+    const g = oneStage('unread', 6, () => new Float32Array(8), stage('mid', failOnThirdKernel, failOnThirdWorker, 1));
+    await expect(runFunctional(g, { workers: 2, collectSinks: false })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing 3 .*corrupt tile/);
   });
 
   it('a kernel returning a Promise, or inputs that cannot be sent, fail the run by name (no hang)', async () => {
     await expect(runFunctional(graph(4, [asyncKernel, asyncWorker]), { workers: 1 })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing 0 .*must return its outputs as a plain record, synchronously \(got a Promise\)/);
-    const g = new GraphBuilder('uncloneable');
-    const a = g.stream('a', { depth: 2, widthBytes: 4096 });
-    const b = g.stream('b', { depth: 2, widthBytes: 4096 });
-    g.invoke(sourceActor({ name: 'src', count: 3, widthBytes: 4096, payload: () => ({ f: () => 1 }) }), { out: { out: a } });
-    g.invoke(stage('mid', scaleKernel, scaleWorker, 1), { in: { in: a }, out: { out: b } });
-    g.invoke(sinkActor({ name: 'sink', widthBytes: 4096 }), { in: { in: b } });
-    await expect(runFunctional(g.build(), { workers: 1 })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing 0: its inputs cannot be sent to a worker/);
+    const g = oneStage('uncloneable', 3, () => ({ f: () => 1 }), stage('mid', scaleKernel, scaleWorker, 1));
+    await expect(runFunctional(g, { workers: 1 })).rejects.toThrow(/actor 'mid': kernel failed in a worker on firing 0: its inputs cannot be sent to a worker/);
     // A result that cannot come back ends the worker's session with a reply that says why.
     await expect(runFunctional(graph(3, [uncloneableResultKernel, uncloneableResultWorker]), { workers: 1, inWorker: (n) => n === 'mid' })).rejects.toThrow(
       /kernel failed in a worker on firing \d: worker session failed: .*could not be cloned/,
