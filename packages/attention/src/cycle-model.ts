@@ -1,4 +1,5 @@
 import type { AttentionJob, AttentionShape } from '@lut-llm/contracts';
+import { asBuiltAttentionCycles } from './as-built.js';
 import { historyChunks } from './job.js';
 import type { AttentionHardwareParams } from './params.js';
 
@@ -102,8 +103,12 @@ export function normalizationCycles(params: AttentionHardwareParams, queryTokens
   return params.divLatencyCycles + Math.max(ceilDiv(rows, params.reciprocalsPerCycle), ceilDiv(rows * D, params.pvMacsPerCycle)) + params.fmulLatencyCycles;
 }
 
-/** Cycles after the last block's throughput: fill + [decode] split-K reduction + normalisation. */
+/**
+ * Cycles after the last block's throughput: fill + [decode] split-K reduction + normalisation
+ * (pipelined unit); 0 for the as-built unit, whose job cycles are all in its last firing.
+ */
 export function attentionTailCycles(params: AttentionHardwareParams, job: AttentionJob): number {
+  if (params.implementation === 'as-built') return 0;
   const partials = 1 + historyChunks(job.queryStart, params.kvChunkPositions).length;
   const reduce = job.phase === 'decode' ? splitKReductionCycles(params, job.queryTokens, partials) : 0;
   return attentionPipelineFillCycles(params) + reduce + normalizationCycles(params, job.queryTokens);
@@ -126,6 +131,7 @@ export interface AttentionFiringCost {
  * firing per history chunk; the last one adds the tail (fill, reduction, normalisation).
  */
 export function attentionFiringCosts(params: AttentionHardwareParams, job: AttentionJob): AttentionFiringCost[] {
+  if (params.implementation === 'as-built') return asBuiltFiringCosts(params, job);
   const algorithm: AttentionAlgorithm = job.phase === 'decode' ? 'split-k' : 'online';
   const blocks = [{ kind: 'q' as const, positionStart: job.queryStart, positions: job.queryTokens }, ...historyChunks(job.queryStart, params.kvChunkPositions).map((c) => ({ kind: 'kv' as const, ...c }))];
   const tail = attentionTailCycles(params, job);
@@ -158,4 +164,20 @@ export function attentionKvHistoryBytes(shape: AttentionShape, job: AttentionJob
 export function attentionKvReadCycles(params: AttentionHardwareParams, job: AttentionJob, bytesPerCycle: number, bytesPerElement: number): number {
   const perPos = kvBytesPerPosition(params.shape, bytesPerElement);
   return historyChunks(job.queryStart, params.kvChunkPositions).reduce((s, c) => s + ceilDiv(c.positions * perPos, bytesPerCycle), 0);
+}
+
+/**
+ * Firings of one job on the as-built unit: the `q` firing and the history chunks only fill the
+ * on-chip K/V buffers (1 cycle each: the chunks stream in at the KV read rate, which the
+ * prefetcher models); the job's last firing runs the three tasks over the whole context
+ * ({@link asBuiltAttentionCycles}), so the job costs exactly that many cycles after its last input.
+ */
+function asBuiltFiringCosts(params: AttentionHardwareParams, job: AttentionJob): AttentionFiringCost[] {
+  const blocks = [{ kind: 'q' as const, positionStart: job.queryStart, positions: job.queryTokens }, ...historyChunks(job.queryStart, params.kvChunkPositions).map((c) => ({ kind: 'kv' as const, ...c }))];
+  const total = asBuiltAttentionCycles(params, job).cycles;
+  return blocks.map((b, i) => {
+    const last = i === blocks.length - 1;
+    const ii = last ? Math.max(1, total - (blocks.length - 1)) : 1;
+    return { kind: b.kind, iiCycles: ii, latencyCycles: ii, positionStart: b.positionStart, positions: b.positions };
+  });
 }

@@ -1,4 +1,12 @@
-export { DEFAULT_ATTENTION_PARAMS, resolveAttentionParams, validateAttentionShape, type AttentionHardwareParams } from './params.js';
+export { DEFAULT_ATTENTION_PARAMS, ATTENTION_IMPLEMENTATIONS, resolveAttentionParams, validateAttentionShape, type AttentionHardwareParams, type AttentionImplementation } from './params.js';
+export {
+  asBuiltAttentionCycles,
+  AS_BUILT_VECTOR_LANES,
+  AS_BUILT_REDUCTION_TRIPS,
+  AS_BUILT_LOAD_DEPTH_CYCLES,
+  AS_BUILT_BRAM_READ_CYCLES,
+  type AsBuiltAttentionCycles,
+} from './as-built.js';
 export { emptySoftmaxState, cloneSoftmaxState, mergeSoftmaxStates, finalizeSoftmaxState, type SoftmaxState } from './softmax-state.js';
 export { dotFp32Tree } from './dot.js';
 export { checkKvBlock, checkQueries, type KvBlock } from './kv-block.js';

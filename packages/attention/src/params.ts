@@ -7,6 +7,14 @@ import { QWEN3_1_7B_ATTENTION, type AttentionShape } from '@lut-llm/contracts';
  * unit's sizes, so the defaults are what a hardware engineer would pick for Qwen3-1.7B on a V80.
  */
 export interface AttentionHardwareParams {
+  /**
+   * Which unit the cycles describe. 'pipelined': the FlashAttention/FlashDecoding unit below (tile
+   * pairs through three pipelined engines, tiles above the causal diagonal skipped): what the unit
+   * could be. 'as-built': the loop structure of the public LUT-LLM build (`gqa/gqa.h`: every key
+   * block for every query, separate MAC and reduction loops; see as-built.ts and the README); the
+   * V80 platform presets select it. Numerics are the same either way. Default 'pipelined'.
+   */
+  readonly implementation: AttentionImplementation;
   /** Heads and head size. Default Qwen3-1.7B: 16 query heads, 8 KV heads, head dim 128. */
   readonly shape: AttentionShape;
   /**
@@ -57,7 +65,12 @@ export interface AttentionHardwareParams {
   readonly maxContextPositions: number;
 }
 
+/** The attention units the emulator models (see {@link AttentionHardwareParams.implementation}). */
+export const ATTENTION_IMPLEMENTATIONS = ['pipelined', 'as-built'] as const;
+export type AttentionImplementation = (typeof ATTENTION_IMPLEMENTATIONS)[number];
+
 export const DEFAULT_ATTENTION_PARAMS: AttentionHardwareParams = {
+  implementation: 'pipelined',
   shape: QWEN3_1_7B_ATTENTION,
   queryTileRows: 16,
   kvTilePositions: 64,
@@ -89,6 +102,9 @@ export function resolveAttentionParams(overrides: Partial<AttentionHardwareParam
     if (!(key in DEFAULT_ATTENTION_PARAMS)) throw new RangeError(`${who}: unknown parameter '${key}'`);
   }
   validateAttentionShape(p.shape, who);
+  if (!(ATTENTION_IMPLEMENTATIONS as readonly string[]).includes(p.implementation)) {
+    throw new RangeError(`${who}: implementation must be one of ${ATTENTION_IMPLEMENTATIONS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(p.implementation)}`);
+  }
   const positive = ['queryTileRows', 'kvTilePositions', 'kvChunkPositions', 'qkMacsPerCycle', 'pvMacsPerCycle', 'expPerCycle', 'reciprocalsPerCycle', 'maxContextPositions'] as const;
   for (const k of positive) {
     if (!Number.isInteger(p[k]) || p[k] < 1) throw new RangeError(`${who}: ${k} must be an integer >= 1, got ${p[k]}`);
