@@ -27,3 +27,4 @@ export {
   type MemoryBank,
 } from './on-chip.js';
 export { HBM_INTERLEAVE_BYTES, HBM_CHANNEL_CAPACITY_BYTES, stripeTensors, stripedAddress, type TensorPlacement, type ChannelGroupLayout } from './layout.js';
+export { achievedBytesPerCyclePerChannel, validateHbmEfficiency, SHUHAI_U280_SEQUENTIAL_FRACTION, V80_HBM_EFFICIENCY, type HbmEfficiency } from './hbm-efficiency.js';
