@@ -19,6 +19,6 @@ describe('model weights on the HBM weight channels', () => {
   });
 
   it('fewer weight channels hold less: 1.7B on 4 channels overflows', () => {
-    expect(() => modelHbmLayout(QWEN3_CONFIGS['Qwen3-1.7B'], loadPlatformConfig({ hbm: { channels: { weights: 4 } } }))).toThrow(/does not fit: 4 channels/);
+    expect(() => modelHbmLayout(QWEN3_CONFIGS['Qwen3-1.7B'], loadPlatformConfig({ preset: 'v80', hbm: { channels: { weights: 4 } } }))).toThrow(/does not fit: 4 channels/);
   });
 });

@@ -8,6 +8,7 @@ export {
   type PlatformHbmChannels,
   type PlatformOnChip,
   type PlatformVq,
+  type PlatformBuiltLimits,
   type StageParamValue,
 } from './schema.js';
 export {
@@ -21,6 +22,9 @@ export {
   V80_HBM_DEVICE_PEAK_GBPS,
   V80_LATER_CLOCK_MHZ,
   V80_PLATFORM,
+  V80_INT4_250,
+  V80_INT8_227,
+  V80_BUILT_LIMITS,
   type PlatformPresetName,
 } from './presets.js';
 export { loadPlatformConfig, parsePlatformConfig, type LoadPlatformOptions, type PlatformOverrides } from './load.js';
@@ -37,6 +41,6 @@ export {
 export { describePlatform } from './describe.js';
 export { fifoDepth } from './fifo-depth.js';
 export { stageNumber, stageOverrides, DEFAULT_PREFILL_CHUNK_TOKENS, prefillChunkTokensOf } from './stage-params.js';
-export { platformHbmConfig, platformOnChipBudget, platformVqConfig } from './package-configs.js';
+export { platformHbmConfig, platformChannelBytesPerCycle, platformOnChipBudget, platformVqConfig } from './package-configs.js';
 export { lutLinearStream, lutTableBytes, vqBitsPerWeight, type LutLinearStream, type VqBitsPerWeight } from './vq-storage.js';
 export { modelHbmLayout, type ModelHbmLayout } from './hbm-layout.js';

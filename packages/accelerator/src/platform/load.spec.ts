@@ -7,7 +7,7 @@ import { DEFAULT_VQ_CONFIG } from '@lut-llm/vq';
 import { PlatformConfigError } from './config-error.js';
 import { fifoDepth } from './fifo-depth.js';
 import { loadPlatformConfig, parsePlatformConfig, type PlatformOverrides } from './load.js';
-import { V80_250MHZ, V80_PLATFORM } from './presets.js';
+import { PLATFORM_PRESETS, V80_250MHZ, V80_INT4_250, V80_INT8_227, V80_PLATFORM } from './presets.js';
 import { PlatformConfigSchema } from './schema.js';
 import { stageNumber } from './stage-params.js';
 
@@ -49,9 +49,23 @@ describe('presets', () => {
     expect({ ...V80_250MHZ, name: '', clockMhz: 0 }).toEqual({ ...V80_PLATFORM, name: '', clockMhz: 0 });
   });
 
+  it('the public build (default) and the paper v1 presets model the hardware as built', () => {
+    // config.h: 4-bit tables + 4-bit indices, MAX_SEQ_LEN 128, MAX_KV_LEN 256; timing report: 250 MHz
+    expect([V80_INT4_250.clockMhz, V80_INT4_250.vq.lutBits, V80_INT8_227.clockMhz, V80_INT8_227.vq.lutBits]).toEqual([250, 4, 227, 8]);
+    for (const p of [V80_INT4_250, V80_INT8_227]) {
+      expect(p.builtLimits).toEqual({ maxSeqLen: 128, maxKvLen: 256 });
+      expect(p.stages['attention']).toEqual({ implementation: 'as-built' });
+      // 256 positions of K/V / 64-position chunks: the whole history fits the prefetch buffer
+      expect(p.stages['kv-prefetcher']).toEqual({ bufferChunks: 4 });
+      expect(p.hbm.efficiency?.sequentialFraction).toBeCloseTo(425 / 460, 12);
+    }
+    expect(PLATFORM_PRESETS['v80-int4-250']).toBe(V80_INT4_250);
+    expect(V80_PLATFORM.builtLimits).toBeUndefined();
+  });
+
   it('loading nothing or {} gives the default preset', () => {
-    expect(loadPlatformConfig()).toEqual(V80_PLATFORM);
-    expect(loadPlatformConfig({})).toEqual(V80_PLATFORM);
+    expect(loadPlatformConfig()).toEqual(V80_INT4_250);
+    expect(loadPlatformConfig({})).toEqual(V80_INT4_250);
   });
 });
 
@@ -103,7 +117,7 @@ describe('validation errors name the field, the expectation and the value', () =
     const e = configError(() => loadPlatformConfig(bad({ hbm: { channel: { weights: 16 } } })));
     expect(e.issues).toHaveLength(1);
     expect(e.issues[0]!.path).toBe('platform.hbm.channel');
-    expect(e.issues[0]!.message).toMatch(/^unknown field \(known fields: channels, bytesPerCyclePerChannel, readLatencyCycles, devicePeakGBps\)$/);
+    expect(e.issues[0]!.message).toMatch(/^unknown field \(known fields: channels, bytesPerCyclePerChannel, readLatencyCycles, devicePeakGBps, efficiency\)$/);
   });
 
   it('a "__proto__" key from JSON is reported, not swallowed', () => {
@@ -123,7 +137,7 @@ describe('validation errors name the field, the expectation and the value', () =
 
   it('a channel plan beyond the device HBM bandwidth is rejected with the figures', () => {
     // 200 + 19 other channels = 219 x 32 B x 227 MHz = 1590.8 GB/s > 820 GB/s
-    const e = configError(() => loadPlatformConfig({ hbm: { channels: { weights: 200 } } }));
+    const e = configError(() => loadPlatformConfig({ preset: 'v80', hbm: { channels: { weights: 200 } } }));
     expect(e.message).toContain('platform.hbm.channels: the channel plan needs 1590.8 GB/s at 227 MHz');
     expect(e.message).toContain('820 GB/s');
   });
@@ -131,7 +145,7 @@ describe('validation errors name the field, the expectation and the value', () =
   it('the root must be an object and the preset must exist', () => {
     expect(configError(() => parsePlatformConfig([1, 2])).message).toContain('platform: expected an object, got an array [1,2]');
     expect(configError(() => loadPlatformConfig(bad({ preset: 'u280' }))).message).toContain(
-      'platform.preset: expected one of "v80", "v80-250mhz", got "u280"',
+      'platform.preset: expected one of "v80-int4-250", "v80-int8-227", "v80", "v80-250mhz", got "u280"',
     );
   });
 });

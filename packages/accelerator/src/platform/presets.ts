@@ -1,4 +1,4 @@
-import { V80_HBM, V80_ON_CHIP } from '@lut-llm/memory';
+import { V80_HBM, V80_HBM_EFFICIENCY, V80_ON_CHIP } from '@lut-llm/memory';
 import { DEFAULT_VQ_CONFIG } from '@lut-llm/vq';
 import { deepFreeze } from './deep-freeze.js';
 import type { PlatformConfig } from './schema.js';
@@ -6,7 +6,10 @@ import type { PlatformConfig } from './schema.js';
 /** Kernel clock of the first version of the LUT-LLM paper on the V80 (DESIGN.md 1.4 and 4). */
 export const V80_CLOCK_MHZ = 227;
 
-/** Kernel clock of the later LUT-LLM build (DESIGN.md 1.4: "a later build closes at 250 MHz"). */
+/**
+ * Kernel clock of the public LUT-LLM build: 250 MHz (DESIGN.md 1.4, from the repository's
+ * timing report `qwen_block/timing.rpt` and block design `create_bd_design_final.tcl`).
+ */
 export const V80_LATER_CLOCK_MHZ = 250;
 
 /**
@@ -45,7 +48,8 @@ export const V80_DATA_FORMATS = {
 } as const;
 
 /**
- * The default platform: AMD Alveo V80 at 227 MHz with the reference design's HBM channel plan
+ * The idealised V80 at 227 MHz (preset `v80`; the default is {@link V80_INT4_250}): pipelined
+ * attention, HBM at peak, no built limits. Otherwise: AMD Alveo V80 at 227 MHz with the reference design's HBM channel plan
  * (packages/memory `V80_HBM`: weights 32, input 4, output 4, KV 2 + 2, centroids 4, RoPE/norm 2,
  * scales 1; 32 bytes per channel per cycle; 64-cycle read latency), the V80 on-chip budget
  * (packages/memory `V80_ON_CHIP`), the paper's VQ format (packages/vq `DEFAULT_VQ_CONFIG`), no
@@ -83,13 +87,64 @@ export const V80_250MHZ: PlatformConfig = deepFreeze({
   clockMhz: V80_LATER_CLOCK_MHZ,
 });
 
-/** Presets by the name a platform file's `"preset"` field (or a CLI flag) uses. */
+/**
+ * Compile-time limits of the public build, LUT-FPGA/LUT-LLM `config/config.h`: MAX_SEQ_LEN = 128
+ * (tokens per prefill call: every on-chip row buffer, e.g. `residual_buf[MAX_SEQ_LEN][HIDDEN_DIM]`,
+ * `k_buf[MAX_SEQ_LEN][HEAD_DIM]`, is that tall) and MAX_KV_LEN = 256 positions of K/V in the
+ * on-chip buffers (DESIGN.md 1.4; config.h's MAX_SEQ_LEN_MUL_2 = 256).
+ */
+export const V80_BUILT_LIMITS = Object.freeze({ maxSeqLen: 128, maxKvLen: 256 });
+
+/**
+ * What the V80 presets model as built: the attention unit of `gqa/gqa.h` (packages/attention
+ * 'as-built'), and K/V held on chip for all MAX_KV_LEN positions: the KV prefetcher's buffer is
+ * MAX_KV_LEN / kvChunkPositions = 256 / 64 = 4 chunks, so the whole history is read into it while
+ * the QKV round runs (the build's on-chip K/V buffers, filled from HBM during QKV).
+ */
+const AS_BUILT_STAGES = {
+  attention: { implementation: 'as-built' },
+  'kv-prefetcher': { bufferChunks: V80_BUILT_LIMITS.maxKvLen / 64 },
+} as const;
+
+/**
+ * The public build (LUT-FPGA/LUT-LLM, DESIGN.md 1.4): 250 MHz, **4-bit table entries + 4-bit
+ * weight indices** (6 bits per weight streamed: `config/config.h` and the commit "int4 + revert
+ * split channel"; the matcher's `ap_uint<48>` psum lanes of `qwen_block.h` carry the packed INT4
+ * sums), the attention as built, on-chip K/V up to MAX_KV_LEN, the built limits, and HBM at its
+ * measured efficiency (packages/memory `V80_HBM_EFFICIENCY`). The default preset.
+ */
+export const V80_INT4_250: PlatformConfig = deepFreeze({
+  ...V80_PLATFORM,
+  name: 'AMD Alveo V80 public build (INT4 tables) @ 250 MHz',
+  clockMhz: V80_LATER_CLOCK_MHZ,
+  hbm: { ...V80_PLATFORM.hbm, efficiency: { ...V80_HBM_EFFICIENCY } },
+  vq: { ...V80_PLATFORM.vq, lutBits: 4 },
+  stages: AS_BUILT_STAGES,
+  builtLimits: { ...V80_BUILT_LIMITS },
+});
+
+/** The paper's first version: 227 MHz and INT8 tables (10 bits per weight); otherwise as {@link V80_INT4_250}. */
+export const V80_INT8_227: PlatformConfig = deepFreeze({
+  ...V80_INT4_250,
+  name: 'AMD Alveo V80 paper v1 (INT8 tables) @ 227 MHz',
+  clockMhz: V80_CLOCK_MHZ,
+  vq: { ...V80_PLATFORM.vq, lutBits: 8 },
+});
+
+/**
+ * Presets by the name a platform file's `"preset"` field (or a CLI flag) uses. `v80-int4-250` and
+ * `v80-int8-227` model the hardware as built; `v80` and `v80-250mhz` are the idealised unit
+ * (pipelined causal-skipping attention, HBM at peak every cycle, no built limits) that the
+ * hand-derived specs use.
+ */
 export const PLATFORM_PRESETS = Object.freeze({
+  'v80-int4-250': V80_INT4_250,
+  'v80-int8-227': V80_INT8_227,
   v80: V80_PLATFORM,
   'v80-250mhz': V80_250MHZ,
 } as const satisfies Record<string, PlatformConfig>);
 
 export type PlatformPresetName = keyof typeof PLATFORM_PRESETS;
 
-/** The preset used when nothing else is given. */
-export const DEFAULT_PLATFORM_PRESET: PlatformPresetName = 'v80';
+/** The preset used when nothing else is given: the public build. */
+export const DEFAULT_PLATFORM_PRESET: PlatformPresetName = 'v80-int4-250';

@@ -1,4 +1,4 @@
-import type { HbmChannelPlan } from '@lut-llm/memory';
+import type { HbmChannelPlan, HbmEfficiency } from '@lut-llm/memory';
 import { z } from 'zod';
 import { MAX_CODEBOOK_SIZE, type VqConfig } from '@lut-llm/vq';
 
@@ -31,6 +31,11 @@ export interface PlatformConfig {
   readonly stages: Readonly<Record<string, Readonly<Record<string, StageParamValue>>>>;
   /** Depth (slots) of every FIFO without an override. Integer >= 1. */
   readonly fifoDepthDefault: number;
+  /**
+   * Limits the built design was compiled with (the V80 presets: the public build's config.h).
+   * A request beyond them is refused unless the caller asks for a what-if. Absent: no limits.
+   */
+  readonly builtLimits?: PlatformBuiltLimits;
   /** FIFO name -> depth (integer >= 1), overriding `fifoDepthDefault`. */
   readonly fifoDepthOverrides: Readonly<Record<string, number>>;
 }
@@ -45,6 +50,19 @@ export interface PlatformHbm {
   readonly readLatencyCycles: number;
   /** The device's total HBM bandwidth in GB/s; the channel plan at the clock may not exceed it. */
   readonly devicePeakGBps: number;
+  /**
+   * Achieved bandwidth per channel (packages/memory `HbmEfficiency`: HBM port rate x measured
+   * fraction, the kernel port caps it). Absent: every channel delivers its peak every cycle.
+   */
+  readonly efficiency?: HbmEfficiency;
+}
+
+/** Compile-time sizes of the built design (LUT-FPGA/LUT-LLM `config/config.h`). */
+export interface PlatformBuiltLimits {
+  /** Tokens one prefill call can take (MAX_SEQ_LEN = 128: the on-chip buffers hold 128 rows). */
+  readonly maxSeqLen: number;
+  /** Positions of K/V the on-chip K/V buffers hold (MAX_KV_LEN = 256). */
+  readonly maxKvLen: number;
 }
 
 /** Channels per stream (integers >= 1): the `HbmChannelPlan` of @lut-llm/memory. */
@@ -136,6 +154,12 @@ export const PlatformConfigSchema: z.ZodType<PlatformConfig> = object({
     bytesPerCyclePerChannel: intAtLeast(1),
     readLatencyCycles: intAtLeast(0),
     devicePeakGBps: positiveFinite(),
+    efficiency: object({
+      portPeakGBps: positiveFinite(),
+      sequentialFraction: z.number({ error: 'expected a number in (0, 1]' }).gt(0, { error: 'expected a number in (0, 1]' }).max(1, { error: 'expected a number in (0, 1]' }),
+      burstBytes: intAtLeast(1),
+      burstGapBeats: intAtLeast(0),
+    }).optional(),
   }),
   onChip: object({
     bram36: intAtLeast(0),
@@ -161,4 +185,5 @@ export const PlatformConfigSchema: z.ZodType<PlatformConfig> = object({
   stages: record(record(stageParamValue)),
   fifoDepthDefault: intAtLeast(1),
   fifoDepthOverrides: record(intAtLeast(1)),
+  builtLimits: object({ maxSeqLen: intAtLeast(1), maxKvLen: intAtLeast(1) }).optional(),
 });
