@@ -4,6 +4,7 @@ export {
   runPassFunctional,
   runInference,
   decodeSampleSteps,
+  builtLimitViolations,
   unitOf,
   type UnitUse,
   type PassReport,

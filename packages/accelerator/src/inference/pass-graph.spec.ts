@@ -28,8 +28,19 @@ describe('whole-model pass graph (timing)', () => {
     expect(step.cycles).toBeGreaterThanOrEqual(Math.ceil(step.weightBytes / 1024));
   });
 
+  it('reports each layer and the LM head: the spans partition the pass', () => {
+    expect(step.layerCycles).toHaveLength(2);
+    expect(step.embeddingCycles + step.layerCycles[0]! + step.layerCycles[1]! + step.lmHeadCycles).toBe(step.cycles);
+    // A layer streams its four ops' indices and tables at 32 x 32 B per cycle at best.
+    const H = model.hidden;
+    const layerBytes = coQuantBytes(H, qWidth(model) + 2 * kvWidth(model)) + coQuantBytes(qWidth(model), H) + coQuantBytes(H, 2 * model.intermediate) + coQuantBytes(model.intermediate, H);
+    for (const c of step.layerCycles) expect(c).toBeGreaterThanOrEqual(Math.ceil(layerBytes / 1024));
+    // The LM head streams 1024 x 151936 / 2... bytes: at least its bytes over the weight channels.
+    expect(step.lmHeadCycles).toBeGreaterThanOrEqual(Math.ceil(coQuantBytes(H, model.vocab) / 1024));
+  });
+
   it('halving the weight channels nearly doubles the step; the bottleneck stays the channels', () => {
-    const half = runPassTiming({ ...decode, platform: loadPlatformConfig({ hbm: { channels: { weights: 16 } } }) });
+    const half = runPassTiming({ ...decode, platform: loadPlatformConfig({ preset: 'v80', hbm: { channels: { weights: 16 } } }) });
     expect(half.bottleneck.name).toBe('hbm.weights');
     expect(half.cycles / step.cycles).toBeGreaterThan(1.85);
     expect(half.cycles / step.cycles).toBeLessThan(2.05);
@@ -97,7 +108,7 @@ describe('runInference', () => {
     // The interpolated steps lie between the emulated ends, and the ends are exact.
     expect(r.decodeCycles[0]).toBe(r.decodeSamples[0]!.cycles);
     expect(r.decodeCycles[7]).toBe(r.decodeSamples[1]!.cycles);
-    const mhz = V80_PLATFORM.clockMhz;
+    const mhz = r.clockMhz;
     expect(r.ttftMs).toBeCloseTo(r.prefill[0]!.cycles / (mhz * 1e3), 9);
     const total = r.prefill[0]!.cycles + r.decodeCycles.reduce((a, b) => a + b, 0);
     expect(r.e2eMs).toBeCloseTo(total / (mhz * 1e3), 9);

@@ -1,11 +1,11 @@
 import { attentionPortWidths, invokeAttention, resolveAttentionParams, type AttentionStageParams } from '@lut-llm/attention';
 import { type AttentionJob, type LinearVariant } from '@lut-llm/contracts';
-import { GraphBuilder, mapFirings, type ActorSpec, type Graph, type StreamRef, type TokenMeta } from '@lut-llm/core';
+import { GraphBuilder, mapFirings, sinkActor, type ActorSpec, type Graph, type StreamRef, type TokenMeta } from '@lut-llm/core';
 import { KvCacheImage, kvCacheLayout, kvChunkWidthBytes, kvPrefetcherActor, kvWriterActor, kvWriterWidthBytes, DEFAULT_KV_PREFETCHER_PARAMS, DEFAULT_KV_WRITER_PARAMS, type KvPrefetcherParams } from '@lut-llm/kv-prefetcher';
 import { hbmChannelGroup, type HbmStream } from '@lut-llm/memory';
 import { kvWidth, qWidth, type QuantizedQwen3Model, type Qwen3Config, type Qwen3WeightSource } from '@lut-llm/model';
 import { sfuActor, type SfuStageParams } from '@lut-llm/sfu';
-import { fifoDepth, platformHbmConfig, prefillChunkTokensOf, stageNumber, stageOverrides, type PlatformConfig } from '../platform/index.js';
+import { fifoDepth, platformChannelBytesPerCycle, platformHbmConfig, prefillChunkTokensOf, stageNumber, stageOverrides, type PlatformConfig } from '../platform/index.js';
 import { LINEAR_VARIANTS } from '@lut-llm/contracts';
 import { validateQwen3Config } from '@lut-llm/model';
 import { hbmReaderActor, hbmWriterActor } from '../lut-linear/hbm-actors.js';
@@ -79,6 +79,15 @@ export function checkPassPlatform(platform: PlatformConfig): void {
   stageNumber(platform, 'kv-prefetcher', 'bufferChunks', 4);
 }
 
+/**
+ * Marker sinks for the report's per-layer cycles: `L<l>.layer-start` receives a token when layer l
+ * takes its input (its fork), `lm-head-start` when the last token enters the LM head. A marker
+ * is written in the same firing as the data and drained at once, so it never stalls anything.
+ */
+export const LAYER_START_PROBE = 'layer-start';
+export const LM_HEAD_START_PROBE = 'lm-head-start';
+const PROBE_BYTES = 4;
+
 /** The LUTLinear ops of a layer, in the order the unit runs them (DESIGN.md 1.3). */
 export const LAYER_OPS = ['qkv', 'o', 'gate_up', 'down'] as const;
 
@@ -99,7 +108,7 @@ export function lutLinearOptionsFor(platform: PlatformConfig, op: string, outFea
     variant,
     op,
     numerics: { ...platform.vq },
-    hbm: { channels: { ...platform.hbm.channels }, bytesPerCyclePerChannel: platform.hbm.bytesPerCyclePerChannel, readLatencyCycles: platform.hbm.readLatencyCycles },
+    hbm: { channels: { ...platform.hbm.channels }, bytesPerCyclePerChannel: platformChannelBytesPerCycle(platform), readLatencyCycles: platform.hbm.readLatencyCycles },
     clockMhz: platform.clockMhz,
     positionLanes: stageNumber(platform, 'lut-linear', 'positionLanes', 16),
     outputLanes: stageNumber(platform, 'lut-linear', 'outputLanes', 512),
@@ -335,10 +344,13 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
     // residual 1: fork the layer input
     const xa = vec(`${P}attn-in`, H);
     const skip1 = vec(`${P}skip1`, H);
-    g.invoke(glue(`${P}fork-in`, { in: rowBytes(H) }, { a: rowBytes(H), b: rowBytes(H) }, (f) => ({ a: f['in']!, b: f['in']! }), fd ? pass : undefined), {
-      in: { in: hidden },
-      out: { a: xa, b: skip1 },
-    });
+    // `probe`: a marker token to a sink when the layer's input is taken (per-layer cycles in the report).
+    const startProbe = g.stream(`${P}${LAYER_START_PROBE}`, { depth: 2, widthBytes: PROBE_BYTES });
+    g.invoke(
+      glue(`${P}fork-in`, { in: rowBytes(H) }, { a: rowBytes(H), b: rowBytes(H), probe: PROBE_BYTES }, (f) => ({ a: f['in']!, b: f['in']!, probe: { layer: l } }), fd ? (ins) => ({ ...pass(ins), probe: 0 }) : undefined),
+      { in: { in: hidden }, out: { a: xa, b: skip1, probe: startProbe } },
+    );
+    g.invoke(sinkActor({ name: `${P}${LAYER_START_PROBE}`, widthBytes: PROBE_BYTES }), { in: { in: startProbe } });
     const xn = vec(`${P}attn-norm.out`, H);
     g.invoke(sfu(`${P}attn-norm`, { kind: 'rms-norm', width: H, eps, ...(lw ? { weight: lw.inputNorm } : {}) }).spec, { in: { in: xa }, out: { out: xn } });
     const qkvOut = vec(`${P}qkv.out`, qW + 2 * kvW);
@@ -442,10 +454,18 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
   const xf = vec('final-norm.out', H);
   g.invoke(fn.spec, { in: { in: hidden }, out: { out: xf } });
   const last = g.stream('last-token', { depth: depth('last-token'), widthBytes: H * 4 });
+  const headProbe = g.stream(LM_HEAD_START_PROBE, { depth: 2, widthBytes: PROBE_BYTES });
   g.invoke(
-    glue('select-last', { in: rowBytes(H) }, { out: H * 4 }, () => ({ out: { rows: 1, tokens: 1, positionStart: p0 + T - 1 } }), fd ? (ins) => ({ out: (ins['in'] as Float32Array).slice((T - 1) * H, T * H) }) : undefined),
-    { in: { in: xf }, out: { out: last } },
+    glue(
+      'select-last',
+      { in: rowBytes(H) },
+      { out: H * 4, probe: PROBE_BYTES },
+      () => ({ out: { rows: 1, tokens: 1, positionStart: p0 + T - 1 }, probe: { op: 'lm_head' } }),
+      fd ? (ins) => ({ out: (ins['in'] as Float32Array).slice((T - 1) * H, T * H), probe: 0 }) : undefined,
+    ),
+    { in: { in: xf }, out: { out: last, probe: headProbe } },
   );
+  g.invoke(sinkActor({ name: LM_HEAD_START_PROBE, widthBytes: PROBE_BYTES }), { in: { in: headProbe } });
   const logits = g.stream('logits', { depth: depth('logits'), widthBytes: model.vocab * 4 });
   linear(-1, 'lm_head', model.vocab, H, 1, last, logits);
   g.invoke(hbmWriterActor({ name: 'logits-writer', resource: hbmResources.output!, widthBytes: model.vocab * 4, bytes: () => model.vocab * platform.dataFormats.activationBytesPerElement }), {

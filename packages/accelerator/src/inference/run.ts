@@ -3,8 +3,8 @@ import { runFunctional, runGraph, type KernelPool, type ResourceSummary, type Ru
 import { bandwidthGBps } from '@lut-llm/memory';
 import { validateQwen3Config, type Qwen3Config } from '@lut-llm/model';
 import { analyticalDecodeCycles } from '../baselines/index.js';
-import { V80_PLATFORM, prefillChunkTokensOf, type PlatformConfig } from '../platform/index.js';
-import { buildPassGraph, type PassData, type PassOptions } from './pass-graph.js';
+import { DEFAULT_PLATFORM_PRESET, PLATFORM_PRESETS, prefillChunkTokensOf, type PlatformConfig } from '../platform/index.js';
+import { buildPassGraph, LAYER_START_PROBE, LM_HEAD_START_PROBE, type PassData, type PassOptions } from './pass-graph.js';
 
 /** Cycle accounting of one hardware unit (all instances of a stage kind, e.g. every RMSNorm). */
 export interface UnitUse {
@@ -33,6 +33,16 @@ export interface PassReport {
   readonly weightBytes: number;
   readonly weightGBps: number;
   readonly weightPeakGBps: number;
+  /**
+   * Cycles of each emulated decoder layer: from the layer taking its input to the next layer (the
+   * last: to the LM head taking its token, so it includes the final RMSNorm). Layers overlap only
+   * where the next layer's first stage starts before the previous one's last finishes.
+   */
+  readonly layerCycles: readonly number[];
+  /** Cycles before layer 0 takes its input (the embedding read). */
+  readonly embeddingCycles: number;
+  /** Cycles from the last token entering the LM head to the end of the pass (LM head + logits write). */
+  readonly lmHeadCycles: number;
   readonly summary: RunSummary;
   readonly events: readonly TraceEvent[];
   /** Emulation wall time (build + run), ms: never part of a result. */
@@ -67,7 +77,23 @@ export function unitOf(actor: string): string {
   return 'glue';
 }
 
-function passReport(opts: PassOptions, res: RunResult, t0: number, hbmWeights: string, platform: PlatformConfig): PassReport {
+/** Per-layer and LM-head cycles from the marker sinks of the pass graph (see LAYER_START_PROBE). */
+function layerSpans(res: RunResult, layers: number): Pick<PassReport, 'layerCycles' | 'embeddingCycles' | 'lmHeadCycles'> {
+  const at = (name: string): number => {
+    const tok = res.sinks[name]?.[0];
+    if (!tok) throw new Error(`pass: marker '${name}' received no token`);
+    return tok.readyCycle;
+  };
+  const starts = Array.from({ length: layers }, (_, l) => at(`L${l}.${LAYER_START_PROBE}`));
+  const head = at(LM_HEAD_START_PROBE);
+  return {
+    layerCycles: starts.map((s, l) => (l + 1 < layers ? starts[l + 1]! : head) - s),
+    embeddingCycles: starts[0] ?? head,
+    lmHeadCycles: res.cycles - head,
+  };
+}
+
+function passReport(opts: PassOptions, res: RunResult, t0: number, hbmWeights: string, platform: PlatformConfig, layers: number): PassReport {
   const cycles = res.cycles;
   const byUnit = new Map<string, { instances: number; firings: number; busy: number; se: number; sf: number; sc: number; rb: number }>();
   for (const a of res.summary.actors) {
@@ -118,6 +144,7 @@ function passReport(opts: PassOptions, res: RunResult, t0: number, hbmWeights: s
     weightBytes,
     weightGBps: cycles > 0 ? bandwidthGBps(weightBytes / cycles, platform.clockMhz) : 0,
     weightPeakGBps: w ? bandwidthGBps(w.unitsPerCycle, platform.clockMhz) : 0,
+    ...layerSpans(res, layers),
     summary: res.summary,
     events: res.events,
     wallMs: performance.now() - t0,
@@ -131,8 +158,8 @@ const WORKER_PLACED = /(lut-psum|accumulator)$/;
 export function runPassTiming(opts: Omit<PassOptions, 'functional'>, run: { readonly trace?: boolean } = {}): PassReport {
   const t0 = performance.now();
   const pg = buildPassGraph(opts);
-  const res = runGraph(pg.graph, { collectSinks: false, trace: run.trace ? 'full' : 'summary' });
-  return passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform);
+  const res = runGraph(pg.graph, { collectSinks: true, trace: run.trace ? 'full' : 'summary' });
+  return passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform, pg.layers);
 }
 
 /**
@@ -167,7 +194,7 @@ export async function runPassFunctional(
   // too: every tile reads a block's indices, so in workers it runs in each of them ('every'),
   // which measured ~1 s more CPU per Qwen3-1.7B token and slower walls with 1 and 2 workers.
   const res = await runFunctional(pg.graph, { workers: run.workers ?? 0, ...(run.pool ? { pool: run.pool } : {}), inWorker: (name) => WORKER_PLACED.test(name), inlineEvery: run.inlineEvery ?? (threads === 1 ? 4 : 0) });
-  const report = passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform);
+  const report = passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform, pg.layers);
   const logitsTok = res.sinks['logits-writer']?.[0];
   if (!logitsTok || !(logitsTok.payload instanceof Float32Array)) throw new Error('pass: no logits came out of the LM head');
   const newKv: PassOutputs['newKv'][number][] = [];
@@ -202,6 +229,27 @@ export interface InferenceOptions {
   readonly onProgress?: (done: number, total: number, label: string) => void;
   /** Keep the trace events of the first decode step (for Perfetto export). */
   readonly traceDecode?: boolean;
+  /**
+   * Emulate a request beyond the platform's built limits (`platform.builtLimits`: MAX_SEQ_LEN,
+   * MAX_KV_LEN) as a what-if instead of refusing it; the report lists what was exceeded. Default false.
+   */
+  readonly beyondBuiltLimits?: boolean;
+}
+
+/**
+ * The built limits a request exceeds on a platform (empty when it has none or the request fits),
+ * one sentence each naming the limit. Positions held in K/V: prompt + output - 1 (the last token
+ * generated is never fed back). A prefill call takes min(prompt, chunk) tokens.
+ */
+export function builtLimitViolations(platform: PlatformConfig, promptTokens: number, outputTokens: number, prefillChunkTokens: number): string[] {
+  const lim = platform.builtLimits;
+  if (!lim) return [];
+  const out: string[] = [];
+  if (promptTokens > lim.maxSeqLen) out.push(`a prompt of ${promptTokens} tokens exceeds MAX_SEQ_LEN = ${lim.maxSeqLen} (tokens per prefill call of the built design)`);
+  else if (prefillChunkTokens < promptTokens) out.push(`a prefill in chunks of ${prefillChunkTokens} tokens needs prefill calls with a KV history, which the built design (one call of at most MAX_SEQ_LEN = ${lim.maxSeqLen} tokens) does not make`);
+  const positions = promptTokens + outputTokens - 1;
+  if (positions > lim.maxKvLen) out.push(`${promptTokens} prompt + ${outputTokens} output tokens hold ${positions} positions of K/V, more than MAX_KV_LEN = ${lim.maxKvLen} (the built design's on-chip K/V buffers)`);
+  return out;
 }
 
 export interface InferenceReport {
@@ -228,6 +276,16 @@ export interface InferenceReport {
   readonly tokensPerJoule: number;
   /** Analytical per-operator model at the middle decode context (the cross-check). */
   readonly analyticalDecodeMsPerToken: number;
+  /** Cycles of each decoder layer over the whole prefill (sum over the prefill passes). */
+  readonly prefillLayerCycles: readonly number[];
+  /** LM head cycles of the prefill (sum over passes: each pass ends with the LM head on its last token). */
+  readonly prefillLmHeadCycles: number;
+  /** Cycles of each decoder layer in a decode step (mean over the emulated decode steps; empty without decode). */
+  readonly decodeLayerCycles: readonly number[];
+  /** LM head cycles of a decode step (mean over the emulated decode steps; NaN without decode). */
+  readonly decodeLmHeadCycles: number;
+  /** Built limits the request exceeds, emulated anyway as a what-if (`beyondBuiltLimits`); empty within limits. */
+  readonly beyondBuiltLimits: readonly string[];
   readonly wallMs: number;
 }
 
@@ -244,10 +302,17 @@ export function decodeSampleSteps(outputTokens: number, decodeSamples: number | 
   return [...new Set(Array.from({ length: n }, (_, i) => (n === 1 ? 0 : Math.round((i * (steps - 1)) / (n - 1)))))];
 }
 
+/** Element-wise sum of per-layer arrays over passes, times `scale` (1: sum; 1/n: mean). */
+function sumLayers(passes: readonly PassReport[], of: (p: PassReport) => readonly number[], scale: number): number[] {
+  const out: number[] = [];
+  for (const p of passes) of(p).forEach((c, l) => (out[l] = (out[l] ?? 0) + c));
+  return out.map((c) => c * scale);
+}
+
 /** Emulates a request (prompt in, tokens out) in timing mode. */
 export function runInference(opts: InferenceOptions): InferenceReport {
   const t0 = performance.now();
-  const platform = opts.platform ?? V80_PLATFORM;
+  const platform = opts.platform ?? PLATFORM_PRESETS[DEFAULT_PLATFORM_PRESET];
   const model = validateQwen3Config(opts.model);
   const variant = opts.variant ?? 'co-quant';
   const prompt = opts.promptTokens ?? 128;
@@ -257,6 +322,10 @@ export function runInference(opts: InferenceOptions): InferenceReport {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be an integer >= 1, got ${v}`);
   }
   if (prompt + out > model.maxPositionEmbeddings) throw new RangeError(`promptTokens + outputTokens = ${prompt + out} exceeds the model's ${model.maxPositionEmbeddings} positions`);
+  const beyond = builtLimitViolations(platform, prompt, out, chunk);
+  if (beyond.length > 0 && opts.beyondBuiltLimits !== true) {
+    throw new RangeError(`${platform.name}: ${beyond.join('; ')}. Refused: the built design cannot run it (beyondBuiltLimits / --beyond-built-limits emulates it as a what-if)`);
+  }
   const steps = out - 1;
   const sampleSteps = decodeSampleSteps(out, opts.decodeSamples ?? 3);
   const chunks = Math.ceil(prompt / chunk);
@@ -316,6 +385,11 @@ export function runInference(opts: InferenceOptions): InferenceReport {
     decodeJoulesPerToken: jPerToken,
     tokensPerJoule: 1 / jPerToken,
     analyticalDecodeMsPerToken: analytical.totalCycles / (mhz * 1e3),
+    prefillLayerCycles: sumLayers(prefill, (p) => p.layerCycles, 1),
+    prefillLmHeadCycles: prefill.reduce((a, p) => a + p.lmHeadCycles, 0),
+    decodeLayerCycles: decodeSamples.length > 0 ? sumLayers(decodeSamples, (p) => p.layerCycles, 1 / decodeSamples.length) : [],
+    decodeLmHeadCycles: decodeSamples.length > 0 ? decodeSamples.reduce((a, p) => a + p.lmHeadCycles, 0) / decodeSamples.length : NaN,
+    beyondBuiltLimits: beyond,
     wallMs: performance.now() - t0,
   };
 }
