@@ -72,7 +72,7 @@ describe('analyticalDecodeCycles: Qwen3-1.7B on the V80 at 227 MHz', () => {
   });
 
   it('is decode-bound by the weight channels: halving them doubles the weight stream of every projection', () => {
-    const half = analyticalDecodeCycles(QWEN3_1_7B, loadPlatformConfig({ hbm: { channels: { weights: 16 } } }), 256);
+    const half = analyticalDecodeCycles(QWEN3_1_7B, loadPlatformConfig({ preset: 'v80', hbm: { channels: { weights: 16 } } }), 256);
     for (const name of ['qkv', 'o', 'gate_up', 'down'] as const) {
       expect(opOf(half, name).terms['weightStream']).toBe(2 * opOf(b, name).terms['weightStream']!);
     }
@@ -85,13 +85,13 @@ describe('analyticalDecodeCycles: Qwen3-1.7B on the V80 at 227 MHz', () => {
   });
 
   it('INT4 tables halve the table bytes: qkv tables 8 MiB -> 4 MiB, stream (2 + 4) MiB / 1024 B = 6,144 cycles', () => {
-    const int4 = analyticalDecodeCycles(QWEN3_1_7B, loadPlatformConfig({ vq: { lutBits: 4 } }), 256);
+    const int4 = analyticalDecodeCycles(QWEN3_1_7B, loadPlatformConfig({ preset: 'v80', vq: { lutBits: 4 } }), 256);
     expect(opOf(int4, 'qkv').terms['weightStream']).toBe(6_144);
   });
 
   it('reads stage overrides and rejects bad contexts', () => {
     // The emulator's own key: 8 position lanes = 8 BPCSUs and 8 matchers.
-    const cfg = loadPlatformConfig({ stages: { 'lut-linear': { positionLanes: 8 } } });
+    const cfg = loadPlatformConfig({ preset: 'v80', stages: { 'lut-linear': { positionLanes: 8 } } });
     expect(analyticalParams(cfg)).toEqual({ ...LUT_LLM_ANALYTICAL_DEFAULTS, bpcsus: 8, matchers: 8 });
     expect(opOf(analyticalDecodeCycles(QWEN3_1_7B, cfg, 256), 'qkv').terms['lookup']).toBe(1024);
     expect(() => analyticalDecodeCycles(QWEN3_1_7B, V80_PLATFORM, 0)).toThrow(/context must be an integer >= 1/);

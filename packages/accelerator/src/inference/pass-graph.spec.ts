@@ -116,6 +116,28 @@ describe('runInference', () => {
     expect(r.decodeJoulesPerToken).toBeCloseTo((190 * r.decodeMsPerToken) / 1e3, 9);
   });
 
+  it('refuses a request beyond the public build\'s limits by name, and emulates it as a what-if when asked', () => {
+    // default platform: v80-int4-250, MAX_SEQ_LEN 128, MAX_KV_LEN 256
+    expect(() => runInference({ model, layers: 1, promptTokens: 129, outputTokens: 2 })).toThrow(/a prompt of 129 tokens exceeds MAX_SEQ_LEN = 128 .*Refused.*--beyond-built-limits/);
+    // 128 + 130 - 1 = 257 positions of K/V > 256
+    expect(() => runInference({ model, layers: 1, promptTokens: 128, outputTokens: 130 })).toThrow(/hold 257 positions of K\/V, more than MAX_KV_LEN = 256/);
+    expect(() => runInference({ model, layers: 1, promptTokens: 64, outputTokens: 2, prefillChunkTokens: 32 })).toThrow(/chunks of 32 tokens/);
+    const r = runInference({ model, layers: 1, promptTokens: 129, outputTokens: 2, beyondBuiltLimits: true });
+    expect(r.beyondBuiltLimits).toEqual(['a prompt of 129 tokens exceeds MAX_SEQ_LEN = 128 (tokens per prefill call of the built design)']);
+    // 128 + 129 - 1 = 256 positions: within the limits
+    expect(runInference({ model, layers: 1, promptTokens: 128, outputTokens: 129, decodeSamples: 2 }).beyondBuiltLimits).toEqual([]);
+    // the idealised preset has no limits
+    expect(runInference({ model, layers: 1, platform: V80_PLATFORM, promptTokens: 129, outputTokens: 2 }).beyondBuiltLimits).toEqual([]);
+  });
+
+  it('reports per-layer cycles over the request: prefill sums the passes, decode averages the emulated steps', () => {
+    const r = runInference({ model, layers: 2, platform: V80_PLATFORM, promptTokens: 16, outputTokens: 4, decodeSamples: 2 });
+    expect(r.prefillLayerCycles).toEqual(r.prefill[0]!.layerCycles);
+    expect(r.prefillLmHeadCycles).toBe(r.prefill[0]!.lmHeadCycles);
+    expect(r.decodeLayerCycles).toEqual([0, 1].map((l) => (r.decodeSamples[0]!.layerCycles[l]! + r.decodeSamples[1]!.layerCycles[l]!) / 2));
+    expect(r.decodeLmHeadCycles).toBe((r.decodeSamples[0]!.lmHeadCycles + r.decodeSamples[1]!.lmHeadCycles) / 2);
+  });
+
   it('rejects decodeSamples of 1 and a request longer than the model', () => {
     expect(() => runInference({ model, layers: 1, promptTokens: 4, outputTokens: 4, decodeSamples: 1 })).toThrow(/decodeSamples must be 'all' or an integer >= 2, got 1/);
     expect(() => runInference({ model, promptTokens: 40000, outputTokens: 1000 })).toThrow(/exceeds the model's 40960 positions/);
