@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   GPU_BASELINES,
-  V80_PLATFORM,
+  V80_INT4_250,
+  compareAttentionUnits,
   compareLutLinearVariants,
   formatNumber,
   gpuRoofline,
@@ -35,7 +36,7 @@ function lineOf(text: string, label: string): string {
 describe('lut-llm run (timing mode)', () => {
   const argv = ['--model', 'Qwen3-0.6B', '--layers', '2', '--prompt', '16', '--output', '4', '--decode-samples', '2'];
   const same = () =>
-    runInference({ model: QWEN3_CONFIGS['Qwen3-0.6B'], platform: V80_PLATFORM, layers: 2, promptTokens: 16, outputTokens: 4, decodeSamples: 2 });
+    runInference({ model: QWEN3_CONFIGS['Qwen3-0.6B'], platform: V80_INT4_250, layers: 2, promptTokens: 16, outputTokens: 4, decodeSamples: 2 });
   let expected: InferenceReport;
   let out: Awaited<ReturnType<typeof cli>>;
   const json = join(dir, 'run.json');
@@ -44,7 +45,7 @@ describe('lut-llm run (timing mode)', () => {
     out = await cli('run', ...argv, '--json', json);
     expected = same();
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain('LUT-LLM emulator: Qwen3-0.6B on AMD Alveo V80 @ 227 MHz');
+    expect(out.stdout).toContain('LUT-LLM emulator: Qwen3-0.6B on AMD Alveo V80 public build (INT4 tables) @ 250 MHz');
     expect(out.stdout).toContain('only 2 of 28 decoder layers emulated');
     expect(lineOf(out.stdout, 'time to first token (TTFT)')).toMatch(new RegExp(`\\s${formatNumber(expected.ttftMs).replace('.', '\\.')} ms$`));
     expect(lineOf(out.stdout, 'decode latency')).toContain(` ${formatNumber(expected.decodeMsPerToken)} ms/token`);
@@ -69,7 +70,7 @@ describe('lut-llm run (timing mode)', () => {
     const [, achieved, peak] = /: ([\d.]+) GB\/s achieved of ([\d.]+) GB\/s peak/.exec(w)!;
     const bytes = expected.decodeSamples.reduce((a, p) => a + p.weightBytes, 0);
     const cycles = expected.decodeSamples.reduce((a, p) => a + p.cycles, 0);
-    expect(Number(achieved)).toBeCloseTo(((bytes / cycles) * 227) / 1e3, 1);
+    expect(Number(achieved)).toBeCloseTo(((bytes / cycles) * 250) / 1e3, 1);
     expect(Number(peak)).toBeCloseTo(expected.decodeSamples[0]!.weightPeakGBps, 1);
     expect(lineOf(out.stdout, 'lut-linear/weight-loader')).toMatch(/lut-linear\/weight-loader\s+9\s+[\d.]+%\s+[\d.]+%/);
     expect(lineOf(out.stdout, 'cross-check:')).toMatch(/analytical model [\d.]+ ms\/token \(decode at context 17\) vs emulated [\d.]+ ms\/token/);
@@ -110,11 +111,39 @@ describe('lut-llm run (timing mode)', () => {
   });
 });
 
+describe('hardware as built: presets, --lut-bits, built limits, per-layer cycles, attention units', () => {
+  it('--lut-bits 8 on linear streams 8-bit tables; the platform name says so', async () => {
+    const r = await cli('linear', '--shape', '256x512', '--variant', 'co-quant', '--lut-bits', '8');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('on AMD Alveo V80 public build (INT4 tables) @ 250 MHz, INT8 tables');
+    const { variant: _v, ...opts } = lutLinearOptionsFor({ ...V80_INT4_250, vq: { ...V80_INT4_250.vq, lutBits: 8 } }, 'linear', 256, 512, 1, 'co-quant');
+    expect(lineOf(r.stdout, 'cycles').trim().split(/\s+/)[1]).toBe(compareLutLinearVariants(opts, ['co-quant'])[0]!.cycles.toLocaleString('en-US'));
+    expect((await cli('linear', '--lut-bits', '6')).stderr).toMatch(/--lut-bits must be 4 or 8 \(bits per 2D table entry\), got '6'/);
+  });
+
+  it('refuses a prompt over MAX_SEQ_LEN by name; --beyond-built-limits runs it and says it is a what-if', async () => {
+    const refused = await cli('--model', 'tiny', '--prompt', '129', '--output', '2');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/a prompt of 129 tokens exceeds MAX_SEQ_LEN = 128/);
+    const r = await cli('--model', 'tiny', '--prompt', '129', '--output', '2', '--beyond-built-limits');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('WHAT-IF beyond the built design (--beyond-built-limits)');
+    expect(r.stdout).toContain('a prompt of 129 tokens exceeds MAX_SEQ_LEN = 128');
+  });
+
+  it('prints per-layer cycles and the LM head, as runInference reports them', async () => {
+    const r = await cli('--model', 'tiny', '--prompt', '8', '--output', '3');
+    const e = runInference({ model: tinyQwen3Config(), promptTokens: 8, outputTokens: 3 });
+    expect(lineOf(r.stdout, 'layer 1')).toContain(`${e.prefillLayerCycles[1]!.toLocaleString('en-US')} (`);
+    expect(lineOf(r.stdout, 'LM head')).toContain(`${e.prefillLmHeadCycles.toLocaleString('en-US')} (`);
+  });
+});
+
 describe('lut-llm linear', () => {
   it('prints the three variants side by side with the cycles of compareLutLinearVariants', async () => {
     const r = await cli('linear', '--shape', '256x512', '--variant', 'all');
     expect(r.code).toBe(0);
-    const { variant: _v, ...opts } = lutLinearOptionsFor(V80_PLATFORM, 'linear', 256, 512, 1, 'co-quant');
+    const { variant: _v, ...opts } = lutLinearOptionsFor(V80_INT4_250, 'linear', 256, 512, 1, 'co-quant');
     const reports = compareLutLinearVariants(opts);
     expect(r.stdout).toContain('LUTLinear 256x512 (MxD), T = 1');
     expect(lineOf(r.stdout, 'co-quant')).toMatch(/co-quant\s+weight-only\s+activation-only/);
@@ -143,9 +172,14 @@ describe('lut-llm compare', () => {
     const a100 = gpuRoofline(GPU_BASELINES.a100, tinyQwen3Config(), { promptTokens: 8, outputTokens: 4 });
     expect(lineOf(r.stdout, 'NVIDIA A100 80GB SXM  ')).toContain(formatNumber(a100.tokensPerJoule));
     expect(lineOf(r.stdout, 'AMD Instinct MI210  ')).toContain('roofline');
-    expect(lineOf(r.stdout, 'AMD Alveo V80 @ 227 MHz (LUT-LLM co-quant)')).toContain(formatNumber(coQuant.ttftMs));
+    expect(lineOf(r.stdout, 'AMD Alveo V80 public build (INT4 tables) @ 250 MHz (LUT-LLM co-quant)')).toContain(formatNumber(coQuant.ttftMs));
     expect(r.stdout).toContain('roofline points, decode');
     expect(r.stdout).toMatch(/lm_head\s/);
+    // attention as built vs pipelined, per layer, from the attention cycle models
+    const [pre] = compareAttentionUnits(tinyQwen3Config(), V80_INT4_250, 8, 4);
+    expect(r.stdout).toContain("this platform emulates 'as-built'");
+    expect(lineOf(r.stdout, 'prefill of 8 tokens')).toContain(`${pre!.cycles['as-built'].toLocaleString('en-US')} (`);
+    expect(lineOf(r.stdout, 'prefill of 8 tokens')).toContain(`${pre!.cycles.pipelined.toLocaleString('en-US')} (`);
   });
 });
 
@@ -176,7 +210,7 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--mode', 'fast'], /^lut-llm: --mode must be 'timing' or 'functional', got 'fast'$/],
     [['--layers', '29'], /^lut-llm: --layers must be at most 28 \(Qwen3-1.7B has 28 layers\), got 29$/],
     [['--prompt', '40000', '--output', '1000'], /^lut-llm: --prompt \+ --output = 41000 tokens exceeds Qwen3-1.7B's 40960 positions$/],
-    [['--platform', join(dir, 'missing.json')], /^lut-llm: --platform: '.*missing\.json' is neither a preset \(v80, v80-250mhz\) nor an existing platform JSON file$/],
+    [['--platform', join(dir, 'missing.json')], /^lut-llm: --platform: '.*missing\.json' is neither a preset \(v80-int4-250, v80-int8-227, v80, v80-250mhz\) nor an existing platform JSON file$/],
     [['--platform', badPlatform], /^lut-llm: --platform: invalid platform config \(.*bad-platform\.json\):(?=[\s\S]*\n {2}platform\.clockMhz: .*got -1)(?=[\s\S]*\n {2}platform\.hbm\.channels\.weights: expected an integer >= 1, got 0)/],
     [['--platform', notJson], /^lut-llm: --platform: invalid platform config .*not valid JSON/s],
     [['--clock-mhz', '0'], /^lut-llm: --clock-mhz must be a number > 0, got '0'$/],

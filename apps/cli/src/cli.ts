@@ -22,6 +22,7 @@ import {
   positiveNumber,
   resolvePlatform,
 } from './options.js';
+import { addHardwareFlags, parseLutBits, withLutBits } from './hardware.js';
 import { processIo, type CliIo } from './progress.js';
 import { RUN_DEFAULTS, runCommand } from './run.js';
 
@@ -29,13 +30,14 @@ const PRESETS = Object.keys(PLATFORM_PRESETS).join(', ');
 
 /** Options shared by run and compare. */
 function addRequestOptions(cmd: Command, decodeSamplesDefault: number): Command {
+  addHardwareFlags(cmd, true);
   return cmd
     .addOption(
       new Option('--model <name>', `model to emulate: ${MODEL_NAMES.join(', ')} ("tiny": hidden 256, 2 layers, vocabulary 512)`)
         .argParser(parseModel)
         .default(parseModel(RUN_DEFAULTS.model), RUN_DEFAULTS.model),
     )
-    .option('--platform <file|preset>', `platform: a preset (${PRESETS}) or a JSON platform file (fields merged over its "preset", default v80)`, RUN_DEFAULTS.platform)
+    .option('--platform <file|preset>', `platform: a preset (${PRESETS}) or a JSON platform file (fields merged over its "preset", default ${RUN_DEFAULTS.platform})`, RUN_DEFAULTS.platform)
     .option('--clock-mhz <MHz>', 'override the kernel clock of the platform, in MHz', positiveNumber('--clock-mhz'))
     .option('--prompt <tokens>', 'prompt length, in tokens', intAtLeast('--prompt', 1), RUN_DEFAULTS.prompt)
     .option('--output <tokens>', 'tokens to generate (the first comes out of prefill, the others are decode steps)', intAtLeast('--output', 1), RUN_DEFAULTS.output)
@@ -83,7 +85,7 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
   if (o.json !== undefined) checkWritable('--json', o.json);
   return {
     model,
-    platform: resolvePlatform(o.platform, o.clockMhz),
+    platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits),
     prompt,
     output,
     ...(o.prefillChunk !== undefined ? { prefillChunk: o.prefillChunk } : {}),
@@ -98,6 +100,8 @@ interface RequestFlags {
   model: Qwen3Config;
   platform: string;
   clockMhz?: number;
+  lutBits?: 4 | 8;
+  beyondBuiltLimits?: boolean;
   prompt: number;
   output: number;
   prefillChunk?: number;
@@ -149,7 +153,7 @@ export function buildProgram(io: CliIo): Command {
     .command('run', { isDefault: true })
     .description(
       `emulate a request in timing mode and print the summary: TTFT, decode latency, tokens/s, tokens/J, HBM bandwidth, unit utilisation, the bottleneck ` +
-        `(default: ${RUN_DEFAULTS.model} on v80, ${RUN_DEFAULTS.prompt} tokens in, ${RUN_DEFAULTS.output} out)`,
+        `(default: ${RUN_DEFAULTS.model} on ${RUN_DEFAULTS.platform}, ${RUN_DEFAULTS.prompt} tokens in, ${RUN_DEFAULTS.output} out)`,
     );
   addRequestOptions(run, RUN_DEFAULTS.decodeSamples)
     .addOption(new Option('--variant <name>', `LUTLinear variant: ${LINEAR_VARIANTS.join(', ')}`).argParser(parseVariant).default(RUN_DEFAULTS.variant))
@@ -173,7 +177,7 @@ export function buildProgram(io: CliIo): Command {
       runCommand(
         {
           model: o.model,
-          platform: resolvePlatform(o.platform, o.clockMhz),
+          platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits),
           variant: o.variant,
           prompt: o.prompt,
           output: o.output,
@@ -185,6 +189,7 @@ export function buildProgram(io: CliIo): Command {
           ...(o.json !== undefined ? { json: o.json } : {}),
           ...(o.trace !== undefined ? { trace: o.trace } : {}),
           traceWindow: o.traceWindow,
+          ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
         },
         quietIo(io, o.quiet),
       );
@@ -201,7 +206,7 @@ export function buildProgram(io: CliIo): Command {
       compareCommand(
         {
           model: o.model,
-          platform: resolvePlatform(o.platform, o.clockMhz),
+          platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits),
           variants: o.variant,
           prompt: o.prompt,
           output: o.output,
@@ -210,6 +215,7 @@ export function buildProgram(io: CliIo): Command {
           prefetch: o.prefetch,
           roofline: o.roofline ?? false,
           ...(o.json !== undefined ? { json: o.json } : {}),
+          ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
         },
         quietIo(io, o.quiet),
       );
@@ -224,10 +230,11 @@ export function buildProgram(io: CliIo): Command {
     .option('--tokens <T>', 'tokens per call, in tokens: 1 = GEMV (decode), > 1 = GEMM (prefill chunk)', intAtLeast('--tokens', 1), 1)
     .option('--platform <file|preset>', `platform: a preset (${PRESETS}) or a JSON platform file`, RUN_DEFAULTS.platform)
     .option('--clock-mhz <MHz>', 'override the kernel clock of the platform, in MHz', positiveNumber('--clock-mhz'))
+    .option('--lut-bits <4|8>', "bits per 2D table entry: 4 (the public build) or 8 (the paper's first version); overrides the platform", parseLutBits)
     .option('--json <file>', 'write the reports as JSON (trace events omitted)')
-    .action((o: { shape: string; variant: LinearVariant[]; tokens: number; platform: string; clockMhz?: number; json?: string }) => {
+    .action((o: { shape: string; variant: LinearVariant[]; tokens: number; platform: string; clockMhz?: number; lutBits?: 4 | 8; json?: string }) => {
       linearCommand(
-        { shape: o.shape, variants: o.variant, tokens: o.tokens, platform: resolvePlatform(o.platform, o.clockMhz), ...(o.json !== undefined ? { json: o.json } : {}) },
+        { shape: o.shape, variants: o.variant, tokens: o.tokens, platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits), ...(o.json !== undefined ? { json: o.json } : {}) },
         io,
       );
     });

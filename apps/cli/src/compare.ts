@@ -17,6 +17,7 @@ import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput } from './files.js';
 import { checkLengths } from './options.js';
+import { attentionUnitLines, builtLimitLines } from './hardware.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { bottleneckText, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
 
@@ -32,6 +33,8 @@ export interface CompareCommandOptions {
   /** Also print the per-layer roofline points (decode and prefill) for each GPU. */
   readonly roofline: boolean;
   readonly json?: string;
+  /** Emulate beyond the platform's built limits as a what-if (`--beyond-built-limits`). */
+  readonly beyondBuiltLimits?: boolean;
 }
 
 /** Default decode samples of `compare` (first and last step; the others interpolated). */
@@ -79,6 +82,7 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
           prefillChunkTokens: chunk,
           decodeSamples: o.decodeSamples,
           prefetch: o.prefetch,
+          ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
           onProgress: (done, _total, label) => progress.update(i * per + done, `${variant}: ${label}`),
         }),
       );
@@ -92,6 +96,7 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
     `LUTLinear variants on the whole model: ${o.model.name} on ${o.platform.name}, ${o.prompt} prompt tokens in, ${o.output} out (timing mode; ` +
       `${reports[0]!.decodeSamples.length} decode step(s) emulated per variant, the others interpolated: --decode-samples)`,
   );
+  out.push(...builtLimitLines(reports[0]!));
   const fastest = Math.min(...reports.map((r) => r.e2eMs));
   const rows: string[][] = [];
   const row = (label: string, f: (r: InferenceReport) => string) => rows.push([label, ...reports.map(f)]);
@@ -120,6 +125,7 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
     }
   }
   out.push('');
+  out.push(...attentionUnitLines(o.model, o.platform, o.prompt, o.output));
 
   // ---- LUT-LLM vs GPUs
   const lut = reports.find((r) => r.variant === 'co-quant') ?? reports[0]!;

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { LINEAR_VARIANTS, PLATFORM_PRESETS, loadPlatformConfig, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
+import { DEFAULT_PLATFORM_PRESET, LINEAR_VARIANTS, PLATFORM_PRESETS, loadPlatformConfig, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
 import { QWEN3_CONFIGS, tinyQwen3Config, type Qwen3Config } from '@lut-llm/model';
 
 /**
@@ -86,14 +86,15 @@ export function parseMode(v: string): 'timing' | 'functional' {
 }
 
 /**
- * `--platform <file|preset>` and `--clock-mhz <MHz>`: a preset name (v80, v80-250mhz) or a JSON
- * platform file (any subset of the platform fields, merged over its "preset", default v80), then
+ * `--platform <file|preset>` and `--clock-mhz <MHz>`: a preset name (v80-int4-250, v80-int8-227, v80,
+ * v80-250mhz) or a JSON platform file (any subset of the platform fields, merged over its "preset",
+ * default v80-int4-250), then
  * the clock override. Errors name the flag and, for a file, every bad field.
  */
 export function resolvePlatform(platform: string | undefined, clockMhz?: number): PlatformConfig {
   let cfg: PlatformConfig;
   const presets = Object.keys(PLATFORM_PRESETS);
-  if (platform === undefined) cfg = PLATFORM_PRESETS.v80;
+  if (platform === undefined) cfg = PLATFORM_PRESETS[DEFAULT_PLATFORM_PRESET];
   else if (Object.hasOwn(PLATFORM_PRESETS, platform)) cfg = PLATFORM_PRESETS[platform as keyof typeof PLATFORM_PRESETS];
   else if (!existsSync(platform)) {
     throw new CliError(`--platform: '${platform}' is neither a preset (${presets.join(', ')}) nor an existing platform JSON file`);

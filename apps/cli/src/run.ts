@@ -13,10 +13,11 @@ import { table, toWindowedPerfettoTrace } from "@lut-llm/core";
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writePerfettoTrace } from './files.js';
 import { CliError, checkLayers, checkLengths, checkWritable } from './options.js';
+import { builtLimitLines, layerLines } from './hardware.js';
 import { PassProgress, type CliIo } from './progress.js';
 
 /** Defaults of `lut-llm run`: the paper's request on the paper's model. */
-export const RUN_DEFAULTS = { model: 'Qwen3-1.7B', platform: 'v80', prompt: 128, output: 128, decodeSamples: 3, variant: 'co-quant' } as const;
+export const RUN_DEFAULTS = { model: 'Qwen3-1.7B', platform: 'v80-int4-250', prompt: 128, output: 128, decodeSamples: 3, variant: 'co-quant' } as const;
 
 export interface RunCommandOptions {
   readonly model: Qwen3Config;
@@ -34,6 +35,8 @@ export interface RunCommandOptions {
   readonly trace?: string;
   /** Trace windows in cycles (0: every event). */
   readonly traceWindow?: number;
+  /** Emulate beyond the platform's built limits as a what-if (`--beyond-built-limits`). */
+  readonly beyondBuiltLimits?: boolean;
 }
 
 /** Prompt tokens per prefill pass: the flag, else the platform's lut-linear.prefillChunkTokens, else 128 (as runInference). */
@@ -73,6 +76,7 @@ export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
       prefetch: o.prefetch,
       ...(o.layers !== undefined ? { layers: o.layers } : {}),
       traceDecode: o.trace !== undefined,
+      ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
       onProgress: (done, _total, label) => progress.update(done, label),
     });
   } finally {
@@ -186,6 +190,7 @@ export function formatRunReport(
   );
   if (L < ctx.model.layers) out.push(`  only ${L} of ${ctx.model.layers} decoder layers emulated (--layers; the LM head always runs): figures cover those layers`);
   out.push('');
+  out.push(...builtLimitLines(r));
 
   // ---- latency, throughput, energy
   const requestJPerToken = (r.boardWatts * r.e2eMs) / 1e3 / r.outputTokens;
@@ -198,6 +203,8 @@ export function formatRunReport(
   out.push(line('decode efficiency', formatNumber(r.tokensPerJoule), 'tokens/J (so a lower bound)'));
   out.push(line('request efficiency', formatNumber(1 / requestJPerToken), 'tokens/J (output tokens / board energy of the whole request)'));
   out.push('');
+
+  out.push(...layerLines(r));
 
   // ---- HBM
   const pre = hbmUse(r.prefill);

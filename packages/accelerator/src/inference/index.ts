@@ -14,3 +14,4 @@ export {
 } from './run.js';
 export { runFunctionalInference, compareLogits, type FunctionalInferenceOptions, type FunctionalInferenceResult, type LogitsAgreement } from './functional.js';
 export { synthesizeQuantizedQwen3, shareQuantizedLinear, SyntheticNormWeights } from './synthetic.js';
+export { compareAttentionUnits, type AttentionUnitComparison } from './attention-units.js';
