@@ -39,6 +39,17 @@ describe('whole-model pass graph (timing)', () => {
     expect(step.lmHeadCycles).toBeGreaterThanOrEqual(Math.ceil(coQuantBytes(H, model.vocab) / 1024));
   });
 
+  it('applies the HBM efficiency to every stream: 32 B per channel at 250 MHz, 29 at 400 MHz (12.8 GB/s x 425/460)', () => {
+    const at = (clockMhz: number) => runPassTiming({ ...decode, layers: 1, platform: loadPlatformConfig({ clockMhz }) }).resources;
+    const unitsPerCycle = (rs: ReturnType<typeof at>, name: string) => rs.find((r) => r.resource === name)!.unitsPerCycle;
+    const slow = at(250);
+    const fast = at(400);
+    for (const [name, channels] of [['hbm.weights', 32], ['hbm.kvRead', 2], ['hbm.centroids', 4], ['hbm.input', 4]] as const) {
+      expect(unitsPerCycle(slow, name)).toBe(channels * 32);
+      expect(unitsPerCycle(fast, name)).toBe(channels * 29);
+    }
+  });
+
   it('halving the weight channels nearly doubles the step; the bottleneck stays the channels', () => {
     const half = runPassTiming({ ...decode, platform: loadPlatformConfig({ preset: 'v80', hbm: { channels: { weights: 16 } } }) });
     expect(half.bottleneck.name).toBe('hbm.weights');

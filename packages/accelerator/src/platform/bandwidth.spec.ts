@@ -40,6 +40,13 @@ describe('bandwidth', () => {
     const custom = describePlatform(loadPlatformConfig({ stages: { 'lut-psum': { matchers: 8 } }, fifoDepthOverrides: { a: 4 } })).join('\n');
     expect(custom).toContain('stage lut-psum: matchers=8');
     expect(custom).toContain('overrides: a=4');
+    // the default (public build) names its HBM efficiency and built limits
+    const built = describePlatform(loadPlatformConfig()).join('\n');
+    expect(built).toContain('HBM efficiency: 12.8 GB/s per HBM port x 0.924 (sequential, 4096 B bursts, gap 0 beats) -> 32 of 32 B/cycle per channel achieved at 250 MHz');
+    expect(built).toContain('built limits: MAX_SEQ_LEN 128 tokens per prefill call, MAX_KV_LEN 256 positions of K/V');
+    expect(built).toContain('2 index + 4 table = 6 bits per weight');
+    const fast = describePlatform(loadPlatformConfig({ clockMhz: 400 })).join('\n');
+    expect(fast).toContain('-> 29 of 32 B/cycle per channel achieved at 400 MHz');
   });
 });
 

@@ -1,5 +1,6 @@
 import { BRAM36, LUTRAM64, URAM288 } from '@lut-llm/memory';
 import { PLATFORM_HBM_STREAMS, planBandwidthGBps, streamBytesPerCycle, streamGBps } from './bandwidth.js';
+import { platformChannelBytesPerCycle } from './package-configs.js';
 import type { PlatformConfig } from './schema.js';
 import { vqBitsPerWeight } from './vq-storage.js';
 
@@ -16,6 +17,13 @@ export function describePlatform(cfg: PlatformConfig): string[] {
     `HBM: ${hbm.bytesPerCyclePerChannel} B/cycle per channel, read latency ${hbm.readLatencyCycles} cycles; ` +
       `plan of ${totalChannels} channels = ${planBandwidthGBps(cfg).toFixed(1)} GB/s of the device's ${hbm.devicePeakGBps} GB/s`,
   ];
+  if (hbm.efficiency) {
+    const e = hbm.efficiency;
+    lines.push(
+      `HBM efficiency: ${e.portPeakGBps} GB/s per HBM port x ${e.sequentialFraction.toFixed(3)} (sequential, ${e.burstBytes} B bursts, gap ${e.burstGapBeats} beats) ` +
+        `-> ${platformChannelBytesPerCycle(cfg)} of ${hbm.bytesPerCyclePerChannel} B/cycle per channel achieved at ${cfg.clockMhz} MHz`,
+    );
+  }
   for (const s of PLATFORM_HBM_STREAMS) {
     lines.push(
       `  ${s.padEnd(9)} ${String(hbm.channels[s]).padStart(3)} ch  ${String(streamBytesPerCycle(cfg, s)).padStart(5)} B/cycle  ` +
@@ -33,6 +41,9 @@ export function describePlatform(cfg: PlatformConfig): string[] {
       `centroid ${f.centroidBytesPerElement}/element, scales ${f.scaleBytesPerGroup}/group, RoPE/norm ${f.ropeNormBytesPerElement}/element`,
     `FIFO depth: ${cfg.fifoDepthDefault} by default; overrides: ${formatRecord(cfg.fifoDepthOverrides)}`,
   );
+  if (cfg.builtLimits) {
+    lines.push(`built limits: MAX_SEQ_LEN ${cfg.builtLimits.maxSeqLen} tokens per prefill call, MAX_KV_LEN ${cfg.builtLimits.maxKvLen} positions of K/V (beyond them: refused, or a what-if)`);
+  }
   const stages = Object.entries(cfg.stages);
   if (stages.length === 0) lines.push('stage parameters: stage defaults (no overrides)');
   else for (const [stage, params] of stages) lines.push(`stage ${stage}: ${formatRecord(params)}`);

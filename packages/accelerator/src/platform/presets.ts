@@ -88,10 +88,11 @@ export const V80_250MHZ: PlatformConfig = deepFreeze({
 });
 
 /**
- * Compile-time limits of the public build, LUT-FPGA/LUT-LLM `config/config.h`: MAX_SEQ_LEN = 128
- * (tokens per prefill call: every on-chip row buffer, e.g. `residual_buf[MAX_SEQ_LEN][HIDDEN_DIM]`,
- * `k_buf[MAX_SEQ_LEN][HEAD_DIM]`, is that tall) and MAX_KV_LEN = 256 positions of K/V in the
- * on-chip buffers (DESIGN.md 1.4; config.h's MAX_SEQ_LEN_MUL_2 = 256).
+ * Compile-time limits of the public build: MAX_SEQ_LEN = 128 (LUT-FPGA/LUT-LLM `config/config.h`;
+ * tokens per prefill call: every on-chip row buffer, e.g. `residual_buf[MAX_SEQ_LEN][HIDDEN_DIM]`
+ * of `qwen_block.h` and `k_buf[MAX_SEQ_LEN][HEAD_DIM]` of `gqa/gqa.h`, is that tall) and
+ * MAX_KV_LEN = 256 positions of K/V in the on-chip buffers (DESIGN.md 1.4; the stored config.h
+ * versions define MAX_SEQ_LEN_MUL_2 = 256 but no MAX_KV_LEN, which the decode build adds).
  */
 export const V80_BUILT_LIMITS = Object.freeze({ maxSeqLen: 128, maxKvLen: 256 });
 
@@ -108,10 +109,11 @@ const AS_BUILT_STAGES = {
 
 /**
  * The public build (LUT-FPGA/LUT-LLM, DESIGN.md 1.4): 250 MHz, **4-bit table entries + 4-bit
- * weight indices** (6 bits per weight streamed: `config/config.h` and the commit "int4 + revert
- * split channel"; the matcher's `ap_uint<48>` psum lanes of `qwen_block.h` carry the packed INT4
- * sums), the attention as built, on-chip K/V up to MAX_KV_LEN, the built limits, and HBM at its
- * measured efficiency (packages/memory `V80_HBM_EFFICIENCY`). The default preset.
+ * weight indices** (6 bits per weight streamed; DESIGN.md 1.4 from the repository's commit "int4 +
+ * revert split channel": the stored `config/config.h` names no table width, its c_w = 16
+ * (`w_n_cent`) gives the 4-bit indices), the attention as built, on-chip K/V up to MAX_KV_LEN, the
+ * built limits, and HBM at its measured efficiency (packages/memory `V80_HBM_EFFICIENCY`). The
+ * default preset.
  */
 export const V80_INT4_250: PlatformConfig = deepFreeze({
   ...V80_PLATFORM,
