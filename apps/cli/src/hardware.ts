@@ -29,7 +29,8 @@ export function addHardwareFlags(cmd: Command, request: boolean): Command {
 export function withLutBits(platform: PlatformConfig, lutBits: 4 | 8 | undefined): PlatformConfig {
   if (lutBits === undefined || lutBits === platform.vq.lutBits) return platform;
   try {
-    return loadPlatformConfig({ name: `${platform.name}, INT${lutBits} tables`, vq: { lutBits } }, { base: platform });
+    const name = /\(INT\d tables\)/.test(platform.name) ? platform.name.replace(/\(INT\d tables\)/, `(INT${lutBits} tables)`) : `${platform.name}, INT${lutBits} tables`;
+    return loadPlatformConfig({ name, vq: { lutBits } }, { base: platform });
   } catch (e) {
     throw new CliError(`--lut-bits ${lutBits}: ${(e as Error).message}`);
   }
