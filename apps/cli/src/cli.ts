@@ -197,7 +197,8 @@ export function buildProgram(io: CliIo): Command {
   addRequestOptions(compare, COMPARE_DECODE_SAMPLES)
     .addOption(new Option('--variant <names>', `variants to emulate: "all" or a comma-separated list of ${LINEAR_VARIANTS.join(', ')}`).argParser(parseVariantList).default([...LINEAR_VARIANTS], 'all'))
     .option('--roofline', 'also print the roofline points of each op (decode and prefill) on each GPU and on LUT-LLM')
-    .action((o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean }) => {
+    .option('--gpu-measured <file>', 'JSON of measured GPU requests ({ gpu, format, points: [{ promptTokens, outputTokens, latencyMs }] }): fit the GPU model\'s kernel overhead and HBM efficiency to them')
+    .action((o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean; gpuMeasured?: string }) => {
       compareCommand(
         {
           model: o.model,
@@ -209,6 +210,7 @@ export function buildProgram(io: CliIo): Command {
           decodeSamples: o.decodeSamples,
           prefetch: o.prefetch,
           roofline: o.roofline ?? false,
+          ...(o.gpuMeasured !== undefined ? { gpuMeasured: o.gpuMeasured } : {}),
           ...(o.json !== undefined ? { json: o.json } : {}),
         },
         quietIo(io, o.quiet),

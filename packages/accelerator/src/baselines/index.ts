@@ -41,4 +41,35 @@ export {
   type RooflineOpName,
   type RooflinePoint,
 } from './roofline-points.js';
+export {
+  GPU_FREE_PARAMETERS,
+  GPU_LATENCY_DEFAULTS,
+  GPU_WEIGHT_FORMATS,
+  checkGpuLatencyParams,
+  gemmShapeEfficiency,
+  gpuDecodeSeconds,
+  gpuLatency,
+  gpuPassKernels,
+  timeGpuPass,
+  weightBytesPerParam,
+  type GpuKernel,
+  type GpuKernelKind,
+  type GpuLatencyEstimate,
+  type GpuLatencyOptions,
+  type GpuLatencyParams,
+  type GpuPassLatency,
+  type GpuWeightFormat,
+  type TimedGpuKernel,
+} from './gpu-latency.js';
+export {
+  GPU_MIN_POINTS,
+  GpuCalibrationError,
+  calibrateGpuLatency,
+  gpuRequestMs,
+  parseGpuMeasurements,
+  type GpuCalibration,
+  type GpuCalibrationResidual,
+  type GpuMeasuredPoint,
+  type GpuMeasurements,
+} from './gpu-calibration.js';
 export { formatAnalyticalBreakdown, formatComparison, formatNumber, formatRooflinePoints, type ComparisonRow } from './format.js';
