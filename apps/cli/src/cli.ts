@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { LINEAR_VARIANTS, PLATFORM_PRESETS, describePlatform, type LinearVariant } from '@lut-llm/accelerator';
+import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, describePlatform, type LinearComparisonColumn, type LinearVariant } from '@lut-llm/accelerator';
 import { formatSummary, runGraph, suggestFifoDepths, toDot, toPerfettoTrace } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { COMPARE_DECODE_SAMPLES, compareCommand } from './compare.js';
 import { demoGraph } from './demo.js';
 import { linearCommand } from './linear.js';
+import { parseLinearColumns } from './variants.js';
 import { FUNCTIONAL_DEFAULTS, functionalCommand, type FunctionalCommandOptions } from './functional.js';
 import {
   CliError,
@@ -222,12 +223,16 @@ export function buildProgram(io: CliIo): Command {
     .command('linear')
     .description('one LUTLinear op (timing mode) in each variant side by side: cycles, HBM bandwidth vs peak, per-stage utilisation, bottleneck')
     .option('--shape <MxD>', 'layer shape: out-features x in-features (e.g. 2048x6144 is Qwen3-1.7B\'s down projection)', '2048x2048')
-    .addOption(new Option('--variant <name|all>', `variants: "all" or a comma-separated list of ${LINEAR_VARIANTS.join(', ')}`).argParser(parseVariantList).default([...LINEAR_VARIANTS], 'all'))
+    .addOption(
+      new Option('--variant <name|all>', `variants: "all" or a comma-separated list of ${LINEAR_COMPARISON_COLUMNS.join(', ')} (weight-only-lut: the T-MAC-style online-table alternate)`)
+        .argParser(parseLinearColumns)
+        .default([...LINEAR_COMPARISON_COLUMNS], 'all'),
+    )
     .option('--tokens <T>', 'tokens per call, in tokens: 1 = GEMV (decode), > 1 = GEMM (prefill chunk)', intAtLeast('--tokens', 1), 1)
     .option('--platform <file|preset>', `platform: a preset (${PRESETS}) or a JSON platform file`, RUN_DEFAULTS.platform)
     .option('--clock-mhz <MHz>', 'override the kernel clock of the platform, in MHz', positiveNumber('--clock-mhz'))
     .option('--json <file>', 'write the reports as JSON (trace events omitted)')
-    .action((o: { shape: string; variant: LinearVariant[]; tokens: number; platform: string; clockMhz?: number; json?: string }) => {
+    .action((o: { shape: string; variant: LinearComparisonColumn[]; tokens: number; platform: string; clockMhz?: number; json?: string }) => {
       linearCommand(
         { shape: o.shape, variants: o.variant, tokens: o.tokens, platform: resolvePlatform(o.platform, o.clockMhz), ...(o.json !== undefined ? { json: o.json } : {}) },
         io,

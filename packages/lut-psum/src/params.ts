@@ -203,3 +203,53 @@ export function resolveWeightOnlyPsumParams(partial: Partial<WeightOnlyPsumParam
   for (const k of ['fp32MulLatencyCycles', 'fp32AddLatencyCycles', 'muxLatencyCycles'] as const) checkInt(s, k, p[k], 0);
   return Object.freeze(p);
 }
+
+/**
+ * Weight-only VQ as the paper compares it (DESIGN.md 1.1): each weight sub-vector is rebuilt from
+ * its (position, group) codebook (de-quantisation: a c_w:1 mux of the codebook registers, driven
+ * by the 4-bit index) and multiplied with the real activations on DSPs (FP32 arithmetic):
+ * compute-bound on the DSP budget, as the authors' analytical model treats it.
+ */
+export interface WeightOnlyDspPsumParams {
+  readonly matchers: number;
+  readonly outputLanes: number;
+  readonly weightCentroids: number;
+  readonly subvectorLength: number;
+  /** FP32 multiply-adds per cycle per matcher: one DSP58 in DSPFP32 mode each. */
+  readonly dspMacsPerMatcher: number;
+  readonly fp32MulLatencyCycles: number;
+  readonly fp32AddLatencyCycles: number;
+  /** c_w:1 mux that de-quantizes an index to its codebook entry: cycles. */
+  readonly muxLatencyCycles: number;
+  readonly registerCopies: number;
+  readonly maxFanoutPerStage: number;
+  readonly tilesPerBlock: number;
+}
+
+/**
+ * dspMacsPerMatcher 128 = ISO_DSP_FP32_ADD_LANES: the 2048 DSPs of the co-quantized matcher chain
+ * (512 INT lanes packed 4 per DSP58, x 16 matchers) used as 2048 DSPFP32 multiply-adders, so the
+ * variants are compared on one DSP budget. Mux, fan-out and FP32 latencies as the other variants.
+ */
+export const DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS: WeightOnlyDspPsumParams = Object.freeze({
+  matchers: 16,
+  outputLanes: 512,
+  weightCentroids: 16,
+  subvectorLength: 2,
+  dspMacsPerMatcher: ISO_DSP_FP32_ADD_LANES,
+  fp32MulLatencyCycles: FP32_MUL_LATENCY_CYCLES,
+  fp32AddLatencyCycles: FP32_ADD_LATENCY_CYCLES,
+  muxLatencyCycles: 1,
+  registerCopies: 1,
+  maxFanoutPerStage: 16,
+  tilesPerBlock: 1,
+});
+
+export function resolveWeightOnlyDspPsumParams(partial: Partial<WeightOnlyDspPsumParams> = {}): WeightOnlyDspPsumParams {
+  const p = merge(DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS, partial);
+  const s = 'lut-psum (weight-only DSP)';
+  for (const k of ['matchers', 'outputLanes', 'weightCentroids', 'subvectorLength', 'dspMacsPerMatcher', 'registerCopies', 'tilesPerBlock'] as const) checkInt(s, k, p[k], 1);
+  checkInt(s, 'maxFanoutPerStage', p.maxFanoutPerStage, 2);
+  for (const k of ['fp32MulLatencyCycles', 'fp32AddLatencyCycles', 'muxLatencyCycles'] as const) checkInt(s, k, p[k], 0);
+  return Object.freeze(p);
+}
