@@ -7,6 +7,7 @@ import { COMPARE_DECODE_SAMPLES, compareCommand } from './compare.js';
 import { demoGraph } from './demo.js';
 import { linearCommand } from './linear.js';
 import { parseLinearColumns } from './variants.js';
+import { parsePrefillSweep } from './sweep.js';
 import { FUNCTIONAL_DEFAULTS, functionalCommand, type FunctionalCommandOptions } from './functional.js';
 import {
   CliError,
@@ -199,7 +200,8 @@ export function buildProgram(io: CliIo): Command {
     .addOption(new Option('--variant <names>', `variants to emulate: "all" or a comma-separated list of ${LINEAR_VARIANTS.join(', ')}`).argParser(parseVariantList).default([...LINEAR_VARIANTS], 'all'))
     .option('--roofline', 'also print the roofline points of each op (decode and prefill) on each GPU and on LUT-LLM')
     .option('--gpu-measured <file>', 'JSON of measured GPU requests ({ gpu, format, points: [{ promptTokens, outputTokens, latencyMs }] }): fit the GPU model\'s kernel overhead and HBM efficiency to them')
-    .action((o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean; gpuMeasured?: string }) => {
+    .option('--prefill-sweep <from..to>', 'also sweep the prefill from FROM to TO prompt tokens (doubling): LUT-LLM\'s look-ups vs an FP16 DSP-arithmetic design on the same V80', parsePrefillSweep)
+    .action((o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean; gpuMeasured?: string; prefillSweep?: readonly [number, number] }) => {
       compareCommand(
         {
           model: o.model,
@@ -212,6 +214,7 @@ export function buildProgram(io: CliIo): Command {
           prefetch: o.prefetch,
           roofline: o.roofline ?? false,
           ...(o.gpuMeasured !== undefined ? { gpuMeasured: o.gpuMeasured } : {}),
+          ...(o.prefillSweep !== undefined ? { prefillSweep: o.prefillSweep } : {}),
           ...(o.json !== undefined ? { json: o.json } : {}),
         },
         quietIo(io, o.quiet),

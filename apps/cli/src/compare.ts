@@ -4,6 +4,7 @@ import {
   formatComparison,
   formatNumber,
   formatRooflinePoints,
+  fp16DspLatency,
   latencyEstimate,
   layerRooflinePoints,
   runInference,
@@ -16,6 +17,7 @@ import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput } from './files.js';
 import { formatGpuCalibration, gpuComparisonRows, gpuRatioLines, loadGpuCalibration } from './gpu.js';
+import { prefillSweepText } from './sweep.js';
 import { checkLengths } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { bottleneckText, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
@@ -33,6 +35,8 @@ export interface CompareCommandOptions {
   readonly roofline: boolean;
   /** `--gpu-measured`: a JSON file of measured GPU requests to calibrate the GPU latency model on. */
   readonly gpuMeasured?: string;
+  /** `--prefill-sweep FROM..TO`: LUT-LLM vs the FP16 DSP baseline over prompt lengths (sweep.ts). */
+  readonly prefillSweep?: readonly [number, number];
   readonly json?: string;
 }
 
@@ -131,10 +135,13 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
   const lutRow = emulatedEstimate(lut);
   if (calibration) out.push(formatGpuCalibration(calibration), '');
   const gpus = gpuComparisonRows(o.model, o.prompt, o.output, calibration);
-  const cmpRows: LatencyEstimate[] = [lutRow, analyticalLatency(o.model, o.platform, { promptTokens: o.prompt, outputTokens: o.output }), ...gpus];
+  const request = { promptTokens: o.prompt, outputTokens: o.output };
+  const cmpRows: LatencyEstimate[] = [lutRow, analyticalLatency(o.model, o.platform, request), fp16DspLatency(o.model, o.platform, request), ...gpus];
   out.push(`LUT-LLM vs GPU baselines: ${o.model.name}, batch 1, ${o.prompt} prompt tokens in, ${o.output} out`);
   out.push(formatComparison(cmpRows));
   out.push(...gpuRatioLines(lutRow, `${lut.variant}, emulated`, gpus.filter((g) => !g.system.endsWith('roofline bound'))));
+
+  if (o.prefillSweep) out.push('', prefillSweepText(o.model, o.platform, o.prefillSweep));
 
   // ---- roofline points
   if (o.roofline) {

@@ -72,4 +72,16 @@ export {
   type GpuMeasuredPoint,
   type GpuMeasurements,
 } from './gpu-calibration.js';
+export {
+  FP16_DSP_DEFAULTS,
+  fp16DspDecodeCycles,
+  fp16DspLatency,
+  fp16DspLinearOp,
+  fp16DspPrefillCycles,
+  linearCyclesOf,
+  prefillSweep,
+  sweepLengths,
+  type Fp16DspParams,
+  type PrefillSweepPoint,
+} from './fp16-dsp.js';
 export { formatAnalyticalBreakdown, formatComparison, formatNumber, formatRooflinePoints, type ComparisonRow } from './format.js';
