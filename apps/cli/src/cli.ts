@@ -195,7 +195,10 @@ export function buildProgram(io: CliIo): Command {
   // ---- compare
   const compare = program
     .command('compare')
-    .description('the three LUTLinear variants on the whole model side by side, then LUT-LLM (emulated) vs the A100 and MI210 rooflines, with tokens/J');
+    .description(
+      'the three LUTLinear variants on the whole model side by side, then LUT-LLM (emulated and analytical) vs an FP16 DSP design on the same V80 and the A100 / MI210 ' +
+        '(per-kernel latency model, BF16 / INT8 / INT4, calibrated with --gpu-measured; the ideal roofline as a "roofline bound" row), with tokens/J',
+    );
   addRequestOptions(compare, COMPARE_DECODE_SAMPLES)
     .addOption(new Option('--variant <names>', `variants to emulate: "all" or a comma-separated list of ${LINEAR_VARIANTS.join(', ')}`).argParser(parseVariantList).default([...LINEAR_VARIANTS], 'all'))
     .option('--roofline', 'also print the roofline points of each op (decode and prefill) on each GPU and on LUT-LLM')
