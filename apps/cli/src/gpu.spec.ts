@@ -4,23 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GPU_BASELINES, GPU_LATENCY_DEFAULTS, formatNumber, gpuLatency, gpuRequestMs } from '@lut-llm/accelerator';
 import { tinyQwen3Config } from '@lut-llm/model';
-import { runCli } from './cli.js';
-import { bufferIo } from './progress.js';
+import { cli, lineOf } from './spec-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lut-llm-gpu-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
-}
-
-function lineOf(text: string, label: string): string {
-  const l = text.split('\n').find((x) => x.trimStart().startsWith(label));
-  if (l === undefined) throw new Error(`no line starting with '${label}' in:\n${text}`);
-  return l;
-}
 
 describe('lut-llm compare: GPU rows (per-kernel model) and --gpu-measured', () => {
   const tiny = tinyQwen3Config();

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { V80_PLATFORM, formatNumber, fp16DspLatency, prefillSweep } from '@lut-llm/accelerator';
 import { tinyQwen3Config } from '@lut-llm/model';
-import { runCli } from './cli.js';
-import { bufferIo } from './progress.js';
-
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
-}
-
-function lineOf(text: string, label: string): string {
-  const l = text.split('\n').find((x) => x.trimStart().startsWith(label));
-  if (l === undefined) throw new Error(`no line starting with '${label}' in:\n${text}`);
-  return l;
-}
+import { cli, lineOf } from './spec-helpers.js';
 
 describe('lut-llm compare: FP16 DSP baseline and --prefill-sweep', () => {
   it('prints the FP16 DSP row and the sweep with the figures of fp16DspLatency and prefillSweep', async () => {

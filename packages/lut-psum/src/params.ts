@@ -210,20 +210,15 @@ export function resolveWeightOnlyPsumParams(partial: Partial<WeightOnlyPsumParam
  * by the 4-bit index) and multiplied with the real activations on DSPs (FP32 arithmetic):
  * compute-bound on the DSP budget, as the authors' analytical model treats it.
  */
-export interface WeightOnlyDspPsumParams {
-  readonly matchers: number;
-  readonly outputLanes: number;
-  readonly weightCentroids: number;
-  readonly subvectorLength: number;
+export interface WeightOnlyDspPsumParams
+  extends Pick<
+    WeightOnlyPsumParams,
+    'matchers' | 'outputLanes' | 'weightCentroids' | 'subvectorLength' | 'fp32MulLatencyCycles' | 'fp32AddLatencyCycles' | 'registerCopies' | 'maxFanoutPerStage' | 'tilesPerBlock'
+  > {
   /** FP32 multiply-adds per cycle per matcher: one DSP58 in DSPFP32 mode each. */
   readonly dspMacsPerMatcher: number;
-  readonly fp32MulLatencyCycles: number;
-  readonly fp32AddLatencyCycles: number;
   /** c_w:1 mux that de-quantizes an index to its codebook entry: cycles. */
   readonly muxLatencyCycles: number;
-  readonly registerCopies: number;
-  readonly maxFanoutPerStage: number;
-  readonly tilesPerBlock: number;
 }
 
 /**
@@ -231,19 +226,8 @@ export interface WeightOnlyDspPsumParams {
  * (512 INT lanes packed 4 per DSP58, x 16 matchers) used as 2048 DSPFP32 multiply-adders, so the
  * variants are compared on one DSP budget. Mux, fan-out and FP32 latencies as the other variants.
  */
-export const DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS: WeightOnlyDspPsumParams = Object.freeze({
-  matchers: 16,
-  outputLanes: 512,
-  weightCentroids: 16,
-  subvectorLength: 2,
-  dspMacsPerMatcher: ISO_DSP_FP32_ADD_LANES,
-  fp32MulLatencyCycles: FP32_MUL_LATENCY_CYCLES,
-  fp32AddLatencyCycles: FP32_ADD_LATENCY_CYCLES,
-  muxLatencyCycles: 1,
-  registerCopies: 1,
-  maxFanoutPerStage: 16,
-  tilesPerBlock: 1,
-});
+const { fp32AddLanes: _lanes, tableBuildMacsPerCycle: _build, ...WEIGHT_ONLY_SHARED } = DEFAULT_WEIGHT_ONLY_PSUM_PARAMS;
+export const DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS: WeightOnlyDspPsumParams = Object.freeze({ ...WEIGHT_ONLY_SHARED, dspMacsPerMatcher: ISO_DSP_FP32_ADD_LANES });
 
 export function resolveWeightOnlyDspPsumParams(partial: Partial<WeightOnlyDspPsumParams> = {}): WeightOnlyDspPsumParams {
   const p = merge(DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS, partial);

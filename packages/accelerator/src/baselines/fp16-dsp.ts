@@ -4,7 +4,7 @@ import type { PlatformConfig } from '../platform/schema.js';
 import { V80_BUILD_RESOURCES } from '../lut-linear/assumptions.js';
 import { analyticalDecodeCycles, analyticalPrefillCycles, type AnalyticalBreakdown, type AnalyticalOp } from './analytical.js';
 import { analyticalParams } from './lut-llm-params.js';
-import { checkRequest, latencyEstimate, type LatencyEstimate } from './latency-estimate.js';
+import { checkRequest, latencyEstimate, sumDecodeSteps, type LatencyEstimate } from './latency-estimate.js';
 
 /**
  * An FP16 DSP-arithmetic baseline on the same V80 (issue 17, item 7): the linear layers stream
@@ -100,17 +100,13 @@ export function linearCyclesOf(b: AnalyticalBreakdown): number {
 /** Request-level estimate of the FP16 baseline (energy at the same V80 board power). */
 export function fp16DspLatency(model: Qwen3Config, platform: PlatformConfig, request: { readonly promptTokens: number; readonly outputTokens: number }, params: Fp16DspParams = FP16_DSP_DEFAULTS): LatencyEstimate {
   checkRequest(request.promptTokens, request.outputTokens);
-  const ttftSeconds = fp16DspPrefillCycles(model, platform, request.promptTokens, params).seconds;
-  let decodeSecondsTotal = 0;
-  for (let s = 1; s < request.outputTokens; s++) decodeSecondsTotal += fp16DspDecodeCycles(model, platform, request.promptTokens + s, params).seconds;
   return latencyEstimate({
     system: `${platform.name} (FP16 DSP baseline)`,
     method: 'analytical model',
-    promptTokens: request.promptTokens,
-    outputTokens: request.outputTokens,
+    ...request,
     boardWatts: platform.boardPowerWatts,
-    ttftSeconds,
-    decodeSecondsTotal,
+    ttftSeconds: fp16DspPrefillCycles(model, platform, request.promptTokens, params).seconds,
+    decodeSecondsTotal: sumDecodeSteps(request.promptTokens, request.outputTokens, (c) => fp16DspDecodeCycles(model, platform, c, params).seconds),
     notes: [
       `${platform.name} (FP16 DSP baseline): FP16 weights over the same weight channels, ${params.dsps} DSPFP32 multiply-adds per cycle for the ` +
         'linear layers; attention, SFU and embedding as the analytical LUT-LLM model; energy at the same board power',

@@ -1,7 +1,7 @@
 import type { Qwen3Config } from '@lut-llm/model';
 import { linearShapes } from '@lut-llm/model';
 import type { GpuSpec } from './gpu-specs.js';
-import { checkRequest, latencyEstimate, type LatencyEstimate } from './latency-estimate.js';
+import { checkRequest, latencyEstimate, sumDecodeSteps, type LatencyEstimate } from './latency-estimate.js';
 import { attentionMacsPerLayer, kvElementsPerTokenPerLayer } from './workload.js';
 
 /**
@@ -88,36 +88,26 @@ export interface GpuLatencyParams {
   readonly quantGroupSize: number;
 }
 
-/** Defaults per GPU (see each field's source); `hbmEfficiency` differs by device. */
+/** Defaults per GPU (see each field's source); hbmEfficiency and computeUnits differ by device. */
+const GPU_LATENCY_A100: GpuLatencyParams = Object.freeze({
+  hbmEfficiency: 0.9,
+  kernelOverheadSeconds: 4e-6,
+  computeUnits: 108,
+  gemmTileRows: 128,
+  gemmTileCols: 128,
+  mmaRows: 16,
+  gemmPeakFraction: 0.8,
+  flashAttentionEfficiency: 0.5,
+  flashDecodingBandwidthFactor: 1,
+  flashDecodingKernels: 2,
+  dequantBandwidthFactor: 0.95,
+  quantGroupSize: 128,
+});
+
 export const GPU_LATENCY_DEFAULTS: Readonly<Record<'a100' | 'mi210', GpuLatencyParams>> = Object.freeze({
-  a100: Object.freeze({
-    hbmEfficiency: 0.9,
-    kernelOverheadSeconds: 4e-6,
-    computeUnits: 108,
-    gemmTileRows: 128,
-    gemmTileCols: 128,
-    mmaRows: 16,
-    gemmPeakFraction: 0.8,
-    flashAttentionEfficiency: 0.5,
-    flashDecodingBandwidthFactor: 1,
-    flashDecodingKernels: 2,
-    dequantBandwidthFactor: 0.95,
-    quantGroupSize: 128,
-  }),
-  mi210: Object.freeze({
-    hbmEfficiency: 0.8,
-    kernelOverheadSeconds: 4e-6,
-    computeUnits: 104,
-    gemmTileRows: 128,
-    gemmTileCols: 128,
-    mmaRows: 16,
-    gemmPeakFraction: 0.8,
-    flashAttentionEfficiency: 0.5,
-    flashDecodingBandwidthFactor: 1,
-    flashDecodingKernels: 2,
-    dequantBandwidthFactor: 0.95,
-    quantGroupSize: 128,
-  }),
+  a100: GPU_LATENCY_A100,
+  // Same sources as the A100 where no MI210-specific figure was found (see each field).
+  mi210: Object.freeze({ ...GPU_LATENCY_A100, hbmEfficiency: 0.8, computeUnits: 104 }),
 });
 
 /** The free parameters calibration fits (everything else stays as modelled). */
@@ -309,12 +299,7 @@ export interface GpuLatencyEstimate extends LatencyEstimate {
 
 /** Sum of the decode steps s = 1..outputTokens-1 (step s at context promptTokens + s). */
 export function gpuDecodeSeconds(gpu: GpuSpec, model: Qwen3Config, format: GpuWeightFormat, p: GpuLatencyParams, promptTokens: number, outputTokens: number): number {
-  let total = 0;
-  for (let s = 1; s < outputTokens; s++) {
-    const c = promptTokens + s;
-    total += timeGpuPass(gpu, gpuPassKernels(model, format, p, 1, c), p, 1, c).seconds;
-  }
-  return total;
+  return sumDecodeSteps(promptTokens, outputTokens, (c) => timeGpuPass(gpu, gpuPassKernels(model, format, p, 1, c), p, 1, c).seconds);
 }
 
 /**

@@ -1,7 +1,7 @@
 /** GPU baselines, the energy model and the analytical LUT-LLM model (issue 6). */
 export { A100_80GB_SXM, GPU_BASELINES, MI210, type GpuBaselineName, type GpuSpec } from './gpu-specs.js';
 export { energyPerToken, tokensPerJoule } from './energy.js';
-export { checkRequest, latencyEstimate, type LatencyEstimate } from './latency-estimate.js';
+export { checkRequest, latencyEstimate, sumDecodeSteps, type LatencyEstimate } from './latency-estimate.js';
 export {
   attendedKeys,
   attentionMacsPerLayer,
