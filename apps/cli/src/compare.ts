@@ -157,7 +157,7 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
   }
   io.out(out.join('\n'));
   if (o.json !== undefined) {
-    writeOutput('--json', o.json, reportJson({ variants: reports, comparison: cmpRows }));
+    writeOutput('--json', o.json, reportJson({ variants: reports, comparison: cmpRows, ...(calibration ? { gpuCalibration: calibration } : {}) }));
     io.out(`reports written to ${o.json} (JSON, trace events omitted)`);
   }
   io.err(`(emulated ${reports.reduce((a, r) => a + r.prefill.length + r.decodeSamples.length, 0)} passes in ${(reports.reduce((a, r) => a + r.wallMs, 0) / 1e3).toFixed(1)} s wall time)`);
