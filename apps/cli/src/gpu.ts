@@ -45,21 +45,22 @@ export function formatGpuCalibration(c: GpuCalibration): string {
   const d = c.defaults;
   const p = c.params;
   const head =
-    `GPU calibration: ${GPU_BASELINES[c.gpu].name} ${c.format.toUpperCase()}, ${c.residuals.length} measured points` +
+    `GPU calibration: ${GPU_BASELINES[c.gpu].name} ${c.format.toUpperCase()}, ${c.residuals.length} measurements` +
     `${c.source ? ` (${c.source})` : ''}; free parameters fitted by least squares on relative error: ` +
     `kernelOverheadSeconds ${(d.kernelOverheadSeconds * 1e6).toFixed(2)} -> ${(p.kernelOverheadSeconds * 1e6).toFixed(2)} us, ` +
     `hbmEfficiency ${d.hbmEfficiency.toFixed(3)} -> ${p.hbmEfficiency.toFixed(3)}; every other parameter stays modelled`;
   const rows = c.residuals.map((r) => [
     String(r.point.promptTokens),
     String(r.point.outputTokens),
-    formatNumber(r.point.latencyMs),
+    r.quantity === 'ttft' ? 'TTFT' : 'end-to-end',
+    formatNumber(r.measuredMs),
     formatNumber(r.modelledMs),
     formatNumber(r.calibratedMs),
-    `${r.residualMs >= 0 ? '+' : ''}${formatNumber(r.residualMs)} (${((100 * r.residualMs) / r.point.latencyMs).toFixed(1)}%)`,
+    `${r.residualMs >= 0 ? '+' : ''}${formatNumber(r.residualMs)} (${((100 * r.residualMs) / r.measuredMs).toFixed(1)}%)`,
   ]);
   return [
     head,
-    table(['prompt', 'output', 'measured ms', 'modelled ms', 'calibrated ms', 'residual ms'], rows),
+    table(['prompt', 'output', 'measured', 'measured ms', 'modelled ms', 'calibrated ms', 'residual ms'], rows),
     `rms relative residual ${(100 * c.rmsRelativeResidual).toFixed(2)}%`,
   ].join('\n');
 }
@@ -75,7 +76,7 @@ export function gpuComparisonRows(model: Qwen3Config, promptTokens: number, outp
     for (const format of GPU_WEIGHT_FORMATS) {
       const provenance = cal
         ? cal.format === format
-          ? `calibrated (${cal.residuals.length} points)`
+          ? `calibrated (${cal.residuals.length} measurements)`
           : `calibrated on ${cal.format.toUpperCase()} points`
         : 'modelled';
       rows.push(gpuLatency(gpu, model, { promptTokens, outputTokens, format, params: cal?.params ?? GPU_LATENCY_DEFAULTS[name], provenance }));

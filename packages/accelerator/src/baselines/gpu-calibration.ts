@@ -21,6 +21,8 @@ export interface GpuMeasuredPoint {
   readonly promptTokens: number;
   readonly outputTokens: number;
   readonly latencyMs: number;
+  /** Optional time to first token (the prefill alone): a second equation from the same request. */
+  readonly ttftMs?: number;
 }
 
 /** The `--gpu-measured` file. */
@@ -37,7 +39,7 @@ export class GpuCalibrationError extends Error {
 }
 
 const FILE_KEYS = ['gpu', 'format', 'source', 'points'];
-const POINT_KEYS = ['promptTokens', 'outputTokens', 'latencyMs'];
+const POINT_KEYS = ['promptTokens', 'outputTokens', 'latencyMs', 'ttftMs'];
 
 /**
  * Parses and validates a measurements file; every problem is named with its path ("points[2].latencyMs").
@@ -76,21 +78,34 @@ export function parseGpuMeasurements(text: string, origin = 'measurements'): Gpu
       if (typeof q['latencyMs'] !== 'number' || !Number.isFinite(q['latencyMs']) || q['latencyMs'] <= 0) {
         problems.push(`points[${i}].latencyMs must be a number > 0, got ${JSON.stringify(q['latencyMs'])}`);
       }
+      if (q['ttftMs'] !== undefined) {
+        if (typeof q['ttftMs'] !== 'number' || !Number.isFinite(q['ttftMs']) || q['ttftMs'] <= 0) problems.push(`points[${i}].ttftMs must be a number > 0, got ${JSON.stringify(q['ttftMs'])}`);
+        else if (typeof q['latencyMs'] === 'number' && q['ttftMs'] > q['latencyMs']) problems.push(`points[${i}].ttftMs (${q['ttftMs']}) exceeds its end-to-end latencyMs (${q['latencyMs']})`);
+      }
       points.push(q as unknown as GpuMeasuredPoint);
     });
-    if (o['points'].length < GPU_MIN_POINTS) problems.push(`points: at least ${GPU_MIN_POINTS} are needed to fit ${2} free parameters, got ${o['points'].length}`);
+    const n = measurementCount(points);
+    if (n < GPU_MIN_MEASUREMENTS) {
+      problems.push(`points: at least ${GPU_MIN_MEASUREMENTS} measurements (latencyMs, and ttftMs where given) are needed to fit 2 free parameters, got ${n}`);
+    }
   }
   if (problems.length > 0) throw new GpuCalibrationError(`${origin}: ${problems.join('; ')}`);
   return Object.freeze({
     gpu: o['gpu'] as GpuBaselineName,
     format: o['format'] as GpuWeightFormat,
     ...(o['source'] !== undefined ? { source: o['source'] as string } : {}),
-    points: Object.freeze(points.map((p) => Object.freeze({ promptTokens: p.promptTokens, outputTokens: p.outputTokens, latencyMs: p.latencyMs }))),
+    points: Object.freeze(
+      points.map((p) => Object.freeze({ promptTokens: p.promptTokens, outputTokens: p.outputTokens, latencyMs: p.latencyMs, ...(p.ttftMs !== undefined ? { ttftMs: p.ttftMs } : {}) })),
+    ),
   });
 }
 
-/** Points needed: one more than the free parameters, so that a residual is left to judge the fit. */
-export const GPU_MIN_POINTS = 3;
+/** Measurements needed: one more than the free parameters, so that a residual is left to judge the fit. */
+export const GPU_MIN_MEASUREMENTS = 3;
+
+function measurementCount(points: readonly Partial<GpuMeasuredPoint>[]): number {
+  return points.reduce((n, p) => n + 1 + (p.ttftMs !== undefined ? 1 : 0), 0);
+}
 
 /** Per kernel instance of a request: count x memory seconds at peak, count x compute seconds. */
 interface RequestTerms {
@@ -99,7 +114,8 @@ interface RequestTerms {
   readonly launches: number;
 }
 
-function requestTerms(gpu: GpuSpec, model: Qwen3Config, format: GpuWeightFormat, p: GpuLatencyParams, pt: GpuMeasuredPoint): RequestTerms {
+/** Terms of a request's passes: the prefill (`steps` 0) or the prefill and its `outputTokens - 1` decode steps. */
+function requestTerms(gpu: GpuSpec, model: Qwen3Config, format: GpuWeightFormat, p: GpuLatencyParams, pt: Omit<GpuMeasuredPoint, 'latencyMs'>, prefillOnly = false): RequestTerms {
   const mem: number[] = [];
   const comp: number[] = [];
   let launches = 0;
@@ -112,7 +128,7 @@ function requestTerms(gpu: GpuSpec, model: Qwen3Config, format: GpuWeightFormat,
     }
   };
   add(pt.promptTokens, pt.promptTokens);
-  for (let s = 1; s < pt.outputTokens; s++) add(1, pt.promptTokens + s);
+  if (!prefillOnly) for (let s = 1; s < pt.outputTokens; s++) add(1, pt.promptTokens + s);
   return { mem: Float64Array.from(mem), comp: Float64Array.from(comp), launches };
 }
 
@@ -125,6 +141,9 @@ function modelSeconds(t: RequestTerms, eta: number, theta: number): number {
 
 export interface GpuCalibrationResidual {
   readonly point: GpuMeasuredPoint;
+  /** What was measured: the end-to-end latency, or the TTFT. */
+  readonly quantity: 'latency' | 'ttft';
+  readonly measuredMs: number;
   /** With the default (modelled) parameters. */
   readonly modelledMs: number;
   /** With the fitted parameters. */
@@ -154,9 +173,15 @@ export interface GpuCalibration {
  */
 export function calibrateGpuLatency(model: Qwen3Config, m: GpuMeasurements, defaults: GpuLatencyParams): GpuCalibration {
   const gpu = GPU_BASELINES[m.gpu];
-  if (m.points.length < GPU_MIN_POINTS) throw new GpuCalibrationError(`at least ${GPU_MIN_POINTS} points are needed, got ${m.points.length}`);
-  const terms = m.points.map((pt) => requestTerms(gpu, model, m.format, defaults, pt));
-  const y = m.points.map((pt) => pt.latencyMs / 1e3);
+  const n = measurementCount(m.points);
+  if (n < GPU_MIN_MEASUREMENTS) throw new GpuCalibrationError(`at least ${GPU_MIN_MEASUREMENTS} measurements are needed, got ${n}`);
+  // One equation per measurement: each point's end-to-end latency, and its TTFT where given.
+  const rows = m.points.flatMap((pt) => [
+    { pt, quantity: 'latency' as const, y: pt.latencyMs / 1e3, terms: requestTerms(gpu, model, m.format, defaults, pt) },
+    ...(pt.ttftMs !== undefined ? [{ pt, quantity: 'ttft' as const, y: pt.ttftMs / 1e3, terms: requestTerms(gpu, model, m.format, defaults, pt, true) }] : []),
+  ]);
+  const terms = rows.map((r) => r.terms);
+  const y = rows.map((r) => r.y);
   let eta = defaults.hbmEfficiency;
   let theta = defaults.kernelOverheadSeconds;
   let bounds = '';
@@ -183,8 +208,8 @@ export function calibrateGpuLatency(model: Qwen3Config, m: GpuMeasurements, defa
     const det = saa * skk - sak * sak;
     if (!(Math.abs(det) > 1e-9 * saa * skk)) {
       throw new GpuCalibrationError(
-        'the points cannot separate the per-kernel overhead from the HBM efficiency (every point has the same mix of ' +
-          'memory time and kernel launches): add points with different prompt and output lengths (e.g. a long prompt with 1 output token)',
+        'the points cannot separate the per-kernel overhead from the HBM efficiency (every measurement has the same mix of ' +
+          'memory time and kernel launches): add points with different prompt and output lengths (e.g. a long prompt with 1 output token), or their ttftMs',
       );
     }
     const x = (say * skk - sak * sky) / det;
@@ -197,11 +222,16 @@ export function calibrateGpuLatency(model: Qwen3Config, m: GpuMeasurements, defa
   if (eta > 1) throw new GpuCalibrationError(`the fit gives hbmEfficiency = ${eta.toFixed(4)} > 1 (faster than the HBM peak): the points are faster than the model's byte counts allow`);
   if (theta < 0) throw new GpuCalibrationError(`the fit gives kernelOverheadSeconds = ${theta.toExponential(3)} < 0: the points contradict the model (check the units: latencyMs is milliseconds, end to end)`);
   const params: GpuLatencyParams = Object.freeze({ ...defaults, hbmEfficiency: eta, kernelOverheadSeconds: theta });
-  const residuals = m.points.map((pt, i): GpuCalibrationResidual => {
-    const calibratedMs = modelSeconds(terms[i]!, eta, theta) * 1e3;
-    return Object.freeze({ point: pt, modelledMs: modelSeconds(terms[i]!, defaults.hbmEfficiency, defaults.kernelOverheadSeconds) * 1e3, calibratedMs, residualMs: calibratedMs - pt.latencyMs });
+  const residuals = rows.map((r): GpuCalibrationResidual => {
+    const calibratedMs = modelSeconds(r.terms, eta, theta) * 1e3;
+    const measuredMs = r.y * 1e3;
+    return Object.freeze({
+      point: r.pt, quantity: r.quantity, measuredMs,
+      modelledMs: modelSeconds(r.terms, defaults.hbmEfficiency, defaults.kernelOverheadSeconds) * 1e3,
+      calibratedMs, residualMs: calibratedMs - measuredMs,
+    });
   });
-  const rms = Math.sqrt(residuals.reduce((s, r) => s + (r.residualMs / r.point.latencyMs) ** 2, 0) / residuals.length);
+  const rms = Math.sqrt(residuals.reduce((s, r) => s + (r.residualMs / r.measuredMs) ** 2, 0) / residuals.length);
   return Object.freeze({
     gpu: m.gpu, format: m.format, source: m.source, defaults, params,
     freeParameters: Object.freeze(['kernelOverheadSeconds', 'hbmEfficiency']),
@@ -210,7 +240,7 @@ export function calibrateGpuLatency(model: Qwen3Config, m: GpuMeasurements, defa
 }
 
 /** Modelled end-to-end milliseconds of each point with `p` (used to make test points and to print residuals). */
-export function gpuRequestMs(model: Qwen3Config, gpu: GpuBaselineName, format: GpuWeightFormat, p: GpuLatencyParams, pt: Omit<GpuMeasuredPoint, 'latencyMs'>): number {
-  const t = requestTerms(GPU_BASELINES[gpu], model, format, p, { ...pt, latencyMs: 1 });
+export function gpuRequestMs(model: Qwen3Config, gpu: GpuBaselineName, format: GpuWeightFormat, p: GpuLatencyParams, pt: Omit<GpuMeasuredPoint, 'latencyMs' | 'ttftMs'>, quantity: 'latency' | 'ttft' = 'latency'): number {
+  const t = requestTerms(GPU_BASELINES[gpu], model, format, p, pt, quantity === 'ttft');
   return modelSeconds(t, p.hbmEfficiency, p.kernelOverheadSeconds) * 1e3;
 }

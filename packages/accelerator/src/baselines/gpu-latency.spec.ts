@@ -135,6 +135,19 @@ describe('GPU latency calibration', () => {
     expect(fit.rmsRelativeResidual).toBeGreaterThan(0.001); // the noise shows in the residuals
   });
 
+  it('a point\'s TTFT is a second equation: two requests with their TTFTs recover the parameters', () => {
+    const two = [{ promptTokens: 512, outputTokens: 64 }, { promptTokens: 64, outputTokens: 16 }];
+    const points = two.map((s) => ({ ...s, latencyMs: gpuRequestMs(QWEN3_1_7B, 'a100', 'int8', truth, s), ttftMs: gpuRequestMs(QWEN3_1_7B, 'a100', 'int8', truth, s, 'ttft') }));
+    const fit = calibrateGpuLatency(QWEN3_1_7B, { gpu: 'a100', format: 'int8', points }, GPU_LATENCY_DEFAULTS.a100);
+    expectRel(fit.params.hbmEfficiency, 0.62, 1e-6);
+    expectRel(fit.params.kernelOverheadSeconds, 7.5e-6, 1e-6);
+    expect(fit.residuals.map((r) => r.quantity)).toEqual(['latency', 'ttft', 'latency', 'ttft']);
+    // TTFT alone is the prefill pass: 28 x 12 + 4 = 340 launches for every prompt length.
+    const t = gpuRequestMs(QWEN3_1_7B, 'a100', 'int8', { ...truth, kernelOverheadSeconds: 0 }, two[0]!, 'ttft');
+    expectRel(gpuRequestMs(QWEN3_1_7B, 'a100', 'int8', truth, two[0]!, 'ttft') - t, 340 * 7.5e-3, 1e-9);
+    expect(() => parseGpuMeasurements(JSON.stringify({ gpu: 'a100', format: 'int8', points: [{ ...points[0], ttftMs: 1e9 }, ...points] }))).toThrow(/points\[0\]\.ttftMs \(1000000000\) exceeds its end-to-end latencyMs/);
+  });
+
   it('rejects a malformed file, naming each problem', () => {
     const bad = JSON.stringify({ gpu: 'h100', format: 'fp8', points: [{ promptTokens: 128, outputTokens: 0, latencyMs: 5 }, { promptTokens: 16, outputTokens: 4 }, { promptTokens: 1, outputTokens: 1, latencyMs: -1, extra: 1 }] });
     let msg = '';
@@ -152,7 +165,7 @@ describe('GPU latency calibration', () => {
     expect(msg).toMatch(/points\[2\]\.extra: unknown key/);
     expect(msg).toMatch(/points\[2\]\.latencyMs must be a number > 0, got -1/);
     expect(() => parseGpuMeasurements('{ not json', 'x.json')).toThrow(/x\.json: not valid JSON/);
-    expect(() => parseGpuMeasurements(JSON.stringify({ gpu: 'a100', format: 'bf16', points: [{ promptTokens: 1, outputTokens: 1, latencyMs: 1 }] }))).toThrow(/at least 3 are needed/);
+    expect(() => parseGpuMeasurements(JSON.stringify({ gpu: 'a100', format: 'bf16', points: [{ promptTokens: 1, outputTokens: 1, latencyMs: 1 }] }))).toThrow(/at least 3 measurements \(latencyMs, and ttftMs where given\) are needed to fit 2 free parameters, got 1/);
   });
 
   it('refuses points that cannot separate the two parameters, and fits outside the physical range', () => {

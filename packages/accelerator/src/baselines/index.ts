@@ -62,7 +62,7 @@ export {
   type TimedGpuKernel,
 } from './gpu-latency.js';
 export {
-  GPU_MIN_POINTS,
+  GPU_MIN_MEASUREMENTS,
   GpuCalibrationError,
   calibrateGpuLatency,
   gpuRequestMs,
