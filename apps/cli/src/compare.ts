@@ -140,6 +140,8 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
   out.push(`LUT-LLM vs GPU baselines: ${o.model.name}, batch 1, ${o.prompt} prompt tokens in, ${o.output} out`);
   out.push(formatComparison(cmpRows));
   out.push(...gpuRatioLines(lutRow, `${lut.variant}, emulated`, gpus.filter((g) => !g.system.endsWith('roofline bound'))));
+  // Like for like: both V80 designs by the same analytical model (they differ in the linear layers only).
+  out.push(...gpuRatioLines(cmpRows[1]!, 'analytical', [cmpRows[2]!]));
 
   if (o.prefillSweep) out.push('', prefillSweepText(o.model, o.platform, o.prefillSweep));
 

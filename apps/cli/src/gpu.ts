@@ -87,7 +87,7 @@ export function gpuComparisonRows(model: Qwen3Config, promptTokens: number, outp
   return rows;
 }
 
-/** One line per modelled GPU row: LUT-LLM's end-to-end speed and tokens/J against it. */
+/** One line per baseline row (GPU model rows, or the FP16 DSP design): LUT-LLM's end-to-end speed and tokens/J against it. */
 export function gpuRatioLines(lut: LatencyEstimate, lutLabel: string, gpuRows: readonly LatencyEstimate[]): string[] {
   return gpuRows.map((g) => {
     const speed = g.endToEndSeconds / lut.endToEndSeconds;
