@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { LINEAR_VARIANTS, PLATFORM_PRESETS, describePlatform, type LinearVariant } from '@lut-llm/accelerator';
+import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, describePlatform, type LinearComparisonColumn, type LinearVariant } from '@lut-llm/accelerator';
 import { formatSummary, runGraph, suggestFifoDepths, toDot, toPerfettoTrace } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { COMPARE_DECODE_SAMPLES, compareCommand } from './compare.js';
 import { demoGraph } from './demo.js';
 import { linearCommand } from './linear.js';
+import { parseLinearColumns } from './variants.js';
+import { parsePrefillSweep } from './sweep.js';
 import { FUNCTIONAL_DEFAULTS, functionalCommand, type FunctionalCommandOptions } from './functional.js';
 import {
   CliError,
@@ -198,11 +200,16 @@ export function buildProgram(io: CliIo): Command {
   // ---- compare
   const compare = program
     .command('compare')
-    .description('the three LUTLinear variants on the whole model side by side, then LUT-LLM (emulated) vs the A100 and MI210 rooflines, with tokens/J');
+    .description(
+      'the three LUTLinear variants on the whole model side by side, then LUT-LLM (emulated and analytical) vs an FP16 DSP design on the same V80 and the A100 / MI210 ' +
+        '(per-kernel latency model, BF16 / INT8 / INT4, calibrated with --gpu-measured; the ideal roofline as a "roofline bound" row), with tokens/J',
+    );
   addRequestOptions(compare, COMPARE_DECODE_SAMPLES)
     .addOption(new Option('--variant <names>', `variants to emulate: "all" or a comma-separated list of ${LINEAR_VARIANTS.join(', ')}`).argParser(parseVariantList).default([...LINEAR_VARIANTS], 'all'))
     .option('--roofline', 'also print the roofline points of each op (decode and prefill) on each GPU and on LUT-LLM')
-    .action((o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean }) => {
+    .option('--gpu-measured <file>', 'JSON of measured GPU requests ({ gpu, format, points: [{ promptTokens, outputTokens, latencyMs }] }): fit the GPU model\'s kernel overhead and HBM efficiency to them')
+    .option('--prefill-sweep <from..to>', 'also sweep the prefill from FROM to TO prompt tokens (doubling): LUT-LLM\'s look-ups vs an FP16 DSP-arithmetic design on the same V80', parsePrefillSweep)
+    .action((o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean; gpuMeasured?: string; prefillSweep?: readonly [number, number] }) => {
       compareCommand(
         {
           model: o.model,
@@ -214,6 +221,8 @@ export function buildProgram(io: CliIo): Command {
           decodeSamples: o.decodeSamples,
           prefetch: o.prefetch,
           roofline: o.roofline ?? false,
+          ...(o.gpuMeasured !== undefined ? { gpuMeasured: o.gpuMeasured } : {}),
+          ...(o.prefillSweep !== undefined ? { prefillSweep: o.prefillSweep } : {}),
           ...(o.json !== undefined ? { json: o.json } : {}),
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
         },
@@ -226,13 +235,17 @@ export function buildProgram(io: CliIo): Command {
     .command('linear')
     .description('one LUTLinear op (timing mode) in each variant side by side: cycles, HBM bandwidth vs peak, per-stage utilisation, bottleneck')
     .option('--shape <MxD>', 'layer shape: out-features x in-features (e.g. 2048x6144 is Qwen3-1.7B\'s down projection)', '2048x2048')
-    .addOption(new Option('--variant <name|all>', `variants: "all" or a comma-separated list of ${LINEAR_VARIANTS.join(', ')}`).argParser(parseVariantList).default([...LINEAR_VARIANTS], 'all'))
+    .addOption(
+      new Option('--variant <name|all>', `variants: "all" or a comma-separated list of ${LINEAR_COMPARISON_COLUMNS.join(', ')} (weight-only-lut: the T-MAC-style online-table alternate)`)
+        .argParser(parseLinearColumns)
+        .default([...LINEAR_COMPARISON_COLUMNS], 'all'),
+    )
     .option('--tokens <T>', 'tokens per call, in tokens: 1 = GEMV (decode), > 1 = GEMM (prefill chunk)', intAtLeast('--tokens', 1), 1)
     .option('--platform <file|preset>', `platform: a preset (${PRESETS}) or a JSON platform file`, RUN_DEFAULTS.platform)
     .option('--clock-mhz <MHz>', 'override the kernel clock of the platform, in MHz', positiveNumber('--clock-mhz'))
     .option('--lut-bits <4|8>', "bits per 2D table entry: 4 (the public build) or 8 (the paper's first version); overrides the platform", parseLutBits)
     .option('--json <file>', 'write the reports as JSON (trace events omitted)')
-    .action((o: { shape: string; variant: LinearVariant[]; tokens: number; platform: string; clockMhz?: number; lutBits?: 4 | 8; json?: string }) => {
+    .action((o: { shape: string; variant: LinearComparisonColumn[]; tokens: number; platform: string; clockMhz?: number; lutBits?: 4 | 8; json?: string }) => {
       linearCommand(
         { shape: o.shape, variants: o.variant, tokens: o.tokens, platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits), ...(o.json !== undefined ? { json: o.json } : {}) },
         io,

@@ -4,7 +4,7 @@ import {
   formatComparison,
   formatNumber,
   formatRooflinePoints,
-  gpuRoofline,
+  fp16DspLatency,
   latencyEstimate,
   layerRooflinePoints,
   runInference,
@@ -16,6 +16,8 @@ import {
 import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput } from './files.js';
+import { formatGpuCalibration, gpuComparisonRows, gpuRatioLines, loadGpuCalibration } from './gpu.js';
+import { prefillSweepText } from './sweep.js';
 import { checkLengths } from './options.js';
 import { attentionUnitLines, builtLimitLines } from './hardware.js';
 import { PassProgress, type CliIo } from './progress.js';
@@ -32,6 +34,10 @@ export interface CompareCommandOptions {
   readonly prefetch: boolean;
   /** Also print the per-layer roofline points (decode and prefill) for each GPU. */
   readonly roofline: boolean;
+  /** `--gpu-measured`: a JSON file of measured GPU requests to calibrate the GPU latency model on. */
+  readonly gpuMeasured?: string;
+  /** `--prefill-sweep FROM..TO`: LUT-LLM vs the FP16 DSP baseline over prompt lengths (sweep.ts). */
+  readonly prefillSweep?: readonly [number, number];
   readonly json?: string;
   /** Emulate beyond the platform's built limits as a what-if (`--beyond-built-limits`). */
   readonly beyondBuiltLimits?: boolean;
@@ -66,6 +72,8 @@ export function emulatedEstimate(r: InferenceReport): LatencyEstimate {
 /** Runs `lut-llm compare`: the LUTLinear variants on the whole model, then LUT-LLM vs the GPU rooflines. */
 export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResult {
   checkLengths(o.prompt, o.output, o.model);
+  // A bad measurements file fails before minutes of emulation.
+  const calibration = o.gpuMeasured !== undefined ? loadGpuCalibration(o.gpuMeasured, o.model) : undefined;
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
   const per = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, per * o.variants.length);
@@ -128,21 +136,20 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
   out.push(...attentionUnitLines(o.model, o.platform, o.prompt, o.output));
 
   // ---- LUT-LLM vs GPUs
+  // GPU rows: per-kernel latency model (BF16/INT8/INT4), calibrated with --gpu-measured, plus the roofline bound (gpu.ts).
   const lut = reports.find((r) => r.variant === 'co-quant') ?? reports[0]!;
   const lutRow = emulatedEstimate(lut);
-  const gpus = Object.values(GPU_BASELINES).map((g) => gpuRoofline(g, o.model, { promptTokens: o.prompt, outputTokens: o.output }));
-  const cmpRows: LatencyEstimate[] = [lutRow, analyticalLatency(o.model, o.platform, { promptTokens: o.prompt, outputTokens: o.output }), ...gpus];
+  if (calibration) out.push(formatGpuCalibration(calibration), '');
+  const gpus = gpuComparisonRows(o.model, o.prompt, o.output, calibration);
+  const request = { promptTokens: o.prompt, outputTokens: o.output };
+  const cmpRows: LatencyEstimate[] = [lutRow, analyticalLatency(o.model, o.platform, request), fp16DspLatency(o.model, o.platform, request), ...gpus];
   out.push(`LUT-LLM vs GPU baselines: ${o.model.name}, batch 1, ${o.prompt} prompt tokens in, ${o.output} out`);
   out.push(formatComparison(cmpRows));
-  for (const g of gpus) {
-    const speed = g.endToEndSeconds / lutRow.endToEndSeconds;
-    const energy = lutRow.tokensPerJoule / g.tokensPerJoule;
-    out.push(
-      `LUT-LLM (${lut.variant}, emulated) vs the ${g.system} roofline (an upper bound on the GPU): ` +
-        `${speed >= 1 ? `${speed.toFixed(2)}x faster` : `${(1 / speed).toFixed(2)}x slower`} end-to-end, ` +
-        `${energy >= 1 ? `${energy.toFixed(2)}x more` : `${(1 / energy).toFixed(2)}x fewer`} tokens/J`,
-    );
-  }
+  out.push(...gpuRatioLines(lutRow, `${lut.variant}, emulated`, gpus.filter((g) => !g.system.endsWith('roofline bound'))));
+  // Like for like: both V80 designs by the same analytical model (they differ in the linear layers only).
+  out.push(...gpuRatioLines(cmpRows[1]!, 'analytical', [cmpRows[2]!]));
+
+  if (o.prefillSweep) out.push('', prefillSweepText(o.model, o.platform, o.prefillSweep));
 
   // ---- roofline points
   if (o.roofline) {
@@ -158,7 +165,7 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
   }
   io.out(out.join('\n'));
   if (o.json !== undefined) {
-    writeOutput('--json', o.json, reportJson({ variants: reports, comparison: cmpRows }));
+    writeOutput('--json', o.json, reportJson({ variants: reports, comparison: cmpRows, ...(calibration ? { gpuCalibration: calibration } : {}) }));
     io.out(`reports written to ${o.json} (JSON, trace events omitted)`);
   }
   io.err(`(emulated ${reports.reduce((a, r) => a + r.prefill.length + r.decodeSamples.length, 0)} passes in ${(reports.reduce((a, r) => a + r.wallMs, 0) / 1e3).toFixed(1)} s wall time)`);

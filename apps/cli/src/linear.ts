@@ -3,7 +3,7 @@ import {
   formatLutLinearComparison,
   lutLinearOptionsFor,
   parseLinearShape,
-  type LinearVariant,
+  type LinearComparisonColumn,
   type LutLinearReport,
   type PlatformConfig,
 } from '@lut-llm/accelerator';
@@ -14,7 +14,8 @@ import { reportJson, writeOutput } from './files.js';
 export interface LinearCommandOptions {
   /** `MxD`: out-features x in-features. */
   readonly shape: string;
-  readonly variants: readonly LinearVariant[];
+  /** Variants, and 'weight-only-lut' for the online-table alternate (`--variant all` = all four). */
+  readonly variants: readonly LinearComparisonColumn[];
   /** Tokens per call: 1 = GEMV (decode), > 1 = GEMM (a prefill chunk). */
   readonly tokens: number;
   readonly platform: PlatformConfig;
@@ -29,7 +30,7 @@ export function linearCommand(o: LinearCommandOptions, io: CliIo): LutLinearRepo
   } catch (e) {
     throw new CliError(`--shape: ${(e as Error).message}`);
   }
-  const { variant: _v, ...opts } = lutLinearOptionsFor(o.platform, 'linear', shape.outFeatures, shape.inFeatures, o.tokens, o.variants[0]!);
+  const { variant: _v, ...opts } = lutLinearOptionsFor(o.platform, 'linear', shape.outFeatures, shape.inFeatures, o.tokens, 'co-quant');
   let reports: LutLinearReport[];
   try {
     reports = compareLutLinearVariants(opts, o.variants);

@@ -1,6 +1,6 @@
 import { bankResource, memoryBank, PRIMITIVES, type MemoryBank } from '@lut-llm/memory';
 import type { ResourceSpec } from '@lut-llm/core';
-import type { LutPsum1dParams, LutPsum2dParams, WeightOnlyPsumParams } from './params.js';
+import type { LutPsum1dParams, LutPsum2dParams, WeightOnlyDspPsumParams, WeightOnlyPsumParams } from './params.js';
 
 /**
  * Cycle models of the LUT-PSum implementations: pure functions of the parameters and of a tile's
@@ -19,9 +19,12 @@ import type { LutPsum1dParams, LutPsum2dParams, WeightOnlyPsumParams } from './p
  *   II       = T * ceil(w / fp32AddLanes)
  *   accesses = T * w + c_a * w  on outputLanes per-lane banks (reads + the per-lane table fill)
  *   latency  = bank read + matchers * fp32 add
- * Weight-only:
+ * Weight-only, online tables (the T-MAC-style alternate):
  *   II       = T * max(ceil(w / fp32AddLanes), ceil(c_w * v / tableBuildMacsPerCycle))
  *   latency  = v * fp32 mul (the online dot products) + fanoutStages(lanes / copies) + mux + matchers * fp32 add
+ * Weight-only, de-quantisation + DSP arithmetic (the paper's weight-only):
+ *   II       = T * ceil(v * w / dspMacsPerMatcher)
+ *   latency  = fanoutStages(lanes / copies) + mux + fp32 mul + ceil(log2 v) * fp32 add + matchers * fp32 add
  */
 
 /** Replication stages to drive `loads` loads when one register drives `maxFanout` per cycle. */
@@ -110,4 +113,26 @@ export function weightOnlyPsumTileCycles(p: WeightOnlyPsumParams, t: PsumTileSha
 export function weightOnlyPsumLatencyCycles(p: WeightOnlyPsumParams): number {
   const fanout = fanoutStages(Math.ceil(p.outputLanes / p.registerCopies), p.maxFanoutPerStage);
   return p.subvectorLength * p.fp32MulLatencyCycles + fanout + p.muxLatencyCycles + p.matchers * p.fp32AddLatencyCycles;
+}
+
+// ---- weight-only, de-quantisation + DSP arithmetic (the paper's weight-only) ----------------------
+
+/**
+ * II of one tile: each matcher de-quantizes its position's w weight sub-vectors and does v x w
+ * FP32 multiply-adds per token on dspMacsPerMatcher DSPs: T * ceil(v * w / dspMacsPerMatcher).
+ * Example (defaults, T = 3, w = 512): 3 * ceil(1024 / 128) = 24.
+ */
+export function weightOnlyDspPsumTileCycles(p: WeightOnlyDspPsumParams, t: PsumTileShape): number {
+  return t.tokens * Math.ceil((p.subvectorLength * t.width) / p.dspMacsPerMatcher);
+}
+
+/**
+ * Latency: codebook registers fanned out to the lanes' muxes, the de-quantising mux, the v
+ * products in parallel (one FP32 multiply), their sum (ceil(log2 v) FP32 adds), then the systolic
+ * chain of `matchers` FP32 adds. Defaults: 2 + 1 + 3 + 3 + 16 x 3 = 57.
+ */
+export function weightOnlyDspPsumLatencyCycles(p: WeightOnlyDspPsumParams): number {
+  const fanout = fanoutStages(Math.ceil(p.outputLanes / p.registerCopies), p.maxFanoutPerStage);
+  const sumDepth = Math.ceil(Math.log2(p.subvectorLength));
+  return fanout + p.muxLatencyCycles + p.fp32MulLatencyCycles + sumDepth * p.fp32AddLatencyCycles + p.matchers * p.fp32AddLatencyCycles;
 }

@@ -1,13 +1,15 @@
 /**
  * @lut-llm/lut-psum — the LUT partial-sum stage of LUTLinear (DESIGN.md 1.2, stage 2): the
  * reference 2D-table systolic matcher chain (co-quantization), the 1D-table alternate
- * (activation-only VQ, per-output look-ups) and the online-table alternate (weight-only VQ),
+ * (activation-only VQ, per-output look-ups), weight-only VQ as de-quantisation + DSP arithmetic
+ * (the paper's) and its online-table alternate (T-MAC style),
  * with their cycle models, on-chip table banks and kernels built on vq's tile kernels.
  */
 export {
   DEFAULT_LUT_PSUM_2D_PARAMS,
   DEFAULT_LUT_PSUM_1D_PARAMS,
   DEFAULT_WEIGHT_ONLY_PSUM_PARAMS,
+  DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS,
   FP32_ADD_LATENCY_CYCLES,
   FP32_MUL_LATENCY_CYCLES,
   ISO_DSP_FP32_ADD_LANES,
@@ -15,9 +17,11 @@ export {
   resolveLutPsum2dParams,
   resolveLutPsum1dParams,
   resolveWeightOnlyPsumParams,
+  resolveWeightOnlyDspPsumParams,
   type LutPsum2dParams,
   type LutPsum1dParams,
   type WeightOnlyPsumParams,
+  type WeightOnlyDspPsumParams,
 } from './params.js';
 export {
   fanoutStages,
@@ -35,6 +39,8 @@ export {
   lutPsum1dTableBytes,
   weightOnlyPsumTileCycles,
   weightOnlyPsumLatencyCycles,
+  weightOnlyDspPsumTileCycles,
+  weightOnlyDspPsumLatencyCycles,
   type PsumTileShape,
 } from './cycle-model.js';
 export { lutPsum2dTile, lutPsum1dTerms, weightOnlyPsumTerms, lutPsum2dKernel, lutPsum1dKernel, weightOnlyPsumKernel, lutPsumKernelRef } from './kernel.js';
@@ -43,4 +49,5 @@ export {
   lutPsum2dStage,
   lutPsum1dStage,
   weightOnlyPsumStage,
+  weightOnlyDspPsumStage,
 } from './stage.js';

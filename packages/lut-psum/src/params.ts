@@ -203,3 +203,37 @@ export function resolveWeightOnlyPsumParams(partial: Partial<WeightOnlyPsumParam
   for (const k of ['fp32MulLatencyCycles', 'fp32AddLatencyCycles', 'muxLatencyCycles'] as const) checkInt(s, k, p[k], 0);
   return Object.freeze(p);
 }
+
+/**
+ * Weight-only VQ as the paper compares it (DESIGN.md 1.1): each weight sub-vector is rebuilt from
+ * its (position, group) codebook (de-quantisation: a c_w:1 mux of the codebook registers, driven
+ * by the 4-bit index) and multiplied with the real activations on DSPs (FP32 arithmetic):
+ * compute-bound on the DSP budget, as the authors' analytical model treats it.
+ */
+export interface WeightOnlyDspPsumParams
+  extends Pick<
+    WeightOnlyPsumParams,
+    'matchers' | 'outputLanes' | 'weightCentroids' | 'subvectorLength' | 'fp32MulLatencyCycles' | 'fp32AddLatencyCycles' | 'registerCopies' | 'maxFanoutPerStage' | 'tilesPerBlock'
+  > {
+  /** FP32 multiply-adds per cycle per matcher: one DSP58 in DSPFP32 mode each. */
+  readonly dspMacsPerMatcher: number;
+  /** c_w:1 mux that de-quantizes an index to its codebook entry: cycles. */
+  readonly muxLatencyCycles: number;
+}
+
+/**
+ * dspMacsPerMatcher 128 = ISO_DSP_FP32_ADD_LANES: the 2048 DSPs of the co-quantized matcher chain
+ * (512 INT lanes packed 4 per DSP58, x 16 matchers) used as 2048 DSPFP32 multiply-adders, so the
+ * variants are compared on one DSP budget. Mux, fan-out and FP32 latencies as the other variants.
+ */
+const { fp32AddLanes: _lanes, tableBuildMacsPerCycle: _build, ...WEIGHT_ONLY_SHARED } = DEFAULT_WEIGHT_ONLY_PSUM_PARAMS;
+export const DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS: WeightOnlyDspPsumParams = Object.freeze({ ...WEIGHT_ONLY_SHARED, dspMacsPerMatcher: ISO_DSP_FP32_ADD_LANES });
+
+export function resolveWeightOnlyDspPsumParams(partial: Partial<WeightOnlyDspPsumParams> = {}): WeightOnlyDspPsumParams {
+  const p = merge(DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS, partial);
+  const s = 'lut-psum (weight-only DSP)';
+  for (const k of ['matchers', 'outputLanes', 'weightCentroids', 'subvectorLength', 'dspMacsPerMatcher', 'registerCopies', 'tilesPerBlock'] as const) checkInt(s, k, p[k], 1);
+  checkInt(s, 'maxFanoutPerStage', p.maxFanoutPerStage, 2);
+  for (const k of ['fp32MulLatencyCycles', 'fp32AddLatencyCycles', 'muxLatencyCycles'] as const) checkInt(s, k, p[k], 0);
+  return Object.freeze(p);
+}

@@ -10,6 +10,8 @@ import {
   lutPsum2dPortAccesses,
   lutPsum2dResources,
   lutPsum2dTileCycles,
+  weightOnlyDspPsumLatencyCycles,
+  weightOnlyDspPsumTileCycles,
   weightOnlyPsumLatencyCycles,
   weightOnlyPsumTileCycles,
   type PsumTileShape,
@@ -19,13 +21,16 @@ import { lutPsum1dKernel, lutPsum2dKernel, lutPsumKernelRef, weightOnlyPsumKerne
 import {
   DEFAULT_LUT_PSUM_1D_PARAMS,
   DEFAULT_LUT_PSUM_2D_PARAMS,
+  DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS,
   DEFAULT_WEIGHT_ONLY_PSUM_PARAMS,
   LutPsumError,
   resolveLutPsum1dParams,
   resolveLutPsum2dParams,
+  resolveWeightOnlyDspPsumParams,
   resolveWeightOnlyPsumParams,
   type LutPsum1dParams,
   type LutPsum2dParams,
+  type WeightOnlyDspPsumParams,
   type WeightOnlyPsumParams,
 } from './params.js';
 
@@ -175,6 +180,24 @@ export const weightOnlyPsumStage = stage<WeightOnlyPsumParams>('weight-only-onli
     matchers: p.matchers,
     resources: [],
     cost: (t) => ({ iiCycles: weightOnlyPsumTileCycles(p, t), latencyCycles: latency }),
+    kernel: weightOnlyPsumKernel,
+    workerKernel: lutPsumKernelRef('weightOnlyPsumKernel'),
+  };
+});
+
+/**
+ * Weight-only VQ as the paper compares it: de-quantisation from the codebooks + FP32 arithmetic on
+ * DSPs. Same numbers as the online-table alternate (vq's weight-only reference: per position the
+ * v products of the activations and the indexed codebook entry, summed), different hardware cost.
+ */
+export const weightOnlyDspPsumStage = stage<WeightOnlyDspPsumParams>('weight-only-dsp', DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS, resolveWeightOnlyDspPsumParams, (_name, p) => {
+  const latency = weightOnlyDspPsumLatencyCycles(p);
+  return {
+    variant: 'weight-only',
+    numeric: 'fp32-terms',
+    matchers: p.matchers,
+    resources: [],
+    cost: (t) => ({ iiCycles: weightOnlyDspPsumTileCycles(p, t), latencyCycles: latency }),
     kernel: weightOnlyPsumKernel,
     workerKernel: lutPsumKernelRef('weightOnlyPsumKernel'),
   };

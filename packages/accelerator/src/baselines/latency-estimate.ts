@@ -73,3 +73,13 @@ export function latencyEstimate(args: {
     notes: Object.freeze([...(args.notes ?? [])]),
   });
 }
+
+/**
+ * Sum of the decode steps of a request: step s = 1..outputTokens-1 attends promptTokens + s
+ * positions (the convention of {@link LatencyEstimate}); `stepSeconds(context)` times one.
+ */
+export function sumDecodeSteps(promptTokens: number, outputTokens: number, stepSeconds: (context: number) => number): number {
+  let total = 0;
+  for (let s = 1; s < outputTokens; s++) total += stepSeconds(promptTokens + s);
+  return total;
+}

@@ -16,7 +16,7 @@ import {
 } from '@lut-llm/contracts';
 import { GraphBuilder, type Graph, type StreamRef, type TokenMeta } from '@lut-llm/core';
 import { dequantizerStage } from '@lut-llm/dequantizer';
-import { lutPsum1dStage, lutPsum2dStage, weightOnlyPsumStage } from '@lut-llm/lut-psum';
+import { lutPsum1dStage, lutPsum2dStage, weightOnlyDspPsumStage, weightOnlyPsumStage } from '@lut-llm/lut-psum';
 import { hbmChannelGroup, type HbmStream } from '@lut-llm/memory';
 import { indexBitsFor, type ActivationOnlyLinear, type QuantizedLinear } from '@lut-llm/vq';
 import { checkLutLinearData, synthesizeLutLinearData } from './data.js';
@@ -311,6 +311,7 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
   const psumBindings = { in: { act: psumAct, weights: s.weightTiles }, out: { out: s.psums } };
   if (variant === 'co-quant') lutPsum2dStage.install(g, A.psum, { ...cfg.lutPsum2d, tilesPerBlock }, psumBindings);
   else if (variant === 'activation-only') lutPsum1dStage.install(g, A.psum, { ...cfg.lutPsum1d, tilesPerBlock }, psumBindings);
+  else if (cfg.weightOnlyImplementation === 'dsp-dequant') weightOnlyDspPsumStage.install(g, A.psum, { ...cfg.weightOnlyDspPsum, tilesPerBlock }, psumBindings);
   else weightOnlyPsumStage.install(g, A.psum, { ...cfg.weightOnlyPsum, tilesPerBlock }, psumBindings);
 
   const accParams = { ...cfg.accumulator, blocks, tilesPerBlock };

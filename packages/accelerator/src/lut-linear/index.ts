@@ -11,6 +11,8 @@ export {
   DEFAULT_OUTPUT_LANES,
   resolveLutLinearConfig,
   hbmStreamsOf,
+  WEIGHT_ONLY_IMPLEMENTATIONS,
+  type WeightOnlyImplementation,
   type LinearNumerics,
   type LutLinearFifoDepths,
   type LutLinearData,
@@ -33,6 +35,7 @@ export { quantizedLinearBlock, activationOnlyBlock } from './layer-views.js';
 export { synthesizeLutLinearData, checkLutLinearData, lutLinearReference } from './data.js';
 export { hbmReaderActor, hbmWriterActor, vectorSplitterActor, vectorCollectorActor } from './hbm-actors.js';
 export { buildLutLinearGraph, installLutLinearOp, planOf, GO_TOKEN_BYTES, LUT_LINEAR_ACTORS, LUT_LINEAR_FIFOS, type LutLinearGraph, type LutLinearInstall, type LutLinearLoader } from "./graph.js";
-export { runLutLinear, runLutLinearFunctional, compareLutLinearVariants, type LutLinearReport, type HbmStreamUse, type StageUse } from './run.js';
+export { runLutLinear, runLutLinearFunctional, compareLutLinearVariants, LINEAR_COMPARISON_COLUMNS, type LinearComparisonColumn, type LutLinearReport, type HbmStreamUse, type StageUse } from './run.js';
 export { formatLutLinearComparison } from './format.js';
+export { INT_LANES_PER_DSP58, V80_BUILD_RESOURCES, lutLinearAssumptions, type LutLinearAssumptions } from './assumptions.js';
 export { LINEAR_VARIANTS, type LinearVariant } from '@lut-llm/contracts';

@@ -16,12 +16,15 @@ import { dequantizerLatencyCycles, resolveDequantizerParams, type DequantizerPar
 import {
   lutPsum1dLatencyCycles,
   lutPsum2dLatencyCycles,
+  weightOnlyDspPsumLatencyCycles,
   weightOnlyPsumLatencyCycles,
   resolveLutPsum1dParams,
   resolveLutPsum2dParams,
+  resolveWeightOnlyDspPsumParams,
   resolveWeightOnlyPsumParams,
   type LutPsum1dParams,
   type LutPsum2dParams,
+  type WeightOnlyDspPsumParams,
   type WeightOnlyPsumParams,
 } from '@lut-llm/lut-psum';
 import { V80_HBM, type HbmChannelPlan, type HbmConfig, type HbmStream } from '@lut-llm/memory';
@@ -75,6 +78,15 @@ export const DEFAULT_POSITION_LANES = 16;
 /** Output lanes per matcher: 512 (DESIGN.md 1.2). */
 export const DEFAULT_OUTPUT_LANES = 512;
 
+/**
+ * How the weight-only variant computes (DESIGN.md 1.1): 'dsp-dequant' rebuilds each weight from
+ * its codebook and multiplies on DSPs (the paper's weight-only VQ, the default); 'online-table'
+ * builds c_w partial dot products per (position, group) per token and looks them up (the
+ * T-MAC-style LUT alternate).
+ */
+export type WeightOnlyImplementation = 'dsp-dequant' | 'online-table';
+export const WEIGHT_ONLY_IMPLEMENTATIONS: readonly WeightOnlyImplementation[] = Object.freeze(['dsp-dequant', 'online-table']);
+
 /** Functional-mode data. Missing data is synthesized from `seed`. */
 export interface LutLinearData {
   /** The co-quantized layer (co-quant and weight-only variants). */
@@ -114,6 +126,9 @@ export interface LutLinearOptions {
   readonly lutPsum2d?: Partial<LutPsum2dParams>;
   readonly lutPsum1d?: Partial<LutPsum1dParams>;
   readonly weightOnlyPsum?: Partial<WeightOnlyPsumParams>;
+  readonly weightOnlyDspPsum?: Partial<WeightOnlyDspPsumParams>;
+  /** Weight-only variant: 'dsp-dequant' (default, the paper's) or 'online-table' (the LUT alternate). */
+  readonly weightOnlyImplementation?: WeightOnlyImplementation;
   /** Accumulator hardware parameters (the schedule is derived from the shape). */
   readonly accumulator?: Partial<Omit<AccumulatorParams, 'blocks' | 'tilesPerBlock'>>;
   readonly dequantizer?: Partial<DequantizerParams>;
@@ -142,6 +157,8 @@ export interface LutLinearConfig {
   readonly lutPsum2d: LutPsum2dParams;
   readonly lutPsum1d: LutPsum1dParams;
   readonly weightOnlyPsum: WeightOnlyPsumParams;
+  readonly weightOnlyDspPsum: WeightOnlyDspPsumParams;
+  readonly weightOnlyImplementation: WeightOnlyImplementation;
   /** Accumulator hardware parameters (schedule fields are placeholders until the graph is built). */
   readonly accumulator: AccumulatorParams;
   readonly dequantizer: DequantizerParams;
@@ -192,7 +209,7 @@ function numericsOf(opts: LutLinearOptions, variant: LinearVariant): VqConfig {
 
 const OPTION_KEYS = [
   'outFeatures', 'inFeatures', 'tokens', 'variant', 'mode', 'op', 'numerics', 'hbm', 'clockMhz', 'positionLanes', 'outputLanes',
-  'centroidSearch', 'lutPsum2d', 'lutPsum1d', 'weightOnlyPsum', 'accumulator', 'dequantizer', 'fifoDepths', 'data', 'seed', 'trace',
+  'centroidSearch', 'lutPsum2d', 'lutPsum1d', 'weightOnlyPsum', 'weightOnlyDspPsum', 'weightOnlyImplementation', 'accumulator', 'dequantizer', 'fifoDepths', 'data', 'seed', 'trace',
 ];
 const HBM_KEYS = ['channels', 'bytesPerCyclePerChannel', 'readLatencyCycles'];
 
@@ -288,6 +305,16 @@ export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig 
       ...pinAll('weightOnlyPsum', opts.weightOnlyPsum, { matchers: positionLanes, outputLanes, weightCentroids: numerics.cW, subvectorLength: numerics.v }),
     }),
   );
+  const weightOnlyDspPsum = wrap('weightOnlyDspPsum', () =>
+    resolveWeightOnlyDspPsumParams({
+      ...(opts.weightOnlyDspPsum ?? {}),
+      ...pinAll('weightOnlyDspPsum', opts.weightOnlyDspPsum, { matchers: positionLanes, outputLanes, weightCentroids: numerics.cW, subvectorLength: numerics.v }),
+    }),
+  );
+  const weightOnlyImplementation = opts.weightOnlyImplementation ?? 'dsp-dequant';
+  if (!WEIGHT_ONLY_IMPLEMENTATIONS.includes(weightOnlyImplementation)) {
+    throw new LutLinearError(`weightOnlyImplementation must be one of ${WEIGHT_ONLY_IMPLEMENTATIONS.join(', ')}, got '${String(weightOnlyImplementation)}'`);
+  }
   const accDefaults = variant === 'co-quant' ? DEFAULT_INT32_ACCUMULATOR_PARAMS : DEFAULT_FP32_ACCUMULATOR_PARAMS;
   const accumulator = wrap('accumulator', () => {
     const given = (opts.accumulator ?? {}) as Partial<AccumulatorParams>;
@@ -297,7 +324,13 @@ export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig 
   const dequantizer = wrap('dequantizer', () => resolveDequantizerParams(opts.dequantizer ?? {}));
 
   const psumLatency =
-    variant === 'co-quant' ? lutPsum2dLatencyCycles(lutPsum2d) : variant === 'activation-only' ? lutPsum1dLatencyCycles(lutPsum1d) : weightOnlyPsumLatencyCycles(weightOnlyPsum);
+    variant === 'co-quant'
+      ? lutPsum2dLatencyCycles(lutPsum2d)
+      : variant === 'activation-only'
+        ? lutPsum1dLatencyCycles(lutPsum1d)
+        : weightOnlyImplementation === 'dsp-dequant'
+          ? weightOnlyDspPsumLatencyCycles(weightOnlyDspPsum)
+          : weightOnlyPsumLatencyCycles(weightOnlyPsum);
   const accLatency = accumulatorLatencyCycles(accumulator);
   const defaults: LutLinearFifoDepths = {
     activations: PING_PONG_DEPTH + hbm.readLatencyCycles,
@@ -333,6 +366,8 @@ export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig 
     lutPsum2d,
     lutPsum1d,
     weightOnlyPsum,
+    weightOnlyDspPsum,
+    weightOnlyImplementation,
     accumulator,
     dequantizer,
     fifoDepths,

@@ -3,6 +3,7 @@ import { runFunctional, runGraph, type Bottleneck, type RunResult, type RunSumma
 import { bandwidthGBps, type HbmStream } from '@lut-llm/memory';
 import { buildLutLinearGraph, LUT_LINEAR_ACTORS, type LutLinearGraph } from './graph.js';
 import type { LutLinearOptions } from './options.js';
+import { lutLinearAssumptions, type LutLinearAssumptions } from './assumptions.js';
 
 /** Use of one HBM stream over the run. */
 export interface HbmStreamUse {
@@ -33,6 +34,8 @@ export interface StageUse {
 
 export interface LutLinearReport {
   readonly variant: LinearVariant;
+  /** What the variant's PSum stage assumes (label, DSPs, table storage): printed beside its cycles. */
+  readonly assumptions: LutLinearAssumptions;
   readonly mode: 'timing' | 'functional';
   readonly shape: LinearShape;
   readonly blocks: number;
@@ -111,6 +114,7 @@ function reportOf(built: LutLinearGraph, res: RunResult, t0: number): LutLinearR
   }
   return {
     variant: cfg.variant,
+    assumptions: lutLinearAssumptions(cfg),
     mode: cfg.mode,
     shape: cfg.shape,
     blocks: plan.blocks,
@@ -138,7 +142,17 @@ function reportOf(built: LutLinearGraph, res: RunResult, t0: number): LutLinearR
   };
 }
 
-/** Runs the same op in several variants (default all three), for `formatLutLinearComparison`. */
-export function compareLutLinearVariants(opts: Omit<LutLinearOptions, 'variant'>, variants: readonly LinearVariant[] = LINEAR_VARIANTS): LutLinearReport[] {
-  return variants.map((variant) => runLutLinear({ ...opts, variant }));
+/**
+ * Columns of a variant comparison: the three variants as the paper compares them, and the
+ * T-MAC-style LUT weight-only as a named alternate ('weight-only-lut' = variant 'weight-only' with
+ * weightOnlyImplementation 'online-table').
+ */
+export const LINEAR_COMPARISON_COLUMNS = Object.freeze([...LINEAR_VARIANTS, 'weight-only-lut'] as const);
+export type LinearComparisonColumn = (typeof LINEAR_COMPARISON_COLUMNS)[number];
+
+/** Runs the same op in several variants (default the three and the LUT weight-only alternate), for `formatLutLinearComparison`. */
+export function compareLutLinearVariants(opts: Omit<LutLinearOptions, 'variant'>, variants: readonly LinearComparisonColumn[] = LINEAR_COMPARISON_COLUMNS): LutLinearReport[] {
+  return variants.map((c) =>
+    c === 'weight-only-lut' ? runLutLinear({ ...opts, variant: 'weight-only', weightOnlyImplementation: 'online-table' }) : runLutLinear({ ...opts, variant: c }),
+  );
 }

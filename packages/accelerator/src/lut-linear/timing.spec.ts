@@ -77,15 +77,27 @@ describe('LUTLinear timing: emulated cycles equal the documented formulas', () =
     expect(starved.cycles).toBeGreaterThanOrEqual((2048 * 2048 * 10) / 8 / 64);
   });
 
-  it('GEMV on the full 32 channels is HBM-bound for every variant; the weight stream is 10 / 3 / 1024 bits per weight', () => {
+  it('GEMV on the full 32 channels: co-quant, activation-only and the online-table weight-only are HBM-bound (10 / 1024 / 3 bits per weight); the DSP weight-only is bound by its DSPs', () => {
     const M = 2048;
     const D = 2048;
     const reports = (['co-quant', 'weight-only', 'activation-only'] as const).map((variant) => runLutLinear({ outFeatures: M, inFeatures: D, variant }));
+    const lutAlternate = runLutLinear({ outFeatures: M, inFeatures: D, variant: 'weight-only', weightOnlyImplementation: 'online-table' });
     // co-quant: 4-bit index per 2 weights + a 1 KB table per (position, 512 outputs) = 2 + 8;
-    // weight-only: 2 + FP32 codebooks (16 x 2 x 32 bits per (position, 512 outputs)) = 2 + 1;
+    // weight-only (both implementations stream the same): 2 + FP32 codebooks (16 x 2 x 32 bits per (position, 512 outputs)) = 2 + 1;
     // activation-only: an FP32 entry per (position, activation centroid, output) = 64 x 32 / 2.
-    for (const r of reports) expect(r.bottleneck.name).toBe('hbm.weights');
     expect(reports.map((r) => (8 * r.weights.bytes) / (M * D))).toEqual([10, 3, 1024]);
+    expect(lutAlternate.weights.bytes).toBe(reports[1]!.weights.bytes);
+    for (const r of [reports[0]!, reports[2]!, lutAlternate]) expect(r.bottleneck.name).toBe('hbm.weights');
+    // Weight-only, de-quantisation + DSPs: 64 blocks x 4 tiles = 256 firings of II 8 (2 x 512
+    // products on 128 DSPs per matcher) = 2048 cycles against 256 x 6 = 1536 cycles of weight
+    // stream (6144 B per tile at 1024 B/cycle). The first weight tile is readable at 6 + 64 = 70
+    // (its block's 128 B of activations at 65), so firing i starts at 70 + 8 i; the last block's
+    // 4 tiles are summed 57 (PSum latency) + 6 (FP32 accumulator: URAM read 3 + add 3) later,
+    // every 8 cycles, and the writer stores each 2048 B tile in 16 cycles (128 B/cycle), one after
+    // the other: 70 + 8 x 252 + 57 + 6 + 4 x 16 = 2213.
+    const dsp = reports[1]!;
+    expect(dsp.cycles).toBe(70 + 8 * 252 + 57 + 6 + 4 * 16);
+    expect(dsp.bottleneck).toMatchObject({ kind: 'actor', name: 'lut-psum' });
     const co = reports[0]!;
     // 256 tiles of 20 cycles + the pipeline's fill and drain.
     expect(co.cycles).toBeGreaterThan(256 * 20);
@@ -93,6 +105,24 @@ describe('LUTLinear timing: emulated cycles equal the documented formulas', () =
     expect(co.weights.achievedBytesPerCycle).toBeGreaterThan(0.95 * 1024);
     const text = formatLutLinearComparison(reports);
     for (const v of ['co-quant', 'weight-only', 'activation-only', 'hbm.weights', 'cycles', 'weight GB/s']) expect(text).toContain(v);
+  });
+
+  it('weight-only (de-quantisation + DSPs) on 512x128: GEMV 173 and GEMM T = 64 2751 cycles, hand-derived', () => {
+    // Weight tile: 16 x (16 x 2 x 4 B codebook + 512 x 4 bits) = 6144 B = 6 cycles on 32
+    // channels, tile i readable at 6 (i + 1) + 64. PSum II = T x ceil(2 x 512 / 128) = 8 T,
+    // latency 57; FP32 accumulator latency 6; output T x 512 x 4 B at 128 B/cycle.
+    // GEMV: activations 128 B per block (1 cycle), block b readable at 65 + b; firing b starts at
+    // max(70 + 6 b, 70 + 8 b) = 70 + 8 b; the last at 94, summed at 94 + 57 + 6 = 157, written
+    // in 16: 173.
+    expect(runLutLinear({ outFeatures: 512, inFeatures: 128, variant: 'weight-only' }).cycles).toBe(70 + 3 * 8 + 57 + 6 + 16);
+    // GEMM T = 64: activations 8 KB per block (64 cycles), block b readable at 128 + 64 b; PSum
+    // II 512, so block b starts at 128 + 512 b; the last at 1664, summed at 1664 + 57 + 6 = 1727,
+    // the 128 KB tile written in 1024 cycles: 2751.
+    const gemm = runLutLinear({ outFeatures: 512, inFeatures: 128, tokens: 64, variant: 'weight-only' });
+    expect(gemm.cycles).toBe(128 + 3 * 512 + 57 + 6 + 1024);
+    // The online-table alternate on the same DSPs: II 4 T (one looked-up term per output on 128 adders).
+    expect(runLutLinear({ outFeatures: 512, inFeatures: 128, tokens: 64, variant: 'weight-only', weightOnlyImplementation: 'online-table' }).cycles).toBeLessThan(gemm.cycles);
+    expect(() => runLutLinear({ outFeatures: 512, inFeatures: 128, variant: 'weight-only', weightOnlyImplementation: 'lut' as never })).toThrow(/weightOnlyImplementation must be one of dsp-dequant, online-table, got 'lut'/);
   });
 
   it('weight-tile bytes follow the documented formula for each variant', () => {
