@@ -1,6 +1,7 @@
 import {
   GPU_BASELINES,
   analyticalLatency,
+  checkFeasibility,
   formatComparison,
   formatNumber,
   formatRooflinePoints,
@@ -15,8 +16,8 @@ import {
 } from '@lut-llm/accelerator';
 import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
-import { reportJson, writeOutput } from './files.js';
-import { checkLengths } from './options.js';
+import { reportJson, writeOutput, writtenNote } from './files.js';
+import { checkFeasible, checkLengths, checkWritable, whatIfLines } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { bottleneckText, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
 
@@ -32,6 +33,8 @@ export interface CompareCommandOptions {
   /** Also print the per-layer roofline points (decode and prefill) for each GPU. */
   readonly roofline: boolean;
   readonly json?: string;
+  /** Emulate a design that does not fit the platform, as a what-if (--allow-infeasible). */
+  readonly allowInfeasible?: boolean;
 }
 
 /** Default decode samples of `compare` (first and last step; the others interpolated). */
@@ -63,6 +66,9 @@ export function emulatedEstimate(r: InferenceReport): LatencyEstimate {
 /** Runs `lut-llm compare`: the LUTLinear variants on the whole model, then LUT-LLM vs the GPU rooflines. */
 export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResult {
   checkLengths(o.prompt, o.output, o.model);
+  if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
+  const feasibility = checkFeasibility(o.model, o.platform, { positions: o.prompt + o.output });
+  checkFeasible(feasibility, o.allowInfeasible ?? false, `${o.model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
   const per = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, per * o.variants.length);
@@ -86,7 +92,7 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
   } finally {
     progress.stop();
   }
-  const out: string[] = [];
+  const out: string[] = [...whatIfLines(feasibility)];
   const mhz = o.platform.clockMhz;
   out.push(
     `LUTLinear variants on the whole model: ${o.model.name} on ${o.platform.name}, ${o.prompt} prompt tokens in, ${o.output} out (timing mode; ` +
@@ -150,10 +156,10 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
       out.push(formatRooflinePoints(layerRooflinePoints(g, o.model, o.platform, { tokens: o.prompt, context: o.prompt })));
     }
   }
-  io.out(out.join('\n'));
+  (o.json === '-' ? io.err : io.out)(out.join('\n'));
   if (o.json !== undefined) {
-    writeOutput('--json', o.json, reportJson({ variants: reports, comparison: cmpRows }));
-    io.out(`reports written to ${o.json} (JSON, trace events omitted)`);
+    writeOutput('--json', o.json, reportJson({ whatIf: !feasibility.feasible, feasibility, variants: reports, comparison: cmpRows }), io);
+    writtenNote(io, o.json, 'reports (JSON, trace events and wall times omitted)');
   }
   io.err(`(emulated ${reports.reduce((a, r) => a + r.prefill.length + r.decodeSamples.length, 0)} passes in ${(reports.reduce((a, r) => a + r.wallMs, 0) / 1e3).toFixed(1)} s wall time)`);
   return { reports, rows: cmpRows };

@@ -10,7 +10,7 @@ import {
   syntheticCalibrationTokens,
   type Qwen3Config,
 } from '@lut-llm/model';
-import { reportJson, writeOutput } from './files.js';
+import { reportJson, writeOutput, writtenNote } from './files.js';
 import { CliError, TINY_MODEL } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { bottleneckText, prefillChunkOf } from './run.js';
@@ -149,7 +149,7 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
   );
   const longest = result.passes.reduce((a, p) => (p.cycles > a.cycles ? p : a));
   out.push(`bottleneck of the longest pass (${longest.phase} at position ${longest.history}): ${longest.bottleneck.name} -> ${bottleneckText(longest.bottleneck)}`);
-  io.out(out.join('\n'));
+  (o.json === '-' ? io.err : io.out)(out.join('\n'));
   const res: FunctionalCommandResult = { promptIds, result, vsLut, vsFp32, ttftMs, decodeMsPerToken, e2eMs };
   if (o.json !== undefined) {
     writeOutput(
@@ -168,8 +168,9 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
         vsFp32: vsFp32,
         passes: result.passes,
       }),
+      io,
     );
-    io.out(`report written to ${o.json} (JSON, trace events omitted)`);
+    writtenNote(io, o.json, 'report (JSON, trace events and wall times omitted)');
   }
   return res;
 }
