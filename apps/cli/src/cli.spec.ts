@@ -84,20 +84,22 @@ describe('lut-llm run (timing mode)', () => {
     expect(r.stdout).toContain('note: all 2 decode steps emulated');
   });
 
-  it('writes a Perfetto trace of the first decode step', async () => {
+  it('writes an exact Perfetto trace of the first decode step with --trace-window exact, its size estimated first', async () => {
     const file = join(dir, 'trace.json');
-    const r = await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', file);
+    const r = await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', file, '--trace-window', 'exact');
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/exact trace of decode step 1 \(KV history 4\): about \d+ MB estimated/);
+    expect(r.stdout).toMatch(/Perfetto trace of decode step 1 \(KV history 4\), every state change \([\d,]+ records/);
     const t = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string; name: string; tid?: number; args?: { name?: string } }[] };
     const threads = t.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args!.name);
-    expect(threads).toContain('attention');
+    expect(threads).toContain('attention (attention)');
     expect(t.traceEvents.filter((e) => e.ph === 'X').length).toBeGreaterThan(100);
   });
 
   it('aggregates the trace into windows with --trace-window: far fewer slices, each a whole window', async () => {
     const exact = join(dir, 'exact.json');
     const windowed = join(dir, 'windowed.json');
-    expect((await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', exact)).code).toBe(0);
+    expect((await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', exact, '--trace-window', 'exact')).code).toBe(0);
     const r = await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', windowed, '--trace-window', '500');
     expect(r.code).toBe(0);
     type T = { traceEvents: { ph: string; dur?: number; ts?: number }[] };
@@ -166,6 +168,16 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
   writeFileSync(badPlatform, JSON.stringify({ hbm: { channels: { weights: 0 } }, clockMhz: -1 }));
   const notJson = join(dir, 'not.json');
   writeFileSync(notJson, '{ nope');
+  const hugeDefault = join(dir, 'huge-default.json');
+  writeFileSync(hugeDefault, JSON.stringify({ fifoDepthDefault: 10_000_000 }));
+  const hugeOverride = join(dir, 'huge-override.json');
+  writeFileSync(hugeOverride, JSON.stringify({ fifoDepthOverrides: { 'weight-tiles': 1_000_000_000 } }));
+  // A tiny decode pass has 183 FIFOs, 58 of them at fifoDepthDefault: 58 x 2^19 = 30,408,704 slots plus
+  // 3,397 of the LUTLinear streams (9 ops x 370) and fixed hand-over FIFOs: within the per-FIFO bound, over the total.
+  const manySlots = join(dir, 'many-slots.json');
+  writeFileSync(manySlots, JSON.stringify({ fifoDepthDefault: 2 ** 19 }));
+  const unknownStage = join(dir, 'unknown-stage.json');
+  writeFileSync(unknownStage, JSON.stringify({ stages: { 'lut-linearr': { positionLanes: 16 } } }));
   const cases: [string[], RegExp][] = [
     [['--prompt', '0'], /^lut-llm: --prompt must be an integer >= 1, got '0'$/],
     [['--prompt', '0x10'], /^lut-llm: --prompt must be an integer >= 1, got '0x10'$/],
@@ -181,7 +193,9 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--platform', notJson], /^lut-llm: --platform: invalid platform config .*not valid JSON/s],
     [['--clock-mhz', '0'], /^lut-llm: --clock-mhz must be a number > 0, got '0'$/],
     [['--clock-mhz', '900'], /^lut-llm: --clock-mhz 900: .*more than the device's 820 GB\/s/s],
-    [['--output', '1', '--trace', join(dir, 't.json')], /^lut-llm: --trace writes the first decode step: it needs --output >= 2$/],
+    [['--output', '3', '--trace', join(dir, 't.json'), '--trace-pass', 'decode:3'], /^lut-llm: --trace-pass decode:3: the request has 2 decode step\(s\) \(--output 3\)$/],
+    [['--trace', join(dir, 't.json'), '--trace-pass', 'decode:0'], /^lut-llm: --trace-pass must be 'prefill', 'prefill:<chunk>' or 'decode:<step>' \(1-based\), got 'decode:0'$/],
+    [['--trace', join(dir, 't.json'), '--trace-window', '-5'], /^lut-llm: --trace-window must be a number of cycles >= 1 or 'exact', got '-5'$/],
     [['--json', join(dir, 'no', 'such', 'dir.json')], /^lut-llm: --json: cannot write .*: directory .* does not exist$/],
     [['--mode', 'functional'], /^lut-llm: --mode functional runs on --model tiny only/],
     [['--mode', 'functional', '--model', 'tiny', '--variant', 'weight-only'], /^lut-llm: --mode functional does not take --variant weight-only/],
@@ -190,6 +204,37 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['linear', '--variant', 'co-quant,foo'], /^lut-llm: --variant: unknown variant 'foo'/],
     [['linear', '--tokens', '0'], /^lut-llm: --tokens must be an integer >= 1, got '0'$/],
     [['compare', '--decode-samples', 'some'], /^lut-llm: --decode-samples must be 'all' or an integer >= 2/],
+    // did-you-mean, flags that do not apply to the chosen mode
+    [['rnu'], /^lut-llm: unknown command 'rnu'; did you mean 'run'\? \(commands: run, compare, linear, fifos, platform, demo\)$/],
+    [['comprae', '--roofline'], /^lut-llm: unknown command 'comprae'; did you mean 'compare'\?/],
+    [['frobnicate'], /^lut-llm: unknown command 'frobnicate' \(commands: /],
+    [['--model', 'tiny', '--seed', '3'], /^lut-llm: --seed only applies to --mode functional/],
+    [['--model', 'tiny', '--silu', 'exact'], /^lut-llm: --silu only applies to --mode functional/],
+    [['--model', 'tiny', '--trace-window', '500'], /^lut-llm: --trace-window needs --trace <file>$/],
+    [['--model', 'tiny', '--trace-pass', 'prefill'], /^lut-llm: --trace-pass needs --trace <file>$/],
+    [['--mode', 'functional', '--model', 'tiny', '--set', 'fifo.psums=8'], /^lut-llm: --mode functional does not take --set/],
+    // infeasible designs, named with their shortfall
+    [['--model', 'Qwen3-32B'], /^lut-llm: Qwen3-32B with 256 positions on AMD Alveo V80 @ 227 MHz does not fit the platform:\n {2}HBM weights channels: the LUT tables and weight indices of Qwen3-32B need 39\.98 GB \(1\.25 GB per channel\), the 32 weights channels hold 17\.18 GB \(0\.54 GB each\): 22\.80 GB over \(2\.33x the capacity\)\n\(--allow-infeasible emulates it/],
+    [['compare', '--model', 'Qwen3-32B'], /^lut-llm: Qwen3-32B with 256 positions .* does not fit the platform:\n {2}HBM weights channels/],
+    [['--prompt', '8000', '--output', '1'], /^lut-llm: Qwen3-1.7B with 8001 positions .* does not fit the platform:\n {2}HBM kvWrite channels: the KV cache of 8001 positions need 1\.84 GB/],
+    // former crashes and hangs: bounds checked before any work, naming the flag
+    [['linear', '--shape', '1000000x1000000'], /^lut-llm: linear 1000000x1000000 does not fit the platform:\n {2}HBM weights channels: .* need 1250\.45 GB/],
+    [['linear', '--shape', '1000000x1000000', '--allow-infeasible'], /^lut-llm: --shape 1000000x1000000: its tiles \(position blocks x output tiles\) must be at most 4,194,304 .*, got 61,062,500$/],
+    [['demo', '--depth', '100000000'], /^lut-llm: --depth must be at most 1,048,576 .*, got 100,000,000$/],
+    [['demo', '--tiles', '100000000'], /^lut-llm: --tiles must be at most 4,194,304 .*, got 100,000,000$/],
+    [['--set', 'fifo.weight-tiles=1000000000'], /^lut-llm: --set fifo.weight-tiles must be at most 1,048,576 .*, got 1,000,000,000$/],
+    [['--set', 'weight-tiles=8'], /^lut-llm: --set must be fifo.<name>=<depth> with an integer depth >= 1, got 'weight-tiles=8'$/],
+    [['--set', 'fifo.no-such-fifo=8'], /^lut-llm: --platform \/ --set: platform.fifoDepthOverrides\["no-such-fifo"\]: no FIFO of that name in the pass graph/],
+    [['--platform', hugeDefault], /^lut-llm: the platform: fifoDepthDefault must be at most 1,048,576 .*, got 10,000,000$/],
+    [['--platform', hugeOverride], /^lut-llm: the platform: fifoDepthOverrides\["weight-tiles"\] must be at most 1,048,576 .*, got 1,000,000,000$/],
+    [['--platform', manySlots, '--model', 'tiny'], /^lut-llm: the platform: the FIFO depths \(total slots over the 183 FIFOs of one pass\) must be at most 16,777,216 .*, got 96,\d{3},\d{3}$/],
+    // output paths checked before the emulation
+    [['--model', 'tiny', '--json', '/proc/x'], /^lut-llm: --json: cannot write '\/proc\/x': /],
+    [['--model', 'tiny', '--json', dir], /^lut-llm: --json: cannot write '.*': it is a directory$/],
+    [['--model', 'tiny', '--trace', join(dir, 'missing', 't.json')], /^lut-llm: --trace: cannot write .*: directory .* does not exist$/],
+    [['--model', 'tiny', '--trace', '-'], /^lut-llm: --trace: '-' \(stdout\) is not supported for this output; give a file name$/],
+    [['demo', '--dot', '/proc/x.dot'], /^lut-llm: --dot: cannot write '\/proc\/x.dot': /],
+    [['linear', '--platform', unknownStage], /^lut-llm: --platform: platform.stages\["lut-linearr"\]: unknown stage \(known: lut-linear, /],
   ];
   it.each(cases)('%j', async (argv, message) => {
     const r = await cli(...argv);
