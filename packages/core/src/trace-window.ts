@@ -6,6 +6,11 @@ const PID_FIFOS = 2;
 const PID_RESOURCES = 3;
 const STATES: readonly ActorState[] = ['busy', 'stalled-empty', 'stalled-full', 'stalled-contention'];
 
+/** A window with busy, stalled-full or contention cycles (not only waiting for input). */
+function hasWork(a: Float64Array): boolean {
+  return a[0] !== 0 || a[2] !== 0 || a[3] !== 0;
+}
+
 /**
  * A long run's trace aggregated into windows of `windowCycles` cycles, for Perfetto (whose UI
  * cannot load multi-hundred-MB traces): per actor and window, one slice named by the state it
@@ -29,8 +34,10 @@ export function toWindowedPerfettoTrace(
  * work in), so a whole-model pass of millions of events is traced in bounded memory.
  */
 export class WindowedTraceAccumulator {
-  // actor -> window -> cycles per state
-  private readonly actorWin = new Map<string, Map<number, Float64Array>>();
+  // actor -> its open window (an actor's state intervals arrive in time order) and the windows
+  // already closed that hold work; windows spent only waiting for input are never kept (they are
+  // gaps in the output, and a whole-model pass has thousands of actors waiting most of the time).
+  private readonly actorWin = new Map<string, { w: number; a: Float64Array; done: Map<number, Float64Array> }>();
   private readonly fifoWin = new Map<string, Map<number, number>>();
   private readonly resWin = new Map<string, Map<number, number>>();
 
@@ -38,22 +45,42 @@ export class WindowedTraceAccumulator {
     if (!Number.isInteger(windowCycles) || windowCycles < 1) throw new RangeError(`windowCycles must be an integer >= 1, got ${windowCycles}`);
   }
 
+  private addActor(st: { w: number; a: Float64Array; done: Map<number, Float64Array> }, w: number, s: number, d: number): void {
+    if (w === st.w) {
+      st.a[s]! += d;
+      return;
+    }
+    if (w > st.w) {
+      if (hasWork(st.a)) st.done.set(st.w, st.a);
+      st.w = w;
+      st.a = new Float64Array(STATES.length);
+      st.a[s]! += d;
+      return;
+    }
+    // An interval reported late (before the open window): rare, so kept directly.
+    let a = st.done.get(w);
+    if (!a) st.done.set(w, (a = new Float64Array(STATES.length)));
+    a[s]! += d;
+  }
+
   add(e: TraceEvent): void {
     const W = this.windowCycles;
-    const add = (m: Map<number, Float64Array>, w: number, s: number, d: number) => {
-      let a = m.get(w);
-      if (!a) m.set(w, (a = new Float64Array(STATES.length)));
-      a[s]! += d;
-    };
     if (e.kind === 'actor') {
       const s = STATES.indexOf(e.state);
       if (s < 0) return; // idle
-      let m = this.actorWin.get(e.actor);
-      if (!m) this.actorWin.set(e.actor, (m = new Map()));
+      let st = this.actorWin.get(e.actor);
+      if (!st) this.actorWin.set(e.actor, (st = { w: -1, a: new Float64Array(STATES.length), done: new Map() }));
+      const waiting = e.state === 'stalled-empty';
       for (let c = e.startCycle; c < e.endCycle; ) {
         const w = Math.floor(c / W);
         const end = Math.min(e.endCycle, (w + 1) * W);
-        add(m, w, s, end - c);
+        // A window wholly inside one waiting interval holds nothing else (an actor is in one
+        // state at a time): a gap, skipped without visiting the windows in between.
+        if (waiting && c === w * W && end === (w + 1) * W) {
+          c = Math.max(end, Math.floor(e.endCycle / W) * W);
+          continue;
+        }
+        this.addActor(st, w, s, end - c);
         c = end;
       }
     } else if (e.kind === 'fifo') {
@@ -78,7 +105,12 @@ export class WindowedTraceAccumulator {
   /** The Chrome/Perfetto trace of everything added. */
   finish(opts: { readonly clockMhz?: number; readonly title?: string } = {}): { traceEvents: ChromeTraceEvent[]; displayTimeUnit: 'ns'; metadata: Record<string, unknown> } {
     const W = this.windowCycles;
-    const { actorWin, fifoWin, resWin } = this;
+    const { fifoWin, resWin } = this;
+    const actorWin = new Map<string, Map<number, Float64Array>>();
+    for (const [actor, st] of this.actorWin) {
+      if (st.w >= 0 && hasWork(st.a)) st.done.set(st.w, st.a);
+      actorWin.set(actor, st.done);
+    }
     const out: ChromeTraceEvent[] = [
       { name: 'process_name', ph: 'M', pid: PID_ACTORS, args: { name: `actors (windows of ${W} cycles)` } },
       { name: 'process_name', ph: 'M', pid: PID_FIFOS, args: { name: 'FIFO peak occupancy per window' } },
