@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -242,5 +242,74 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd()).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('infeasible designs: refused, or a labelled what-if with --allow-infeasible', () => {
+  // One weight channel (0.54 GB) cannot hold Qwen3-0.6B's tables and indices (10 bits x ~0.6 G weights).
+  const oneChannel = join(dir, 'one-weight-channel.json');
+  writeFileSync(oneChannel, JSON.stringify({ hbm: { channels: { weights: 1 } } }));
+  const argv = ['--model', 'Qwen3-0.6B', '--layers', '1', '--prompt', '4', '--output', '2', '--platform', oneChannel];
+
+  it('is refused, naming the channel group and the shortfall', async () => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lut-llm: Qwen3-0.6B with 6 positions on .* does not fit the platform:\n {2}HBM weights channels: .* the 1 weights channels hold 0\.54 GB/);
+  });
+
+  it('is emulated and labelled a what-if in the text and the JSON with --allow-infeasible', async () => {
+    const json = join(dir, 'what-if.json');
+    const r = await cli(...argv, '--allow-infeasible', '--json', json);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('WHAT-IF (--allow-infeasible): this design does not fit the platform; the figures below describe hardware that cannot be built as configured:');
+    const j = JSON.parse(readFileSync(json, 'utf8')) as { whatIf: boolean; feasibility: { feasible: boolean; problems: string[] } };
+    expect(j.whatIf).toBe(true);
+    expect(j.feasibility.feasible).toBe(false);
+    expect(j.feasibility.problems[0]).toMatch(/^HBM weights channels/);
+    const c = await cli('compare', ...argv.filter((a) => a !== '--layers' && a !== '1'), '--model', 'tiny', '--allow-infeasible', '--variant', 'co-quant');
+    expect(c.code).toBe(0); // tiny fits even one channel: no label
+    expect(c.stdout).not.toContain('WHAT-IF');
+  });
+});
+
+describe('outputs', () => {
+  it('--json - writes the JSON alone to stdout (the text report to stderr), without wall times', async () => {
+    const r = await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--json', '-');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as InferenceReport & { whatIf: boolean };
+    expect(j.model).toBe('Qwen3-tiny');
+    expect(j.whatIf).toBe(false);
+    expect(r.stdout).not.toContain('wallMs');
+    expect(r.stderr).toContain('LUT-LLM emulator: Qwen3-tiny');
+    expect(r.stderr).toMatch(/\(emulated 2 passes in [\d.]+ s wall time\)/);
+    expect(existsSync('-')).toBe(false);
+  });
+
+  it('--version prints the package version', async () => {
+    const io = bufferIo();
+    expect(await runCli(['--version'], io)).toBe(0);
+    expect(io.stdout()).toBe('0.1.0\n');
+  });
+
+  it('a whole-model trace is windowed by default; --trace-pass prefill traces the prefill chunk', async () => {
+    const file = join(dir, 'prefill.json');
+    const r = await cli('--model', 'tiny', '--prompt', '8', '--output', '2', '--trace', file, '--trace-pass', 'prefill');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Perfetto trace of prefill chunk 1 \(8 tokens at position 0\), in windows of 2000 cycles/);
+    const t = JSON.parse(readFileSync(file, 'utf8')) as { metadata: { 'lut-llm-emu': { windowCycles: number; title: string } } };
+    expect(t.metadata['lut-llm-emu'].windowCycles).toBe(2000);
+  });
+});
+
+describe('lut-llm fifos', () => {
+  it('lists every FIFO pattern with depth, width, the source of its depth and its peak occupancy; --set changes a depth', async () => {
+    const r = await cli('fifos', '--model', 'tiny', '--prompt', '4', '--set', 'fifo.psums=8');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^FIFOs of Qwen3-tiny on AMD Alveo V80 @ 227 MHz: 183 FIFOs in \d+ name patterns/);
+    // LUTLinear defaults: ping-pong 2 + the producer's latency (the HBM read latency, 64, for the weight loader)
+    expect(lineOf(r.stdout, 'L<n>.qkv.weight-tiles')).toMatch(/L<n>\.qkv\.weight-tiles\s+2\s+66\s+\d+\s+\d+\s+[\d,]+\s+fifo\.weight-tiles\s+LUTLinear default/);
+    expect(lineOf(r.stdout, 'L<n>.qkv.psums')).toMatch(/L<n>\.qkv\.psums\s+2\s+8\s+\d+\s+[1-8]\s+[\d,]+\s+fifo\.psums\s+--set$/);
+    expect(lineOf(r.stdout, 'L<n>.attn-norm.out')).toMatch(/\s2\s.*fifo\.L<n>\.attn-norm\.out\s+platform fifoDepthDefault \(2\)$/);
+    expect(lineOf(r.stdout, 'kv-prefetcher.kv')).toMatch(/\s4\s.*-\s+platform stages\["kv-prefetcher"\]\.bufferChunks \(4\)$/);
   });
 });
