@@ -13,7 +13,9 @@ import {
   type InferenceReport,
 } from '@lut-llm/accelerator';
 import { QWEN3_CONFIGS, tinyQwen3Config } from '@lut-llm/model';
+import { SILU_PWL9_MAX_ABS_ERROR } from '@lut-llm/sfu';
 import { runCli } from './cli.js';
+import { PWL9_MAX_ABS_ERROR } from './functional.js';
 import { bufferIo } from './progress.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lut-llm-cli-'));
@@ -160,6 +162,15 @@ describe('lut-llm run --mode functional', () => {
     expect(Number(m[2])).toBeGreaterThan(0.9999);
     expect(m[3]).toBe('100');
     expect(r.stdout).toMatch(/vs FP32: mean cosine [\d.]+/);
+    expect(r.stdout).toContain('  --silu exact: mean and min cosine >= 0.9999, top-1 100% (float rounding only)  <- this run: met');
+  });
+
+  it('explains beside the figures why the default PWL SiLU does not match the LUT reference, with the PWL error of packages/sfu', async () => {
+    const r = await cli('--mode', 'functional', '--model', 'tiny', '--prompt', '4', '--output', '2');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("the reference design's 9-segment PWL SiLU");
+    expect(lineOf(r.stdout, '--silu pwl9')).toMatch(/no bit-match\. The 9-segment PWL is off by up to 0\.0325 per element.*<- this run$/);
+    expect(PWL9_MAX_ABS_ERROR).toBe(SILU_PWL9_MAX_ABS_ERROR);
   });
 });
 

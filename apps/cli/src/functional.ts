@@ -46,6 +46,33 @@ export interface FunctionalCommandResult {
   readonly e2eMs: number;
 }
 
+/** Max |PWL - exact| of the reference design's 9-segment SiLU (packages/sfu SILU_PWL9_MAX_ABS_ERROR). */
+export const PWL9_MAX_ABS_ERROR = 0.0325;
+
+/** The least cosine an exact-SiLU run must reach against the LUT reference: float rounding only (the CLI spec asserts it). */
+export const EXACT_SILU_MIN_COSINE = 0.9999;
+
+/**
+ * What agreement to expect for the SiLU setting, printed beside the figures: with the exact SiLU
+ * the emulated pipeline must match the LUT reference to float rounding; with the reference
+ * design's PWL SiLU it cannot (the reference uses the exact SiLU), and the measured range of the
+ * gap on synthetic weights is stated so a low figure is not read as a failure.
+ */
+export function agreementNotes(silu: 'pwl9' | 'exact', vsLut: LogitsAgreement): string[] {
+  const out = ['expected agreement with the LUT reference (its SwiGLU uses the exact SiLU):'];
+  out.push(`  --silu exact: mean and min cosine >= ${EXACT_SILU_MIN_COSINE}, top-1 100% (float rounding only)${silu === 'exact' ? (vsLut.minCosine >= EXACT_SILU_MIN_COSINE ? '  <- this run: met' : '  <- this run: NOT met, a defect of the emulated pipeline') : ''}`);
+  out.push(
+    `  --silu pwl9 (the default, as the reference design): no bit-match. The 9-segment PWL is off by up to ${PWL9_MAX_ABS_ERROR} per element; ` +
+      'the next op\'s centroid search is a nearest-centroid choice, so that error can move some activation sub-vectors to another centroid, ' +
+      'and the jump propagates through the layers. Measured on the synthetic tiny model (seeds 1-7, 16 tokens in, 8 out): ' +
+      `mean cosine 0.89-0.92, top-1 13-63%${silu === 'pwl9' ? '  <- this run' : ''}`,
+  );
+  out.push(
+    '  vs FP32: low by construction here: synthetic i.i.d. Gaussian weights have no structure for 16-centroid 2-D codebooks (real checkpoints, --checkpoint, do far better)',
+  );
+  return out;
+}
+
 /** The synthetic prompt of a functional run: `n` seeded token ids. */
 export function syntheticPrompt(model: Qwen3Config, n: number, seed: number): number[] {
   const rng = seededRandom(seed, 0x70);
@@ -142,11 +169,7 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
   out.push(
     `vs FP32: mean cosine ${vsFp32.meanCosine.toFixed(4)}, min ${vsFp32.minCosine.toFixed(4)}, top-1 agreement ${(100 * vsFp32.top1Agreement).toFixed(0)}%`,
   );
-  out.push(
-    '  note: synthetic i.i.d. Gaussian weights have no structure for 16-centroid 2-D codebooks, so the FP32 agreement is low by construction ' +
-      '(real checkpoints do far better); the LUT-reference agreement checks the emulated pipeline itself' +
-      (o.silu === 'pwl9' ? " (with the PWL SiLU, its gap is the PWL's error: --silu exact agrees to float rounding)" : ''),
-  );
+  out.push(...agreementNotes(o.silu, vsLut));
   const longest = result.passes.reduce((a, p) => (p.cycles > a.cycles ? p : a));
   out.push(`bottleneck of the longest pass (${longest.phase} at position ${longest.history}): ${longest.bottleneck.name} -> ${bottleneckText(longest.bottleneck)}`);
   (o.json === '-' ? io.err : io.out)(out.join('\n'));
