@@ -93,6 +93,8 @@ interface RunFlags extends RequestFlags {
   traceWindow?: number | 'exact';
   seed: number;
   silu: 'pwl9' | 'exact';
+  checkpoint?: string;
+  quantCache?: string;
   workers: number;
 }
 
@@ -108,10 +110,11 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     [given('decodeSamples'), '--decode-samples (functional mode emulates every decode step)'],
   ];
   for (const [bad, flag] of refuse) if (bad) throw new CliError(`--mode functional does not take ${flag}; it is a timing-mode flag`);
+  if (o.checkpoint !== undefined && given('model')) throw new CliError('--checkpoint and --model: the model of a checkpoint is its config.json; give one of them');
   const model = o.model;
   const prompt = given('prompt') ? o.prompt : FUNCTIONAL_DEFAULTS.prompt;
   const output = given('output') ? o.output : FUNCTIONAL_DEFAULTS.output;
-  checkLengths(prompt, output, model);
+  if (o.checkpoint === undefined) checkLengths(prompt, output, model);
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   return {
     model,
@@ -122,7 +125,10 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     seed: o.seed,
     silu: o.silu,
     workers: o.workers,
+    allowInfeasible: o.allowInfeasible ?? false,
     ...(o.json !== undefined ? { json: o.json } : {}),
+    ...(o.checkpoint !== undefined ? { checkpoint: o.checkpoint } : {}),
+    ...(o.quantCache !== undefined ? { quantCache: o.quantCache } : {}),
   };
 }
 
@@ -145,7 +151,7 @@ interface RequestFlags {
 function refuseInapplicable(cmd: Command, o: RunFlags): void {
   const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
   if (o.mode === 'timing') {
-    for (const [name, flag] of [['seed', '--seed'], ['silu', '--silu']] as const) {
+    for (const [name, flag] of [['seed', '--seed'], ['silu', '--silu'], ['checkpoint', '--checkpoint'], ['quantCache', '--quant-cache']] as const) {
       if (given(name)) throw new CliError(`${flag} only applies to --mode functional (timing mode has no numbers to compute)`);
     }
   }
@@ -215,6 +221,8 @@ export function buildProgram(io: CliIo): Command {
     .option('--trace-window <cycles|exact>', `aggregate the trace into windows of this many cycles (one slice per actor and window, peak FIFO occupancy, units served), or 'exact' for every state change (its size is estimated first); default ${DEFAULT_TRACE_WINDOW_CYCLES} for a whole-model run, exact with --layers`, parseTraceWindow)
     .option('--seed <n>', 'functional mode: seed of the synthetic weights and prompt', intAtLeast('--seed', 0), FUNCTIONAL_DEFAULTS.seed)
     .addOption(new Option('--silu <kind>', "functional mode: SwiGLU's SiLU, the reference design's 9-segment PWL or exact").choices(['pwl9', 'exact']).default('pwl9'))
+    .option('--checkpoint <folder>', 'functional mode: a Hugging Face Qwen3 folder (config.json + model.safetensors, or model.safetensors.index.json and shards) instead of synthetic weights; quantized once, then read from the cache')
+    .option('--quant-cache <dir>', 'functional mode with --checkpoint: directory of the quantization cache (default $XDG_CACHE_HOME/lut-llm/quant or ~/.cache/lut-llm/quant)')
     .option('--workers <n>', 'functional mode: worker threads for the kernels (0 = inline; results are identical for any count)', intAtLeast('--workers', 0), 0)
     .action(async (o: RunFlags, cmd: Command) => {
       refuseInapplicable(cmd, o);

@@ -1,4 +1,4 @@
-import { compareLogits, formatNumber, runFunctionalInference, type FunctionalInferenceResult, type LogitsAgreement, type PlatformConfig } from '@lut-llm/accelerator';
+import { checkFeasibility, compareLogits, formatNumber, runFunctionalInference, type FunctionalInferenceResult, type LogitsAgreement, type PlatformConfig } from '@lut-llm/accelerator';
 import { table } from '@lut-llm/core';
 import {
   Qwen3Reference,
@@ -9,9 +9,11 @@ import {
   seededRandom,
   syntheticCalibrationTokens,
   type Qwen3Config,
+  type Qwen3WeightSource,
 } from '@lut-llm/model';
+import { defaultQuantCacheDir, openCheckpoint } from './checkpoint.js';
 import { reportJson, writeOutput, writtenNote } from './files.js';
-import { CliError, TINY_MODEL } from './options.js';
+import { CliError, TINY_MODEL, checkFeasible, checkLengths, whatIfLines } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { bottleneckText, prefillChunkOf } from './run.js';
 
@@ -32,6 +34,12 @@ export interface FunctionalCommandOptions {
   readonly silu: 'pwl9' | 'exact';
   readonly workers: number;
   readonly json?: string;
+  /** A Hugging Face Qwen3 folder: its config is the model, its weights are quantized (with the disk cache). */
+  readonly checkpoint?: string;
+  /** Directory of the quantization cache (default {@link defaultQuantCacheDir}). */
+  readonly quantCache?: string;
+  /** Emulate a design that does not fit the platform, as a what-if (--allow-infeasible). */
+  readonly allowInfeasible?: boolean;
 }
 
 export interface FunctionalCommandResult {
@@ -86,24 +94,36 @@ export function syntheticPrompt(model: Qwen3Config, n: number, seed: number): nu
  * co-quantized layers, and FP32), fed the tokens the emulator generated.
  */
 export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo): Promise<FunctionalCommandResult> {
-  if (o.model.name !== 'Qwen3-tiny') {
+  if (o.checkpoint === undefined && o.model.name !== 'Qwen3-tiny') {
     throw new CliError(
       `--mode functional runs on --model ${TINY_MODEL} only (hidden 256, 2 layers): on ${o.model.name} every look-up, norm and attention would be ` +
-        `computed in JavaScript; use --mode timing (the default) for it`,
+        `computed in JavaScript; use --mode timing (the default) for it, or --checkpoint <folder> for a real (small) checkpoint`,
     );
   }
-  const weights = new SyntheticQwen3Weights(o.model, o.seed);
+  const weights: Qwen3WeightSource = o.checkpoint !== undefined ? openCheckpoint(o.checkpoint) : new SyntheticQwen3Weights(o.model, o.seed);
+  const model = weights.config;
+  checkLengths(o.prompt, o.output, model);
+  const feasibility = checkFeasibility(model, o.platform, { positions: o.prompt + o.output });
+  checkFeasible(feasibility, o.allowInfeasible ?? false, `${model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
+  const cacheDir = o.checkpoint !== undefined ? (o.quantCache ?? defaultQuantCacheDir()) : undefined;
+  let fromCache = 0;
+  let entries = 0;
   const quantized = quantizeQwen3Model(weights, {
-    calibrationTokens: syntheticCalibrationTokens(o.model, CALIBRATION.sequences, CALIBRATION.length, CALIBRATION.seed),
+    calibrationTokens: syntheticCalibrationTokens(model, CALIBRATION.sequences, CALIBRATION.length, CALIBRATION.seed),
     includeLmHead: true,
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
+    onProgress: (e) => {
+      entries = e.total;
+      if (e.fromCache) fromCache++;
+    },
   });
-  const promptIds = syntheticPrompt(o.model, o.prompt, o.seed);
+  const promptIds = syntheticPrompt(model, o.prompt, o.seed);
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
   const progress = new PassProgress(io.progressStream, Math.ceil(o.prompt / chunk) + o.output - 1);
   let result: FunctionalInferenceResult;
   try {
     result = await runFunctionalInference({
-      model: o.model,
+      model,
       weights,
       quantized,
       platform: o.platform,
@@ -136,11 +156,16 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
   const decodeMsPerToken = decode.length > 0 ? decodeTotal / decode.length : Number.NaN;
   const e2eMs = ttftMs + decodeTotal;
 
-  const out: string[] = [];
-  out.push(`LUT-LLM emulator, functional mode: ${o.model.name} on ${o.platform.name}`);
+  const out: string[] = [...whatIfLines(feasibility)];
+  out.push(`LUT-LLM emulator, functional mode: ${model.name} on ${o.platform.name}`);
+  const source =
+    o.checkpoint !== undefined
+      ? `weights of the checkpoint ${o.checkpoint} (hidden ${model.hidden}, ${model.layers} layers, vocabulary ${model.vocab}), co-quantized ` +
+        `(${fromCache} of ${entries} layer entries from the cache in ${cacheDir})`
+      : `synthetic weights (seed ${o.seed}) co-quantized`;
   out.push(
     `  co-quant LUTLinear computing real numbers (${o.silu === 'pwl9' ? "the reference design's 9-segment PWL SiLU" : 'exact SiLU'}, ` +
-      `${o.workers === 0 ? 'kernels inline' : `${o.workers} worker threads`}); synthetic weights (seed ${o.seed}) co-quantized on ` +
+      `${o.workers === 0 ? 'kernels inline' : `${o.workers} worker threads`}); ${source} on ` +
       `${CALIBRATION.sequences} x ${CALIBRATION.length} synthetic calibration tokens`,
   );
   out.push(`  request: ${o.prompt} synthetic prompt token ids in, ${o.output} tokens generated greedily; every pass emulated (${prefill.length} prefill, ${decode.length} decode)`);
@@ -179,9 +204,12 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
       '--json',
       o.json,
       reportJson({
-        model: o.model.name,
+        model: model.name,
         platform: o.platform.name,
         mode: 'functional',
+        whatIf: !feasibility.feasible,
+        feasibility,
+        ...(o.checkpoint !== undefined ? { checkpoint: o.checkpoint, quantizedLayerEntriesFromCache: fromCache, quantizedLayerEntries: entries } : {}),
         promptIds,
         generated: result.generated,
         ttftMs,
