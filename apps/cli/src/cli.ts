@@ -105,7 +105,6 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     [o.variant !== 'co-quant', `--variant ${o.variant} (functional mode runs the co-quantized reference design)`],
     [o.layers !== undefined, '--layers'],
     [o.trace !== undefined, '--trace'],
-    [given('set'), '--set'],
     [!o.prefetch, '--no-prefetch'],
     [given('decodeSamples'), '--decode-samples (functional mode emulates every decode step)'],
   ];

@@ -108,6 +108,7 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
   const cacheDir = o.checkpoint !== undefined ? (o.quantCache ?? defaultQuantCacheDir()) : undefined;
   let fromCache = 0;
   let entries = 0;
+  const quantizing = new PassProgress(io.progressStream, model.layers + 1);
   const quantized = quantizeQwen3Model(weights, {
     calibrationTokens: syntheticCalibrationTokens(model, CALIBRATION.sequences, CALIBRATION.length, CALIBRATION.seed),
     includeLmHead: true,
@@ -115,8 +116,10 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
     onProgress: (e) => {
       entries = e.total;
       if (e.fromCache) fromCache++;
+      quantizing.update(e.done, `quantizing ${e.entry}${e.fromCache ? ' (from the cache)' : ''}`);
     },
   });
+  quantizing.stop();
   const promptIds = syntheticPrompt(model, o.prompt, o.seed);
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
   const progress = new PassProgress(io.progressStream, Math.ceil(o.prompt / chunk) + o.output - 1);

@@ -1,7 +1,7 @@
 import {
   checkLinearFeasibility,
   checkPassPlatform,
-  compareLutLinearVariants,
+  runLutLinear,
   formatLutLinearComparison,
   lutLinearOptionsFor,
   parseLinearShape,
@@ -10,7 +10,7 @@ import {
   type PlatformConfig,
 } from '@lut-llm/accelerator';
 import { BOUNDS, CliError, checkAtMost, checkFeasible, checkWritable, whatIfLines } from './options.js';
-import type { CliIo } from './progress.js';
+import { PassProgress, type CliIo } from './progress.js';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 
 export interface LinearCommandOptions {
@@ -50,11 +50,18 @@ export function linearCommand(o: LinearCommandOptions, io: CliIo): LutLinearRepo
   const { variant: _v, ...opts } = lutLinearOptionsFor(o.platform, 'linear', shape.outFeatures, shape.inFeatures, o.tokens, o.variants[0]!);
   const tiles = Math.ceil(shape.inFeatures / o.platform.vq.v / opts.positionLanes!) * Math.ceil(shape.outFeatures / opts.outputLanes!);
   checkAtMost(`--shape ${o.shape}: its tiles (position blocks x output tiles)`, tiles, BOUNDS.linearTiles, 'about 15 s of emulation per variant at the measured 0.3 M tiles/s');
-  let reports: LutLinearReport[];
+  // One variant at a time (as compareLutLinearVariants), with a progress bar over them.
+  const reports: LutLinearReport[] = [];
+  const progress = new PassProgress(io.progressStream, o.variants.length);
   try {
-    reports = compareLutLinearVariants(opts, o.variants);
+    for (const variant of o.variants) {
+      reports.push(runLutLinear({ ...opts, variant }));
+      progress.update(reports.length, variant);
+    }
   } catch (e) {
     throw new CliError(`linear ${o.shape} (T = ${o.tokens}): ${(e as Error).message}`);
+  } finally {
+    progress.stop();
   }
   const text = o.json === '-' ? (t: string) => io.err(t) : (t: string) => io.out(t);
   for (const l of whatIfLines(feasibility)) text(l);

@@ -4,6 +4,7 @@ import {
   buildPassGraph,
   checkFeasibility,
   type Feasibility,
+  type PassOptions,
   formatNumber,
   runInference,
   type InferenceReport,
@@ -94,6 +95,36 @@ export function checkRunOptions(o: RunCommandOptions): Feasibility {
   return feasibility;
 }
 
+/**
+ * Bound of a windowed trace: the per-window sums it holds, estimated from the emulated pass
+ * nearest to the traced one (busy, full-stall and contention cycles of every actor over the
+ * window, plus one per actor): 2^21 sums, ~400 MB of heap at ~200 B each.
+ */
+export const MAX_TRACE_WINDOW_SUMS = 2 ** 21;
+
+/** Emulates the traced pass with its trace streamed to --trace (checks its size first); returns the line to print. */
+function traceOnePass(o: RunCommandOptions, report: InferenceReport, tracePass: TracePass, base: Omit<PassOptions, 'phase' | 'tokens' | 'history'>, chunk: number, feasibility: Feasibility, io: CliIo): string {
+  const window = o.traceWindow ?? (o.layers === undefined ? DEFAULT_TRACE_WINDOW_CYCLES : 'exact');
+  const passOpts = tracedPassOptions(base, tracePass, { prompt: o.prompt, output: o.output, chunk });
+  const what = tracePass.phase === 'prefill' ? `prefill chunk ${tracePass.chunk} (${passOpts.tokens} tokens at position ${passOpts.history})` : `decode step ${tracePass.step} (KV history ${passOpts.history})`;
+  // The emulated pass nearest to the traced one (a pass's work barely depends on the history) sizes the trace.
+  const near = [...(passOpts.phase === 'prefill' ? report.prefill : report.decodeSamples)].sort((a, b) => Math.abs(a.history - passOpts.history) - Math.abs(b.history - passOpts.history))[0];
+  if (near && window === 'exact') {
+    const est = estimateExactTraceBytes(near.summary);
+    io.err(`exact trace of ${what}: about ${(est / 1e6).toFixed(0)} MB estimated (--trace-window ${DEFAULT_TRACE_WINDOW_CYCLES} writes ~1% of that)`);
+    checkAtMost('--trace-window exact: the estimated trace size in bytes', est, BOUNDS.exactTraceBytes, 'the Perfetto UI cannot open traces of more than a few hundred MB; trace fewer --layers or use windows');
+  } else if (near && window !== 'exact') {
+    const sums = near.summary.actors.reduce((a, x) => a + Math.ceil((x.busyCycles + x.stalledFullCycles + x.stalledContentionCycles) / window) + 1, 0);
+    checkAtMost(`--trace-window ${window}: the per-window sums of the trace (estimated)`, sums, MAX_TRACE_WINDOW_SUMS, 'about 200 B of heap each; use a longer window');
+  }
+  const title = `${report.model} ${what} (${report.variant})${feasibility.feasible ? '' : ' WHAT-IF: infeasible on this platform'}`;
+  const r = writePassTrace(o.trace!, passOpts, { window, clockMhz: report.clockMhz, title });
+  return (
+    `Perfetto trace of ${what}, ${window === 'exact' ? 'every state change' : `in windows of ${window} cycles`} (${r.records.toLocaleString('en-US')} records, ${(r.bytes / 1e6).toFixed(1)} MB) ` +
+    `written to ${o.trace}: open it in https://ui.perfetto.dev (1 us there = 1 cycle)`
+  );
+}
+
 /** Runs `lut-llm run` in timing mode: emulates the request, prints the summary, writes --json / --trace. */
 export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
   const feasibility = checkRunOptions(o);
@@ -107,8 +138,10 @@ export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
     throw new CliError(`--platform / --set: ${(e as Error).message}`);
   }
   checkFifoBounds(o.platform, 'the platform', graph);
-  const progress = new PassProgress(io.progressStream, plannedPasses(o.prompt, o.output, chunk, o.decodeSamples) + (tracePass ? 1 : 0));
+  const planned = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
+  const progress = new PassProgress(io.progressStream, planned + (tracePass ? 1 : 0));
   let report: InferenceReport;
+  let traced: string | undefined;
   try {
     report = runInference({
       model: o.model,
@@ -122,6 +155,11 @@ export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
       ...(o.layers !== undefined ? { layers: o.layers } : {}),
       onProgress: (done, _total, label) => progress.update(done, label),
     });
+    if (o.trace !== undefined && tracePass !== undefined) {
+      progress.update(planned, 'tracing');
+      traced = traceOnePass(o, report, tracePass, base, chunk, feasibility, io);
+      progress.update(planned + 1, 'trace written');
+    }
   } finally {
     progress.stop();
   }
@@ -132,24 +170,7 @@ export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
     writeOutput('--json', o.json, reportJson({ ...report, whatIf: !feasibility.feasible, feasibility }), io);
     writtenNote(io, o.json, 'report (JSON, trace events and wall times omitted)');
   }
-  if (o.trace !== undefined && tracePass !== undefined) {
-    const window = o.traceWindow ?? (o.layers === undefined ? DEFAULT_TRACE_WINDOW_CYCLES : 'exact');
-    const passOpts = tracedPassOptions(base, tracePass, { prompt: o.prompt, output: o.output, chunk });
-    const what = tracePass.phase === 'prefill' ? `prefill chunk ${tracePass.chunk} (${passOpts.tokens} tokens at position ${passOpts.history})` : `decode step ${tracePass.step} (KV history ${passOpts.history})`;
-    if (window === 'exact') {
-      // Its size from the emulated pass nearest to the traced one (firings barely depend on the history).
-      const near = [...(passOpts.phase === 'prefill' ? report.prefill : report.decodeSamples)].sort((a, b) => Math.abs(a.history - passOpts.history) - Math.abs(b.history - passOpts.history))[0];
-      const est = near ? estimateExactTraceBytes(near.summary) : 0;
-      io.err(`exact trace of ${what}: about ${(est / 1e6).toFixed(0)} MB estimated (--trace-window ${DEFAULT_TRACE_WINDOW_CYCLES} writes ~1% of that)`);
-      checkAtMost('--trace-window exact: the estimated trace size in bytes', est, BOUNDS.exactTraceBytes, 'the Perfetto UI cannot open traces of more than a few hundred MB; trace fewer --layers or use windows');
-    }
-    const title = `${report.model} ${what} (${report.variant})${feasibility.feasible ? '' : ' WHAT-IF: infeasible on this platform'}`;
-    const r = writePassTrace(o.trace, passOpts, { window, clockMhz: report.clockMhz, title });
-    text(
-      `Perfetto trace of ${what}, ${window === 'exact' ? 'every state change' : `in windows of ${window} cycles`} (${r.records.toLocaleString('en-US')} records, ${(r.bytes / 1e6).toFixed(1)} MB) ` +
-        `written to ${o.trace}: open it in https://ui.perfetto.dev (1 us there = 1 cycle)`,
-    );
-  }
+  if (traced !== undefined) text(traced);
   const passes = report.prefill.length + report.decodeSamples.length;
   io.err(`(emulated ${passes} passes in ${(report.wallMs / 1e3).toFixed(1)} s wall time)`);
   return report;
