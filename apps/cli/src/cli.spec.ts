@@ -187,6 +187,10 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
   // 3,397 of the LUTLinear streams (9 ops x 370) and fixed hand-over FIFOs: within the per-FIFO bound, over the total.
   const manySlots = join(dir, 'many-slots.json');
   writeFileSync(manySlots, JSON.stringify({ fifoDepthDefault: 2 ** 19 }));
+  const badLanes = join(dir, 'bad-lanes.json');
+  writeFileSync(badLanes, JSON.stringify({ stages: { 'lut-linear': { positionLanes: 0 } } }));
+  const unknownParam = join(dir, 'unknown-param.json');
+  writeFileSync(unknownParam, JSON.stringify({ stages: { 'lut-psum': { foo: 1 } } }));
   const unknownStage = join(dir, 'unknown-stage.json');
   writeFileSync(unknownStage, JSON.stringify({ stages: { 'lut-linearr': { positionLanes: 16 } } }));
   const cases: [string[], RegExp][] = [
@@ -245,6 +249,9 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--model', 'tiny', '--trace', join(dir, 'missing', 't.json')], /^lut-llm: --trace: cannot write .*: directory .* does not exist$/],
     [['--model', 'tiny', '--trace', '-'], /^lut-llm: --trace: '-' \(stdout\) is not supported for this output; give a file name$/],
     [['demo', '--dot', '/proc/x.dot'], /^lut-llm: --dot: cannot write '\/proc\/x.dot': /],
+    [['linear', '--platform', badLanes], /^lut-llm: --platform: platform.stages\["lut-linear"\].positionLanes: expected an integer >= 1, got 0$/],
+    [['compare', '--model', 'tiny', '--platform', badLanes], /^lut-llm: --platform \/ --set: platform.stages\["lut-linear"\].positionLanes: expected an integer >= 1, got 0$/],
+    [['platform', '--platform', unknownParam], /^lut-llm: --platform \/ --set: lutPsum2d: unknown parameter 'foo' \(known: /],
     [['linear', '--platform', unknownStage], /^lut-llm: --platform: platform.stages\["lut-linearr"\]: unknown stage \(known: lut-linear, /],
   ];
   it.each(cases)('%j', async (argv, message) => {

@@ -29,7 +29,7 @@ import {
   resolvePlatform,
 } from './options.js';
 import { processIo, type CliIo } from './progress.js';
-import { RUN_DEFAULTS, runCommand } from './run.js';
+import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
 
 const PRESETS = Object.keys(PLATFORM_PRESETS).join(', ');
 
@@ -325,7 +325,10 @@ export function buildProgram(io: CliIo): Command {
     .option('--platform <file|preset>', `a preset (${PRESETS}) or a JSON platform file`, RUN_DEFAULTS.platform)
     .option('--clock-mhz <MHz>', 'override the kernel clock, in MHz', positiveNumber('--clock-mhz'))
     .action((o: { platform: string; clockMhz?: number }) => {
-      io.out(describePlatform(resolvePlatform(o.platform, o.clockMhz)).join('\n'));
+      const platform = resolvePlatform(o.platform, o.clockMhz);
+      // Stage names, parameters and FIFO names checked as run would (on the tiny model's pass graph).
+      checkPassPlatform({ model: parseModel(TINY_MODEL), platform, phase: 'decode', tokens: 1, history: 1 });
+      io.out(describePlatform(platform).join('\n'));
     });
 
   // ---- demo

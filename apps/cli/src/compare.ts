@@ -19,7 +19,7 @@ import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 import { checkFeasible, checkLengths, checkWritable, whatIfLines } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
-import { bottleneckText, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
+import { bottleneckText, checkPassPlatform, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
 
 export interface CompareCommandOptions {
   readonly model: Qwen3Config;
@@ -70,6 +70,7 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
   const feasibility = checkFeasibility(o.model, o.platform, { positions: o.prompt + o.output });
   checkFeasible(feasibility, o.allowInfeasible ?? false, `${o.model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
+  for (const variant of o.variants) checkPassPlatform({ model: o.model, platform: o.platform, variant, prefetch: o.prefetch, phase: 'decode', tokens: 1, history: o.prompt });
   const per = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, per * o.variants.length);
   const reports: InferenceReport[] = [];

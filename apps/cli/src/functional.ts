@@ -15,7 +15,7 @@ import { defaultQuantCacheDir, openCheckpoint } from './checkpoint.js';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 import { CliError, TINY_MODEL, checkFeasible, checkLengths, whatIfLines } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
-import { bottleneckText, prefillChunkOf } from './run.js';
+import { bottleneckText, checkPassPlatform, prefillChunkOf } from './run.js';
 
 /** Lengths of a functional run when --prompt / --output are not given: every pass computes real numbers. */
 export const FUNCTIONAL_DEFAULTS = { prompt: 16, output: 8, seed: 7 } as const;
@@ -105,6 +105,7 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
   checkLengths(o.prompt, o.output, model);
   const feasibility = checkFeasibility(model, o.platform, { positions: o.prompt + o.output });
   checkFeasible(feasibility, o.allowInfeasible ?? false, `${model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
+  checkPassPlatform({ model, platform: o.platform, phase: 'decode', tokens: 1, history: o.prompt, silu: o.silu });
   const cacheDir = o.checkpoint !== undefined ? (o.quantCache ?? defaultQuantCacheDir()) : undefined;
   let fromCache = 0;
   let entries = 0;

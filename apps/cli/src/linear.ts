@@ -47,7 +47,13 @@ export function linearCommand(o: LinearCommandOptions, io: CliIo): LutLinearRepo
     throw new CliError(`--shape ${o.shape}: ${(e as Error).message}`);
   }
   checkFeasible(feasibility, o.allowInfeasible ?? false, `linear ${o.shape}`);
-  const { variant: _v, ...opts } = lutLinearOptionsFor(o.platform, 'linear', shape.outFeatures, shape.inFeatures, o.tokens, o.variants[0]!);
+  let opts: Omit<ReturnType<typeof lutLinearOptionsFor>, 'variant'>;
+  try {
+    const { variant: _v, ...rest } = lutLinearOptionsFor(o.platform, 'linear', shape.outFeatures, shape.inFeatures, o.tokens, o.variants[0]!);
+    opts = rest;
+  } catch (e) {
+    throw new CliError(`--platform: ${(e as Error).message}`);
+  }
   const tiles = Math.ceil(shape.inFeatures / o.platform.vq.v / opts.positionLanes!) * Math.ceil(shape.outFeatures / opts.outputLanes!);
   checkAtMost(`--shape ${o.shape}: its tiles (position blocks x output tiles)`, tiles, BOUNDS.linearTiles, 'about 15 s of emulation per variant at the measured 0.3 M tiles/s');
   // One variant at a time (as compareLutLinearVariants), with a progress bar over them.

@@ -73,6 +73,20 @@ export function checkFifoBounds(platform: PlatformConfig, source: string, graph?
   }
 }
 
+/**
+ * Builds the pass graph of `pass` once before any emulation, so a bad platform setting (a stage
+ * parameter, an unknown FIFO name, a depth out of bounds) fails at once naming its source.
+ */
+export function checkPassPlatform(pass: PassOptions): void {
+  let graph;
+  try {
+    graph = buildPassGraph(pass).graph;
+  } catch (e) {
+    throw new CliError(`--platform / --set: ${(e as Error).message}`);
+  }
+  checkFifoBounds(pass.platform, 'the platform', graph);
+}
+
 /** Where --trace --trace-pass points, before the emulation starts (errors name the flags). */
 export function checkTracePass(o: RunCommandOptions, chunk: number): TracePass {
   const pass = o.tracePass ?? (o.output >= 2 ? { phase: 'decode', step: 1 } : { phase: 'prefill', chunk: 1 });
@@ -131,13 +145,7 @@ export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
   const tracePass = o.trace !== undefined ? checkTracePass(o, chunk) : undefined;
   const base = { model: o.model, platform: o.platform, variant: o.variant, prefetch: o.prefetch, ...(o.layers !== undefined ? { layers: o.layers } : {}) };
-  let graph;
-  try {
-    graph = buildPassGraph({ ...base, phase: 'decode', tokens: 1, history: o.prompt }).graph;
-  } catch (e) {
-    throw new CliError(`--platform / --set: ${(e as Error).message}`);
-  }
-  checkFifoBounds(o.platform, 'the platform', graph);
+  checkPassPlatform({ ...base, phase: 'decode', tokens: 1, history: o.prompt });
   const planned = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, planned + (tracePass ? 1 : 0));
   let report: InferenceReport;
