@@ -303,6 +303,13 @@ describe('outputs', () => {
     expect(existsSync('-')).toBe(false);
   });
 
+  it('platform says which FIFO depths fifoDepthDefault does not set, and where to list them', async () => {
+    const r = await cli('platform');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('FIFO depth: 2 by default');
+    expect(lineOf(r.stdout, 'FIFO depths not set by fifoDepthDefault')).toMatch(/LUTLinear streams .* 66 for an HBM-fed one.*`lut-llm fifos` lists every FIFO/);
+  });
+
   it('--version prints the package version', async () => {
     const io = bufferIo();
     expect(await runCli(['--version'], io)).toBe(0);

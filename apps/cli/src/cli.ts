@@ -332,6 +332,11 @@ export function buildProgram(io: CliIo): Command {
       // Stage names, parameters and FIFO names checked as run would (on the tiny model's pass graph).
       checkPassPlatform({ model: parseModel(TINY_MODEL), platform, phase: 'decode', tokens: 1, history: 1 });
       io.out(describePlatform(platform).join('\n'));
+      // fifoDepthDefault covers the vector streams between units only: say what else sets a depth.
+      io.out(
+        'FIFO depths not set by fifoDepthDefault: the LUTLinear streams (default ping-pong 2 + their producer\'s pipeline latency, e.g. 66 for an HBM-fed one; ' +
+          'an override by stream name, e.g. "psums", applies to every op), hand-over and stage-internal FIFOs (fixed); `lut-llm fifos` lists every FIFO with its depth and source',
+      );
     });
 
   // ---- demo
