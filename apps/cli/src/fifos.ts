@@ -1,10 +1,10 @@
-import { buildPassGraph, runPassTiming, stageNumber, type PlatformConfig } from '@lut-llm/accelerator';
+import { runPassTiming, stageNumber, type PlatformConfig } from '@lut-llm/accelerator';
 import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writtenNote } from './files.js';
-import { CliError, checkLayers, checkWritable } from './options.js';
+import { checkLayers, checkWritable } from './options.js';
 import type { CliIo } from './progress.js';
-import { checkFifoBounds } from './run.js';
+import { checkPassPlatform } from './run.js';
 
 export interface FifosCommandOptions {
   readonly model: Qwen3Config;
@@ -71,13 +71,7 @@ export function fifosCommand(o: FifosCommandOptions, io: CliIo): FifoRow[] {
     history: o.phase === 'prefill' ? 0 : o.prompt,
     ...(o.layers !== undefined ? { layers: o.layers } : {}),
   } as const;
-  let graph;
-  try {
-    graph = buildPassGraph(pass).graph;
-  } catch (e) {
-    throw new CliError(`--platform / --set: ${(e as Error).message}`);
-  }
-  checkFifoBounds(o.platform, 'the platform', graph);
+  const graph = checkPassPlatform(pass);
   const report = runPassTiming(pass);
   const peak = new Map(report.summary.fifos.map((f) => [f.fifo, f]));
   const groups = new Map<string, { depth: number[]; width: number[]; peak: number; full: number; source: string; setName: string; n: number }>();

@@ -13,7 +13,7 @@ import {
   type PlatformConfig,
 } from '@lut-llm/accelerator';
 import { decodeSampleSteps, prefillChunkTokensOf } from '@lut-llm/accelerator';
-import { table } from '@lut-llm/core';
+import { table, type Graph } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 import { BOUNDS, CliError, checkAtMost, checkFeasible, checkLayers, checkLengths, checkWritable, whatIfLines } from './options.js';
@@ -77,14 +77,15 @@ export function checkFifoBounds(platform: PlatformConfig, source: string, graph?
  * Builds the pass graph of `pass` once before any emulation, so a bad platform setting (a stage
  * parameter, an unknown FIFO name, a depth out of bounds) fails at once naming its source.
  */
-export function checkPassPlatform(pass: PassOptions): void {
-  let graph;
+export function checkPassPlatform(pass: PassOptions): Graph {
+  let graph: Graph;
   try {
     graph = buildPassGraph(pass).graph;
   } catch (e) {
     throw new CliError(`--platform / --set: ${(e as Error).message}`);
   }
   checkFifoBounds(pass.platform, 'the platform', graph);
+  return graph;
 }
 
 /** Where --trace --trace-pass points, before the emulation starts (errors name the flags). */
