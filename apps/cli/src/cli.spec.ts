@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,9 @@ import {
   type InferenceReport,
 } from '@lut-llm/accelerator';
 import { QWEN3_CONFIGS, tinyQwen3Config } from '@lut-llm/model';
+import { SILU_PWL9_MAX_ABS_ERROR } from '@lut-llm/sfu';
 import { runCli } from './cli.js';
+import { PWL9_MAX_ABS_ERROR } from './functional.js';
 import { bufferIo } from './progress.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lut-llm-cli-'));
@@ -85,20 +87,22 @@ describe('lut-llm run (timing mode)', () => {
     expect(r.stdout).toContain('note: all 2 decode steps emulated');
   });
 
-  it('writes a Perfetto trace of the first decode step', async () => {
+  it('writes an exact Perfetto trace of the first decode step with --trace-window exact, its size estimated first', async () => {
     const file = join(dir, 'trace.json');
-    const r = await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', file);
+    const r = await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', file, '--trace-window', 'exact');
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/exact trace of decode step 1 \(KV history 4\): about \d+ MB estimated/);
+    expect(r.stdout).toMatch(/Perfetto trace of decode step 1 \(KV history 4\), every state change \([\d,]+ records/);
     const t = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: { ph: string; name: string; tid?: number; args?: { name?: string } }[] };
     const threads = t.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args!.name);
-    expect(threads).toContain('attention');
+    expect(threads).toContain('attention (attention)');
     expect(t.traceEvents.filter((e) => e.ph === 'X').length).toBeGreaterThan(100);
   });
 
   it('aggregates the trace into windows with --trace-window: far fewer slices, each a whole window', async () => {
     const exact = join(dir, 'exact.json');
     const windowed = join(dir, 'windowed.json');
-    expect((await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', exact)).code).toBe(0);
+    expect((await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', exact, '--trace-window', 'exact')).code).toBe(0);
     const r = await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--trace', windowed, '--trace-window', '500');
     expect(r.code).toBe(0);
     type T = { traceEvents: { ph: string; dur?: number; ts?: number }[] };
@@ -192,6 +196,15 @@ describe('lut-llm run --mode functional', () => {
     expect(Number(m[2])).toBeGreaterThan(0.9999);
     expect(m[3]).toBe('100');
     expect(r.stdout).toMatch(/vs FP32: mean cosine [\d.]+/);
+    expect(r.stdout).toContain('  --silu exact: mean and min cosine >= 0.9999, top-1 100% (float rounding only)  <- this run: met');
+  });
+
+  it('explains beside the figures why the default PWL SiLU does not match the LUT reference, with the PWL error of packages/sfu', async () => {
+    const r = await cli('--mode', 'functional', '--model', 'tiny', '--prompt', '4', '--output', '2');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("the reference design's 9-segment PWL SiLU");
+    expect(lineOf(r.stdout, '--silu pwl9')).toMatch(/no bit-match\. The 9-segment PWL is off by up to 0\.0325 per element.*<- this run$/);
+    expect(PWL9_MAX_ABS_ERROR).toBe(SILU_PWL9_MAX_ABS_ERROR);
   });
 });
 
@@ -200,6 +213,22 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
   writeFileSync(badPlatform, JSON.stringify({ hbm: { channels: { weights: 0 } }, clockMhz: -1 }));
   const notJson = join(dir, 'not.json');
   writeFileSync(notJson, '{ nope');
+  const hugeDefault = join(dir, 'huge-default.json');
+  writeFileSync(hugeDefault, JSON.stringify({ fifoDepthDefault: 10_000_000 }));
+  const hugeOverride = join(dir, 'huge-override.json');
+  writeFileSync(hugeOverride, JSON.stringify({ fifoDepthOverrides: { 'weight-tiles': 1_000_000_000 } }));
+  // A tiny decode pass has 186 FIFOs, 58 of them at fifoDepthDefault: 58 x 2^19 = 30,408,704 slots plus
+  // 3,397 of the LUTLinear streams (9 ops x 370) and fixed hand-over FIFOs, plus the 3 depth-2 marker
+  // streams of the per-layer report (L0/L1.layer-start, lm-head-start: 6 slots): within the per-FIFO
+  // bound, over the total.
+  const manySlots = join(dir, 'many-slots.json');
+  writeFileSync(manySlots, JSON.stringify({ fifoDepthDefault: 2 ** 19 }));
+  const badLanes = join(dir, 'bad-lanes.json');
+  writeFileSync(badLanes, JSON.stringify({ stages: { 'lut-linear': { positionLanes: 0 } } }));
+  const unknownParam = join(dir, 'unknown-param.json');
+  writeFileSync(unknownParam, JSON.stringify({ stages: { 'lut-psum': { foo: 1 } } }));
+  const unknownStage = join(dir, 'unknown-stage.json');
+  writeFileSync(unknownStage, JSON.stringify({ stages: { 'lut-linearr': { positionLanes: 16 } } }));
   const cases: [string[], RegExp][] = [
     [['--prompt', '0'], /^lut-llm: --prompt must be an integer >= 1, got '0'$/],
     [['--prompt', '0x10'], /^lut-llm: --prompt must be an integer >= 1, got '0x10'$/],
@@ -215,7 +244,9 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--platform', notJson], /^lut-llm: --platform: invalid platform config .*not valid JSON/s],
     [['--clock-mhz', '0'], /^lut-llm: --clock-mhz must be a number > 0, got '0'$/],
     [['--clock-mhz', '900'], /^lut-llm: --clock-mhz 900: .*more than the device's 820 GB\/s/s],
-    [['--output', '1', '--trace', join(dir, 't.json')], /^lut-llm: --trace writes the first decode step: it needs --output >= 2$/],
+    [['--output', '3', '--trace', join(dir, 't.json'), '--trace-pass', 'decode:3'], /^lut-llm: --trace-pass decode:3: the request has 2 decode step\(s\) \(--output 3\)$/],
+    [['--trace', join(dir, 't.json'), '--trace-pass', 'decode:0'], /^lut-llm: --trace-pass must be 'prefill', 'prefill:<chunk>' or 'decode:<step>' \(1-based\), got 'decode:0'$/],
+    [['--trace', join(dir, 't.json'), '--trace-window', '-5'], /^lut-llm: --trace-window must be a number of cycles >= 1 or 'exact', got '-5'$/],
     [['--json', join(dir, 'no', 'such', 'dir.json')], /^lut-llm: --json: cannot write .*: directory .* does not exist$/],
     [['--mode', 'functional'], /^lut-llm: --mode functional runs on --model tiny only/],
     [['--mode', 'functional', '--model', 'tiny', '--variant', 'weight-only'], /^lut-llm: --mode functional does not take --variant weight-only/],
@@ -224,6 +255,42 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['linear', '--variant', 'co-quant,foo'], /^lut-llm: --variant: unknown variant 'foo'/],
     [['linear', '--tokens', '0'], /^lut-llm: --tokens must be an integer >= 1, got '0'$/],
     [['compare', '--decode-samples', 'some'], /^lut-llm: --decode-samples must be 'all' or an integer >= 2/],
+    // did-you-mean, flags that do not apply to the chosen mode
+    [['rnu'], /^lut-llm: unknown command 'rnu'; did you mean 'run'\? \(commands: run, compare, linear, fifos, platform, demo\)$/],
+    [['comprae', '--roofline'], /^lut-llm: unknown command 'comprae'; did you mean 'compare'\?/],
+    [['frobnicate'], /^lut-llm: unknown command 'frobnicate' \(commands: /],
+    [['--model', 'tiny', '--seed', '3'], /^lut-llm: --seed only applies to --mode functional/],
+    [['--model', 'tiny', '--silu', 'exact'], /^lut-llm: --silu only applies to --mode functional/],
+    [['--model', 'tiny', '--trace-window', '500'], /^lut-llm: --trace-window needs --trace <file>$/],
+    [['--model', 'tiny', '--trace-pass', 'prefill'], /^lut-llm: --trace-pass needs --trace <file>$/],
+    [['--model', 'Qwen3-0.6B', '--prompt', '4', '--output', '2', '--trace', join(dir, 't.json'), '--trace-window', '1'], /^lut-llm: --trace-window 1: the per-window sums of the trace \(estimated\) must be at most 2,097,152 .*, got [\d,]+$/],
+    // infeasible designs, named with their shortfall
+    [['--model', 'Qwen3-32B', '--platform', 'v80'], /^lut-llm: Qwen3-32B with 256 positions on AMD Alveo V80 @ 227 MHz does not fit the platform:\n {2}HBM weights channels: the LUT tables and weight indices of Qwen3-32B need 39\.98 GB \(1\.25 GB per channel\), the 32 weights channels hold 17\.18 GB \(0\.54 GB each\): 22\.80 GB over \(2\.33x the capacity\)\n\(--allow-infeasible emulates it/],
+    [['compare', '--model', 'Qwen3-32B'], /^lut-llm: Qwen3-32B with 256 positions .* does not fit the platform:\n {2}HBM weights channels/],
+    [['--prompt', '8000', '--output', '1'], /^lut-llm: Qwen3-1.7B with 8001 positions .* does not fit the platform:\n {2}HBM kvWrite channels: the KV cache of 8001 positions need 1\.84 GB/],
+    // former crashes and hangs: bounds checked before any work, naming the flag
+    [['linear', '--shape', '1000000x1000000', '--platform', 'v80'], /^lut-llm: linear 1000000x1000000 does not fit the platform:\n {2}HBM weights channels: .* need 1250\.45 GB/],
+    // the public build's INT4 tables stream 6 bits per weight instead of 10: 1250.45 x 6/10 ~ 750.2 GB
+    [['linear', '--shape', '1000000x1000000'], /^lut-llm: linear 1000000x1000000 does not fit the platform:\n {2}HBM weights channels: .* need 750\.22 GB/],
+    [['linear', '--shape', '1000000x1000000', '--allow-infeasible'], /^lut-llm: --shape 1000000x1000000: its tiles \(position blocks x output tiles\) must be at most 4,194,304 .*, got 61,062,500$/],
+    [['demo', '--depth', '100000000'], /^lut-llm: --depth must be at most 1,048,576 .*, got 100,000,000$/],
+    [['demo', '--tiles', '100000000'], /^lut-llm: --tiles must be at most 4,194,304 .*, got 100,000,000$/],
+    [['--set', 'fifo.weight-tiles=1000000000'], /^lut-llm: --set fifo.weight-tiles must be at most 1,048,576 .*, got 1,000,000,000$/],
+    [['--set', 'weight-tiles=8'], /^lut-llm: --set must be fifo.<name>=<depth> with an integer depth >= 1, got 'weight-tiles=8'$/],
+    [['--set', 'fifo.no-such-fifo=8'], /^lut-llm: --platform \/ --set: platform.fifoDepthOverrides\["no-such-fifo"\]: no FIFO of that name in the pass graph/],
+    [['--platform', hugeDefault], /^lut-llm: the platform: fifoDepthDefault must be at most 1,048,576 .*, got 10,000,000$/],
+    [['--platform', hugeOverride], /^lut-llm: the platform: fifoDepthOverrides\["weight-tiles"\] must be at most 1,048,576 .*, got 1,000,000,000$/],
+    [['--platform', manySlots, '--model', 'tiny'], /^lut-llm: the platform: the FIFO depths \(total slots over the 186 FIFOs of one pass\) must be at most 16,777,216 .*, got 30,412,107$/],
+    // output paths checked before the emulation
+    [['--model', 'tiny', '--json', '/proc/x'], /^lut-llm: --json: cannot write '\/proc\/x': /],
+    [['--model', 'tiny', '--json', dir], /^lut-llm: --json: cannot write '.*': it is a directory$/],
+    [['--model', 'tiny', '--trace', join(dir, 'missing', 't.json')], /^lut-llm: --trace: cannot write .*: directory .* does not exist$/],
+    [['--model', 'tiny', '--trace', '-'], /^lut-llm: --trace: '-' \(stdout\) is not supported for this output; give a file name$/],
+    [['demo', '--dot', '/proc/x.dot'], /^lut-llm: --dot: cannot write '\/proc\/x.dot': /],
+    [['linear', '--platform', badLanes], /^lut-llm: --platform: platform.stages\["lut-linear"\].positionLanes: expected an integer >= 1, got 0$/],
+    [['compare', '--model', 'tiny', '--platform', badLanes], /^lut-llm: --platform \/ --set: platform.stages\["lut-linear"\].positionLanes: expected an integer >= 1, got 0$/],
+    [['platform', '--platform', unknownParam], /^lut-llm: --platform \/ --set: lutPsum2d: unknown parameter 'foo' \(known: /],
+    [['linear', '--platform', unknownStage], /^lut-llm: --platform: platform.stages\["lut-linearr"\]: unknown stage \(known: lut-linear, /],
   ];
   it.each(cases)('%j', async (argv, message) => {
     const r = await cli(...argv);
@@ -231,5 +298,82 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd()).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('infeasible designs: refused, or a labelled what-if with --allow-infeasible', () => {
+  // One weight channel (0.54 GB) cannot hold Qwen3-0.6B's tables and indices with INT8 tables
+  // (10 bits x ~0.6 G weights ~ 0.75 GB; with the public build's INT4 tables, 6 bits, it would fit).
+  const oneChannel = join(dir, 'one-weight-channel.json');
+  writeFileSync(oneChannel, JSON.stringify({ hbm: { channels: { weights: 1 } } }));
+  const argv = ['--model', 'Qwen3-0.6B', '--layers', '1', '--prompt', '4', '--output', '2', '--platform', oneChannel, '--lut-bits', '8'];
+
+  it('is refused, naming the channel group and the shortfall', async () => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lut-llm: Qwen3-0.6B with 6 positions on .* does not fit the platform:\n {2}HBM weights channels: .* the 1 weights channels hold 0\.54 GB/);
+  });
+
+  it('is emulated and labelled a what-if in the text and the JSON with --allow-infeasible', async () => {
+    const json = join(dir, 'what-if.json');
+    const r = await cli(...argv, '--allow-infeasible', '--json', json);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('WHAT-IF (--allow-infeasible): this design does not fit the platform; the figures below describe hardware that cannot be built as configured:');
+    const j = JSON.parse(readFileSync(json, 'utf8')) as { whatIf: boolean; feasibility: { feasible: boolean; problems: string[] } };
+    expect(j.whatIf).toBe(true);
+    expect(j.feasibility.feasible).toBe(false);
+    expect(j.feasibility.problems[0]).toMatch(/^HBM weights channels/);
+    const c = await cli('compare', ...argv.filter((a) => a !== '--layers' && a !== '1'), '--model', 'tiny', '--allow-infeasible', '--variant', 'co-quant');
+    expect(c.code).toBe(0); // tiny fits even one channel: no label
+    expect(c.stdout).not.toContain('WHAT-IF');
+  });
+});
+
+describe('outputs', () => {
+  it('--json - writes the JSON alone to stdout (the text report to stderr), without wall times', async () => {
+    const r = await cli('--model', 'tiny', '--prompt', '4', '--output', '2', '--json', '-');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as InferenceReport & { whatIf: boolean };
+    expect(j.model).toBe('Qwen3-tiny');
+    expect(j.whatIf).toBe(false);
+    expect(r.stdout).not.toContain('wallMs');
+    expect(r.stderr).toContain('LUT-LLM emulator: Qwen3-tiny');
+    expect(r.stderr).toMatch(/\(emulated 2 passes in [\d.]+ s wall time\)/);
+    expect(existsSync('-')).toBe(false);
+  });
+
+  it('platform says which FIFO depths fifoDepthDefault does not set, and where to list them', async () => {
+    const r = await cli('platform');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('FIFO depth: 2 by default');
+    expect(lineOf(r.stdout, 'FIFO depths not set by fifoDepthDefault')).toMatch(/LUTLinear streams .* 66 for an HBM-fed one.*`lut-llm fifos` lists every FIFO/);
+  });
+
+  it('--version prints the package version', async () => {
+    const io = bufferIo();
+    expect(await runCli(['--version'], io)).toBe(0);
+    expect(io.stdout()).toBe('0.1.0\n');
+  });
+
+  it('a whole-model trace is windowed by default; --trace-pass prefill traces the prefill chunk', async () => {
+    const file = join(dir, 'prefill.json');
+    const r = await cli('--model', 'tiny', '--prompt', '8', '--output', '2', '--trace', file, '--trace-pass', 'prefill');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Perfetto trace of prefill chunk 1 \(8 tokens at position 0\), in windows of 2000 cycles/);
+    const t = JSON.parse(readFileSync(file, 'utf8')) as { metadata: { 'lut-llm-emu': { windowCycles: number; title: string } } };
+    expect(t.metadata['lut-llm-emu'].windowCycles).toBe(2000);
+  });
+});
+
+describe('lut-llm fifos', () => {
+  it('lists every FIFO pattern with depth, width, the source of its depth and its peak occupancy; --set changes a depth', async () => {
+    const r = await cli('fifos', '--model', 'tiny', '--prompt', '4', '--set', 'fifo.psums=8', '--platform', 'v80');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^FIFOs of Qwen3-tiny on AMD Alveo V80 @ 227 MHz: 186 FIFOs in \d+ name patterns/);
+    // LUTLinear defaults: ping-pong 2 + the producer's latency (the HBM read latency, 64, for the weight loader)
+    expect(lineOf(r.stdout, 'L<n>.qkv.weight-tiles')).toMatch(/L<n>\.qkv\.weight-tiles\s+2\s+66\s+\d+\s+\d+\s+[\d,]+\s+fifo\.weight-tiles\s+LUTLinear default/);
+    expect(lineOf(r.stdout, 'L<n>.qkv.psums')).toMatch(/L<n>\.qkv\.psums\s+2\s+8\s+\d+\s+[1-8]\s+[\d,]+\s+fifo\.psums\s+--set$/);
+    expect(lineOf(r.stdout, 'L<n>.attn-norm.out')).toMatch(/\s2\s.*fifo\.L<n>\.attn-norm\.out\s+platform fifoDepthDefault \(2\)$/);
+    expect(lineOf(r.stdout, 'kv-prefetcher.kv')).toMatch(/\s4\s.*-\s+platform stages\["kv-prefetcher"\]\.bufferChunks \(4\)$/);
   });
 });

@@ -1,7 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
-import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, describePlatform, type LinearComparisonColumn, type LinearVariant } from '@lut-llm/accelerator';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
 import { formatSummary, runGraph, suggestFifoDepths, toDot, toPerfettoTrace } from '@lut-llm/core';
+import { fifosCommand } from './fifos.js';
+import { writeOutput } from './files.js';
+import { parseTracePass, parseTraceWindow, DEFAULT_TRACE_WINDOW_CYCLES, type TracePass } from './trace.js';
 import type { Qwen3Config } from '@lut-llm/model';
 import { COMPARE_DECODE_SAMPLES, compareCommand } from './compare.js';
 import { demoGraph } from './demo.js';
@@ -10,8 +13,11 @@ import { parseLinearColumns } from './variants.js';
 import { parsePrefillSweep } from './sweep.js';
 import { FUNCTIONAL_DEFAULTS, functionalCommand, type FunctionalCommandOptions } from './functional.js';
 import {
+  ALLOW_INFEASIBLE,
+  BOUNDS,
   CliError,
   MODEL_NAMES,
+  checkAtMost,
   TINY_MODEL,
   checkLengths,
   checkWritable,
@@ -26,7 +32,7 @@ import {
 } from './options.js';
 import { addHardwareFlags, parseLutBits, withLutBits } from './hardware.js';
 import { processIo, type CliIo } from './progress.js';
-import { RUN_DEFAULTS, runCommand } from './run.js';
+import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
 
 const PRESETS = Object.keys(PLATFORM_PRESETS).join(', ');
 
@@ -54,7 +60,31 @@ function addRequestOptions(cmd: Command, decodeSamplesDefault: number): Command 
     )
     .option('--no-prefetch', 'do not prefetch the KV history during each layer\'s QKV projection (the reference design prefetches)')
     .option('--quiet', 'no progress bar')
-    .option('--json <file>', 'write the whole report as JSON (trace events omitted)');
+    .option('--json <file>', "write the whole report as JSON (trace events and wall times omitted; '-' = stdout, the text report then goes to stderr)")
+    .option(`${ALLOW_INFEASIBLE}`, 'emulate a design that does not fit the platform (HBM capacity per channel group) as a what-if, labelled so in every output, instead of refusing it')
+    .option('--set <fifo.name=depth>', 'override one FIFO depth (repeatable), e.g. --set fifo.weight-tiles=8; `lut-llm fifos` lists the names', collectSet, []);
+}
+
+/** `--set fifo.<name>=<depth>` (repeatable): collected as [name, depth] pairs. */
+function collectSet(v: string, prev: [string, number][]): [string, number][] {
+  const m = /^fifo\.(.+)=(\d+)$/.exec(v);
+  const depth = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isSafeInteger(depth) || depth < 1) throw new InvalidArgumentError(`--set must be fifo.<name>=<depth> with an integer depth >= 1, got '${v}'`);
+  checkAtMost(`--set fifo.${m[1]}`, depth, BOUNDS.fifoDepth, 'a FIFO preallocates 24 B per slot, and no FIFO of the design carries that many tiles');
+  return [...prev, [m[1]!, depth]];
+}
+
+/** The platform of --platform / --clock-mhz with the --set FIFO depths applied. */
+function platformOf(o: { platform: string; clockMhz?: number; set?: [string, number][] }): PlatformConfig {
+  const cfg = resolvePlatform(o.platform, o.clockMhz);
+  if (!o.set || o.set.length === 0) return cfg;
+  const fifoDepthOverrides: Record<string, number> = { ...cfg.fifoDepthOverrides };
+  for (const [name, depth] of o.set) fifoDepthOverrides[name] = depth;
+  try {
+    return loadPlatformConfig({ fifoDepthOverrides }, { base: cfg });
+  } catch (e) {
+    throw new CliError(`--set: ${(e as Error).message}`);
+  }
 }
 
 interface RunFlags extends RequestFlags {
@@ -63,9 +93,12 @@ interface RunFlags extends RequestFlags {
   layers?: number;
   top: number;
   trace?: string;
-  traceWindow: number;
+  tracePass?: TracePass;
+  traceWindow?: number | 'exact';
   seed: number;
   silu: 'pwl9' | 'exact';
+  checkpoint?: string;
+  quantCache?: string;
   workers: number;
 }
 
@@ -80,21 +113,25 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     [given('decodeSamples'), '--decode-samples (functional mode emulates every decode step)'],
   ];
   for (const [bad, flag] of refuse) if (bad) throw new CliError(`--mode functional does not take ${flag}; it is a timing-mode flag`);
+  if (o.checkpoint !== undefined && given('model')) throw new CliError('--checkpoint and --model: the model of a checkpoint is its config.json; give one of them');
   const model = o.model;
   const prompt = given('prompt') ? o.prompt : FUNCTIONAL_DEFAULTS.prompt;
   const output = given('output') ? o.output : FUNCTIONAL_DEFAULTS.output;
-  checkLengths(prompt, output, model);
-  if (o.json !== undefined) checkWritable('--json', o.json);
+  if (o.checkpoint === undefined) checkLengths(prompt, output, model);
+  if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   return {
     model,
-    platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits),
+    platform: withLutBits(platformOf(o), o.lutBits),
     prompt,
     output,
     ...(o.prefillChunk !== undefined ? { prefillChunk: o.prefillChunk } : {}),
     seed: o.seed,
     silu: o.silu,
     workers: o.workers,
+    allowInfeasible: o.allowInfeasible ?? false,
     ...(o.json !== undefined ? { json: o.json } : {}),
+    ...(o.checkpoint !== undefined ? { checkpoint: o.checkpoint } : {}),
+    ...(o.quantCache !== undefined ? { quantCache: o.quantCache } : {}),
   };
 }
 
@@ -111,6 +148,23 @@ interface RequestFlags {
   prefetch: boolean;
   quiet?: boolean;
   json?: string;
+  allowInfeasible?: boolean;
+  set: [string, number][];
+}
+
+/** Flags given on the command line that the chosen mode does not use are errors, not silently ignored. */
+function refuseInapplicable(cmd: Command, o: RunFlags): void {
+  const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+  if (o.mode === 'timing') {
+    for (const [name, flag] of [['seed', '--seed'], ['silu', '--silu'], ['checkpoint', '--checkpoint'], ['quantCache', '--quant-cache']] as const) {
+      if (given(name)) throw new CliError(`${flag} only applies to --mode functional (timing mode has no numbers to compute)`);
+    }
+  }
+  if (o.trace === undefined) {
+    for (const [name, flag] of [['traceWindow', '--trace-window'], ['tracePass', '--trace-pass']] as const) {
+      if (given(name)) throw new CliError(`${flag} needs --trace <file>`);
+    }
+  }
 }
 
 /** The io with the progress bar removed under --quiet. */
@@ -131,6 +185,7 @@ export function buildProgram(io: CliIo): Command {
       'Dataflow emulator of the LUT-LLM FPGA accelerator (memory-based LLM inference on an AMD Alveo V80). ' +
         'Times are in kernel clock cycles, shown as ms at the platform clock. Default command: run.',
     )
+    .version(CLI_VERSION, '-V, --version', 'print the version of lut-llm')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')), outputError: () => {} })
     .showHelpAfterError(false)
@@ -141,7 +196,10 @@ export function buildProgram(io: CliIo): Command {
         'Examples:',
         '  lut-llm                                   Qwen3-1.7B on the V80, 128 tokens in, 128 out (= lut-llm run)',
         '  lut-llm run --prompt 512 --output 64 --json report.json',
-        '  lut-llm run --model Qwen3-0.6B --layers 2 --trace decode.json   (open in ui.perfetto.dev)',
+        '  lut-llm run --model Qwen3-0.6B --trace decode.json              (windowed trace; open in ui.perfetto.dev)',
+        '  lut-llm run --model Qwen3-32B --layers 4 --allow-infeasible      (does not fit the V80: a labelled what-if)',
+        '  lut-llm fifos --model Qwen3-0.6B --layers 1                       (every FIFO: depth, source, peak occupancy)',
+        '  lut-llm run --set fifo.psums=8                                    (a FIFO depth)',
         '  lut-llm run --mode functional --model tiny                        (real numbers, logits vs FP32)',
         '  lut-llm compare --roofline',
         '  lut-llm linear --shape 2048x6144 --variant all --tokens 128',
@@ -166,12 +224,16 @@ export function buildProgram(io: CliIo): Command {
     )
     .option('--layers <n>', 'emulate only the first n decoder layers (the LM head always runs), for quick studies', intAtLeast('--layers', 1))
     .option('--top <n>', 'rows of the unit utilisation table', intAtLeast('--top', 1), 10)
-    .option('--trace <file>', 'write a Chrome/Perfetto trace JSON of the first decode step (1 us = 1 cycle; back-to-back firings in one state are merged into one slice)')
-    .option('--trace-window <cycles>', 'aggregate the trace into windows of this many cycles (one slice per actor and window, peak FIFO occupancy, units served): small files for whole-model runs; 0 = every event', intAtLeast('--trace-window', 0), 0)
+    .option('--trace <file>', 'write a Chrome/Perfetto trace JSON of one pass (1 us = 1 cycle; tracks grouped by layer and unit), streamed to disk')
+    .option('--trace-pass <pass>', "the pass --trace records: 'prefill[:<chunk>]' or 'decode:<step>' (1-based; default decode:1, or prefill with --output 1)", parseTracePass)
+    .option('--trace-window <cycles|exact>', `aggregate the trace into windows of this many cycles (one slice per actor and window, peak FIFO occupancy, units served), or 'exact' for every state change (its size is estimated first); default ${DEFAULT_TRACE_WINDOW_CYCLES} for a whole-model run, exact with --layers`, parseTraceWindow)
     .option('--seed <n>', 'functional mode: seed of the synthetic weights and prompt', intAtLeast('--seed', 0), FUNCTIONAL_DEFAULTS.seed)
     .addOption(new Option('--silu <kind>', "functional mode: SwiGLU's SiLU, the reference design's 9-segment PWL or exact").choices(['pwl9', 'exact']).default('pwl9'))
+    .option('--checkpoint <folder>', 'functional mode: a Hugging Face Qwen3 folder (config.json + model.safetensors, or model.safetensors.index.json and shards) instead of synthetic weights; quantized once, then read from the cache')
+    .option('--quant-cache <dir>', 'functional mode with --checkpoint: directory of the quantization cache (default $XDG_CACHE_HOME/lut-llm/quant or ~/.cache/lut-llm/quant)')
     .option('--workers <n>', 'functional mode: worker threads for the kernels (0 = inline; results are identical for any count)', intAtLeast('--workers', 0), 0)
     .action(async (o: RunFlags, cmd: Command) => {
+      refuseInapplicable(cmd, o);
       if (o.mode === 'functional') {
         await functionalCommand(functionalOptions(o, cmd), quietIo(io, o.quiet));
         return;
@@ -179,7 +241,7 @@ export function buildProgram(io: CliIo): Command {
       runCommand(
         {
           model: o.model,
-          platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits),
+          platform: withLutBits(platformOf(o), o.lutBits),
           variant: o.variant,
           prompt: o.prompt,
           output: o.output,
@@ -190,7 +252,9 @@ export function buildProgram(io: CliIo): Command {
           topUnits: o.top,
           ...(o.json !== undefined ? { json: o.json } : {}),
           ...(o.trace !== undefined ? { trace: o.trace } : {}),
-          traceWindow: o.traceWindow,
+          ...(o.tracePass !== undefined ? { tracePass: o.tracePass } : {}),
+          ...(o.traceWindow !== undefined ? { traceWindow: o.traceWindow } : {}),
+          allowInfeasible: o.allowInfeasible ?? false,
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
         },
         quietIo(io, o.quiet),
@@ -213,7 +277,7 @@ export function buildProgram(io: CliIo): Command {
       compareCommand(
         {
           model: o.model,
-          platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits),
+          platform: withLutBits(platformOf(o), o.lutBits),
           variants: o.variant,
           prompt: o.prompt,
           output: o.output,
@@ -223,6 +287,7 @@ export function buildProgram(io: CliIo): Command {
           roofline: o.roofline ?? false,
           ...(o.gpuMeasured !== undefined ? { gpuMeasured: o.gpuMeasured } : {}),
           ...(o.prefillSweep !== undefined ? { prefillSweep: o.prefillSweep } : {}),
+          allowInfeasible: o.allowInfeasible ?? false,
           ...(o.json !== undefined ? { json: o.json } : {}),
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
         },
@@ -244,12 +309,36 @@ export function buildProgram(io: CliIo): Command {
     .option('--platform <file|preset>', `platform: a preset (${PRESETS}) or a JSON platform file`, RUN_DEFAULTS.platform)
     .option('--clock-mhz <MHz>', 'override the kernel clock of the platform, in MHz', positiveNumber('--clock-mhz'))
     .option('--lut-bits <4|8>', "bits per 2D table entry: 4 (the public build) or 8 (the paper's first version); overrides the platform", parseLutBits)
-    .option('--json <file>', 'write the reports as JSON (trace events omitted)')
-    .action((o: { shape: string; variant: LinearComparisonColumn[]; tokens: number; platform: string; clockMhz?: number; lutBits?: 4 | 8; json?: string }) => {
+    .option('--json <file>', "write the reports as JSON (trace events and wall times omitted; '-' = stdout)")
+    .option(`${ALLOW_INFEASIBLE}`, "emulate a layer whose tables and indices do not fit the weight channels as a what-if, labelled so")
+    .action((o: { shape: string; variant: LinearComparisonColumn[]; tokens: number; platform: string; clockMhz?: number; lutBits?: 4 | 8; json?: string; allowInfeasible?: boolean }) => {
       linearCommand(
-        { shape: o.shape, variants: o.variant, tokens: o.tokens, platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits), ...(o.json !== undefined ? { json: o.json } : {}) },
+        {
+          shape: o.shape,
+          variants: o.variant,
+          tokens: o.tokens,
+          platform: withLutBits(resolvePlatform(o.platform, o.clockMhz), o.lutBits),
+          allowInfeasible: o.allowInfeasible ?? false,
+          ...(o.json !== undefined ? { json: o.json } : {}),
+        },
         io,
       );
+    });
+
+  // ---- fifos
+  program
+    .command('fifos')
+    .description('list every FIFO of a configuration\'s pass graph: depth, width, where the depth comes from, peak occupancy and full stalls in one emulated pass')
+    .addOption(new Option('--model <name>', `model: ${MODEL_NAMES.join(', ')}`).argParser(parseModel).default(parseModel(RUN_DEFAULTS.model), RUN_DEFAULTS.model))
+    .option('--platform <file|preset>', `platform: a preset (${PRESETS}) or a JSON platform file`, RUN_DEFAULTS.platform)
+    .option('--set <fifo.name=depth>', 'override one FIFO depth (repeatable)', collectSet, [])
+    .addOption(new Option('--phase <phase>', 'the pass emulated for the occupancies').choices(['decode', 'prefill']).default('decode'))
+    .option('--prompt <tokens>', 'prompt length (prefill: the chunk; decode: the KV history)', intAtLeast('--prompt', 1), 128)
+    .option('--layers <n>', 'emulate only the first n decoder layers', intAtLeast('--layers', 1))
+    .option('--all', 'one row per FIFO instance instead of one per name pattern (L<n> = every layer)')
+    .option('--json <file>', "write the rows as JSON ('-' = stdout)")
+    .action((o: { model: Qwen3Config; platform: string; set: [string, number][]; phase: 'decode' | 'prefill'; prompt: number; layers?: number; all?: boolean; json?: string }) => {
+      fifosCommand({ model: o.model, platform: platformOf(o), setNames: o.set.map(([n]) => n), phase: o.phase, prompt: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}), all: o.all ?? false, ...(o.json !== undefined ? { json: o.json } : {}) }, io);
     });
 
   // ---- platform
@@ -259,7 +348,15 @@ export function buildProgram(io: CliIo): Command {
     .option('--platform <file|preset>', `a preset (${PRESETS}) or a JSON platform file`, RUN_DEFAULTS.platform)
     .option('--clock-mhz <MHz>', 'override the kernel clock, in MHz', positiveNumber('--clock-mhz'))
     .action((o: { platform: string; clockMhz?: number }) => {
-      io.out(describePlatform(resolvePlatform(o.platform, o.clockMhz)).join('\n'));
+      const platform = resolvePlatform(o.platform, o.clockMhz);
+      // Stage names, parameters and FIFO names checked as run would (on the tiny model's pass graph).
+      checkPassPlatform({ model: parseModel(TINY_MODEL), platform, phase: 'decode', tokens: 1, history: 1 });
+      io.out(describePlatform(platform).join('\n'));
+      // fifoDepthDefault covers the vector streams between units only: say what else sets a depth.
+      io.out(
+        'FIFO depths not set by fifoDepthDefault: the LUTLinear streams (default ping-pong 2 + their producer\'s pipeline latency, e.g. 66 for an HBM-fed one; ' +
+          'an override by stream name, e.g. "psums", applies to every op), hand-over and stage-internal FIFOs (fixed); `lut-llm fifos` lists every FIFO with its depth and source',
+      );
     });
 
   // ---- demo
@@ -273,6 +370,13 @@ export function buildProgram(io: CliIo): Command {
     .option('--trace <file>', 'write a Chrome/Perfetto trace JSON (open in ui.perfetto.dev)')
     .option('--dot <file>', 'write the task graph as Graphviz dot')
     .action((o: { tiles: number; depth: number; hbmBytesPerCycle: number; clockMhz: number; trace?: string; dot?: string }) => {
+      checkAtMost('--tiles', o.tiles, BOUNDS.demoTiles, 'about 6 firings per tile: a few seconds of emulation');
+      checkAtMost('--depth', o.depth, BOUNDS.fifoDepth, 'a FIFO preallocates 24 B per slot, and the demo\'s FIFOs never hold more than --tiles tokens');
+      if (o.trace) {
+        checkWritable('--trace', o.trace);
+        checkAtMost('--tiles (with --trace, which keeps every event)', o.tiles, 2 ** 16, 'about 20 trace records per tile are held for the exact trace');
+      }
+      if (o.dot) checkWritable('--dot', o.dot);
       const graph = demoGraph({ tiles: o.tiles, depth: o.depth, hbmBytesPerCycle: o.hbmBytesPerCycle });
       const result = runGraph(graph, { trace: o.trace ? 'full' : 'summary' });
       io.out(formatSummary(result.summary, { clockMhz: o.clockMhz }));
@@ -282,13 +386,40 @@ export function buildProgram(io: CliIo): Command {
         for (const s of advice) io.out(`  ${s.fifo}: depth ${s.depth} -> ${s.suggestedDepth}`);
       }
       if (o.trace) {
-        writeFileSync(o.trace, JSON.stringify(toPerfettoTrace(result.events, { clockMhz: o.clockMhz, title: graph.name })));
+        writeOutput('--trace', o.trace, JSON.stringify(toPerfettoTrace(result.events, { clockMhz: o.clockMhz, title: graph.name })));
         io.out(`trace written to ${o.trace}`);
       }
-      if (o.dot) writeFileSync(o.dot, toDot(graph));
+      if (o.dot) writeOutput('--dot', o.dot, toDot(graph));
     });
 
   return program;
+}
+
+/** Version of the package (apps/cli/package.json). */
+const CLI_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Levenshtein distance (did-you-mean suggestions). */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * A first word that is no command (the default command `run` takes no arguments): an error with
+ * the nearest command names, instead of commander's "too many arguments for 'run'".
+ */
+function checkCommandWord(program: Command, argv: readonly string[]): void {
+  const word = argv[0];
+  if (word === undefined || word.startsWith('-')) return;
+  const names = program.commands.map((c) => c.name());
+  if (names.includes(word) || word === 'help') return;
+  const near = names.filter((n) => editDistance(word, n) <= Math.max(2, Math.floor(n.length / 3)));
+  throw new CliError(`unknown command '${word}'${near.length > 0 ? `; did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : ''} (commands: ${names.join(', ')})`);
 }
 
 /**
@@ -298,6 +429,7 @@ export function buildProgram(io: CliIo): Command {
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const program = buildProgram(io);
   try {
+    checkCommandWord(program, argv);
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {

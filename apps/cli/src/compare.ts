@@ -1,6 +1,7 @@
 import {
   GPU_BASELINES,
   analyticalLatency,
+  checkFeasibility,
   formatComparison,
   formatNumber,
   formatRooflinePoints,
@@ -15,13 +16,13 @@ import {
 } from '@lut-llm/accelerator';
 import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
-import { reportJson, writeOutput } from './files.js';
+import { reportJson, writeOutput, writtenNote } from './files.js';
 import { formatGpuCalibration, gpuComparisonRows, gpuRatioLines, loadGpuCalibration } from './gpu.js';
 import { prefillSweepText } from './sweep.js';
-import { checkLengths } from './options.js';
+import { checkFeasible, checkLengths, checkWritable, whatIfLines } from './options.js';
 import { attentionUnitLines, builtLimitLines } from './hardware.js';
 import { PassProgress, type CliIo } from './progress.js';
-import { bottleneckText, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
+import { bottleneckText, checkPassPlatform, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
 
 export interface CompareCommandOptions {
   readonly model: Qwen3Config;
@@ -41,6 +42,8 @@ export interface CompareCommandOptions {
   readonly json?: string;
   /** Emulate beyond the platform's built limits as a what-if (`--beyond-built-limits`). */
   readonly beyondBuiltLimits?: boolean;
+  /** Emulate a design that does not fit the platform, as a what-if (--allow-infeasible). */
+  readonly allowInfeasible?: boolean;
 }
 
 /** Default decode samples of `compare` (first and last step; the others interpolated). */
@@ -72,9 +75,13 @@ export function emulatedEstimate(r: InferenceReport): LatencyEstimate {
 /** Runs `lut-llm compare`: the LUTLinear variants on the whole model, then LUT-LLM vs the GPU rooflines. */
 export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResult {
   checkLengths(o.prompt, o.output, o.model);
+  if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   // A bad measurements file fails before minutes of emulation.
   const calibration = o.gpuMeasured !== undefined ? loadGpuCalibration(o.gpuMeasured, o.model) : undefined;
+  const feasibility = checkFeasibility(o.model, o.platform, { positions: o.prompt + o.output });
+  checkFeasible(feasibility, o.allowInfeasible ?? false, `${o.model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
+  for (const variant of o.variants) checkPassPlatform({ model: o.model, platform: o.platform, variant, prefetch: o.prefetch, phase: 'decode', tokens: 1, history: o.prompt });
   const per = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, per * o.variants.length);
   const reports: InferenceReport[] = [];
@@ -98,7 +105,7 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
   } finally {
     progress.stop();
   }
-  const out: string[] = [];
+  const out: string[] = [...whatIfLines(feasibility)];
   const mhz = o.platform.clockMhz;
   out.push(
     `LUTLinear variants on the whole model: ${o.model.name} on ${o.platform.name}, ${o.prompt} prompt tokens in, ${o.output} out (timing mode; ` +
@@ -163,10 +170,10 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
       out.push(formatRooflinePoints(layerRooflinePoints(g, o.model, o.platform, { tokens: o.prompt, context: o.prompt })));
     }
   }
-  io.out(out.join('\n'));
+  (o.json === '-' ? io.err : io.out)(out.join('\n'));
   if (o.json !== undefined) {
-    writeOutput('--json', o.json, reportJson({ variants: reports, comparison: cmpRows, ...(calibration ? { gpuCalibration: calibration } : {}) }));
-    io.out(`reports written to ${o.json} (JSON, trace events omitted)`);
+    writeOutput('--json', o.json, reportJson({ whatIf: !feasibility.feasible, feasibility, variants: reports, comparison: cmpRows, ...(calibration ? { gpuCalibration: calibration } : {}) }), io);
+    writtenNote(io, o.json, 'reports (JSON, trace events and wall times omitted)');
   }
   io.err(`(emulated ${reports.reduce((a, r) => a + r.prefill.length + r.decodeSamples.length, 0)} passes in ${(reports.reduce((a, r) => a + r.wallMs, 0) / 1e3).toFixed(1)} s wall time)`);
   return { reports, rows: cmpRows };

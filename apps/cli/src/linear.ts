@@ -1,4 +1,6 @@
 import {
+  checkLinearFeasibility,
+  checkPassPlatform,
   compareLutLinearVariants,
   formatLutLinearComparison,
   lutLinearOptionsFor,
@@ -7,9 +9,9 @@ import {
   type LutLinearReport,
   type PlatformConfig,
 } from '@lut-llm/accelerator';
-import { CliError } from './options.js';
-import type { CliIo } from './progress.js';
-import { reportJson, writeOutput } from './files.js';
+import { BOUNDS, CliError, checkAtMost, checkFeasible, checkWritable, whatIfLines } from './options.js';
+import { PassProgress, type CliIo } from './progress.js';
+import { reportJson, writeOutput, writtenNote } from './files.js';
 
 export interface LinearCommandOptions {
   /** `MxD`: out-features x in-features. */
@@ -20,6 +22,8 @@ export interface LinearCommandOptions {
   readonly tokens: number;
   readonly platform: PlatformConfig;
   readonly json?: string;
+  /** Emulate a layer that does not fit the weight channels, as a what-if (--allow-infeasible). */
+  readonly allowInfeasible?: boolean;
 }
 
 /** Runs `lut-llm linear`: one LUTLinear op in each variant, side by side (timing mode). */
@@ -30,18 +34,49 @@ export function linearCommand(o: LinearCommandOptions, io: CliIo): LutLinearRepo
   } catch (e) {
     throw new CliError(`--shape: ${(e as Error).message}`);
   }
-  const { variant: _v, ...opts } = lutLinearOptionsFor(o.platform, 'linear', shape.outFeatures, shape.inFeatures, o.tokens, 'co-quant');
-  let reports: LutLinearReport[];
+  if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   try {
-    reports = compareLutLinearVariants(opts, o.variants);
+    // The same stage names and keys as run: an unknown one is a typo, not a setting to ignore.
+    checkPassPlatform(o.platform);
+  } catch (e) {
+    throw new CliError(`--platform: ${(e as Error).message}`);
+  }
+  let feasibility;
+  try {
+    feasibility = checkLinearFeasibility(shape.inFeatures, shape.outFeatures, o.platform);
+  } catch (e) {
+    throw new CliError(`--shape ${o.shape}: ${(e as Error).message}`);
+  }
+  checkFeasible(feasibility, o.allowInfeasible ?? false, `linear ${o.shape}`);
+  let opts: Omit<ReturnType<typeof lutLinearOptionsFor>, 'variant'>;
+  try {
+    const { variant: _v, ...rest } = lutLinearOptionsFor(o.platform, 'linear', shape.outFeatures, shape.inFeatures, o.tokens, 'co-quant');
+    opts = rest;
+  } catch (e) {
+    throw new CliError(`--platform: ${(e as Error).message}`);
+  }
+  const tiles = Math.ceil(shape.inFeatures / o.platform.vq.v / opts.positionLanes!) * Math.ceil(shape.outFeatures / opts.outputLanes!);
+  checkAtMost(`--shape ${o.shape}: its tiles (position blocks x output tiles)`, tiles, BOUNDS.linearTiles, 'about 15 s of emulation per variant at the measured 0.3 M tiles/s');
+  // One variant at a time (as compareLutLinearVariants), with a progress bar over them.
+  const reports: LutLinearReport[] = [];
+  const progress = new PassProgress(io.progressStream, o.variants.length);
+  try {
+    for (const variant of o.variants) {
+      reports.push(...compareLutLinearVariants(opts, [variant]));
+      progress.update(reports.length, variant);
+    }
   } catch (e) {
     throw new CliError(`linear ${o.shape} (T = ${o.tokens}): ${(e as Error).message}`);
+  } finally {
+    progress.stop();
   }
-  io.out(`${o.tokens === 1 ? 'GEMV (one token, as in decode)' : `GEMM (${o.tokens} tokens, as in a prefill chunk)`} on ${o.platform.name}`);
-  io.out(formatLutLinearComparison(reports));
+  const text = o.json === '-' ? (t: string) => io.err(t) : (t: string) => io.out(t);
+  for (const l of whatIfLines(feasibility)) text(l);
+  text(`${o.tokens === 1 ? 'GEMV (one token, as in decode)' : `GEMM (${o.tokens} tokens, as in a prefill chunk)`} on ${o.platform.name}`);
+  text(formatLutLinearComparison(reports));
   if (o.json !== undefined) {
-    writeOutput('--json', o.json, reportJson(reports.map(({ output: _o, ...r }) => r)));
-    io.out(`reports written to ${o.json} (JSON, trace events omitted)`);
+    writeOutput('--json', o.json, reportJson({ whatIf: !feasibility.feasible, feasibility, reports: reports.map(({ output: _o, ...r }) => r) }), io);
+    writtenNote(io, o.json, 'reports (JSON, trace events and wall times omitted)');
   }
   return reports;
 }

@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_PLATFORM_PRESET, LINEAR_VARIANTS, PLATFORM_PRESETS, loadPlatformConfig, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
+import { DEFAULT_PLATFORM_PRESET, LINEAR_VARIANTS, PLATFORM_PRESETS, loadPlatformConfig, type Feasibility, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
 import { QWEN3_CONFIGS, tinyQwen3Config, type Qwen3Config } from '@lut-llm/model';
 
 /**
@@ -128,14 +128,83 @@ export function checkLengths(prompt: number, output: number, model: Qwen3Config)
   }
 }
 
-/** Fails early (before a long emulation) when an output file's directory does not exist. */
-export function checkWritable(flag: string, file: string): void {
-  const dir = dirname(resolve(file));
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
+/** Name of the flag that emulates an infeasible design as a what-if instead of refusing it. */
+export const ALLOW_INFEASIBLE = '--allow-infeasible';
+
+/**
+ * Refuses a design that does not fit the platform (every problem named, with its shortfall),
+ * unless `allow` (the --allow-infeasible flag): then the run is a what-if, labelled so.
+ */
+export function checkFeasible(f: Feasibility, allow: boolean, what: string): void {
+  if (f.feasible || allow) return;
+  throw new CliError(`${what} does not fit the platform:\n  ${f.problems.join('\n  ')}\n(${ALLOW_INFEASIBLE} emulates it anyway as a what-if, labelled so in every output)`);
+}
+
+/** The what-if label printed at the top of a report of an infeasible design. */
+export function whatIfLines(f: Feasibility): string[] {
+  return f.feasible ? [] : ['WHAT-IF (--allow-infeasible): this design does not fit the platform; the figures below describe hardware that cannot be built as configured:', ...f.problems.map((p) => `  ${p}`)];
+}
+
+/**
+ * Bounds of size-like inputs, checked before any work starts. Each is derived from memory or time
+ * on this project's machine kind (2 cores, node 20), so a mistyped number fails at once with a
+ * message naming its flag instead of exhausting the heap or running for hours.
+ */
+export const BOUNDS = {
+  /**
+   * Slots of one FIFO: 2^20. A FIFO preallocates its ring (a metadata pointer, a payload pointer
+   * and a Float64 ready time: 24 B per slot), and no FIFO of the pass graph carries more tokens
+   * than a few times its op's tiles, so a deeper FIFO changes nothing but the heap (24 MiB each).
+   */
+  fifoDepth: 2 ** 20,
+  /** Slots over every FIFO of one graph: 2^24 (x 24 B = 384 MiB of rings, under node's default heap). */
+  graphFifoSlots: 2 ** 24,
+  /**
+   * Tiles (position blocks x output tiles) of one `linear` op per variant: 2^22. Measured ~0.3 M
+   * tiles/s per variant here (131072x131072: 2^20 tiles in 3.5 s), so ~15 s per variant.
+   */
+  linearTiles: 2 ** 22,
+  /** Tiles of `demo`: 2^22 (~6 firings per tile; a few seconds at the engine's measured rate). */
+  demoTiles: 2 ** 22,
+  /** Bytes of an exact (every event) trace: 4 GB, estimated before writing. */
+  exactTraceBytes: 4e9,
+} as const;
+
+/** Fails fast when an integer flag exceeds its bound, naming the flag and why the bound exists. */
+export function checkAtMost(flag: string, value: number, max: number, why: string): void {
+  if (value > max) throw new CliError(`${flag} must be at most ${max.toLocaleString('en-US')} (${why}), got ${value.toLocaleString('en-US')}`);
+}
+
+/**
+ * Checks an output path before any emulation, so a bad path fails at once instead of after a
+ * long run: '-' (stdout) where `allowStdout`; otherwise not a directory, in an existing
+ * directory, and creatable (a temporary file is opened there and removed: this catches
+ * read-only places such as /proc, which `access` reports as writable to root).
+ */
+export function checkWritable(flag: string, file: string, opts: { readonly allowStdout?: boolean } = {}): void {
+  if (file === '-') {
+    if (opts.allowStdout) return;
+    throw new CliError(`${flag}: '-' (stdout) is not supported for this output; give a file name`);
   }
-  if (!ok) throw new CliError(`${flag}: cannot write '${file}': directory '${dir}' does not exist`);
+  const path = resolve(file);
+  const dir = dirname(path);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new CliError(`${flag}: cannot write '${file}': directory '${dir}' does not exist`);
+  try {
+    if (statSync(path).isDirectory()) throw new CliError(`${flag}: cannot write '${file}': it is a directory`);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+  }
+  const probe = join(dir, `.${basename(path)}.probe-${process.pid}`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+  } catch (e) {
+    throw new CliError(`${flag}: cannot write '${file}': ${(e as Error).message}`);
+  }
 }

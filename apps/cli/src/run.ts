@@ -1,6 +1,10 @@
 import {
   ANALYTICAL_NOTE,
   analyticalDecodeCycles,
+  buildPassGraph,
+  checkFeasibility,
+  type Feasibility,
+  type PassOptions,
   formatNumber,
   runInference,
   type InferenceReport,
@@ -9,12 +13,13 @@ import {
   type PlatformConfig,
 } from '@lut-llm/accelerator';
 import { decodeSampleSteps, prefillChunkTokensOf } from '@lut-llm/accelerator';
-import { table, toWindowedPerfettoTrace } from "@lut-llm/core";
+import { table, type Graph } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
-import { reportJson, writeOutput, writePerfettoTrace } from './files.js';
-import { CliError, checkLayers, checkLengths, checkWritable } from './options.js';
+import { reportJson, writeOutput, writtenNote } from './files.js';
+import { BOUNDS, CliError, checkAtMost, checkFeasible, checkLayers, checkLengths, checkWritable, whatIfLines } from './options.js';
 import { builtLimitLines, layerLines } from './hardware.js';
 import { PassProgress, type CliIo } from './progress.js';
+import { DEFAULT_TRACE_WINDOW_CYCLES, estimateExactTraceBytes, tracedPassOptions, writePassTrace, type TracePass } from './trace.js';
 
 /** Defaults of `lut-llm run`: the paper's request on the paper's model. */
 export const RUN_DEFAULTS = { model: 'Qwen3-1.7B', platform: 'v80-int4-250', prompt: 128, output: 128, decodeSamples: 3, variant: 'co-quant' } as const;
@@ -33,8 +38,15 @@ export interface RunCommandOptions {
   readonly topUnits?: number;
   readonly json?: string;
   readonly trace?: string;
-  /** Trace windows in cycles (0: every event). */
-  readonly traceWindow?: number;
+  /** The pass --trace records (default: the first decode step, or the first prefill chunk with --output 1). */
+  readonly tracePass?: TracePass;
+  /**
+   * Trace windows in cycles, or 'exact' (every state change). Default: windows of
+   * {@link DEFAULT_TRACE_WINDOW_CYCLES} for a whole-model run, exact with --layers.
+   */
+  readonly traceWindow?: number | 'exact';
+  /** Emulate a design that does not fit the platform, as a what-if (--allow-infeasible). */
+  readonly allowInfeasible?: boolean;
   /** Emulate beyond the platform's built limits as a what-if (`--beyond-built-limits`). */
   readonly beyondBuiltLimits?: boolean;
 }
@@ -49,21 +61,99 @@ export function plannedPasses(prompt: number, output: number, chunk: number, sam
   return Math.ceil(prompt / chunk) + decodeSampleSteps(output, samples).length;
 }
 
-/** Checks a run request before any emulation (messages name the flags). */
-export function checkRunOptions(o: RunCommandOptions): void {
+/**
+ * Checks the FIFO depths of a platform against {@link BOUNDS} before a graph is built: each depth,
+ * then the slots of every FIFO of `graph` (a pass graph has thousands of FIFOs, each a
+ * preallocated ring). `source` names where the depths came from (--platform file, --set).
+ */
+export function checkFifoBounds(platform: PlatformConfig, source: string, graph?: { readonly fifos: readonly { readonly name: string; readonly depth: number }[] }): void {
+  const why = `a FIFO preallocates 24 B per slot, and no FIFO of the design carries that many tiles`;
+  checkAtMost(`${source}: fifoDepthDefault`, platform.fifoDepthDefault, BOUNDS.fifoDepth, why);
+  for (const [name, d] of Object.entries(platform.fifoDepthOverrides)) checkAtMost(`${source}: fifoDepthOverrides["${name}"]`, d, BOUNDS.fifoDepth, why);
+  if (graph) {
+    const slots = graph.fifos.reduce((a, f) => a + f.depth, 0);
+    checkAtMost(`${source}: the FIFO depths (total slots over the ${graph.fifos.length} FIFOs of one pass)`, slots, BOUNDS.graphFifoSlots, 'their rings would take more than 384 MiB of heap');
+  }
+}
+
+/**
+ * Builds the pass graph of `pass` once before any emulation, so a bad platform setting (a stage
+ * parameter, an unknown FIFO name, a depth out of bounds) fails at once naming its source.
+ */
+export function checkPassPlatform(pass: PassOptions): Graph {
+  let graph: Graph;
+  try {
+    graph = buildPassGraph(pass).graph;
+  } catch (e) {
+    throw new CliError(`--platform / --set: ${(e as Error).message}`);
+  }
+  checkFifoBounds(pass.platform, 'the platform', graph);
+  return graph;
+}
+
+/** Where --trace --trace-pass points, before the emulation starts (errors name the flags). */
+export function checkTracePass(o: RunCommandOptions, chunk: number): TracePass {
+  const pass = o.tracePass ?? (o.output >= 2 ? { phase: 'decode', step: 1 } : { phase: 'prefill', chunk: 1 });
+  try {
+    tracedPassOptions({ model: o.model, platform: o.platform }, pass, { prompt: o.prompt, output: o.output, chunk });
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  return pass;
+}
+
+/** Checks a run request before any emulation (messages name the flags); returns the design's feasibility. */
+export function checkRunOptions(o: RunCommandOptions): Feasibility {
   checkLayers(o.layers, o.model);
   checkLengths(o.prompt, o.output, o.model);
-  if (o.trace !== undefined && o.output < 2) throw new CliError('--trace writes the first decode step: it needs --output >= 2');
-  if (o.json !== undefined) checkWritable('--json', o.json);
+  if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   if (o.trace !== undefined) checkWritable('--trace', o.trace);
+  const feasibility = checkFeasibility(o.model, o.platform, { positions: o.prompt + o.output });
+  checkFeasible(feasibility, o.allowInfeasible ?? false, `${o.model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
+  return feasibility;
+}
+
+/**
+ * Bound of a windowed trace: the per-window sums it holds, estimated from the emulated pass
+ * nearest to the traced one (busy, full-stall and contention cycles of every actor over the
+ * window, plus one per actor): 2^21 sums, ~400 MB of heap at ~200 B each.
+ */
+export const MAX_TRACE_WINDOW_SUMS = 2 ** 21;
+
+/** Emulates the traced pass with its trace streamed to --trace (checks its size first); returns the line to print. */
+function traceOnePass(o: RunCommandOptions, report: InferenceReport, tracePass: TracePass, base: Omit<PassOptions, 'phase' | 'tokens' | 'history'>, chunk: number, feasibility: Feasibility, io: CliIo): string {
+  const window = o.traceWindow ?? (o.layers === undefined ? DEFAULT_TRACE_WINDOW_CYCLES : 'exact');
+  const passOpts = tracedPassOptions(base, tracePass, { prompt: o.prompt, output: o.output, chunk });
+  const what = tracePass.phase === 'prefill' ? `prefill chunk ${tracePass.chunk} (${passOpts.tokens} tokens at position ${passOpts.history})` : `decode step ${tracePass.step} (KV history ${passOpts.history})`;
+  // The emulated pass nearest to the traced one (a pass's work barely depends on the history) sizes the trace.
+  const near = [...(passOpts.phase === 'prefill' ? report.prefill : report.decodeSamples)].sort((a, b) => Math.abs(a.history - passOpts.history) - Math.abs(b.history - passOpts.history))[0];
+  if (near && window === 'exact') {
+    const est = estimateExactTraceBytes(near.summary);
+    io.err(`exact trace of ${what}: about ${(est / 1e6).toFixed(0)} MB estimated (--trace-window ${DEFAULT_TRACE_WINDOW_CYCLES} writes ~1% of that)`);
+    checkAtMost('--trace-window exact: the estimated trace size in bytes', est, BOUNDS.exactTraceBytes, 'the Perfetto UI cannot open traces of more than a few hundred MB; trace fewer --layers or use windows');
+  } else if (near && window !== 'exact') {
+    const sums = near.summary.actors.reduce((a, x) => a + Math.ceil((x.busyCycles + x.stalledFullCycles + x.stalledContentionCycles) / window) + 1, 0);
+    checkAtMost(`--trace-window ${window}: the per-window sums of the trace (estimated)`, sums, MAX_TRACE_WINDOW_SUMS, 'about 200 B of heap each; use a longer window');
+  }
+  const title = `${report.model} ${what} (${report.variant})${feasibility.feasible ? '' : ' WHAT-IF: infeasible on this platform'}`;
+  const r = writePassTrace(o.trace!, passOpts, { window, clockMhz: report.clockMhz, title });
+  return (
+    `Perfetto trace of ${what}, ${window === 'exact' ? 'every state change' : `in windows of ${window} cycles`} (${r.records.toLocaleString('en-US')} records, ${(r.bytes / 1e6).toFixed(1)} MB) ` +
+    `written to ${o.trace}: open it in https://ui.perfetto.dev (1 us there = 1 cycle)`
+  );
 }
 
 /** Runs `lut-llm run` in timing mode: emulates the request, prints the summary, writes --json / --trace. */
 export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
-  checkRunOptions(o);
+  const feasibility = checkRunOptions(o);
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
-  const progress = new PassProgress(io.progressStream, plannedPasses(o.prompt, o.output, chunk, o.decodeSamples));
+  const tracePass = o.trace !== undefined ? checkTracePass(o, chunk) : undefined;
+  const base = { model: o.model, platform: o.platform, variant: o.variant, prefetch: o.prefetch, ...(o.layers !== undefined ? { layers: o.layers } : {}) };
+  checkPassPlatform({ ...base, phase: 'decode', tokens: 1, history: o.prompt });
+  const planned = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
+  const progress = new PassProgress(io.progressStream, planned + (tracePass ? 1 : 0));
   let report: InferenceReport;
+  let traced: string | undefined;
   try {
     report = runInference({
       model: o.model,
@@ -75,29 +165,25 @@ export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
       decodeSamples: o.decodeSamples,
       prefetch: o.prefetch,
       ...(o.layers !== undefined ? { layers: o.layers } : {}),
-      traceDecode: o.trace !== undefined,
       ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
       onProgress: (done, _total, label) => progress.update(done, label),
     });
+    if (o.trace !== undefined && tracePass !== undefined) {
+      progress.update(planned, 'tracing');
+      traced = traceOnePass(o, report, tracePass, base, chunk, feasibility, io);
+      progress.update(planned + 1, 'trace written');
+    }
   } finally {
     progress.stop();
   }
-  io.out(formatRunReport(report, { model: o.model, platform: o.platform, layers: o.layers, prefetch: o.prefetch, topUnits: o.topUnits }));
+  // With --json - the JSON is stdout; the text report goes to stderr.
+  const text = o.json === '-' ? (t: string) => io.err(t) : (t: string) => io.out(t);
+  text([...whatIfLines(feasibility), formatRunReport(report, { model: o.model, platform: o.platform, layers: o.layers, prefetch: o.prefetch, topUnits: o.topUnits })].join('\n'));
   if (o.json !== undefined) {
-    writeOutput('--json', o.json, reportJson(report));
-    io.out(`report written to ${o.json} (JSON, trace events omitted)`);
+    writeOutput('--json', o.json, reportJson({ ...report, whatIf: !feasibility.feasible, feasibility }), io);
+    writtenNote(io, o.json, 'report (JSON, trace events and wall times omitted)');
   }
-  if (o.trace !== undefined) {
-    const first = report.decodeSamples[0]!;
-    if (o.traceWindow) {
-      const t = toWindowedPerfettoTrace(first.events, { windowCycles: o.traceWindow, clockMhz: report.clockMhz, title: `${report.model} decode step at history ${first.history}` });
-      writeOutput('--trace', o.trace, JSON.stringify(t));
-      io.out(`Perfetto trace of the first decode step in windows of ${o.traceWindow} cycles (${t.traceEvents.length.toLocaleString('en-US')} records) written to ${o.trace}: open it in https://ui.perfetto.dev (1 us there = 1 cycle)`);
-    } else {
-    const n = writePerfettoTrace(o.trace, first.events, { clockMhz: report.clockMhz, title: `${report.model} decode step at history ${first.history} (${report.variant})`, coalesce: true });
-    io.out(`Perfetto trace of the first decode step (${n.toLocaleString('en-US')} records) written to ${o.trace}: open it in https://ui.perfetto.dev (1 us there = 1 cycle)`);
-    }
-  }
+  if (traced !== undefined) text(traced);
   const passes = report.prefill.length + report.decodeSamples.length;
   io.err(`(emulated ${passes} passes in ${(report.wallMs / 1e3).toFixed(1)} s wall time)`);
   return report;

@@ -17,4 +17,4 @@ export { runFunctional, type FunctionalRunOptions } from './run-functional.js';
 export { collectTransferables, MessageEncoder } from './transfer.js';
 export { int32Tile, float32Tile } from './tile-alloc.js';
 export type { WorkerMetadata } from './kernel-message.js';
-export { toWindowedPerfettoTrace } from './trace-window.js';
+export { toWindowedPerfettoTrace, WindowedTraceAccumulator } from './trace-window.js';

@@ -23,3 +23,20 @@ export function timeBestMs(fn: () => void, repeats = 3): number {
   }
   return best;
 }
+
+/**
+ * The benches the command line selects: every one, or those whose name contains a filter.
+ * `--help`/`-h` gives the list of benches; a filter that matches none (or an unknown option) is
+ * an error naming it.
+ */
+export function selectBenches(all: readonly Bench[], argv: readonly string[]): { benches: Bench[] } | { help: string } | { error: string } {
+  const list = all.map((b) => `  ${b.name}`).join('\n');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    return { help: `usage: npm run bench [-- <filter>...]\nruns the benches whose name contains a filter (all without one):\n${list}` };
+  }
+  const option = argv.find((a) => a.startsWith('-'));
+  if (option !== undefined) return { error: `bench: unknown option '${option}' (only --help)` };
+  const unmatched = argv.filter((f) => !all.some((b) => b.name.includes(f)));
+  if (unmatched.length > 0) return { error: `bench: no bench matches ${unmatched.map((f) => `'${f}'`).join(', ')}; benches:\n${list}` };
+  return { benches: all.filter((b) => argv.length === 0 || argv.some((f) => b.name.includes(f))) };
+}

@@ -44,3 +44,4 @@ export { stageNumber, stageOverrides, DEFAULT_PREFILL_CHUNK_TOKENS, prefillChunk
 export { platformHbmConfig, platformChannelBytesPerCycle, platformOnChipBudget, platformVqConfig } from './package-configs.js';
 export { lutLinearStream, lutTableBytes, vqBitsPerWeight, type LutLinearStream, type VqBitsPerWeight } from './vq-storage.js';
 export { modelHbmLayout, type ModelHbmLayout } from './hbm-layout.js';
+export { checkFeasibility, checkLinearFeasibility, type ChannelGroupUse, type Feasibility } from './feasibility.js';
