@@ -7,6 +7,7 @@
 // piscina, @types/node and their dependencies) are packed from this repository's node_modules and
 // published to the same registry. `npm run test:install`; .ci/run runs it after `npm test`.
 import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -142,7 +143,6 @@ async function putTarball(dir: string, tarball: string, token: string): Promise<
   const m = readJson<Manifest & Record<string, unknown>>(join(dir, 'package.json'));
   const data = readFileSync(tarball);
   const file = `${m.name.replace(/^@[^/]+\//, '')}-${m.version}.tgz`;
-  const { createHash } = await import('node:crypto');
   const body = {
     _id: m.name,
     name: m.name,
