@@ -24,6 +24,8 @@ import {
 } from './options.js';
 import { processIo, type CliIo } from './progress.js';
 import { RUN_DEFAULTS, runCommand } from './run.js';
+import { registerServeCommand } from './serve.js';
+import { registerTraceCommand } from './trace-cmd.js';
 
 const PRESETS = Object.keys(PLATFORM_PRESETS).join(', ');
 
@@ -267,6 +269,9 @@ export function buildProgram(io: CliIo): Command {
       }
       if (o.dot) writeFileSync(o.dot, toDot(graph));
     });
+
+  registerTraceCommand(program, io);
+  registerServeCommand(program, io);
 
   return program;
 }

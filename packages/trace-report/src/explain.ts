@@ -78,7 +78,8 @@ export function rankGroups(input: RankInput): ReportBottleneck[] {
     if (pressure > 0) parts.push(`producers blocked ${Math.round(pressure)} cycles on its inputs`);
     const top = pressed[0] ? fifoByName.get(pressed[0].name) : undefined;
     let explanation = `${g} is busy on its own work ${pct(s)} of the pass`;
-    if (top && share(pressure) >= 0.01) explanation += `; its producers are blocked ${pct(share(pressure))} of the pass on its full inputs (most on '${top.name}', depth ${top.depth}, peak ${top.peakOccupancy})`;
+    // Summed over parallel producers, so in producer-cycles (it can exceed the pass length).
+    if (top && share(pressure) >= 0.01) explanation += `; producers waited ${Math.round(pressure).toLocaleString('en-US')} producer-cycles on its full inputs (most on '${top.name}', depth ${top.depth}, peak ${top.peakOccupancy})`;
     explanation += s >= SATURATED_SHARE ? `, so a faster ${g} (lower II, more lanes) moves the bottleneck.` : `; no unit is busy most of the pass: units work in turn, so the pass length is set by that sequence rather than by one saturated unit.`;
     list.push({ kind: 'group', name: g, share: s, why: parts.join('; '), explanation });
   }
