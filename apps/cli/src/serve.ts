@@ -27,7 +27,7 @@ export interface LiveServer {
  */
 export async function startServer(opts: { host?: string; port?: number; snapshotEvery?: number } = {}): Promise<LiveServer> {
   const page = viewerHtml({ live: '/live' });
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   const workers = new Set<Worker>();
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.addHook('onClose', async () => {
@@ -71,7 +71,14 @@ export async function startServer(opts: { host?: string; port?: number; snapshot
   await app.listen({ host: opts.host ?? SERVE_DEFAULTS.host, port: opts.port ?? SERVE_DEFAULTS.port });
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  return { url: `http://${host}:${addr.port}/`, close: () => app.close() };
+  return {
+    url: `http://${host}:${addr.port}/`,
+    close: async () => {
+      // An open page keeps its socket: end them so closing never waits on a browser.
+      for (const client of app.websocketServer.clients) client.terminate();
+      await app.close();
+    },
+  };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);

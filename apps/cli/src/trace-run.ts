@@ -13,6 +13,13 @@ import {
 import type { Qwen3Config } from '@lut-llm/model';
 import { buildReport, tracePass, type ComparisonRow, type PassTrace, type RooflineRow, type TraceReport } from '@lut-llm/trace-report';
 
+/** Grouped-graph node of a pass resource: every layer's and op's copy of a LUT bank is one node. */
+export function resourceUnitOf(resource: string): string {
+  const r = resource.replace(/^L\d+\./, '');
+  const m = /^(qkv|o|gate_up|down|lm_head)\.(.+)$/.exec(r);
+  return m ? `lut-linear/${m[2]}` : r;
+}
+
 /** A request to trace: which passes of it, on which platform. */
 export interface TraceRequest {
   readonly model: Qwen3Config;
@@ -118,6 +125,7 @@ export function traceRequest(r: TraceRequest, hooks: TraceHooks = {}): TraceRepo
       tokens: p.tokens,
       history: p.history,
       groupOf: unitOf,
+      resourceGroupOf: resourceUnitOf,
       ...(hooks.onSnapshot ? { onSnapshot: (s: PassTrace) => hooks.onSnapshot!(index, s), snapshotEvery: hooks.snapshotEvery ?? 250_000 } : {}),
     });
     passes.push(pass);

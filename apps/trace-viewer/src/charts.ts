@@ -30,6 +30,16 @@ export function resizeAll(): void {
 }
 
 const elk = new ELK();
+/** Layout positions of the drawn graph's nodes, by node name (for tests that click them). */
+const nodeAt = new Map<string, [number, number]>();
+
+/** Where node `name` of the task graph is drawn, in pixels from the chart's top left corner. */
+export function graphNodePixel(name: string): [number, number] | null {
+  const p = nodeAt.get(name);
+  if (!p) return null;
+  const px = chartIn('graph').convertToPixel({ seriesIndex: 0 }, p) as unknown as [number, number];
+  return px ? [px[0], px[1]] : null;
+}
 let graphSeq = 0;
 
 /**
@@ -52,27 +62,40 @@ export async function drawGraph(pass: PassTrace, sel: Selection, onSelect: (s: S
     (e.fifos as unknown as (typeof f)[]).push(f);
     edges.set(key, e);
   }
-  const resUsers = pass.graph.resources.filter((r) => r.unitsServed > 0).map((r) => ({ r, groups: [...new Set(r.users.map((u) => groupOf.get(u)!).filter(Boolean))] }));
+  // Resources by group (a whole model has one LUT bank per op and layer: one node for all).
+  const resGroups = new Map<string, { name: string; members: typeof pass.graph.resources; groups: Set<string> }>();
+  for (const r of pass.graph.resources) {
+    if (r.unitsServed <= 0) continue;
+    const e = resGroups.get(r.group) ?? { name: r.group, members: [], groups: new Set<string>() };
+    (e.members as unknown as (typeof r)[]).push(r);
+    for (const u of r.users) if (groupOf.has(u)) e.groups.add(groupOf.get(u)!);
+    resGroups.set(r.group, e);
+  }
+  const resUsers = [...resGroups.values()].map((e) => ({ r: e.members[0]!, name: e.name, members: e.members, groups: [...e.groups] }));
   const layout = await elk.layout({
     id: 'root',
     layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT', 'elk.spacing.nodeNode': '24', 'elk.layered.spacing.nodeNodeBetweenLayers': '70' },
     children: [
       ...pass.timeline.groups.map((g) => ({ id: `g:${g}`, width: Math.max(90, g.length * 7), height: 34 })),
-      ...resUsers.map(({ r }) => ({ id: `r:${r.name}`, width: Math.max(90, r.name.length * 7), height: 26 })),
+      ...resUsers.map(({ name }) => ({ id: `r:${name}`, width: Math.max(90, name.length * 7), height: 26 })),
     ],
     edges: [
       ...[...edges.values()].map((e, i) => ({ id: `e${i}`, sources: [`g:${e.from}`], targets: [`g:${e.to}`] })),
-      ...resUsers.flatMap(({ r, groups }) => groups.map((g, i) => ({ id: `r${r.name}${i}`, sources: [`r:${r.name}`], targets: [`g:${g}`] }))),
+      ...resUsers.flatMap(({ name, groups }) => groups.map((g, i) => ({ id: `r${name}${i}`, sources: [`r:${name}`], targets: [`g:${g}`] }))),
     ],
   });
   if (seq !== graphSeq) return; // a newer drawing started while this one was laid out
-  const pos = new Map((layout.children ?? []).map((c) => [c.id, { x: (c.x ?? 0) + (c.width ?? 0) / 2, y: (c.y ?? 0) + (c.height ?? 0) / 2, w: c.width ?? 90, h: c.height ?? 30 }]));
+  // ECharts fits the layout into the chart but keeps symbol sizes in pixels: scale them alike.
+  const el = document.getElementById('graph')!;
+  const fit = Math.min(1, (el.clientWidth - 40) / Math.max(1, (layout as { width?: number }).width ?? 1), (el.clientHeight - 40) / Math.max(1, (layout as { height?: number }).height ?? 1));
+  const pos = new Map((layout.children ?? []).map((c) => [c.id, { x: (c.x ?? 0) + (c.width ?? 0) / 2, y: (c.y ?? 0) + (c.height ?? 0) / 2, w: (c.width ?? 90) * fit, h: (c.height ?? 30) * fit }]));
+  const fontSize = Math.max(8, Math.round(11 * Math.max(fit, 0.75)));
   const hot = groupsOf(pass, sel);
   const colour = (share: number) => `hsl(${Math.round(120 * (1 - Math.min(1, share)))}, 65%, 48%)`;
   const nodes = [
     ...pass.timeline.groups.map((g) => {
       const t = totals.get(g)!;
-      const s = stallShare(t);
+      const s = stallShare(t); // blocked + contention of its working cycles
       const p = pos.get(`g:${g}`)!;
       return {
         id: `g:${g}`,
@@ -83,24 +106,27 @@ export async function drawGraph(pass: PassTrace, sel: Selection, onSelect: (s: S
         symbolSize: [p.w, p.h],
         value: s,
         itemStyle: { color: colour(s), borderColor: sel?.kind === 'group' && sel.name === g ? '#000' : '#fff', borderWidth: sel?.kind === 'group' && sel.name === g ? 3 : 1, opacity: hot && !hot.has(g) ? 0.35 : 1 },
-        label: { show: true, color: '#fff', fontSize: 11, formatter: g },
+        label: { show: true, color: '#fff', fontSize, formatter: g },
         tooltip: { formatter: `<b>${g}</b> (${t.actors} actor(s))<br>busy ${pct(t.busy / Math.max(1, t.busy + t.starved + t.blocked + t.contention))} of its active cycles, stalled ${pct(s)}<br>starved ${Math.round(t.starved)}, blocked ${Math.round(t.blocked)}, contention ${Math.round(t.contention)} cycles` },
       };
     }),
-    ...resUsers.map(({ r }) => {
-      const p = pos.get(`r:${r.name}`)!;
-      const share = pass.cycles > 0 ? r.busyCycles / pass.cycles : 0;
+    ...resUsers.map(({ r, name, members }) => {
+      const p = pos.get(`r:${name}`)!;
+      const share = pass.cycles > 0 ? Math.max(...members.map((m) => m.busyCycles)) / pass.cycles : 0;
+      const selected = sel?.kind === 'resource' && members.some((m) => m.name === sel.name);
       return {
         id: `r:${r.name}`,
-        name: r.name,
+        name,
         x: p.x,
         y: p.y,
         symbol: 'rect',
         symbolSize: [p.w, p.h],
         value: share,
-        itemStyle: { color: '#fff', borderColor: colour(share), borderWidth: sel?.kind === 'resource' && sel.name === r.name ? 4 : 2 },
-        label: { show: true, color: '#1d2433', fontSize: 11, formatter: r.name },
-        tooltip: { formatter: `<b>${r.name}</b>: ${r.unitsPerCycle} ${r.unit}/cycle peak<br>busy ${pct(share)} of the pass; requesters queued ${Math.round(r.contentionCycles)} cycles` },
+        itemStyle: { color: '#fff', borderColor: colour(share), borderWidth: selected ? 4 : 2 },
+        label: { show: true, color: '#1d2433', fontSize, formatter: name },
+        tooltip: {
+          formatter: `<b>${name}</b>${members.length > 1 ? ` (${members.length} resources)` : ''}: ${r.unitsPerCycle} ${r.unit}/cycle peak each<br>busiest busy ${pct(share)} of the pass; requesters queued ${Math.round(members.reduce((a, m) => a + m.contentionCycles, 0))} cycles`,
+        },
       };
     }),
   ];
@@ -108,14 +134,14 @@ export async function drawGraph(pass: PassTrace, sel: Selection, onSelect: (s: S
     ...[...edges.values()].map((e) => {
       const worst = [...e.fifos].sort((a, b) => b.fullStallCycles - a.fullStallCycles || b.peakOccupancy - a.peakOccupancy)[0]!;
       const full = e.fifos.reduce((s, f) => s + f.fullStallCycles, 0);
-      const label = e.fifos.length === 1 ? `${worst.name} ${worst.peakOccupancy}/${worst.depth}` : `${e.fifos.length} FIFOs`;
+      const label = e.fifos.length === 1 ? `${worst.name} ${worst.peakOccupancy}/${worst.depth}` : `${e.fifos.length} FIFOs, peak ${worst.peakOccupancy}/${worst.depth}`;
       const selected = sel?.kind === 'fifo' && e.fifos.some((f) => f.name === sel.name);
       return {
         source: `g:${e.from}`,
         target: `g:${e.to}`,
         fifo: worst.name,
         lineStyle: { color: full > 0 ? '#d64545' : '#889', width: selected ? 4 : 1.5 },
-        label: { show: true, formatter: label, fontSize: 10 },
+        label: { show: e.fifos.length === 1, formatter: label, fontSize: 9 },
         tooltip: {
           formatter: `${e.fifos.length} FIFO(s) ${e.from} &rarr; ${e.to}<br>${e.fifos
             .slice(0, 6)
@@ -126,6 +152,8 @@ export async function drawGraph(pass: PassTrace, sel: Selection, onSelect: (s: S
     }),
     ...resUsers.flatMap(({ r, groups }) => groups.map((g) => ({ source: `r:${r.name}`, target: `g:${g}`, lineStyle: { type: 'dashed' as const, color: '#bbb', width: 1 }, label: { show: false } }))),
   ];
+  nodeAt.clear();
+  for (const n of nodes) nodeAt.set(n.name, [n.x, n.y]);
   const c = chartIn('graph');
   c.setOption(
     {
@@ -150,7 +178,7 @@ let timelineHandler: (() => void) | null = null;
 /**
  * The zoomable timeline: one row per group, bars of the dominant state per window. The level
  * of detail follows the zoom: only the visible windows of the coarsest level with at most
- * ~1,200 windows across the view are drawn, so a whole-model pass pans as fast as a small one.
+ * ~800 windows across the view are drawn, so a whole-model pass pans as fast as a small one.
  */
 export function drawTimeline(pass: PassTrace, sel: Selection): void {
   const c = chartIn('timeline', true);

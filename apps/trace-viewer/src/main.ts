@@ -1,6 +1,6 @@
 import './style.css';
 import { checkReport, parseReport, type PassTrace, type TraceReport } from '@lut-llm/trace-report/schema';
-import { drawCounters, drawGraph, drawRoofline, drawStalls, drawTimeline, resizeAll } from './charts.ts';
+import { drawCounters, drawGraph, drawRoofline, drawStalls, drawTimeline, graphNodePixel, resizeAll } from './charts.ts';
 import { cyclesText, groupTotals, groupsOf, pct, type Selection } from './model.ts';
 
 /** State the browser tests read (window.__viewer). */
@@ -13,8 +13,17 @@ interface ViewerState {
   firstRenderMs: number | null;
   error: string | null;
   live: { messages: number; done: boolean };
+  /** Page coordinates of a task-graph node (tests click it like a user). */
+  nodePixel: (name: string) => [number, number] | null;
 }
-const state: ViewerState = { report: null, compare: null, pass: 0, selection: null, firstRenderMs: null, error: null, live: { messages: 0, done: false } };
+const state: ViewerState = { report: null, compare: null, pass: 0, selection: null, firstRenderMs: null, error: null, live: { messages: 0, done: false },
+  nodePixel: (name) => {
+    const p = graphNodePixel(name);
+    if (!p) return null;
+    const box = document.getElementById('graph')!.getBoundingClientRect();
+    return [box.left + window.scrollX + p[0], box.top + window.scrollY + p[1]];
+  },
+};
 (window as unknown as { __viewer: ViewerState }).__viewer = state;
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;

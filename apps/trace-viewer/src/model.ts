@@ -35,15 +35,19 @@ export function groupTotals(pass: PassTrace): GroupTotals[] {
   return [...m.values()];
 }
 
-/** Stalled share of a group's active (non-idle) cycles. */
+/**
+ * Stalled share of a group's working cycles: blocked on a full output or waiting for a shared
+ * resource, over busy + those. Starvation is left out: instances of a unit run in turn, so most
+ * of them wait for input most of the time, which says nothing about the unit itself.
+ */
 export function stallShare(g: GroupTotals): number {
-  const stalls = g.starved + g.blocked + g.contention;
+  const stalls = g.blocked + g.contention;
   const active = g.busy + stalls;
   return active > 0 ? stalls / active : 0;
 }
 
 /** The coarsest level that still shows at least `minWindows` windows across [from, to) cycles. */
-export function levelFor(levels: readonly TimelineLevel[], from: number, to: number, maxWindows = 1200): TimelineLevel {
+export function levelFor(levels: readonly TimelineLevel[], from: number, to: number, maxWindows = 800): TimelineLevel {
   const span = Math.max(1, to - from);
   for (const l of levels) if (span / l.windowCycles <= maxWindows) return l;
   return levels[levels.length - 1]!;
@@ -55,7 +59,7 @@ export interface StateRun {
   readonly start: number;
   readonly end: number;
   readonly state: string;
-  /** Non-idle share of the group's actor-cycles over the run. */
+  /** Cycles in the state per window cycle (capped at 1): 1 = one actor all the time. */
   readonly active: number;
 }
 
@@ -69,7 +73,6 @@ export function stateRuns(pass: PassTrace, level: TimelineLevel, rows: readonly 
   const w0 = Math.max(0, Math.floor(from / W));
   const w1 = Math.min(level.windows, Math.ceil(to / W));
   rows.forEach((gi, row) => {
-    const actors = pass.timeline.groupActors[gi] ?? 1;
     let cur: { start: number; end: number; state: string; activeSum: number; n: number } | null = null;
     const flush = () => {
       if (cur) out.push({ row, start: cur.start, end: Math.min(cur.end, pass.cycles), state: cur.state, active: cur.activeSum / cur.n });
@@ -77,23 +80,29 @@ export function stateRuns(pass: PassTrace, level: TimelineLevel, rows: readonly 
     };
     for (let w = w0; w < w1; w++) {
       const i = gi * level.windows + w;
+      // Instances of a unit run in turn, so most of a unit's actors wait for input at any
+      // time: a window shows the busiest of busy / blocked / contention, and starved only
+      // when none of those happened.
       let best = -1;
       let bestV = 0;
-      let sum = 0;
       TIMELINE_STATES.forEach((s, k) => {
         const v = level[s][i]!;
-        sum += v;
-        if (v > bestV) {
+        if (s !== 'starved' && v > bestV) {
           bestV = v;
           best = k;
         }
       });
+      if (best < 0 && level.starved[i]! > 0) {
+        best = 1;
+        bestV = level.starved[i]!;
+      }
       if (best < 0) {
         flush();
         continue;
       }
       const state = TIMELINE_STATES[best]!;
-      const active = sum / (actors * W);
+      // Full strength when at least one actor spent the whole window in that state.
+      const active = Math.min(1, bestV / W);
       if (cur && (cur as { state: string }).state === state) {
         const c = cur as { end: number; activeSum: number; n: number };
         c.end = (w + 1) * W;

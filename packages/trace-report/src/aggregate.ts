@@ -14,6 +14,8 @@ export interface AggregatorOptions {
    * graphs group instances of one hardware unit (every layer's lut-psum) into one row.
    */
   readonly groupOf?: (actor: string) => string;
+  /** Grouped-graph node of a shared resource. Default: the resource itself. */
+  readonly resourceGroupOf?: (resource: string) => string;
   /** Windows of the finest timeline level (default 4096). */
   readonly timelineWindows?: number;
   /** Windows of the FIFO and resource counters (default 1024). */
@@ -190,6 +192,7 @@ export class PassAggregator {
       const s = resSummary.get(r.name);
       return {
         name: r.name,
+        group: this.options.resourceGroupOf?.(r.name) ?? r.name,
         unit: r.unit ?? 'units',
         unitsPerCycle: r.unitsPerCycle,
         unitsServed: s?.unitsServed ?? this.resourceServed[i]!,

@@ -42,6 +42,8 @@ export const fifoNodeSchema = z.object({
 
 export const resourceNodeSchema = z.object({
   name: z.string(),
+  /** Node of the grouped task graph (e.g. every layer's LUT bank as one). */
+  group: z.string(),
   unit: z.string(),
   unitsPerCycle: z.number().positive(),
   unitsServed: z.number().nonnegative(),
