@@ -164,6 +164,7 @@ describe('trace viewer in chromium', () => {
       await page.waitForFunction(() => document.body.dataset['state'] === 'error', null, { timeout: WAIT_MS });
       expect(await page.textContent('[data-testid="error"]')).toMatch(message);
       expect(await page.isVisible('[data-testid="error"]')).toBe(true);
+      expect(await page.isVisible('[data-testid="bottlenecks"]')).toBe(false);
       await page.evaluate(() => (document.body.dataset['state'] = ''));
     }
     await page.evaluate(() => window.scrollTo(0, 0));

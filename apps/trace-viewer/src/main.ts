@@ -175,6 +175,8 @@ $<HTMLInputElement>('open').addEventListener('change', async (e) => {
     state.selection = null;
     setReport(parseReport(f.text));
   } catch (err) {
+    // The previous report's views go away: what is on screen is never mistaken for this file.
+    state.report = null;
     $('views').hidden = true;
     showError(`cannot open ${f.name}`, (err as Error).message);
   }
