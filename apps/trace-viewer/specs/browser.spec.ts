@@ -172,7 +172,7 @@ describe('trace viewer in chromium', () => {
   });
 
   it('live mode: lut-llm serve refuses an invalid configuration and streams a valid run to the page', async () => {
-    server = await startServer({ port: 0, snapshotEvery: 20_000 });
+    server = await startServer({ port: 0, snapshotEvery: 100_000 });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     await page.goto(server.url, { timeout: WAIT_MS });
     await page.waitForFunction(() => document.getElementById('live-status')!.textContent!.startsWith('connected'), null, { timeout: WAIT_MS });
