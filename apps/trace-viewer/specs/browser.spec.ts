@@ -220,6 +220,15 @@ describe('trace viewer in chromium', () => {
       frames.push(Date.now() - t);
     }
     measured['fullPanMsPerStep'] = frames;
+    // The same input and frame wait over the header (no chart redraws): the harness's own share.
+    const idle: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = Date.now();
+      await page.mouse.move(20 + (i % 2) * 5, 20, { steps: 2 });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      idle.push(Date.now() - t);
+    }
+    measured['idleStepMs'] = idle;
     await shot('full-qwen3-1.7b');
     // Speed is measured here and reported, never asserted (the project's rule).
     console.log('trace viewer measurements', JSON.stringify(measured));

@@ -9,15 +9,24 @@ import { STATE_COLOURS, groupTotals, groupsOf, levelFor, pct, stallShare, stateR
 echarts.use([GraphChart, CustomChart, LineChart, BarChart, ScatterChart, GridComponent, TooltipComponent, DataZoomComponent, LegendComponent, MarkLineComponent, CanvasRenderer]);
 
 const charts = new Map<string, echarts.ECharts>();
+/**
+ * Counter charts follow the timeline's zoom once a pan pauses (not on every step: redrawing
+ * them with each step of a drag made panning about twice as slow in headless chromium).
+ */
+const followers: echarts.ECharts[] = [];
+let followTimer: ReturnType<typeof setTimeout> | undefined;
+function follow(from: number, to: number): void {
+  clearTimeout(followTimer);
+  followTimer = setTimeout(() => {
+    for (const f of followers) f.dispatchAction({ type: 'dataZoom', dataZoomIndex: 0, startValue: from, endValue: to });
+  }, 150);
+}
 /** The chart in element `id`, created once. Time charts share one zoom group. */
 export function chartIn(id: string, zoomGroup = false): echarts.ECharts {
   let c = charts.get(id);
   if (!c) {
     c = echarts.init(document.getElementById(id)!, undefined, { renderer: 'canvas' });
-    if (zoomGroup) {
-      c.group = 'cycles';
-      echarts.connect('cycles');
-    }
+    if (zoomGroup) followers.push(c);
     charts.set(id, c);
     window.addEventListener('resize', () => c!.resize());
   }
@@ -181,7 +190,7 @@ let timelineHandler: (() => void) | null = null;
  * ~800 windows across the view are drawn, so a whole-model pass pans as fast as a small one.
  */
 export function drawTimeline(pass: PassTrace, sel: Selection): void {
-  const c = chartIn('timeline', true);
+  const c = chartIn('timeline');
   const hot = groupsOf(pass, sel);
   const rows = pass.timeline.groups.map((g, i) => ({ g, i })).filter(({ g }) => !hot || hot.has(g));
   const names = rows.map((r) => r.g);
@@ -237,12 +246,13 @@ export function drawTimeline(pass: PassTrace, sel: Selection): void {
       const from = dz.startValue ?? (dz.start / 100) * pass.cycles;
       const to = dz.endValue ?? (dz.end / 100) * pass.cycles;
       c.setOption({ series: [{ data: dataFor(from, to) }] });
+      follow(from, to);
     });
   };
   c.on('datazoom', timelineHandler);
 }
 
-/** FIFO peak occupancy and resource bandwidth per counter window, zoom-linked with the timeline. */
+/** FIFO peak occupancy and resource bandwidth per counter window; they follow the timeline's zoom. */
 export function drawCounters(report: TraceReport, pass: PassTrace, sel: Selection): void {
   const W = pass.counters.windowCycles;
   const hot = groupsOf(pass, sel);

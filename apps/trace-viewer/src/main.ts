@@ -178,6 +178,8 @@ $<HTMLInputElement>('open').addEventListener('change', async (e) => {
     // The previous report's views go away: what is on screen is never mistaken for this file.
     state.report = null;
     $('views').hidden = true;
+    $('title').textContent = '';
+    $<HTMLSelectElement>('pass').innerHTML = '';
     showError(`cannot open ${f.name}`, (err as Error).message);
   }
 });
