@@ -33,6 +33,8 @@ import {
 import { addHardwareFlags, parseLutBits, withLutBits } from './hardware.js';
 import { processIo, type CliIo } from './progress.js';
 import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
+import { registerServeCommand } from './serve.js';
+import { registerTraceCommand } from './trace-cmd.js';
 
 const PRESETS = Object.keys(PLATFORM_PRESETS).join(', ');
 
@@ -391,6 +393,9 @@ export function buildProgram(io: CliIo): Command {
       }
       if (o.dot) writeOutput('--dot', o.dot, toDot(graph));
     });
+
+  registerTraceCommand(program, io);
+  registerServeCommand(program, io);
 
   return program;
 }
