@@ -44,3 +44,4 @@ export {
   lutPsum1dStage,
   weightOnlyPsumStage,
 } from './stage.js';
+export { lutPsum2d, lutPsum1d, weightOnlyPsum, type LutPsumInput, type WeightOnlyPsumInput, type LutPsumTile } from './operator.js';
