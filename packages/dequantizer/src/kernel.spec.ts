@@ -1,5 +1,5 @@
 import { LINEAR_STREAM_WIDTH_BYTES as W, type AccumulatedTileMeta, type OutputTile, type ScaleTileMeta } from '@lut-llm/contracts';
-import { GraphBuilder, mapFirings, runGraph, sinkActor, type ActorSpec } from '@lut-llm/core';
+import { GraphBuilder, mapFirings, runGraph, sinkActor, type ActorSpec, type TokenMeta } from '@lut-llm/core';
 import { Rng, synthesizeQuantizedLinear, type QuantizedLinear } from '@lut-llm/vq';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -55,7 +55,7 @@ describe('dequantizer vs the hand formula (acc - zp * P) * scale', () => {
   });
 
   it('actor in a graph (functional run): the same values', () => {
-    const src = (name: string, meta: () => object, payload: () => unknown): ActorSpec => ({
+    const src = (name: string, meta: () => TokenMeta, payload: () => unknown): ActorSpec => ({
       name,
       outputs: { out: { widthBytes: W } },
       firings: 1,
