@@ -57,4 +57,19 @@ describe('attention operator', () => {
     await expect(run({ ...j.input, meta: { ...j.input.meta, queryTokens: 2 } })).rejects.toThrow(RangeError);
     expect(() => attention({ ...DEFAULT_ATTENTION_PARAMS, bogus: 1 } as never)).toThrow(/unknown parameter 'bogus'/);
   });
+
+  it('README example: a zero query weighs the three values equally; latency = attentionJobCycles', () => {
+    const shape = { heads: 2, kvHeads: 1, headDim: 4 };
+    // Decode of one token at position 2: the history holds positions 0 and 1 (one K/V head of 4).
+    const history = { k: Float32Array.of(1, 0, 0, 0, 0, 1, 0, 0), v: Float32Array.of(1, 1, 1, 1, 3, 3, 3, 3) };
+    const job = { layer: 0, phase: 'decode', queryTokens: 1, queryStart: 2 } as const;
+    const payload = { q: new Float32Array(8), k: new Float32Array(4), v: Float32Array.of(2, 2, 2, 2) };
+    const seen: [number[], number][] = [];
+    of({ meta: job, payload, history })
+      .pipe(attention({ shape }))
+      .subscribe((t) => seen.push([Array.from(t.payload), t.latencyCycles]));
+    expect(seen.length).toBe(1);
+    for (const y of seen[0]![0]) expect(y).toBeCloseTo(2, 6); // (1 + 3 + 2) / 3
+    expect(seen[0]![1]).toBe(attentionJobCycles(resolveAttentionParams({ shape }), job));
+  });
 });

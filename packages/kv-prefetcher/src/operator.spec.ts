@@ -50,4 +50,18 @@ describe('kvPrefetch operator', () => {
     await expect(lastValueFrom(of({ layer: 3, historyPositions: 40960 }).pipe(kvPrefetch({ image })))).rejects.toThrow(/context needs 40961 KV positions/);
     expect(() => kvPrefetch({ image, bytesPerCycle: 0 })).toThrow(/bytesPerCycle must be an integer >= 1, got 0/);
   });
+
+  it('README example: history 70 -> chunks of 64 and 6 positions; bytes and cycles as documented', () => {
+    const image = new KvCacheImage(QWEN3_1_7B_KV_LAYOUT);
+    const row = 8 * 128; // KV heads x head dim
+    image.write(0, 0, new Float32Array(70 * row).fill(1), new Float32Array(70 * row).fill(2));
+    const seen: number[][] = [];
+    of({ layer: 0, historyPositions: 70 })
+      .pipe(kvPrefetch({ image }))
+      .subscribe((c) => seen.push([c.meta.positionStart, c.meta.positions, c.bytes, c.iiCycles, c.latencyCycles, c.payload.k.length, c.payload.v[0]!]));
+    expect(seen).toEqual([
+      [0, 64, 524288, 8192, 8256, 64 * row, 2],
+      [64, 6, 49152, 768, 832, 6 * row, 2],
+    ]);
+  });
 });

@@ -36,4 +36,14 @@ describe('sfu operator', () => {
     await expect(run(1, { in: randn(8) })).rejects.toThrow(/residual-add needs a Float32Array on port 'residual'/);
     await expect(run(1, { in: randn(8), residual: randn(7) })).rejects.toThrow(/port 'residual' has 7 values, expected 1 rows x 8/);
   });
+
+  it('README example: RMSNorm of a row of 3s is ~1 everywhere; II 128, latency 312', () => {
+    const op = { kind: 'rms-norm', width: 2048, eps: 1e-6 } as const;
+    const seen: [Float32Array, number, number][] = [];
+    of({ meta: { rows: 1 }, payload: { in: new Float32Array(2048).fill(3) } })
+      .pipe(sfu({ ...DEFAULT_SFU_PARAMS, op }))
+      .subscribe((t) => seen.push([t.payload, t.iiCycles, t.latencyCycles]));
+    expect(seen.map(([y, ii, lat]) => [y.length, ii, lat])).toEqual([[2048, 128, 312]]);
+    for (const y of seen[0]![0]) expect(Math.abs(y - 1)).toBeLessThan(1e-6); // 3 / sqrt(9 + 1e-6) = 1 - 5.6e-8
+  });
 });
