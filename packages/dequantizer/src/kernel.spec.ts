@@ -70,9 +70,10 @@ describe('dequantizer vs the hand formula (acc - zp * P) * scale', () => {
     const o = g.stream('out', { depth: 1, widthBytes: W });
     g.invoke(src('acc-src', () => ({ kind: 'accumulated', numeric: 'int32', ...tile }), () => ({ kind: 'int32', acc })), { out: { out: a } });
     g.invoke(src('scale-src', () => ({ kind: 'scales', group: 0, ...tile }), () => ({ layer })), { out: { out: s } });
-    dequantizerStage.install(g, 'deq', DEFAULT_DEQUANTIZER_PARAMS, { in: { in: a, scales: s }, out: { out: o } });
+    expect(dequantizerStage.install(g, 'deq', DEFAULT_DEQUANTIZER_PARAMS, { in: { in: a, scales: s }, out: { out: o } })).toEqual(['deq']);
     g.invoke(sinkActor({ name: 'sink', widthBytes: W }), { in: { in: o } });
     const r = runGraph(g.build(), { mode: 'functional' });
     expect(Array.from((r.sinks['sink']![0]!.payload as OutputTile).y)).toEqual(WANT);
+    expect(r.sinks['sink']![0]!.meta).toEqual({ kind: 'output', op: 'x', tokens: 2, tile: 0, tilesPerBlock: 1, outStart: 0, outEnd: 4 });
   });
 });

@@ -24,7 +24,20 @@ describe('dequantize operator', () => {
     expect(n!.iiCycles).toBe(21);
   });
 
+  it('output metadata; the width is outEnd - outStart (a tile [96, 100) of T = 3: II 3 x ceil(4 / 32) = 3)', async () => {
+    const t4 = { ...tile, tile: 5, tilesPerBlock: 6, outStart: 96, outEnd: 100 };
+    const a = { meta: { kind: 'accumulated', numeric: 'int32', ...t4 } as AccumulatedTileMeta, payload: { kind: 'int32', acc: new Int32Array(12) } as AccumulatedTile };
+    const s = { meta: { kind: 'scales', group: 0, ...t4 } as ScaleTileMeta, payload: { layer: q } };
+    const [t] = await lastValueFrom(of([a, s] as const).pipe(dequantize(), toArray()));
+    expect(t!.meta).toEqual({ kind: 'output', op: 'x', tokens: 3, tile: 5, tilesPerBlock: 6, outStart: 96, outEnd: 100 });
+    expect(t!.iiCycles).toBe(3);
+  });
+
   it('errors: an FP32 tile, scales of another tile, a bad parameter', async () => {
+    const fp32Payload = { ...acc(), payload: acc('fp32').payload };
+    await expect(lastValueFrom(of([fp32Payload, scales()] as const).pipe(dequantize()))).rejects.toThrow(/dequantizes INT32 tiles/);
+    const s = scales();
+    await expect(lastValueFrom(of([acc(), { ...s, meta: { ...s.meta, outEnd: 99 } }] as const).pipe(dequantize()))).rejects.toThrow(/scales of outputs \[0, 99\) paired with the tile of outputs \[0, 100\)/);
     await expect(lastValueFrom(of([acc('fp32'), scales()] as const).pipe(dequantize()))).rejects.toThrow(/dequantizes INT32 tiles, got a 'fp32' tile \(tile 0\)/);
     await expect(lastValueFrom(of([acc(), scales(4)] as const).pipe(dequantize()))).rejects.toThrow(/scales of outputs \[4, 100\) paired with the tile of outputs \[0, 100\)/);
     expect(() => dequantize({ lanes: 0 })).toThrow(/lanes must be an integer >= 1, got 0/);
