@@ -32,7 +32,7 @@ describe('dequantizer parameters', () => {
 
   it('the stage descriptor names itself and builds its actor with resolved parameters', () => {
     expect([dequantizerStage.stage, dequantizerStage.implementation, dequantizerStage.defaults]).toEqual(['dequantizer', 'int32-to-fp32', DEFAULT_DEQUANTIZER_PARAMS]);
-    expect(dequantizerStage.actor('deq', {}).name).toBe('deq');
-    expect(() => dequantizerStage.actor('deq', { lanes: -2 })).toThrow(/lanes must be an integer >= 1, got -2/);
+    expect(dequantizerStage.actor('deq', DEFAULT_DEQUANTIZER_PARAMS).name).toBe('deq');
+    expect(() => dequantizerStage.actor('deq', { ...DEFAULT_DEQUANTIZER_PARAMS, lanes: -2 })).toThrow(/lanes must be an integer >= 1, got -2/);
   });
 });
