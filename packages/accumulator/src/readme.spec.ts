@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, runGraph, sinkActor, sourceActor } from '@lut-llm/core';
 import { LINEAR_STREAM_WIDTH_BYTES as W } from '@lut-llm/contracts';
-import { int32AccumulatorStage } from './index.js';
+import { int32AccumulatorStage, accumulate } from './index.js';
+import { filter, from } from 'rxjs';
 
 describe('README example', () => {
   it('runs and gives the documented cycle count', () => {
@@ -28,5 +29,17 @@ describe('README example', () => {
     const r = runGraph(g.build());
     expect(r.sinks['sink']!.length).toBe(4); // one tile per output tile, after the last block
     expect(r.cycles).toBe(4 * blocks + 4); // firing i at cycle i; the last is readable at 31 + 4
+  });
+
+  it('"Use it as an RxJS operator": the final tile and cycles as documented', () => {
+    const psum = (block: number, values: number[]) => ({
+      meta: { kind: 'psum', numeric: 'int32', op: 'demo', tokens: 1, block, blocks: 3, posStart: 16 * block, posEnd: 16 * block + 16, tile: 0, tilesPerBlock: 1, outStart: 0, outEnd: 4 } as const,
+      payload: { kind: 'int32', psum: Int32Array.from(values) } as const,
+    });
+    const seen: [number[], number, number][] = [];
+    from([psum(0, [1, 2, 3, 4]), psum(1, [10, 20, 30, 40]), psum(2, [100, 200, 300, 400])])
+      .pipe(accumulate({ blocks: 3, tilesPerBlock: 1 }), filter((t) => t.final))
+      .subscribe((t) => seen.push([t.payload.kind === 'int32' ? Array.from(t.payload.acc) : [], t.iiCycles, t.latencyCycles]));
+    expect(seen).toEqual([[[111, 222, 333, 444], 1, 4]]);
   });
 });

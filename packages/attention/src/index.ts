@@ -53,3 +53,4 @@ export {
   type AttentionStageParams,
   type AttentionFiring,
 } from './actor.js';
+export { attention, type AttentionInput, type AttentionTile } from './operator.js';

@@ -34,3 +34,4 @@ export {
   type CentroidSearchImplementation,
   type CentroidSearchStage,
 } from './stage.js';
+export { centroidSearch, type CentroidSearchInput, type CentroidSearchTile } from './operator.js';

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, runGraph, sinkActor, sourceActor } from '@lut-llm/core';
 import { LINEAR_STREAM_WIDTH_BYTES as W } from '@lut-llm/contracts';
-import { bpcsuStage } from './index.js';
+import { bpcsuStage, centroidSearch } from './index.js';
+import { from, zip } from 'rxjs';
 
 describe('README example', () => {
   it('runs and gives the documented cycle count', () => {
@@ -18,5 +19,18 @@ describe('README example', () => {
     g.invoke(sinkActor({ name: 'sink', widthBytes: W }), { in: { in: idx } });
     const cycles = runGraph(g.build()).cycles; // 3 x 16 + 66 + 1 = 115
     expect(cycles).toBe(115);
+  });
+
+  it('"Use it as an RxJS operator": indices and cycles as documented', () => {
+    const block = { op: 'demo', tokens: 1, block: 0, blocks: 1, posStart: 0, posEnd: 16 } as const;
+    // 16 positions of x = (0.5, 0.5); every position's codebook holds centroids (c/64, c/64), c = 0..63.
+    const act = { meta: { kind: 'activation', v: 2, ...block } as const, payload: { x: new Float32Array(32).fill(0.5) } };
+    const codebooks = Float32Array.from({ length: 16 * 64 * 2 }, (_, i) => ((i >> 1) % 64) / 64);
+    const centroids = { meta: { kind: 'centroids', centroids: 64, v: 2, ...block } as const, payload: { codebooks } };
+    const seen: [number[], number, number][] = [];
+    zip(from([act]), from([centroids]))
+      .pipe(centroidSearch())
+      .subscribe((t) => seen.push([Array.from(t.payload.indices), t.iiCycles, t.latencyCycles]));
+    expect(seen).toEqual([[Array(16).fill(32), 16, 66]]);
   });
 });

@@ -4,3 +4,4 @@ export { SFU_INPUT_PORTS, type SfuOpKind, type SiluVariant, type SfuTokenMeta } 
 export type { KvCacheLayout, KvChunkMeta, KvChunkPayload, KvWriteMeta } from './kv.js';
 export * from './linear.js';
 export { FP32_ADD_LATENCY_CYCLES, FP32_MUL_LATENCY_CYCLES, adderTreeFp32 } from './dsp.js';
+export type { TileToken, StageTile } from './operator.js';

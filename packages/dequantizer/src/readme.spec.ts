@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, runGraph, sinkActor, sourceActor } from '@lut-llm/core';
 import { LINEAR_STREAM_WIDTH_BYTES as W } from '@lut-llm/contracts';
-import { dequantizerStage } from './index.js';
+import { dequantizerStage, dequantize } from './index.js';
+import { from, zip } from 'rxjs';
+import { Rng, synthesizeQuantizedLinear } from '@lut-llm/vq';
 
 describe('README example', () => {
   it('runs and gives the documented cycle count', () => {
@@ -17,5 +19,18 @@ describe('README example', () => {
     dequantizerStage.install(g, 'dequantizer', dequantizerStage.defaults, { in: { in: acc, scales }, out: { out } });
     g.invoke(sinkActor({ name: 'sink', widthBytes: W }), { in: { in: out } });
     expect(runGraph(g.build()).cycles).toBe(tiles * 2 * 16); // II = T x 512 / 32 lanes = 32 per tile
+  });
+
+  it('"Use it as an RxJS operator": outputs and cycles as documented', () => {
+    // P = 3 positions, one group of 4 outputs with scale 0.5 and zero point 3 (so zp x P = 9).
+    const layer = { ...synthesizeQuantizedLinear(4, 6, { groupSize: 4 }, new Rng(1)), lutScale: Float32Array.of(0.5), lutZeroPoint: Int32Array.of(3) };
+    const tile = { op: 'demo', tokens: 1, tile: 0, tilesPerBlock: 1, outStart: 0, outEnd: 4 } as const;
+    const acc = { meta: { kind: 'accumulated', numeric: 'int32', ...tile } as const, payload: { kind: 'int32', acc: Int32Array.of(9, 11, 5, 109) } as const };
+    const scales = { meta: { kind: 'scales', group: 0, ...tile } as const, payload: { layer } };
+    const seen: [number[], number, number][] = [];
+    zip(from([acc]), from([scales]))
+      .pipe(dequantize())
+      .subscribe((t) => seen.push([Array.from(t.payload.y), t.iiCycles, t.latencyCycles]));
+    expect(seen).toEqual([[[0, 1, -2, 50], 1, 7]]);
   });
 });

@@ -21,3 +21,4 @@ export {
   type DecodeLayerAttentionPrediction,
 } from './prefetch-model.js';
 export { buildDecodeLayerAttentionGraph, type DecodeLayerAttentionGraphOptions, type DecodeLayerAttentionGraph } from './decode-layer-graph.js';
+export { kvPrefetch, type KvPrefetchOperatorParams, type KvPrefetchTile } from './operator.js';

@@ -51,3 +51,4 @@ export {
   weightOnlyPsumStage,
   weightOnlyDspPsumStage,
 } from './stage.js';
+export { lutPsum2d, lutPsum1d, weightOnlyPsum, type LutPsumInput, type WeightOnlyPsumInput, type LutPsumTile } from './operator.js';

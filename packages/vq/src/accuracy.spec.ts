@@ -31,7 +31,24 @@ import { weightOnlyGemm } from './weight-only.js';
  * channels (its per-token scale is set by them), while the VQ variants lose nothing (per-position
  * codebooks isolate the outliers). The paper's model-level claim (co-quant beats RTN INT8 on task
  * accuracy) is NOT reproduced by this layer-level SQNR on Gaussian weights; see README.
- * Bounds below sit a little under the measured values.
+ *
+ * Bounds: the figures above are one draw of the data (fixed seeds, so they reproduce exactly); the
+ * spec asserts properties of the method on this data distribution, so each lower bound is
+ * mean - 3 sd of the same measurement over 8 other independent draws (weights, calibration and
+ * evaluation tokens, k-means seeds 11..18; measured once on this code, 2026-12), rounded down to
+ * 0.1 dB. A bound a plausible draw could miss would be a flaky test; one far below the spread
+ * would not notice a real loss. Spread over the 8 draws (mean / sd, dB), and the bound:
+ *
+ *   variant                 with outliers              without outliers
+ *   RTN INT8                30.09 / 0.23  -> 29.3      40.15 / 0.13  -> 39.7
+ *   co-quant INT8 tables     9.74 / 0.31  -> 8.8        8.72 / 0.06  -> 8.5
+ *   co-quant INT4 tables     6.48 / 1.04  -> 3.3        5.55 / 0.37  -> 4.4
+ *   weight-only VQ          10.02 / 0.33  -> 9.0       10.04 / 0.07
+ *   activation-only VQ      30.60 / 0.90  -> 27.9      14.22 / 0.11  -> 13.8
+ *
+ * Orderings asserted below (RTN > co-quant INT8 > INT4, weight-only > co-quant, outliers do not
+ * hurt co-quant) held in every one of the 8 draws; the upper bound 11 dB on co-quant is the
+ * weight-only VQ's mean + 3 sd (10.02 + 0.98), the quantizer co-quantization cannot beat.
  */
 const M = 512;
 const D = 256;
@@ -79,32 +96,33 @@ describe('accuracy on synthetic data with outlier channels (SQNR vs FP32)', () =
     const x = syntheticActivationsWithInfo(2, 8, new Rng(2)).x;
     expect(compareOutputs(fp32Gemm(W, 8, 8, x, 2), fp32Gemm(W, 8, 8, x, 2)).sqnrDb).toBe(Infinity);
     expect(withOutliers.rtn).toBeGreaterThan(withOutliers.coquant + 15);
-    expect(withOutliers.coquant).toBeGreaterThan(withOutliers.coquantInt4 + 1.5);
+    expect(withOutliers.coquant).toBeGreaterThan(withOutliers.coquantInt4);
+    expect(without.coquant).toBeGreaterThan(without.coquantInt4);
   });
 
-  it('RTN INT8: 30.2 dB with outliers (> 29.5), 39.9 dB without (> 39.3): outliers cost it > 9 dB', () => {
-    expect(withOutliers.rtn).toBeGreaterThan(29.5);
-    expect(without.rtn).toBeGreaterThan(39.3);
+  it('RTN INT8: 30.2 dB with outliers (> 29.3), 39.9 dB without (> 39.7): outliers cost it > 9 dB', () => {
+    expect(withOutliers.rtn).toBeGreaterThan(29.3);
+    expect(without.rtn).toBeGreaterThan(39.7);
     expect(without.rtn - withOutliers.rtn).toBeGreaterThan(9);
   });
 
-  it('co-quantization INT8 tables: 9.9 dB with outliers (> 9.4), 8.7 dB without (> 8.3): outliers do not hurt it', () => {
-    expect(withOutliers.coquant).toBeGreaterThan(9.4);
+  it('co-quantization INT8 tables: 9.9 dB with outliers (> 8.8), 8.7 dB without (> 8.5): outliers do not hurt it', () => {
+    expect(withOutliers.coquant).toBeGreaterThan(8.8);
     expect(withOutliers.coquant).toBeLessThan(11); // bounded by the 2-bit/weight VQ
-    expect(without.coquant).toBeGreaterThan(8.3);
+    expect(without.coquant).toBeGreaterThan(8.5);
     expect(withOutliers.coquant).toBeGreaterThanOrEqual(without.coquant);
   });
 
-  it('co-quantization INT4 tables: 6.8 dB with outliers (> 6.3), 5.7 dB without (> 5.2)', () => {
-    expect(withOutliers.coquantInt4).toBeGreaterThan(6.3);
-    expect(without.coquantInt4).toBeGreaterThan(5.2);
+  it('co-quantization INT4 tables: 6.8 dB with outliers (> 3.3), 5.7 dB without (> 4.4)', () => {
+    expect(withOutliers.coquantInt4).toBeGreaterThan(3.3);
+    expect(without.coquantInt4).toBeGreaterThan(4.4);
   });
 
-  it('weight-only VQ 10.2 dB (> 9.7) bounds co-quant from above; activation-only 31.3 dB (> 30.5) / 14.3 dB (> 13.7)', () => {
-    expect(withOutliers.weightOnly).toBeGreaterThan(9.7);
+  it('weight-only VQ 10.2 dB (> 9.0) bounds co-quant from above; activation-only 31.3 dB (> 27.9) / 14.3 dB (> 13.8)', () => {
+    expect(withOutliers.weightOnly).toBeGreaterThan(9.0);
     expect(withOutliers.weightOnly).toBeGreaterThan(withOutliers.coquant);
     expect(without.weightOnly).toBeGreaterThan(without.coquant);
-    expect(withOutliers.activationOnly).toBeGreaterThan(30.5);
-    expect(without.activationOnly).toBeGreaterThan(13.7);
+    expect(withOutliers.activationOnly).toBeGreaterThan(27.9);
+    expect(without.activationOnly).toBeGreaterThan(13.8);
   });
 });

@@ -51,4 +51,35 @@ describe('buildLut (asymmetric per-group table quantization)', () => {
     const z = buildLut(act, new Float32Array(4), 1, 1, cfg);
     for (const q of z.lut) expect(z.lutScale[0]! * (q - z.lutZeroPoint[0]!)).toBe(0);
   });
+
+  // Exact ties (issue 23: a build that rounds half up instead of half to even must fail here).
+  // Activation centroids a0 = (1, 0), a1 = (0, 1) and weight centroids w0 = (A, B), w1 = (C, D)
+  // make the table [a][w] = [[A, C], [B, D]] exactly (one product is by 1, the other by 0), so
+  // every entry / scale can be put on a .5 tie by hand. Layout of lut: [a][w] = [A, C, B, D].
+  const table = (A: number, B: number, C: number, D: number, lutBits: 8 | 4) =>
+    buildLut(Float32Array.from([1, 0, 0, 1]), Float32Array.from([A, B, C, D]), 1, 1, resolveVqConfig({ cA: 2, cW: 2, lutBits }));
+
+  it('entry ties round half to even: INT4, entries 0, 15, 2.5, 0.5 -> scale 1, zero point -8, q = [-8, -6, 7, -8]', () => {
+    // scale = (15 - 0) / (7 - (-8)) = 1; zp = -8 - round(0 / 1) = -8; q = round(t) - 8:
+    // 0 -> -8, 2.5 -> 2 - 8 = -6 (half up: -5), 15 -> 7, 0.5 -> 0 - 8 = -8 (half up: -7).
+    const t = table(0, 15, 2.5, 0.5, 4);
+    expect([t.lutScale[0], t.lutZeroPoint[0]]).toEqual([1, -8]);
+    expect(Array.from(t.lut)).toEqual([-8, -6, 7, -8]);
+  });
+
+  it('entry ties round half to even: INT8, entries 0, 255, 2.5, 3.5 -> scale 1, zero point -128, q = [-128, -126, 127, -124]', () => {
+    // scale = 255 / 255 = 1; zp = -128; 2.5 -> 2 - 128 = -126 (half up: -125); 3.5 -> 4 - 128 = -124.
+    const t = table(0, 255, 2.5, 3.5, 8);
+    expect([t.lutScale[0], t.lutZeroPoint[0]]).toEqual([1, -128]);
+    expect(Array.from(t.lut)).toEqual([-128, -126, 127, -124]);
+  });
+
+  it('zero-point ties round half to even: INT4, entries -7.5, 7.5, -2.5, 3.5 -> zero point 0, q = [-8, -2, 7, 4]', () => {
+    // scale = 15 / 15 = 1; zp = -8 - round(-7.5) = -8 - (-8) = 0 (half up: round(-7.5) = -7, zp = -1);
+    // q = round(t) + 0: -7.5 -> -8, -2.5 -> -2, 7.5 -> 8 saturates to 7, 3.5 -> 4.
+    // Half up everywhere would give zp -1 and q = [-8, -3, 7, 3].
+    const t = table(-7.5, 7.5, -2.5, 3.5, 4);
+    expect([t.lutScale[0], t.lutZeroPoint[0]]).toEqual([1, 0]);
+    expect(Array.from(t.lut)).toEqual([-8, -2, 7, 4]);
+  });
 });

@@ -124,7 +124,7 @@ describe('2D LUT kernel (co-quantization)', () => {
           }
           return acc.every((v) => v === 1);
         }),
-        { numRuns: 40 },
+        { numRuns: 40, seed: 23 }, // fixed seed: a failure reproduces on every run and machine
       );
     });
   }

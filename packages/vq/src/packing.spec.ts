@@ -16,6 +16,7 @@ describe('index packing', () => {
           expect(Array.from(unpackIndices(packed, bits, arr.length))).toEqual(arr);
         },
       ),
+      { numRuns: 100, seed: 11 }, // fixed seed: a failure reproduces on every run and machine
     );
   });
 
