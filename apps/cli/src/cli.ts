@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LINEAR_VARIANTS, PLATFORM_PRESETS, describePlatform, type LinearVariant } from '@lut-llm/accelerator';
 import { formatSummary, runGraph, suggestFifoDepths, toDot, toPerfettoTrace } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
@@ -62,7 +62,11 @@ interface RunFlags extends RequestFlags {
   traceWindow: number;
   seed: number;
   silu: 'pwl9' | 'exact';
-  workers: number;
+}
+
+/** `--workers` is refused by name: the in-engine worker offload is retired (issue 19 replaces it). */
+function retiredWorkers(): never {
+  throw new InvalidArgumentError('--workers: worker pools are being redesigned (issue 19); functional runs call their kernels inline, drop the flag');
 }
 
 /** Functional-mode options from the run flags; flags that only apply to timing mode are refused when given. */
@@ -89,7 +93,6 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     ...(o.prefillChunk !== undefined ? { prefillChunk: o.prefillChunk } : {}),
     seed: o.seed,
     silu: o.silu,
-    workers: o.workers,
     ...(o.json !== undefined ? { json: o.json } : {}),
   };
 }
@@ -164,7 +167,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--trace-window <cycles>', 'aggregate the trace into windows of this many cycles (one slice per actor and window, peak FIFO occupancy, units served): small files for whole-model runs; 0 = every event', intAtLeast('--trace-window', 0), 0)
     .option('--seed <n>', 'functional mode: seed of the synthetic weights and prompt', intAtLeast('--seed', 0), FUNCTIONAL_DEFAULTS.seed)
     .addOption(new Option('--silu <kind>', "functional mode: SwiGLU's SiLU, the reference design's 9-segment PWL or exact").choices(['pwl9', 'exact']).default('pwl9'))
-    .option('--workers <n>', 'functional mode: worker threads for the kernels (0 = inline; results are identical for any count)', intAtLeast('--workers', 0), 0)
+    .option('--workers <n>', 'retired: worker pools are being redesigned (issue 19); kernels run inline', retiredWorkers)
     .action(async (o: RunFlags, cmd: Command) => {
       if (o.mode === 'functional') {
         await functionalCommand(functionalOptions(o, cmd), quietIo(io, o.quiet));

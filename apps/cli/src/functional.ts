@@ -30,7 +30,6 @@ export interface FunctionalCommandOptions {
   /** Seed of the synthetic weights and prompt. */
   readonly seed: number;
   readonly silu: 'pwl9' | 'exact';
-  readonly workers: number;
   readonly json?: string;
 }
 
@@ -84,7 +83,6 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
       outputTokens: o.output,
       prefillChunkTokens: chunk,
       silu: o.silu,
-      workers: o.workers,
       onProgress: (done, _t, label) => progress.update(done, label),
     });
   } finally {
@@ -113,7 +111,7 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
   out.push(`LUT-LLM emulator, functional mode: ${o.model.name} on ${o.platform.name}`);
   out.push(
     `  co-quant LUTLinear computing real numbers (${o.silu === 'pwl9' ? "the reference design's 9-segment PWL SiLU" : 'exact SiLU'}, ` +
-      `${o.workers === 0 ? 'kernels inline' : `${o.workers} worker threads`}); synthetic weights (seed ${o.seed}) co-quantized on ` +
+      `kernels inline); synthetic weights (seed ${o.seed}) co-quantized on ` +
       `${CALIBRATION.sequences} x ${CALIBRATION.length} synthetic calibration tokens`,
   );
   out.push(`  request: ${o.prompt} synthetic prompt token ids in, ${o.output} tokens generated greedily; every pass emulated (${prefill.length} prefill, ${decode.length} decode)`);

@@ -1,6 +1,4 @@
 import type { OperatorFunction } from 'rxjs';
-import type { WorkerMetadata } from './kernel-message.js';
-import type { KernelRef } from './kernel-ref.js';
 import type { TokenMeta } from './token.js';
 
 /** A port of an actor: its name and the width of the tokens it moves. */
@@ -48,7 +46,7 @@ export type FiringOutputs = Readonly<Record<string, TokenMeta>>;
 /**
  * A kernel: the pure function that computes output payloads from input payloads (functional
  * mode only). It must not depend on anything but its arguments: that is what lets the runtime
- * run it anywhere (inline or in a worker) and stay bit-identical.
+ * run it anywhere and stay bit-identical.
  */
 export type Kernel = (
   inputs: Readonly<Record<string, unknown>>,
@@ -85,38 +83,6 @@ export interface ActorSpec {
   readonly behaviour?: OperatorFunction<Firing, FiringOutputs>;
   /** Computes payloads in functional mode; omitted for pure timing actors. */
   readonly kernel?: Kernel;
-  /**
-   * The same kernel, loadable by a worker (see `workerKernel`). When set, a worker pool may run
-   * it off the main thread; it must then be pure (no state between firings). Kernels without it
-   * run on the main thread, in firing order, so they may keep state (e.g. a running sum).
-   */
-  readonly workerKernel?: KernelRef;
-  /**
-   * The kernel only routes data: it passes input payloads on whole (a fork, an index register)
-   * or hands out payloads it can make without reading any input's contents (a loader's views of
-   * weights already in memory), and it is cheap. In a run with a worker pool it then runs as the
-   * actor fires even when its inputs are handles of payloads a worker has not computed yet
-   * (they pass on; nothing waits): routing is bookkeeping, not work worth a wait or a worker.
-   * It must keep no state.
-   */
-  readonly eagerKernel?: boolean;
-  /**
-   * Which worker a firing's kernel should run on, as a key (an integer >= 0): firings with equal
-   * keys (of this or any actor) run on the same worker, so a result read by a firing with the same key never
-   * crosses threads (e.g. key = output tile: a tile's partial sums and its running sum stay in
-   * one worker). 'every': the kernel runs in every worker, for a small result that firings on
-   * every worker read (a block's activation indices, read by all its output tiles): computing it
-   * twice is cheaper than sending it around. Placement only, never numbers. Default: next to a
-   * worker-placed input, else by firing index.
-   */
-  readonly workerAffinity?: ((firing: Firing) => number) | 'every';
-  /**
-   * What the worker kernel reads of its firing's metadata, so that no more is sent: token
-   * metadata is most of a worker message's bytes when kernels are small. 'all' (default);
-   * 'none': only its input payloads (it then sees empty `firing.inputs` and `outputs`); or a
-   * function giving the input records it reads (e.g. the four range fields of a weight tile).
-   */
-  readonly workerMetadata?: WorkerMetadata;
 }
 
 /** Resolves a cost model for a firing. */

@@ -8,8 +8,6 @@ import { EventHeap } from './heap.js';
 import { SharedResource, type Grant } from './resource.js';
 import type { ActorSummary, Bottleneck, FifoSummary, ResourceSummary, RunSummary } from './summary.js';
 import type { Token, TokenMeta } from './token.js';
-import { PayloadHandle } from './payload-handle.js';
-import type { KernelOffload } from './offload.js';
 import type { ActorState, TraceEvent } from './trace-events.js';
 
 export interface RunOptions {
@@ -90,8 +88,6 @@ interface ActorRuntime {
   /** Port-name lists returned by reads/writes, mapped to port indices once per list object. */
   readonly readCache: PortCache;
   readonly writeCache: PortCache;
-  /** Port names of each write pattern (offloaded kernels). */
-  readonly writtenPorts: Map<readonly number[] | Int32Array, readonly string[]>;
 }
 
 /**
@@ -182,15 +178,10 @@ export class EngineRun {
   private readonly maxCycles: number;
   private now = 0;
 
-  /** Handles popped by the firing in progress (offloaded runs): freed after it if nothing holds them. */
-  private readonly popped: PayloadHandle[] = [];
-
   constructor(
     private readonly graph: Graph,
     options: RunOptions,
     private readonly trace: Subject<TraceEvent>,
-    /** Functional runs with a worker pool: placed kernels run in its lanes (offload.ts). */
-    private readonly offload?: KernelOffload,
   ) {
     this.functional = options.mode === 'functional';
     this.full = options.trace === 'full';
@@ -246,7 +237,6 @@ export class EngineRun {
         firingScratch: { actor: ga.spec.name, index: 0, cycle: 0, inputs: {} },
         readCache: [],
         writeCache: [],
-        writtenPorts: new Map(),
       };
       if (rt.subject && ga.spec.behaviour) {
         // The behaviour operator runs synchronously inside each firing; the engine reads what it
@@ -306,12 +296,6 @@ export class EngineRun {
     return this.result();
   }
 
-  /** After a firing: handles it took that nothing holds any more are freed. */
-  private releasePopped(): void {
-    for (const h of this.popped) this.offload!.releaseIfUnheld(h.task);
-    this.popped.length = 0;
-  }
-
   // ---- scheduling -------------------------------------------------------------------------
 
   private wake(a: number, cycle: number): void {
@@ -343,8 +327,7 @@ export class EngineRun {
       this.finish(a, t);
       return;
     }
-    // (With offloaded kernels, handles must be counted as they leave FIFOs: no fast path.)
-    if (rt.simple && !(this.collectSinks && rt.isSink) && !this.observed && !this.offload) {
+    if (rt.simple && !(this.collectSinks && rt.isSink) && !this.observed) {
       this.fireSimple(a, rt, i, t);
       return;
     }
@@ -388,14 +371,9 @@ export class EngineRun {
       const meta = fifo.headMeta();
       const readyCycle = fifo.headReadyCycle();
       const payload = fifo.pop();
-      if (this.offload && payload instanceof PayloadHandle) {
-        this.offload.drop(payload.task);
-        this.popped.push(payload);
-      }
       if (inPayloads) inPayloads[rt.inPorts[k]!] = payload;
       if (rt.isSink && this.collectSinks) {
         this.sinks[spec.name]!.push({ meta, payload, readyCycle });
-        if (this.offload && payload instanceof PayloadHandle) this.offload.hold(payload.task); // a sink holds it for good
       }
       if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       this.wakeIfBlockedOn(this.producer[fi]!, BLOCK_FULL, fi, t);
@@ -404,20 +382,9 @@ export class EngineRun {
     const outMetas = this.outputsOf(rt, firing, writeIdx, i);
     let outPayloads: Readonly<Record<string, unknown>> | undefined;
     if (this.functional && spec.kernel) {
-      const off = this.offload;
       try {
-        if (off && off.placed[a]) {
-          let written = rt.writtenPorts.get(writeIdx);
-          if (!written) rt.writtenPorts.set(writeIdx, (written = Array.from(writeIdx, (w) => rt.outPorts[w]!)));
-          outPayloads = off.submit(a, spec, firing, inPayloads!, outMetas, written);
-        }
-        else {
-          // A main-thread kernel needs values; an eager one only routes (handles pass on).
-          if (off && this.popped.length > 0 && !spec.eagerKernel) off.resolveInputs(inPayloads!);
-          outPayloads = spec.kernel(inPayloads!, outMetas, firing);
-        }
+        outPayloads = spec.kernel(inPayloads!, outMetas, firing);
       } catch (e) {
-        if (e instanceof RunError && e.actor !== undefined) throw e; // a worker's failure names its own task
         throw new RunError(
           `actor '${spec.name}': kernel failed on firing ${i} (inputs ${JSON.stringify(inputs)}): ${e instanceof Error ? e.message : String(e)}`,
           spec.name,
@@ -438,15 +405,12 @@ export class EngineRun {
         const fifo = this.fifos[fi]!;
         p.outFifos.push(fi);
         p.outMetas.push(outMetas[port]!);
-        const payload = outPayloads?.[port];
-        if (this.offload && payload instanceof PayloadHandle) this.offload.hold(payload.task); // held by the reserved slot
-        p.outPayloads.push(payload);
+        p.outPayloads.push(outPayloads?.[port]);
         p.slots.push(fifo.reserve());
         if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       }
       this.nextAllowed[a] = Infinity;
       this.pending.push(p);
-      if (this.popped.length > 0) this.releasePopped();
       if (this.arbitrationScheduledAt !== t) {
         this.arbitrationScheduledAt = t;
         this.heap.push(t * this.stride + this.n);
@@ -458,13 +422,10 @@ export class EngineRun {
       const port = rt.outPorts[writeIdx[w]!]!;
       const fi = rt.outFifos[writeIdx[w]!]!;
       const fifo = this.fifos[fi]!;
-      const payload = outPayloads?.[port];
-      if (this.offload && payload instanceof PayloadHandle) this.offload.hold(payload.task); // held by the FIFO
-      fifo.push(outMetas[port]!, payload, ready);
+      fifo.push(outMetas[port]!, outPayloads?.[port], ready);
       if (this.observed) this.emit({ kind: 'fifo', fifo: fifo.name, cycle: t, occupancy: fifo.occupancy });
       this.wakeIfBlockedOn(this.consumer[fi]!, BLOCK_EMPTY, fi, ready);
     }
-    if (this.popped.length > 0) this.releasePopped();
     const next = t + cost.iiCycles;
     this.busy[a] += cost.iiCycles;
     if (this.observed) this.emit({ kind: 'actor', actor: spec.name, state: 'busy', startCycle: t, endCycle: next, firing: i });

@@ -10,11 +10,4 @@ export { formatSummary, table, type RunSummary, type ActorSummary, type FifoSumm
 export { toPerfettoTrace, type ChromeTraceEvent } from './perfetto.js';
 export { sourceActor, sinkActor, stageActor, mapFirings } from './actors.js';
 export { suggestFifoDepths, type DepthSuggestion } from './depths.js';
-export { workerKernel, optionalWorkerKernel, compiledModuleUrl, type KernelRef } from './kernel-ref.js';
-export { PayloadHandle } from './payload-handle.js';
-export { KernelPool } from './kernel-pool.js';
-export { runFunctional, type FunctionalRunOptions } from './run-functional.js';
-export { collectTransferables, MessageEncoder } from './transfer.js';
-export { int32Tile, float32Tile } from './tile-alloc.js';
-export type { WorkerMetadata } from './kernel-message.js';
 export { toWindowedPerfettoTrace } from './trace-window.js';

@@ -4,5 +4,5 @@
  */
 export { DEFAULT_DEQUANTIZER_PARAMS, DequantizerError, resolveDequantizerParams, type DequantizerParams } from './params.js';
 export { dequantizerTileCycles, dequantizerLatencyCycles } from './cycle-model.js';
-export { dequantizeOutputTile, dequantizerKernel, dequantizerKernelRef } from './kernel.js';
+export { dequantizeOutputTile, dequantizerKernel } from './kernel.js';
 export { dequantizerActor, dequantizerStage } from './stage.js';

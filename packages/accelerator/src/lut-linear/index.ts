@@ -33,6 +33,6 @@ export { quantizedLinearBlock, activationOnlyBlock } from './layer-views.js';
 export { synthesizeLutLinearData, checkLutLinearData, lutLinearReference } from './data.js';
 export { hbmReaderActor, hbmWriterActor, vectorSplitterActor, vectorCollectorActor } from './hbm-actors.js';
 export { buildLutLinearGraph, installLutLinearOp, planOf, GO_TOKEN_BYTES, LUT_LINEAR_ACTORS, LUT_LINEAR_FIFOS, type LutLinearGraph, type LutLinearInstall, type LutLinearLoader } from "./graph.js";
-export { runLutLinear, runLutLinearFunctional, compareLutLinearVariants, type LutLinearReport, type HbmStreamUse, type StageUse } from './run.js';
+export { runLutLinear, compareLutLinearVariants, type LutLinearReport, type HbmStreamUse, type StageUse } from './run.js';
 export { formatLutLinearComparison } from './format.js';
 export { LINEAR_VARIANTS, type LinearVariant } from '@lut-llm/contracts';
