@@ -1,0 +1,538 @@
+import type { Subject } from 'rxjs';
+import { costOf, type ActorSpec, type Firing, type FiringCost, type FiringOutputs } from './actor.js';
+import { Arbiter, type PendingRequest, type Served } from './arbitration.js';
+import { DeadlockError, RunError, type BlockedActor } from './errors.js';
+import { BoundedFifo } from './fifo.js';
+import type { Graph } from './graph.js';
+import { EventHeap } from './heap.js';
+import { actorRuntime, readPorts, writePorts, type ActorRuntime } from './ports.js';
+import { SharedResource } from './resource.js';
+import { summarize } from './results.js';
+import { NONE, StallBook } from './stalls.js';
+import type { Token, TokenMeta } from './token.js';
+import type { TraceEvent } from './trace-events.js';
+import type { RunOptions, RunResult } from './engine.js';
+
+/** Event phases within a cycle: writes land, then actors start firings, then arbitration. */
+const WRITE = 0;
+const START = 1;
+const ARBITRATE = 2;
+const PHASES = 3;
+/** Write cycle of a firing still waiting for its cycle's arbitration. */
+const UNKNOWN = -1;
+
+/** A firing that started and has not written its outputs yet (it is inside the actor's pipeline). */
+interface InFlight {
+  write: number;
+  index: number;
+  n: number;
+  readonly ports: number[];
+  readonly metas: TokenMeta[];
+  readonly payloads: unknown[];
+}
+
+/** The in-flight firings of one actor, oldest first (writes happen in firing order). */
+class Pipeline {
+  items: InFlight[] = [];
+  head = 0;
+  len = 0;
+  private readonly spare: InFlight[] = [];
+
+  alloc(): InFlight {
+    return this.spare.pop() ?? { write: 0, index: 0, n: 0, ports: [], metas: [], payloads: [] };
+  }
+
+  push(f: InFlight): void {
+    if (this.len === this.items.length) {
+      const grown: InFlight[] = [];
+      for (let k = 0; k < this.len; k++) grown.push(this.items[(this.head + k) % this.len]!);
+      grown.push(f);
+      this.items = grown;
+      this.head = 0;
+      this.len++;
+      return;
+    }
+    this.items[(this.head + this.len) % this.items.length] = f;
+    this.len++;
+  }
+
+  front(): InFlight | undefined {
+    return this.len > 0 ? this.items[this.head] : undefined;
+  }
+
+  at(k: number): InFlight {
+    return this.items[(this.head + k) % this.items.length]!;
+  }
+
+  shift(): void {
+    const f = this.items[this.head]!;
+    f.payloads.fill(undefined);
+    this.spare.push(f);
+    this.head = (this.head + 1) % this.items.length;
+    this.len--;
+  }
+}
+
+/**
+ * One run of a graph: the discrete-event scheduler. Events are keyed (cycle, phase, actor) and
+ * processed in that order, so a run is bit-for-bit repeatable whatever the order actors were
+ * declared in beyond the documented tie-breaks (see README: the FIFO and arbitration rules).
+ */
+export class EngineRun {
+  private readonly fifos: BoundedFifo[];
+  private readonly resources: SharedResource[];
+  private readonly actors: ActorRuntime[];
+  private readonly names: string[];
+  private readonly producer: Int32Array;
+  private readonly consumer: Int32Array;
+  private readonly n: number;
+  private readonly heap = new EventHeap();
+  private readonly stride: number;
+  private readonly maxKeyCycle: number;
+  private readonly book: StallBook;
+  private readonly arbiter: Arbiter;
+  private readonly pipes: Pipeline[];
+
+  // per actor state
+  private readonly nextAllowed: Float64Array;
+  private readonly scheduledAt: Float64Array;
+  private readonly writeScheduledAt: Float64Array;
+  /** Planned write cycle of the newest in-flight firing (writes stay in firing order). */
+  private readonly tailWrite: Float64Array;
+  private readonly firingCount: Float64Array;
+  private readonly done: Uint8Array;
+  private readonly finishing: Uint8Array;
+  /** Pipeline frozen on a full FIFO since `frozenSince` (NONE: running). */
+  private readonly frozenSince: Float64Array;
+  private readonly frozenFifo: Int32Array;
+
+  private arbitrationAt = -1;
+  private makespan = 0;
+  private totalFirings = 0;
+  private schedulerEvents = 0;
+  private readonly functional: boolean;
+  private readonly sinks: Record<string, Token[]> = {};
+  private readonly collectSinks: boolean;
+  private readonly maxCycles: number;
+  private now = 0;
+
+  constructor(
+    private readonly graph: Graph,
+    options: RunOptions,
+    trace: Subject<TraceEvent>,
+  ) {
+    this.functional = options.mode === 'functional';
+    const full = options.trace === 'full';
+    this.collectSinks = options.collectSinks ?? true;
+    this.maxCycles = options.maxCycles ?? 2 ** 50;
+    if (!Number.isInteger(this.maxCycles) || this.maxCycles < 1) throw new RangeError(`maxCycles must be an integer >= 1, got ${options.maxCycles}`);
+    if (options.mode !== undefined && options.mode !== 'timing' && options.mode !== 'functional') throw new RangeError(`mode must be 'timing' or 'functional', got '${String(options.mode)}'`);
+    if (options.trace !== undefined && options.trace !== 'summary' && options.trace !== 'full') throw new RangeError(`trace must be 'summary' or 'full', got '${String(options.trace)}'`);
+    const selfLoops = new Set<number>();
+    for (const ga of graph.actors) for (const fi of ga.outputs.values()) if ([...ga.inputs.values()].includes(fi)) selfLoops.add(fi);
+    this.fifos = graph.fifos.map((f, i) => new BoundedFifo(f, selfLoops.has(i)));
+    this.resources = graph.resources.map((r) => new SharedResource(r));
+    this.n = graph.actors.length;
+    this.stride = this.n + 1;
+    this.maxKeyCycle = Math.floor(Number.MAX_SAFE_INTEGER / (PHASES * this.stride)) - 1;
+    this.producer = new Int32Array(this.fifos.length).fill(NONE);
+    this.consumer = new Int32Array(this.fifos.length).fill(NONE);
+    this.names = graph.actors.map((ga) => ga.spec.name);
+    this.actors = graph.actors.map((ga, ai) => {
+      const rt = actorRuntime(ga, (e: unknown) => {
+        throw new RunError(`actor '${ga.spec.name}': behaviour failed: ${String(e)}`, ga.spec.name, undefined, { cause: e });
+      });
+      rt.inFifos.forEach((f) => (this.consumer[f] = ai));
+      rt.outFifos.forEach((f) => (this.producer[f] = ai));
+      if (rt.isSink) this.sinks[ga.spec.name] = [];
+      return rt;
+    });
+    const observed = full || trace.observed;
+    this.book = new StallBook(this.n, this.fifos.length, this.names, this.fifos.map((f) => f.name), observed, full, trace);
+    const book = this.book;
+    this.arbiter = new Arbiter(
+      this.resources,
+      this.names,
+      observed
+        ? (ri, actor, units, t, g) => book.emit({ kind: 'grant', resource: this.resources[ri]!.name, actor: this.names[actor]!, units, requestCycle: t, startCycle: g.startCycle, endCycle: g.endCycle })
+        : undefined,
+    );
+    this.pipes = this.actors.map(() => new Pipeline());
+    const n = this.n;
+    this.nextAllowed = new Float64Array(n);
+    this.scheduledAt = new Float64Array(n).fill(NONE);
+    this.writeScheduledAt = new Float64Array(n).fill(NONE);
+    this.tailWrite = new Float64Array(n).fill(-Infinity);
+    this.firingCount = new Float64Array(n);
+    this.done = new Uint8Array(n);
+    this.finishing = new Uint8Array(n);
+    this.frozenSince = new Float64Array(n).fill(NONE);
+    this.frozenFifo = new Int32Array(n).fill(NONE);
+  }
+
+  execute(): RunResult {
+    for (let a = 0; a < this.n; a++) this.wake(a, 0);
+    this.drain(Infinity);
+    return this.finish();
+  }
+
+  /** Processes events up to cycle `until` (inclusive); returns whether events remain. */
+  drain(until: number): boolean {
+    const heap = this.heap;
+    const stride = this.stride;
+    while (heap.size > 0) {
+      const key = heap.peek();
+      const slot = Math.floor(key / stride);
+      const cycle = Math.floor(slot / PHASES);
+      if (cycle > until) return true;
+      heap.pop();
+      this.schedulerEvents++;
+      const phase = slot - cycle * PHASES;
+      const who = key - slot * stride;
+      if (cycle > this.maxCycles) throw new RunError(`run exceeded maxCycles (${this.maxCycles}) at cycle ${cycle}`);
+      this.now = cycle;
+      if (phase === START) {
+        if (this.scheduledAt[who] !== cycle) continue; // superseded wake-up
+        this.scheduledAt[who] = NONE;
+        this.tryFire(who, cycle);
+      } else if (phase === WRITE) {
+        if (this.writeScheduledAt[who] !== cycle) continue;
+        this.writeScheduledAt[who] = NONE;
+        this.tryWrite(who, cycle);
+      } else {
+        this.arbitrationAt = -1;
+        this.arbiter.arbitrate(cycle, this.served);
+      }
+    }
+    return false;
+  }
+
+  /** The run's result once no event remains (or a DeadlockError naming who waits on what). */
+  finish(): RunResult {
+    this.checkFinished();
+    return this.result();
+  }
+
+  /** Cycle reached so far. */
+  get cycle(): number {
+    return this.now;
+  }
+
+  // ---- scheduling -------------------------------------------------------------------------
+
+  private push(cycle: number, phase: number, who: number): void {
+    if (cycle > this.maxKeyCycle) throw new RunError(`run exceeded the largest cycle the scheduler can key (${this.maxKeyCycle}) at cycle ${cycle}`);
+    this.heap.push((cycle * PHASES + phase) * this.stride + who);
+  }
+
+  private wake(a: number, cycle: number): void {
+    if (this.done[a]) return;
+    const t = Math.max(cycle, this.nextAllowed[a]!);
+    if (t === Infinity) return; // waiting for arbitration or a frozen pipeline: they reschedule
+    const s = this.scheduledAt[a]!;
+    if (s !== NONE && s <= t) return;
+    this.scheduledAt[a] = t;
+    this.push(t, START, a);
+  }
+
+  private scheduleWrite(a: number, cycle: number): void {
+    const s = this.writeScheduledAt[a]!;
+    if (s !== NONE && s <= cycle) return;
+    this.writeScheduledAt[a] = cycle;
+    this.push(cycle, WRITE, a);
+  }
+
+  // ---- firing -----------------------------------------------------------------------------
+
+  private tryFire(a: number, t: number): void {
+    if (this.done[a] || this.finishing[a] || this.frozenSince[a] !== NONE) return;
+    if (t < this.nextAllowed[a]!) {
+      this.wake(a, t);
+      return;
+    }
+    const rt = this.actors[a]!;
+    const spec = rt.spec;
+    const i = this.firingCount[a]!;
+    if (i >= rt.firingLimit) {
+      this.retire(a, t);
+      return;
+    }
+    const readIdx = readPorts(rt, i);
+    const fifos = this.fifos;
+    for (let r = 0; r < readIdx.length; r++) {
+      const fi = rt.inFifos[readIdx[r]!]!;
+      if (fifos[fi]!.isEmpty) {
+        if (fifos[fi]!.closed) this.retire(a, t);
+        else this.book.blockEmpty(a, t, fi);
+        return;
+      }
+    }
+    this.book.closeEmpty(a, t);
+    // Metadata records are reused per read pattern (same keys every time: a stable shape).
+    let inputs = rt.inputRecords.get(readIdx);
+    if (!inputs) rt.inputRecords.set(readIdx, (inputs = {}));
+    for (let r = 0; r < readIdx.length; r++) inputs[rt.inPorts[readIdx[r]!]!] = fifos[rt.inFifos[readIdx[r]!]!]!.headMeta();
+    const firing = rt.firingScratch as { actor: string; index: number; cycle: number; inputs: Readonly<Record<string, TokenMeta>> };
+    firing.index = i;
+    firing.cycle = t;
+    firing.inputs = inputs;
+    const needPayloads = this.functional && spec.kernel !== undefined;
+    const inPayloads: Record<string, unknown> | undefined = needPayloads ? {} : undefined;
+    for (let r = 0; r < readIdx.length; r++) {
+      const k = readIdx[r]!;
+      const fi = rt.inFifos[k]!;
+      const fifo = fifos[fi]!;
+      const meta = fifo.headMeta();
+      const written = fifo.headWriteCycle();
+      const payload = fifo.pop(t);
+      if (inPayloads) inPayloads[rt.inPorts[k]!] = payload;
+      if (rt.isSink && this.collectSinks) this.sinks[spec.name]!.push({ meta, payload, readyCycle: written });
+      if (this.book.observed) this.book.fifoEvent(fi, t, fifo.occupancy);
+      const p = this.producer[fi]!;
+      if (p !== a && this.frozenFifo[p] === fi && this.frozenSince[p] !== NONE) this.scheduleWrite(p, fifo.writableAt(false));
+    }
+    const writeIdx = writePorts(rt, i, inputs);
+    const cost = this.checkedCost(rt, firing);
+    // A behaviour sees every firing (an RxJS one may keep state), also those that write nothing.
+    const outMetas = writeIdx.length > 0 || rt.subject || rt.mapFn ? this.outputsOf(rt, firing, writeIdx, i) : EMPTY;
+    let outPayloads: Readonly<Record<string, unknown>> | undefined;
+    if (needPayloads) {
+      try {
+        outPayloads = spec.kernel!(inPayloads!, outMetas, firing);
+      } catch (e) {
+        throw new RunError(`actor '${spec.name}': kernel failed on firing ${i} (inputs ${JSON.stringify(inputs)}): ${e instanceof Error ? e.message : String(e)}`, spec.name, i, { cause: e });
+      }
+    }
+    this.firingCount[a] = i + 1;
+    this.totalFirings++;
+    let entry: InFlight | undefined;
+    if (writeIdx.length > 0) {
+      entry = this.pipes[a]!.alloc();
+      entry.index = i;
+      entry.n = writeIdx.length;
+      for (let w = 0; w < writeIdx.length; w++) {
+        const port = rt.outPorts[writeIdx[w]!]!;
+        entry.ports[w] = writeIdx[w]!;
+        entry.metas[w] = outMetas[port]!;
+        entry.payloads[w] = outPayloads?.[port];
+      }
+    }
+    if (entry) {
+      entry.write = UNKNOWN;
+      this.pipes[a]!.push(entry);
+    }
+    const requests = cost.requests;
+    if (requests && requests.length > 0) {
+      this.nextAllowed[a] = Infinity;
+      this.arbiter.request({ actor: a, index: i, cost });
+      if (this.arbitrationAt !== t) {
+        this.arbitrationAt = t;
+        this.push(t, ARBITRATE, this.n);
+      }
+      return;
+    }
+    this.book.fired(a, i, t, 0, t + cost.iiCycles, cost.iiCycles);
+    this.started(a, entry, t + cost.latencyCycles, t + cost.iiCycles, t);
+  }
+
+  /** Completes a firing's start: plans its write (in firing order) and schedules the next firing. */
+  private started(a: number, entry: InFlight | undefined, ready: number, next: number, t: number): void {
+    const done = Math.max(next, ready);
+    if (done > this.makespan) this.makespan = done;
+    this.nextAllowed[a] = next;
+    if (entry) {
+      const w = Math.max(ready, this.tailWrite[a]!);
+      this.tailWrite[a] = w;
+      const pipe = this.pipes[a]!;
+      entry.write = w;
+      if (pipe.front() === entry) {
+        if (w <= t) this.tryWrite(a, t);
+        else this.scheduleWrite(a, w);
+      }
+    }
+    if (this.frozenSince[a] === NONE) this.wake(a, next); // a frozen pipeline is woken when it thaws
+  }
+
+  private readonly served = (p: PendingRequest, s: Served): void => {
+    const a = p.actor;
+    const t = this.now;
+    const next = Math.max(t + p.cost.iiCycles, s.finish);
+    this.book.fired(a, p.index, t, s.waitUntil - t, next, p.cost.iiCycles, s.resource, s.heldBy === undefined ? undefined : this.names[s.heldBy]);
+    const pipe = this.pipes[a]!;
+    let entry: InFlight | undefined;
+    for (let k = pipe.len - 1; k >= 0; k--) {
+      const f = pipe.at(k);
+      if (f.index === p.index) entry = f;
+      if (f.write !== UNKNOWN) break;
+    }
+    this.started(a, entry, s.finish + p.cost.latencyCycles, next, t);
+  };
+
+  /**
+   * The oldest in-flight firing of `a` writes its outputs at `c`, if every FIFO it writes has a
+   * slot (see BoundedFifo). If one has none, the pipeline freezes (HLS stall-pipeline): no firing
+   * starts and every in-flight write moves by the length of the stall.
+   */
+  private tryWrite(a: number, c: number): void {
+    const pipe = this.pipes[a]!;
+    const rt = this.actors[a]!;
+    for (let head = pipe.front(); head && head.write !== UNKNOWN && head.write <= c; head = pipe.front()) {
+      for (let w = 0; w < head.n; w++) {
+        const port = head.ports[w]!;
+        const fi = rt.outFifos[port]!;
+        const at = this.fifos[fi]!.writableAt(rt.selfLoop[port] === 1);
+        if (at > c) {
+          if (this.frozenSince[a] === NONE) {
+            this.frozenSince[a] = c;
+            this.book.closeEmpty(a, c);
+          }
+          this.frozenFifo[a] = fi;
+          if (at !== Infinity) this.scheduleWrite(a, at);
+          return;
+        }
+      }
+      const since = this.frozenSince[a]!;
+      if (since !== NONE) this.thaw(a, since, c);
+      for (let w = 0; w < head.n; w++) {
+        const fi = rt.outFifos[head.ports[w]!]!;
+        const fifo = this.fifos[fi]!;
+        fifo.push(head.metas[w]!, head.payloads[w], c);
+        if (this.book.observed) this.book.fifoEvent(fi, c, fifo.occupancy);
+        const k = this.consumer[fi]!;
+        if (this.book.emptyFifo[k] === fi && this.book.emptySince[k] !== NONE) this.wake(k, c);
+      }
+      if (c > this.makespan) this.makespan = c;
+      pipe.shift();
+    }
+    const next = pipe.front();
+    if (next && next.write !== UNKNOWN) this.scheduleWrite(a, next.write);
+    if (!next && this.finishing[a]) this.close(a, c);
+  }
+
+  /** The frozen pipeline of `a` restarts at `c`: everything planned from `since` on moves by the stall. */
+  private thaw(a: number, since: number, c: number): void {
+    const d = c - since;
+    this.frozenSince[a] = NONE;
+    this.book.froze(a, since, c, this.frozenFifo[a]!);
+    this.frozenFifo[a] = NONE;
+    const pipe = this.pipes[a]!;
+    for (let k = 0; k < pipe.len; k++) {
+      const f = pipe.at(k);
+      if (f.write !== UNKNOWN) f.write += d;
+    }
+    this.tailWrite[a] += d;
+    const na = this.nextAllowed[a]!;
+    if (na !== Infinity) {
+      // A firing's II that the stall interrupted ends d cycles later; an actor that was waiting
+      // for input may start again from c.
+      this.nextAllowed[a] = na >= since ? na + d : c;
+      if (na >= since && na + d > this.makespan) this.makespan = na + d;
+    }
+    this.wake(a, this.nextAllowed[a]!);
+  }
+
+  // ---- completion -------------------------------------------------------------------------
+
+  /** `a` fires no more (its firing count is reached, or an input ran dry): done once its pipeline drains. */
+  private retire(a: number, t: number): void {
+    this.book.retire(a, t);
+    this.finishing[a] = 1;
+    if (this.pipes[a]!.len === 0) this.close(a, t);
+  }
+
+  private close(a: number, t: number): void {
+    this.done[a] = 1;
+    const rt = this.actors[a]!;
+    for (const fi of rt.outFifos) {
+      this.fifos[fi]!.closed = true;
+      const k = this.consumer[fi]!;
+      if (k !== a) this.wake(k, t);
+    }
+    rt.subject?.complete();
+  }
+
+  private checkFinished(): void {
+    const blocked: BlockedActor[] = [];
+    for (let a = 0; a < this.n; a++) {
+      if (this.done[a]) continue;
+      const full = this.frozenSince[a] !== NONE;
+      const fi = full ? this.frozenFifo[a]! : this.book.emptyFifo[a]!;
+      blocked.push({
+        actor: this.names[a]!,
+        waitsOn: full ? 'full' : 'empty',
+        fifo: fi === NONE ? '?' : this.fifos[fi]!.name,
+        sinceCycle: full ? this.frozenSince[a]! : this.book.emptySince[a]!,
+      });
+    }
+    if (blocked.length > 0) throw new DeadlockError(this.now, blocked);
+    const leftovers = this.fifos.filter((f) => f.occupancy > 0);
+    if (leftovers.length > 0) {
+      throw new RunError(
+        `run ended with unread tokens: ${leftovers
+          .map((f) => `FIFO '${f.name}' holds ${f.occupancy} (its consumer '${this.names[this.consumer[this.fifos.indexOf(f)]!]}' finished because another input ran dry)`)
+          .join('; ')}`,
+      );
+    }
+  }
+
+  private result(): RunResult {
+    const cycles = this.makespan;
+    const book = this.book;
+    const summary = summarize(this.graph, cycles, this.firingCount, book, this.fifos, this.resources, this.arbiter.contention);
+    if (book.observed) {
+      // Close the books: every actor's remaining cycles are idle.
+      for (let a = 0; a < this.n; a++) book.flushBusy(a);
+      for (const s of summary.actors) {
+        if (s.idleCycles > 0) book.emit({ kind: 'actor', actor: s.actor, state: 'idle', startCycle: cycles - s.idleCycles, endCycle: cycles });
+      }
+    }
+    return { cycles, summary, sinks: this.sinks, events: book.events, firings: this.totalFirings, schedulerEvents: this.schedulerEvents };
+  }
+
+  // ---- cost and outputs -------------------------------------------------------------------
+
+  private checkedCost(rt: ActorRuntime, firing: Firing): FiringCost {
+    const cost = rt.staticCost ?? costOf(rt.spec, firing);
+    if (!Number.isInteger(cost.iiCycles) || cost.iiCycles < 1 || !Number.isInteger(cost.latencyCycles) || cost.latencyCycles < 0) {
+      const name = rt.spec.name;
+      throw new RunError(`actor '${name}': cost of firing ${firing.index} must have integer iiCycles >= 1 and latencyCycles >= 0, got ii=${cost.iiCycles} latency=${cost.latencyCycles}`, name, firing.index);
+    }
+    return cost;
+  }
+
+  private outputsOf(rt: ActorRuntime, firing: Firing, writeIdx: Int32Array, i: number): FiringOutputs {
+    const spec: ActorSpec = rt.spec;
+    let out: FiringOutputs;
+    if (rt.mapFn) {
+      try {
+        out = rt.mapFn(firing);
+      } catch (e) {
+        throw new RunError(`actor '${spec.name}': behaviour failed on firing ${i}: ${e instanceof Error ? e.message : String(e)}`, spec.name, i, { cause: e });
+      }
+    } else if (rt.subject) {
+      rt.emissions = 0;
+      rt.emitted = undefined;
+      rt.subject.next(firing);
+      if (rt.emissions !== 1) throw new RunError(`actor '${spec.name}': behaviour emitted ${rt.emissions} times for firing ${i}; it must emit exactly once per firing`, spec.name, i);
+      out = rt.emitted!;
+    } else {
+      // Default: each written port gets the metadata of the first token read, or {index, last}.
+      let meta: TokenMeta | undefined;
+      for (const p of rt.inPorts) {
+        meta = firing.inputs[p];
+        if (meta) break;
+      }
+      meta ??= { index: i, last: i === rt.firingLimit - 1 };
+      const o = rt.outScratch;
+      for (let w = 0; w < writeIdx.length; w++) o[rt.outPorts[writeIdx[w]!]!] = meta;
+      return o;
+    }
+    for (let w = 0; w < writeIdx.length; w++) {
+      const port = rt.outPorts[writeIdx[w]!]!;
+      if (!out[port]) throw new RunError(`actor '${spec.name}': behaviour gave no token for output port '${port}' on firing ${i}`, spec.name, i);
+    }
+    return out;
+  }
+}
+
+const EMPTY: FiringOutputs = Object.freeze({});
