@@ -5,7 +5,8 @@
 export { LutLinearError } from './errors.js';
 export { parseLinearShape } from './shape.js';
 export {
-  PING_PONG_DEPTH,
+  LUT_LINEAR_FIFO_DEPTHS,
+  TAPA_DEFAULT_STREAM_DEPTH,
   DEFAULT_CLOCK_MHZ,
   DEFAULT_POSITION_LANES,
   DEFAULT_OUTPUT_LANES,
