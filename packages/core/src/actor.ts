@@ -7,6 +7,12 @@ export interface PortSpec {
   readonly widthBytes: number;
 }
 
+/** Non-blocking tests of an actor's input ports (see `ActorSpec.reads`). */
+export interface PortProbe {
+  /** No token of input `port` is visible to a test in this cycle. */
+  empty(port: string): boolean;
+}
+
 /** A request for a shared resource made by one firing. */
 export interface ResourceRequest {
   /** Name of a resource declared in the graph and listed in the actor's `resources`. */
@@ -67,8 +73,15 @@ export interface ActorSpec {
   readonly outputs?: Readonly<Record<string, PortSpec>>;
   /** Number of firings after which the actor is done. Required for actors without inputs (sources). */
   readonly firings?: number;
-  /** Input ports read by firing i; default: all inputs. */
-  readonly reads?: (firingIndex: number) => readonly string[];
+  /**
+   * Input ports read by firing i; default: all inputs. `ports.empty(port)` tests an input
+   * without reading it (HLS `empty()` / `read_nb`, TAPA `try_read`): a firing that tests its
+   * inputs and then reads none of them waits, without firing, until a token arrives on one of
+   * them (a polling loop that spins). Rule: a test at cycle t sees every token written by a
+   * firing that started before t (latency-0 writes of firings starting at t are seen from t + 1),
+   * so the result never depends on the order in which actors fire within a cycle.
+   */
+  readonly reads?: (firingIndex: number, ports: PortProbe) => readonly string[];
   /** Output ports written by firing i; default: all outputs. */
   readonly writes?: (firingIndex: number, inputs: Readonly<Record<string, TokenMeta>>) => readonly string[];
   /** Cycle cost of a firing: static, or a function of the firing's metadata (never of payloads). */

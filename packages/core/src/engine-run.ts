@@ -1,5 +1,5 @@
 import type { Subject } from 'rxjs';
-import { costOf, type ActorSpec, type Firing, type FiringCost, type FiringOutputs } from './actor.js';
+import { costOf, type ActorSpec, type Firing, type FiringCost, type FiringOutputs, type PortProbe } from './actor.js';
 import { Arbiter, type PendingRequest, type Served } from './arbitration.js';
 import { DeadlockError, RunError, type BlockedActor } from './errors.js';
 import { BoundedFifo } from './fifo.js';
@@ -105,6 +105,26 @@ export class EngineRun {
   /** Pipeline frozen on a full FIFO since `frozenSince` (NONE: running). */
   private readonly frozenSince: Float64Array;
   private readonly frozenFifo: Int32Array;
+  /** Waiting, after testing its inputs, for a token on any of them (a polling loop). */
+  private readonly polling: Uint8Array;
+
+  // The non-blocking tests of the firing being tried (see ActorSpec.reads).
+  private probeActor = 0;
+  private probeCycle = 0;
+  private probeTested = false;
+  private probeEmptyFifo = NONE;
+  private readonly probe: PortProbe = {
+    empty: (port: string): boolean => {
+      const rt = this.actors[this.probeActor]!;
+      const k = rt.inIndexByPort.get(port);
+      if (k === undefined) throw new RunError(`actor '${rt.spec.name}': reads() tests unknown input port '${port}'`, rt.spec.name);
+      const fi = rt.inFifos[k]!;
+      this.probeTested = true;
+      const empty = !this.fifos[fi]!.testableAt(this.probeCycle);
+      if (empty && this.probeEmptyFifo === NONE) this.probeEmptyFifo = fi;
+      return empty;
+    },
+  };
 
   private arbitrationAt = -1;
   private makespan = 0;
@@ -168,6 +188,7 @@ export class EngineRun {
     this.finishing = new Uint8Array(n);
     this.frozenSince = new Float64Array(n).fill(NONE);
     this.frozenFifo = new Int32Array(n).fill(NONE);
+    this.polling = new Uint8Array(n);
   }
 
   execute(): RunResult {
@@ -257,8 +278,17 @@ export class EngineRun {
       this.retire(a, t);
       return;
     }
-    const readIdx = readPorts(rt, i);
+    this.probeActor = a;
+    this.probeCycle = t;
+    this.probeTested = false;
+    this.probeEmptyFifo = NONE;
+    const readIdx = readPorts(rt, i, this.probe);
     const fifos = this.fifos;
+    if (readIdx.length === 0 && this.probeTested) {
+      this.pollWait(a, rt, t);
+      return;
+    }
+    this.polling[a] = 0;
     for (let r = 0; r < readIdx.length; r++) {
       const fi = rt.inFifos[readIdx[r]!]!;
       if (fifos[fi]!.isEmpty) {
@@ -346,7 +376,7 @@ export class EngineRun {
       const pipe = this.pipes[a]!;
       entry.write = w;
       if (pipe.front() === entry) {
-        if (w <= t) this.tryWrite(a, t);
+        if (w <= t) this.tryWrite(a, t, true);
         else this.scheduleWrite(a, w);
       }
     }
@@ -373,7 +403,7 @@ export class EngineRun {
    * slot (see BoundedFifo). If one has none, the pipeline freezes (HLS stall-pipeline): no firing
    * starts and every in-flight write moves by the length of the stall.
    */
-  private tryWrite(a: number, c: number): void {
+  private tryWrite(a: number, c: number, sameCycle = false): void {
     const pipe = this.pipes[a]!;
     const rt = this.actors[a]!;
     for (let head = pipe.front(); head && head.write !== UNKNOWN && head.write <= c; head = pipe.front()) {
@@ -396,10 +426,11 @@ export class EngineRun {
       for (let w = 0; w < head.n; w++) {
         const fi = rt.outFifos[head.ports[w]!]!;
         const fifo = this.fifos[fi]!;
-        fifo.push(head.metas[w]!, head.payloads[w], c);
+        fifo.push(head.metas[w]!, head.payloads[w], c, sameCycle);
         if (this.book.observed) this.book.fifoEvent(fi, c, fifo.occupancy);
         const k = this.consumer[fi]!;
-        if (this.book.emptyFifo[k] === fi && this.book.emptySince[k] !== NONE) this.wake(k, c);
+        if (this.polling[k]) this.wake(k, sameCycle ? c + 1 : c);
+        else if (this.book.emptyFifo[k] === fi && this.book.emptySince[k] !== NONE) this.wake(k, c);
       }
       if (c > this.makespan) this.makespan = c;
       pipe.shift();
@@ -429,6 +460,28 @@ export class EngineRun {
       if (na >= since && na + d > this.makespan) this.makespan = na + d;
     }
     this.wake(a, this.nextAllowed[a]!);
+  }
+
+  /**
+   * `a` tested its inputs and read none: it waits for a token on any input (a write wakes it),
+   * or retires when every input is empty and closed.
+   */
+  private pollWait(a: number, rt: ActorRuntime, t: number): void {
+    let open = false;
+    let pending = false;
+    for (let k = 0; k < rt.inFifos.length; k++) {
+      const f = this.fifos[rt.inFifos[k]!]!;
+      if (!f.isEmpty) pending = true;
+      else if (!f.closed) open = true;
+    }
+    if (!open && !pending) {
+      this.retire(a, t);
+      return;
+    }
+    this.polling[a] = 1;
+    this.book.blockEmpty(a, t, this.probeEmptyFifo !== NONE ? this.probeEmptyFifo : rt.inFifos[0]!);
+    // A token written this cycle by a latency-0 firing is testable from the next one.
+    if (pending) this.wake(a, t + 1);
   }
 
   // ---- completion -------------------------------------------------------------------------

@@ -7,6 +7,11 @@ export interface FifoSpec {
   readonly depth: number;
   /** Width of one slot in bytes (one token); checked against the ports bound to it. */
   readonly widthBytes: number;
+  /**
+   * Tokens the FIFO holds at cycle 0 (metadata `{ index: k }`, no payload): the credits of a
+   * credit loop, the initial state of a feedback path. Integer in [0, depth]. Default 0.
+   */
+  readonly initialTokens?: number;
 }
 
 /**
@@ -35,6 +40,8 @@ export class BoundedFifo {
   private readonly metas: (TokenMeta | undefined)[];
   private readonly payloads: unknown[];
   private readonly written: Float64Array;
+  /** First cycle a non-blocking test sees each token (a same-cycle latency-0 write: the next). */
+  private readonly testable: Float64Array;
   /** Cycle at which each slot was last freed (-Infinity: never used). */
   private readonly freedAt: Float64Array;
   private head = 0;
@@ -68,7 +75,18 @@ export class BoundedFifo {
     this.metas = new Array<TokenMeta | undefined>(spec.depth).fill(undefined);
     this.payloads = new Array<unknown>(spec.depth).fill(undefined);
     this.written = new Float64Array(spec.depth);
+    this.testable = new Float64Array(spec.depth);
     this.freedAt = new Float64Array(spec.depth).fill(-Infinity);
+    const initial = spec.initialTokens ?? 0;
+    if (!Number.isInteger(initial) || initial < 0 || initial > spec.depth) {
+      throw new RangeError(`FIFO '${spec.name}': initialTokens must be an integer in [0, depth ${spec.depth}], got ${initial}`);
+    }
+    for (let k = 0; k < initial; k++) this.push({ index: k }, undefined, 0);
+  }
+
+  /** Whether a non-blocking test at `cycle` sees a token. */
+  testableAt(cycle: number): boolean {
+    return this.count > 0 && this.testable[this.head]! <= cycle;
   }
 
   /** Tokens written and not yet read. */
@@ -104,13 +122,14 @@ export class BoundedFifo {
   }
 
   /** Writes a token readable from `cycle`. Throws when no slot is free: callers check `writableAt`. */
-  push(meta: TokenMeta, payload: unknown, cycle: number): void {
+  push(meta: TokenMeta, payload: unknown, cycle: number, sameCycleWrite = false): void {
     if (this.count === this.depth) throw new Error(`FIFO '${this.name}' overflow: write to a full FIFO`);
     if (this.closed) throw new Error(`FIFO '${this.name}': write after its producer finished`);
     const slot = (this.head + this.count) % this.depth;
     this.metas[slot] = meta;
     this.payloads[slot] = payload;
     this.written[slot] = cycle;
+    this.testable[slot] = sameCycleWrite ? cycle + 1 : cycle;
     this.count++;
     this.tokens++;
     if (this.count > this.maxOccupancy) this.maxOccupancy = this.count;

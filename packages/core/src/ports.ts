@@ -1,5 +1,5 @@
 import { Subject } from 'rxjs';
-import type { ActorSpec, Firing, FiringCost, FiringOutputs } from './actor.js';
+import type { ActorSpec, Firing, FiringCost, FiringOutputs, PortProbe } from './actor.js';
 import { mapFnOf } from './actors.js';
 import { RunError } from './errors.js';
 import type { GraphActor } from './graph.js';
@@ -92,10 +92,10 @@ export function actorRuntime(ga: GraphActor, onBehaviourError: (e: unknown) => n
   return rt;
 }
 
-/** Input ports read by firing `i`, as indices. */
-export function readPorts(rt: ActorRuntime, i: number): Int32Array {
+/** Input ports read by firing `i`, as indices (`probe` answers the rate's non-blocking tests). */
+export function readPorts(rt: ActorRuntime, i: number, probe: PortProbe): Int32Array {
   const spec = rt.spec;
-  return spec.reads ? portIndices(rt.readCache, spec.reads(i), rt.inIndexByPort, spec.name, 'reads', i, 'input') : rt.allIn;
+  return spec.reads ? portIndices(rt.readCache, spec.reads(i, probe), rt.inIndexByPort, spec.name, 'reads', i, 'input') : rt.allIn;
 }
 
 /** Output ports written by firing `i`, as indices. */
