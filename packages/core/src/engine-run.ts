@@ -192,9 +192,24 @@ export class EngineRun {
   }
 
   execute(): RunResult {
-    for (let a = 0; a < this.n; a++) this.wake(a, 0);
+    this.start();
     this.drain(Infinity);
     return this.finish();
+  }
+
+  /** Schedules every actor's first attempt (once, before the first `drain`). */
+  start(): void {
+    for (let a = 0; a < this.n; a++) this.wake(a, 0);
+  }
+
+  /** Scheduler events so far. */
+  get schedulerEventCount(): number {
+    return this.schedulerEvents;
+  }
+
+  /** Firings so far. */
+  get firings(): number {
+    return this.totalFirings;
   }
 
   /** Processes events up to cycle `until` (inclusive); returns whether events remain. */

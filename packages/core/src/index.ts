@@ -4,6 +4,7 @@ export { resourceGroup, interleavedRequests, type ResourceSpec, type ResourceGro
 export { costOf, type ActorSpec, type PortSpec, type PortProbe, type FiringCost, type ResourceRequest, type Firing, type FiringOutputs, type Kernel } from './actor.js';
 export { GraphBuilder, toDot, type Graph, type GraphActor, type StreamRef, type Bindings } from './graph.js';
 export { Simulation, runGraph, rankBottlenecks, type RunOptions, type RunResult } from './engine.js';
+export { run$, type ObservableRunOptions, type RunEvent } from './run-observable.js';
 export { GraphValidationError, DeadlockError, RunError, type BlockedActor } from './errors.js';
 export type { TraceEvent, ActorState, ActorStateEvent, FifoOccupancyEvent, GrantEvent } from './trace-events.js';
 export { formatSummary, table, type RunSummary, type ActorSummary, type FifoSummary, type ResourceSummary, type Bottleneck } from './summary.js';
