@@ -48,8 +48,31 @@ export class Arbiter {
     this.pending.push(p);
   }
 
+  private readonly one: Served = { finish: 0, waitUntil: 0, resource: undefined, heldBy: undefined };
+
   /** Serves every request of cycle `t`; `done` receives each firing with how it was served. */
   arbitrate(t: number, done: (p: PendingRequest, s: Served) => void): void {
+    if (this.pending.length === 1 && this.pending[0]!.cost.requests!.length === 1) {
+      // The common case: one firing, one request this cycle (no ordering, no allocation).
+      const p = this.pending.pop()!;
+      const rq = p.cost.requests![0]!;
+      const ri = this.resourceOf(p, rq.resource);
+      const g = this.resources[ri]!.grant(p.actor, t, rq.units);
+      this.onGrant?.(ri, p.actor, rq.units, t, g);
+      const s = this.one;
+      s.finish = Math.max(t, g.endCycle);
+      s.waitUntil = t;
+      s.resource = undefined;
+      s.heldBy = undefined;
+      if (g.startCycle > t && g.heldBy !== p.actor) {
+        this.contention[ri] += g.startCycle - t;
+        s.waitUntil = g.startCycle;
+        s.resource = this.resources[ri]!.name;
+        s.heldBy = g.heldBy;
+      }
+      done(p, s);
+      return;
+    }
     const batch = this.pending.splice(0);
     const served: Served[] = batch.map(() => ({ finish: t, waitUntil: t, resource: undefined, heldBy: undefined }));
     // Requests grouped by resource, resources served in declaration order.

@@ -48,7 +48,7 @@ export class BoundedFifo {
   private count = 0;
   /** Set when the producer has finished: no more tokens will ever be written. */
   closed = false;
-  /** Highest occupancy seen. */
+  /** Highest occupancy seen (tokens held at a write, the written one included). */
   maxOccupancy = 0;
   /** Tokens written so far. */
   tokens = 0;
@@ -58,7 +58,6 @@ export class BoundedFifo {
    * in the previous cycle), plus the one written. Exact in a run where the FIFO never filled.
    */
   stallFreeDepth = 0;
-  private lastReadCycle = -Infinity;
   private readonly selfLoopSlots: boolean;
 
   constructor(spec: FifoSpec, selfLoop = false) {
@@ -132,20 +131,38 @@ export class BoundedFifo {
     this.testable[slot] = sameCycleWrite ? cycle + 1 : cycle;
     this.count++;
     this.tokens++;
-    if (this.count > this.maxOccupancy) this.maxOccupancy = this.count;
-    const demand = this.count + (!this.selfLoopSlots && this.lastReadCycle > cycle - SLOT_TURNAROUND_CYCLES ? 1 : 0);
-    if (demand > this.stallFreeDepth) this.stallFreeDepth = demand;
+  }
+
+  /**
+   * Occupancy figures of the token in `slot`, computed when it is read (a token may be queued
+   * before its write cycle, see the engine): at its write W, the earlier tokens read at W or
+   * later were held (reads come after writes within a cycle), and those read after W - 2 kept
+   * their slot from being reused. Earlier tokens' read cycles are in the preceding slots.
+   */
+  private account(slot: number): void {
+    const w = this.written[slot]!;
+    const reuse = w - (this.selfLoopSlots ? 0 : SLOT_TURNAROUND_CYCLES);
+    let held = 1;
+    let busy = 1;
+    for (let k = 1; k < this.depth; k++) {
+      const read = this.freedAt[(slot - k + this.depth) % this.depth]!;
+      if (read <= reuse) break;
+      busy++;
+      if (read >= w) held++;
+    }
+    if (held > this.maxOccupancy) this.maxOccupancy = held;
+    if (busy > this.stallFreeDepth) this.stallFreeDepth = busy;
   }
 
   /** Removes the oldest token, read at `cycle`; returns its payload (read its meta first). */
   pop(cycle: number): unknown {
     if (this.count === 0) throw new Error(`FIFO '${this.name}' underflow`);
     const slot = this.head;
+    this.account(slot);
     const payload = this.payloads[slot];
     this.metas[slot] = undefined;
     this.payloads[slot] = undefined;
     this.freedAt[slot] = cycle;
-    this.lastReadCycle = cycle;
     this.head = (slot + 1) % this.depth;
     this.count--;
     return payload;

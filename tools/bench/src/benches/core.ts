@@ -15,13 +15,14 @@ const STAGES = [
 const DEPTHS = [2, 2, 2, 2, 2, 2, 2];
 const TOKENS = Number(process.env.CORE_BENCH_TOKENS ?? 1_000_000);
 
-function pipeline() {
+/** The 8-stage pipeline of `tokens` tokens (depth-2 FIFOs), as a graph. */
+export function pipeline(tokens = TOKENS) {
   const g = new GraphBuilder('bench8');
   const fifos = DEPTHS.map((d, k) => g.stream(`f${k}`, { depth: d, widthBytes: 64 }));
   STAGES.forEach((s, k) => {
     const spec: ActorSpec = {
       name: `s${k}`,
-      ...(k > 0 ? { inputs: { in: { widthBytes: 64 } } } : { firings: TOKENS }),
+      ...(k > 0 ? { inputs: { in: { widthBytes: 64 } } } : { firings: tokens }),
       ...(k < STAGES.length - 1 ? { outputs: { out: { widthBytes: 64 } } } : {}),
       cost: { iiCycles: s.ii, latencyCycles: s.latency },
     };
