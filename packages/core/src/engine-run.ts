@@ -1,11 +1,12 @@
 import type { Subject } from 'rxjs';
-import { costOf, type ActorSpec, type Firing, type FiringCost, type FiringOutputs, type PortProbe } from './actor.js';
+import type { PortProbe } from './actor.js';
 import { Arbiter, type PendingRequest, type Served } from './arbitration.js';
 import { DeadlockError, RunError, type BlockedActor } from './errors.js';
 import { BoundedFifo } from './fifo.js';
 import type { Graph } from './graph.js';
 import { EventHeap } from './heap.js';
-import { actorRuntime, readPorts, writePorts, type ActorRuntime } from './ports.js';
+import { actorRuntime, checkedCost, EMPTY, outputsOf, readPorts, writePorts, type ActorRuntime } from './ports.js';
+import { Pipeline, type InFlight } from './pipeline.js';
 import { SharedResource } from './resource.js';
 import { summarize } from './results.js';
 import { NONE, StallBook } from './stalls.js';
@@ -20,58 +21,6 @@ const ARBITRATE = 2;
 const PHASES = 3;
 /** Write cycle of a firing still waiting for its cycle's arbitration. */
 const UNKNOWN = -1;
-
-/** A firing that started and has not written its outputs yet (it is inside the actor's pipeline). */
-interface InFlight {
-  write: number;
-  index: number;
-  n: number;
-  readonly ports: number[];
-  readonly metas: TokenMeta[];
-  readonly payloads: unknown[];
-}
-
-/** The in-flight firings of one actor, oldest first (writes happen in firing order). */
-class Pipeline {
-  items: InFlight[] = [];
-  head = 0;
-  len = 0;
-  private readonly spare: InFlight[] = [];
-
-  alloc(): InFlight {
-    return this.spare.pop() ?? { write: 0, index: 0, n: 0, ports: [], metas: [], payloads: [] };
-  }
-
-  push(f: InFlight): void {
-    if (this.len === this.items.length) {
-      const grown: InFlight[] = [];
-      for (let k = 0; k < this.len; k++) grown.push(this.items[(this.head + k) % this.len]!);
-      grown.push(f);
-      this.items = grown;
-      this.head = 0;
-      this.len++;
-      return;
-    }
-    this.items[(this.head + this.len) % this.items.length] = f;
-    this.len++;
-  }
-
-  front(): InFlight | undefined {
-    return this.len > 0 ? this.items[this.head] : undefined;
-  }
-
-  at(k: number): InFlight {
-    return this.items[(this.head + k) % this.items.length]!;
-  }
-
-  shift(): void {
-    const f = this.items[this.head]!;
-    f.payloads.fill(undefined);
-    this.spare.push(f);
-    this.head = (this.head + 1) % this.items.length;
-    this.len--;
-  }
-}
 
 /**
  * One run of a graph: the discrete-event scheduler. Events are keyed (cycle, phase, actor) and
@@ -345,9 +294,9 @@ export class EngineRun {
       if (p !== a && this.frozenFifo[p] === fi && this.frozenSince[p] !== NONE) this.scheduleWrite(p, fifo.writableAt(false));
     }
     const writeIdx = writePorts(rt, i, inputs);
-    const cost = this.checkedCost(rt, firing);
+    const cost = checkedCost(rt, firing);
     // A behaviour sees every firing (an RxJS one may keep state), also those that write nothing.
-    const outMetas = writeIdx.length > 0 || rt.subject || rt.mapFn ? this.outputsOf(rt, firing, writeIdx, i) : EMPTY;
+    const outMetas = writeIdx.length > 0 || rt.subject || rt.mapFn ? outputsOf(rt, firing, writeIdx, i) : EMPTY;
     let outPayloads: Readonly<Record<string, unknown>> | undefined;
     if (needPayloads) {
       try {
@@ -399,7 +348,7 @@ export class EngineRun {
       const pipe = this.pipes[a]!;
       entry.write = w;
       if (pipe.front() === entry) {
-        if (this.writableBy(a, entry, w)) this.queueWrites(a, entry, w, t);
+        if (this.writableBy(a, entry, w)) this.queueWrites(a, entry, w, w <= t);
         else if (w <= t) this.tryWrite(a, t, true);
         else this.scheduleWrite(a, w);
       }
@@ -421,12 +370,12 @@ export class EngineRun {
   }
 
   /**
-   * Writes that cannot stall go into their FIFOs now, readable from `w`: no write event, and the
-   * consumer is woken for `w` (a token a FIFO holds is never readable before its write cycle).
+   * Puts the oldest in-flight firing's tokens into their FIFOs, readable from `w`, and wakes the
+   * consumers. `started` calls it at once for writes that cannot stall (no write event; a token
+   * a FIFO holds is never readable before its write cycle), `tryWrite` when the write lands.
    */
-  private queueWrites(a: number, entry: InFlight, w: number, t: number): void {
+  private queueWrites(a: number, entry: InFlight, w: number, sameCycle: boolean): void {
     const rt = this.actors[a]!;
-    const sameCycle = w <= t;
     for (let k = 0; k < entry.n; k++) {
       const fi = rt.outFifos[entry.ports[k]!]!;
       const fifo = this.fifos[fi]!;
@@ -507,17 +456,7 @@ export class EngineRun {
       }
       const since = this.frozenSince[a]!;
       if (since !== NONE) this.thaw(a, since, c);
-      for (let w = 0; w < head.n; w++) {
-        const fi = rt.outFifos[head.ports[w]!]!;
-        const fifo = this.fifos[fi]!;
-        fifo.push(head.metas[w]!, head.payloads[w], c, sameCycle);
-        if (this.book.observed) this.book.fifoEvent(fi, c, fifo.occupancy);
-        const k = this.consumer[fi]!;
-        if (this.polling[k]) this.wake(k, sameCycle ? c + 1 : c);
-        else if (this.book.emptyFifo[k] === fi && this.book.emptySince[k] !== NONE) this.wake(k, c);
-      }
-      if (c > this.makespan) this.makespan = c;
-      pipe.shift();
+      this.queueWrites(a, head, c, sameCycle);
     }
     const next = pipe.front();
     if (next && next.write !== UNKNOWN) this.scheduleWrite(a, next.write);
@@ -625,51 +564,4 @@ export class EngineRun {
     }
     return { cycles, summary, sinks: this.sinks, events: book.events, firings: this.totalFirings, schedulerEvents: this.schedulerEvents };
   }
-
-  // ---- cost and outputs -------------------------------------------------------------------
-
-  private checkedCost(rt: ActorRuntime, firing: Firing): FiringCost {
-    const cost = rt.staticCost ?? costOf(rt.spec, firing);
-    if (!Number.isInteger(cost.iiCycles) || cost.iiCycles < 1 || !Number.isInteger(cost.latencyCycles) || cost.latencyCycles < 0) {
-      const name = rt.spec.name;
-      throw new RunError(`actor '${name}': cost of firing ${firing.index} must have integer iiCycles >= 1 and latencyCycles >= 0, got ii=${cost.iiCycles} latency=${cost.latencyCycles}`, name, firing.index);
-    }
-    return cost;
-  }
-
-  private outputsOf(rt: ActorRuntime, firing: Firing, writeIdx: Int32Array, i: number): FiringOutputs {
-    const spec: ActorSpec = rt.spec;
-    let out: FiringOutputs;
-    if (rt.mapFn) {
-      try {
-        out = rt.mapFn(firing);
-      } catch (e) {
-        throw new RunError(`actor '${spec.name}': behaviour failed on firing ${i}: ${e instanceof Error ? e.message : String(e)}`, spec.name, i, { cause: e });
-      }
-    } else if (rt.subject) {
-      rt.emissions = 0;
-      rt.emitted = undefined;
-      rt.subject.next(firing);
-      if (rt.emissions !== 1) throw new RunError(`actor '${spec.name}': behaviour emitted ${rt.emissions} times for firing ${i}; it must emit exactly once per firing`, spec.name, i);
-      out = rt.emitted!;
-    } else {
-      // Default: each written port gets the metadata of the first token read, or {index, last}.
-      let meta: TokenMeta | undefined;
-      for (const p of rt.inPorts) {
-        meta = firing.inputs[p];
-        if (meta) break;
-      }
-      meta ??= { index: i, last: i === rt.firingLimit - 1 };
-      const o = rt.outScratch;
-      for (let w = 0; w < writeIdx.length; w++) o[rt.outPorts[writeIdx[w]!]!] = meta;
-      return o;
-    }
-    for (let w = 0; w < writeIdx.length; w++) {
-      const port = rt.outPorts[writeIdx[w]!]!;
-      if (!out[port]) throw new RunError(`actor '${spec.name}': behaviour gave no token for output port '${port}' on firing ${i}`, spec.name, i);
-    }
-    return out;
-  }
 }
-
-const EMPTY: FiringOutputs = Object.freeze({});

@@ -1,5 +1,5 @@
 import { Subject } from 'rxjs';
-import type { ActorSpec, Firing, FiringCost, FiringOutputs, PortProbe } from './actor.js';
+import { costOf, type ActorSpec, type Firing, type FiringCost, type FiringOutputs, type PortProbe } from './actor.js';
 import { mapFnOf } from './actors.js';
 import { RunError } from './errors.js';
 import type { GraphActor } from './graph.js';
@@ -130,4 +130,52 @@ function portIndices(cache: PortCache, ports: readonly string[], byName: Readonl
 
 function allIndices(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
+}
+
+/** A firing that writes nothing. */
+export const EMPTY: FiringOutputs = Object.freeze({});
+
+/** The firing's cost, checked (integers, II >= 1, latency >= 0). */
+export function checkedCost(rt: ActorRuntime, firing: Firing): FiringCost {
+  const cost = rt.staticCost ?? costOf(rt.spec, firing);
+  if (!Number.isInteger(cost.iiCycles) || cost.iiCycles < 1 || !Number.isInteger(cost.latencyCycles) || cost.latencyCycles < 0) {
+    const name = rt.spec.name;
+    throw new RunError(`actor '${name}': cost of firing ${firing.index} must have integer iiCycles >= 1 and latencyCycles >= 0, got ii=${cost.iiCycles} latency=${cost.latencyCycles}`, name, firing.index);
+  }
+  return cost;
+}
+
+/** The output metadata of a firing: its behaviour's, or each written port gets the first input's. */
+export function outputsOf(rt: ActorRuntime, firing: Firing, writeIdx: Int32Array, i: number): FiringOutputs {
+  const spec: ActorSpec = rt.spec;
+  let out: FiringOutputs;
+  if (rt.mapFn) {
+    try {
+      out = rt.mapFn(firing);
+    } catch (e) {
+      throw new RunError(`actor '${spec.name}': behaviour failed on firing ${i}: ${e instanceof Error ? e.message : String(e)}`, spec.name, i, { cause: e });
+    }
+  } else if (rt.subject) {
+    rt.emissions = 0;
+    rt.emitted = undefined;
+    rt.subject.next(firing);
+    if (rt.emissions !== 1) throw new RunError(`actor '${spec.name}': behaviour emitted ${rt.emissions} times for firing ${i}; it must emit exactly once per firing`, spec.name, i);
+    out = rt.emitted!;
+  } else {
+    // Default: each written port gets the metadata of the first token read, or {index, last}.
+    let meta: TokenMeta | undefined;
+    for (const p of rt.inPorts) {
+      meta = firing.inputs[p];
+      if (meta) break;
+    }
+    meta ??= { index: i, last: i === rt.firingLimit - 1 };
+    const o = rt.outScratch;
+    for (let w = 0; w < writeIdx.length; w++) o[rt.outPorts[writeIdx[w]!]!] = meta;
+    return o;
+  }
+  for (let w = 0; w < writeIdx.length; w++) {
+    const port = rt.outPorts[writeIdx[w]!]!;
+    if (!out[port]) throw new RunError(`actor '${spec.name}': behaviour gave no token for output port '${port}' on firing ${i}`, spec.name, i);
+  }
+  return out;
 }

@@ -2,8 +2,6 @@ import type { Subject } from 'rxjs';
 import type { ActorState, TraceEvent } from './trace-events.js';
 
 export const NONE = -1;
-export const BLOCK_EMPTY = 1;
-export const BLOCK_FULL = 2;
 
 /**
  * Cycle accounting and trace of a run: per actor busy / stalled / idle cycles (they add up to
