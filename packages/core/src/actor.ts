@@ -11,6 +11,8 @@ export interface PortSpec {
 export interface PortProbe {
   /** No token of input `port` is visible to a test in this cycle. */
   empty(port: string): boolean;
+  /** Output `port` has no slot for a write in this cycle. */
+  full(port: string): boolean;
 }
 
 /** A request for a shared resource made by one firing. */
@@ -82,8 +84,14 @@ export interface ActorSpec {
    * so the result never depends on the order in which actors fire within a cycle.
    */
   readonly reads?: (firingIndex: number, ports: PortProbe) => readonly string[];
-  /** Output ports written by firing i; default: all outputs. */
-  readonly writes?: (firingIndex: number, inputs: Readonly<Record<string, TokenMeta>>) => readonly string[];
+  /**
+   * Output ports written by firing i; default: all outputs. `ports.full(port)` tests an output
+   * (HLS `full()` / `write_nb`, TAPA `try_write`): a firing that leaves out a full port drops
+   * that token instead of stalling. Rule: full at cycle t means no slot takes a write at t
+   * (every slot holds a token, or was freed less than 2 cycles before t; this actor's earlier
+   * queued writes count), which reads in cycle t cannot change: order-independent.
+   */
+  readonly writes?: (firingIndex: number, inputs: Readonly<Record<string, TokenMeta>>, ports: PortProbe) => readonly string[];
   /** Cycle cost of a firing: static, or a function of the firing's metadata (never of payloads). */
   readonly cost: FiringCost | ((firing: Firing) => FiringCost);
   /** Shared resources this actor may request (validated at build). */

@@ -73,6 +73,12 @@ export class EngineRun {
       if (empty && this.probeEmptyFifo === NONE) this.probeEmptyFifo = fi;
       return empty;
     },
+    full: (port: string): boolean => {
+      const rt = this.actors[this.probeActor]!;
+      const k = rt.outIndexByPort.get(port);
+      if (k === undefined) throw new RunError(`actor '${rt.spec.name}': writes() tests unknown output port '${port}'`, rt.spec.name);
+      return this.fifos[rt.outFifos[k]!]!.writableAt(rt.selfLoop[k] === 1) > this.probeCycle;
+    },
   };
 
   private arbitrationAt = -1;
@@ -293,7 +299,7 @@ export class EngineRun {
       const p = this.producer[fi]!;
       if (p !== a && this.frozenFifo[p] === fi && this.frozenSince[p] !== NONE) this.scheduleWrite(p, fifo.writableAt(false));
     }
-    const writeIdx = writePorts(rt, i, inputs);
+    const writeIdx = writePorts(rt, i, inputs, this.probe);
     const cost = checkedCost(rt, firing);
     // A behaviour sees every firing (an RxJS one may keep state), also those that write nothing.
     const outMetas = writeIdx.length > 0 || rt.subject || rt.mapFn ? outputsOf(rt, firing, writeIdx, i) : EMPTY;

@@ -45,6 +45,33 @@ describe('non-blocking reads: a round-robin merge', () => {
   });
 });
 
+describe('non-blocking writes: a producer that drops what a full FIFO cannot take', () => {
+  it('writes when a slot is free, drops otherwise: tokens at 0, 2, 5, 8 of 10', () => {
+    // P (II 1, latency 0) fires at 0..9 and writes only if the depth-1 FIFO is not full; C
+    // (II 3) reads. 0: written, read at 0 -> writable again at 2; 1: full, dropped; 2: written,
+    // read at 3 -> writable at 5; 3, 4: full; 5: written, read at 6; 6, 7: full; 8: written, read
+    // at 9; 9: full. C reads at 0, 3, 6, 9 and ends at 12. Full means the same whichever of P
+    // and C fires first in a cycle: a read in cycle t frees a slot for t + 2.
+    for (const order of ['P first', 'C first'] as const) {
+      const g = new GraphBuilder('drop');
+      const f = g.stream('f', { depth: 1, widthBytes: 4 });
+      const p: ActorSpec = { name: 'P', outputs: { out: { widthBytes: 4 } }, firings: 10, writes: (_i, _in, ports) => (ports.full('out') ? [] : ['out']), cost: { iiCycles: 1, latencyCycles: 0 } };
+      const c = sinkActor({ name: 'C', widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } });
+      if (order === 'P first') g.invoke(p, { out: { out: f } }).invoke(c, { in: { in: f } });
+      else g.invoke(c, { in: { in: f } }).invoke(p, { out: { out: f } });
+      const r = runGraph(g.build());
+      expect(r.sinks['C']!.map((t) => [t.meta.index, t.readyCycle])).toEqual([
+        [0, 0],
+        [2, 2],
+        [5, 5],
+        [8, 8],
+      ]);
+      expect(r.cycles).toBe(12);
+      expect(r.summary.actors.find((x) => x.actor === 'P')!.stalledFullCycles).toBe(0);
+    }
+  });
+});
+
 describe('initial tokens: a credit loop', () => {
   /** P sends N tokens to C, each only with a credit; C returns a credit per token (but the last `credits`). */
   function creditLoop(n: number, credits: number) {

@@ -99,9 +99,9 @@ export function readPorts(rt: ActorRuntime, i: number, probe: PortProbe): Int32A
 }
 
 /** Output ports written by firing `i`, as indices. */
-export function writePorts(rt: ActorRuntime, i: number, inputs: Readonly<Record<string, TokenMeta>>): Int32Array {
+export function writePorts(rt: ActorRuntime, i: number, inputs: Readonly<Record<string, TokenMeta>>, probe: PortProbe): Int32Array {
   const spec = rt.spec;
-  return spec.writes ? portIndices(rt.writeCache, spec.writes(i, inputs), rt.outIndexByPort, spec.name, 'writes', i, 'output') : rt.allOut;
+  return spec.writes ? portIndices(rt.writeCache, spec.writes(i, inputs, probe), rt.outIndexByPort, spec.name, 'writes', i, 'output') : rt.allOut;
 }
 
 /**
