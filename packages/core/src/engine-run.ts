@@ -19,6 +19,10 @@ const WRITE = 0;
 const START = 1;
 const ARBITRATE = 2;
 const PHASES = 3;
+/** Outcomes of `waitForInputs`. */
+const READY = 0;
+const WAITING = 1;
+const DRY = 2;
 /** Write cycle of a firing still waiting for its cycle's arbitration. */
 const UNKNOWN = -1;
 
@@ -259,21 +263,10 @@ export class EngineRun {
       return;
     }
     this.polling[a] = 0;
-    for (let r = 0; r < readIdx.length; r++) {
-      const fi = rt.inFifos[readIdx[r]!]!;
-      const f = fifos[fi]!;
-      if (f.isEmpty) {
-        if (f.closed) this.retire(a, t);
-        else this.book.blockEmpty(a, t, fi);
-        return;
-      }
-      const w = f.headWriteCycle();
-      if (w > t) {
-        // Queued, written at w (see `started`): wait for it.
-        this.book.blockEmpty(a, t, fi);
-        this.wake(a, w);
-        return;
-      }
+    const ready = this.waitForInputs(a, rt, readIdx, t);
+    if (ready !== READY) {
+      if (ready === DRY) this.retire(a, t);
+      return;
     }
     this.book.closeEmpty(a, t);
     // Metadata records are reused per read pattern (same keys every time: a stable shape).
@@ -402,24 +395,32 @@ export class EngineRun {
    */
   private scheduleNext(a: number, next: number): void {
     const rt = this.actors[a]!;
-    if (!rt.spec.reads && rt.inFifos.length > 0 && this.firingCount[a]! < rt.firingLimit) {
-      for (let k = 0; k < rt.inFifos.length; k++) {
-        const fi = rt.inFifos[k]!;
-        const f = this.fifos[fi]!;
-        if (f.isEmpty) {
-          if (f.closed) break;
-          this.book.blockEmpty(a, next, fi);
-          return;
-        }
-        const w = f.headWriteCycle();
-        if (w > next) {
-          this.book.blockEmpty(a, next, fi);
-          this.wake(a, w);
-          return;
-        }
+    if (!rt.spec.reads && rt.inFifos.length > 0 && this.firingCount[a]! < rt.firingLimit && this.waitForInputs(a, rt, rt.allIn, next) === WAITING) return;
+    this.wake(a, next);
+  }
+
+  /**
+   * Whether the inputs `readIdx` of `a` all hold a token written by cycle t. If not, `a` is
+   * blocked on the first that does not (woken by its write, or at the queued token's write
+   * cycle): WAITING; DRY when that FIFO is empty and its producer has finished.
+   */
+  private waitForInputs(a: number, rt: ActorRuntime, readIdx: Int32Array, t: number): number {
+    for (let r = 0; r < readIdx.length; r++) {
+      const fi = rt.inFifos[readIdx[r]!]!;
+      const f = this.fifos[fi]!;
+      if (f.isEmpty) {
+        if (f.closed) return DRY;
+        this.book.blockEmpty(a, t, fi);
+        return WAITING;
+      }
+      const w = f.headWriteCycle();
+      if (w > t) {
+        this.book.blockEmpty(a, t, fi);
+        this.wake(a, w);
+        return WAITING;
       }
     }
-    this.wake(a, next);
+    return READY;
   }
 
   private readonly served = (p: PendingRequest, s: Served): void => {
