@@ -58,6 +58,12 @@ export class EngineRun {
   /** Pipeline frozen on a full FIFO since `frozenSince` (NONE: running). */
   private readonly frozenSince: Float64Array;
   private readonly frozenFifo: Int32Array;
+  /**
+   * Planned write cycle of a pipeline head that needs a slot no read has freed yet (a FIFO full
+   * of unread tokens): no event is scheduled; the read that frees the slot plans the write, and
+   * an attempt to start at or after that cycle finds the pipeline frozen (NONE: none).
+   */
+  private readonly deferred: Float64Array;
   /** Waiting, after testing its inputs, for a token on any of them (a polling loop). */
   private readonly polling: Uint8Array;
 
@@ -148,6 +154,7 @@ export class EngineRun {
     this.frozenSince = new Float64Array(n).fill(NONE);
     this.frozenFifo = new Int32Array(n).fill(NONE);
     this.polling = new Uint8Array(n);
+    this.deferred = new Float64Array(n).fill(NONE);
   }
 
   execute(): RunResult {
@@ -241,6 +248,11 @@ export class EngineRun {
 
   private tryFire(a: number, t: number): void {
     if (this.done[a] || this.finishing[a] || this.frozenSince[a] !== NONE) return;
+    const d = this.deferred[a]!;
+    if (d !== NONE && d <= t) {
+      this.freezeDeferred(a, d);
+      return;
+    }
     if (t < this.nextAllowed[a]!) {
       this.wake(a, t);
       return;
@@ -290,7 +302,10 @@ export class EngineRun {
       if (rt.isSink && this.collectSinks) this.sinks[spec.name]!.push({ meta, payload, readyCycle: written });
       if (this.book.observed) this.book.fifoEvent(fi, t, fifo.occupancy);
       const p = this.producer[fi]!;
-      if (p !== a && this.frozenFifo[p] === fi && this.frozenSince[p] !== NONE) this.scheduleWrite(p, fifo.writableAt(false));
+      if (p !== a) {
+        if (this.frozenFifo[p] === fi && this.frozenSince[p] !== NONE) this.scheduleWrite(p, fifo.writableAt(false));
+        else if (this.deferred[p] !== NONE) this.resolveDeferred(p, t);
+      }
     }
     const writeIdx = writePorts(rt, i, inputs, this.probe);
     const cost = checkedCost(rt, firing);
@@ -349,7 +364,7 @@ export class EngineRun {
       if (pipe.front() === entry) {
         if (this.writableBy(a, entry, w)) this.queueWrites(a, entry, w, w <= t);
         else if (w <= t) this.tryWrite(a, t, true);
-        else this.scheduleWrite(a, w);
+        else this.planWrite(a, entry, w);
       }
     }
     if (this.frozenSince[a] === NONE) this.scheduleNext(a, next); // a frozen pipeline is woken when it thaws
@@ -466,8 +481,66 @@ export class EngineRun {
       this.queueWrites(a, head, c, sameCycle);
     }
     const next = pipe.front();
-    if (next && next.write !== UNKNOWN) this.scheduleWrite(a, next.write);
+    if (next && next.write !== UNKNOWN) this.planWrite(a, next, next.write);
     if (!next && this.finishing[a]) this.close(a, c);
+  }
+
+  /** The first FIFO `entry` writes that is full of unread tokens (NONE: none). */
+  private fullOutput(a: number, entry: InFlight): number {
+    const rt = this.actors[a]!;
+    for (let k = 0; k < entry.n; k++) {
+      const fi = rt.outFifos[entry.ports[k]!]!;
+      if (this.fifos[fi]!.isFull) return fi;
+    }
+    return NONE;
+  }
+
+  /** A write event at `w` for the pipeline head, or, if a FIFO it writes is full, a deferred write. */
+  private planWrite(a: number, entry: InFlight, w: number): void {
+    if (this.fullOutput(a, entry) !== NONE) this.deferred[a] = w;
+    else this.scheduleWrite(a, w);
+  }
+
+  /** A deferred write was due at `w` and is still blocked: the pipeline has been frozen since `w`. */
+  private freezeDeferred(a: number, w: number, fi = this.fullOutput(a, this.pipes[a]!.front()!)): void {
+    this.deferred[a] = NONE;
+    this.frozenSince[a] = w;
+    this.book.closeEmpty(a, w);
+    this.frozenFifo[a] = fi;
+  }
+
+  /** A read at `t` freed a slot of producer `p`, whose head write was deferred: plan it now. */
+  private resolveDeferred(p: number, t: number): void {
+    const w = this.deferred[p]!;
+    const head = this.pipes[p]!.front()!;
+    if (this.fullOutput(p, head) !== NONE) return;
+    this.deferred[p] = NONE;
+    if (w <= t) {
+      // Due already: frozen since w (on the FIFO that was full); the write lands when the slots are writable.
+      const rt = this.actors[p]!;
+      let at = t;
+      let blocking = NONE;
+      for (let k = 0; k < head.n; k++) {
+        const port = head.ports[k]!;
+        const fi = rt.outFifos[port]!;
+        const x = this.fifos[fi]!.writableAt(rt.selfLoop[port] === 1);
+        if (x > w && blocking === NONE) blocking = fi;
+        if (x > at) at = x;
+      }
+      this.freezeDeferred(p, w, blocking);
+      this.scheduleWrite(p, at);
+      return;
+    }
+    if (this.writableBy(p, head, w)) {
+      this.queueWrites(p, head, w, false);
+      const next = this.pipes[p]!.front();
+      if (next && next.write !== UNKNOWN) {
+        if (this.writableBy(p, next, next.write)) this.scheduleWrite(p, next.write);
+        else this.planWrite(p, next, next.write);
+      } else if (!next && this.finishing[p]) this.close(p, t);
+      return;
+    }
+    this.scheduleWrite(p, w);
   }
 
   /** The frozen pipeline of `a` restarts at `c`: everything planned from `since` on moves by the stall. */
@@ -538,6 +611,7 @@ export class EngineRun {
     const blocked: BlockedActor[] = [];
     for (let a = 0; a < this.n; a++) {
       if (this.done[a]) continue;
+      if (this.deferred[a] !== NONE) this.freezeDeferred(a, this.deferred[a]!);
       const full = this.frozenSince[a] !== NONE;
       const fi = full ? this.frozenFifo[a]! : this.book.emptyFifo[a]!;
       blocked.push({
