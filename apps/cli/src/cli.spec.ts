@@ -236,6 +236,7 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--model', 'Qwen3-2B'], /^lut-llm: --model: unknown model 'Qwen3-2B'; known models: Qwen3-0.6B, .*tiny$/],
     [['--variant', 'int4'], /^lut-llm: --variant: unknown variant 'int4'; expected one of co-quant, weight-only, activation-only$/],
     [['--decode-samples', '1'], /^lut-llm: --decode-samples must be 'all' or an integer >= 2/],
+    [['--workers', '2'], /^lut-llm: --workers: worker pools are being redesigned \(issue 19\)/],
     [['--mode', 'fast'], /^lut-llm: --mode must be 'timing' or 'functional', got 'fast'$/],
     [['--layers', '29'], /^lut-llm: --layers must be at most 28 \(Qwen3-1.7B has 28 layers\), got 29$/],
     [['--prompt', '40000', '--output', '1000'], /^lut-llm: --prompt \+ --output = 41000 tokens exceeds Qwen3-1.7B's 40960 positions$/],

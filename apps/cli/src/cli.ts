@@ -101,7 +101,11 @@ interface RunFlags extends RequestFlags {
   silu: 'pwl9' | 'exact';
   checkpoint?: string;
   quantCache?: string;
-  workers: number;
+}
+
+/** `--workers` is refused by name: the in-engine worker offload is retired (issue 19 replaces it). */
+function retiredWorkers(): never {
+  throw new InvalidArgumentError('--workers: worker pools are being redesigned (issue 19); functional runs call their kernels inline, drop the flag');
 }
 
 /** Functional-mode options from the run flags; flags that only apply to timing mode are refused when given. */
@@ -129,7 +133,6 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     ...(o.prefillChunk !== undefined ? { prefillChunk: o.prefillChunk } : {}),
     seed: o.seed,
     silu: o.silu,
-    workers: o.workers,
     allowInfeasible: o.allowInfeasible ?? false,
     ...(o.json !== undefined ? { json: o.json } : {}),
     ...(o.checkpoint !== undefined ? { checkpoint: o.checkpoint } : {}),
@@ -233,7 +236,7 @@ export function buildProgram(io: CliIo): Command {
     .addOption(new Option('--silu <kind>', "functional mode: SwiGLU's SiLU, the reference design's 9-segment PWL or exact").choices(['pwl9', 'exact']).default('pwl9'))
     .option('--checkpoint <folder>', 'functional mode: a Hugging Face Qwen3 folder (config.json + model.safetensors, or model.safetensors.index.json and shards) instead of synthetic weights; quantized once, then read from the cache')
     .option('--quant-cache <dir>', 'functional mode with --checkpoint: directory of the quantization cache (default $XDG_CACHE_HOME/lut-llm/quant or ~/.cache/lut-llm/quant)')
-    .option('--workers <n>', 'functional mode: worker threads for the kernels (0 = inline; results are identical for any count)', intAtLeast('--workers', 0), 0)
+    .option('--workers <n>', 'retired: worker pools are being redesigned (issue 19); kernels run inline', retiredWorkers)
     .action(async (o: RunFlags, cmd: Command) => {
       refuseInapplicable(cmd, o);
       if (o.mode === 'functional') {

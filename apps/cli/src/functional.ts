@@ -32,7 +32,6 @@ export interface FunctionalCommandOptions {
   /** Seed of the synthetic weights and prompt. */
   readonly seed: number;
   readonly silu: 'pwl9' | 'exact';
-  readonly workers: number;
   readonly json?: string;
   /** A Hugging Face Qwen3 folder: its config is the model, its weights are quantized (with the disk cache). */
   readonly checkpoint?: string;
@@ -135,7 +134,6 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
       outputTokens: o.output,
       prefillChunkTokens: chunk,
       silu: o.silu,
-      workers: o.workers,
       onProgress: (done, _t, label) => progress.update(done, label),
     });
   } finally {
@@ -169,7 +167,7 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
       : `synthetic weights (seed ${o.seed}) co-quantized`;
   out.push(
     `  co-quant LUTLinear computing real numbers (${o.silu === 'pwl9' ? "the reference design's 9-segment PWL SiLU" : 'exact SiLU'}, ` +
-      `${o.workers === 0 ? 'kernels inline' : `${o.workers} worker threads`}); ${source} on ` +
+      `kernels inline); ${source} on ` +
       `${CALIBRATION.sequences} x ${CALIBRATION.length} synthetic calibration tokens`,
   );
   out.push(`  request: ${o.prompt} synthetic prompt token ids in, ${o.output} tokens generated greedily; every pass emulated (${prefill.length} prefill, ${decode.length} decode)`);

@@ -13,6 +13,6 @@ export {
   type AccumulatorParams,
 } from './params.js';
 export { accumulatorTileCycles, accumulatorLatencyCycles, accumulatorBufferBytes } from './cycle-model.js';
-export { accumulateInt32, accumulateFp32Terms, accumulatorKernel, accumulatorKernelRef } from './kernel.js';
+export { accumulateInt32, accumulateFp32Terms, accumulatorKernel } from './kernel.js';
 export { accumulatorActor, int32AccumulatorStage, fp32AccumulatorStage } from './stage.js';
 export { accumulate, type AccumulatorTile } from './operator.js';

@@ -1,5 +1,5 @@
 import type { AccumulatedTile, PsumTile } from '@lut-llm/contracts';
-import { float32Tile, int32Tile, optionalWorkerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
+import type { Kernel } from '@lut-llm/core';
 import { AccumulatorError } from './params.js';
 
 /**
@@ -12,7 +12,7 @@ import { AccumulatorError } from './params.js';
 
 /** buffer (or 0) + psum, INT32 [T][w]. */
 export function accumulateInt32(psum: Int32Array, buffer?: Int32Array): Int32Array {
-  const out = int32Tile(psum.length);
+  const out = new Int32Array(psum.length);
   if (buffer) {
     if (buffer.length !== psum.length) throw new AccumulatorError(`accumulator: buffer tile has ${buffer.length} values, partial sums ${psum.length}`);
     for (let i = 0; i < out.length; i++) out[i] = buffer[i]! + psum[i]!;
@@ -28,7 +28,7 @@ export function accumulateFp32Terms(terms: Float32Array, positions: number, buff
     throw new AccumulatorError(`accumulator: ${terms.length} terms cannot be split into ${positions} positions`);
   }
   const tw = terms.length / positions;
-  const out = float32Tile(tw);
+  const out = new Float32Array(tw);
   if (buffer) {
     if (buffer.length !== tw) throw new AccumulatorError(`accumulator: buffer tile has ${buffer.length} values, terms ${tw} per position`);
     out.set(buffer);
@@ -54,8 +54,3 @@ export const accumulatorKernel: Kernel = (inputs) => {
       : { kind: 'fp32', y: accumulateFp32Terms(psum.terms, psum.positions, buf?.kind === 'fp32' ? buf.y : undefined) };
   return { out: acc, bufOut: acc };
 };
-
-/** Where a worker finds `accumulatorKernel` (undefined when the package is not compiled: main thread only). */
-export function accumulatorKernelRef(): KernelRef | undefined {
-  return optionalWorkerKernel(import.meta.url, './kernel.js', 'accumulatorKernel');
-}

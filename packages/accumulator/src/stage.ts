@@ -2,7 +2,7 @@ import { LINEAR_STREAM_WIDTH_BYTES } from '@lut-llm/contracts';
 import type { AccumulatedTileMeta, LinearStageImplementation, PsumTileMeta } from '@lut-llm/contracts';
 import { mapFirings, type ActorSpec, type Firing } from '@lut-llm/core';
 import { accumulatorLatencyCycles, accumulatorTileCycles } from './cycle-model.js';
-import { accumulatorKernel, accumulatorKernelRef } from './kernel.js';
+import { accumulatorKernel } from './kernel.js';
 import { AccumulatorError, DEFAULT_FP32_ACCUMULATOR_PARAMS, DEFAULT_INT32_ACCUMULATOR_PARAMS, resolveAccumulatorParams, type AccumulatorParams } from './params.js';
 
 /**
@@ -37,7 +37,6 @@ export function accumulatorActor(name: string, p: AccumulatorParams, numeric: Nu
   const w = LINEAR_STREAM_WIDTH_BYTES;
   const latency = accumulatorLatencyCycles(p);
   const blockOf = (i: number) => Math.floor(i / p.tilesPerBlock);
-  const ref = accumulatorKernelRef();
   return {
     name,
     inputs: { in: { widthBytes: w }, bufIn: { widthBytes: w } },
@@ -63,10 +62,6 @@ export function accumulatorActor(name: string, p: AccumulatorParams, numeric: Nu
       return { out, bufOut: m };
     }),
     kernel: accumulatorKernel,
-    ...(ref ? { workerKernel: ref } : {}),
-    // Same key as the partial sums of the tile (LUT-PSum's affinity): the running sum stays in one worker.
-    workerAffinity: (f) => (f.inputs['in'] as { tile: number }).tile,
-    workerMetadata: 'none', // the kernel reads its payloads only
   };
 }
 

@@ -24,7 +24,7 @@ export {
   type BpcsuTopology,
   type BpcsuResources,
 } from './cycle-model.js';
-export { bpcsuSearch, centroidSearchKernel, centroidSearchKernelRef, type BpcsuKernelConfig } from './kernel.js';
+export { bpcsuSearch, centroidSearchKernel, type BpcsuKernelConfig } from './kernel.js';
 export {
   bpcsuStage,
   singleChainStage,

@@ -1,5 +1,5 @@
 import type { ActivationIndexTileMeta, ActivationTile, ActivationTileMeta, CentroidTile } from '@lut-llm/contracts';
-import { optionalWorkerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
+import type { Kernel } from '@lut-llm/core';
 import { centroidDistance, type DistanceMetric } from '@lut-llm/vq';
 import { CentroidSearchError } from './params.js';
 
@@ -105,8 +105,3 @@ export const centroidSearchKernel: Kernel = (inputs, outputs, firing) => {
   const tokens = (firing.inputs['act'] as ActivationTileMeta).tokens;
   return { out: { indices: bpcsuSearch(act.x, tokens, cent.codebooks, { centroids: s.centroids, subvectorLength: s.v, chainLength: s.chainLength, distance: s.distance }) } };
 };
-
-/** Where a worker finds `centroidSearchKernel` (undefined when the package is not compiled: main thread only). */
-export function centroidSearchKernelRef(): KernelRef | undefined {
-  return optionalWorkerKernel(import.meta.url, './kernel.js', 'centroidSearchKernel');
-}

@@ -7,7 +7,7 @@ import type {
 } from '@lut-llm/contracts';
 import { mapFirings, type ActorSpec, type Firing } from '@lut-llm/core';
 import { bpcsuBlockCycles, bpcsuLatencyCycles } from './cycle-model.js';
-import { centroidSearchKernel, centroidSearchKernelRef } from './kernel.js';
+import { centroidSearchKernel } from './kernel.js';
 import { CentroidSearchError, DEFAULT_BPCSU_PARAMS, resolveBpcsuParams, type BpcsuParams } from './params.js';
 
 /**
@@ -29,7 +29,6 @@ function blockOf(f: Firing): { act: ActivationTileMeta; cent: CentroidTileMeta }
 export function centroidSearchActor(name: string, p: BpcsuParams): ActorSpec {
   const w = LINEAR_STREAM_WIDTH_BYTES;
   const latency = bpcsuLatencyCycles(p);
-  const ref = centroidSearchKernelRef();
   return {
     name,
     inputs: { act: { widthBytes: w }, centroids: { widthBytes: w } },
@@ -60,10 +59,6 @@ export function centroidSearchActor(name: string, p: BpcsuParams): ActorSpec {
       return { out };
     }),
     kernel: centroidSearchKernel,
-    ...(ref ? { workerKernel: ref } : {}),
-    // Every worker computes the block's indices itself: all of the block's output tiles (spread
-    // over the workers) read them, and the search is a few microseconds.
-    workerAffinity: 'every',
   };
 }
 

@@ -1,12 +1,18 @@
 import type { OperatorFunction } from 'rxjs';
-import type { WorkerMetadata } from './kernel-message.js';
-import type { KernelRef } from './kernel-ref.js';
 import type { TokenMeta } from './token.js';
 
 /** A port of an actor: its name and the width of the tokens it moves. */
 export interface PortSpec {
   /** Bytes per token; must equal the width of the FIFO bound to the port. */
   readonly widthBytes: number;
+}
+
+/** Non-blocking tests of an actor's input ports (see `ActorSpec.reads`). */
+export interface PortProbe {
+  /** No token of input `port` is visible to a test in this cycle. */
+  empty(port: string): boolean;
+  /** Output `port` has no slot for a write in this cycle. */
+  full(port: string): boolean;
 }
 
 /** A request for a shared resource made by one firing. */
@@ -48,7 +54,7 @@ export type FiringOutputs = Readonly<Record<string, TokenMeta>>;
 /**
  * A kernel: the pure function that computes output payloads from input payloads (functional
  * mode only). It must not depend on anything but its arguments: that is what lets the runtime
- * run it anywhere (inline or in a worker) and stay bit-identical.
+ * run it anywhere and stay bit-identical.
  */
 export type Kernel = (
   inputs: Readonly<Record<string, unknown>>,
@@ -69,10 +75,23 @@ export interface ActorSpec {
   readonly outputs?: Readonly<Record<string, PortSpec>>;
   /** Number of firings after which the actor is done. Required for actors without inputs (sources). */
   readonly firings?: number;
-  /** Input ports read by firing i; default: all inputs. */
-  readonly reads?: (firingIndex: number) => readonly string[];
-  /** Output ports written by firing i; default: all outputs. */
-  readonly writes?: (firingIndex: number, inputs: Readonly<Record<string, TokenMeta>>) => readonly string[];
+  /**
+   * Input ports read by firing i; default: all inputs. `ports.empty(port)` tests an input
+   * without reading it (HLS `empty()` / `read_nb`, TAPA `try_read`): a firing that tests its
+   * inputs and then reads none of them waits, without firing, until a token arrives on one of
+   * them (a polling loop that spins). Rule: a test at cycle t sees every token written by a
+   * firing that started before t (latency-0 writes of firings starting at t are seen from t + 1),
+   * so the result never depends on the order in which actors fire within a cycle.
+   */
+  readonly reads?: (firingIndex: number, ports: PortProbe) => readonly string[];
+  /**
+   * Output ports written by firing i; default: all outputs. `ports.full(port)` tests an output
+   * (HLS `full()` / `write_nb`, TAPA `try_write`): a firing that leaves out a full port drops
+   * that token instead of stalling. Rule: full at cycle t means no slot takes a write at t
+   * (every slot holds a token, or was freed less than 2 cycles before t; this actor's earlier
+   * queued writes count), which reads in cycle t cannot change: order-independent.
+   */
+  readonly writes?: (firingIndex: number, inputs: Readonly<Record<string, TokenMeta>>, ports: PortProbe) => readonly string[];
   /** Cycle cost of a firing: static, or a function of the firing's metadata (never of payloads). */
   readonly cost: FiringCost | ((firing: Firing) => FiringCost);
   /** Shared resources this actor may request (validated at build). */
@@ -85,38 +104,6 @@ export interface ActorSpec {
   readonly behaviour?: OperatorFunction<Firing, FiringOutputs>;
   /** Computes payloads in functional mode; omitted for pure timing actors. */
   readonly kernel?: Kernel;
-  /**
-   * The same kernel, loadable by a worker (see `workerKernel`). When set, a worker pool may run
-   * it off the main thread; it must then be pure (no state between firings). Kernels without it
-   * run on the main thread, in firing order, so they may keep state (e.g. a running sum).
-   */
-  readonly workerKernel?: KernelRef;
-  /**
-   * The kernel only routes data: it passes input payloads on whole (a fork, an index register)
-   * or hands out payloads it can make without reading any input's contents (a loader's views of
-   * weights already in memory), and it is cheap. In a run with a worker pool it then runs as the
-   * actor fires even when its inputs are handles of payloads a worker has not computed yet
-   * (they pass on; nothing waits): routing is bookkeeping, not work worth a wait or a worker.
-   * It must keep no state.
-   */
-  readonly eagerKernel?: boolean;
-  /**
-   * Which worker a firing's kernel should run on, as a key (an integer >= 0): firings with equal
-   * keys (of this or any actor) run on the same worker, so a result read by a firing with the same key never
-   * crosses threads (e.g. key = output tile: a tile's partial sums and its running sum stay in
-   * one worker). 'every': the kernel runs in every worker, for a small result that firings on
-   * every worker read (a block's activation indices, read by all its output tiles): computing it
-   * twice is cheaper than sending it around. Placement only, never numbers. Default: next to a
-   * worker-placed input, else by firing index.
-   */
-  readonly workerAffinity?: ((firing: Firing) => number) | 'every';
-  /**
-   * What the worker kernel reads of its firing's metadata, so that no more is sent: token
-   * metadata is most of a worker message's bytes when kernels are small. 'all' (default);
-   * 'none': only its input payloads (it then sees empty `firing.inputs` and `outputs`); or a
-   * function giving the input records it reads (e.g. the four range fields of a weight tile).
-   */
-  readonly workerMetadata?: WorkerMetadata;
 }
 
 /** Resolves a cost model for a firing. */

@@ -28,16 +28,20 @@ describe('engine: hand-derived cycle counts', () => {
     });
   }
 
-  it('depth-1 FIFO: src stalls full 3 cycles per token after the second, then idles', () => {
-    // src: a_0 = 0, a_1 = 1 (mid read token 0 at 1), a_i = b_{i-1} = 4i-3 for i >= 2, so it is
-    // stalled full over [a_{i-1}+1, a_i): 3 cycles for each i >= 2. Done at a_{N-1}+1 = 4N-6.
+  it('depth-1 FIFO: src stalls full 3 cycles per token after the second, 1 on the second, then idles', () => {
+    // HLS FIFO rule: token j of a depth-D FIFO is written (readable) no earlier than 2 cycles
+    // after token j-D was read. mid reads token i at b_i = 1 + 4i (it is the bottleneck), so
+    // src's write of token i (planned at a_i + 1) must wait until b_{i-1} + 2 = 4i - 1:
+    // i = 1: a_1 = 1, planned 2, written 3 (1 cycle frozen); i >= 2: a_i = 4i - 5 (the stall
+    // moved its start), planned 4i - 4, written 4i - 1 (3 cycles frozen). src's last write
+    // is at 4(N-1) - 1 = 4N - 5, after which it idles to 4N + 1: 6 cycles.
     const n = 20;
     const r = runGraph(pipeline(n, 1));
     const src = r.summary.actors.find((a) => a.actor === 'src')!;
     expect(src.busyCycles).toBe(n);
-    expect(src.stalledFullCycles).toBe(3 * (n - 2));
-    expect(src.idleCycles).toBe(4 * n + 1 - (4 * n - 6));
-    expect(r.summary.fifos.find((f) => f.fifo === 's0')!.fullStallCycles).toBe(3 * (n - 2));
+    expect(src.stalledFullCycles).toBe(1 + 3 * (n - 2));
+    expect(src.idleCycles).toBe(4 * n + 1 - (4 * n - 5));
+    expect(r.summary.fifos.find((f) => f.fifo === 's0')!.fullStallCycles).toBe(1 + 3 * (n - 2));
   });
 
   /** Bursts of 3 tokens every 15 cycles (II pattern 1, 1, 13) into a consumer of II 4. */
@@ -52,20 +56,23 @@ describe('engine: hand-derived cycle counts', () => {
     return g.build();
   }
 
-  it('bursty producer, slow consumer: depth 2 absorbs the burst, depth 1 stalls as computed', () => {
+  it('bursty producer, slow consumer: depth 2 absorbs the burst, depth 1 stalls as derived', () => {
     const B = 10;
     // Depth 2: p = 15b, 15b+1, 15b+2; c = 15b, 15b+4, 15b+8: the producer never stalls and the
     // consumer waits [15b-3, 15b) between bursts: 3(B-1) cycles.
     const d2 = runGraph(bursty(B, 2)).summary;
     expect(d2.fifos[0]!.fullStallCycles).toBe(0);
     expect(d2.fifos[0]!.emptyStallCycles).toBe(3 * (B - 1));
-    // Depth 1: p_2 = max(2, c_1 = 4) = 4 (2 cycles stalled full), so each burst takes 17 cycles:
-    // p = 17b, 17b+1, 17b+4; c = 17b, 17b+4, 17b+8; consumer waits [17b-5, 17b): 5(B-1).
+    // Depth 1 (a token is written no earlier than 2 cycles after the previous one was read):
+    // a burst starting at P: token 0 written at P and read at P; token 1 planned at P+1, written
+    // at P+2 (1 cycle frozen), which moves token 2's start to P+3; token 2 must wait until token
+    // 1 is read (P+4) + 2 = P+6 (3 cycles frozen), and the 13-cycle II moves the next burst to
+    // P+3+13+3 = P+19. Reads at P, P+4, P+8; the consumer is free at P+12 and waits 7 cycles.
     const d1 = runGraph(bursty(B, 1)).summary;
-    expect(d1.fifos[0]!.fullStallCycles).toBe(2 * B);
-    expect(d1.fifos[0]!.emptyStallCycles).toBe(5 * (B - 1));
+    expect(d1.fifos[0]!.fullStallCycles).toBe(4 * B);
+    expect(d1.fifos[0]!.emptyStallCycles).toBe(7 * (B - 1));
     const burst = d1.actors.find((a) => a.actor === 'burst')!;
-    expect(burst.stalledFullCycles).toBe(2 * B);
+    expect(burst.stalledFullCycles).toBe(4 * B);
   });
 
   function sharedMemory(n: number, arbitration?: { kind: 'priority'; order: Record<string, number> }) {

@@ -3,19 +3,35 @@ import type { TokenMeta } from './token.js';
 /** Static description of a bounded FIFO (a TAPA stream). */
 export interface FifoSpec {
   readonly name: string;
-  /** Slots; a producer stalls while `depth` tokens are held or in flight. Integer >= 1. */
+  /** Slots: the most tokens written and not yet read. Integer >= 1. */
   readonly depth: number;
   /** Width of one slot in bytes (one token); checked against the ports bound to it. */
   readonly widthBytes: number;
+  /**
+   * Tokens the FIFO holds at cycle 0 (metadata `{ index: k }`, no payload): the credits of a
+   * credit loop, the initial state of a feedback path. Integer in [0, depth]. Default 0.
+   */
+  readonly initialTokens?: number;
 }
 
 /**
- * A bounded FIFO in virtual time, as a ring of slots.
+ * Cycles from the read that frees a slot to the first cycle a token written into that slot is
+ * readable. HLS and TAPA FIFOs register their `full_n` and `empty_n` flags: a read in cycle t
+ * shows the producer a free slot in t + 1, its write lands in t + 1 and the token is readable
+ * from t + 2. So a depth-1 FIFO passes one token every 2 cycles and depth 2 (TAPA's default,
+ * `kStreamDefaultDepth`) is the least that sustains one token per cycle.
+ */
+export const SLOT_TURNAROUND_CYCLES = 2;
+
+/**
+ * A bounded FIFO in virtual time, as a ring of slots (HLS/TAPA semantics).
  *
- * Credit-based: a producer *reserves* a slot when it starts a firing (its credit) and the token
- * becomes readable at `readyCycle` (start + latency); a consumer frees the slot when it starts
- * the firing that reads it. So occupancy (held + in flight) never exceeds `depth`, which is what
- * a hardware stream guarantees by stalling a full producer.
+ * A token occupies a slot from its write cycle (the first cycle the consumer can read it: the
+ * producer's start + latency, later if the write stalled) until the consumer firing that reads
+ * it starts. Tokens still inside a producer's pipeline occupy nothing. A write needs a slot
+ * that is empty and was freed at least `SLOT_TURNAROUND_CYCLES` earlier; a self-loop (state an
+ * actor carries to its next firing, a register in hardware) may refill a slot the cycle it was
+ * freed.
  */
 export class BoundedFifo {
   readonly name: string;
@@ -23,17 +39,29 @@ export class BoundedFifo {
   readonly widthBytes: number;
   private readonly metas: (TokenMeta | undefined)[];
   private readonly payloads: unknown[];
-  private readonly ready: Float64Array;
+  private readonly written: Float64Array;
+  /** First cycle a non-blocking test sees each token (a same-cycle latency-0 write: the next). */
+  private readonly testable: Float64Array;
+  /** Cycle at which each slot was last freed (-Infinity: never used). */
+  private readonly freedAt: Float64Array;
   private head = 0;
   private count = 0;
   /** Set when the producer has finished: no more tokens will ever be written. */
   closed = false;
-  /** Highest occupancy seen. */
+  /** Highest occupancy seen (tokens held at a write, the written one included). */
   maxOccupancy = 0;
   /** Tokens written so far. */
-  written = 0;
+  tokens = 0;
+  /**
+   * The least depth at which none of this run's writes would have stalled, given its write and
+   * read cycles: at each write, the tokens still held plus one freed too recently to reuse (read
+   * in the previous cycle), plus the one written. Exact in a run where the FIFO never filled.
+   */
+  stallFreeDepth = 0;
+  private readonly selfLoopSlots: boolean;
 
-  constructor(spec: FifoSpec) {
+  constructor(spec: FifoSpec, selfLoop = false) {
+    this.selfLoopSlots = selfLoop;
     if (!Number.isInteger(spec.depth) || spec.depth < 1) {
       throw new RangeError(`FIFO '${spec.name}': depth must be an integer >= 1, got ${spec.depth}`);
     }
@@ -45,10 +73,22 @@ export class BoundedFifo {
     this.widthBytes = spec.widthBytes;
     this.metas = new Array<TokenMeta | undefined>(spec.depth).fill(undefined);
     this.payloads = new Array<unknown>(spec.depth).fill(undefined);
-    this.ready = new Float64Array(spec.depth);
+    this.written = new Float64Array(spec.depth);
+    this.testable = new Float64Array(spec.depth);
+    this.freedAt = new Float64Array(spec.depth).fill(-Infinity);
+    const initial = spec.initialTokens ?? 0;
+    if (!Number.isInteger(initial) || initial < 0 || initial > spec.depth) {
+      throw new RangeError(`FIFO '${spec.name}': initialTokens must be an integer in [0, depth ${spec.depth}], got ${initial}`);
+    }
+    for (let k = 0; k < initial; k++) this.push({ index: k }, undefined, 0);
   }
 
-  /** Tokens held or in flight. */
+  /** Whether a non-blocking test at `cycle` sees a token. */
+  testableAt(cycle: number): boolean {
+    return this.count > 0 && this.testable[this.head]! <= cycle;
+  }
+
+  /** Tokens written and not yet read. */
   get occupancy(): number {
     return this.count;
   }
@@ -61,9 +101,13 @@ export class BoundedFifo {
     return this.count === 0;
   }
 
-  /** Cycle at which the oldest token becomes readable (Infinity when empty). */
-  headReadyCycle(): number {
-    return this.count === 0 ? Infinity : this.ready[this.head]!;
+  /**
+   * First cycle a token can be written (become readable), given the state known now: Infinity
+   * while every slot holds an unread token (a read will tell).
+   */
+  writableAt(selfLoop: boolean): number {
+    if (this.count === this.depth) return Infinity;
+    return this.freedAt[(this.head + this.count) % this.depth]! + (selfLoop ? 0 : SLOT_TURNAROUND_CYCLES);
   }
 
   headMeta(): TokenMeta {
@@ -71,41 +115,54 @@ export class BoundedFifo {
     return this.metas[this.head]!;
   }
 
-  /** Writes a token readable from `readyCycle`. Throws when full: callers must hold credit. */
-  push(meta: TokenMeta, payload: unknown, readyCycle: number): void {
-    this.fill(this.reserve(), meta, payload, readyCycle);
+  /** Cycle the oldest token was written (Infinity when empty). */
+  headWriteCycle(): number {
+    return this.count === 0 ? Infinity : this.written[this.head]!;
+  }
+
+  /** Writes a token readable from `cycle`. Throws when no slot is free: callers check `writableAt`. */
+  push(meta: TokenMeta, payload: unknown, cycle: number, sameCycleWrite = false): void {
+    if (this.count === this.depth) throw new Error(`FIFO '${this.name}' overflow: write to a full FIFO`);
+    if (this.closed) throw new Error(`FIFO '${this.name}': write after its producer finished`);
+    const slot = (this.head + this.count) % this.depth;
+    this.metas[slot] = meta;
+    this.payloads[slot] = payload;
+    this.written[slot] = cycle;
+    this.testable[slot] = sameCycleWrite ? cycle + 1 : cycle;
+    this.count++;
+    this.tokens++;
   }
 
   /**
-   * Reserves the next slot (the producer's credit) before its token is known; the slot reads as
-   * not ready until `fill`. Returns the slot number.
+   * Occupancy figures of the token in `slot`, computed when it is read (a token may be queued
+   * before its write cycle, see the engine): at its write W, the earlier tokens read at W or
+   * later were held (reads come after writes within a cycle), and those read after W - 2 kept
+   * their slot from being reused. Earlier tokens' read cycles are in the preceding slots.
    */
-  reserve(): number {
-    if (this.count === this.depth) throw new Error(`FIFO '${this.name}' overflow: write without credit`);
-    if (this.closed) throw new Error(`FIFO '${this.name}': write after its producer finished`);
-    const slot = (this.head + this.count) % this.depth;
-    this.metas[slot] = undefined;
-    this.ready[slot] = Infinity;
-    this.count++;
-    this.written++;
-    if (this.count > this.maxOccupancy) this.maxOccupancy = this.count;
-    return slot;
+  private account(slot: number): void {
+    const w = this.written[slot]!;
+    const reuse = w - (this.selfLoopSlots ? 0 : SLOT_TURNAROUND_CYCLES);
+    let held = 1;
+    let busy = 1;
+    for (let k = 1; k < this.depth; k++) {
+      const read = this.freedAt[(slot - k + this.depth) % this.depth]!;
+      if (read <= reuse) break;
+      busy++;
+      if (read >= w) held++;
+    }
+    if (held > this.maxOccupancy) this.maxOccupancy = held;
+    if (busy > this.stallFreeDepth) this.stallFreeDepth = busy;
   }
 
-  /** Completes a reserved slot. */
-  fill(slot: number, meta: TokenMeta, payload: unknown, readyCycle: number): void {
-    this.metas[slot] = meta;
-    this.payloads[slot] = payload;
-    this.ready[slot] = readyCycle;
-  }
-
-  /** Removes the oldest token; returns its payload (its meta must be read with headMeta first). */
-  pop(): unknown {
+  /** Removes the oldest token, read at `cycle`; returns its payload (read its meta first). */
+  pop(cycle: number): unknown {
     if (this.count === 0) throw new Error(`FIFO '${this.name}' underflow`);
     const slot = this.head;
+    this.account(slot);
     const payload = this.payloads[slot];
     this.metas[slot] = undefined;
     this.payloads[slot] = undefined;
+    this.freedAt[slot] = cycle;
     this.head = (slot + 1) % this.depth;
     this.count--;
     return payload;

@@ -79,12 +79,14 @@ describe('deadlock detection', () => {
     }
     expect(err).toBeInstanceOf(DeadlockError);
     const d = err as DeadlockError;
-    expect(d.cycle).toBe(1);
+    // P writes x_0 at 1 (start 0 + latency 1); x_1 is due at 2, but x (depth 1) still holds
+    // x_0, which J never reads (it waits for y first): P's pipeline freezes at 2 for good.
+    expect(d.cycle).toBe(2);
     expect(d.blocked).toEqual([
-      { actor: 'P', waitsOn: 'full', fifo: 'x', sinceCycle: 1 },
+      { actor: 'P', waitsOn: 'full', fifo: 'x', sinceCycle: 2 },
       { actor: 'J', waitsOn: 'empty', fifo: 'y', sinceCycle: 0 },
     ]);
-    expect(d.message).toMatch(/deadlock at cycle 1.*blocked FIFOs: x, y/);
+    expect(d.message).toMatch(/deadlock at cycle 2.*blocked FIFOs: x, y/);
   });
 
   it('the same graph runs once the FIFOs are deep enough', () => {

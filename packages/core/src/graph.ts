@@ -43,8 +43,8 @@ export class GraphBuilder {
   constructor(readonly name = 'graph') {}
 
   /** Declares a stream (bounded FIFO). */
-  stream(name: string, opts: { depth: number; widthBytes: number }): StreamRef {
-    this.fifos.push({ name, depth: opts.depth, widthBytes: opts.widthBytes });
+  stream(name: string, opts: { depth: number; widthBytes: number; initialTokens?: number }): StreamRef {
+    this.fifos.push({ name, depth: opts.depth, widthBytes: opts.widthBytes, ...(opts.initialTokens !== undefined ? { initialTokens: opts.initialTokens } : {}) });
     return { name };
   }
 
@@ -68,6 +68,8 @@ export class GraphBuilder {
       fifoIndex.set(f.name, i);
       if (!Number.isInteger(f.depth) || f.depth < 1) problems.push(`FIFO '${f.name}': depth must be an integer >= 1, got ${f.depth}`);
       if (!(f.widthBytes > 0) || !Number.isFinite(f.widthBytes)) problems.push(`FIFO '${f.name}': widthBytes must be > 0, got ${f.widthBytes}`);
+      const init = f.initialTokens ?? 0;
+      if (!Number.isInteger(init) || init < 0 || init > f.depth) problems.push(`FIFO '${f.name}': initialTokens must be an integer in [0, depth], got ${init}`);
     });
     const resourceNames = new Set<string>();
     for (const r of this.resourceSpecs) {

@@ -1,5 +1,5 @@
 /**
- * A binary min-heap of event keys (cycle * stride + actor) in a growable Float64Array: no
+ * A binary min-heap of event keys ((cycle * phases + phase) * stride + actor) in a growable Float64Array: no
  * per-event objects, ties broken by the actor's position in the graph.
  */
 export class EventHeap {
@@ -22,6 +22,11 @@ export class EventHeap {
       i = parent;
     }
     k[i] = key;
+  }
+
+  /** The smallest key (the heap must not be empty). */
+  peek(): number {
+    return this.keys[0]!;
   }
 
   pop(): number {

@@ -72,7 +72,8 @@ export class SharedResource {
     if (this.cursorCycle > cycle || (this.cursorCycle === cycle && this.usedInCursor > 0 && this.lastOwner !== owner)) {
       heldBy = this.lastOwner;
     }
-    if (units === 0) return { startCycle: Math.max(cycle, this.cursorCycle), endCycle: Math.max(cycle, this.cursorCycle), heldBy: undefined };
+    // Nothing to serve: nothing to wait for (a firing that needs no units of this resource).
+    if (units === 0) return { startCycle: cycle, endCycle: cycle, heldBy: undefined };
     if (this.usedInCursor === cap) {
       this.cursorCycle++;
       this.usedInCursor = 0;
@@ -102,4 +103,69 @@ export class SharedResource {
     this.grants++;
     return { startCycle, endCycle, heldBy };
   }
+}
+
+/** A group of N identical channels with address interleaving (an HBM pseudo-channel group). */
+export interface ResourceGroupSpec {
+  readonly name: string;
+  readonly channels: number;
+  /** Units (bytes) per cycle of each channel. */
+  readonly unitsPerCycle: number;
+  /** Bytes of consecutive addresses on one channel before the next channel takes over. */
+  readonly interleaveBytes: number;
+  readonly unit?: string;
+  readonly arbitration?: ArbitrationPolicy;
+}
+
+/** The channels of a group as resources `name[0]` .. `name[N-1]`, for `GraphBuilder.resource`. */
+export function resourceGroup(spec: ResourceGroupSpec): ResourceSpec[] {
+  checkGroup(spec);
+  return Array.from({ length: spec.channels }, (_, c) => ({
+    name: channelName(spec.name, c),
+    unitsPerCycle: spec.unitsPerCycle,
+    unit: spec.unit ?? 'bytes',
+    ...(spec.arbitration ? { arbitration: spec.arbitration } : {}),
+  }));
+}
+
+/**
+ * The requests of an access of `bytes` bytes at `address` on an interleaved group: address a is
+ * on channel floor(a / interleaveBytes) mod N, so an access touches the channels its range covers,
+ * each for the bytes it holds. Two accesses collide (and wait, as contention) only where their
+ * ranges map to the same channel.
+ */
+export function interleavedRequests(spec: ResourceGroupSpec, address: number, bytes: number): { resource: string; units: number }[] {
+  checkGroup(spec);
+  if (!Number.isInteger(address) || address < 0) throw new RangeError(`resource group '${spec.name}': address must be an integer >= 0, got ${address}`);
+  if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`resource group '${spec.name}': bytes must be an integer >= 0, got ${bytes}`);
+  const per = new Float64Array(spec.channels);
+  const il = spec.interleaveBytes;
+  let a = address;
+  const end = address + bytes;
+  // Whole interleave rounds cover every channel equally; only the partial ends are walked.
+  while (a < end) {
+    const stripe = Math.floor(a / il);
+    const stop = Math.min(end, (stripe + 1) * il);
+    per[stripe % spec.channels] += stop - a;
+    a = stop;
+    if (end - a >= il * spec.channels) {
+      const rounds = Math.floor((end - a) / (il * spec.channels));
+      for (let c = 0; c < spec.channels; c++) per[c] += rounds * il;
+      a += rounds * il * spec.channels;
+    }
+  }
+  const out: { resource: string; units: number }[] = [];
+  per.forEach((u, c) => {
+    if (u > 0) out.push({ resource: channelName(spec.name, c), units: u });
+  });
+  return out;
+}
+
+function channelName(group: string, c: number): string {
+  return `${group}[${c}]`;
+}
+
+function checkGroup(spec: ResourceGroupSpec): void {
+  if (!Number.isInteger(spec.channels) || spec.channels < 1) throw new RangeError(`resource group '${spec.name}': channels must be an integer >= 1, got ${spec.channels}`);
+  if (!Number.isInteger(spec.interleaveBytes) || spec.interleaveBytes < 1) throw new RangeError(`resource group '${spec.name}': interleaveBytes must be an integer >= 1, got ${spec.interleaveBytes}`);
 }

@@ -18,6 +18,12 @@ export interface FifoSummary {
   readonly depth: number;
   readonly tokens: number;
   readonly maxOccupancy: number;
+  /**
+   * The least depth at which none of this run's writes would have stalled (tokens held plus a
+   * slot freed in the previous cycle, which a write cannot reuse yet). Exact in a run where
+   * the FIFO never filled: `suggestFifoDepths` reads it from a run with unbounded FIFOs.
+   */
+  readonly stallFreeDepth: number;
   /** Cycles its producer was stalled because it was full. */
   readonly fullStallCycles: number;
   /** Cycles its consumer was stalled because it was empty (including tokens still in flight). */

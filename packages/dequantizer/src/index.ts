@@ -4,6 +4,6 @@
  */
 export { DEFAULT_DEQUANTIZER_PARAMS, DequantizerError, resolveDequantizerParams, type DequantizerParams } from './params.js';
 export { dequantizerTileCycles, dequantizerLatencyCycles } from './cycle-model.js';
-export { dequantizeOutputTile, dequantizerKernel, dequantizerKernelRef } from './kernel.js';
+export { dequantizeOutputTile, dequantizerKernel } from './kernel.js';
 export { dequantizerActor, dequantizerStage } from './stage.js';
 export { dequantize, type DequantizerInput, type DequantizerTile } from './operator.js';

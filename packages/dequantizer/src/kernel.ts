@@ -1,5 +1,5 @@
 import type { AccumulatedTile, AccumulatedTileMeta, ScaleTile } from '@lut-llm/contracts';
-import { optionalWorkerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
+import type { Kernel } from '@lut-llm/core';
 import { dequantizeTile, type QuantizedLinear } from '@lut-llm/vq';
 import { DequantizerError } from './params.js';
 
@@ -18,8 +18,3 @@ export const dequantizerKernel: Kernel = (inputs, _outputs, firing) => {
   const layer = (inputs['scales'] as ScaleTile<QuantizedLinear>).layer;
   return { out: { y: dequantizeOutputTile(layer, acc.acc, m.tokens, m.outStart, m.outEnd) } };
 };
-
-/** Where a worker finds `dequantizerKernel` (undefined when the package is not compiled: main thread only). */
-export function dequantizerKernelRef(): KernelRef | undefined {
-  return optionalWorkerKernel(import.meta.url, './kernel.js', 'dequantizerKernel');
-}

@@ -2,7 +2,7 @@ import { LINEAR_STREAM_WIDTH_BYTES } from '@lut-llm/contracts';
 import type { AccumulatedTileMeta, LinearStageImplementation, OutputTileMeta, ScaleTileMeta } from '@lut-llm/contracts';
 import { mapFirings, type ActorSpec, type Firing } from '@lut-llm/core';
 import { dequantizerLatencyCycles, dequantizerTileCycles } from './cycle-model.js';
-import { dequantizerKernel, dequantizerKernelRef } from './kernel.js';
+import { dequantizerKernel } from './kernel.js';
 import { DEFAULT_DEQUANTIZER_PARAMS, DequantizerError, resolveDequantizerParams, type DequantizerParams } from './params.js';
 
 /**
@@ -26,7 +26,6 @@ function tileOf(name: string, f: Firing): AccumulatedTileMeta {
 export function dequantizerActor(name: string, p: DequantizerParams): ActorSpec {
   const w = LINEAR_STREAM_WIDTH_BYTES;
   const latency = dequantizerLatencyCycles(p);
-  const ref = dequantizerKernelRef();
   return {
     name,
     inputs: { in: { widthBytes: w }, scales: { widthBytes: w } },
@@ -41,7 +40,6 @@ export function dequantizerActor(name: string, p: DequantizerParams): ActorSpec 
       return { out };
     }),
     kernel: dequantizerKernel,
-    ...(ref ? { workerKernel: ref } : {}),
   };
 }
 

@@ -24,7 +24,7 @@ export interface DecodeLayerAttentionModelInput {
 export interface DecodeLayerAttentionPrediction {
   /** s_c: cycle chunk c's read is issued (its bytes flow over [s_c, s_c + X_c)). */
   readonly chunkIssue: readonly number[];
-  /** r_c = s_c + X_c + L: cycle chunk c is on chip. */
+  /** r_c: cycle chunk c is written into the buffer (s_c + X_c + L unless it waited for a slot). */
   readonly chunkReady: readonly number[];
   /** a_k: start of attention firing k (0: the q firing). */
   readonly attentionStart: readonly number[];
@@ -37,12 +37,14 @@ export interface DecodeLayerAttentionPrediction {
 }
 
 /**
- * Max-plus model of the decode-layer graph (`buildDecodeLayerAttentionGraph`), derived from the
- * engine's firing semantics, independently of it:
- *   s_0 = 0 (prefetch) or P (on demand);  s_c = max(s_{c-1} + X_{c-1}, a_{c-D+1} for c >= D)
- *     (the read channel serves one request at a time; a buffer slot frees when attention starts
- *      the firing that reads the chunk D places earlier)
- *   r_c = s_c + X_c + L
+ * Model of the decode-layer graph (`buildDecodeLayerAttentionGraph`), derived from the engine's
+ * documented semantics (HLS FIFOs, stall-pipeline actors; core README), independently of it:
+ *   s_0 = 0 (prefetch) or P (on demand); chunk c's bytes flow over [s_c, s_c + X_c) (the read
+ *     channel serves one request at a time) and it is due in the buffer at s_c + X_c + L;
+ *     the next request is issued at max(s_c + 1, s_c + X_c);
+ *   r_c = max(due_c, a_{c-D+1} + 2 for c >= D): a chunk is written only into a slot freed 2
+ *     cycles earlier (attention firing k reads chunk k - 1); a write that waits freezes the
+ *     prefetcher: its later writes and its next request move by the wait;
  *   a_0 = P;  a_k = max(r_{k-1}, a_{k-1} + ii_{k-1})   (chunk k-1 is read by firing k)
  *   out = a_C + latency_C;  cycles = max(out + 1, P + writeCycles)
  * With memory-bound chunks (X >= ii) and P smaller than the history transfer, prefetching saves
@@ -53,6 +55,7 @@ export function predictDecodeLayerAttention(m: DecodeLayerAttentionModelInput): 
   const X = m.chunkTransferCycles;
   const C = X.length;
   const D = m.bufferChunks;
+  const L = m.readLatencyCycles;
   const F = m.attentionFirings;
   if (F.length !== C + 1) throw new RangeError(`predictDecodeLayerAttention: ${C} chunks need ${C + 1} attention firings, got ${F.length}`);
   const s: number[] = [];
@@ -65,12 +68,28 @@ export function predictDecodeLayerAttention(m: DecodeLayerAttentionModelInput): 
     }
     return a[k]!;
   };
+  // Chunks issued and not yet in the buffer: [chunk, cycle due], oldest first.
+  const inFlight: [number, number][] = [];
+  let nextIssue = m.prefetch ? 0 : P;
+  /** Lands the oldest in-flight chunk (it is due no later than `until`). */
+  const land = (): void => {
+    const [c, due] = inFlight.shift()!;
+    const at = c >= D ? Math.max(due, attentionStart(c - D + 1) + 2) : due;
+    if (at > due) {
+      const wait = at - due;
+      for (const f of inFlight) f[1] += wait;
+      nextIssue = nextIssue >= due ? nextIssue + wait : Math.max(nextIssue, at);
+    }
+    r.push(at);
+  };
   for (let c = 0; c < C; c++) {
-    let t = c === 0 ? (m.prefetch ? 0 : P) : s[c - 1]! + X[c - 1]!;
-    if (c >= D) t = Math.max(t, attentionStart(c - D + 1));
-    s.push(t);
-    r.push(t + X[c]! + m.readLatencyCycles);
+    // Writes due by a cycle come before a request in that cycle (and may move it).
+    while (inFlight.length > 0 && inFlight[0]![1] <= nextIssue) land();
+    s.push(nextIssue);
+    inFlight.push([c, nextIssue + X[c]! + L]);
+    nextIssue = Math.max(nextIssue + 1, nextIssue + X[c]!);
   }
+  while (inFlight.length > 0) land();
   const last = attentionStart(C);
   const out = last + F[C]!.latencyCycles;
   const overlap = s.reduce((sum, sc, c) => sum + Math.max(0, Math.min(P, sc + X[c]!) - sc), 0);

@@ -31,16 +31,19 @@ describe('KV prefetcher alone', () => {
   });
 
   it('a full buffer stalls the prefetcher (depth 1, slow consumer)', () => {
-    const p: KvPrefetcherParams = { ...DEFAULT_KV_PREFETCHER_PARAMS, bufferChunks: 1, jobs: [{ layer: 0, historyPositions: 128 }] };
+    const p: KvPrefetcherParams = { ...DEFAULT_KV_PREFETCHER_PARAMS, bufferChunks: 1, jobs: [{ layer: 0, historyPositions: 192 }] };
     const g = new GraphBuilder('stall');
     g.resource(hbmChannelGroup('kvRead', V80_HBM));
     const kv = g.stream('kv', { depth: 1, widthBytes: kvChunkWidthBytes(p) });
     g.invoke(kvPrefetcherActor('pf', p), { out: { kv } });
     g.invoke(sinkActor({ name: 'sink', widthBytes: kvChunkWidthBytes(p), cost: { iiCycles: 20000, latencyCycles: 0 } }), { in: { in: kv } });
     const r = runGraph(g.build());
-    // chunk 1 can only be requested when the sink starts reading chunk 0 (8256)
-    expect(r.sinks['sink']!.map((t) => t.readyCycle)).toEqual([8256, 8256 + 8192 + 64]);
-    expect(r.summary.actors.find((a) => a.actor === 'pf')!.stalledFullCycles).toBe(8256 - 8192);
+    // Three 64-position chunks, 8192 cycles each on the channel, + 64 latency. A chunk in flight
+    // from HBM occupies no slot (HLS FIFO): chunk 0 lands at 8256 (read then), chunk 1 at
+    // 16448 (the slot was freed at 8256). The sink (II 20000) reads chunk 1 at 28256, so chunk
+    // 2, due at 24576 + 64 = 24640, waits until 28256 + 2: the prefetcher freezes 3618 cycles.
+    expect(r.sinks['sink']!.map((t) => t.readyCycle)).toEqual([8256, 16448, 28258]);
+    expect(r.summary.actors.find((a) => a.actor === 'pf')!.stalledFullCycles).toBe(28258 - 24640);
   });
 
   it('rejects a history that leaves no room in the reservation, and functional mode without an image', () => {

@@ -31,7 +31,5 @@ export function indexRegisterActor(name: string, tilesPerBlock: number, widthByt
       const p = inputs['in'] ?? inputs['holdIn'];
       return { out: p, holdOut: p };
     },
-    // It only passes the held tile on: routing, not work (see ActorSpec.eagerKernel).
-    eagerKernel: true,
   };
 }

@@ -43,7 +43,7 @@ export {
   weightOnlyDspPsumLatencyCycles,
   type PsumTileShape,
 } from './cycle-model.js';
-export { lutPsum2dTile, lutPsum1dTerms, weightOnlyPsumTerms, lutPsum2dKernel, lutPsum1dKernel, weightOnlyPsumKernel, lutPsumKernelRef } from './kernel.js';
+export { lutPsum2dTile, lutPsum1dTerms, weightOnlyPsumTerms, lutPsum2dKernel, lutPsum1dKernel, weightOnlyPsumKernel } from './kernel.js';
 export { indexRegisterActor } from './index-register.js';
 export {
   lutPsum2dStage,

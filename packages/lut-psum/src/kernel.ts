@@ -1,5 +1,5 @@
 import type { ActivationIndexTile, ActivationTile, PsumTile, WeightTile, WeightTileMeta } from '@lut-llm/contracts';
-import { float32Tile, int32Tile, optionalWorkerKernel, type Kernel, type KernelRef } from '@lut-llm/core';
+import type { Kernel } from '@lut-llm/core';
 import {
   activationOnlyAccumulateTile,
   lutAccumulateTile,
@@ -16,7 +16,7 @@ import {
 
 /** Co-quantization: INT32 partial sums [T][w] over the block's positions (vq.lutAccumulateTile). */
 export function lutPsum2dTile(layer: QuantizedLinear, indices: Uint8Array, tokens: number, outStart: number, outEnd: number): Int32Array {
-  const psum = int32Tile(tokens * (outEnd - outStart));
+  const psum = new Int32Array(tokens * (outEnd - outStart));
   lutAccumulateTile(layer, indices, tokens, 0, layer.positions, outStart, outEnd, psum);
   return psum;
 }
@@ -28,7 +28,7 @@ export function lutPsum2dTile(layer: QuantizedLinear, indices: Uint8Array, token
 export function lutPsum1dTerms(layer: ActivationOnlyLinear, indices: Uint8Array, tokens: number, outStart: number, outEnd: number): Float32Array {
   const tw = tokens * (outEnd - outStart);
   const np = layer.positions;
-  const terms = float32Tile(np * tw);
+  const terms = new Float32Array(np * tw);
   for (let p = 0; p < np; p++) activationOnlyAccumulateTile(layer, indices, tokens, p, p + 1, outStart, outEnd, terms.subarray(p * tw, (p + 1) * tw));
   return terms;
 }
@@ -37,7 +37,7 @@ export function lutPsum1dTerms(layer: ActivationOnlyLinear, indices: Uint8Array,
 export function weightOnlyPsumTerms(layer: QuantizedLinear, x: Float32Array, tokens: number, outStart: number, outEnd: number): Float32Array {
   const tw = tokens * (outEnd - outStart);
   const np = layer.positions;
-  const terms = float32Tile(np * tw);
+  const terms = new Float32Array(np * tw);
   for (let p = 0; p < np; p++) weightOnlyAccumulateTile(layer, x, tokens, p, p + 1, outStart, outEnd, terms.subarray(p * tw, (p + 1) * tw));
   return terms;
 }
@@ -76,8 +76,3 @@ export const weightOnlyPsumKernel: Kernel = (inputs, _outputs, firing) => {
   const out: PsumTile = { kind: 'fp32-terms', positions: np, terms: weightOnlyPsumTerms(layer, x, x.length / (np * layer.cfg.v), m.outStart, m.outEnd) };
   return { out };
 };
-
-/** Where a worker finds a kernel of this module (undefined when the package is not compiled: main thread only). */
-export function lutPsumKernelRef(exportName: 'lutPsum2dKernel' | 'lutPsum1dKernel' | 'weightOnlyPsumKernel'): KernelRef | undefined {
-  return optionalWorkerKernel(import.meta.url, './kernel.js', exportName);
-}

@@ -1,6 +1,6 @@
 import { LINEAR_STREAM_WIDTH_BYTES } from '@lut-llm/contracts';
 import type { BlockTokenMeta, LinearStageImplementation, LinearVariant, PsumTileMeta, WeightTileMeta } from '@lut-llm/contracts';
-import { mapFirings, type ActorSpec, type Bindings, type Firing, type FiringCost, type GraphBuilder, type Kernel, type KernelRef, type ResourceSpec } from '@lut-llm/core';
+import { mapFirings, type ActorSpec, type Bindings, type Firing, type FiringCost, type GraphBuilder, type Kernel, type ResourceSpec } from '@lut-llm/core';
 import {
   lutPsum1dLatencyCycles,
   lutPsum1dPortAccesses,
@@ -17,7 +17,7 @@ import {
   type PsumTileShape,
 } from './cycle-model.js';
 import { indexRegisterActor } from './index-register.js';
-import { lutPsum1dKernel, lutPsum2dKernel, lutPsumKernelRef, weightOnlyPsumKernel } from './kernel.js';
+import { lutPsum1dKernel, lutPsum2dKernel, weightOnlyPsumKernel } from './kernel.js';
 import {
   DEFAULT_LUT_PSUM_1D_PARAMS,
   DEFAULT_LUT_PSUM_2D_PARAMS,
@@ -52,7 +52,6 @@ interface PsumSpec {
   readonly resources: readonly ResourceSpec[];
   readonly cost: (tile: PsumTileShape) => FiringCost;
   readonly kernel: Kernel;
-  readonly workerKernel: KernelRef | undefined;
 }
 
 function tileOf(name: string, s: PsumSpec, f: Firing): { act: BlockTokenMeta; w: WeightTileMeta } {
@@ -96,14 +95,6 @@ function psumActor(name: string, s: PsumSpec): ActorSpec {
       return { out };
     }),
     kernel: s.kernel,
-    ...(s.workerKernel ? { workerKernel: s.workerKernel } : {}),
-    // One worker per output tile: the tile's partial sums feed its accumulator there.
-    workerAffinity: (f) => (f.inputs['weights'] as WeightTileMeta).tile,
-    // The kernels read the tile's ranges only (and tokens from the payload's length).
-    workerMetadata: (f) => {
-      const w = f.inputs['weights'] as WeightTileMeta;
-      return { weights: { posStart: w.posStart, posEnd: w.posEnd, outStart: w.outStart, outEnd: w.outEnd } };
-    },
   };
 }
 
@@ -151,7 +142,6 @@ export const lutPsum2dStage = stage<LutPsum2dParams>('2d-table', DEFAULT_LUT_PSU
     resources,
     cost: (t) => ({ iiCycles: lutPsum2dTileCycles(p, t), latencyCycles: latency, requests: [{ resource: bank, units: lutPsum2dPortAccesses(p, t) }] }),
     kernel: lutPsum2dKernel,
-    workerKernel: lutPsumKernelRef('lutPsum2dKernel'),
   };
 });
 
@@ -167,7 +157,6 @@ export const lutPsum1dStage = stage<LutPsum1dParams>('1d-table', DEFAULT_LUT_PSU
     resources,
     cost: (t) => ({ iiCycles: lutPsum1dTileCycles(p, t), latencyCycles: latency, requests: [{ resource: bank, units: lutPsum1dPortAccesses(p, t) }] }),
     kernel: lutPsum1dKernel,
-    workerKernel: lutPsumKernelRef('lutPsum1dKernel'),
   };
 });
 
@@ -181,7 +170,6 @@ export const weightOnlyPsumStage = stage<WeightOnlyPsumParams>('weight-only-onli
     resources: [],
     cost: (t) => ({ iiCycles: weightOnlyPsumTileCycles(p, t), latencyCycles: latency }),
     kernel: weightOnlyPsumKernel,
-    workerKernel: lutPsumKernelRef('weightOnlyPsumKernel'),
   };
 });
 
@@ -199,6 +187,5 @@ export const weightOnlyDspPsumStage = stage<WeightOnlyDspPsumParams>('weight-onl
     resources: [],
     cost: (t) => ({ iiCycles: weightOnlyDspPsumTileCycles(p, t), latencyCycles: latency }),
     kernel: weightOnlyPsumKernel,
-    workerKernel: lutPsumKernelRef('weightOnlyPsumKernel'),
   };
 });

@@ -52,18 +52,6 @@ describe('functional inference on a tiny Qwen3', () => {
     expect(lut.minCosine).toBeLessThan(0.99999);
   });
 
-  it('cycles and every logit bit are identical inline and with 1, 2 and 4 workers', async () => {
-    const short = { model: cfg, weights, quantized, promptIds: prompt.slice(0, 4), outputTokens: 2, silu: 'exact' as const };
-    const base = await runFunctionalInference({ ...short, workers: 0 });
-    const bits = (r: FunctionalInferenceResult) => r.logits.map((l) => Buffer.from(l.buffer, l.byteOffset, l.byteLength).toString('base64')).join();
-    for (const workers of [1, 2, 4]) {
-      const r = await runFunctionalInference({ ...short, workers });
-      expect(r.passes.map((p) => p.cycles)).toEqual(base.passes.map((p) => p.cycles));
-      expect(bits(r)).toBe(bits(base));
-      expect(r.generated).toEqual(base.generated);
-    }
-  });
-
   it('timing does not depend on values: functional passes take the cycles of timing passes', async () => {
     const { runPassTiming } = await import('./run.js');
     const t = runPassTiming({ model: cfg, platform: (await import('../platform/index.js')).V80_PLATFORM, tokens: prompt.length, history: 0, phase: 'prefill', silu: 'exact' });

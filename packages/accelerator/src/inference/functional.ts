@@ -1,4 +1,3 @@
-import { KernelPool } from '@lut-llm/core';
 import { KvCacheImage, kvCacheLayout } from '@lut-llm/kv-prefetcher';
 import { argmax, type QuantizedQwen3Model, type Qwen3Config, type Qwen3WeightSource } from '@lut-llm/model';
 import { cosineSimilarity } from '@lut-llm/vq';
@@ -19,8 +18,6 @@ export interface FunctionalInferenceOptions {
   readonly prefillChunkTokens?: number;
   /** SwiGLU's SiLU: the reference design's 9-segment PWL (default) or exact. */
   readonly silu?: 'pwl9' | 'exact';
-  /** Worker threads for the kernels (0: inline). Results are identical for any count. */
-  readonly workers?: number;
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -56,14 +53,9 @@ export async function runFunctionalInference(opts: FunctionalInferenceOptions): 
   const chunks = Math.ceil(prompt.length / chunk);
   const total = chunks + opts.outputTokens - 1;
   let done = 0;
-  const workers = opts.workers ?? 0;
-  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`workers must be an integer >= 0, got ${workers}`);
-  // One pool for the whole request: its workers start once and stay warm (loaded kernels, JIT).
-  const pool = workers > 0 ? new KernelPool(workers) : undefined;
   const runOne = async (tokenIds: readonly number[], history: number, phase: 'prefill' | 'decode') => {
     const r = await runPassFunctional(
       { model, platform, tokens: tokenIds.length, history, phase, ...(opts.silu ? { silu: opts.silu } : {}), functional: { quantized, weights, tokenIds, kvImage } },
-      pool ? { pool } : {},
     );
     for (const kv of r.newKv) kvImage.write(kv.layer, kv.positionStart, kv.k, kv.v);
     const { logits: l, newKv: _kv, ...report } = r;
@@ -71,17 +63,13 @@ export async function runFunctionalInference(opts: FunctionalInferenceOptions): 
     opts.onProgress?.(++done, total, `${phase} at position ${history}`);
     return l;
   };
-  try {
-    let last: Float32Array | undefined;
-    for (let c = 0; c < chunks; c++) last = await runOne(prompt.slice(c * chunk, (c + 1) * chunk), c * chunk, 'prefill');
-    for (let s = 0; s < opts.outputTokens; s++) {
-      logits.push(last!);
-      const next = argmax(last!);
-      generated.push(next);
-      if (s + 1 < opts.outputTokens) last = await runOne([next], prompt.length + s, 'decode');
-    }
-  } finally {
-    await pool?.close();
+  let last: Float32Array | undefined;
+  for (let c = 0; c < chunks; c++) last = await runOne(prompt.slice(c * chunk, (c + 1) * chunk), c * chunk, 'prefill');
+  for (let s = 0; s < opts.outputTokens; s++) {
+    logits.push(last!);
+    const next = argmax(last!);
+    generated.push(next);
+    if (s + 1 < opts.outputTokens) last = await runOne([next], prompt.length + s, 'decode');
   }
   return { generated, logits, passes };
 }

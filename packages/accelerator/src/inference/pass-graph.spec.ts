@@ -23,7 +23,11 @@ describe('whole-model pass graph (timing)', () => {
 
   it('is bound by the weight channels in decode, which run near their peak', () => {
     expect(step.bottleneck.name).toBe('hbm.weights');
-    expect(step.weightGBps / step.weightPeakGBps).toBeGreaterThan(0.9);
+    // Not quite the peak: with the reference design's stream depths (2 weight tiles, 16 index
+    // tiles; core's HLS FIFOs) a weight loader cannot run more than two tiles ahead of its
+    // matcher, so the channels idle while an op waits for its input (the O projection's weights
+    // wait for attention: ~9k of ~256k cycles here). The old 2 + latency depths hid that (> 0.9).
+    expect(step.weightGBps / step.weightPeakGBps).toBeGreaterThan(0.85);
     // Lower bound: the weight bytes at 32 x 32 B per cycle.
     expect(step.cycles).toBeGreaterThanOrEqual(Math.ceil(step.weightBytes / 1024));
   });
@@ -53,7 +57,8 @@ describe('whole-model pass graph (timing)', () => {
   it('halving the weight channels nearly doubles the step; the bottleneck stays the channels', () => {
     const half = runPassTiming({ ...decode, platform: loadPlatformConfig({ preset: 'v80', hbm: { channels: { weights: 16 } } }) });
     expect(half.bottleneck.name).toBe('hbm.weights');
-    expect(half.cycles / step.cycles).toBeGreaterThan(1.85);
+    // Doubling the bytes-per-channel time doubles everything but the exposed waits above.
+    expect(half.cycles / step.cycles).toBeGreaterThan(1.8);
     expect(half.cycles / step.cycles).toBeLessThan(2.05);
   });
 

@@ -302,7 +302,7 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
       ),
       firings: L,
       writes: (i) => [`o${i}`],
-      ...(fd ? { kernel: (ins: Readonly<Record<string, unknown>>, outs: Readonly<Record<string, TokenMeta>>) => ({ [Object.keys(outs)[0]!]: ins['in'] }), eagerKernel: true } : {}),
+      ...(fd ? { kernel: (ins: Readonly<Record<string, unknown>>, outs: Readonly<Record<string, TokenMeta>>) => ({ [Object.keys(outs)[0]!]: ins['in'] }) } : {}),
     },
     { in: { in: attnOut }, out: Object.fromEntries(outs.map((s, l) => [`o${l}`, s])) },
   );

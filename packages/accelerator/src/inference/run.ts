@@ -1,5 +1,5 @@
 import type { LinearVariant } from '@lut-llm/contracts';
-import { runFunctional, runGraph, type KernelPool, type ResourceSummary, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
+import { runGraph, type ResourceSummary, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
 import { bandwidthGBps } from '@lut-llm/memory';
 import { validateQwen3Config, type Qwen3Config } from '@lut-llm/model';
 import { analyticalDecodeCycles } from '../baselines/index.js';
@@ -151,9 +151,6 @@ function passReport(opts: PassOptions, res: RunResult, t0: number, hbmWeights: s
   };
 }
 
-/** Actors whose kernels a pooled functional pass runs in workers. */
-const WORKER_PLACED = /(lut-psum|accumulator)$/;
-
 /** Emulates one pass in timing mode. */
 export function runPassTiming(opts: Omit<PassOptions, 'functional'>, run: { readonly trace?: boolean } = {}): PassReport {
   const t0 = performance.now();
@@ -164,36 +161,13 @@ export function runPassTiming(opts: Omit<PassOptions, 'functional'>, run: { read
 
 /**
  * Emulates one pass with real numbers: every stage's kernel computes (LUTLinear look-ups, SFU,
- * attention over the KV image), inline or in a pool of `workers` threads. Returns the timing
- * report (identical to timing mode's) and the logits and new K/V.
+ * attention over the KV image), called inline as the actors fire. Returns the timing report
+ * (identical to timing mode's) and the logits and new K/V.
  */
-export async function runPassFunctional(
-  opts: PassOptions & { readonly functional: PassData },
-  run: {
-    /** Worker threads for the kernels (0: inline), started for this pass and stopped after it. */
-    readonly workers?: number;
-    /** A running pool to use instead (kept open): a request's passes share one (warm) pool. */
-    readonly pool?: KernelPool;
-    /**
-     * Output tiles k with k % inlineEvery === 0 have their look-ups and running sums computed on
-     * the main thread (core's FunctionalRunOptions.inlineEvery; 0: none). Default: 4 with one
-     * worker, 0 with more. With one worker the main thread otherwise idles at the end of every
-     * op while the worker finishes; on this project's 2-core machine a quarter of the tiles on
-     * the main thread made a Qwen3-1.7B decode token 1.1-1.2x faster (n = 3 to 8 measured, 3-4
-     * best; `npm run bench -- inference` prints it). With two or more workers the main thread is
-     * the busier side already, and sharing measured no gain.
-     */
-    readonly inlineEvery?: number;
-  } = {},
-): Promise<PassReport & PassOutputs> {
+export async function runPassFunctional(opts: PassOptions & { readonly functional: PassData }): Promise<PassReport & PassOutputs> {
   const t0 = performance.now();
   const pg = buildPassGraph(opts);
-  const threads = run.pool?.threads ?? run.workers ?? 0;
-  // The look-ups and running sums go to workers (a tile's chain stays in one worker, see the
-  // stages' workerAffinity); the rest stay on the main thread. The centroid search stays there
-  // too: every tile reads a block's indices, so in workers it runs in each of them ('every'),
-  // which measured ~1 s more CPU per Qwen3-1.7B token and slower walls with 1 and 2 workers.
-  const res = await runFunctional(pg.graph, { workers: run.workers ?? 0, ...(run.pool ? { pool: run.pool } : {}), inWorker: (name) => WORKER_PLACED.test(name), inlineEvery: run.inlineEvery ?? (threads === 1 ? 4 : 0) });
+  const res = runGraph(pg.graph, { mode: 'functional' });
   const report = passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform, pg.layers);
   const logitsTok = res.sinks['logits-writer']?.[0];
   if (!logitsTok || !(logitsTok.payload instanceof Float32Array)) throw new Error('pass: no logits came out of the LM head');

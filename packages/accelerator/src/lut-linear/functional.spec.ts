@@ -2,7 +2,7 @@ import { LINEAR_VARIANTS, type LinearVariant } from '@lut-llm/contracts';
 import { describe, expect, it } from 'vitest';
 import { lutLinearReference, synthesizeLutLinearData } from './data.js';
 import { resolveLutLinearConfig, type LutLinearOptions } from './options.js';
-import { runLutLinear, runLutLinearFunctional } from './run.js';
+import { runLutLinear } from './run.js';
 
 /** Element-wise bit identity (Object.is: distinguishes -0 and +0, NaN == NaN). */
 function expectBitIdentical(got: Float32Array | undefined, want: Float32Array): void {
@@ -56,18 +56,6 @@ describe('LUTLinear functional: bit-identical to vq references', () => {
   it('co-quant with the naive centroid-search alternates gives the same output', () => {
     for (const implementation of ['single-chain', 'full-tree'] as const) {
       check({ outFeatures: 64, inFeatures: 128, tokens: 2, centroidSearch: { implementation }, seed: 3 });
-    }
-  });
-
-  it('kernels in a 2-worker pool give the same cycles and the same bits (every variant)', async () => {
-    for (const variant of LINEAR_VARIANTS) {
-      const opts: LutLinearOptions = { variant, outFeatures: 96, inFeatures: 64, tokens: 2, numerics: { groupSize: 32 }, seed: 11 };
-      const cfg = resolveLutLinearConfig({ ...opts, mode: 'functional' });
-      const data = synthesizeLutLinearData(cfg);
-      const inline = runLutLinear({ ...opts, mode: 'functional', data });
-      const pooled = await runLutLinearFunctional({ ...opts, data }, { workers: 2 });
-      expect(pooled.cycles).toBe(inline.cycles);
-      expectBitIdentical(pooled.output, lutLinearReference(variant, data, 2));
     }
   });
 

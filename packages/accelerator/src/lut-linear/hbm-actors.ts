@@ -41,9 +41,8 @@ export function hbmReaderActor(o: {
       const meta = o.meta(f.index);
       return chained && f.index === count - 1 ? { out: meta, done: { index: 0, last: true } } : { out: meta };
     }),
-    // A loader hands out payloads made from data already in memory (views of the weights): an
-    // eager kernel, never a task of its own in a recorded run.
-    ...(payload ? { kernel: (_i: unknown, _o: unknown, f: { index: number }) => ({ out: payload(f.index) }), eagerKernel: true } : {}),
+    // A loader hands out payloads made from data already in memory (views of the weights).
+    ...(payload ? { kernel: (_i: unknown, _o: unknown, f: { index: number }) => ({ out: payload(f.index) }) } : {}),
   };
 }
 

@@ -5,7 +5,8 @@
 export { LutLinearError } from './errors.js';
 export { parseLinearShape } from './shape.js';
 export {
-  PING_PONG_DEPTH,
+  LUT_LINEAR_FIFO_DEPTHS,
+  TAPA_DEFAULT_STREAM_DEPTH,
   DEFAULT_CLOCK_MHZ,
   DEFAULT_POSITION_LANES,
   DEFAULT_OUTPUT_LANES,
@@ -35,7 +36,7 @@ export { quantizedLinearBlock, activationOnlyBlock } from './layer-views.js';
 export { synthesizeLutLinearData, checkLutLinearData, lutLinearReference } from './data.js';
 export { hbmReaderActor, hbmWriterActor, vectorSplitterActor, vectorCollectorActor } from './hbm-actors.js';
 export { buildLutLinearGraph, installLutLinearOp, planOf, GO_TOKEN_BYTES, LUT_LINEAR_ACTORS, LUT_LINEAR_FIFOS, type LutLinearGraph, type LutLinearInstall, type LutLinearLoader } from "./graph.js";
-export { runLutLinear, runLutLinearFunctional, compareLutLinearVariants, LINEAR_COMPARISON_COLUMNS, type LinearComparisonColumn, type LutLinearReport, type HbmStreamUse, type StageUse } from './run.js';
+export { runLutLinear, compareLutLinearVariants, LINEAR_COMPARISON_COLUMNS, type LinearComparisonColumn, type LutLinearReport, type HbmStreamUse, type StageUse } from './run.js';
 export { formatLutLinearComparison } from './format.js';
 export { INT_LANES_PER_DSP58, V80_BUILD_RESOURCES, lutLinearAssumptions, type LutLinearAssumptions } from './assumptions.js';
 export { LINEAR_VARIANTS, type LinearVariant } from '@lut-llm/contracts';

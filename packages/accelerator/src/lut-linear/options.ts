@@ -1,5 +1,4 @@
 import {
-  bpcsuLatencyCycles,
   CENTROID_SEARCH_IMPLEMENTATIONS,
   type BpcsuParams,
   type CentroidSearchImplementation,
@@ -8,16 +7,11 @@ import { LINEAR_VARIANTS, type LinearShape, type LinearVariant } from '@lut-llm/
 import {
   DEFAULT_FP32_ACCUMULATOR_PARAMS,
   DEFAULT_INT32_ACCUMULATOR_PARAMS,
-  accumulatorLatencyCycles,
   resolveAccumulatorParams,
   type AccumulatorParams,
 } from '@lut-llm/accumulator';
-import { dequantizerLatencyCycles, resolveDequantizerParams, type DequantizerParams } from '@lut-llm/dequantizer';
+import { resolveDequantizerParams, type DequantizerParams } from '@lut-llm/dequantizer';
 import {
-  lutPsum1dLatencyCycles,
-  lutPsum2dLatencyCycles,
-  weightOnlyDspPsumLatencyCycles,
-  weightOnlyPsumLatencyCycles,
   resolveLutPsum1dParams,
   resolveLutPsum2dParams,
   resolveWeightOnlyDspPsumParams,
@@ -36,16 +30,11 @@ import type { PlatformVq } from '../platform/schema.js';
 export type LinearNumerics = PlatformVq;
 
 /**
- * Depths (in tiles) of the LUTLinear streams.
- *
- * Default of every stream: a ping-pong buffer (`PING_PONG_DEPTH`) plus its producer's pipeline
- * depth, i.e. its latency in cycles (the most firings it can have in flight at II = 1): the HBM
- * read latency for a stream fed by an HBM reader (requests in flight), the stage latency for one
- * fed by a compute stage. The engine reserves a token's slot when the producing firing starts, so
- * tokens still inside a producer's pipeline (or in flight from HBM) occupy its output stream;
- * without this allowance a 64-cycle HBM read or a 57-cycle matcher chain would be throttled by a
- * 2-deep stream, which the hardware's pipeline registers and outstanding AXI reads do not do. An
- * explicit depth is used as given (e.g. to study a shallower FIFO).
+ * Depths (in tiles) of the LUTLinear streams. Defaults: the reference design's own stream
+ * depths (`LUT_LINEAR_FIFO_DEPTHS`), read from the authors' TAPA code; a FIFO holds only tokens
+ * written and not yet read (core's HLS FIFO semantics), so a producer's pipeline latency or
+ * outstanding HBM reads need no extra depth. An explicit depth is used as given (e.g. to study
+ * a shallower FIFO).
  */
 export interface LutLinearFifoDepths {
   /** input-reader -> centroid search (or, weight-only, -> the matchers' register). */
@@ -66,8 +55,36 @@ export interface LutLinearFifoDepths {
   readonly outputs: number;
 }
 
-/** Base depth of every stream before the producer's pipeline allowance (TAPA's default stream depth, a ping-pong). */
-export const PING_PONG_DEPTH = 2;
+/** TAPA's default stream depth (`tapa::kStreamDefaultDepth` in rapidstream-tapa's tapa/base/stream.h). */
+export const TAPA_DEFAULT_STREAM_DEPTH = 2;
+
+/**
+ * The reference design's stream depths, from LUT-FPGA/LUT-LLM qwen_block/qwen_block.h (commit
+ * 1889687c), which declares the LUTLinear streams of every projection:
+ * - activationIndices 16: `tapa::stream<ap_uint<8>, 16> qk_idx_fifo` (and v_, out_proj_, up_,
+ *   gate_, down_idx_fifo): centroid search (ccu_fp32) -> memory matcher;
+ * - activations 2: `tapa::stream<tapa::vec_t<float, 2>> qk_in_fifo` etc., no depth given;
+ * - centroids 2: `qk_centroid_fifo` etc. (centroid_reader -> ccu_fp32), no depth given;
+ * - weightTiles 2: `qk_lut_fifo` etc. (lut_reader -> memory matcher), no depth given;
+ * - outputs 2: the matchers' output streams (`qk_rope_in_fifo`, `attn_out_fifo`,
+ *   `down_out_fifo`) have no depth given (`v_out_fifo` and `up_out_fifo` are declared 16);
+ * - scales, psums, accumulated 2: not streams in that code (the scale/zero reader of imm/imm.h
+ *   writes a stream declared elsewhere; the partial sums and running sums live in the matcher's
+ *   arrays), so TAPA's default.
+ * The emulator's tokens are tiles where the HLS streams move 64-byte beats, so a depth of 2
+ * tiles buffers at least what the hardware's stream does (the matcher's on-chip table array
+ * holds the block being used, as the PSum actor's firing does).
+ */
+export const LUT_LINEAR_FIFO_DEPTHS: LutLinearFifoDepths = Object.freeze({
+  activations: TAPA_DEFAULT_STREAM_DEPTH,
+  centroids: TAPA_DEFAULT_STREAM_DEPTH,
+  activationIndices: 16,
+  weightTiles: TAPA_DEFAULT_STREAM_DEPTH,
+  scales: TAPA_DEFAULT_STREAM_DEPTH,
+  psums: TAPA_DEFAULT_STREAM_DEPTH,
+  accumulated: TAPA_DEFAULT_STREAM_DEPTH,
+  outputs: TAPA_DEFAULT_STREAM_DEPTH,
+});
 
 const FIFO_KEYS: readonly (keyof LutLinearFifoDepths)[] = ['activations', 'centroids', 'activationIndices', 'weightTiles', 'scales', 'psums', 'accumulated', 'outputs'];
 
@@ -323,25 +340,7 @@ export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig 
   });
   const dequantizer = wrap('dequantizer', () => resolveDequantizerParams(opts.dequantizer ?? {}));
 
-  const psumLatency =
-    variant === 'co-quant'
-      ? lutPsum2dLatencyCycles(lutPsum2d)
-      : variant === 'activation-only'
-        ? lutPsum1dLatencyCycles(lutPsum1d)
-        : weightOnlyImplementation === 'dsp-dequant'
-          ? weightOnlyDspPsumLatencyCycles(weightOnlyDspPsum)
-          : weightOnlyPsumLatencyCycles(weightOnlyPsum);
-  const accLatency = accumulatorLatencyCycles(accumulator);
-  const defaults: LutLinearFifoDepths = {
-    activations: PING_PONG_DEPTH + hbm.readLatencyCycles,
-    centroids: PING_PONG_DEPTH + hbm.readLatencyCycles,
-    activationIndices: PING_PONG_DEPTH + bpcsuLatencyCycles(centroidSearch),
-    weightTiles: PING_PONG_DEPTH + hbm.readLatencyCycles,
-    scales: PING_PONG_DEPTH + hbm.readLatencyCycles,
-    psums: PING_PONG_DEPTH + psumLatency,
-    accumulated: PING_PONG_DEPTH + accLatency,
-    outputs: PING_PONG_DEPTH + (variant === 'co-quant' ? dequantizerLatencyCycles(dequantizer) : accLatency),
-  };
+  const defaults = LUT_LINEAR_FIFO_DEPTHS;
   for (const k of Object.keys(opts.fifoDepths ?? {})) {
     if (!FIFO_KEYS.includes(k as keyof LutLinearFifoDepths)) throw new LutLinearError(`fifoDepths.${k}: unknown stream (known: ${FIFO_KEYS.join(', ')})`);
   }

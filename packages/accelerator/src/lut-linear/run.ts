@@ -1,5 +1,5 @@
 import { LINEAR_VARIANTS, type LinearShape, type LinearVariant, type OutputTileTokenMeta } from '@lut-llm/contracts';
-import { runFunctional, runGraph, type Bottleneck, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
+import { runGraph, type Bottleneck, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
 import { bandwidthGBps, type HbmStream } from '@lut-llm/memory';
 import { buildLutLinearGraph, LUT_LINEAR_ACTORS, type LutLinearGraph } from './graph.js';
 import type { LutLinearOptions } from './options.js';
@@ -66,18 +66,6 @@ export function runLutLinear(opts: LutLinearOptions): LutLinearReport {
   const t0 = performance.now();
   const built = buildLutLinearGraph(opts);
   const res = runGraph(built.graph, { mode: built.config.mode, trace: built.config.trace });
-  return reportOf(built, res, t0);
-}
-
-/**
- * A functional run whose kernels (centroid search, LUT PSum, accumulator, dequantizer) run in a
- * piscina pool of `workers` threads (core's `runFunctional`); 0 runs them inline. Cycles and every
- * output bit are the same as `runLutLinear`'s. Needs the compiled packages (`npm run build`).
- */
-export async function runLutLinearFunctional(opts: Omit<LutLinearOptions, 'mode'>, run: { readonly workers?: number } = {}): Promise<LutLinearReport> {
-  const t0 = performance.now();
-  const built = buildLutLinearGraph({ ...opts, mode: 'functional' });
-  const res = await runFunctional(built.graph, { trace: built.config.trace, workers: run.workers ?? 0 });
   return reportOf(built, res, t0);
 }
 

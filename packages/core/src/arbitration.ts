@@ -1,0 +1,136 @@
+import type { FiringCost } from './actor.js';
+import { RunError } from './errors.js';
+import type { SharedResource, Grant } from './resource.js';
+
+/** A firing waiting for the arbitration of the cycle it started in. */
+export interface PendingRequest {
+  readonly actor: number;
+  readonly index: number;
+  readonly cost: FiringCost;
+}
+
+/** How a firing was served: its accesses end at `finish`; it waited until `waitUntil` (holder named). */
+export interface Served {
+  finish: number;
+  waitUntil: number;
+  resource: string | undefined;
+  heldBy: number | undefined;
+}
+
+/**
+ * Arbitration of the shared resources. Every request made in cycle t is collected and served in
+ * one round at the end of t, after every actor that fires in t has fired (the engine runs the
+ * round in the last phase of the cycle, and again should a 0-cycle chain add a request later in
+ * the same cycle), so the grants never depend on the order in which actors fired. Resources are
+ * served in declaration order; a resource orders its requesters by its policy; earlier cycles'
+ * requests hold it first (its calendar is work-conserving).
+ */
+export class Arbiter {
+  private readonly pending: PendingRequest[] = [];
+  private readonly index = new Map<string, number>();
+  /** Cycles requesters of each resource spent waiting for it. */
+  readonly contention: Float64Array;
+
+  constructor(
+    readonly resources: readonly SharedResource[],
+    private readonly actorNames: readonly string[],
+    private readonly onGrant: ((ri: number, actor: number, units: number, t: number, g: Grant) => void) | undefined,
+  ) {
+    resources.forEach((r, i) => this.index.set(r.name, i));
+    this.contention = new Float64Array(resources.length);
+  }
+
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  request(p: PendingRequest): void {
+    this.pending.push(p);
+  }
+
+  private readonly one: Served = { finish: 0, waitUntil: 0, resource: undefined, heldBy: undefined };
+
+  /** Serves every request of cycle `t`; `done` receives each firing with how it was served. */
+  arbitrate(t: number, done: (p: PendingRequest, s: Served) => void): void {
+    if (this.pending.length === 1 && this.pending[0]!.cost.requests!.length === 1) {
+      // The common case: one firing, one request this cycle (no ordering, no allocation).
+      const p = this.pending.pop()!;
+      const rq = p.cost.requests![0]!;
+      const ri = this.resourceOf(p, rq.resource);
+      const g = this.resources[ri]!.grant(p.actor, t, rq.units);
+      this.onGrant?.(ri, p.actor, rq.units, t, g);
+      const s = this.one;
+      s.finish = Math.max(t, g.endCycle);
+      s.waitUntil = t;
+      s.resource = undefined;
+      s.heldBy = undefined;
+      if (g.startCycle > t && g.heldBy !== p.actor) {
+        this.contention[ri] += g.startCycle - t;
+        s.waitUntil = g.startCycle;
+        s.resource = this.resources[ri]!.name;
+        s.heldBy = g.heldBy;
+      }
+      done(p, s);
+      return;
+    }
+    const batch = this.pending.splice(0);
+    const served: Served[] = batch.map(() => ({ finish: t, waitUntil: t, resource: undefined, heldBy: undefined }));
+    // Requests grouped by resource, resources served in declaration order.
+    const byResource = new Map<number, { b: number; units: number }[]>();
+    batch.forEach((p, b) => {
+      for (const rq of p.cost.requests!) {
+        const ri = this.resourceOf(p, rq.resource);
+        let list = byResource.get(ri);
+        if (!list) byResource.set(ri, (list = []));
+        list.push({ b, units: rq.units });
+      }
+    });
+    const order = [...byResource.keys()].sort((x, y) => x - y);
+    for (const ri of order) {
+      const res = this.resources[ri]!;
+      const requesters = byResource.get(ri)!;
+      if (requesters.length > 1) this.orderRequests(res, requesters, batch);
+      for (const { b, units } of requesters) {
+        const p = batch[b]!;
+        const g = res.grant(p.actor, t, units);
+        this.onGrant?.(ri, p.actor, units, t, g);
+        const s = served[b]!;
+        if (g.endCycle > s.finish) s.finish = g.endCycle;
+        if (g.startCycle > t && g.heldBy !== p.actor) {
+          // Every cycle waited is contention, charged to the resource (also when the firing
+          // waits for another resource for longer).
+          this.contention[ri] += g.startCycle - t;
+          if (g.startCycle > s.waitUntil) {
+            s.waitUntil = g.startCycle;
+            s.resource = res.name;
+            s.heldBy = g.heldBy;
+          }
+        }
+      }
+    }
+    batch.forEach((p, b) => done(p, served[b]!));
+  }
+
+  /** Index of a requested resource; an undeclared one is an error naming the actor. */
+  private resourceOf(p: PendingRequest, resource: string): number {
+    const ri = this.index.get(resource);
+    if (ri === undefined) {
+      const name = this.actorNames[p.actor]!;
+      throw new RunError(`actor '${name}': firing ${p.index} requests undeclared resource '${resource}'`, name, p.index);
+    }
+    return ri;
+  }
+
+  private orderRequests(res: SharedResource, reqs: { b: number; units: number }[], batch: PendingRequest[]): void {
+    const pol = res.arbitration;
+    const n = this.actorNames.length;
+    if (pol.kind === 'priority') {
+      const prio = (b: number) => pol.order[this.actorNames[batch[b]!.actor]!] ?? Infinity;
+      reqs.sort((x, y) => prio(x.b) - prio(y.b) || batch[x.b]!.actor - batch[y.b]!.actor || x.b - y.b);
+    } else {
+      const last = res.lastGranted;
+      const rank = (b: number) => (batch[b]!.actor - last - 1 + n) % n;
+      reqs.sort((x, y) => rank(x.b) - rank(y.b) || x.b - y.b);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import type { TokenMeta } from './token.js';
+
+/** A firing that started and has not written its outputs yet (it is inside the actor's pipeline). */
+export interface InFlight {
+  write: number;
+  index: number;
+  n: number;
+  readonly ports: number[];
+  readonly metas: TokenMeta[];
+  readonly payloads: unknown[];
+}
+
+/** The in-flight firings of one actor, oldest first (writes happen in firing order). */
+export class Pipeline {
+  items: InFlight[] = [];
+  head = 0;
+  len = 0;
+  private readonly spare: InFlight[] = [];
+
+  alloc(): InFlight {
+    return this.spare.pop() ?? { write: 0, index: 0, n: 0, ports: [], metas: [], payloads: [] };
+  }
+
+  push(f: InFlight): void {
+    if (this.len === this.items.length) {
+      const grown: InFlight[] = [];
+      for (let k = 0; k < this.len; k++) grown.push(this.items[(this.head + k) % this.len]!);
+      grown.push(f);
+      this.items = grown;
+      this.head = 0;
+      this.len++;
+      return;
+    }
+    this.items[(this.head + this.len) % this.items.length] = f;
+    this.len++;
+  }
+
+  front(): InFlight | undefined {
+    return this.len > 0 ? this.items[this.head] : undefined;
+  }
+
+  at(k: number): InFlight {
+    return this.items[(this.head + k) % this.items.length]!;
+  }
+
+  shift(): void {
+    const f = this.items[this.head]!;
+    f.payloads.fill(undefined);
+    this.spare.push(f);
+    this.head = (this.head + 1) % this.items.length;
+    this.len--;
+  }
+}
