@@ -217,10 +217,11 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
   writeFileSync(hugeDefault, JSON.stringify({ fifoDepthDefault: 10_000_000 }));
   const hugeOverride = join(dir, 'huge-override.json');
   writeFileSync(hugeOverride, JSON.stringify({ fifoDepthOverrides: { 'weight-tiles': 1_000_000_000 } }));
-  // A tiny decode pass has 186 FIFOs, 58 of them at fifoDepthDefault: 58 x 2^19 = 30,408,704 slots plus
-  // 3,397 of the LUTLinear streams (9 ops x 370) and fixed hand-over FIFOs, plus the 3 depth-2 marker
-  // streams of the per-layer report (L0/L1.layer-start, lm-head-start: 6 slots): within the per-FIFO
-  // bound, over the total.
+  // A tiny decode pass has 186 FIFOs, 58 of them at fifoDepthDefault: 58 x 2^19 = 30,408,704 slots, plus
+  // 343 fixed ones: the 9 LUTLinear ops' 8 streams at the reference design's depths (7 x 2 + 16 for the
+  // activation indices = 30 each: 270), 39 stage-internal slots, 24 hand-over tokens, the KV
+  // prefetcher's 4 chunks and the 3 depth-2 marker streams of the per-layer report (6): within the
+  // per-FIFO bound, over the total.
   const manySlots = join(dir, 'many-slots.json');
   writeFileSync(manySlots, JSON.stringify({ fifoDepthDefault: 2 ** 19 }));
   const badLanes = join(dir, 'bad-lanes.json');
@@ -281,7 +282,7 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--set', 'fifo.no-such-fifo=8'], /^lut-llm: --platform \/ --set: platform.fifoDepthOverrides\["no-such-fifo"\]: no FIFO of that name in the pass graph/],
     [['--platform', hugeDefault], /^lut-llm: the platform: fifoDepthDefault must be at most 1,048,576 .*, got 10,000,000$/],
     [['--platform', hugeOverride], /^lut-llm: the platform: fifoDepthOverrides\["weight-tiles"\] must be at most 1,048,576 .*, got 1,000,000,000$/],
-    [['--platform', manySlots, '--model', 'tiny'], /^lut-llm: the platform: the FIFO depths \(total slots over the 186 FIFOs of one pass\) must be at most 16,777,216 .*, got 30,412,107$/],
+    [['--platform', manySlots, '--model', 'tiny'], /^lut-llm: the platform: the FIFO depths \(total slots over the 186 FIFOs of one pass\) must be at most 16,777,216 .*, got 30,409,047$/],
     // output paths checked before the emulation
     [['--model', 'tiny', '--json', '/proc/x'], /^lut-llm: --json: cannot write '\/proc\/x': /],
     [['--model', 'tiny', '--json', dir], /^lut-llm: --json: cannot write '.*': it is a directory$/],
@@ -347,7 +348,7 @@ describe('outputs', () => {
     const r = await cli('platform');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('FIFO depth: 2 by default');
-    expect(lineOf(r.stdout, 'FIFO depths not set by fifoDepthDefault')).toMatch(/LUTLinear streams .* 66 for an HBM-fed one.*`lut-llm fifos` lists every FIFO/);
+    expect(lineOf(r.stdout, 'FIFO depths not set by fifoDepthDefault')).toMatch(/LUTLinear streams .* 16 for the activation indices and 2 for the others.*`lut-llm fifos` lists every FIFO/);
   });
 
   it('--version prints the package version', async () => {
@@ -371,8 +372,10 @@ describe('lut-llm fifos', () => {
     const r = await cli('fifos', '--model', 'tiny', '--prompt', '4', '--set', 'fifo.psums=8', '--platform', 'v80');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^FIFOs of Qwen3-tiny on AMD Alveo V80 @ 227 MHz: 186 FIFOs in \d+ name patterns/);
-    // LUTLinear defaults: ping-pong 2 + the producer's latency (the HBM read latency, 64, for the weight loader)
-    expect(lineOf(r.stdout, 'L<n>.qkv.weight-tiles')).toMatch(/L<n>\.qkv\.weight-tiles\s+2\s+66\s+\d+\s+\d+\s+[\d,]+\s+fifo\.weight-tiles\s+LUTLinear default/);
+    // LUTLinear defaults: the reference design's TAPA stream depths (2, TAPA's default, for the weight tiles;
+    // 16 for the activation indices), since a FIFO holds only tokens written and not yet read
+    expect(lineOf(r.stdout, 'L<n>.qkv.activation-indices')).toMatch(/L<n>\.qkv\.activation-indices\s+2\s+16\s+.*LUTLinear default/);
+    expect(lineOf(r.stdout, 'L<n>.qkv.weight-tiles')).toMatch(/L<n>\.qkv\.weight-tiles\s+2\s+2\s+\d+\s+\d+\s+[\d,]+\s+fifo\.weight-tiles\s+LUTLinear default/);
     expect(lineOf(r.stdout, 'L<n>.qkv.psums')).toMatch(/L<n>\.qkv\.psums\s+2\s+8\s+\d+\s+[1-8]\s+[\d,]+\s+fifo\.psums\s+--set$/);
     expect(lineOf(r.stdout, 'L<n>.attn-norm.out')).toMatch(/\s2\s.*fifo\.L<n>\.attn-norm\.out\s+platform fifoDepthDefault \(2\)$/);
     expect(lineOf(r.stdout, 'kv-prefetcher.kv')).toMatch(/\s4\s.*-\s+platform stages\["kv-prefetcher"\]\.bufferChunks \(4\)$/);

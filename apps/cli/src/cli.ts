@@ -359,7 +359,7 @@ export function buildProgram(io: CliIo): Command {
       io.out(describePlatform(platform).join('\n'));
       // fifoDepthDefault covers the vector streams between units only: say what else sets a depth.
       io.out(
-        'FIFO depths not set by fifoDepthDefault: the LUTLinear streams (default ping-pong 2 + their producer\'s pipeline latency, e.g. 66 for an HBM-fed one; ' +
+        'FIFO depths not set by fifoDepthDefault: the LUTLinear streams (default: the reference design\'s TAPA stream depths, 16 for the activation indices and 2 for the others; ' +
           'an override by stream name, e.g. "psums", applies to every op), hand-over and stage-internal FIFOs (fixed); `lut-llm fifos` lists every FIFO with its depth and source',
       );
     });

@@ -44,7 +44,7 @@ export function fifoDepthSource(name: string, platform: PlatformConfig, setNames
   const over = (key: string) => (setNames.includes(key) ? '--set' : Object.hasOwn(platform.fifoDepthOverrides, key) ? 'platform fifoDepthOverrides' : undefined);
   const stream = /^(?:L\d+\.)?(?:qkv|o|gate_up|down|lm_head)\.(.+)$/.exec(name)?.[1];
   if (stream !== undefined && LUT_LINEAR_STREAMS.includes(stream)) {
-    return { source: over(stream) ?? 'LUTLinear default: ping-pong 2 + the producer\'s pipeline latency (cycles)', setName: stream };
+    return { source: over(stream) ?? 'LUTLinear default: the reference design\'s stream depth (qwen_block.h)', setName: stream };
   }
   if (/-go$/.test(name)) return { source: 'fixed 1: hand-over token between the ops\' HBM loaders', setName: '-' };
   if (/(lut-psum\.(hold|act)|accumulator\.buffer|attention\.carry)$/.test(name)) return { source: 'fixed by the stage (internal state)', setName: '-' };

@@ -6,12 +6,14 @@ import { TIMELINE_STATES } from './schema.js';
 
 /**
  * src (3 tokens, II 1, latency 1) -> 'a' (depth 1) -> slow (II 5, latency 1) -> 'b' (depth 1) -> sink (II 1).
- * Engine recurrence (core engine.ts): t[k][i] = max(t[k-1][i] + L[k-1], t[k][i-1] + II[k], t[k+1][i-D]).
- *   src:  0, 1, 6      (src2 waits for slow1 to free 'a' at 6)
- *   slow: 1, 6, 11     (max(src+1, previous + 5))
- *   sink: 2, 7, 12
- * Run end: slow2 starts 11 + II 5 = 16 (the last initiation interval elapsed).
- * src: busy 3 (one cycle per firing), blocked on 'a' from 2 (ready to write its third token) to 6 = 4.
+ * HLS FIFO rule (core README): firing i of src writes at s + 1; with depth 1, token j is written no
+ * earlier than 2 cycles after token j - 1 was read; a blocked write freezes the producer.
+ *   src0: starts 0, writes 1.   slow0 starts 1, reads token 0 at 1 (slot writable again at 3).
+ *   src1: starts 1, write due 2, waits to 3: frozen 1 cycle (cycle 2); its next start moves to 3.
+ *   slow1: starts max(1 + 5, 3) = 6, reads token 1 at 6 (writable again at 8).
+ *   src2: starts 3, write due 4, waits to 8: frozen 4 cycles (4..7).
+ *   slow2: starts max(6 + 5, 8) = 11. Run end: 11 + II 5 = 16 (the last initiation interval elapsed).
+ * src: busy 3 (one cycle per firing), blocked on 'a' 1 + 4 = 5, idle 16 - 3 - 5 = 8.
  * slow: busy 3 x 5 = 15, starved on 'a' over [0, 1) = 1, so idle 0.
  */
 function chain(): Graph {
@@ -46,13 +48,13 @@ describe('PassAggregator', () => {
     expect(pass.cycles).toBe(16);
     const src = pass.totals.find((t) => t.actor === 'src')!;
     expect(src.busy).toBe(3);
-    expect(src.causes).toEqual([{ state: 'blocked', on: 'a', cycles: 4 }]);
-    expect(src.idle).toBe(16 - 3 - 4);
+    expect(src.causes).toEqual([{ state: 'blocked', on: 'a', cycles: 5 }]);
+    expect(src.idle).toBe(16 - 3 - 5);
     const slow = pass.totals.find((t) => t.actor === 'slow')!;
     expect(slow.busy).toBe(15);
     expect(slow.causes).toEqual([{ state: 'starved', on: 'a', cycles: 1 }]);
     expect(slow.idle).toBe(0);
-    expect(pass.graph.fifos.find((f) => f.name === 'a')).toMatchObject({ depth: 1, producer: 'src', consumer: 'slow', peakOccupancy: 1, fullStallCycles: 4 });
+    expect(pass.graph.fifos.find((f) => f.name === 'a')).toMatchObject({ depth: 1, producer: 'src', consumer: 'slow', peakOccupancy: 1, fullStallCycles: 5 });
     expect(pass.bottlenecks[0]).toMatchObject({ kind: 'group', name: 'slow' });
     expect(pass.bottlenecks[0]!.share).toBeCloseTo(15 / 16, 12);
   });
