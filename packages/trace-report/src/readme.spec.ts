@@ -16,7 +16,7 @@ describe('README example', () => {
     expect(pass.cycles).toBe(16);
     expect(pass.totals.find((t) => t.actor === 'src')).toMatchObject({ busy: 3, causes: [{ state: 'blocked', on: 'a', cycles: 5 }], idle: 8 });
     expect(pass.bottlenecks[0]!.explanation).toBe(
-      "slow is busy on its own work 94% of the pass; producers waited 4 producer-cycles on its full inputs (most on 'a', depth 1, peak 1), so a faster slow (lower II, more lanes) moves the bottleneck.",
+      "slow is busy on its own work 94% of the pass; producers waited 5 producer-cycles on its full inputs (most on 'a', depth 1, peak 1), so a faster slow (lower II, more lanes) moves the bottleneck.",
     );
 
     const report = buildReport({ title: 'chain', config: {}, clockMhz: 250, passes: [pass] });
