@@ -98,7 +98,7 @@ function thirdPartyClosure(): Map<string, string> {
 }
 
 /** The README pieces the test uses: the install command, the example, and its printed output. */
-function readmeExample(stage: string): { install: string[]; source: string; expected: string } {
+function readmeExample(stage: string): { install: string[]; source: string; expected: string; operator: string } {
   const readme = readFileSync(join(repo, 'packages', stage, 'README.md'), 'utf8');
   const fence = (lang: string, from: number) => {
     const re = new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g');
@@ -115,7 +115,11 @@ function readmeExample(stage: string): { install: string[]; source: string; expe
   const ts = fence('ts', section);
   const text = ts && fence('text', ts.end);
   if (!ts || !text) throw new Error(`packages/${stage}/README.md: "Use it alone" needs a ts block followed by a text block (what it prints)`);
-  return { install: cmd.slice(2), source: ts.body, expected: text.body.trim() };
+  // The stage as an RxJS operator, on its own: the README's second standalone example.
+  const opSection = readme.indexOf('## Use it as an RxJS operator');
+  const op = opSection >= 0 ? fence('ts', opSection) : undefined;
+  if (!op) throw new Error(`packages/${stage}/README.md: no ts block under "## Use it as an RxJS operator"`);
+  return { install: cmd.slice(2), source: ts.body, expected: text.body.trim(), operator: op.body };
 }
 
 let work = '';
@@ -253,7 +257,7 @@ describe('installed from a registry into a project outside the repository', () =
     const app = join(work, `app-${label}`);
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `scratch-${label}`, version: '1.0.0', private: true, type: 'module' }, null, 2));
-    const files = stages.map((s) => `${s}.ts`);
+    const files = stages.flatMap((s) => [`${s}.ts`, `${s}-operator.ts`]);
     // skipLibCheck as in `tsc --init`: a user's setup, and it saves checking all of @types/node.
     writeFileSync(
       join(app, 'tsconfig.json'),
@@ -264,6 +268,7 @@ describe('installed from a registry into a project outside the repository', () =
       const ex = readmeExample(s);
       ex.install.forEach((p) => install.add(p));
       writeFileSync(join(app, `${s}.ts`), ex.source);
+      writeFileSync(join(app, `${s}-operator.ts`), ex.operator);
     }
     await run('npm', ['install', ...install, '@types/node', '--no-package-lock'], { cwd: app, env: npmEnv });
     for (const s of stages) // installed from the registry, not linked from the repository
@@ -283,6 +288,7 @@ describe('installed from a registry into a project outside the repository', () =
     // Only what the install line names and their dependencies: no other stage came along.
     for (const s of STAGES.slice(1)) expect(existsSync(join(app, 'node_modules', '@lut-llm', s)), s).toBe(false);
     await expectReadmeOutput(app, STAGES[0]!);
+    await run(process.execPath, [`out/${STAGES[0]}-operator.js`], { cwd: app });
   });
 
   // The other stages share one project (one install, one tsc): that every dist import is a declared
@@ -294,6 +300,9 @@ describe('installed from a registry into a project outside the repository', () =
     }, 2 * CHILD_TIMEOUT_MS);
     it.each(STAGES.slice(1))("%s: the README's example type-checks (tsc) and prints the README's output (node)", async (stage) => {
       await expectReadmeOutput(app, stage);
+    });
+    it.each(STAGES.slice(1))('%s: the README\'s RxJS-operator example type-checks (tsc) and runs (node)', async (stage) => {
+      await run(process.execPath, [`out/${stage}-operator.js`], { cwd: app });
     });
   });
 });
