@@ -15,3 +15,4 @@ export {
 export { accumulatorTileCycles, accumulatorLatencyCycles, accumulatorBufferBytes } from './cycle-model.js';
 export { accumulateInt32, accumulateFp32Terms, accumulatorKernel, accumulatorKernelRef } from './kernel.js';
 export { accumulatorActor, int32AccumulatorStage, fp32AccumulatorStage } from './stage.js';
+export { int32AccumulatorPlugin, fp32AccumulatorPlugin } from './plugins.js';

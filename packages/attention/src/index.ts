@@ -53,3 +53,4 @@ export {
   type AttentionStageParams,
   type AttentionFiring,
 } from './actor.js';
+export { ATTENTION_PLUGINS } from './plugins.js';

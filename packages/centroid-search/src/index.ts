@@ -34,3 +34,12 @@ export {
   type CentroidSearchImplementation,
   type CentroidSearchStage,
 } from './stage.js';
+export {
+  centroidSearchParamsSchema,
+  centroidSearchCycleModel,
+  centroidSearchPlugin,
+  centroidSearchConformanceCases,
+  bpcsuPlugin,
+  singleChainPlugin,
+  fullTreePlugin,
+} from './plugins.js';

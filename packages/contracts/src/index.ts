@@ -4,3 +4,24 @@ export { SFU_INPUT_PORTS, type SfuOpKind, type SiluVariant, type SfuTokenMeta } 
 export type { KvCacheLayout, KvChunkMeta, KvChunkPayload, KvWriteMeta } from './kv.js';
 export * from './linear.js';
 export { FP32_ADD_LATENCY_CYCLES, FP32_MUL_LATENCY_CYCLES, adderTreeFp32 } from './dsp.js';
+export {
+  STAGE_KINDS,
+  STAGE_CONTRACTS,
+  StageRegistry,
+  StageRegistryError,
+  stageRegistry,
+  registerStage,
+  schemaKeys,
+  paramsSchemaFromDefaults,
+  stageGraphSpecSchema,
+  parseStageGraphSpec,
+  applyStageSetting,
+  resolveStageGraphSpec,
+  type StageKind,
+  type StageContract,
+  type StagePlugin,
+  type StageCycleModel,
+  type StageChoice,
+  type StageGraphSpec,
+  type ResolvedStageChoice,
+} from './stages.js';

@@ -6,3 +6,4 @@ export { DEFAULT_DEQUANTIZER_PARAMS, DequantizerError, resolveDequantizerParams,
 export { dequantizerTileCycles, dequantizerLatencyCycles } from './cycle-model.js';
 export { dequantizeOutputTile, dequantizerKernel, dequantizerKernelRef } from './kernel.js';
 export { dequantizerActor, dequantizerStage } from './stage.js';
+export { dequantizerPlugin } from './plugins.js';

@@ -21,3 +21,4 @@ export {
   type DecodeLayerAttentionPrediction,
 } from './prefetch-model.js';
 export { buildDecodeLayerAttentionGraph, type DecodeLayerAttentionGraphOptions, type DecodeLayerAttentionGraph } from './decode-layer-graph.js';
+export { KV_PREFETCHER_PLUGINS, type KvPrefetcherStageParams } from './plugins.js';

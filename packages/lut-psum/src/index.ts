@@ -51,3 +51,4 @@ export {
   weightOnlyPsumStage,
   weightOnlyDspPsumStage,
 } from './stage.js';
+export { LUT_PSUM_PLUGINS } from './plugins.js';
