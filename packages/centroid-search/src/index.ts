@@ -39,6 +39,7 @@ export {
   centroidSearchCycleModel,
   centroidSearchPlugin,
   centroidSearchConformanceCases,
+  centroidSearchStageOf,
   bpcsuPlugin,
   singleChainPlugin,
   fullTreePlugin,

@@ -1,7 +1,7 @@
-import { paramsSchemaFromDefaults, registerStage, type ActivationIndexTile, type ActivationTileMeta, type CentroidTileMeta, type StagePlugin } from '@lut-llm/contracts';
+import { paramsSchemaFromDefaults, registerStage, stageRegistry, type ActivationIndexTile, type ActivationTileMeta, type CentroidTileMeta, type StagePlugin } from '@lut-llm/contracts';
 import { Rng, encodeActivations, type VqConfig } from '@lut-llm/vq';
 import { bpcsuBlockCycles, bpcsuLatencyCycles } from './cycle-model.js';
-import { DEFAULT_BPCSU_PARAMS, type BpcsuParams } from './params.js';
+import { CentroidSearchError, DEFAULT_BPCSU_PARAMS, type BpcsuParams } from './params.js';
 import { bpcsuStage, fullTreeStage, singleChainStage, type CentroidSearchStage } from './stage.js';
 
 /** The parameters a graph spec may set on a centroid-search implementation. */
@@ -35,6 +35,16 @@ export const bpcsuPlugin = centroidSearchPlugin(bpcsuStage, 'the reference BPCSU
 export const singleChainPlugin = centroidSearchPlugin(singleChainStage, 'one chain of all c_a dPEs per lane: II c_a, long fill latency');
 export const fullTreePlugin = centroidSearchPlugin(fullTreeStage, 'exhaustive: c_a parallel dPEs and a full (c_a - 1)-comparator argmin tree per lane (63 for c_a = 64)');
 for (const p of [bpcsuPlugin, singleChainPlugin, fullTreePlugin]) registerStage(p);
+
+/** The centroid-search stage named `name`: a shipped one, or one a plugin package registered (its `hooks.linear`). */
+export function centroidSearchStageOf(name: string): CentroidSearchStage | undefined {
+  if (!stageRegistry.has('centroid-search', name)) return undefined;
+  const stage = stageRegistry.get('centroid-search', name).hooks?.['linear'] as CentroidSearchStage | undefined;
+  if (!stage || typeof stage.install !== 'function' || typeof stage.resolve !== 'function') {
+    throw new CentroidSearchError(`centroid-search implementation '${name}' registers no hooks.linear (a CentroidSearchStage: resolve + install)`);
+  }
+  return stage;
+}
 
 /**
  * Conformance cases for any centroid-search implementation: `blocks` blocks of `lanes` positions,
