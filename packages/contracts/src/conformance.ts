@@ -149,7 +149,7 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
     throw new Error(`${plugin.kind} '${plugin.name}' (${kase.label}): ${what}`);
   };
   const contract = STAGE_CONTRACTS[plugin.kind];
-  if (registry.get(plugin.kind, plugin.name) !== (plugin as unknown)) fail('not the implementation registered under this kind and name');
+  if (registry.get(plugin.kind, plugin.name).packageName !== plugin.packageName) fail(`the registry's '${plugin.name}' comes from ${registry.get(plugin.kind, plugin.name).packageName}`);
   if (plugin.params.safeParse({ __notAParameter__: 1 }).success) fail('its parameter schema accepts an unknown key (use z.strictObject)');
   if (!plugin.actor) return fail('no actor(): the conformance suite runs the stage alone');
   const params = plugin.resolve(registry.validateParams<P>(plugin.kind, plugin.name, kase.params));

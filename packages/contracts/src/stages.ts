@@ -130,7 +130,7 @@ export function schemaKeys(schema: z.ZodType): readonly string[] {
 export class StageRegistry {
   private readonly byKind = new Map<StageKind, Map<string, StagePlugin<never>>>();
 
-  /** Registers `plugin`. Registering the same object twice is a no-op; another object under a taken name is an error. */
+  /** Registers `plugin`. Registering it again from the same package is a no-op; another package's under a taken name is an error. */
   register<P>(plugin: StagePlugin<P>): void {
     if (!(STAGE_KINDS as readonly string[]).includes(plugin.kind)) {
       throw new StageRegistryError(`stage plugin '${plugin.name}' (${plugin.packageName}): unknown stage kind '${plugin.kind}' (kinds: ${STAGE_KINDS.join(', ')})`);
@@ -139,7 +139,9 @@ export class StageRegistry {
     let m = this.byKind.get(plugin.kind);
     if (!m) this.byKind.set(plugin.kind, (m = new Map()));
     const old = m.get(plugin.name);
-    if (old === (plugin as unknown)) return;
+    // The same package loaded twice (its sources and its dist, or two installed copies) registers
+    // the same implementation twice: the first stays.
+    if (old === (plugin as unknown) || old?.packageName === plugin.packageName) return;
     if (old) throw new StageRegistryError(`${plugin.kind} implementation '${plugin.name}' is registered twice (${old.packageName} and ${plugin.packageName})`);
     m.set(plugin.name, plugin as unknown as StagePlugin<never>);
   }
