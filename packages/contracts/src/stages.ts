@@ -68,7 +68,12 @@ export const STAGE_CONTRACTS: Readonly<Record<StageKind, StageContract>> = Objec
   },
   sfu: {
     kind: 'sfu',
-    inputs: { in: 'SfuTokenMeta / Float32Array [rows][rowLength] (plus `gate`/`up` or `residual` by op: SFU_INPUT_PORTS)' },
+    inputs: {
+      in: 'SfuTokenMeta / Float32Array [rows][rowLength]',
+      gate: 'swiglu: SfuTokenMeta / Float32Array (SFU_INPUT_PORTS)',
+      up: 'swiglu: SfuTokenMeta / Float32Array',
+      residual: 'residual-add: SfuTokenMeta / Float32Array',
+    },
     outputs: { out: 'SfuTokenMeta / Float32Array [rows][rowLength]' },
     rates: 'one token per port per firing',
     tolerance: { kind: 'relative', maxRelativeError: 1e-5, why: 'FP32 reductions: lane-parallel trees reassociate the sums' },
