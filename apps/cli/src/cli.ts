@@ -257,10 +257,10 @@ export function buildProgram(io: CliIo): Command {
         await functionalCommand(functionalOptions(o, cmd), quietIo(io, o.quiet));
         return;
       }
-      const specs = await loadStageSpecs(o.stages, stageSettings(o.set));
+      const base = { platform: withLutBits(platformOf(o), o.lutBits), variant: o.variant, prefetch: o.prefetch };
+      const specs = await loadStageSpecs(o.stages, stageSettings(o.set), base.platform);
       if (specs.length > 1) throw new CliError('run takes one --stages spec (compare takes several)');
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-      const base = { platform: withLutBits(platformOf(o), o.lutBits), variant: o.variant, prefetch: o.prefetch };
       const spec = specs[0];
       const chosen = spec ? requestUnderSpec(spec, { ...base, variantGiven: given('variant'), prefetchGiven: given('prefetch') }) : undefined;
       const req = chosen ?? base;
@@ -309,7 +309,8 @@ export function buildProgram(io: CliIo): Command {
     .option('--gpu-measured <file>', 'JSON of measured GPU requests ({ gpu, format, points: [{ promptTokens, outputTokens, latencyMs }] }): fit the GPU model\'s kernel overhead and HBM efficiency to them')
     .option('--prefill-sweep <from..to>', 'also sweep the prefill from FROM to TO prompt tokens (doubling): LUT-LLM\'s look-ups vs an FP16 DSP-arithmetic design on the same V80', parsePrefillSweep)
     .action(async (o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean; gpuMeasured?: string; prefillSweep?: readonly [number, number] }, cmd: Command) => {
-      const specs = await loadStageSpecs(o.stages, stageSettings(o.set));
+      const platform = withLutBits(platformOf(o), o.lutBits);
+      const specs = await loadStageSpecs(o.stages, stageSettings(o.set), platform);
       if (specs.length > 0) {
         const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
         for (const [flag, name] of [['--roofline', 'roofline'], ['--gpu-measured', 'gpuMeasured'], ['--prefill-sweep', 'prefillSweep']] as const) {
@@ -319,7 +320,7 @@ export function buildProgram(io: CliIo): Command {
         compareStagesCommand(
           {
             model: o.model,
-            platform: withLutBits(platformOf(o), o.lutBits),
+            platform,
             specs,
             ...(given('variant') ? { variant: o.variant[0]! } : {}),
             variantGiven: given('variant'),

@@ -102,3 +102,11 @@ describe('lut-llm run --stages / --set stages.*', () => {
     expect(ok.stdout).toContain('variant activation-only');
   });
 });
+
+describe('--set stages.<stage>.<param> without an impl', () => {
+  it("configures the platform's own unit (the V80 presets' as-built attention), not the registry's reference", async () => {
+    const r = await cli('run', '--set', 'stages.attention.kvChunkPositions=32', ...REQUEST);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('attention as-built*');
+  });
+});

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { applyStageSpec, REFERENCE_STAGE_IMPLEMENTATIONS, runInference, type InferenceReport, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
+import { applyStageSpec, platformStageImplementations, REFERENCE_STAGE_IMPLEMENTATIONS, runInference, type InferenceReport, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
 import { applyStageSetting, parseStageGraphSpec, STAGE_KINDS, stageRegistry, type StageGraphSpec, type StageKind } from '@lut-llm/contracts';
 import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
@@ -34,10 +34,11 @@ async function importPlugin(name: string, specFile: string | undefined): Promise
 
 /**
  * Reads every `--stages` file (none: one reference spec when `settings` are given), imports their
- * plugins, applies the `--set stages.<stage>.<key>=<value>` settings to each, and checks every
+ * plugins, applies the `--set stages.<stage>.<key>=<value>` settings to each (a parameter without
+ * an impl configures the implementation `platform` runs), and checks every
  * choice against the registry (unknown names and bad parameters fail with what is available).
  */
-export async function loadStageSpecs(files: readonly string[], settings: readonly string[]): Promise<LoadedStageSpec[]> {
+export async function loadStageSpecs(files: readonly string[], settings: readonly string[], platform: PlatformConfig): Promise<LoadedStageSpec[]> {
   const loaded: LoadedStageSpec[] = [];
   for (const file of files) {
     let json: unknown;
@@ -53,7 +54,7 @@ export async function loadStageSpecs(files: readonly string[], settings: readonl
   if (loaded.length === 0 && settings.length > 0) loaded.push({ label: 'reference', spec: parseStageGraphSpec({}) });
   return loaded.map(({ label, spec }) => {
     let s = spec;
-    for (const setting of settings) s = wrap(() => applyStageSetting(s, setting, REFERENCE_STAGE_IMPLEMENTATIONS));
+    for (const setting of settings) s = wrap(() => applyStageSetting(s, setting, platformStageImplementations(platform)));
     return { label: settings.length > 0 ? `${label} + ${settings.join(' ')}` : label, spec: s };
   });
 }

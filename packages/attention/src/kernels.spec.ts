@@ -150,3 +150,12 @@ describe('bad input', () => {
     expect(() => resolveAttentionParams({ queryTileRows: 0 })).toThrow(/queryTileRows must be an integer >= 1, got 0/);
   });
 });
+
+describe('sequential decode (decodeSplitK false: one online-softmax state, no split-K merge)', () => {
+  it.each([1, 65, 300])('context %i matches naive FP32 attention within 1e-5, and split-K within 1e-5', (context) => {
+    const { q, k, v } = data(QWEN3_1_7B_ATTENTION, 1, context, 2000 + context, 0.5);
+    const seq = flashDecode(q, k, v, resolveAttentionParams({ decodeSplitK: false }));
+    expect(relMaxAbs(seq, naiveAttention(q, k, v, QWEN3_1_7B_ATTENTION, context - 1))).toBeLessThan(1e-5);
+    expect(relMaxAbs(seq, flashDecode(q, k, v, DEFAULT_ATTENTION_PARAMS))).toBeLessThan(1e-5);
+  });
+});

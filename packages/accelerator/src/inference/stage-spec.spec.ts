@@ -12,7 +12,7 @@ describe('graph specs applied to a pass', () => {
     for (const kind of STAGE_KINDS) expect(stageRegistry.names(kind)).toContain(REFERENCE_STAGE_IMPLEMENTATIONS[kind]);
     expect(stageRegistry.names('centroid-search')).toEqual(expect.arrayContaining(['bpcsu', 'full-tree', 'single-chain']));
     expect(stageRegistry.names('lut-psum')).toEqual(expect.arrayContaining(['lut-1d', 'lut-2d', 'weight-only-dsp', 'weight-only-table']));
-    expect(stageRegistry.names('attention')).toEqual(['as-built', 'pipelined']);
+    expect(stageRegistry.names('attention')).toEqual(['as-built', 'pipelined', 'pipelined-sequential-decode']);
     expect(stageRegistry.names('kv-prefetcher')).toEqual(['on-demand', 'prefetch']);
   });
 
@@ -58,5 +58,9 @@ describe('graph specs applied to a pass', () => {
     expect(a.platform.stages['attention']!['implementation']).toBe('as-built');
     expect(a.prefetch).toBe(false);
     expect(applyStageSpec(V80_INT4_250, spec({ 'kv-prefetcher': { impl: 'prefetch' } })).prefetch).toBe(true);
+    const seq = applyStageSpec(V80_INT4_250, spec({ attention: { impl: 'pipelined-sequential-decode', params: { kvChunkPositions: 32 } } }));
+    expect(seq.platform.stages['attention']).toEqual({ implementation: 'pipelined', decodeSplitK: false, kvChunkPositions: 32 });
+    // Silent specs report the platform's own choice: the V80 presets model the attention unit as built.
+    expect(applyStageSpec(V80_INT4_250, spec({})).implementations.attention).toBe('as-built');
   });
 });

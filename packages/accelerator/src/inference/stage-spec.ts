@@ -33,6 +33,20 @@ export interface AppliedStageSpec {
   readonly implementations: Readonly<Record<StageKind, string>>;
 }
 
+/**
+ * The implementation of each kind a platform runs without a spec: the reference's, or the
+ * platform's own `stages[kind].implementation` (the V80 presets select 'as-built' attention).
+ * `--set stages.<kind>.<param>` without an impl configures this one.
+ */
+export function platformStageImplementations(platform: PlatformConfig): Record<StageKind, string> {
+  const implementations = { ...REFERENCE_STAGE_IMPLEMENTATIONS };
+  for (const kind of ['centroid-search', 'attention', 'lut-psum'] as const) {
+    const own = platform.stages[kind]?.[STAGE_IMPLEMENTATION_KEY];
+    if (typeof own === 'string') implementations[kind] = own;
+  }
+  return implementations;
+}
+
 /** The `implementation` key the accelerator reads from `platform.stages[kind]`, for kinds with several installable implementations. */
 export const STAGE_IMPLEMENTATION_KEY = 'implementation';
 
@@ -56,7 +70,9 @@ export function applyStageSpec(platform: PlatformConfig, spec: StageGraphSpec, r
       if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') throw new StageRegistryError(`stages.${kind}.params.${k}: expected a number, a string or a boolean`);
       params[k] = v;
     }
-    if (kind === 'centroid-search' || kind === 'attention' || kind === 'lut-psum') params[STAGE_IMPLEMENTATION_KEY] = c.plugin.name;
+    if (kind === 'centroid-search' || kind === 'lut-psum') params[STAGE_IMPLEMENTATION_KEY] = c.plugin.name;
+    // Parameters an implementation fixes (attention: its unit and decode algorithm).
+    Object.assign(params, (c.plugin.hooks?.['platformParams'] as Record<string, StageParamValue> | undefined) ?? {});
     if (kind !== 'kv-prefetcher' || Object.keys(params).length > 0) stages[kind] = { ...(platform.stages[kind] ?? {}), ...params };
   }
   const psum = chosen['lut-psum']?.plugin.hooks;
@@ -69,7 +85,7 @@ export function applyStageSpec(platform: PlatformConfig, spec: StageGraphSpec, r
     }
   }
   const pf = chosen['kv-prefetcher']?.plugin.hooks?.['prefetch'] as boolean | undefined;
-  const implementations = { ...REFERENCE_STAGE_IMPLEMENTATIONS };
+  const implementations = { ...platformStageImplementations(platform) };
   for (const [kind, c] of Object.entries(chosen)) implementations[kind as StageKind] = c!.plugin.name;
   if (variant !== undefined && variant !== 'co-quant' && chosen.accumulator === undefined) implementations.accumulator = 'fp32';
   return {
