@@ -2,17 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
-import { bufferIo } from './progress.js';
+import { cli } from './spec-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lut-llm-stages-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
-}
 function spec(name: string, json: object): string {
   const f = join(dir, name);
   writeFileSync(f, JSON.stringify(json));
