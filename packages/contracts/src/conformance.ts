@@ -29,6 +29,9 @@ import { STAGE_CONTRACTS, stageRegistry, type StagePlugin, type StageRegistry } 
  * t_n = max(r(n), t_{n-1} + 1) (r(n): ready cycle of the n-th token written to that port) and
  * completes at t_n + 1. The run's cycles are the latest completion of any firing:
  *     cycles = max( max_i max(s_i + II_i, s_i + L_i),  max_port (t_last + 1) ).
+ * A self-loop (an output wired back to an input, deep enough for the tokens in flight: a firing
+ * frees the slot it reads) adds a data dependence: a firing reading the loop's n-th token starts
+ * no earlier than that token is ready, s_i = max(s_{i-1} + II_{i-1}, r(n)).
  */
 
 /** One test case: a short token sequence on each input port and the reference outputs. */
@@ -40,6 +43,12 @@ export interface ConformanceCase<P> {
   readonly inputs: Readonly<Record<string, readonly { readonly meta: TokenMeta; readonly payload?: unknown }[]>>;
   /** The reference payloads per output port, in order (what the reference kernel computes on the same inputs). */
   readonly expected: Readonly<Record<string, readonly unknown[]>>;
+  /**
+   * Private self-loop streams the implementation's `install` declares (e.g. the accumulator's
+   * output buffer, bufOut -> bufIn): output port -> its input port and the stream depth. They are
+   * wired to each other, not to sources and sinks.
+   */
+  readonly selfLoops?: Readonly<Record<string, { readonly input: string; readonly depth: number }>>;
 }
 
 /** What one conformance run measured. */
@@ -90,7 +99,15 @@ function buildCaseGraph(actor: ActorSpec, kase: ConformanceCase<unknown>): Retur
   const depth = Math.max(2, total + 1);
   const bindIn: Record<string, ReturnType<GraphBuilder['stream']>> = {};
   const bindOut: Record<string, ReturnType<GraphBuilder['stream']>> = {};
+  const loops = kase.selfLoops ?? {};
+  const loopInputs = new Set(Object.values(loops).map((l) => l.input));
+  for (const [out, l] of Object.entries(loops)) {
+    const s = g.stream(`loop.${out}`, { depth: l.depth, widthBytes: actor.outputs![out]!.widthBytes });
+    bindOut[out] = s;
+    bindIn[l.input] = s;
+  }
   for (const [port, spec] of Object.entries(actor.inputs ?? {})) {
+    if (loopInputs.has(port)) continue;
     const tokens = kase.inputs[port];
     if (!tokens) throw new Error(`conformance case '${kase.label}': no input tokens for port '${port}' of ${actor.name}`);
     const s = g.stream(`src.${port}`, { depth, widthBytes: spec.widthBytes });
@@ -101,6 +118,7 @@ function buildCaseGraph(actor: ActorSpec, kase: ConformanceCase<unknown>): Retur
     bindIn[port] = s;
   }
   for (const [port, spec] of Object.entries(actor.outputs ?? {})) {
+    if (Object.hasOwn(loops, port)) continue;
     const s = g.stream(`out.${port}`, { depth, widthBytes: spec.widthBytes });
     g.invoke(sinkActor({ name: `sink.${port}`, widthBytes: spec.widthBytes }), { in: { in: s } });
     bindOut[port] = s;
@@ -113,9 +131,15 @@ function buildCaseGraph(actor: ActorSpec, kase: ConformanceCase<unknown>): Retur
  * The closed form of the module comment, from the plugin's stated per-firing costs. Which tokens
  * firing i reads and writes follows the actor's `reads`/`writes` (default: every port).
  */
-export function predictIsolatedCycles(actor: ActorSpec, costs: readonly FiringCost[], inputs: ConformanceCase<unknown>['inputs']): { cycles: number; firings: number } {
+export function predictIsolatedCycles(
+  actor: ActorSpec,
+  costs: readonly FiringCost[],
+  inputs: ConformanceCase<unknown>['inputs'],
+  selfLoops: ConformanceCase<unknown>['selfLoops'] = {},
+): { cycles: number; firings: number } {
   const inPorts = Object.keys(actor.inputs ?? {});
   const outPorts = Object.keys(actor.outputs ?? {});
+  const loopOf = new Map(Object.entries(selfLoops).map(([out, l]) => [l.input, out]));
   const cursor: Record<string, number> = Object.fromEntries(inPorts.map((p) => [p, 0]));
   const readyTimes: Record<string, number[]> = Object.fromEntries(outPorts.map((p) => [p, []]));
   let s = 0;
@@ -123,9 +147,13 @@ export function predictIsolatedCycles(actor: ActorSpec, costs: readonly FiringCo
   let i = 0;
   for (; actor.firings === undefined || i < actor.firings; i++) {
     const reads = actor.reads ? actor.reads(i) : inPorts;
-    if (actor.firings === undefined && reads.some((p) => cursor[p]! >= inputs[p]!.length)) break;
+    if (actor.firings === undefined && reads.some((p) => !loopOf.has(p) && cursor[p]! >= inputs[p]!.length)) break;
     const metas: Record<string, TokenMeta> = {};
-    for (const p of reads) metas[p] = inputs[p]![cursor[p]!++]!.meta;
+    for (const p of reads) {
+      const loop = loopOf.get(p);
+      if (loop === undefined) metas[p] = inputs[p]![cursor[p]!++]!.meta;
+      else s = Math.max(s, readyTimes[loop]![cursor[p]!++]!);
+    }
     const c = costs[i];
     if (!c) throw new Error(`${actor.name}: the cycle model gives ${costs.length} firing costs, the stage fires at least ${i + 1} times`);
     const ready = s + c.latencyCycles;
@@ -134,6 +162,7 @@ export function predictIsolatedCycles(actor: ActorSpec, costs: readonly FiringCo
     s += c.iiCycles;
   }
   for (const p of outPorts) {
+    if (Object.hasOwn(selfLoops, p)) continue;
     let t = -Infinity;
     for (const r of readyTimes[p]!) {
       t = Math.max(r, t + 1);
@@ -155,9 +184,12 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
   const params = plugin.resolve(registry.validateParams<P>(plugin.kind, plugin.name, kase.params));
   const mk = (): ActorSpec => plugin.actor!('stage', params);
   const actor = mk();
-  const outs = Object.keys(actor.outputs ?? {}).sort();
+  const loops = kase.selfLoops ?? {};
+  const loopInputs = new Set(Object.values(loops).map((l) => l.input));
+  const outs = Object.keys(actor.outputs ?? {}).filter((p) => !Object.hasOwn(loops, p)).sort();
   if (outs.join() !== Object.keys(contract.outputs).sort().join()) fail(`output ports ${outs.join(', ')} differ from the contract's ${Object.keys(contract.outputs).join(', ')}`);
-  for (const p of Object.keys(actor.inputs ?? {})) if (!Object.hasOwn(contract.inputs, p)) fail(`input port '${p}' is not in the contract (${Object.keys(contract.inputs).join(', ')})`);
+  const ins = Object.keys(actor.inputs ?? {}).filter((p) => !loopInputs.has(p));
+  for (const p of ins) if (!Object.hasOwn(contract.inputs, p)) fail(`input port '${p}' is not in the contract (${Object.keys(contract.inputs).join(', ')})`);
 
   const tol = contract.tolerance.kind === 'exact' ? 0 : contract.tolerance.maxRelativeError;
   const functional = (): RunResult => runGraph(buildCaseGraph(mk(), kase as ConformanceCase<unknown>), { mode: 'functional' });
@@ -184,13 +216,13 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
 
   if (!plugin.cycleModel) return fail('no cycleModel: state the per-firing cost the actor charges');
   const timing = runGraph(buildCaseGraph(mk(), kase as ConformanceCase<unknown>), { mode: 'timing' });
-  const inPorts = Object.keys(actor.inputs ?? {});
-  // The metadata of each firing's inputs, in firing order, for the cycle model.
+  const inPorts = ins;
+  // The metadata of each firing's external inputs, in firing order, for the cycle model.
   const firingInputs: Record<string, TokenMeta>[] = [];
   {
     const cursor: Record<string, number> = Object.fromEntries(inPorts.map((p) => [p, 0]));
     for (let i = 0; actor.firings === undefined || i < actor.firings; i++) {
-      const reads = actor.reads ? actor.reads(i) : inPorts;
+      const reads = (actor.reads ? actor.reads(i) : inPorts).filter((p) => !loopInputs.has(p));
       if (reads.some((p) => cursor[p]! >= kase.inputs[p]!.length)) break;
       const m: Record<string, TokenMeta> = {};
       for (const p of reads) m[p] = kase.inputs[p]![cursor[p]!++]!.meta;
@@ -200,7 +232,7 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
       if (cursor[p] !== kase.inputs[p]!.length) fail(`port '${p}': ${kase.inputs[p]!.length} input tokens but the firing rule reads ${cursor[p]}`);
     }
   }
-  const predicted = predictIsolatedCycles(actor, plugin.cycleModel(params, firingInputs), kase.inputs);
+  const predicted = predictIsolatedCycles(actor, plugin.cycleModel(params, firingInputs), kase.inputs, loops);
   if (stage && stage.firings !== predicted.firings) fail(`fired ${stage.firings} times, its firing rule gives ${predicted.firings}`);
   if (timing.cycles !== predicted.cycles) fail(`the engine measured ${timing.cycles} cycles alone, the stated cycle model gives ${predicted.cycles}`);
   if (timing.cycles !== a.cycles) fail(`timing mode ${timing.cycles} cycles, functional mode ${a.cycles}: the cost must not depend on payloads`);
