@@ -40,9 +40,12 @@ export const STAGE_CONTRACTS: Readonly<Record<StageKind, StageContract>> = Objec
   },
   'lut-psum': {
     kind: 'lut-psum',
-    inputs: { indices: 'ActivationIndexTileMeta / ActivationIndexTile (once per block)', weights: 'WeightTileMeta / WeightTile' },
+    inputs: {
+      act: 'ActivationIndexTileMeta / ActivationIndexTile (weight-only: ActivationTileMeta / ActivationTile), repeated per tile by the index register `install` puts in front',
+      weights: 'WeightTileMeta / WeightTile',
+    },
     outputs: { out: 'PsumTileMeta / PsumTile' },
-    rates: 'one weight tile in and one psum tile out per firing; indices once per block (tilesPerBlock firings)',
+    rates: 'one act, one weight tile in and one psum tile out per firing (block-major: tilesPerBlock firings per block)',
     tolerance: { kind: 'exact' },
   },
   accumulator: {
