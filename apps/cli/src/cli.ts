@@ -32,6 +32,7 @@ import {
 } from './options.js';
 import { addHardwareFlags, parseLutBits, withLutBits } from './hardware.js';
 import { processIo, type CliIo } from './progress.js';
+import { collectStages, compareStagesCommand, implementationsLine, listStagesText, loadStageSpecs, requestUnderSpec } from './stages.js';
 import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
 import { registerServeCommand } from './serve.js';
 import { registerTraceCommand } from './trace-cmd.js';
@@ -64,8 +65,23 @@ function addRequestOptions(cmd: Command, decodeSamplesDefault: number): Command 
     .option('--quiet', 'no progress bar')
     .option('--json <file>', "write the whole report as JSON (trace events and wall times omitted; '-' = stdout, the text report then goes to stderr)")
     .option(`${ALLOW_INFEASIBLE}`, 'emulate a design that does not fit the platform (HBM capacity per channel group) as a what-if, labelled so in every output, instead of refusing it')
-    .option('--set <fifo.name=depth>', 'override one FIFO depth (repeatable), e.g. --set fifo.weight-tiles=8; `lut-llm fifos` lists the names', collectSet, []);
+    .option(
+      '--set <fifo.name=depth|stages.stage.key=value>',
+      'override one FIFO depth, e.g. --set fifo.weight-tiles=8 (`lut-llm fifos` lists the names), or a stage implementation or parameter, e.g. --set stages.centroid-search.impl=full-tree, --set stages.attention.kvChunkPositions=32 (`lut-llm stages` lists them); repeatable',
+      collectRequestSet,
+      [],
+    )
+    .option('--stages <spec.json>', 'a graph spec: { "plugins": [packages], "stages": { "<stage>": { "impl": name, "params": {...} } } } (compare: repeatable, one column each)', collectStages, []);
 }
+
+/** `--set` of run and compare: FIFO depths as [name, depth] pairs, stage settings as their text. */
+type RequestSet = [string, number] | string;
+function collectRequestSet(v: string, prev: RequestSet[]): RequestSet[] {
+  if (v.startsWith('stages.')) return [...prev, v];
+  return [...prev, ...collectSet(v, [])];
+}
+const fifoSettings = (set: readonly RequestSet[]): [string, number][] => set.filter((e): e is [string, number] => Array.isArray(e));
+const stageSettings = (set: readonly RequestSet[]): string[] => set.filter((e): e is string => typeof e === 'string');
 
 /** `--set fifo.<name>=<depth>` (repeatable): collected as [name, depth] pairs. */
 function collectSet(v: string, prev: [string, number][]): [string, number][] {
@@ -77,11 +93,12 @@ function collectSet(v: string, prev: [string, number][]): [string, number][] {
 }
 
 /** The platform of --platform / --clock-mhz with the --set FIFO depths applied. */
-function platformOf(o: { platform: string; clockMhz?: number; set?: [string, number][] }): PlatformConfig {
+function platformOf(o: { platform: string; clockMhz?: number; set?: RequestSet[] }): PlatformConfig {
   const cfg = resolvePlatform(o.platform, o.clockMhz);
-  if (!o.set || o.set.length === 0) return cfg;
+  const fifos = fifoSettings(o.set ?? []);
+  if (fifos.length === 0) return cfg;
   const fifoDepthOverrides: Record<string, number> = { ...cfg.fifoDepthOverrides };
-  for (const [name, depth] of o.set) fifoDepthOverrides[name] = depth;
+  for (const [name, depth] of fifos) fifoDepthOverrides[name] = depth;
   try {
     return loadPlatformConfig({ fifoDepthOverrides }, { base: cfg });
   } catch (e) {
@@ -117,6 +134,7 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     [o.trace !== undefined, '--trace'],
     [!o.prefetch, '--no-prefetch'],
     [given('decodeSamples'), '--decode-samples (functional mode emulates every decode step)'],
+    [o.stages.length > 0 || stageSettings(o.set).length > 0, '--stages or --set stages.* (stage implementations are chosen in timing mode; functional equivalence is each implementation\'s conformance suite)'],
   ];
   for (const [bad, flag] of refuse) if (bad) throw new CliError(`--mode functional does not take ${flag}; it is a timing-mode flag`);
   if (o.checkpoint !== undefined && given('model')) throw new CliError('--checkpoint and --model: the model of a checkpoint is its config.json; give one of them');
@@ -154,7 +172,8 @@ interface RequestFlags {
   quiet?: boolean;
   json?: string;
   allowInfeasible?: boolean;
-  set: [string, number][];
+  set: RequestSet[];
+  stages: string[];
 }
 
 /** Flags given on the command line that the chosen mode does not use are errors, not silently ignored. */
@@ -243,17 +262,25 @@ export function buildProgram(io: CliIo): Command {
         await functionalCommand(functionalOptions(o, cmd), quietIo(io, o.quiet));
         return;
       }
+      const base = { platform: withLutBits(platformOf(o), o.lutBits), variant: o.variant, prefetch: o.prefetch };
+      const specs = await loadStageSpecs(o.stages, stageSettings(o.set), base.platform);
+      if (specs.length > 1) throw new CliError('run takes one --stages spec (compare takes several)');
+      const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      const spec = specs[0];
+      const chosen = spec ? requestUnderSpec(spec, { ...base, variantGiven: given('variant'), prefetchGiven: given('prefetch') }) : undefined;
+      const req = chosen ?? base;
+      if (spec && chosen) (o.json === '-' ? io.err : io.out)(`${spec.label}: ${implementationsLine(chosen.implementations)}`);
       runCommand(
         {
           model: o.model,
-          platform: withLutBits(platformOf(o), o.lutBits),
-          variant: o.variant,
+          platform: req.platform,
+          variant: req.variant,
           prompt: o.prompt,
           output: o.output,
           ...(o.prefillChunk !== undefined ? { prefillChunk: o.prefillChunk } : {}),
           decodeSamples: o.decodeSamples,
           ...(o.layers !== undefined ? { layers: o.layers } : {}),
-          prefetch: o.prefetch,
+          prefetch: req.prefetch,
           topUnits: o.top,
           ...(o.json !== undefined ? { json: o.json } : {}),
           ...(o.trace !== undefined ? { trace: o.trace } : {}),
@@ -264,6 +291,14 @@ export function buildProgram(io: CliIo): Command {
         },
         quietIo(io, o.quiet),
       );
+    });
+
+  // ---- stages
+  program
+    .command('stages')
+    .description('list the registered stage implementations (what --stages specs and --set stages.<stage>.impl=<name> may name), their packages and what they are')
+    .action(() => {
+      io.out(listStagesText());
     });
 
   // ---- compare
@@ -278,7 +313,34 @@ export function buildProgram(io: CliIo): Command {
     .option('--roofline', 'also print the roofline points of each op (decode and prefill) on each GPU and on LUT-LLM')
     .option('--gpu-measured <file>', 'JSON of measured GPU requests ({ gpu, format, points: [{ promptTokens, outputTokens, latencyMs }] }): fit the GPU model\'s kernel overhead and HBM efficiency to them')
     .option('--prefill-sweep <from..to>', 'also sweep the prefill from FROM to TO prompt tokens (doubling): LUT-LLM\'s look-ups vs an FP16 DSP-arithmetic design on the same V80', parsePrefillSweep)
-    .action((o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean; gpuMeasured?: string; prefillSweep?: readonly [number, number] }) => {
+    .action(async (o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean; gpuMeasured?: string; prefillSweep?: readonly [number, number] }, cmd: Command) => {
+      const platform = withLutBits(platformOf(o), o.lutBits);
+      const specs = await loadStageSpecs(o.stages, stageSettings(o.set), platform);
+      if (specs.length > 0) {
+        const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+        for (const [flag, name] of [['--roofline', 'roofline'], ['--gpu-measured', 'gpuMeasured'], ['--prefill-sweep', 'prefillSweep']] as const) {
+          if (given(name)) throw new CliError(`compare --stages compares stage implementations; ${flag} belongs to the variant comparison`);
+        }
+        if (given('variant') && o.variant.length !== 1) throw new CliError('compare --stages runs one LUTLinear variant: give --variant <one name>');
+        compareStagesCommand(
+          {
+            model: o.model,
+            platform,
+            specs,
+            ...(given('variant') ? { variant: o.variant[0]! } : {}),
+            variantGiven: given('variant'),
+            prompt: o.prompt,
+            output: o.output,
+            ...(o.prefillChunk !== undefined ? { prefillChunk: o.prefillChunk } : {}),
+            decodeSamples: o.decodeSamples,
+            prefetch: o.prefetch,
+            prefetchGiven: given('prefetch'),
+            ...(o.json !== undefined ? { json: o.json } : {}),
+          },
+          quietIo(io, o.quiet),
+        );
+        return;
+      }
       compareCommand(
         {
           model: o.model,

@@ -16,3 +16,4 @@ export { accumulatorTileCycles, accumulatorLatencyCycles, accumulatorBufferBytes
 export { accumulateInt32, accumulateFp32Terms, accumulatorKernel } from './kernel.js';
 export { accumulatorActor, int32AccumulatorStage, fp32AccumulatorStage } from './stage.js';
 export { accumulate, type AccumulatorTile } from './operator.js';
+export { int32AccumulatorPlugin, fp32AccumulatorPlugin } from './plugins.js';

@@ -58,3 +58,21 @@ describe('attention cycle model (hand-computed at the defaults: 16 heads, D = 12
     expect(attentionKvReadCycles(P, { ...job, queryStart: 100 }, 64, 2)).toBe(Math.ceil((64 * 4096) / 64) + Math.ceil((36 * 4096) / 64));
   });
 });
+
+describe('FlashDecoding split-K vs sequential decode: hand-derived job cycles', () => {
+  // Qwen3-1.7B (H 16, D 128), defaults (256 MACs/cycle for QK and PV, 2 exp/cycle, chunks and KV
+  // tiles of 64, fmul 4, fadd 4, exp 16, div 12); one decode token at position 128 (2 history chunks).
+  // Split-K: q block (1 position): QK ceil(2048/256) = 8, softmax ceil(16/2) = 8, PV 8 -> 8.
+  //   Each chunk of 64, one tile: QK 131072/256 = 512, softmax 1024/2 = 512, PV 512 -> 512 (x 2).
+  //   Tail: fill 4 + 7 x 4 + 4 + 16 + 4 + 4 = 60; reduction of 3 partials: 16 + max(48/2, 48 x 128/256) + 4 + 4 = 48;
+  //   normalisation 12 + max(16, 8) + 4 = 32.  Job = 8 + 1024 + 60 + 48 + 32 = 1172.
+  // Sequential (online, the rescale costs r H exps and r H D MACs per tile): q block: softmax
+  //   ceil((16 + 16)/2) = 16, PV ceil((2048 + 2048)/256) = 16 -> 16; each chunk: softmax
+  //   ceil((1024 + 16)/2) = 520, PV ceil((131072 + 2048)/256) = 520 -> 520 (x 2); tail 60 + 32 = 92.
+  //   Job = 16 + 1040 + 92 = 1148.
+  const job = { layer: 0, phase: 'decode' as const, queryTokens: 1, queryStart: 128 };
+  it('split-K 1172 cycles, sequential 1148', () => {
+    expect(attentionJobCycles(resolveAttentionParams({}), job)).toBe(1172);
+    expect(attentionJobCycles(resolveAttentionParams({ decodeSplitK: false }), job)).toBe(1148);
+  });
+});

@@ -104,13 +104,13 @@ export function normalizationCycles(params: AttentionHardwareParams, queryTokens
 }
 
 /**
- * Cycles after the last block's throughput: fill + [decode] split-K reduction + normalisation
+ * Cycles after the last block's throughput: fill + [split-K decode] reduction + normalisation
  * (pipelined unit); 0 for the as-built unit, whose job cycles are all in its last firing.
  */
 export function attentionTailCycles(params: AttentionHardwareParams, job: AttentionJob): number {
   if (params.implementation === 'as-built') return 0;
   const partials = 1 + historyChunks(job.queryStart, params.kvChunkPositions).length;
-  const reduce = job.phase === 'decode' ? splitKReductionCycles(params, job.queryTokens, partials) : 0;
+  const reduce = job.phase === 'decode' && params.decodeSplitK ? splitKReductionCycles(params, job.queryTokens, partials) : 0;
   return attentionPipelineFillCycles(params) + reduce + normalizationCycles(params, job.queryTokens);
 }
 
@@ -132,7 +132,7 @@ export interface AttentionFiringCost {
  */
 export function attentionFiringCosts(params: AttentionHardwareParams, job: AttentionJob): AttentionFiringCost[] {
   if (params.implementation === 'as-built') return asBuiltFiringCosts(params, job);
-  const algorithm: AttentionAlgorithm = job.phase === 'decode' ? 'split-k' : 'online';
+  const algorithm: AttentionAlgorithm = job.phase === 'decode' && params.decodeSplitK ? 'split-k' : 'online';
   const blocks = [{ kind: 'q' as const, positionStart: job.queryStart, positions: job.queryTokens }, ...historyChunks(job.queryStart, params.kvChunkPositions).map((c) => ({ kind: 'kv' as const, ...c }))];
   const tail = attentionTailCycles(params, job);
   return blocks.map((b, i) => {

@@ -54,3 +54,4 @@ export {
   type AttentionFiring,
 } from './actor.js';
 export { attention, type AttentionInput, type AttentionTile } from './operator.js';
+export { ATTENTION_PLUGINS } from './plugins.js';

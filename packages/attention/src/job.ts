@@ -68,7 +68,7 @@ export function beginAttentionJob(job: AttentionJob, input: AttentionQueryPayloa
   checkQueries(input.q, job.queryTokens, shape, who);
   const block: KvBlock = { positionStart: job.queryStart, positions: job.queryTokens, k: input.k, v: input.v };
   checkKvBlock(block, shape, `${who} (the new tokens' own K/V)`);
-  if (job.phase === 'decode') {
+  if (job.phase === 'decode' && params.decodeSplitK) {
     const partial = attendChunkPartial(input.q, 1, block, shape, job.queryStart);
     return { algorithm: 'split-k', job, q: input.q, nextPosition: 0, partials: [partial] };
   }

@@ -1,35 +1,8 @@
 import { relativeMaxAbsError } from '@lut-llm/vq';
 import { describe, expect, it } from 'vitest';
 import { QWEN3_1_7B_ATTENTION, type AttentionShape } from '@lut-llm/contracts';
+import { naiveAttention } from './naive-attention.js';
 import { attentionJobFp32, DEFAULT_ATTENTION_PARAMS, flashAttentionPrefill, flashDecode, resolveAttentionParams, type AttentionHardwareParams } from './index.js';
-
-/** Obviously-correct causal GQA attention in float64: softmax(q k^T / sqrt(d)) v per query head. */
-function naiveAttention(q: Float32Array, k: Float32Array, v: Float32Array, shape: AttentionShape, queryStart: number): Float64Array {
-  const { heads, kvHeads, headDim: D } = shape;
-  const T = q.length / (heads * D);
-  const out = new Float64Array(q.length);
-  for (let t = 0; t < T; t++) {
-    for (let h = 0; h < heads; h++) {
-      const kvh = Math.floor(h / (heads / kvHeads));
-      const n = queryStart + t + 1;
-      const s: number[] = [];
-      for (let j = 0; j < n; j++) {
-        let dot = 0;
-        for (let d = 0; d < D; d++) dot += q[(t * heads + h) * D + d]! * k[(j * kvHeads + kvh) * D + d]!;
-        s.push(dot / Math.sqrt(D));
-      }
-      const m = Math.max(...s);
-      const e = s.map((x) => Math.exp(x - m));
-      const z = e.reduce((a, b) => a + b, 0);
-      for (let d = 0; d < D; d++) {
-        let acc = 0;
-        for (let j = 0; j < n; j++) acc += (e[j]! / z) * v[(j * kvHeads + kvh) * D + d]!;
-        out[(t * heads + h) * D + d] = acc;
-      }
-    }
-  }
-  return out;
-}
 
 /** max |a - ref| / max |ref| (the error measure of the acceptance criterion), vq's metric. */
 const relMaxAbs = (a: ArrayLike<number>, ref: ArrayLike<number>): number => relativeMaxAbsError(ref, a);
@@ -148,5 +121,14 @@ describe('bad input', () => {
     expect(() => attentionJobFp32({ layer: 0, phase: 'decode', queryTokens: 2, queryStart: 3 }, q, k, v, params)).toThrow(/a decode job has exactly 1 query token, got 2/);
     expect(() => resolveAttentionParams({ shape: { heads: 6, kvHeads: 4, headDim: 8 } })).toThrow(/heads \(6\) must be a multiple of kvHeads \(4\)/);
     expect(() => resolveAttentionParams({ queryTileRows: 0 })).toThrow(/queryTileRows must be an integer >= 1, got 0/);
+  });
+});
+
+describe('sequential decode (decodeSplitK false: one online-softmax state, no split-K merge)', () => {
+  it.each([1, 65, 300])('context %i matches naive FP32 attention within 1e-5, and split-K within 1e-5', (context) => {
+    const { q, k, v } = data(QWEN3_1_7B_ATTENTION, 1, context, 2000 + context, 0.5);
+    const seq = flashDecode(q, k, v, resolveAttentionParams({ decodeSplitK: false }));
+    expect(relMaxAbs(seq, naiveAttention(q, k, v, QWEN3_1_7B_ATTENTION, context - 1))).toBeLessThan(1e-5);
+    expect(relMaxAbs(seq, flashDecode(q, k, v, DEFAULT_ATTENTION_PARAMS))).toBeLessThan(1e-5);
   });
 });

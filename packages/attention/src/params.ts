@@ -15,6 +15,13 @@ export interface AttentionHardwareParams {
    * V80 platform presets select it. Numerics are the same either way. Default 'pipelined'.
    */
   readonly implementation: AttentionImplementation;
+  /**
+   * Decode algorithm of the pipelined unit. true (default): FlashDecoding split-K, each history
+   * chunk a separate partial (max, sum, accumulator) merged at the end. false: sequential decode,
+   * one running state updated chunk by chunk with the online (FlashAttention) rescaling, as
+   * prefill does, and no final merge. Ignored by 'as-built'.
+   */
+  readonly decodeSplitK: boolean;
   /** Heads and head size. Default Qwen3-1.7B: 16 query heads, 8 KV heads, head dim 128. */
   readonly shape: AttentionShape;
   /**
@@ -71,6 +78,7 @@ export type AttentionImplementation = (typeof ATTENTION_IMPLEMENTATIONS)[number]
 
 export const DEFAULT_ATTENTION_PARAMS: AttentionHardwareParams = {
   implementation: 'pipelined',
+  decodeSplitK: true,
   shape: QWEN3_1_7B_ATTENTION,
   queryTileRows: 16,
   kvTilePositions: 64,
@@ -105,6 +113,7 @@ export function resolveAttentionParams(overrides: Partial<AttentionHardwareParam
   if (!(ATTENTION_IMPLEMENTATIONS as readonly string[]).includes(p.implementation)) {
     throw new RangeError(`${who}: implementation must be one of ${ATTENTION_IMPLEMENTATIONS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(p.implementation)}`);
   }
+  if (typeof p.decodeSplitK !== 'boolean') throw new RangeError(`${who}: decodeSplitK must be true or false, got ${JSON.stringify(p.decodeSplitK)}`);
   const positive = ['queryTileRows', 'kvTilePositions', 'kvChunkPositions', 'qkMacsPerCycle', 'pvMacsPerCycle', 'expPerCycle', 'reciprocalsPerCycle', 'maxContextPositions'] as const;
   for (const k of positive) {
     if (!Number.isInteger(p[k]) || p[k] < 1) throw new RangeError(`${who}: ${k} must be an integer >= 1, got ${p[k]}`);

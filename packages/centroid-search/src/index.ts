@@ -35,3 +35,13 @@ export {
   type CentroidSearchStage,
 } from './stage.js';
 export { centroidSearch, type CentroidSearchInput, type CentroidSearchTile } from './operator.js';
+export {
+  centroidSearchParamsSchema,
+  centroidSearchCycleModel,
+  centroidSearchPlugin,
+  centroidSearchConformanceCases,
+  centroidSearchStageOf,
+  bpcsuPlugin,
+  singleChainPlugin,
+  fullTreePlugin,
+} from './plugins.js';

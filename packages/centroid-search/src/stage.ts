@@ -99,4 +99,5 @@ export const CENTROID_SEARCH_IMPLEMENTATIONS: Readonly<Record<'bpcsu' | 'single-
   'single-chain': singleChainStage,
   'full-tree': fullTreeStage,
 });
-export type CentroidSearchImplementation = keyof typeof CENTROID_SEARCH_IMPLEMENTATIONS;
+/** A shipped implementation's name, or one registered by a plugin package (`centroidSearchStageOf`). */
+export type CentroidSearchImplementation = keyof typeof CENTROID_SEARCH_IMPLEMENTATIONS | (string & {});

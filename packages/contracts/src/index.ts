@@ -5,3 +5,24 @@ export type { KvCacheLayout, KvChunkMeta, KvChunkPayload, KvWriteMeta } from './
 export * from './linear.js';
 export { FP32_ADD_LATENCY_CYCLES, FP32_MUL_LATENCY_CYCLES, adderTreeFp32 } from './dsp.js';
 export type { TileToken, StageTile } from './operator.js';
+export {
+  STAGE_KINDS,
+  STAGE_CONTRACTS,
+  StageRegistry,
+  StageRegistryError,
+  stageRegistry,
+  registerStage,
+  schemaKeys,
+  paramsSchemaFromDefaults,
+  stageGraphSpecSchema,
+  parseStageGraphSpec,
+  applyStageSetting,
+  resolveStageGraphSpec,
+  type StageKind,
+  type StageContract,
+  type StagePlugin,
+  type StageCycleModel,
+  type StageChoice,
+  type StageGraphSpec,
+  type ResolvedStageChoice,
+} from './stages.js';

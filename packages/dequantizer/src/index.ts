@@ -7,3 +7,4 @@ export { dequantizerTileCycles, dequantizerLatencyCycles } from './cycle-model.j
 export { dequantizeOutputTile, dequantizerKernel } from './kernel.js';
 export { dequantizerActor, dequantizerStage } from './stage.js';
 export { dequantize, type DequantizerInput, type DequantizerTile } from './operator.js';
+export { dequantizerPlugin } from './plugins.js';

@@ -52,3 +52,4 @@ export {
   weightOnlyDspPsumStage,
 } from './stage.js';
 export { lutPsum2d, lutPsum1d, weightOnlyPsum, type LutPsumInput, type WeightOnlyPsumInput, type LutPsumTile } from './operator.js';
+export { LUT_PSUM_PLUGINS } from './plugins.js';

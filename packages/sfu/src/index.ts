@@ -10,3 +10,4 @@ export { softmaxFp32 } from './softmax.js';
 export { reductionTreeCycles, statisticPasses, outputLatencyCycles, sfuTokenCycles, type StatisticPass, type SfuTokenCycles } from './cycle-model.js';
 export { sfuActor, sfuKernel, sfuPortWidth, sfuInputPorts, streamingSfuStage, DEFAULT_SFU_STAGE_PARAMS, type SfuStageParams } from './actor.js';
 export { sfu, type SfuInput, type SfuTile } from './operator.js';
+export { streamingSfuPlugin } from './plugins.js';

@@ -10,7 +10,7 @@ import { LINEAR_VARIANTS } from '@lut-llm/contracts';
 import { validateQwen3Config } from '@lut-llm/model';
 import { hbmReaderActor, hbmWriterActor } from '../lut-linear/hbm-actors.js';
 import { GO_TOKEN_BYTES, installLutLinearOp, type LutLinearLoader } from '../lut-linear/graph.js';
-import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig, type LutLinearOptions } from '../lut-linear/options.js';
+import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig, type LutLinearOptions, type WeightOnlyImplementation } from '../lut-linear/options.js';
 
 /** One pass of the accelerator over the model: a prefill chunk (T tokens) or a decode step (T = 1). */
 export interface PassOptions {
@@ -112,11 +112,38 @@ export function lutLinearOptionsFor(platform: PlatformConfig, op: string, outFea
     clockMhz: platform.clockMhz,
     positionLanes: stageNumber(platform, 'lut-linear', 'positionLanes', 16),
     outputLanes: stageNumber(platform, 'lut-linear', 'outputLanes', 512),
-    centroidSearch: { params: stageOverrides(platform, 'centroid-search') as never },
-    lutPsum2d: stageOverrides(platform, 'lut-psum') as never,
+    ...stageImplementationOptions(platform, variant),
     accumulator: stageOverrides(platform, 'accumulator') as never,
     dequantizer: stageOverrides(platform, 'dequantizer') as never,
     fifoDepths: depths,
+  };
+}
+
+/**
+ * The centroid-search and LUT-PSum choices of `platform.stages` (an `implementation` key, set by a
+ * graph spec: inference/stage-spec.ts) as LUTLinear options. The LUT-PSum parameters go to the
+ * implementation the variant uses; an implementation that needs another variant is an error.
+ */
+function stageImplementationOptions(platform: PlatformConfig, variant: LinearVariant): Partial<LutLinearOptions> {
+  const { implementation: cs, ...csParams } = stageOverrides(platform, 'centroid-search');
+  const { implementation: psum, ...psumParams } = stageOverrides(platform, 'lut-psum');
+  const byImpl: Record<string, [LinearVariant, keyof LutLinearOptions, WeightOnlyImplementation?]> = {
+    'lut-2d': ['co-quant', 'lutPsum2d'],
+    'lut-1d': ['activation-only', 'lutPsum1d'],
+    'weight-only-dsp': ['weight-only', 'weightOnlyDspPsum', 'dsp-dequant'],
+    'weight-only-table': ['weight-only', 'weightOnlyPsum', 'online-table'],
+  };
+  const fallback: Record<LinearVariant, string> = { 'co-quant': 'lut-2d', 'activation-only': 'lut-1d', 'weight-only': 'weight-only-dsp' };
+  const name = psum === undefined ? fallback[variant] : String(psum);
+  const entry = byImpl[name];
+  if (!entry) throw new RangeError(`platform.stages["lut-psum"].implementation: unknown '${name}' (known: ${Object.keys(byImpl).join(', ')})`);
+  if (entry[0] !== variant) throw new RangeError(`stages.lut-psum '${name}' computes the ${entry[0]} variant, the pass runs ${variant}`);
+  // Without a spec, platform.stages["lut-psum"] configures the 2D matchers (as before).
+  const psumKey = psum === undefined ? 'lutPsum2d' : entry[1];
+  return {
+    centroidSearch: { ...(cs !== undefined ? { implementation: String(cs) } : {}), params: csParams as never },
+    [psumKey]: psumParams as never,
+    ...(entry[2] !== undefined ? { weightOnlyImplementation: entry[2] } : {}),
   };
 }
 

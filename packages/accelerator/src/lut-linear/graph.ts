@@ -1,5 +1,5 @@
 import { fp32AccumulatorStage, int32AccumulatorStage } from '@lut-llm/accumulator';
-import { CENTROID_SEARCH_IMPLEMENTATIONS } from '@lut-llm/centroid-search';
+import { centroidSearchStageOf } from '@lut-llm/centroid-search';
 import {
   LINEAR_STREAM_WIDTH_BYTES,
   blockPositionRange,
@@ -302,7 +302,7 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
   let psumAct = s.activations;
   if (centroidsStream) {
     const indices = g.stream(F.activationIndices, { depth: depth.activationIndices, widthBytes: W });
-    CENTROID_SEARCH_IMPLEMENTATIONS[cfg.centroidSearchImplementation].install(g, A.centroidSearch, cfg.centroidSearch, {
+    centroidSearchStageOf(cfg.centroidSearchImplementation)!.install(g, A.centroidSearch, cfg.centroidSearch, {
       in: { act: s.activations, centroids: centroidsStream },
       out: { out: indices },
     });

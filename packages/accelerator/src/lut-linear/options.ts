@@ -1,9 +1,9 @@
 import {
-  CENTROID_SEARCH_IMPLEMENTATIONS,
+  centroidSearchStageOf,
   type BpcsuParams,
   type CentroidSearchImplementation,
 } from '@lut-llm/centroid-search';
-import { LINEAR_VARIANTS, type LinearShape, type LinearVariant } from '@lut-llm/contracts';
+import { LINEAR_VARIANTS, stageRegistry, type LinearShape, type LinearVariant } from '@lut-llm/contracts';
 import {
   DEFAULT_FP32_ACCUMULATOR_PARAMS,
   DEFAULT_INT32_ACCUMULATOR_PARAMS,
@@ -280,9 +280,9 @@ export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig 
   const outputLanes = positiveInt('outputLanes', opts.outputLanes ?? DEFAULT_OUTPUT_LANES);
 
   const implementation = opts.centroidSearch?.implementation ?? 'bpcsu';
-  const impl = CENTROID_SEARCH_IMPLEMENTATIONS[implementation];
+  const impl = centroidSearchStageOf(implementation);
   if (!impl) {
-    throw new LutLinearError(`centroidSearch.implementation must be one of ${Object.keys(CENTROID_SEARCH_IMPLEMENTATIONS).join(', ')}, got '${String(implementation)}'`);
+    throw new LutLinearError(`centroidSearch.implementation must be one of ${stageRegistry.names('centroid-search').join(', ')}, got '${String(implementation)}'`);
   }
   const wrap = <R>(what: string, f: () => R): R => {
     try {
