@@ -30,11 +30,13 @@ const STATIC_PORTS: PortProbe = { empty: () => false, full: () => false };
  * ## Cycle formula (sources and sinks have II 1, latency 0; FIFOs never full)
  * Source k writes its tokens at cycles 0, 1, 2, ... Stage firing i reads at most one token per
  * port and its II is >= 1, so its inputs have arrived when the previous firing's II has elapsed:
- * it starts at s_0 = 0, s_i = s_{i-1} + II_{i-1}. Its outputs are ready at r_i = s_i + L_i and it
- * completes at max(s_i + II_i, r_i). The sink of a port reads its n-th token at
+ * it starts at s_0 = 0, s_i = s_{i-1} + II_{i-1}. Its outputs are written (ready) at
+ * r_i = max(s_i + L_i, r_{i-1}): a firing writes at start + latency but never before the firing
+ * ahead of it in the pipeline (runtime v2: writes happen in firing order), and it completes at
+ * max(s_i + II_i, r_i). The sink of a port reads its n-th token at
  * t_n = max(r(n), t_{n-1} + 1) (r(n): ready cycle of the n-th token written to that port) and
  * completes at t_n + 1. The run's cycles are the latest completion of any firing:
- *     cycles = max( max_i max(s_i + II_i, s_i + L_i),  max_port (t_last + 1) ).
+ *     cycles = max( max_i max(s_i + II_i, r_i),  max_port (t_last + 1) ).
  * A self-loop (an output wired back to an input, deep enough for the tokens in flight: a firing
  * frees the slot it reads) adds a data dependence: a firing reading the loop's n-th token starts
  * no earlier than that token is ready, s_i = max(s_{i-1} + II_{i-1}, r(n)).
@@ -150,6 +152,7 @@ export function predictIsolatedCycles(
   const readyTimes: Record<string, number[]> = Object.fromEntries(outPorts.map((p) => [p, []]));
   let s = 0;
   let cycles = 0;
+  let lastWrite = 0;
   let i = 0;
   for (; actor.firings === undefined || i < actor.firings; i++) {
     const reads = actor.reads ? actor.reads(i, STATIC_PORTS) : inPorts;
@@ -162,7 +165,11 @@ export function predictIsolatedCycles(
     }
     const c = costs[i];
     if (!c) throw new Error(`${actor.name}: the cycle model gives ${costs.length} firing costs, the stage fires at least ${i + 1} times`);
-    const ready = s + c.latencyCycles;
+    // A firing writes at start + latency, but never before the firing ahead of it in the
+    // pipeline (core's engine: writes happen in firing order, as an HLS pipeline's iterations
+    // leave it in order), so a short firing behind a long one waits for it.
+    const ready = Math.max(s + c.latencyCycles, lastWrite);
+    lastWrite = ready;
     cycles = Math.max(cycles, s + c.iiCycles, ready);
     for (const p of actor.writes ? actor.writes(i, metas, STATIC_PORTS) : outPorts) readyTimes[p]!.push(ready);
     s += c.iiCycles;
