@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { QuantizedLinear } from '@lut-llm/vq';
+import type { PassOptions } from '../inference/pass-graph.js';
+import type { PassReport } from '../inference/run.js';
 import { lutLinearTiles, type LinearSchedule } from './linear-kernel.js';
 
 /** One task of the functional LUTLinear stream: output tiles [tile0, tile1) of a registered layer over all blocks. */
@@ -14,6 +16,11 @@ export interface LinearTask {
   readonly schedule: LinearSchedule;
   readonly tile0: number;
   readonly tile1: number;
+}
+
+/** A timing-mode pass for a worker (the pass the stream computes the numbers of). */
+export interface TimingPassTask {
+  readonly timingPass: Omit<PassOptions, 'functional'>;
 }
 
 /** The tiles' outputs, or the id of a layer the worker has not been given yet. */
@@ -30,6 +37,8 @@ export interface LinearTileExecutor {
   tilesPerTask(tiles: number): number;
   /** Outputs of tiles [tile0, tile1), tile after tile, each [T][w]. */
   run(layer: QuantizedLinear, indices: Uint8Array, schedule: LinearSchedule, tile0: number, tile1: number): Promise<Float32Array>;
+  /** Runs a timing-mode pass off this thread, if the backend can (else the caller runs it inline). */
+  timingPass?(opts: Omit<PassOptions, 'functional'>): Promise<PassReport>;
   close(): Promise<void>;
 }
 
@@ -138,6 +147,16 @@ export class LinearPool implements LinearTileExecutor {
       // of the tasks the closing pool drops.
       void this.close();
       throw e;
+    }
+  }
+
+  async timingPass(opts: Omit<PassOptions, 'functional'>): Promise<PassReport> {
+    if (this.closed) throw new Error('LinearPool: the pool is closed');
+    try {
+      return (await this.piscina.run({ timingPass: opts } as never)) as unknown as PassReport;
+    } catch (e) {
+      void this.close();
+      throw new Error(`timing pass (${opts.phase}, ${opts.tokens} token(s) at position ${opts.history}) on a worker: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 

@@ -173,9 +173,13 @@ export async function runPassFunctional(opts: PassOptions & { readonly functiona
   if (exec.linear) {
     // Issue 19: function as a stream outside the engine (LUTLinear tiles on the executor), timing
     // from a timing-mode run of the same pass: cycles never depend on values in this hardware.
-    const out = await runPassStream(opts, exec.linear);
+    // A pool runs the timing pass on a worker, overlapping the tiles; inline it follows them.
     const { functional: _fd, ...timingOpts } = opts;
-    return { ...runPassTiming(timingOpts), ...out, wallMs: performance.now() - t0 };
+    const timing = exec.linear.timingPass?.(timingOpts);
+    timing?.catch(() => {}); // awaited below; a stream failure first must not leave it unhandled
+    const out = await runPassStream(opts, exec.linear);
+    const report = timing ? await timing : runPassTiming(timingOpts);
+    return { ...report, ...out, wallMs: performance.now() - t0 };
   }
   const pg = buildPassGraph(opts);
   const res = runGraph(pg.graph, { mode: 'functional' });
