@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { QuantizedLinear } from '@lut-llm/vq';
 import type { PassOptions } from '../inference/pass-graph.js';
+import { shareQuantizedLinear } from '../inference/synthetic.js';
 import type { PassReport } from '../inference/run.js';
 import { lutLinearTiles, type LinearSchedule } from './linear-kernel.js';
 
@@ -70,13 +71,6 @@ export function linearWorkerPath(): string {
   return dist;
 }
 
-function asShared<T extends Float32Array | Uint8Array | Int8Array | Int32Array>(a: T, make: (b: SharedArrayBuffer) => T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const s = make(new SharedArrayBuffer(a.byteLength));
-  s.set(a as never);
-  return s;
-}
-
 /**
  * A piscina pool computing LUTLinear tiles. A layer is registered once: its arrays are copied
  * into SharedArrayBuffers (unless they already live in one) and given an id; a worker caches it
@@ -117,15 +111,7 @@ export class LinearPool implements LinearTileExecutor {
   private register(layer: QuantizedLinear): { id: number; shared: QuantizedLinear } {
     let r = this.ids.get(layer);
     if (!r) {
-      const shared: QuantizedLinear = {
-        ...layer,
-        actCodebooks: asShared(layer.actCodebooks, (b) => new Float32Array(b)),
-        weightCodebooks: asShared(layer.weightCodebooks, (b) => new Float32Array(b)),
-        weightIndices: asShared(layer.weightIndices, (b) => new Uint8Array(b)),
-        lut: asShared(layer.lut, (b) => new Int8Array(b)),
-        lutScale: asShared(layer.lutScale, (b) => new Float32Array(b)),
-        lutZeroPoint: asShared(layer.lutZeroPoint, (b) => new Int32Array(b)),
-      };
+      const shared = shareQuantizedLinear(layer);
       r = { id: this.nextId++, shared };
       this.ids.set(layer, r);
     }
