@@ -199,6 +199,15 @@ describe('lut-llm run --mode functional', () => {
     expect(r.stdout).toContain('  --silu exact: mean and min cosine >= 0.9999, top-1 100% (float rounding only)  <- this run: met');
   });
 
+  it('--workers 2: the numbers as a stream on a worker pool, the same logits (cosine lines) as inline in the engine', async () => {
+    const args = ['--mode', 'functional', '--model', 'tiny', '--prompt', '4', '--output', '2', '--silu', 'exact'];
+    const [inline, pooled] = [await cli(...args), await cli(...args, '--workers', '2')];
+    expect(pooled.code).toBe(0);
+    const cosines = (out: string) => out.split('\n').filter((l) => /cosine/.test(l));
+    expect(cosines(pooled.stdout).length).toBeGreaterThan(1);
+    expect(cosines(pooled.stdout)).toEqual(cosines(inline.stdout));
+  });
+
   it('explains beside the figures why the default PWL SiLU does not match the LUT reference, with the PWL error of packages/sfu', async () => {
     const r = await cli('--mode', 'functional', '--model', 'tiny', '--prompt', '4', '--output', '2');
     expect(r.code).toBe(0);
@@ -237,7 +246,8 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--model', 'Qwen3-2B'], /^lut-llm: --model: unknown model 'Qwen3-2B'; known models: Qwen3-0.6B, .*tiny$/],
     [['--variant', 'int4'], /^lut-llm: --variant: unknown variant 'int4'; expected one of co-quant, weight-only, activation-only$/],
     [['--decode-samples', '1'], /^lut-llm: --decode-samples must be 'all' or an integer >= 2/],
-    [['--workers', '2'], /^lut-llm: --workers: worker pools are being redesigned \(issue 19\)/],
+    [['--workers', '2'], /^lut-llm: --workers only applies to --mode functional/],
+    [['--mode', 'functional', '--model', 'tiny', '--workers', '-1'], /^lut-llm: --workers must be an integer >= 0/],
     [['--mode', 'fast'], /^lut-llm: --mode must be 'timing' or 'functional', got 'fast'$/],
     [['--layers', '29'], /^lut-llm: --layers must be at most 28 \(Qwen3-1.7B has 28 layers\), got 29$/],
     [['--prompt', '40000', '--output', '1000'], /^lut-llm: --prompt \+ --output = 41000 tokens exceeds Qwen3-1.7B's 40960 positions$/],

@@ -118,11 +118,7 @@ interface RunFlags extends RequestFlags {
   silu: 'pwl9' | 'exact';
   checkpoint?: string;
   quantCache?: string;
-}
-
-/** `--workers` is refused by name: the in-engine worker offload is retired (issue 19 replaces it). */
-function retiredWorkers(): never {
-  throw new InvalidArgumentError('--workers: worker pools are being redesigned (issue 19); functional runs call their kernels inline, drop the flag');
+  workers?: number;
 }
 
 /** Functional-mode options from the run flags; flags that only apply to timing mode are refused when given. */
@@ -155,6 +151,7 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     ...(o.json !== undefined ? { json: o.json } : {}),
     ...(o.checkpoint !== undefined ? { checkpoint: o.checkpoint } : {}),
     ...(o.quantCache !== undefined ? { quantCache: o.quantCache } : {}),
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
   };
 }
 
@@ -180,7 +177,7 @@ interface RequestFlags {
 function refuseInapplicable(cmd: Command, o: RunFlags): void {
   const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
   if (o.mode === 'timing') {
-    for (const [name, flag] of [['seed', '--seed'], ['silu', '--silu'], ['checkpoint', '--checkpoint'], ['quantCache', '--quant-cache']] as const) {
+    for (const [name, flag] of [['seed', '--seed'], ['silu', '--silu'], ['checkpoint', '--checkpoint'], ['quantCache', '--quant-cache'], ['workers', '--workers']] as const) {
       if (given(name)) throw new CliError(`${flag} only applies to --mode functional (timing mode has no numbers to compute)`);
     }
   }
@@ -255,7 +252,7 @@ export function buildProgram(io: CliIo): Command {
     .addOption(new Option('--silu <kind>', "functional mode: SwiGLU's SiLU, the reference design's 9-segment PWL or exact").choices(['pwl9', 'exact']).default('pwl9'))
     .option('--checkpoint <folder>', 'functional mode: a Hugging Face Qwen3 folder (config.json + model.safetensors, or model.safetensors.index.json and shards) instead of synthetic weights; quantized once, then read from the cache')
     .option('--quant-cache <dir>', 'functional mode with --checkpoint: directory of the quantization cache (default $XDG_CACHE_HOME/lut-llm/quant or ~/.cache/lut-llm/quant)')
-    .option('--workers <n>', 'retired: worker pools are being redesigned (issue 19); kernels run inline', retiredWorkers)
+    .option('--workers <n>', 'functional mode: compute the numbers as a stream outside the timing engine, LUTLinear tiles on a pool of n worker threads (0: the stream on this thread); logits and cycles identical', intAtLeast('--workers', 0))
     .action(async (o: RunFlags, cmd: Command) => {
       refuseInapplicable(cmd, o);
       if (o.mode === 'functional') {

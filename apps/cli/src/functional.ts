@@ -39,6 +39,8 @@ export interface FunctionalCommandOptions {
   readonly quantCache?: string;
   /** Emulate a design that does not fit the platform, as a what-if (--allow-infeasible). */
   readonly allowInfeasible?: boolean;
+  /** Worker threads for the LUTLinear tiles (runFunctionalInference `workers`); omitted: kernels inline in the engine. */
+  readonly workers?: number;
 }
 
 export interface FunctionalCommandResult {
@@ -134,6 +136,7 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
       outputTokens: o.output,
       prefillChunkTokens: chunk,
       silu: o.silu,
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
       onProgress: (done, _t, label) => progress.update(done, label),
     });
   } finally {

@@ -1,6 +1,7 @@
 import { KvCacheImage, kvCacheLayout } from '@lut-llm/kv-prefetcher';
 import { argmax, type QuantizedQwen3Model, type Qwen3Config, type Qwen3WeightSource } from '@lut-llm/model';
 import { cosineSimilarity } from '@lut-llm/vq';
+import { INLINE_LINEAR_EXECUTOR, LinearPool, type LinearTileExecutor } from '../functional/linear-pool.js';
 import { V80_PLATFORM, type PlatformConfig } from '../platform/index.js';
 import { runPassFunctional, type PassReport } from './run.js';
 
@@ -19,6 +20,15 @@ export interface FunctionalInferenceOptions {
   /** SwiGLU's SiLU: the reference design's 9-segment PWL (default) or exact. */
   readonly silu?: 'pwl9' | 'exact';
   readonly onProgress?: (done: number, total: number, label: string) => void;
+  /**
+   * Where the numbers are computed (issue 19). Omitted: inside the timing engine, kernels inline
+   * in its firings. 0: as a stream outside the engine (`runPassStream`), kernels on this thread.
+   * n >= 1: the same stream with LUTLinear tiles on a piscina pool of n workers (closed at the
+   * end, also on failure). Logits and cycles are identical in every case.
+   */
+  readonly workers?: number;
+  /** Output tiles per pool task (`LinearPoolOptions.tilesPerTask`). Default 'auto'. */
+  readonly tilesPerTask?: number | 'auto';
 }
 
 export interface FunctionalInferenceResult {
@@ -37,13 +47,26 @@ export interface FunctionalInferenceResult {
  * KV image after each pass, as the KV writer's HBM writes complete.
  */
 export async function runFunctionalInference(opts: FunctionalInferenceOptions): Promise<FunctionalInferenceResult> {
-  const { model, weights, quantized } = opts;
   const platform = opts.platform ?? V80_PLATFORM;
   const prompt = opts.promptIds;
   if (prompt.length < 1) throw new RangeError('functional inference: the prompt needs at least one token');
   if (!Number.isInteger(opts.outputTokens) || opts.outputTokens < 1) throw new RangeError(`outputTokens must be an integer >= 1, got ${opts.outputTokens}`);
   const chunk = opts.prefillChunkTokens ?? prompt.length;
   if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`prefillChunkTokens must be an integer >= 1, got ${chunk}`);
+  const w = opts.workers;
+  if (w !== undefined && (!Number.isInteger(w) || w < 0)) throw new RangeError(`workers must be an integer >= 0, got ${w}`);
+  const linear: LinearTileExecutor | undefined = w === undefined ? undefined : w === 0 ? INLINE_LINEAR_EXECUTOR : new LinearPool({ workers: w, ...(opts.tilesPerTask !== undefined ? { tilesPerTask: opts.tilesPerTask } : {}) });
+  try {
+    return await generate(opts, platform, linear ? { linear } : {});
+  } finally {
+    await linear?.close();
+  }
+}
+
+async function generate(opts: FunctionalInferenceOptions, platform: PlatformConfig, exec: { readonly linear?: LinearTileExecutor }): Promise<FunctionalInferenceResult> {
+  const { model, weights, quantized } = opts;
+  const prompt = opts.promptIds;
+  const chunk = opts.prefillChunkTokens ?? prompt.length;
   const kvImage = new KvCacheImage(
     kvCacheLayout({ layers: model.layers, kvHeads: model.kvHeads, headDim: model.headDim, maxPositions: model.maxPositionEmbeddings, bytesPerElement: platform.dataFormats.kvBytesPerElement }),
   );
@@ -56,6 +79,7 @@ export async function runFunctionalInference(opts: FunctionalInferenceOptions): 
   const runOne = async (tokenIds: readonly number[], history: number, phase: 'prefill' | 'decode') => {
     const r = await runPassFunctional(
       { model, platform, tokens: tokenIds.length, history, phase, ...(opts.silu ? { silu: opts.silu } : {}), functional: { quantized, weights, tokenIds, kvImage } },
+      exec,
     );
     for (const kv of r.newKv) kvImage.write(kv.layer, kv.positionStart, kv.k, kv.v);
     const { logits: l, newKv: _kv, ...report } = r;

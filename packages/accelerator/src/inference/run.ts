@@ -4,6 +4,8 @@ import { bandwidthGBps } from '@lut-llm/memory';
 import { validateQwen3Config, type Qwen3Config } from '@lut-llm/model';
 import { analyticalDecodeCycles } from '../baselines/index.js';
 import { DEFAULT_PLATFORM_PRESET, PLATFORM_PRESETS, prefillChunkTokensOf, type PlatformConfig } from '../platform/index.js';
+import { runPassStream } from '../functional/stream-pass.js';
+import type { LinearTileExecutor } from '../functional/linear-pool.js';
 import { buildPassGraph, LAYER_START_PROBE, LM_HEAD_START_PROBE, type PassData, type PassOptions } from './pass-graph.js';
 
 /** Cycle accounting of one hardware unit (all instances of a stage kind, e.g. every RMSNorm). */
@@ -162,10 +164,23 @@ export function runPassTiming(opts: Omit<PassOptions, 'functional'>, run: { read
 /**
  * Emulates one pass with real numbers: every stage's kernel computes (LUTLinear look-ups, SFU,
  * attention over the KV image), called inline as the actors fire. Returns the timing report
- * (identical to timing mode's) and the logits and new K/V.
+ * (identical to timing mode's) and the logits and new K/V. With `exec.linear` the numbers are
+ * computed outside the engine instead (`runPassStream`: LUTLinear tiles on that executor, e.g. a
+ * `LinearPool`), bit-identical, and the report comes from a timing-mode run of the pass.
  */
-export async function runPassFunctional(opts: PassOptions & { readonly functional: PassData }): Promise<PassReport & PassOutputs> {
+export async function runPassFunctional(opts: PassOptions & { readonly functional: PassData }, exec: { readonly linear?: LinearTileExecutor } = {}): Promise<PassReport & PassOutputs> {
   const t0 = performance.now();
+  if (exec.linear) {
+    // Issue 19: function as a stream outside the engine (LUTLinear tiles on the executor), timing
+    // from a timing-mode run of the same pass: cycles never depend on values in this hardware.
+    // A pool runs the timing pass on a worker, overlapping the tiles; inline it follows them.
+    const { functional: _fd, ...timingOpts } = opts;
+    const timing = exec.linear.timingPass?.(timingOpts);
+    timing?.catch(() => {}); // awaited below; a stream failure first must not leave it unhandled
+    const out = await runPassStream(opts, exec.linear);
+    const report = timing ? await timing : runPassTiming(timingOpts);
+    return { ...report, ...out, wallMs: performance.now() - t0 };
+  }
   const pg = buildPassGraph(opts);
   const res = runGraph(pg.graph, { mode: 'functional' });
   const report = passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform, pg.layers);

@@ -38,9 +38,10 @@ export function synthesizeQuantizedQwen3(
   return { config: model, vq, key: `synthetic:${seed}`, layers, lmHead: make(model.vocab, model.hidden, 1 << 20) };
 }
 
-/** The same layer with every array copied into a SharedArrayBuffer. */
+/** The same layer with every array in a SharedArrayBuffer (copied into one; an array already in one is used in place). */
 export function shareQuantizedLinear(q: QuantizedLinear): QuantizedLinear {
   const share = <T extends Float32Array | Uint8Array | Int8Array | Int32Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
+    if (a.buffer instanceof SharedArrayBuffer) return a; // already shared: used in place
     const s = make(new SharedArrayBuffer(a.byteLength));
     s.set(a as never);
     return s;

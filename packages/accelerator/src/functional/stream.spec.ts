@@ -1,0 +1,102 @@
+// Issue 19 item 2: functional LUTLinear and whole passes as a stream outside the timing engine,
+// LUTLinear tiles on a piscina pool (workers load dist/: `npm test` builds first). Every output is
+// compared bitwise with the engine's functional run of the same op or request.
+import { SyntheticQwen3Weights, quantizeQwen3Model, syntheticCalibrationTokens, tinyQwen3Config, type QuantizedQwen3Model } from '@lut-llm/model';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runFunctionalInference, type FunctionalInferenceResult } from '../inference/functional.js';
+import { synthesizeLutLinearData } from '../lut-linear/data.js';
+import { resolveLutLinearConfig, type LutLinearOptions } from '../lut-linear/options.js';
+import { runLutLinear } from '../lut-linear/run.js';
+import { INLINE_LINEAR_EXECUTOR, LinearPool } from './linear-pool.js';
+import { lutLinearTileStream } from './linear-stream.js';
+
+/** Index of the first element where two arrays differ bitwise (Object.is), or 'identical'. */
+function firstDifference(got: Float32Array, want: Float32Array): string {
+  if (got.length !== want.length) return `lengths ${got.length} vs ${want.length}`;
+  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) return `first difference at ${i}: ${got[i]} vs ${want[i]}`;
+  return 'identical';
+}
+
+function linearCase(opts: LutLinearOptions) {
+  const cfg = resolveLutLinearConfig({ ...opts, mode: 'functional' });
+  const data = synthesizeLutLinearData(cfg);
+  const engine = runLutLinear({ ...opts, mode: 'functional', data }).output!;
+  return { cfg, layer: data.layer!, x: data.x, engine };
+}
+
+describe('functional LUTLinear as a tile stream', () => {
+  // 1300 x 70, T = 3, 256 lanes: 6 output tiles (edge tile of 20), 3 blocks (the last of 3 positions).
+  const edge: LutLinearOptions = { outFeatures: 1300, inFeatures: 70, tokens: 3, outputLanes: 256, seed: 5 };
+
+  it('inline (0 workers): bit-identical to the engine functional run', async () => {
+    const c = linearCase(edge);
+    expect(firstDifference(await lutLinearTileStream(c.layer, c.x, c.cfg, INLINE_LINEAR_EXECUTOR, 'edge'), c.engine)).toBe('identical');
+  });
+
+  it('1, 2 and 4 workers, grains of 1, 4 and auto tiles: bit-identical; the comparison can fail', async () => {
+    const c = linearCase(edge);
+    for (const [workers, tilesPerTask] of [[1, 1], [2, 4], [2, 'auto'], [4, 1]] as const) {
+      const pool = new LinearPool({ workers, tilesPerTask });
+      try {
+        expect(firstDifference(await lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'edge'), c.engine), `${workers} workers, grain ${tilesPerTask}`).toBe('identical');
+        // the same layer again: served from each worker's cache
+        expect(firstDifference(await lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'edge'), c.engine)).toBe('identical');
+      } finally {
+        await pool.close();
+      }
+    }
+    const other = linearCase({ ...edge, seed: 6 });
+    expect(firstDifference(await lutLinearTileStream(c.layer, c.x, c.cfg, INLINE_LINEAR_EXECUTOR, 'edge'), other.engine)).not.toBe('identical');
+  });
+
+  it('a kernel error in a worker fails the run naming the op and tile range, and closes the pool', async () => {
+    const c = linearCase(edge);
+    // A table array shorter than the layer's shape: vq's kernels reject it (checked at entry).
+    const broken = { ...c.layer, lut: c.layer.lut.subarray(0, 10) };
+    const pool = new LinearPool({ workers: 2, tilesPerTask: 2 });
+    await expect(lutLinearTileStream(broken, c.x, c.cfg, pool, 'L0.qkv')).rejects.toThrow(/functional LUTLinear L0\.qkv, output tiles \d\.\.\d of 6: .*lut/);
+    await expect(pool.run(c.layer, new Uint8Array(new SharedArrayBuffer(1)), { tokens: 1, blockPosStart: [0, 1], tileOutStart: [0], tileOutEnd: [1] }, 0, 1)).rejects.toThrow(/pool is closed/);
+  });
+
+  it('a worker dying mid-run fails the run naming the op and tile range; nothing hangs', async () => {
+    // 4096 x 2048 prefill of 16 tokens in 8 tiles of one per task: each task takes milliseconds.
+    const c = linearCase({ outFeatures: 4096, inFeatures: 2048, tokens: 16, seed: 2 });
+    const pool = new LinearPool({ workers: 2, tilesPerTask: 1 });
+    const run = lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'L3.gate_up');
+    setTimeout(() => void pool.threads[0]?.terminate(), 20);
+    await expect(run).rejects.toThrow(/functional LUTLinear L3\.gate_up, output tiles \d\.\.\d of 8: /);
+    await expect(pool.run(c.layer, new Uint8Array(new SharedArrayBuffer(1)), { tokens: 1, blockPosStart: [0, 1], tileOutStart: [0], tileOutEnd: [1] }, 0, 1)).rejects.toThrow(/pool is closed/);
+  });
+
+  it('bad options are errors naming the culprit', () => {
+    expect(() => new LinearPool({ workers: 0 })).toThrow(/workers must be an integer >= 1, got 0/);
+    expect(() => new LinearPool({ workers: 1, tilesPerTask: 0 })).toThrow(/tilesPerTask must be 'auto' or an integer >= 1, got 0/);
+  });
+});
+
+describe('tiny-model prefill + decode as a stream: 0, 1, 2 and 4 workers vs the engine', () => {
+  const cfg = tinyQwen3Config();
+  const weights = new SyntheticQwen3Weights(cfg, 7);
+  const prompt = [1, 5, 9, 33, 77, 100, 3, 250];
+  let quantized: QuantizedQwen3Model;
+  let engine: FunctionalInferenceResult;
+  // Chunks of 5: the second prefill chunk attends to a history, decode steps too.
+  const run = (workers?: number) => runFunctionalInference({ model: cfg, weights, quantized, promptIds: prompt, outputTokens: 3, prefillChunkTokens: 5, ...(workers !== undefined ? { workers } : {}) });
+
+  beforeAll(async () => {
+    quantized = quantizeQwen3Model(weights, { calibrationTokens: syntheticCalibrationTokens(cfg, 4, 32, 11), includeLmHead: true });
+    engine = await run();
+  });
+
+  it.each([0, 1, 2, 4])('%i workers: logits bit-identical, same tokens, same cycles per pass', async (workers) => {
+    const r = await run(workers);
+    expect(r.generated).toEqual(engine.generated);
+    expect(r.logits.length).toBe(3);
+    r.logits.forEach((l, i) => expect(firstDifference(l, engine.logits[i]!), `step ${i}`).toBe('identical'));
+    expect(r.passes.map((p) => [p.phase, p.history, p.cycles])).toEqual(engine.passes.map((p) => [p.phase, p.history, p.cycles]));
+  });
+
+  it('workers must be an integer >= 0', async () => {
+    await expect(run(-1)).rejects.toThrow(/workers must be an integer >= 0, got -1/);
+  });
+});
