@@ -131,3 +131,66 @@ describe('whole-model decode of one tiny layer: cycles derived by hand', () => {
     expect(r.cycles).toBe(d.total);
   });
 });
+
+/**
+ * Prefill of 4 tokens at history 0 (same configuration). Differences from decode: the vectors are
+ * 4 rows, so the SFU latencies are sfuTokenCycles(op, 4 rows) and the splitter, dequantizer and
+ * writer stream 4x the bytes (writer II 4 x 32 = 128), the BPCSU and the PSum bank still take a
+ * block in 66 and 9 + 21 cycles (block cycles max(T, 16) = 16; accumulator II T = 4, latency 4).
+ * And every op's input now arrives AFTER its centroid loader has frozen: the loader starts at the
+ * previous op's last tile, fills the 2-slot FIFO with tiles 0, 1, finds it full when tile 2 lands
+ * (start + 3 x 64 + 64) and freezes with tiles 0..3 issued. When the op's input arrives at X, the
+ * BPCSU reads tile 0 at X + 1, the freed slot takes tile 2 at X + 3, the pipeline resumes and the
+ * remaining n - 4 tiles follow: the last is readable at X + 3 + (n - 4) x 64 + 64, and the op's
+ * output TAIL (108; gate/up with two 512-output groups: 66 + 30 + 4 + 7 + 128 + 1 = 236) later.
+ *   embedding: 4 x 1024 B / 128 = 32, + 64 = 96; attn-norm + 184 -> QKV input 280
+ *   QKV out 280 + 3 + 256 + 64 + 108 = 711; q-norm + 454, RoPE + 74 -> attention's q at 1239
+ *   attention (as built, 4 queries at position 0): + 1784 -> 3023
+ *   O out 3023 + 3 + 256 + 64 + 108 = 3454; residual + 68, ffn-norm + 184 -> gate/up input 3706
+ *   gate/up out 3706 + 3 + 256 + 64 + 236 = 4265; SwiGLU + 141 -> down input 4406
+ *   down (16 blocks) out 4406 + 3 + 768 + 64 + 108 = 5349; residual + 68, final norm + 184 -> 5601
+ *   LM head (the last token only: T = 1, writer II 32) ends 5601 + 3 + 256 + 64 + 66 + 30 + 4 + 7 + 32 = 6063.
+ */
+describe('whole-model prefill of 4 tokens through one tiny layer: cycles derived by hand', () => {
+  const T = 4;
+  const lat4 = (op: SfuOp) => sfuTokenCycles(op, sfu, T).latencyCycles;
+  const rms4 = lat4({ kind: 'rms-norm', width: H, eps }); // 3 x 32 + 16 + 48 + 16 + 8 = 184
+  const qNorm4 = lat4({ kind: 'qk-norm', heads: model.heads, headDim: model.headDim, eps }); // 15 x 26 + 4 + 48 + 4 + 8 = 454
+  const qRope4 = lat4({ kind: 'rope', heads: model.heads, headDim: model.headDim, theta: model.ropeTheta }); // 64 + 10 = 74
+  const residual4 = lat4({ kind: 'residual-add', width: H }); // 64 + 4 = 68
+  const swiglu4 = lat4({ kind: 'swiglu', width: model.intermediate, silu: 'pwl9' }); // 128 + 13 = 141
+  const attention4 = asBuiltAttentionCycles(attnParams, { layer: 0, phase: 'prefill', queryTokens: T, queryStart: 0 }).cycles;
+  /** An op whose loader froze with 4 tiles issued before its input arrived at `input`: last tile readable. */
+  const lastTile = (input: number, blocks: number) => input + 3 + (blocks - 4) * TILE + LAT;
+
+  it('the named terms have the values the comment derives', () => {
+    expect([rms4, qNorm4, qRope4, residual4, swiglu4, attention4]).toEqual([184, 454, 74, 68, 141, 1784]);
+  });
+
+  it('96 + 184 + (3 + 256 + 64 + 108) + 454 + 74 + 1784 + ... = 6063, and each loader froze before its input came', () => {
+    const emb = (T * H * 4) / 128 + LAT;
+    const qkvIn = emb + rms4;
+    const qkvLast = lastTile(qkvIn, 8);
+    const qkvOut = qkvLast + TAIL;
+    const attnOut = qkvOut + qNorm4 + qRope4 + attention4;
+    const oLast = lastTile(attnOut, 8);
+    const oOut = oLast + TAIL;
+    const guIn = oOut + residual4 + rms4;
+    const guLast = lastTile(guIn, 8);
+    const guOut = guLast + 66 + 30 + 4 + 7 + T * 32 + 1;
+    const downIn = guOut + swiglu4;
+    const downLast = lastTile(downIn, 16);
+    const lmIn = downLast + TAIL + residual4 + rms4;
+    const total = lastTile(lmIn, 8) + 66 + 30 + 4 + 7 + 32;
+    expect([qkvIn, qkvOut, attnOut, oOut, guIn, guOut, downIn, lmIn, total]).toEqual([280, 711, 3023, 3454, 3706, 4265, 4406, 5601, 6063]);
+    // The freeze premise: each loader (started at the previous op's last tile, the first at 0)
+    // had tile 2 land (start + 256) before the op read tile 0 (input + 1).
+    const starts = [0, qkvLast, oLast, guLast, downLast];
+    const inputs = [qkvIn, attnOut, guIn, downIn, lmIn];
+    starts.forEach((s, k) => expect(s + 3 * TILE + LAT).toBeLessThanOrEqual(inputs[k]! + 1));
+    const r = runPassTiming({ model, platform, phase: 'prefill', tokens: T, history: 0 });
+    expect(r.cycles).toBe(total);
+    expect(r.embeddingCycles).toBe(emb);
+    expect(r.embeddingCycles + r.layerCycles[0]!).toBe(lmIn);
+  });
+});
