@@ -3,6 +3,7 @@ export {
   runPassTiming,
   runPassFunctional,
   runInference,
+  planInference,
   decodeSampleSteps,
   builtLimitViolations,
   unitOf,
@@ -11,7 +12,10 @@ export {
   type PassOutputs,
   type InferenceOptions,
   type InferenceReport,
+  type InferencePlan,
+  type PassTask,
 } from './run.js';
 export { runFunctionalInference, compareLogits, type FunctionalInferenceOptions, type FunctionalInferenceResult, type LogitsAgreement } from './functional.js';
 export { synthesizeQuantizedQwen3, shareQuantizedLinear, SyntheticNormWeights } from './synthetic.js';
 export { compareAttentionUnits, type AttentionUnitComparison } from './attention-units.js';
+export { PassPool, runInferencePooled, runOnPool, defaultPassWorkers, compiledSibling, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';
