@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
+import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, defaultPassWorkers, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
 import { formatSummary, runGraph, suggestFifoDepths, toDot, toPerfettoTrace } from '@lut-llm/core';
 import { fifosCommand } from './fifos.js';
 import { writeOutput } from './files.js';
@@ -62,7 +62,8 @@ function addRequestOptions(cmd: Command, decodeSamplesDefault: number): Command 
     .option('--quiet', 'no progress bar')
     .option('--json <file>', "write the whole report as JSON (trace events and wall times omitted; '-' = stdout, the text report then goes to stderr)")
     .option(`${ALLOW_INFEASIBLE}`, 'emulate a design that does not fit the platform (HBM capacity per channel group) as a what-if, labelled so in every output, instead of refusing it')
-    .option('--set <fifo.name=depth>', 'override one FIFO depth (repeatable), e.g. --set fifo.weight-tiles=8; `lut-llm fifos` lists the names', collectSet, []);
+    .option('--set <fifo.name=depth>', 'override one FIFO depth (repeatable), e.g. --set fifo.weight-tiles=8; `lut-llm fifos` lists the names', collectSet, [])
+    .option('--pass-workers <n>', `timing mode: worker threads that run the passes (prefill chunks, decode steps) in parallel; 0 = one after another on the main thread (reports are identical for any count; default: one per core when there are two or more, here ${defaultPassWorkers()})`, intAtLeast('--pass-workers', 0));
 }
 
 /** `--set fifo.<name>=<depth>` (repeatable): collected as [name, depth] pairs. */
@@ -111,6 +112,7 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     [o.trace !== undefined, '--trace'],
     [!o.prefetch, '--no-prefetch'],
     [given('decodeSamples'), '--decode-samples (functional mode emulates every decode step)'],
+    [given('passWorkers'), '--pass-workers (functional mode runs its passes in order: each needs the K/V of the one before)'],
   ];
   for (const [bad, flag] of refuse) if (bad) throw new CliError(`--mode functional does not take ${flag}; it is a timing-mode flag`);
   if (o.checkpoint !== undefined && given('model')) throw new CliError('--checkpoint and --model: the model of a checkpoint is its config.json; give one of them');
@@ -150,6 +152,7 @@ interface RequestFlags {
   json?: string;
   allowInfeasible?: boolean;
   set: [string, number][];
+  passWorkers?: number;
 }
 
 /** Flags given on the command line that the chosen mode does not use are errors, not silently ignored. */
@@ -238,7 +241,7 @@ export function buildProgram(io: CliIo): Command {
         await functionalCommand(functionalOptions(o, cmd), quietIo(io, o.quiet));
         return;
       }
-      runCommand(
+      await runCommand(
         {
           model: o.model,
           platform: withLutBits(platformOf(o), o.lutBits),
@@ -256,6 +259,7 @@ export function buildProgram(io: CliIo): Command {
           ...(o.traceWindow !== undefined ? { traceWindow: o.traceWindow } : {}),
           allowInfeasible: o.allowInfeasible ?? false,
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
+          ...(o.passWorkers !== undefined ? { passWorkers: o.passWorkers } : {}),
         },
         quietIo(io, o.quiet),
       );
@@ -273,8 +277,8 @@ export function buildProgram(io: CliIo): Command {
     .option('--roofline', 'also print the roofline points of each op (decode and prefill) on each GPU and on LUT-LLM')
     .option('--gpu-measured <file>', 'JSON of measured GPU requests ({ gpu, format, points: [{ promptTokens, outputTokens, latencyMs }] }): fit the GPU model\'s kernel overhead and HBM efficiency to them')
     .option('--prefill-sweep <from..to>', 'also sweep the prefill from FROM to TO prompt tokens (doubling): LUT-LLM\'s look-ups vs an FP16 DSP-arithmetic design on the same V80', parsePrefillSweep)
-    .action((o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean; gpuMeasured?: string; prefillSweep?: readonly [number, number] }) => {
-      compareCommand(
+    .action(async (o: RequestFlags & { variant: LinearVariant[]; roofline?: boolean; gpuMeasured?: string; prefillSweep?: readonly [number, number] }) => {
+      await compareCommand(
         {
           model: o.model,
           platform: withLutBits(platformOf(o), o.lutBits),
@@ -290,6 +294,7 @@ export function buildProgram(io: CliIo): Command {
           allowInfeasible: o.allowInfeasible ?? false,
           ...(o.json !== undefined ? { json: o.json } : {}),
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
+          ...(o.passWorkers !== undefined ? { passWorkers: o.passWorkers } : {}),
         },
         quietIo(io, o.quiet),
       );
