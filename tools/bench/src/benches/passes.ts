@@ -1,0 +1,34 @@
+import { runInference, runInferencePooled } from '@lut-llm/accelerator';
+import { QWEN3_CONFIGS } from '@lut-llm/model';
+import type { Bench, BenchRow } from '../harness.js';
+
+/**
+ * Issue 19 item 5 (timing): the default `npm start` request (Qwen3-1.7B on the default platform,
+ * 128 tokens in, 128 out, 3 sampled decode steps: 4 passes) serially and on 2 pass workers (a
+ * pool started for the request, as `npm start` does), in the same run. The bound on the speedup
+ * is the serial sum over the longest pass (a pass is not split across workers).
+ */
+const bench: Bench = {
+  name: 'passes: default npm start request, serial vs 2 pass workers',
+  async run(): Promise<BenchRow[]> {
+    const request = { model: QWEN3_CONFIGS['Qwen3-1.7B'], promptTokens: 128, outputTokens: 128, decodeSamples: 3 } as const;
+    let t = performance.now();
+    const serial = runInference(request);
+    const serialMs = performance.now() - t;
+    t = performance.now();
+    const pooled = await runInferencePooled({ ...request, passWorkers: 2 });
+    const pooledMs = performance.now() - t;
+    if (pooled.e2eMs !== serial.e2eMs) throw new Error(`pooled e2e ${pooled.e2eMs} ms differs from serial ${serial.e2eMs} ms`);
+    const passMs = [...serial.prefill, ...serial.decodeSamples].map((p) => p.wallMs);
+    const longest = Math.max(...passMs);
+    return [
+      { label: 'passes', value: passMs.length, unit: '' },
+      { label: 'serial: wall time', value: serialMs, unit: 'ms' },
+      { label: 'serial: longest pass (a prefill chunk)', value: longest, unit: 'ms' },
+      { label: '2 pass workers: wall time (pool start-up included)', value: pooledMs, unit: 'ms' },
+      { label: 'speedup, 2 workers vs serial (target >= 1.7)', value: serialMs / pooledMs, unit: 'x' },
+      { label: 'bound: serial sum of passes / longest pass', value: passMs.reduce((a, b) => a + b, 0) / longest, unit: 'x' },
+    ];
+  },
+};
+export default bench;
