@@ -33,6 +33,7 @@ import {
 import { addHardwareFlags, parseLutBits, withLutBits } from './hardware.js';
 import { processIo, type CliIo } from './progress.js';
 import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
+import { addDseCommands } from './dse.js';
 
 const PRESETS = Object.keys(PLATFORM_PRESETS).join(', ');
 
@@ -396,6 +397,8 @@ export function buildProgram(io: CliIo): Command {
       }
       if (o.dot) writeOutput('--dot', o.dot, toDot(graph));
     });
+
+  addDseCommands(program, io);
 
   return program;
 }

@@ -3,3 +3,4 @@ export { estimateOnChip, ON_CHIP_NOT_MODELLED, V80_DSP58, type OnChipEstimate } 
 export { dominates, paretoFront, type Objectives } from './pareto.js';
 export { evaluatePoint, type PointResult } from './evaluate.js';
 export { distinctPoints, markPareto, runSweepLocal, sweepCsv, type SweepProgress, type SweepRow } from './sweep.js';
+export { resultsKey, SWEEP_QUEUE_NAME, runSweepOnQueue, startQueueWorker, type QueueConnection, type QueueWorkerOptions } from './queue.js';
