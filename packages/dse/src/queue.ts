@@ -84,7 +84,9 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<() => 
   checkUrl(opts.url);
   const name = opts.queueName ?? SWEEP_QUEUE_NAME;
   const redis = new Redis(opts.url, { maxRetriesPerRequest: 3 });
-  const pool = new PassPool({ threads: Math.max(1, opts.passWorkers ?? 1) });
+  const threads = Math.max(1, opts.passWorkers ?? 1);
+  // A failed pass closes its pool: the next point gets a fresh one (the failed point is retried by BullMQ).
+  let pool = new PassPool({ threads });
   const lockDuration = opts.lockDurationMs ?? 30_000;
   const worker = new Worker(
     name,
@@ -92,7 +94,14 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<() => 
       const hash = job.id!;
       opts.onEvent?.('start', hash);
       if ((await redis.hexists(resultsKey(opts), hash)) === 0) {
-        const r = await evaluatePoint(job.data, { pool });
+        let r: PointResult;
+        try {
+          r = await evaluatePoint(job.data, { pool });
+        } catch (e) {
+          await pool.close();
+          pool = new PassPool({ threads });
+          throw e;
+        }
         if (r.hash !== hash) throw new Error(`job ${hash}: the point hashes to ${r.hash} here (a different version of lut-llm?)`);
         await redis.hsetnx(resultsKey(opts), hash, JSON.stringify(r));
       }
