@@ -63,6 +63,7 @@ export async function sweepCommand(o: SweepCommandOptions, io: CliIo): Promise<S
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   const progress = new PassProgress(io.progressStream, points.length, 'points');
   const onProgress = (done: number, _total: number, r: { hash: string; status: string }) => progress.update(done, `${r.hash} ${r.status}`);
+  if (o.queue !== undefined) io.err(`sweep: ${points.length} points on the queue at ${o.queue}; \`lut-llm worker --queue ${o.queue}\` processes take them (this waits for every result)`);
   let rows: SweepRow[];
   try {
     rows = o.queue !== undefined ? await runSweepOnQueue(points, { url: o.queue, onProgress }) : await runSweepLocal(points, { workers: o.passWorkers, onProgress });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { V80_DSP58, estimateOnChip } from './resources.js';
@@ -79,6 +80,14 @@ describe('grid', () => {
     expect(platform.stages['lut-linear']).toMatchObject({ positionLanes: 16 });
     expect(platform.hbm.channels).toEqual({ ...PLATFORM_PRESETS['v80-int4-250'].hbm.channels, weights: 28, kvRead: 4 });
     expect(platform.stages.attention).toEqual(PLATFORM_PRESETS['v80-int4-250'].stages.attention); // untouched stages keep the preset's
+  });
+
+  it('parses the shipped example grid (32 points, each resolving to a platform)', () => {
+    const g = parseGrid(readFileSync(new URL('../examples/v80-design-space.json', import.meta.url), 'utf8'));
+    const pts = expandGrid(g);
+    expect(pts).toHaveLength(32);
+    for (const p of pts) expect(() => resolvePoint(p)).not.toThrow();
+    expect(new Set(pts.map(pointHash)).size).toBe(32);
   });
 
   it('hashes the resolved content: same hardware, same hash, whatever the key order', () => {
