@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
+import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, defaultPassWorkers, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
 import { formatSummary, runGraph, suggestFifoDepths, toDot, toPerfettoTrace } from '@lut-llm/core';
 import { fifosCommand } from './fifos.js';
 import { writeOutput } from './files.js';
@@ -36,6 +36,7 @@ import { collectStages, compareStagesCommand, implementationsLine, listStagesTex
 import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
 import { registerServeCommand } from './serve.js';
 import { registerTraceCommand } from './trace-cmd.js';
+import { addDseCommands } from './dse.js';
 
 const PRESETS = Object.keys(PLATFORM_PRESETS).join(', ');
 
@@ -71,7 +72,8 @@ function addRequestOptions(cmd: Command, decodeSamplesDefault: number): Command 
       collectRequestSet,
       [],
     )
-    .option('--stages <spec.json>', 'a graph spec: { "plugins": [packages], "stages": { "<stage>": { "impl": name, "params": {...} } } } (compare: repeatable, one column each)', collectStages, []);
+    .option('--stages <spec.json>', 'a graph spec: { "plugins": [packages], "stages": { "<stage>": { "impl": name, "params": {...} } } } (compare: repeatable, one column each)', collectStages, [])
+    .option('--pass-workers <n>', `timing mode: worker threads that run the passes (prefill chunks, decode steps) in parallel; 0 = one after another on the main thread (reports are identical for any count; default: one per core when there are two or more, here ${defaultPassWorkers()})`, intAtLeast('--pass-workers', 0));
 }
 
 /** `--set` of run and compare: FIFO depths as [name, depth] pairs, stage settings as their text. */
@@ -131,6 +133,7 @@ function functionalOptions(o: RunFlags, cmd: Command): FunctionalCommandOptions 
     [!o.prefetch, '--no-prefetch'],
     [given('decodeSamples'), '--decode-samples (functional mode emulates every decode step)'],
     [o.stages.length > 0 || stageSettings(o.set).length > 0, '--stages or --set stages.* (stage implementations are chosen in timing mode; functional equivalence is each implementation\'s conformance suite)'],
+    [given('passWorkers'), '--pass-workers (functional mode runs its passes in order: each needs the K/V of the one before)'],
   ];
   for (const [bad, flag] of refuse) if (bad) throw new CliError(`--mode functional does not take ${flag}; it is a timing-mode flag`);
   if (o.checkpoint !== undefined && given('model')) throw new CliError('--checkpoint and --model: the model of a checkpoint is its config.json; give one of them');
@@ -171,6 +174,7 @@ interface RequestFlags {
   allowInfeasible?: boolean;
   set: RequestSet[];
   stages: string[];
+  passWorkers?: number;
 }
 
 /** Flags given on the command line that the chosen mode does not use are errors, not silently ignored. */
@@ -267,7 +271,7 @@ export function buildProgram(io: CliIo): Command {
       const chosen = spec ? requestUnderSpec(spec, { ...base, variantGiven: given('variant'), prefetchGiven: given('prefetch') }) : undefined;
       const req = chosen ?? base;
       if (spec && chosen) (o.json === '-' ? io.err : io.out)(`${spec.label}: ${implementationsLine(chosen.implementations)}`);
-      runCommand(
+      await runCommand(
         {
           model: o.model,
           platform: req.platform,
@@ -285,6 +289,7 @@ export function buildProgram(io: CliIo): Command {
           ...(o.traceWindow !== undefined ? { traceWindow: o.traceWindow } : {}),
           allowInfeasible: o.allowInfeasible ?? false,
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
+          ...(o.passWorkers !== undefined ? { passWorkers: o.passWorkers } : {}),
         },
         quietIo(io, o.quiet),
       );
@@ -319,7 +324,7 @@ export function buildProgram(io: CliIo): Command {
           if (given(name)) throw new CliError(`compare --stages compares stage implementations; ${flag} belongs to the variant comparison`);
         }
         if (given('variant') && o.variant.length !== 1) throw new CliError('compare --stages runs one LUTLinear variant: give --variant <one name>');
-        compareStagesCommand(
+        await compareStagesCommand(
           {
             model: o.model,
             platform,
@@ -338,7 +343,7 @@ export function buildProgram(io: CliIo): Command {
         );
         return;
       }
-      compareCommand(
+      await compareCommand(
         {
           model: o.model,
           platform: withLutBits(platformOf(o), o.lutBits),
@@ -354,6 +359,7 @@ export function buildProgram(io: CliIo): Command {
           allowInfeasible: o.allowInfeasible ?? false,
           ...(o.json !== undefined ? { json: o.json } : {}),
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
+          ...(o.passWorkers !== undefined ? { passWorkers: o.passWorkers } : {}),
         },
         quietIo(io, o.quiet),
       );
@@ -458,6 +464,7 @@ export function buildProgram(io: CliIo): Command {
 
   registerTraceCommand(program, io);
   registerServeCommand(program, io);
+  addDseCommands(program, io);
 
   return program;
 }

@@ -8,7 +8,9 @@ import {
   fp16DspLatency,
   latencyEstimate,
   layerRooflinePoints,
-  runInference,
+  PassPool,
+  defaultPassWorkers,
+  runInferencePooled,
   type InferenceReport,
   type LatencyEstimate,
   type LinearVariant,
@@ -44,6 +46,8 @@ export interface CompareCommandOptions {
   readonly beyondBuiltLimits?: boolean;
   /** Emulate a design that does not fit the platform, as a what-if (--allow-infeasible). */
   readonly allowInfeasible?: boolean;
+  /** Pass workers (`--pass-workers`; 0: serial). Default: one per core when there are two or more. */
+  readonly passWorkers?: number;
 }
 
 /** Default decode samples of `compare` (first and last step; the others interpolated). */
@@ -73,7 +77,7 @@ export function emulatedEstimate(r: InferenceReport): LatencyEstimate {
 }
 
 /** Runs `lut-llm compare`: the LUTLinear variants on the whole model, then LUT-LLM vs the GPU rooflines. */
-export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResult {
+export async function compareCommand(o: CompareCommandOptions, io: CliIo): Promise<CompareResult> {
   checkLengths(o.prompt, o.output, o.model);
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   // A bad measurements file fails before minutes of emulation.
@@ -84,11 +88,15 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
   for (const variant of o.variants) checkPassPlatform({ model: o.model, platform: o.platform, variant, prefetch: o.prefetch, phase: 'decode', tokens: 1, history: o.prompt });
   const per = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, per * o.variants.length);
-  const reports: InferenceReport[] = [];
+  // Every variant's passes go to one pool (warm workers, and the variants' passes fill each other's gaps).
+  const workers = o.passWorkers ?? defaultPassWorkers();
+  const pool = workers > 0 ? new PassPool({ threads: Math.min(workers, per * o.variants.length) }) : undefined;
+  let done = 0;
+  let reports: InferenceReport[];
   try {
-    for (const [i, variant] of o.variants.entries()) {
-      reports.push(
-        runInference({
+    reports = await Promise.all(
+      o.variants.map((variant) =>
+        runInferencePooled({
           model: o.model,
           platform: o.platform,
           variant,
@@ -98,12 +106,14 @@ export function compareCommand(o: CompareCommandOptions, io: CliIo): CompareResu
           decodeSamples: o.decodeSamples,
           prefetch: o.prefetch,
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
-          onProgress: (done, _total, label) => progress.update(i * per + done, `${variant}: ${label}`),
+          ...(pool ? { passPool: pool } : { passWorkers: 0 }),
+          onProgress: (_done, _total, label) => progress.update(++done, `${variant}: ${label}`),
         }),
-      );
-    }
+      ),
+    );
   } finally {
     progress.stop();
+    await pool?.close();
   }
   const out: string[] = [...whatIfLines(feasibility)];
   const mhz = o.platform.clockMhz;

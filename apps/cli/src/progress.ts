@@ -47,6 +47,8 @@ export class PassProgress {
   constructor(
     private readonly stream: NodeJS.WritableStream | null,
     private readonly total: number,
+    /** What is counted (the bar's unit). */
+    private readonly unit: string = 'passes',
   ) {}
 
   /** Reports `done` of `total` passes finished; `label` names the last one. */
@@ -60,7 +62,7 @@ export class PassProgress {
       this.bar = new cliProgress.SingleBar(
         {
           stream: this.stream,
-          format: 'emulating [{bar}] {value}/{total} passes | {label} | {elapsed} s elapsed, about {left} s left',
+          format: `emulating [{bar}] {value}/{total} ${this.unit} | {label} | {elapsed} s elapsed, about {left} s left`,
           hideCursor: true,
           clearOnComplete: true,
         },

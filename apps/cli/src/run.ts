@@ -6,7 +6,8 @@ import {
   type Feasibility,
   type PassOptions,
   formatNumber,
-  runInference,
+  defaultPassWorkers,
+  runInferencePooled,
   type InferenceReport,
   type LinearVariant,
   type PassReport,
@@ -49,6 +50,8 @@ export interface RunCommandOptions {
   readonly allowInfeasible?: boolean;
   /** Emulate beyond the platform's built limits as a what-if (`--beyond-built-limits`). */
   readonly beyondBuiltLimits?: boolean;
+  /** Pass workers (`--pass-workers`; 0: serial). Default: one per core when there are two or more. */
+  readonly passWorkers?: number;
 }
 
 /** Prompt tokens per prefill pass: the flag, else the platform's lut-linear.prefillChunkTokens, else 128 (as runInference). */
@@ -144,7 +147,7 @@ function traceOnePass(o: RunCommandOptions, report: InferenceReport, tracePass: 
 }
 
 /** Runs `lut-llm run` in timing mode: emulates the request, prints the summary, writes --json / --trace. */
-export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
+export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<InferenceReport> {
   const feasibility = checkRunOptions(o);
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
   const tracePass = o.trace !== undefined ? checkTracePass(o, chunk) : undefined;
@@ -155,7 +158,8 @@ export function runCommand(o: RunCommandOptions, io: CliIo): InferenceReport {
   let report: InferenceReport;
   let traced: string | undefined;
   try {
-    report = runInference({
+    report = await runInferencePooled({
+      passWorkers: o.passWorkers ?? defaultPassWorkers(),
       model: o.model,
       platform: o.platform,
       variant: o.variant,

@@ -3,6 +3,7 @@ export {
   runPassTiming,
   runPassFunctional,
   runInference,
+  planInference,
   decodeSampleSteps,
   builtLimitViolations,
   unitOf,
@@ -11,8 +12,11 @@ export {
   type PassOutputs,
   type InferenceOptions,
   type InferenceReport,
+  type InferencePlan,
+  type PassTask,
 } from './run.js';
 export { runFunctionalInference, compareLogits, type FunctionalInferenceOptions, type FunctionalInferenceResult, type LogitsAgreement } from './functional.js';
 export { synthesizeQuantizedQwen3, shareQuantizedLinear, SyntheticNormWeights } from './synthetic.js';
 export { compareAttentionUnits, type AttentionUnitComparison } from './attention-units.js';
 export { applyStageSpec, platformStageImplementations, REFERENCE_STAGE_IMPLEMENTATIONS, STAGE_IMPLEMENTATION_KEY, type AppliedStageSpec } from './stage-spec.js';
+export { PassPool, runInferencePooled, runOnPool, defaultPassWorkers, compiledSibling, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';

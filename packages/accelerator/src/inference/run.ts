@@ -298,9 +298,26 @@ function sumLayers(passes: readonly PassReport[], of: (p: PassReport) => readonl
   return out.map((c) => c * scale);
 }
 
-/** Emulates a request (prompt in, tokens out) in timing mode. */
-export function runInference(opts: InferenceOptions): InferenceReport {
-  const t0 = performance.now();
+/**
+ * One timing pass as plain data (structured-cloneable): what a pass-pool worker needs to build and
+ * run it. `label` names the pass in progress and errors ("prefill chunk 1/2", "decode step 64/127").
+ */
+export interface PassTask {
+  readonly pass: Omit<PassOptions, 'functional'>;
+  readonly trace: boolean;
+  readonly label: string;
+}
+
+/** The passes of a request and how their reports become the request's report. */
+export interface InferencePlan {
+  /** In report order: the prefill chunks, then the sampled decode steps. */
+  readonly tasks: readonly PassTask[];
+  /** The request's report from the reports of `tasks` (same order). */
+  readonly assemble: (reports: readonly PassReport[], wallMs: number) => InferenceReport;
+}
+
+/** Checks a request and lists its passes (runInference and runInferencePooled share it). */
+export function planInference(opts: InferenceOptions): InferencePlan {
   const platform = opts.platform ?? PLATFORM_PRESETS[DEFAULT_PLATFORM_PRESET];
   const model = validateQwen3Config(opts.model);
   const variant = opts.variant ?? 'co-quant';
@@ -318,20 +335,40 @@ export function runInference(opts: InferenceOptions): InferenceReport {
   const steps = out - 1;
   const sampleSteps = decodeSampleSteps(out, opts.decodeSamples ?? 3);
   const chunks = Math.ceil(prompt / chunk);
-  const total = chunks + sampleSteps.length;
-  let done = 0;
   const base = { model, platform, variant, ...(opts.prefetch !== undefined ? { prefetch: opts.prefetch } : {}), ...(opts.layers !== undefined ? { layers: opts.layers } : {}) };
-  const prefill: PassReport[] = [];
+  const tasks: PassTask[] = [];
   for (let c = 0; c < chunks; c++) {
     const tokens = Math.min(chunk, prompt - c * chunk);
-    prefill.push(runPassTiming({ ...base, phase: 'prefill', tokens, history: c * chunk }));
-    opts.onProgress?.(++done, total, `prefill chunk ${c + 1}/${chunks}`);
+    tasks.push({ pass: { ...base, phase: 'prefill', tokens, history: c * chunk }, trace: false, label: `prefill chunk ${c + 1}/${chunks}` });
   }
-  const decodeSamples: PassReport[] = [];
   for (const s of sampleSteps) {
-    decodeSamples.push(runPassTiming({ ...base, phase: 'decode', tokens: 1, history: prompt + s }, { trace: (opts.traceDecode ?? false) && s === sampleSteps[0] }));
-    opts.onProgress?.(++done, total, `decode step ${s + 1}/${steps}`);
+    tasks.push({ pass: { ...base, phase: 'decode', tokens: 1, history: prompt + s }, trace: (opts.traceDecode ?? false) && s === sampleSteps[0], label: `decode step ${s + 1}/${steps}` });
   }
+  return {
+    tasks,
+    assemble: (reports, wallMs) => assembleInference({ model, platform, variant, prompt, out, steps, sampleSteps, beyond }, reports.slice(0, chunks), reports.slice(chunks), wallMs),
+  };
+}
+
+/** Emulates a request (prompt in, tokens out) in timing mode, one pass after another on this thread. */
+export function runInference(opts: InferenceOptions): InferenceReport {
+  const t0 = performance.now();
+  const plan = planInference(opts);
+  const reports = plan.tasks.map((t, i) => {
+    const r = runPassTiming(t.pass, { trace: t.trace });
+    opts.onProgress?.(i + 1, plan.tasks.length, t.label);
+    return r;
+  });
+  return plan.assemble(reports, performance.now() - t0);
+}
+
+function assembleInference(
+  req: { model: Qwen3Config; platform: PlatformConfig; variant: LinearVariant; prompt: number; out: number; steps: number; sampleSteps: readonly number[]; beyond: readonly string[] },
+  prefill: readonly PassReport[],
+  decodeSamples: readonly PassReport[],
+  wallMs: number,
+): InferenceReport {
+  const { model, platform, variant, prompt, out, steps, sampleSteps, beyond } = req;
   const decodeCycles: number[] = [];
   for (let s = 0; s < steps; s++) {
     const k = sampleSteps.indexOf(s);
@@ -379,6 +416,6 @@ export function runInference(opts: InferenceOptions): InferenceReport {
     decodeLayerCycles: decodeSamples.length > 0 ? sumLayers(decodeSamples, (p) => p.layerCycles, 1 / decodeSamples.length) : [],
     decodeLmHeadCycles: decodeSamples.length > 0 ? decodeSamples.reduce((a, p) => a + p.lmHeadCycles, 0) / decodeSamples.length : NaN,
     beyondBuiltLimits: beyond,
-    wallMs: performance.now() - t0,
+    wallMs,
   };
 }

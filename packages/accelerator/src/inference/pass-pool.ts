@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import type { PassWorkerTask } from './pass-worker.js';
+import { planInference, runInference, type InferenceOptions, type InferenceReport, type PassReport, type PassTask } from './run.js';
+
+/**
+ * The compiled `.js` of a module next to this one. Node 20 cannot load `.ts` in worker threads
+ * (DESIGN.md section 5): when this module runs from its TypeScript source (vitest), the worker
+ * module is taken from the package's dist/, which `npm run build` writes.
+ */
+export function compiledSibling(moduleUrl: string, sibling: string): string {
+  const here = fileURLToPath(moduleUrl);
+  const js = fileURLToPath(new URL(sibling, moduleUrl));
+  if (here.endsWith('.js')) {
+    if (!existsSync(js)) throw new Error(`pass pool: worker module ${js} is missing: run 'npm run build'`);
+    return pathToFileURL(js).href;
+  }
+  const m = /^(.*)[/\\]src[/\\](.*)$/.exec(js);
+  const compiled = m ? `${m[1]}/dist/${m[2]}` : js;
+  if (!existsSync(compiled)) throw new Error(`pass pool: worker module ${compiled} (compiled from ${here}) is missing: run 'npm run build' first`);
+  return pathToFileURL(compiled).href;
+}
+
+/**
+ * Pass workers used by default: one per core when there are at least two (a pass is CPU-bound,
+ * and the main thread only assembles results), else 0 (serial: a single core gains nothing
+ * from a worker).
+ */
+export function defaultPassWorkers(): number {
+  const cores = availableParallelism();
+  return cores >= 2 ? cores : 0;
+}
+
+export interface PassPoolOptions {
+  /** Worker threads (>= 1). Default: {@link defaultPassWorkers}, at least 1. */
+  readonly threads?: number;
+  /** For the failure tests: the n-th task sent (0-based) carries this fault instead of running. */
+  readonly injectFault?: { readonly atTask: number; readonly fault: 'exit' | 'throw' };
+}
+
+/**
+ * Worker threads that each build and run whole timing passes (a pass graph, its run, its report:
+ * plain data both ways). Passes are independent (cycles never depend on data, and a pass reads no
+ * other pass's result), so a request's passes, or a sweep's points, can run on it in any order.
+ * Once a task fails, the pool is closed: the run it served fails, and nothing waits on it.
+ */
+export class PassPool {
+  readonly threads: number;
+  private readonly piscina: Piscina;
+  private readonly injectFault: PassPoolOptions['injectFault'];
+  private sent = 0;
+  private closed = false;
+
+  constructor(opts: PassPoolOptions = {}) {
+    const threads = opts.threads ?? Math.max(1, defaultPassWorkers());
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`PassPool: threads must be an integer >= 1, got ${threads}`);
+    this.threads = threads;
+    this.injectFault = opts.injectFault;
+    this.piscina = new Piscina({ filename: compiledSibling(import.meta.url, './pass-worker.js'), minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 1, idleTimeout: 60_000 });
+  }
+
+  /** Tasks one run keeps in flight: one running and one queued per worker, so no worker idles between tasks. */
+  get inFlight(): number {
+    return 2 * this.threads;
+  }
+
+  /** Runs one pass in a worker. A failure (the pass's error, or its worker dying) names the pass and closes the pool. */
+  async runPass(task: PassTask): Promise<PassReport> {
+    if (this.closed) throw new Error(`pass pool is closed (an earlier pass failed, or close() was called); cannot run ${task.label}`);
+    const n = this.sent++;
+    const fault = this.injectFault?.atTask === n ? this.injectFault.fault : undefined;
+    const msg: PassWorkerTask = fault ? { task, fault } : { task };
+    try {
+      return (await this.piscina.run(msg)) as PassReport;
+    } catch (e) {
+      void this.close();
+      throw new Error(`${task.label} (${task.pass.phase}, ${task.pass.tokens} token(s), history ${task.pass.history}) failed in a pass worker: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+
+  /** Stops the workers (tasks still running are abandoned). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.piscina.destroy();
+  }
+}
+
+/**
+ * Runs `tasks` on `pool` with at most `limit` in flight, results in task order whatever order
+ * they finish in. `onDone(k, task)` is called as each finishes (k = how many finished). The first
+ * failure rejects (the pool is closed by then, so the other tasks stop too).
+ */
+export async function runOnPool<T, R>(tasks: readonly T[], limit: number, run: (task: T) => Promise<R>, onDone?: (done: number, task: T) => void): Promise<R[]> {
+  const results: R[] = new Array<R>(tasks.length);
+  let next = 0;
+  let done = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < tasks.length) {
+      const i = next++;
+      try {
+        results[i] = await run(tasks[i]!);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+      onDone?.(++done, tasks[i]!);
+    }
+  };
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, lane);
+  await Promise.all(lanes);
+  return results;
+}
+
+export interface PooledInferenceOptions extends InferenceOptions {
+  /**
+   * A running pool (kept open after the request, so several requests share its warm workers; a
+   * failed pass closes it), or a number of pass workers started for this request and stopped
+   * after it (0: serial on this thread, as runInference). Default: {@link defaultPassWorkers}.
+   */
+  readonly passPool?: PassPool;
+  readonly passWorkers?: number;
+}
+
+/**
+ * Emulates a request in timing mode with its passes on a pass pool: the same report as
+ * runInference (the passes are independent and assembled in order), built in parallel.
+ */
+export async function runInferencePooled(opts: PooledInferenceOptions): Promise<InferenceReport> {
+  const t0 = performance.now();
+  const plan = planInference(opts);
+  const workers = opts.passPool ? opts.passPool.threads : (opts.passWorkers ?? defaultPassWorkers());
+  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`passWorkers must be an integer >= 0, got ${workers}`);
+  if (!opts.passPool && workers === 0) return runInference(opts);
+  const pool = opts.passPool ?? new PassPool({ threads: Math.min(workers, Math.max(1, plan.tasks.length)) });
+  try {
+    const reports = await runOnPool(plan.tasks, pool.inFlight, (t) => pool.runPass(t), (done, t) => opts.onProgress?.(done, plan.tasks.length, t.label));
+    return plan.assemble(reports, performance.now() - t0);
+  } finally {
+    if (!opts.passPool) await pool.close();
+  }
+}

@@ -1,0 +1,17 @@
+import { runPassTiming, type PassReport, type PassTask } from './run.js';
+
+/**
+ * What a pass-pool worker receives: a pass, and (for the failure tests only) a fault to inject
+ * instead of running it: 'exit' ends the worker thread as a crash would, 'throw' fails the task.
+ */
+export interface PassWorkerTask {
+  readonly task: PassTask;
+  readonly fault?: 'exit' | 'throw';
+}
+
+/** The pass-pool worker (piscina loads this module's compiled `.js`): builds and runs one timing pass. */
+export default function runPassTask({ task, fault }: PassWorkerTask): PassReport {
+  if (fault === 'exit') process.exit(70);
+  if (fault === 'throw') throw new Error('fault injected by the test');
+  return runPassTiming(task.pass, { trace: task.trace });
+}

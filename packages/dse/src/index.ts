@@ -1,0 +1,6 @@
+export { AXES, AXIS_NAMES, GRID_MODELS, GridSchema, MAX_GRID_POINTS, RESULT_SCHEMA_VERSION, canonicalJson, expandGrid, modelOf, parseGrid, pointHash, resolvePoint, type AxisName, type AxisValue, type Grid, type PointSpec, type SweepRequest } from './grid.js';
+export { estimateOnChip, ON_CHIP_NOT_MODELLED, V80_DSP58, type OnChipEstimate } from './resources.js';
+export { dominates, paretoFront, type Objectives } from './pareto.js';
+export { evaluatePoint, type PointResult } from './evaluate.js';
+export { distinctPoints, markPareto, runSweepLocal, sweepCsv, type SweepProgress, type SweepRow } from './sweep.js';
+export { resultsKey, SWEEP_QUEUE_NAME, runSweepOnQueue, startQueueWorker, type QueueConnection, type QueueWorkerOptions } from './queue.js';
