@@ -12,3 +12,5 @@ export { toPerfettoTrace, type ChromeTraceEvent } from './perfetto.js';
 export { sourceActor, sinkActor, stageActor, mapFirings } from './actors.js';
 export { suggestFifoDepths, type DepthSuggestion } from './depths.js';
 export { toWindowedPerfettoTrace, WindowedTraceAccumulator } from './trace-window.js';
+export { recordingBytes, type Recording } from './recording.js';
+export { retime, applyChanges, type RetimeChanges, type RetimeResult, type ExactRetime, type FallbackRetime } from './retime.js';
