@@ -35,6 +35,7 @@ import { processIo, type CliIo } from './progress.js';
 import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
 import { registerServeCommand } from './serve.js';
 import { registerTraceCommand } from './trace-cmd.js';
+import { registerWhatIfCommands } from './what-if.js';
 
 const PRESETS = Object.keys(PLATFORM_PRESETS).join(', ');
 
@@ -398,6 +399,7 @@ export function buildProgram(io: CliIo): Command {
     });
 
   registerTraceCommand(program, io);
+  registerWhatIfCommands(program, io, parseModel, (o) => platformOf(o));
   registerServeCommand(program, io);
 
   return program;

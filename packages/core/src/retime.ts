@@ -204,14 +204,46 @@ export function retime(rec: Recording, changes: RetimeChanges = {}): RetimeResul
   return { exact: true, cycles: out.cycles, stalledFullCycles: out.stalledFull, ...(changes.clockMhz ? { timeUs: out.cycles / changes.clockMhz } : {}) };
 }
 
+/** Token write and read cycles of a re-timing, by FIFO (see `retimeTokens`). */
+export interface TokenTimes {
+  readonly cycles: number;
+  /** FIFO f's tokens are [fifoBase[f], fifoBase[f + 1]) (initial tokens first). */
+  readonly fifoBase: Int32Array;
+  readonly written: Float64Array;
+  readonly read: Float64Array;
+  /** Cycles producers were frozen on each FIFO (charged to the FIFO whose slot came free last). */
+  readonly stalledFullByFifo: Float64Array;
+}
+
+/**
+ * The cycles and every token's write and read cycle under `changes`, or the reason re-timing is
+ * not exact. For FIFO sizing (fifo-sizing.ts).
+ */
+export function retimeTokens(rec: Recording, changes: RetimeChanges & DepthArray = {}): TokenTimes | string {
+  if (rec.nonBlocking) return 'the run tests ports without blocking';
+  const out = retimeCycles(rec, changes);
+  if (typeof out === 'string') return out;
+  return { cycles: out.cycles, fifoBase: prepare(rec).fifoBase, written: out.tokW, read: out.tokR, stalledFullByFifo: out.byFifo };
+}
+
+/** FIFO ids by name of a recording's graph. */
+export function fifoIndexOf(rec: Recording): ReadonlyMap<string, number> {
+  return prepare(rec).fifoIndex;
+}
+
+/** Depths as an array override (by FIFO id) for repeated re-timings without name look-ups. */
+export interface DepthArray {
+  readonly depthById?: Int32Array;
+}
+
 /** The max-plus pass; a string says why it is not exact. */
-function retimeCycles(rec: Recording, changes: RetimeChanges): { cycles: number; stalledFull: Float64Array } | string {
+function retimeCycles(rec: Recording, changes: RetimeChanges & DepthArray): { cycles: number; stalledFull: Float64Array; byFifo: Float64Array; tokW: Float64Array; tokR: Float64Array } | string {
   const P = prepare(rec);
   const g = rec.graph;
   const nA = g.actors.length;
   const nF = g.fifos.length;
   const nR = g.resources.length;
-  const depth = Int32Array.from(g.fifos, (f) => f.depth);
+  const depth = changes.depthById ?? Int32Array.from(g.fifos, (f) => f.depth);
   for (const [n, d] of Object.entries(changes.fifoDepths ?? {})) depth[lookup(P.fifoIndex, n, 'FIFO')] = d;
   const latOver = new Float64Array(nA).fill(NaN);
   const iiOver = new Float64Array(nA).fill(NaN);
@@ -235,6 +267,7 @@ function retimeCycles(rec: Recording, changes: RetimeChanges): { cycles: number;
   const shift = new Float64Array(nA);
   const unapplied = new Float64Array(nA);
   const stalledFull = new Float64Array(nA);
+  const byFifo = new Float64Array(nF);
   const startAt = new Float64Array(nA).fill(NaN); // a start waiting for its grants
   const grantK = new Int32Array(nA);
   const grantEnd = new Float64Array(nA);
@@ -333,6 +366,7 @@ function retimeCycles(rec: Recording, changes: RetimeChanges): { cycles: number;
         }
         const c = plan[i]! + shift[a]!;
         let at = c;
+        let blocking = -1;
         let known = true;
         for (let o = w0; o < w1; o++) {
           const f = ops[o]!;
@@ -344,7 +378,10 @@ function retimeCycles(rec: Recording, changes: RetimeChanges): { cycles: number;
             break;
           }
           const free = r + (selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES);
-          if (free > at) at = free;
+          if (free > at) {
+            at = free;
+            blocking = f;
+          }
         }
         if (!known) break;
         if (at > c) {
@@ -353,6 +390,7 @@ function retimeCycles(rec: Recording, changes: RetimeChanges): { cycles: number;
           shift[a] += d;
           tail[a] += d;
           stalledFull[a] += d;
+          byFifo[blocking] += d;
           unapplied[a] += d;
           fzC[i] = c;
           fzD[i] = d;
@@ -436,5 +474,5 @@ function retimeCycles(rec: Recording, changes: RetimeChanges): { cycles: number;
       return `re-timing stalled at actor '${g.actors[a]!.spec.name}' (the change deadlocks the graph or reorders a resource's grants)`;
     }
   }
-  return { cycles: makespan, stalledFull };
+  return { cycles: makespan, stalledFull, byFifo, tokW, tokR };
 }
