@@ -399,8 +399,8 @@ export function buildProgram(io: CliIo): Command {
     });
 
   registerTraceCommand(program, io);
-  registerWhatIfCommands(program, io, parseModel, (o) => platformOf(o));
   registerServeCommand(program, io);
+  registerWhatIfCommands(program, io, parseModel, (o) => platformOf(o));
 
   return program;
 }

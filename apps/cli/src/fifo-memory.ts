@@ -3,8 +3,8 @@
  * for these primitives). The rule, written down (Vitis HLS / TAPA pick the same primitives):
  * - depth <= 32: shift-register LUTRAM (SRLC32E, TAPA `fifo_srl`): one LUT per bit of width.
  * - else block RAM: RAMB18 (18 Kb; aspect 512x36, 1Kx18, 2Kx9, 4Kx4, 8Kx2, 16Kx1: the aspect
- *   needing the fewest blocks), or URAM288 (4Kx72 fixed) when that needs fewer than 1/16 as many
- *   blocks as RAMB18 (one URAM holds the bits of 16 RAMB18).
+ *   needing the fewest blocks), or URAM288 (4Kx72 fixed) when that needs at most 1/16 as many
+ * *   blocks as RAMB18, or as few (one URAM holds the bits of 16 RAMB18: fewer primitives to place).
  * Costs are primitives, not utilisation of a placed design.
  */
 export interface FifoMemory {
@@ -28,6 +28,6 @@ export function fifoMemory(depth: number, widthBytes: number): FifoMemory {
   if (depth <= 32) return { kind: 'LUTRAM', count: bits, label: `${bits} LUTs` };
   const bram = Math.min(...BRAM18_ASPECTS.map(([d, w]) => Math.ceil(depth / d) * Math.ceil(bits / w)));
   const uram = Math.ceil(depth / 4096) * Math.ceil(bits / 72);
-  if (uram * 16 < bram) return { kind: 'URAM', count: uram, label: `${uram} URAM` };
+  if (uram * 16 <= bram) return { kind: 'URAM', count: uram, label: `${uram} URAM` };
   return { kind: 'BRAM18', count: bram, label: `${bram} BRAM18` };
 }

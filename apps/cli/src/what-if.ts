@@ -174,7 +174,7 @@ export function registerWhatIfCommands(program: Command, io: CliIo, parseModel: 
       .description('record one decode step\'s firings, re-time them under --set changes (FIFO depths, latencies, IIs, resource capacities, clock) without re-running: before / after / delta')
       .option('--set <param=value>', 'fifo.<name>=<depth>, latency.<actor>=<cycles>, ii.<actor>=<cycles>, resource.<name>=<units per cycle>, clock=<MHz> (repeatable; a name matches its instance or every instance ending in .<name>)', collectWhatIfSet, []),
   ).action((o: { model: Qwen3Config; platform: string; prompt: number; layers?: number; json?: string; set: WhatIfSet[] }) => {
-    whatIfCommand({ model: o.model, platform: platformOf(o), prompt: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}), ...(o.json !== undefined ? { json: o.json } : {}), sets: o.set }, io);
+    whatIfCommand({ model: o.model, platform: platformOf({ platform: o.platform }), prompt: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}), ...(o.json !== undefined ? { json: o.json } : {}), sets: o.set }, io);
   });
   common(
     program
@@ -187,6 +187,6 @@ export function registerWhatIfCommands(program: Command, io: CliIo, parseModel: 
       }, 0.01)
       .option('--all', 'list every FIFO, not only those whose depth or stalls change'),
   ).action((o: { model: Qwen3Config; platform: string; prompt: number; layers?: number; json?: string; tolerance: number; all?: boolean }) => {
-    fifoSizeCommand({ model: o.model, platform: platformOf(o), prompt: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}), ...(o.json !== undefined ? { json: o.json } : {}), tolerance: o.tolerance, all: o.all ?? false }, io);
+    fifoSizeCommand({ model: o.model, platform: platformOf({ platform: o.platform }), prompt: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}), ...(o.json !== undefined ? { json: o.json } : {}), tolerance: o.tolerance, all: o.all ?? false }, io);
   });
 }
