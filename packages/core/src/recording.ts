@@ -39,57 +39,44 @@ export function recordingBytes(r: Recording): number {
   return [r.actor, r.startCycle, r.iiCycles, r.latencyCycles, r.opStart, r.nReads, r.ops, r.reqStart, r.reqResource, r.reqUnits, r.grantOrder].reduce((s, a) => s + a.byteLength, 0);
 }
 
-class Grow {
-  i32: Int32Array;
+type NumArray = Int32Array | Float64Array;
+
+/** A growable typed array (doubling), trimmed by `done`. */
+class Grow<T extends NumArray> {
+  arr: T;
   len = 0;
-  constructor(n = 1024) {
-    this.i32 = new Int32Array(n);
+  constructor(private readonly make: (n: number) => T, n = 1024) {
+    this.arr = make(n);
   }
   push(v: number): void {
-    if (this.len === this.i32.length) {
-      const g = new Int32Array(this.len * 2);
-      g.set(this.i32);
-      this.i32 = g;
+    if (this.len === this.arr.length) {
+      const g = this.make(this.len * 2);
+      g.set(this.arr);
+      this.arr = g;
     }
-    this.i32[this.len++] = v;
+    this.arr[this.len++] = v;
   }
-  done(): Int32Array {
-    return this.i32.slice(0, this.len);
+  done(): T {
+    return this.arr.slice(0, this.len) as T;
   }
 }
 
-class GrowF {
-  f64: Float64Array;
-  len = 0;
-  constructor(n = 1024) {
-    this.f64 = new Float64Array(n);
-  }
-  push(v: number): void {
-    if (this.len === this.f64.length) {
-      const g = new Float64Array(this.len * 2);
-      g.set(this.f64);
-      this.f64 = g;
-    }
-    this.f64[this.len++] = v;
-  }
-  done(): Float64Array {
-    return this.f64.slice(0, this.len);
-  }
-}
+const i32 = (n = 1024) => new Grow((k) => new Int32Array(k), n);
+const f64 = () => new Grow((k) => new Float64Array(k));
 
 /** Collects the firings of one engine run (the engine calls it; nothing here is on the path when recording is off). */
 export class FiringRecorder {
-  private readonly actor = new Grow();
-  private readonly start = new GrowF();
-  private readonly ii = new GrowF();
-  private readonly lat = new GrowF();
-  private readonly opStart = new Grow();
-  private readonly nReads = new Grow();
-  private readonly ops = new Grow(4096);
-  private readonly reqStart = new Grow();
-  private readonly reqResource = new Grow();
-  private readonly reqUnits = new GrowF();
-  private readonly grants = new Grow();
+  private readonly actor = i32();
+  private readonly start = f64();
+  private readonly ii = f64();
+  private readonly lat = f64();
+  private readonly opStart = i32();
+  private readonly nReads = i32();
+  private readonly ops = i32(4096);
+  private readonly reqStart = i32();
+  private readonly reqResource = i32();
+  private readonly reqUnits = f64();
+  private readonly grants = i32();
   private readonly resourceIndex: Map<string, number>;
   nonBlocking = false;
 
@@ -126,7 +113,7 @@ export class FiringRecorder {
   }
 
   private reqStartOf(id: number): number {
-    return this.reqStart.i32[id]!;
+    return this.reqStart.arr[id]!;
   }
 
   finish(cycles: number): Recording {

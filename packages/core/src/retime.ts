@@ -147,22 +147,16 @@ export function applyChanges(graph: Graph, changes: RetimeChanges): Graph {
   const fifoNames = new Set(graph.fifos.map((f) => f.name));
   const actorNames = new Set(graph.actors.map((a) => a.spec.name));
   const resNames = new Set(graph.resources.map((r) => r.name));
-  for (const [n, d] of Object.entries(changes.fifoDepths ?? {})) {
-    if (!fifoNames.has(n)) throw new RangeError(`retime: unknown FIFO '${n}'`);
-    checkInt(`depth of FIFO '${n}'`, d, 1);
-  }
-  for (const [n, v] of Object.entries(changes.latencyCycles ?? {})) {
-    if (!actorNames.has(n)) throw new RangeError(`retime: unknown actor '${n}'`);
-    checkInt(`latency of actor '${n}'`, v, 0);
-  }
-  for (const [n, v] of Object.entries(changes.iiCycles ?? {})) {
-    if (!actorNames.has(n)) throw new RangeError(`retime: unknown actor '${n}'`);
-    checkInt(`II of actor '${n}'`, v, 1);
-  }
-  for (const [n, v] of Object.entries(changes.resourceUnitsPerCycle ?? {})) {
-    if (!resNames.has(n)) throw new RangeError(`retime: unknown resource '${n}'`);
-    checkInt(`unitsPerCycle of resource '${n}'`, v, 1);
-  }
+  const check = (values: Readonly<Record<string, number>> | undefined, names: ReadonlySet<string>, what: string, field: string, min: number) => {
+    for (const [n, v] of Object.entries(values ?? {})) {
+      if (!names.has(n)) throw new RangeError(`retime: unknown ${what} '${n}'`);
+      checkInt(`${field} of ${what} '${n}'`, v, min);
+    }
+  };
+  check(changes.fifoDepths, fifoNames, 'FIFO', 'depth', 1);
+  check(changes.latencyCycles, actorNames, 'actor', 'latency', 0);
+  check(changes.iiCycles, actorNames, 'actor', 'II', 1);
+  check(changes.resourceUnitsPerCycle, resNames, 'resource', 'unitsPerCycle', 1);
   const depths = changes.fifoDepths ?? {};
   const caps = changes.resourceUnitsPerCycle ?? {};
   const lat = changes.latencyCycles ?? {};
