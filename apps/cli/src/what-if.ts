@@ -139,7 +139,7 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
   );
   text(
     table(
-      ['fifo', 'depth', 'chosen depth', 'width B', 'memory (V80)', 'stall cycles removed'],
+      ['fifo', 'depth', 'chosen depth', 'width B', 'memory (V80)', 'stall cycles removed (-: added)'],
       shown.map((r) => [r.fifo, String(r.depth), String(r.chosenDepth), String(r.widthBytes), r.memory.label, r.stallCyclesRemoved.toLocaleString('en-US')]),
     ),
   );
