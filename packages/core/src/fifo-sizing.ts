@@ -51,9 +51,10 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   let retimings = 0;
   let undecided = 0;
   let example: string | undefined;
+  let limit = Infinity;
   const probe = (depthById: Int32Array): TokenTimes | string => {
     retimings++;
-    return retimeTokens(rec, { depthById });
+    return retimeTokens(rec, { depthById, stopAboveCycles: limit });
   };
   const run = (depthById: Int32Array, what: string): TokenTimes => {
     const t = probe(depthById);
@@ -66,6 +67,7 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   for (let f = 0; f < nF; f++) unbounded[f] = Math.max(fifos[f]!.depth, recorded.fifoBase[f + 1]! - recorded.fifoBase[f]! + 1);
   const free = run(unbounded, 'run with unbounded FIFOs');
   const bound = Math.floor(free.cycles * (1 + tol));
+  limit = bound;
   const need = stallFreeDepths(rec, free);
 
   const chosen = new Int32Array(nF);
@@ -89,6 +91,7 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
     depths[f] = unbounded[f]!;
     chosen[f] = lo;
   }
+  limit = Infinity;
   const all = run(chosen, 'run at the chosen depths');
 
   return {

@@ -228,6 +228,8 @@ export function fifoIndexOf(rec: Recording): ReadonlyMap<string, number> {
 /** Depths as an array override (by FIFO id) for repeated re-timings without name look-ups. */
 export interface DepthArray {
   readonly depthById?: Int32Array;
+  /** Stop as soon as the run is known to exceed this many cycles (cycles then Infinity): a search's failing probes end early. */
+  readonly stopAboveCycles?: number;
 }
 
 /** The max-plus pass; a string says why it is not exact. */
@@ -274,6 +276,7 @@ function retimeCycles(rec: Recording, changes: RetimeChanges & DepthArray): { cy
   const prevFiring = new Int32Array(nR).fill(-1);
   const groupOk = new Uint8Array(nR);
   let makespan = 0;
+  const stopAbove = changes.stopAboveCycles ?? Infinity;
   let why: string | undefined;
 
   const queue = new Int32Array(nA);
@@ -462,6 +465,7 @@ function retimeCycles(rec: Recording, changes: RetimeChanges & DepthArray): { cy
     queued[a] = 0;
     advance(a);
     if (why !== undefined) return why;
+    if (makespan > stopAbove) return { cycles: Infinity, stalledFull, byFifo, tokW, tokR };
   }
   for (let a = 0; a < nA; a++) {
     if (cur[a] !== actorStart[a + 1] || ph[a] !== actorStart[a + 1]) {
