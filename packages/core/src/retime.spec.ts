@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, runGraph, retime, applyChanges, recordingBytes, type ActorSpec, type Graph, type RetimeChanges } from './index.js';
+import { GraphBuilder, runGraph, retime, applyChanges, recordingBytes, sizeFifos, type ActorSpec, type Graph, type RetimeChanges } from './index.js';
 
 /** The producer of II 1, latency 10 -> sink of II 1 of the README (fifo.spec.ts): 1,000 tokens. */
 function pair(depth: number): Graph {
@@ -105,6 +105,21 @@ describe('retime: hand cases (README worked example)', () => {
     expect(r.exact).toBe(false);
     if (!r.exact) expect(r.reason).toMatch(/without blocking/);
     expect(r.cycles).toBe(rerun(graph, { fifoDepths: { s: 1 } }).cycles);
+  });
+});
+
+describe('sizeFifos', () => {
+  it('sizes the README pair from a depth-1 recording: unbounded 1010 cycles; depth 1 gives 2009 (over 1010 * 1.01 = 1020), depth 2 gives 1010: chosen 2, 999 stall cycles removed', () => {
+    const rec = runGraph(pair(1), { record: true }).recording!;
+    const s = sizeFifos(rec);
+    expect(s.unboundedCycles).toBe(1010);
+    expect(s.boundCycles).toBe(1020);
+    expect(s.recordedCycles).toBe(2009);
+    // Token j is written at j + 10 and token j - 1 read at j + 9, after W - 2: two slots busy at each write.
+    expect(s.fifos[0]).toEqual({ fifo: 's', widthBytes: 4, depth: 1, stallFreeDepth: 2, chosenDepth: 2, stalledFullCyclesBefore: 999, stalledFullCyclesAfter: 0 });
+    expect(s.chosenCycles).toBe(1010);
+    // A tolerance of 100% accepts depth 1 (2009 <= 2020).
+    expect(sizeFifos(rec, { tolerance: 1 }).fifos[0]!.chosenDepth).toBe(1);
   });
 });
 
