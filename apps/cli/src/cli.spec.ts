@@ -268,7 +268,7 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['linear', '--tokens', '0'], /^lut-llm: --tokens must be an integer >= 1, got '0'$/],
     [['compare', '--decode-samples', 'some'], /^lut-llm: --decode-samples must be 'all' or an integer >= 2/],
     // did-you-mean, flags that do not apply to the chosen mode
-    [['rnu'], /^lut-llm: unknown command 'rnu'; did you mean 'run'\? \(commands: run, stages, compare, linear, fifos, platform, demo, trace, serve, sweep, worker\)$/],
+    [['rnu'], /^lut-llm: unknown command 'rnu'; did you mean 'run'\? \(commands: run, stages, compare, linear, fifos, platform, demo, trace, serve, sweep, worker, what-if, fifo-size\)$/],
     [['comprae', '--roofline'], /^lut-llm: unknown command 'comprae'; did you mean 'compare'\?/],
     [['frobnicate'], /^lut-llm: unknown command 'frobnicate' \(commands: /],
     [['--model', 'tiny', '--seed', '3'], /^lut-llm: --seed only applies to --mode functional/],

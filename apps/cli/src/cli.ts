@@ -37,6 +37,7 @@ import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
 import { registerServeCommand } from './serve.js';
 import { registerTraceCommand } from './trace-cmd.js';
 import { addDseCommands } from './dse.js';
+import { registerWhatIfCommands } from './what-if.js';
 
 const PRESETS = Object.keys(PLATFORM_PRESETS).join(', ');
 
@@ -465,6 +466,7 @@ export function buildProgram(io: CliIo): Command {
   registerTraceCommand(program, io);
   registerServeCommand(program, io);
   addDseCommands(program, io);
+  registerWhatIfCommands(program, io, parseModel, (o) => platformOf(o));
 
   return program;
 }

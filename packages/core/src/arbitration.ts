@@ -7,6 +7,8 @@ export interface PendingRequest {
   readonly actor: number;
   readonly index: number;
   readonly cost: FiringCost;
+  /** Firing id in a recorded run (see recording.ts). */
+  readonly id: number;
 }
 
 /** How a firing was served: its accesses end at `finish`; it waited until `waitUntil` (holder named). */
@@ -30,6 +32,8 @@ export class Arbiter {
   private readonly index = new Map<string, number>();
   /** Cycles requesters of each resource spent waiting for it. */
   readonly contention: Float64Array;
+  /** Set when the run is recorded: called with (firing id, request index) at each grant, in grant order. */
+  onRecord: ((id: number, k: number) => void) | undefined = undefined;
 
   constructor(
     readonly resources: readonly SharedResource[],
@@ -58,6 +62,7 @@ export class Arbiter {
       const rq = p.cost.requests![0]!;
       const ri = this.resourceOf(p, rq.resource);
       const g = this.resources[ri]!.grant(p.actor, t, rq.units);
+      this.onRecord?.(p.id, 0);
       this.onGrant?.(ri, p.actor, rq.units, t, g);
       const s = this.one;
       s.finish = Math.max(t, g.endCycle);
@@ -76,23 +81,24 @@ export class Arbiter {
     const batch = this.pending.splice(0);
     const served: Served[] = batch.map(() => ({ finish: t, waitUntil: t, resource: undefined, heldBy: undefined }));
     // Requests grouped by resource, resources served in declaration order.
-    const byResource = new Map<number, { b: number; units: number }[]>();
+    const byResource = new Map<number, { b: number; units: number; k: number }[]>();
     batch.forEach((p, b) => {
-      for (const rq of p.cost.requests!) {
+      p.cost.requests!.forEach((rq, k) => {
         const ri = this.resourceOf(p, rq.resource);
         let list = byResource.get(ri);
         if (!list) byResource.set(ri, (list = []));
-        list.push({ b, units: rq.units });
-      }
+        list.push({ b, units: rq.units, k });
+      });
     });
     const order = [...byResource.keys()].sort((x, y) => x - y);
     for (const ri of order) {
       const res = this.resources[ri]!;
       const requesters = byResource.get(ri)!;
       if (requesters.length > 1) this.orderRequests(res, requesters, batch);
-      for (const { b, units } of requesters) {
+      for (const { b, units, k } of requesters) {
         const p = batch[b]!;
         const g = res.grant(p.actor, t, units);
+        this.onRecord?.(p.id, k);
         this.onGrant?.(ri, p.actor, units, t, g);
         const s = served[b]!;
         if (g.endCycle > s.finish) s.finish = g.endCycle;

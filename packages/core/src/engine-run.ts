@@ -7,6 +7,7 @@ import type { Graph } from './graph.js';
 import { EventHeap } from './heap.js';
 import { actorRuntime, checkedCost, EMPTY, outputsOf, readPorts, writePorts, type ActorRuntime } from './ports.js';
 import { Pipeline, type InFlight } from './pipeline.js';
+import { FiringRecorder } from './recording.js';
 import { SharedResource } from './resource.js';
 import { summarize } from './results.js';
 import { NONE, StallBook } from './stalls.js';
@@ -79,6 +80,7 @@ export class EngineRun {
       if (k === undefined) throw new RunError(`actor '${rt.spec.name}': reads() tests unknown input port '${port}'`, rt.spec.name);
       const fi = rt.inFifos[k]!;
       this.probeTested = true;
+      if (this.rec) this.rec.nonBlocking = true;
       const empty = !this.fifos[fi]!.testableAt(this.probeCycle);
       if (empty && this.probeEmptyFifo === NONE) this.probeEmptyFifo = fi;
       return empty;
@@ -87,6 +89,7 @@ export class EngineRun {
       const rt = this.actors[this.probeActor]!;
       const k = rt.outIndexByPort.get(port);
       if (k === undefined) throw new RunError(`actor '${rt.spec.name}': writes() tests unknown output port '${port}'`, rt.spec.name);
+      if (this.rec) this.rec.nonBlocking = true;
       return this.fifos[rt.outFifos[k]!]!.writableAt(rt.selfLoop[k] === 1) > this.probeCycle;
     },
   };
@@ -100,6 +103,8 @@ export class EngineRun {
   private readonly collectSinks: boolean;
   private readonly maxCycles: number;
   private now = 0;
+  /** Firing recorder for re-timing (RunOptions.record), undefined otherwise. */
+  private readonly rec: FiringRecorder | undefined;
 
   constructor(
     private readonly graph: Graph,
@@ -142,6 +147,11 @@ export class EngineRun {
         ? (ri, actor, units, t, g) => book.emit({ kind: 'grant', resource: this.resources[ri]!.name, actor: this.names[actor]!, units, requestCycle: t, startCycle: g.startCycle, endCycle: g.endCycle })
         : undefined,
     );
+    this.rec = options.record ? new FiringRecorder(graph) : undefined;
+    if (this.rec) {
+      const rec = this.rec;
+      this.arbiter.onRecord = (id, k) => rec.granted(id, k);
+    }
     this.pipes = this.actors.map(() => new Pipeline());
     const n = this.n;
     this.nextAllowed = new Float64Array(n);
@@ -321,6 +331,7 @@ export class EngineRun {
     }
     this.firingCount[a] = i + 1;
     this.totalFirings++;
+    const id = this.rec ? this.rec.firing(a, t, rt.inFifos, readIdx, rt.outFifos, writeIdx, cost) : 0;
     let entry: InFlight | undefined;
     if (writeIdx.length > 0) {
       entry = this.pipes[a]!.alloc();
@@ -340,7 +351,7 @@ export class EngineRun {
     const requests = cost.requests;
     if (requests && requests.length > 0) {
       this.nextAllowed[a] = Infinity;
-      this.arbiter.request({ actor: a, index: i, cost });
+      this.arbiter.request({ actor: a, index: i, cost, id });
       if (this.arbitrationAt !== t) {
         this.arbitrationAt = t;
         this.push(t, ARBITRATE, this.n);
@@ -643,6 +654,14 @@ export class EngineRun {
         if (s.idleCycles > 0) book.emit({ kind: 'actor', actor: s.actor, state: 'idle', startCycle: cycles - s.idleCycles, endCycle: cycles });
       }
     }
-    return { cycles, summary, sinks: this.sinks, events: book.events, firings: this.totalFirings, schedulerEvents: this.schedulerEvents };
+    return {
+      cycles,
+      summary,
+      sinks: this.sinks,
+      events: book.events,
+      firings: this.totalFirings,
+      schedulerEvents: this.schedulerEvents,
+      ...(this.rec ? { recording: this.rec.finish(cycles) } : {}),
+    };
   }
 }

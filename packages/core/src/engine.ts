@@ -4,6 +4,7 @@ import type { Graph } from './graph.js';
 import type { RunSummary } from './summary.js';
 import type { Token } from './token.js';
 import type { TraceEvent } from './trace-events.js';
+import type { Recording } from './recording.js';
 
 export { rankBottlenecks } from './results.js';
 
@@ -16,6 +17,8 @@ export interface RunOptions {
   readonly collectSinks?: boolean;
   /** Safety limit: a run past this cycle stops with an error. Default 2^50. */
   readonly maxCycles?: number;
+  /** Record the run's firings for `retime` (result.recording). Default false. */
+  readonly record?: boolean;
 }
 
 export interface RunResult {
@@ -30,6 +33,8 @@ export interface RunResult {
   readonly firings: number;
   /** Scheduler events processed (firing attempts, writes and arbitration rounds). */
   readonly schedulerEvents: number;
+  /** The firing trace for re-timing (options.record only). */
+  readonly recording?: Recording;
 }
 
 /**

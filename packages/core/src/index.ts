@@ -12,3 +12,6 @@ export { toPerfettoTrace, type ChromeTraceEvent } from './perfetto.js';
 export { sourceActor, sinkActor, stageActor, mapFirings } from './actors.js';
 export { suggestFifoDepths, type DepthSuggestion } from './depths.js';
 export { toWindowedPerfettoTrace, WindowedTraceAccumulator } from './trace-window.js';
+export { recordingBytes, type Recording } from './recording.js';
+export { retime, retimeTokens, applyChanges, type TokenTimes, type RetimeChanges, type RetimeResult, type ExactRetime, type FallbackRetime } from './retime.js';
+export { sizeFifos, type FifoSizing, type SizedFifo } from './fifo-sizing.js';
