@@ -9,7 +9,6 @@ import type { Qwen3Config } from '@lut-llm/model';
 import { COMPARE_DECODE_SAMPLES, compareCommand } from './compare.js';
 import { demoGraph } from './demo.js';
 import { linearCommand } from './linear.js';
-import { parseLinearColumns } from './variants.js';
 import { parsePrefillSweep } from './sweep.js';
 import { FUNCTIONAL_DEFAULTS, functionalCommand, type FunctionalCommandOptions } from './functional.js';
 import {
@@ -26,6 +25,7 @@ import {
   parseMode,
   parseModel,
   parseVariant,
+  parseNameList,
   parseVariantList,
   positiveNumber,
   resolvePlatform,
@@ -373,7 +373,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--shape <MxD>', 'layer shape: out-features x in-features (e.g. 2048x6144 is Qwen3-1.7B\'s down projection)', '2048x2048')
     .addOption(
       new Option('--variant <name|all>', `variants: "all" or a comma-separated list of ${LINEAR_COMPARISON_COLUMNS.join(', ')} (weight-only-lut: the T-MAC-style online-table alternate)`)
-        .argParser(parseLinearColumns)
+        .argParser(parseNameList(LINEAR_COMPARISON_COLUMNS))
         .default([...LINEAR_COMPARISON_COLUMNS], 'all'),
     )
     .option('--tokens <T>', 'tokens per call, in tokens: 1 = GEMV (decode), > 1 = GEMM (prefill chunk)', intAtLeast('--tokens', 1), 1)

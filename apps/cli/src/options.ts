@@ -66,18 +66,27 @@ export function parseVariant(v: string): LinearVariant {
   throw new InvalidArgumentError(`--variant: unknown variant '${v}'; expected one of ${LINEAR_VARIANTS.join(', ')}`);
 }
 
-/** `--variant <name|all>` (linear, compare): a list of variants, comma-separated, or 'all'. */
-export function parseVariantList(v: string): LinearVariant[] {
-  if (v === 'all') return [...LINEAR_VARIANTS];
-  const out: LinearVariant[] = [];
-  for (const part of v.split(',').map((s) => s.trim())) {
-    if (!(LINEAR_VARIANTS as readonly string[]).includes(part)) {
-      throw new InvalidArgumentError(`--variant: unknown variant '${part}'; expected 'all' or one or more (comma-separated) of ${LINEAR_VARIANTS.join(', ')}`);
+/**
+ * `--variant <name|all>`: 'all', or a comma-separated list of `names` (each once, in the order
+ * given); an unknown name is refused with the list. Serves `compare` (the three LUTLinear
+ * variants) and `linear` (those plus 'weight-only-lut').
+ */
+export function parseNameList<T extends string>(names: readonly T[]): (v: string) => T[] {
+  return (v) => {
+    if (v === 'all') return [...names];
+    const out: T[] = [];
+    for (const part of v.split(',').map((s) => s.trim())) {
+      if (!(names as readonly string[]).includes(part)) {
+        throw new InvalidArgumentError(`--variant: unknown variant '${part}'; expected 'all' or one or more (comma-separated) of ${names.join(', ')}`);
+      }
+      if (!out.includes(part as T)) out.push(part as T);
     }
-    if (!out.includes(part as LinearVariant)) out.push(part as LinearVariant);
-  }
-  return out;
+    return out;
+  };
 }
+
+/** `--variant <name|all>` (compare): a list of the three LUTLinear variants, comma-separated, or 'all'. */
+export const parseVariantList: (v: string) => LinearVariant[] = parseNameList(LINEAR_VARIANTS);
 
 /** `--mode timing|functional`. */
 export function parseMode(v: string): 'timing' | 'functional' {
