@@ -3,7 +3,7 @@ import { buildPassGraph } from '@lut-llm/accelerator';
 import { applyChanges, runGraph } from '@lut-llm/core';
 import { runCli } from './cli.js';
 import { bufferIo } from './progress.js';
-import { fifoMemory } from './fifo-memory.js';
+import { fifoMemory } from '@lut-llm/memory';
 import { changesOf } from './what-if.js';
 import { RUN_DEFAULTS } from './run.js';
 import { parseModel, resolvePlatform } from './options.js';

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { buildPassGraph, type PlatformConfig } from '@lut-llm/accelerator';
 import { runGraph, retime, sizeFifos, table, type Graph, type Recording, type RetimeChanges } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
-import { fifoMemory } from './fifo-memory.js';
+import { fifoMemory } from '@lut-llm/memory';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 import { CliError, checkLayers, checkWritable } from './options.js';
 import type { CliIo } from './progress.js';

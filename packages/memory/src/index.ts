@@ -28,3 +28,4 @@ export {
 } from './on-chip.js';
 export { HBM_INTERLEAVE_BYTES, HBM_CHANNEL_CAPACITY_BYTES, stripeTensors, stripedAddress, type TensorPlacement, type ChannelGroupLayout } from './layout.js';
 export { achievedBytesPerCyclePerChannel, validateHbmEfficiency, SHUHAI_U280_SEQUENTIAL_FRACTION, V80_HBM_EFFICIENCY, type HbmEfficiency } from './hbm-efficiency.js';
+export { fifoMemory, type FifoMemory } from './fifo-memory.js';

@@ -4,7 +4,7 @@
  * - depth <= 32: shift-register LUTRAM (SRLC32E, TAPA `fifo_srl`): one LUT per bit of width.
  * - else block RAM: RAMB18 (18 Kb; aspect 512x36, 1Kx18, 2Kx9, 4Kx4, 8Kx2, 16Kx1: the aspect
  *   needing the fewest blocks), or URAM288 (4Kx72 fixed) when that needs at most 1/16 as many
- * *   blocks as RAMB18, or as few (one URAM holds the bits of 16 RAMB18: fewer primitives to place).
+ *   blocks as RAMB18, or as few (one URAM holds the bits of 16 RAMB18: fewer primitives to place).
  * Costs are primitives, not utilisation of a placed design.
  */
 export interface FifoMemory {
