@@ -42,7 +42,7 @@ interface Proc {
   readonly lines: string[];
 }
 
-function start(cmd: string, args: string[]): Proc {
+function start(cmd: string, args: string[], onLine?: (line: string, child: ChildProcess) => void): Proc {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let buf = '';
@@ -50,7 +50,10 @@ function start(cmd: string, args: string[]): Proc {
     buf += d.toString();
     const parts = buf.split('\n');
     buf = parts.pop()!;
-    lines.push(...parts);
+    for (const l of parts) {
+      lines.push(l);
+      onLine?.(l, child);
+    }
   });
   child.stderr!.on('data', () => {});
   return { child, lines };
@@ -91,14 +94,20 @@ describe('lut-llm sweep --queue (BullMQ, Redis)', () => {
     expect(points).toHaveLength(40);
     const sweep = runSweepOnQueue(points, { url, pollMs: 100, timeoutMs: 100_000 });
     const args = [MAIN, 'worker', '--queue', url, '--lock-ms', '1500'];
-    const a = start(process.execPath, args);
+    // Kill worker A (SIGKILL: no clean-up) the moment its 4th "start" line arrives, in the stdout
+    // handler itself: it dies mid-point. (Polling for the line let a fast point finish and store
+    // its result before the kill on a quiet machine.)
+    let started = 0;
+    let killedHash = '';
+    const a = start(process.execPath, args, (l, child) => {
+      if (l.startsWith('start ') && ++started === 4) {
+        killedHash = l.slice('start '.length);
+        child.kill('SIGKILL');
+      }
+    });
     const b = start(process.execPath, args);
     workers.push(a, b);
-    // Kill worker A (SIGKILL: no clean-up) right after it starts its 4th point: it dies mid-point.
-    const starts = () => a.lines.filter((l) => l.startsWith('start '));
-    await waitFor('worker A to start its 4th point', () => starts().length >= 4, 60_000);
-    a.child.kill('SIGKILL');
-    const killedHash = starts()[3]!.slice('start '.length);
+    await waitFor('worker A to start its 4th point', () => killedHash !== '', 60_000);
     const rows = await sweep;
     expect(a.lines).not.toContain(`done ${killedHash}`);
     expect(b.lines).toContain(`done ${killedHash}`); // the stalled point went back to the queue and B did it
