@@ -1,4 +1,4 @@
-import type { ResourceSpec } from '@lut-llm/core';
+import type { ResourceGroupSpec, ResourceSpec } from '@lut-llm/core';
 
 /**
  * One HBM pseudo-channel as the kernel sees it: an AXI port of `bytesPerCycle` at the kernel
@@ -84,4 +84,28 @@ export function bandwidthGBps(bytesPerCycle: number, clockMhz: number): number {
 /** Cycles to stream `bytes` over `channels` channels, excluding the read latency. */
 export function hbmTransferCycles(bytes: number, channels: number, bytesPerCyclePerChannel = HBM_BYTES_PER_CYCLE_PER_CHANNEL): number {
   return Math.ceil(bytes / (channels * bytesPerCyclePerChannel));
+}
+
+/**
+ * Interleave of a stream that the as-built design spreads over several AXI ports: one 512-bit
+ * beat (64 B). LUT-FPGA/LUT-LLM `qwen_block/qwen_block_decode_tb.cpp` packs each 32-float row
+ * of the input and output as two 16-float (64 B) halves on the two buffers of an
+ * `mmaps<vec_t<float, 16>, 2>`, so consecutive 64 B of a row alternate between the ports.
+ */
+export const HBM_PORT_INTERLEAVE_BYTES = 64;
+
+/**
+ * The KV-cache channels as a group of `kvRead + kvWrite` channels of `bytesPerCycle` each, shared
+ * by the history reads (prefetcher) and the new K/V writes: the as-built V80 block design
+ * (LUT-FPGA/LUT-LLM `serpens32_none/arm_bd.tcl`) has four KV ports, `k_cache_buffer_0/1` and
+ * `v_cache_buffer_0/1`, each on its own HBM NoC port, and no separate write port, so reads and
+ * writes of K (V) go through the same two K (V) ports. The plan's "2 + 2" KV channels are K + V,
+ * not read + write. Addresses are interleaved per 512-bit beat (`HBM_PORT_INTERLEAVE_BYTES`).
+ */
+export function kvCacheChannelGroup(cfg: HbmConfig = V80_HBM, name = 'hbm.kv'): ResourceGroupSpec {
+  const channels = cfg.channels.kvRead + cfg.channels.kvWrite;
+  for (const s of ['kvRead', 'kvWrite'] as const) {
+    if (!Number.isInteger(cfg.channels[s]) || cfg.channels[s] < 1) throw new RangeError(`HBM stream '${s}' needs an integer >= 1 of channels, got ${cfg.channels[s]}`);
+  }
+  return { name, channels, unitsPerCycle: cfg.bytesPerCyclePerChannel, interleaveBytes: HBM_PORT_INTERLEAVE_BYTES, unit: 'bytes', arbitration: { kind: 'round-robin' } };
 }

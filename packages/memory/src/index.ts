@@ -4,6 +4,8 @@ export {
   V80_HBM_CHANNELS,
   V80_HBM,
   hbmChannelGroup,
+  kvCacheChannelGroup,
+  HBM_PORT_INTERLEAVE_BYTES,
   hbmPeakBytesPerCycle,
   hbmTransferCycles,
   bandwidthGBps,

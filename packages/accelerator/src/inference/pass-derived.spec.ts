@@ -14,8 +14,9 @@ import { runPassTiming } from './run.js';
  *
  * Configuration: tinyQwen3Config with one layer (hidden 256, intermediate 512, 4 query heads and
  * 2 KV heads of 64, vocab 512), co-quant, preset v80-int4-250 (250 MHz: 32 B per HBM channel per
- * cycle; centroids on 4 channels = 128 B/cycle, KV reads on 2 = 64 B/cycle; HBM latency 64;
- * as-built attention; KV chunks of 64 positions).
+ * cycle; centroids on 4 channels = 128 B/cycle; the KV cache on its 2 K + 2 V ports, one
+ * interleaved group of 4 channels = 128 B/cycle that history reads and new K/V writes share
+ * (inference/kv-channels.ts); HBM latency 64; as-built attention; KV chunks of 64 positions).
  *
  * LUTLinear terms (defaults of each stage, as in lut-linear/timing.spec): 2-dim sub-vectors, so
  * an op of D inputs has D / 2 positions = D / 32 blocks of 16 positions. Per block the centroid
@@ -59,9 +60,13 @@ const chain = (D: number) => (D / 32) * TILE + LAT;
  * 2. q path (the longer of q and k): qk-norm + RoPE latencies: attention gets q at Q = 684 + 142 + 26 = 852.
  * 3. Attention (as built). h = 0: one firing of asBuilt(0) = 584 cycles: output at A = Q + 584.
  *    h = 64: the prefetcher reads the one 64-position chunk (64 x 2 x 2 x 64 x 4 B = 65,536 B) from
- *    cycle 0 at 64 B/cycle: readable at K = 1024 + 64 = 1088 > Q + 1, the q firing (1 cycle) done
- *    long before; the chunk firing runs the rest of the job, asBuilt(64) - 1 cycles (the job costs
- *    asBuilt cycles in all, 1 of them spent on the q firing): A = K + asBuilt(64) - 1.
+ *    cycle 0: 16 bursts of 4096 B (one per KV head, K or V), each dealt in 64 B beats over the 4
+ *    channels, so 16,384 B per channel at 32 B/cycle: readable at K = 512 + 64 = 576 < Q + 1.
+ *    The chunk firing starts when the q firing (1 cycle, at Q) is done and runs the rest of the
+ *    job, asBuilt(64) - 1 cycles (the job costs asBuilt cycles in all, 1 of them spent on the q
+ *    firing): A = max(Q + 1, K) + asBuilt(64) - 1 = Q + asBuilt(64).
+ *    The layer's new K/V (1 position: 1024 B, 256 B per channel, 8 cycles) are written after the
+ *    join at about Q, long after the read freed the channels at 512: no contention here.
  * 4. O (256 -> 256, 8 blocks). Its centroid loader starts when QKV's last tile is readable (576);
  *    tiles 0, 1 fill the 2-slot centroid FIFO (readable at 704, 768), tile 2 becomes readable at
  *    832 and finds the FIFO full: the loader's pipeline freezes with tiles 0..3 issued. The BPCSU
@@ -85,7 +90,7 @@ const chain = (D: number) => (D / 32) * TILE + LAT;
 function derivedDecodeCycles(history: number): { total: number; qkvOut: number; attentionOut: number; oOut: number; downLastTile: number } {
   const qkvOut = chain(256) + TAIL;
   const q = qkvOut + qNorm + qRope;
-  const attentionOut = history === 0 ? q + attention(0) : Math.max(q + 1, (history * 2 * model.kvHeads * model.headDim * 4) / 64 + LAT) + attention(history) - 1;
+  const attentionOut = history === 0 ? q + attention(0) : Math.max(q + 1, (history * 2 * model.kvHeads * model.headDim * 4) / 128 + LAT) + attention(history) - 1;
   const oLastTile = attentionOut + 1 + 2 + 4 * TILE + LAT;
   const oOut = oLastTile + TAIL;
   const gateUpLastTile = oLastTile + chain(256);
@@ -123,12 +128,18 @@ describe('whole-model decode of one tiny layer: cycles derived by hand', () => {
     expect(r.lmHeadCycles).toBe(d.total - (d.downLastTile + TAIL + residual + rmsNorm));
   });
 
-  it('history 64: the KV chunk lands after q; the pass is 4138 + (1088 - 853) + (926 - 584) = 4715', () => {
+  it('history 64: the KV chunk (576) lands before q (852); the pass is 4138 + (926 - 584) = 4480', () => {
     const d = derivedDecodeCycles(64);
-    expect(d.attentionOut).toBe(1088 + 925);
-    expect(d.total).toBe(4138 + (1088 + 925 - (852 + 584)));
+    expect(d.attentionOut).toBe(853 + 925);
+    expect(d.total).toBe(4138 + (926 - 584));
+    expect(d.total).toBe(4480);
     const r = runPassTiming({ model, platform, phase: 'decode', tokens: 1, history: 64 });
     expect(r.cycles).toBe(d.total);
+    // The read (0 .. 512) and the write (after q) never overlap: no KV channel waits.
+    const kv = r.resources.filter((x) => x.resource.startsWith('hbm.kv['));
+    expect(kv.map((x) => x.resource)).toEqual(['hbm.kv[0]', 'hbm.kv[1]', 'hbm.kv[2]', 'hbm.kv[3]']);
+    expect(kv.map((x) => x.unitsServed)).toEqual([16_640, 16_640, 16_640, 16_640]);
+    expect(kv.reduce((s, x) => s + x.contentionCycles, 0)).toBe(0);
   });
 });
 

@@ -1,16 +1,18 @@
-import { attentionPortWidths, invokeAttention, resolveAttentionParams, type AttentionStageParams } from '@lut-llm/attention';
-import { type AttentionJob, type LinearVariant } from '@lut-llm/contracts';
-import { GraphBuilder, mapFirings, sinkActor, type ActorSpec, type Graph, type StreamRef, type TokenMeta } from '@lut-llm/core';
-import { KvCacheImage, kvCacheLayout, kvChunkWidthBytes, kvPrefetcherActor, kvWriterActor, kvWriterWidthBytes, DEFAULT_KV_PREFETCHER_PARAMS, DEFAULT_KV_WRITER_PARAMS, type KvPrefetcherParams } from '@lut-llm/kv-prefetcher';
-import { hbmChannelGroup, type HbmStream } from '@lut-llm/memory';
-import { kvWidth, qWidth, type QuantizedQwen3Model, type Qwen3Config, type Qwen3WeightSource } from '@lut-llm/model';
+import { type LinearVariant, LINEAR_VARIANTS } from '@lut-llm/contracts';
+import { GraphBuilder, resourceGroup, sinkActor, type ActorSpec, type Graph, type StreamRef, type TokenMeta } from '@lut-llm/core';
+import { KvCacheImage, kvCacheLayout, kvWriterActor, kvWriterWidthBytes, DEFAULT_KV_WRITER_PARAMS } from '@lut-llm/kv-prefetcher';
+import { hbmChannelGroup, kvCacheChannelGroup, type HbmStream } from '@lut-llm/memory';
+import { kvWidth, qWidth, validateQwen3Config, type QuantizedQwen3Model, type Qwen3Config, type Qwen3WeightSource } from '@lut-llm/model';
 import { sfuActor, type SfuStageParams } from '@lut-llm/sfu';
-import { fifoDepth, platformChannelBytesPerCycle, platformHbmConfig, prefillChunkTokensOf, stageNumber, stageOverrides, type PlatformConfig } from '../platform/index.js';
-import { LINEAR_VARIANTS } from '@lut-llm/contracts';
-import { validateQwen3Config } from '@lut-llm/model';
+import { fifoDepth, platformHbmConfig, stageOverrides, type PlatformConfig } from '../platform/index.js';
 import { hbmReaderActor, hbmWriterActor } from '../lut-linear/hbm-actors.js';
 import { GO_TOKEN_BYTES, installLutLinearOp, type LutLinearLoader } from '../lut-linear/graph.js';
-import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig, type LutLinearOptions, type WeightOnlyImplementation } from '../lut-linear/options.js';
+import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig } from '../lut-linear/options.js';
+import { writerOnKvGroup, groupChannelNames } from './kv-channels.js';
+import { glue, installAttentionUnit } from './pass-attention.js';
+import { checkPassPlatform, lutLinearOptionsFor, LUT_LINEAR_FIFO_NAMES } from './pass-platform.js';
+
+export { checkPassPlatform, lutLinearOptionsFor, PASS_STAGES } from './pass-platform.js';
 
 /** One pass of the accelerator over the model: a prefill chunk (T tokens) or a decode step (T = 1). */
 export interface PassOptions {
@@ -48,35 +50,13 @@ export interface PassData {
 /** The pass graph and what its report needs. */
 export interface PassGraph {
   readonly graph: Graph;
-  /** HBM resource names by stream. */
+  /** HBM resource names by stream (the KV streams: their group's name; its channels are `kvChannels`). */
   readonly hbmResources: Readonly<Partial<Record<HbmStream, string>>>;
+  /** The KV-cache channels (resources `hbm.kv[0]` ..): shared by the history reads and the new K/V writes. */
+  readonly kvChannels: readonly string[];
   /** Linear ops in execution order, with their resolved configuration. */
   readonly linearOps: readonly { readonly prefix: string; readonly name: string; readonly layer: number; readonly cfg: LutLinearConfig }[];
   readonly layers: number;
-}
-
-/** Stages a platform file may configure for the pass graph, and the keys the graph itself reads. */
-export const PASS_STAGES = ['lut-linear', 'centroid-search', 'lut-psum', 'accumulator', 'dequantizer', 'sfu', 'attention', 'kv-prefetcher'] as const;
-const LUT_LINEAR_STAGE_KEYS = ['positionLanes', 'outputLanes', 'prefillChunkTokens'] as const;
-const KV_PREFETCHER_STAGE_KEYS = ['bufferChunks'] as const;
-/** LUTLinear FIFO names a depth override may use (they apply to every op's stream of that name). */
-const LUT_LINEAR_FIFO_NAMES = ['activations', 'centroids', 'activation-indices', 'weight-tiles', 'scales', 'psums', 'accumulated', 'outputs'];
-
-function checkStageKeys(platform: PlatformConfig, stage: string, known: readonly string[]): void {
-  for (const k of Object.keys(stageOverrides(platform, stage))) {
-    if (!known.includes(k)) throw new RangeError(`platform.stages["${stage}"].${k}: unknown parameter (known: ${known.join(', ')})`);
-  }
-}
-
-/** Unknown stage names and the graph's own stage keys are errors, not silently ignored settings. */
-export function checkPassPlatform(platform: PlatformConfig): void {
-  for (const stage of Object.keys(platform.stages)) {
-    if (!(PASS_STAGES as readonly string[]).includes(stage)) throw new RangeError(`platform.stages["${stage}"]: unknown stage (known: ${PASS_STAGES.join(', ')})`);
-  }
-  checkStageKeys(platform, 'lut-linear', LUT_LINEAR_STAGE_KEYS);
-  checkStageKeys(platform, 'kv-prefetcher', KV_PREFETCHER_STAGE_KEYS);
-  prefillChunkTokensOf(platform);
-  stageNumber(platform, 'kv-prefetcher', 'bufferChunks', 4);
 }
 
 /**
@@ -90,62 +70,6 @@ const PROBE_BYTES = 4;
 
 /** The LUTLinear ops of a layer, in the order the unit runs them (DESIGN.md 1.3). */
 export const LAYER_OPS = ['qkv', 'o', 'gate_up', 'down'] as const;
-
-/**
- * LUTLinear options for one op on a platform: clock, HBM plan, VQ numerics, stage overrides
- * (`platform.stages["lut-linear"|"centroid-search"|"lut-psum"|"accumulator"|"dequantizer"]`) and
- * FIFO depth overrides by stream name.
- */
-export function lutLinearOptionsFor(platform: PlatformConfig, op: string, outFeatures: number, inFeatures: number, tokens: number, variant: LinearVariant): LutLinearOptions {
-  checkStageKeys(platform, 'lut-linear', LUT_LINEAR_STAGE_KEYS);
-  const depths: Record<string, number> = {};
-  const keys = { activations: 'activations', centroids: 'centroids', activationIndices: 'activation-indices', weightTiles: 'weight-tiles', scales: 'scales', psums: 'psums', accumulated: 'accumulated', outputs: 'outputs' } as const;
-  for (const [k, name] of Object.entries(keys)) if (Object.hasOwn(platform.fifoDepthOverrides, name)) depths[k] = platform.fifoDepthOverrides[name]!;
-  return {
-    outFeatures,
-    inFeatures,
-    tokens,
-    variant,
-    op,
-    numerics: { ...platform.vq },
-    hbm: { channels: { ...platform.hbm.channels }, bytesPerCyclePerChannel: platformChannelBytesPerCycle(platform), readLatencyCycles: platform.hbm.readLatencyCycles },
-    clockMhz: platform.clockMhz,
-    positionLanes: stageNumber(platform, 'lut-linear', 'positionLanes', 16),
-    outputLanes: stageNumber(platform, 'lut-linear', 'outputLanes', 512),
-    ...stageImplementationOptions(platform, variant),
-    accumulator: stageOverrides(platform, 'accumulator') as never,
-    dequantizer: stageOverrides(platform, 'dequantizer') as never,
-    fifoDepths: depths,
-  };
-}
-
-/**
- * The centroid-search and LUT-PSum choices of `platform.stages` (an `implementation` key, set by a
- * graph spec: inference/stage-spec.ts) as LUTLinear options. The LUT-PSum parameters go to the
- * implementation the variant uses; an implementation that needs another variant is an error.
- */
-function stageImplementationOptions(platform: PlatformConfig, variant: LinearVariant): Partial<LutLinearOptions> {
-  const { implementation: cs, ...csParams } = stageOverrides(platform, 'centroid-search');
-  const { implementation: psum, ...psumParams } = stageOverrides(platform, 'lut-psum');
-  const byImpl: Record<string, [LinearVariant, keyof LutLinearOptions, WeightOnlyImplementation?]> = {
-    'lut-2d': ['co-quant', 'lutPsum2d'],
-    'lut-1d': ['activation-only', 'lutPsum1d'],
-    'weight-only-dsp': ['weight-only', 'weightOnlyDspPsum', 'dsp-dequant'],
-    'weight-only-table': ['weight-only', 'weightOnlyPsum', 'online-table'],
-  };
-  const fallback: Record<LinearVariant, string> = { 'co-quant': 'lut-2d', 'activation-only': 'lut-1d', 'weight-only': 'weight-only-dsp' };
-  const name = psum === undefined ? fallback[variant] : String(psum);
-  const entry = byImpl[name];
-  if (!entry) throw new RangeError(`platform.stages["lut-psum"].implementation: unknown '${name}' (known: ${Object.keys(byImpl).join(', ')})`);
-  if (entry[0] !== variant) throw new RangeError(`stages.lut-psum '${name}' computes the ${entry[0]} variant, the pass runs ${variant}`);
-  // Without a spec, platform.stages["lut-psum"] configures the 2D matchers (as before).
-  const psumKey = psum === undefined ? 'lutPsum2d' : entry[1];
-  return {
-    centroidSearch: { ...(cs !== undefined ? { implementation: String(cs) } : {}), params: csParams as never },
-    [psumKey]: psumParams as never,
-    ...(entry[2] !== undefined ? { weightOnlyImplementation: entry[2] } : {}),
-  };
-}
 
 /**
  * Builds the task graph of one pass (DESIGN.md 1.2-1.3): per layer, RMSNorm -> QKV -> q/k
@@ -178,15 +102,20 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
   const g = new GraphBuilder(`${model.name} ${opts.phase} T=${T} at position ${p0} (${variant})`);
   const depth = (name: string) => fifoDepth(platform, name);
 
-  // ---- shared resources: HBM channel groups
+  // ---- shared resources: HBM channel groups. Each stream of the LUTLinear unit has its own
+  // ports in the as-built design (README "Who shares what"); the KV cache's K and V ports carry
+  // both the history reads and the new K/V writes: one interleaved group shared by both.
   const hbmCfg = platformHbmConfig(platform);
   const hbmResources: Partial<Record<HbmStream, string>> = {};
-  const streams = new Set<HbmStream>([...hbmStreamsOf(variant), 'kvRead', 'kvWrite']);
-  for (const s of streams) {
+  for (const s of hbmStreamsOf(variant)) {
     const r = hbmChannelGroup(s, hbmCfg);
     g.resource(r);
     hbmResources[s] = r.name;
   }
+  const kvGroup = kvCacheChannelGroup(hbmCfg);
+  for (const r of resourceGroup(kvGroup)) g.resource(r);
+  hbmResources.kvRead = kvGroup.name;
+  hbmResources.kvWrite = kvGroup.name;
 
   // ---- SFU ops (one actor per op instance; a vector token is T rows)
   const sfuHw = { ...stageOverrides(platform, 'sfu'), rowsPerToken: T } as Partial<SfuStageParams>;
@@ -227,21 +156,6 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
     linearOps.push({ prefix, name, layer, cfg });
   };
 
-  // ---- glue: forks, splits and joins of vector streams (wires and routing: II 1)
-  const glue = (
-    name: string,
-    inputs: Record<string, number>,
-    outputs: Record<string, number>,
-    outMeta: (f: Record<string, TokenMeta>) => Record<string, TokenMeta>,
-    kernel?: (payloads: Readonly<Record<string, unknown>>) => Record<string, unknown>,
-  ): ActorSpec => ({
-    name,
-    inputs: Object.fromEntries(Object.entries(inputs).map(([p, w]) => [p, { widthBytes: w }])),
-    outputs: Object.fromEntries(Object.entries(outputs).map(([p, w]) => [p, { widthBytes: w }])),
-    cost: { iiCycles: 1, latencyCycles: 0 },
-    behaviour: mapFirings((f) => outMeta(f.inputs as Record<string, TokenMeta>)),
-    ...(kernel ? { kernel: (ins: Readonly<Record<string, unknown>>) => kernel(ins) } : {}),
-  });
   const fd = opts.functional;
   if (fd) {
     if (fd.tokenIds.length !== T) throw new RangeError(`pass: ${fd.tokenIds.length} token ids for a pass of ${T} tokens`);
@@ -260,79 +174,23 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
   };
 
   // ---- attention unit (shared by all layers) and the KV prefetcher
-  const attnHw = resolveAttentionParams(
-    { ...(stageOverrides(platform, 'attention') as object), shape: { heads: model.heads, kvHeads: model.kvHeads, headDim: hd } } as never,
-    'attention',
-  );
-  const jobs: AttentionJob[] = Array.from({ length: L }, (_, l) => ({ layer: l, phase: opts.phase, queryTokens: T, queryStart: p0 }));
-  const attnParams: AttentionStageParams = { ...attnHw, jobs };
-  const attnWidths = attentionPortWidths(attnParams);
-  const qTok = g.stream('attention.q', { depth: depth('attention.q'), widthBytes: attnWidths['q']! });
-  const attnOut = g.stream('attention.out', { depth: depth('attention.out'), widthBytes: attnWidths['out']! });
   const layout = kvCacheLayout({ layers: model.layers, kvHeads: model.kvHeads, headDim: hd, maxPositions: model.maxPositionEmbeddings, bytesPerElement: platform.dataFormats.kvBytesPerElement });
-  const prefetch = opts.prefetch ?? true;
-  let kvStream: StreamRef | undefined;
-  const triggers: StreamRef[] = [];
-  if (p0 > 0) {
-    const pf: KvPrefetcherParams = {
-      ...DEFAULT_KV_PREFETCHER_PARAMS,
-      layout,
-      chunkPositions: attnHw.kvChunkPositions,
-      prefetch,
-      readResource: hbmResources.kvRead!,
-      readLatencyCycles: platform.hbm.readLatencyCycles,
-      jobs: Array.from({ length: L }, (_, l) => ({ layer: l, historyPositions: p0 })),
-      bufferChunks: stageNumber(platform, 'kv-prefetcher', 'bufferChunks', DEFAULT_KV_PREFETCHER_PARAMS.bufferChunks),
-    };
-    if (fd) (pf as { image?: KvCacheImage }).image = fd.kvImage;
-    kvStream = g.stream('kv-prefetcher.kv', { depth: pf.bufferChunks, widthBytes: kvChunkWidthBytes(pf) });
-    if (prefetch) {
-      g.invoke(kvPrefetcherActor('kv-prefetcher', pf), { out: { kv: kvStream } });
-    } else {
-      // Fetch on demand: layer l's history read waits for its QKV projection (a trigger per layer).
-      const trig = g.stream('kv-prefetcher.trigger', { depth: 1, widthBytes: 4 });
-      g.invoke(kvPrefetcherActor('kv-prefetcher', pf), { in: { trigger: trig }, out: { kv: kvStream } });
-      const ins: Record<string, number> = {};
-      for (let l = 0; l < L; l++) ins[`t${l}`] = 4;
-      const mux: ActorSpec = {
-        ...glue('kv-prefetcher.trigger-mux', ins, { out: 4 }, (f) => ({ out: Object.values(f)[0]! }), fd ? () => ({ out: 0 }) : undefined),
-        firings: L,
-        reads: (i) => [`t${i}`],
-      };
-      for (let l = 0; l < L; l++) triggers.push(g.stream(`L${l}.kv-trigger`, { depth: 1, widthBytes: 4 }));
-      g.invoke(mux, { in: Object.fromEntries(triggers.map((t, l) => [`t${l}`, t])), out: { out: trig } });
-    }
-  }
-  invokeAttention(g, 'attention', attnParams, { q: qTok, out: attnOut, ...(kvStream ? { kv: kvStream } : {}) });
-  // The one attention unit is fed by every layer in turn: a q mux and an output demux.
-  const qIns: StreamRef[] = [];
-  const outs: StreamRef[] = [];
-  for (let l = 0; l < L; l++) {
-    qIns.push(g.stream(`L${l}.attention-q`, { depth: depth(`L${l}.attention-q`), widthBytes: attnWidths['q']! }));
-    outs.push(g.stream(`L${l}.attention-out`, { depth: depth(`L${l}.attention-out`), widthBytes: attnWidths['out']! }));
-  }
-  g.invoke(
-    {
-      ...glue('attention.q-mux', Object.fromEntries(qIns.map((_, l) => [`q${l}`, attnWidths['q']!])), { out: attnWidths['q']! }, (f) => ({ out: Object.values(f)[0]! }), fd ? (ins) => ({ out: Object.values(ins)[0] }) : undefined),
-      firings: L,
-      reads: (i) => [`q${i}`],
-    },
-    { in: Object.fromEntries(qIns.map((s, l) => [`q${l}`, s])), out: { out: qTok } },
-  );
-  g.invoke(
-    {
-      ...glue(
-        'attention.out-demux',
-        { in: attnWidths['out']! },
-        Object.fromEntries(outs.map((_, l) => [`o${l}`, attnWidths['out']!])),
-        (f) => ({ [`o${f['in']!['layer'] as number}`]: f['in']! }),
-      ),
-      firings: L,
-      writes: (i) => [`o${i}`],
-      ...(fd ? { kernel: (ins: Readonly<Record<string, unknown>>, outs: Readonly<Record<string, TokenMeta>>) => ({ [Object.keys(outs)[0]!]: ins['in'] }) } : {}),
-    },
-    { in: { in: attnOut }, out: Object.fromEntries(outs.map((s, l) => [`o${l}`, s])) },
-  );
+  const attention = installAttentionUnit(g, {
+    model,
+    platform,
+    phase: opts.phase,
+    layers: L,
+    tokens: T,
+    history: p0,
+    prefetch: opts.prefetch ?? true,
+    layout,
+    kvGroup,
+    kvImage: fd?.kvImage,
+    functional: fd !== undefined,
+    depth,
+  });
+  const { qIns, outs, triggers } = attention;
+  const attnWidths = attention.widths;
 
   // ---- embedding: the new tokens' rows read from HBM (input channels)
   let hidden = vec('embedding.out', H);
@@ -363,7 +221,7 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
   );
 
   const eps = model.rmsNormEps;
-  const writerParams = { ...DEFAULT_KV_WRITER_PARAMS, layout, writeResource: hbmResources.kvWrite!, writeLatencyCycles: platform.hbm.readLatencyCycles };
+  const writerParams = { ...DEFAULT_KV_WRITER_PARAMS, layout, writeResource: kvGroup.name, writeLatencyCycles: platform.hbm.readLatencyCycles };
   const silu = opts.silu ?? 'pwl9';
   for (let l = 0; l < L; l++) {
     const P = `L${l}.`;
@@ -434,7 +292,7 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
       ),
       { in: { q: rotated[0]!, k: rotated[1]!, v: vS }, out: { q: qIns[l]!, kv: kvNew } },
     );
-    g.invoke(kvWriterActor(`${P}kv-writer`, writerParams, T), { in: { kv: kvNew } });
+    g.invoke(writerOnKvGroup(kvWriterActor(`${P}kv-writer`, writerParams, T), layout, kvGroup), { in: { kv: kvNew } });
     // O projection and residual
     const attnVec = vec(`${P}attention.vec`, qW);
     g.invoke(glue(`${P}attention-unpack`, { in: attnWidths['out']! }, { out: rowBytes(qW) }, () => ({ out: vecMeta({ layer: l }) }), fd ? (ins) => ({ out: ins['in'] }) : undefined), {
@@ -505,5 +363,5 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
       throw new RangeError(`platform.fifoDepthOverrides["${name}"]: no FIFO of that name in the pass graph (LUTLinear streams: ${LUT_LINEAR_FIFO_NAMES.join(', ')}; others e.g. attention.q, L0.attn-norm.out)`);
     }
   }
-  return { graph, hbmResources, linearOps, layers: L };
+  return { graph, hbmResources, kvChannels: groupChannelNames(kvGroup), linearOps, layers: L };
 }

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { loadPlatformConfig, type PlatformOverrides } from '../platform/index.js';
 import { buildPassGraph } from './pass-graph.js';
 import { runPassTiming, type PassReport } from './run.js';
+import type { ActorStateEvent, GrantEvent } from '@lut-llm/core';
 
 /**
  * Platform overrides on the whole-model pass, each checked against a value derived by hand from
  * the hardware structure (not re-recorded from the emulator). Tiny model: hidden 256,
  * intermediate 512, 4 query heads and 2 KV heads of 64, one layer, on the default preset
  * (v80-int4-250: 250 MHz, so 32 B per HBM channel per cycle; FP32 activations; 4 input channels,
- * 2 KV read channels; HBM read latency 64 cycles).
+ * 2 + 2 KV channels (K and V ports, one group shared by reads and writes); HBM read latency 64 cycles).
  */
 const model = tinyQwen3Config({ layers: 1 });
 const H = model.hidden;
@@ -110,19 +111,46 @@ describe('KV prefetch buffer and KV read channels', () => {
     expect(pg.graph.fifos.find((f) => f.name === 'kv-prefetcher.kv')?.depth).toBe(4);
   });
 
-  it('halving the KV read channels at a KV-bound history adds exactly the extra read time', () => {
-    // History 64: 64 positions x (K + V) x 2 KV heads x 64 x 4 B = 65,536 B. The prefetcher starts at
-    // cycle 0 and attention is already waiting when the first chunk lands (the buffer depth does not
-    // change the pass: checked below), so attention ends a fixed time after the last chunk:
-    // 2 channels: 65,536 / 64 = 1024 cycles; 1 channel: 65,536 / 32 = 2048; delta +1024.
-    const kvBytes = 64 * 2 * model.kvHeads * model.headDim * 4;
-    const two = pass({}, 'decode', 1, 64);
-    const one = pass({ hbm: { channels: { kvRead: 1 } } }, 'decode', 1, 64);
-    expect(one.cycles - two.cycles).toBe(kvBytes / 32 - kvBytes / 64);
-    expect(one.cycles - two.cycles).toBe(1024);
+  it('halving the KV channels at a KV-bound history adds the extra read time and the wait behind the new K/V write', () => {
+    // History 128: 2 chunks of 64 positions x (K + V) x 2 KV heads x 64 x 4 B = 65,536 B each,
+    // 16 bursts of 4096 B dealt in 64 B beats over the group's channels. The prefetcher starts at
+    // 0 and issues chunk 1 when chunk 0 has been served. The layer's new K/V (1 position, 1024 B)
+    // are written when the join fires: W = 852, the cycle attention gets q (pass-derived.spec: the
+    // join, the q mux and the writer's request take no cycle: 0-latency glue, same-cycle grants).
+    // Attention's q firing (1 cycle) and chunk 0's (1 cycle) are done before chunk 1 lands; chunk
+    // 1's firing then runs asBuilt(128) - 2 cycles, so the pass moves with chunk 1's arrival only.
+    //  4 channels (2 + 2): chunk 0 [0, 512), chunk 1 [512, 1024); the write (256 B per channel)
+    //    comes at W = 852 and waits for chunk 1: served [1024, 1032), held by the prefetcher.
+    //    Chunk 1 readable at 1024 + 64.
+    //  2 channels (1 + 1): chunk 0 [0, 1024); the write (512 B per channel) comes at W = 852, waits
+    //    for chunk 0 and is served [1024, 1040), before chunk 1, which is requested at 1024 and
+    //    waits 16 cycles behind it: [1040, 2064), readable at 2064 + 64.
+    //  delta = 2064 - 1024 = 1024 (twice the read time of chunk 1) + 16 (the wait behind the write).
+    const trace = (over: PlatformOverrides) => runPassTiming({ model, platform: platformWith(over), phase: 'decode', tokens: 1, history: 128 }, { trace: true });
+    const four = trace({});
+    const two = trace({ hbm: { channels: { kvRead: 1, kvWrite: 1 } } });
+    expect(two.cycles - four.cycles).toBe(1024 + 16);
+    const grants = (r: PassReport, actor: string) => r.events.filter((e): e is GrantEvent => e.kind === 'grant' && e.actor === actor && e.resource === 'hbm.kv[0]');
+    const waits = (r: PassReport, actor: string) => r.events.filter((e): e is ActorStateEvent => e.kind === 'actor' && e.actor === actor && e.state === 'stalled-contention');
+    // 4 channels: the writer waits for chunk 1, the prefetcher named as the holder.
+    expect(grants(four, 'kv-prefetcher').map((x) => [x.startCycle, x.endCycle])).toEqual([[0, 512], [512, 1024]]);
+    const w4 = grants(four, 'L0.kv-writer')[0]!;
+    expect([w4.startCycle, w4.endCycle]).toEqual([1024, 1032]);
+    expect(w4.requestCycle).toBe(852);
+    expect(waits(four, 'L0.kv-writer')).toEqual([expect.objectContaining({ startCycle: w4.requestCycle, endCycle: 1024, heldBy: 'kv-prefetcher' })]);
+    // 2 channels: chunk 1 waits for the write, the writer named as the holder.
+    expect(grants(two, 'kv-prefetcher').map((x) => [x.startCycle, x.endCycle])).toEqual([[0, 1024], [1040, 2064]]);
+    expect(grants(two, 'L0.kv-writer').map((x) => [x.startCycle, x.endCycle])).toEqual([[1024, 1040]]);
+    expect(waits(two, 'kv-prefetcher')).toEqual([expect.objectContaining({ startCycle: 1024, endCycle: 1040, heldBy: 'L0.kv-writer' })]);
+    expect(waits(two, 'L0.kv-writer')).toEqual([expect.objectContaining({ startCycle: 852, endCycle: 1024, heldBy: 'kv-prefetcher' })]);
+    // Contention per channel: 4 channels, the writer's 1024 - 852 = 172 on each; 2 channels,
+    // the writer's 172 and the prefetcher's 16 on each.
+    const kvContention = (r: PassReport) => r.resources.filter((x) => x.resource.startsWith('hbm.kv[')).map((x) => x.contentionCycles);
+    expect(kvContention(four)).toEqual([172, 172, 172, 172]);
+    expect(kvContention(two)).toEqual([172 + 16, 172 + 16]);
     // KV-bound: attention consumes each chunk as it arrives, so a 1-chunk buffer costs nothing.
-    expect(pass({ stages: { 'kv-prefetcher': { bufferChunks: 1 } } }, 'decode', 1, 64).cycles).toBe(two.cycles);
+    expect(pass({ stages: { 'kv-prefetcher': { bufferChunks: 1 } } }, 'decode', 1, 128).cycles).toBe(four.cycles);
     // At history 0 there is no KV read: the channel count cannot matter.
-    expect(pass({ hbm: { channels: { kvRead: 1 } } }).cycles).toBe(pass({}).cycles);
+    expect(pass({ hbm: { channels: { kvRead: 1, kvWrite: 1 } } }).cycles).toBe(pass({}).cycles);
   });
 });
