@@ -38,15 +38,17 @@ describe('analyticalDecodeCycles: Qwen3-1.7B on the V80 at 227 MHz', () => {
     expect(qkv.totalCycles).toBe(10_304 * 28);
   });
 
-  it('attention: FP32 KV history over 2 channels, partly hidden under QKV (hand computed)', () => {
-    // history 255 positions x (2 x 8 x 128) x 4 B = 2,088,960 B / 64 B per cycle = 32,640 cycles;
-    // 10,304 of them hide under the QKV round -> 22,336 exposed.
-    // compute: 16 x 128 x 256 MACs / 256 per cycle = 2,048; new K/V: 8,192 B / 64 = 128.
+  it('attention: FP32 KV history over the 2 K + 2 V channels, partly hidden under QKV, the new K/V written over the same channels (hand computed)', () => {
+    // history 255 positions x (2 x 8 x 128) x 4 B = 2,088,960 B / (4 x 32 B) per cycle = 16,320
+    // cycles; 10,304 of them hide under the QKV round -> 6,016 exposed; the new K/V, 8,192 B / 128
+    // = 64 cycles on the same channels -> kvExposed 6,080.
+    // compute: 16 x 128 x 256 MACs / 256 per cycle = 2,048.
     const att = opOf(b, 'attention');
-    expect(att.terms).toEqual({ compute: 2_048, kvReadExposed: 22_336, kvWrite: 128 });
-    expect(att.details['kvReadCycles']).toBe(32_640);
+    expect(att.terms).toEqual({ compute: 2_048, kvExposed: 6_016 + 64 });
+    expect(att.details['kvReadCycles']).toBe(16_320);
+    expect(att.details['kvWriteCycles']).toBe(64);
     expect(att.details['hiddenUnderQkv']).toBe(10_304);
-    expect(att.cyclesPerInstance).toBe(22_336);
+    expect(att.cyclesPerInstance).toBe(6_080);
   });
 
   it('the LM head streams 297 groups (151936 / 512 rounded up)', () => {
@@ -59,16 +61,16 @@ describe('analyticalDecodeCycles: Qwen3-1.7B on the V80 at 227 MHz', () => {
   });
 
   it('the whole decode step at context 256 (hand summed)', () => {
-    // embedding 2048 x 4 B / 128 + 64 = 128; qkv 10,304 x 28; attention 22,336 x 28;
+    // embedding 2048 x 4 B / 128 + 64 = 128; qkv 10,304 x 28; attention 6,080 x 28 (above);
     // o (1024 x 2048 / 2 + 1024 x 4 x 1024 = 5 MiB -> 5,120 + 64) x 28; gate_up (30 MiB -> 30,720 + 64) x 28;
     // down (P = 3072: 3 MiB + 12 MiB -> 15,360 + 64) x 28; SFU 27,648 elements / 16 = 1,728 x 28;
     // final norm 4096 / 16 = 256; LM head 380,160.
-    const expected = 128 + 10_304 * 28 + 22_336 * 28 + 5_184 * 28 + 30_784 * 28 + 15_424 * 28 + 1_728 * 28 + 256 + 380_160;
-    expect(expected).toBe(2_781_824);
+    const expected = 128 + 10_304 * 28 + 6_080 * 28 + 5_184 * 28 + 30_784 * 28 + 15_424 * 28 + 1_728 * 28 + 256 + 380_160;
+    expect(expected).toBe(2_326_656);
     expect(b.totalCycles).toBe(expected);
-    expect(b.seconds).toBe(2_781_824 / 227e6);
+    expect(b.seconds).toBe(2_326_656 / 227e6);
     expect(b.ops.reduce((s, o) => s + o.totalCycles, 0)).toBe(b.totalCycles);
-    expect(formatAnalyticalBreakdown(b)).toContain('2781824 cycles');
+    expect(formatAnalyticalBreakdown(b)).toContain('2326656 cycles');
   });
 
   it('is decode-bound by the weight channels: halving them doubles the weight stream of every projection', () => {

@@ -1,5 +1,5 @@
 import { linearShapes, type LinearName, type LinearShape, type Qwen3Config } from '@lut-llm/model';
-import { streamBytesPerCycle, cyclesToSeconds, type PlatformHbmStream } from '../platform/bandwidth.js';
+import { kvChannelBytesPerCycle, streamBytesPerCycle, cyclesToSeconds, type PlatformHbmStream } from '../platform/bandwidth.js';
 import type { PlatformConfig } from '../platform/schema.js';
 import { lutLinearStream } from '../platform/vq-storage.js';
 import { checkRequest, latencyEstimate, type LatencyEstimate } from './latency-estimate.js';
@@ -146,23 +146,26 @@ function sfuOp(platform: PlatformConfig, p: LutLlmAnalyticalParams, model: Qwen3
 
 /**
  * Attention of one layer. Terms: compute (QK^T and PV arrays of attentionMacsPerCycle each, run as
- * a pipeline: heads x headDim x attended keys / macsPerCycle), kvReadExposed (the HBM history not
- * hidden under the QKV round: DESIGN.md 1.2 stage 7 prefetches it while QKV runs), kvWrite (the new
- * tokens' K and V over the KV write channels). Decode reads the context - 1 history positions;
+ * a pipeline: heads x headDim x attended keys / macsPerCycle), kvExposed (the KV channels' time
+ * not hidden under the QKV round: the history read, prefetched while QKV runs (DESIGN.md 1.2
+ * stage 7), and the new tokens' K and V written over the same channels, the as-built design's
+ * 2 K + 2 V ports: memory `kvCacheChannelGroup`). Decode reads the context - 1 history positions;
  * prefill chunk k reads the k x chunk positions of earlier chunks (the chunk's own K/V are on chip).
  */
 function attentionOp(platform: PlatformConfig, p: LutLlmAnalyticalParams, model: Qwen3Config, tokens: number, context: number, qkvCyclesPerInstance: number): AnalyticalOp {
   const kvBytesPerPosition = kvElementsPerTokenPerLayer(model) * platform.dataFormats.kvBytesPerElement;
   const historyPositions = chunkedHistoryReads(tokens, p.prefillChunkTokens, context);
   const kvReadBytes = historyPositions * kvBytesPerPosition;
-  const kvReadCycles = streamCycles(platform, 'kvRead', kvReadBytes);
+  const kvWriteBytes = tokens * kvBytesPerPosition;
+  const kvBytesPerCycle = kvChannelBytesPerCycle(platform);
+  const kvReadCycles = Math.ceil(kvReadBytes / kvBytesPerCycle);
+  const kvWriteCycles = Math.ceil(kvWriteBytes / kvBytesPerCycle);
   const hiddenUnderQkv = Math.min(kvReadCycles, qkvCyclesPerInstance);
   const macsPerArray = model.heads * model.headDim * attendedKeys(tokens, context);
   return op('attention', model.layers, {
     compute: Math.ceil(macsPerArray / p.attentionMacsPerCycle),
-    kvReadExposed: kvReadCycles - hiddenUnderQkv,
-    kvWrite: streamCycles(platform, 'kvWrite', tokens * kvBytesPerPosition),
-  }, 0, { historyPositions, kvReadBytes, kvReadCycles, hiddenUnderQkv, macsPerArray });
+    kvExposed: kvReadCycles - hiddenUnderQkv + kvWriteCycles,
+  }, 0, { historyPositions, kvReadBytes, kvReadCycles, kvWriteCycles, hiddenUnderQkv, macsPerArray });
 }
 
 function checkPositive(name: string, v: number): void {

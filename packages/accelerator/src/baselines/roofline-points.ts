@@ -1,5 +1,5 @@
 import { linearShapes, type LinearName, type Qwen3Config } from '@lut-llm/model';
-import { streamBytesPerCycle } from '../platform/bandwidth.js';
+import { kvChannelBytesPerCycle, streamBytesPerCycle } from '../platform/bandwidth.js';
 import type { PlatformConfig } from '../platform/schema.js';
 import { lutLinearStream } from '../platform/vq-storage.js';
 import { gpuLinearPeakOpsPerSecond, resolveGpuRooflineOptions, type GpuRooflineOptions } from './gpu-roofline.js';
@@ -113,7 +113,7 @@ export function layerRooflinePoints(gpu: GpuSpec, model: Qwen3Config, platform: 
   rows.push({
     op: 'attention',
     gpu: point('attention', gpu.name, 'flop', flops, gpuKvBytes, gpuFp16Peak, gpuBw),
-    lutLlm: point('attention', lutSystem, 'flop', flops, lutKvBytes, 2 * p.attentionMacsPerCycle * 2 * hz, streamBytesPerCycle(platform, 'kvRead') * hz),
+    lutLlm: point('attention', lutSystem, 'flop', flops, lutKvBytes, 2 * p.attentionMacsPerCycle * 2 * hz, kvChannelBytesPerCycle(platform) * hz),
   });
   return rows;
 }

@@ -14,6 +14,15 @@ export function streamBytesPerCycle(cfg: PlatformConfig, stream: PlatformHbmStre
   return cfg.hbm.channels[stream] * cfg.hbm.bytesPerCyclePerChannel;
 }
 
+/**
+ * Bytes per kernel cycle of the KV-cache channels: the as-built design's 2 K + 2 V ports carry
+ * both the history reads and the new K/V writes (memory `kvCacheChannelGroup`), so reads alone
+ * get all kvRead + kvWrite channels and writes share them.
+ */
+export function kvChannelBytesPerCycle(cfg: PlatformConfig): number {
+  return streamBytesPerCycle(cfg, 'kvRead') + streamBytesPerCycle(cfg, 'kvWrite');
+}
+
 /** GB/s (10^9 bytes per second) of one stream at the kernel clock: channels x bytes/cycle x clockMhz / 1000. */
 export function streamGBps(cfg: PlatformConfig, stream: PlatformHbmStream): number {
   return bandwidthGBps(streamBytesPerCycle(cfg, stream), cfg.clockMhz);

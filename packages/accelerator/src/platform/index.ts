@@ -35,6 +35,7 @@ export {
   peakWeightBandwidthGBps,
   planBandwidthGBps,
   streamBytesPerCycle,
+  kvChannelBytesPerCycle,
   streamGBps,
   type PlatformHbmStream,
 } from './bandwidth.js';
