@@ -68,6 +68,9 @@ export const LAYER_START_PROBE = 'layer-start';
 export const LM_HEAD_START_PROBE = 'lm-head-start';
 const PROBE_BYTES = 4;
 
+/** Name prefix of the one LUTLinear unit's on-chip banks, shared by every op of the pass (`lut-linear.lut-psum.table`). */
+export const LUT_LINEAR_UNIT_PREFIX = 'lut-linear.';
+
 /** The LUTLinear ops of a layer, in the order the unit runs them (DESIGN.md 1.3). */
 export const LAYER_OPS = ['qkv', 'o', 'gate_up', 'down'] as const;
 
@@ -151,6 +154,7 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
       output: { stream: output, widthBytes: tokens * outFeatures * 4 },
       goIn: prevGo,
       goOut,
+      unitPrefix: LUT_LINEAR_UNIT_PREFIX,
     });
     prevGo = goOut;
     linearOps.push({ prefix, name, layer, cfg });

@@ -22,6 +22,7 @@ import { indexBitsFor, type ActivationOnlyLinear, type QuantizedLinear } from '@
 import { checkLutLinearData, synthesizeLutLinearData } from './data.js';
 import { hbmReaderActor, hbmWriterActor, vectorCollectorActor, vectorSplitterActor } from './hbm-actors.js';
 import { activationOnlyBlock, quantizedLinearBlock } from './layer-views.js';
+import { shareUnitBanks } from './unit-banks.js';
 import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig, type LutLinearData, type LutLinearOptions } from './options.js';
 import { activationTileBytes, centroidTileBytes, outputTileBytes, SCALE_BYTES_PER_GROUP, weightTileBytes, type TrafficParams } from './traffic.js';
 
@@ -126,6 +127,12 @@ export interface LutLinearInstall {
   readonly output?: { readonly stream: StreamRef; readonly widthBytes: number };
   readonly goIn?: Readonly<Partial<Record<LutLinearLoader, StreamRef>>>;
   readonly goOut?: Readonly<Partial<Record<LutLinearLoader, StreamRef>>>;
+  /**
+   * Given: the op runs on the one LUTLinear unit shared by every op installed with the same
+   * `unitPrefix`, so its PSum stage's on-chip banks are the unit's (`<unitPrefix>lut-psum.table`),
+   * whose ports all those ops share (unit-banks.ts). Omitted: the op has its own banks.
+   */
+  readonly unitPrefix?: string;
 }
 
 /** Width of the `go` tokens of loader chains. */
@@ -309,10 +316,11 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
     psumAct = indices;
   }
   const psumBindings = { in: { act: psumAct, weights: s.weightTiles }, out: { out: s.psums } };
-  if (variant === 'co-quant') lutPsum2dStage.install(g, A.psum, { ...cfg.lutPsum2d, tilesPerBlock }, psumBindings);
-  else if (variant === 'activation-only') lutPsum1dStage.install(g, A.psum, { ...cfg.lutPsum1d, tilesPerBlock }, psumBindings);
-  else if (cfg.weightOnlyImplementation === 'dsp-dequant') weightOnlyDspPsumStage.install(g, A.psum, { ...cfg.weightOnlyDspPsum, tilesPerBlock }, psumBindings);
-  else weightOnlyPsumStage.install(g, A.psum, { ...cfg.weightOnlyPsum, tilesPerBlock }, psumBindings);
+  const gp = inst.unitPrefix !== undefined ? shareUnitBanks(g, pre, inst.unitPrefix) : g;
+  if (variant === 'co-quant') lutPsum2dStage.install(gp, A.psum, { ...cfg.lutPsum2d, tilesPerBlock }, psumBindings);
+  else if (variant === 'activation-only') lutPsum1dStage.install(gp, A.psum, { ...cfg.lutPsum1d, tilesPerBlock }, psumBindings);
+  else if (cfg.weightOnlyImplementation === 'dsp-dequant') weightOnlyDspPsumStage.install(gp, A.psum, { ...cfg.weightOnlyDspPsum, tilesPerBlock }, psumBindings);
+  else weightOnlyPsumStage.install(gp, A.psum, { ...cfg.weightOnlyPsum, tilesPerBlock }, psumBindings);
 
   const accParams = { ...cfg.accumulator, blocks, tilesPerBlock };
   if (variant === 'co-quant') {

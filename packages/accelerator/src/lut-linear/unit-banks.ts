@@ -1,0 +1,66 @@
+import { costOf, type ActorSpec, type Bindings, type FiringCost, type GraphBuilder, type ResourceSpec } from '@lut-llm/core';
+
+/**
+ * The on-chip banks of the one LUTLinear unit, shared by every op installed on it.
+ *
+ * The design runs every linear op on the same matchers in rounds (DESIGN.md 1.3; LUT-FPGA/LUT-LLM
+ * `qwen_block/qwen_block.h`: one chain of 16 `memory_matcher_w_vq_half_dsp_final` tasks and one
+ * `memory_matcher_acc_overlay_half` serve rounds 0-3, QKV, O, up/gate and down), so the table bank
+ * a stage declares for one op (`<op prefix>lut-psum.table`) is the same BRAM/URAM as every other
+ * op's: its ports are shared by all of their reads and table fills. `shareUnitBanks(g, opPrefix,
+ * unitPrefix)` returns a view of `g` for installing one op's stage: a resource it declares under
+ * `opPrefix` is declared once under `unitPrefix` instead, and its actors' requests go there.
+ * A second declaration of the same bank with other ports is an error naming it.
+ */
+export function shareUnitBanks(g: GraphBuilder, opPrefix: string, unitPrefix: string): GraphBuilder {
+  const declared = declaredOf(g);
+  const rename = (name: string): string => (name.startsWith(opPrefix) ? unitPrefix + name.slice(opPrefix.length) : name);
+  const view: GraphBuilder = new Proxy(g, {
+    get(target, prop) {
+      if (prop === 'resource') {
+        return (spec: ResourceSpec) => {
+          const name = rename(spec.name);
+          const known = declared.get(name);
+          if (!known) {
+            declared.set(name, spec);
+            target.resource({ ...spec, name });
+          } else if (known.unitsPerCycle !== spec.unitsPerCycle) {
+            throw new RangeError(`LUTLinear unit bank '${name}': declared with ${known.unitsPerCycle} units per cycle, '${spec.name}' asks ${spec.unitsPerCycle}`);
+          }
+          return view;
+        };
+      }
+      if (prop === 'invoke') {
+        return (spec: ActorSpec, bindings?: Bindings) => {
+          target.invoke(onUnitBanks(spec, rename), bindings);
+          return view;
+        };
+      }
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return view;
+}
+
+const DECLARED = new WeakMap<GraphBuilder, Map<string, ResourceSpec>>();
+
+function declaredOf(g: GraphBuilder): Map<string, ResourceSpec> {
+  let m = DECLARED.get(g);
+  if (!m) DECLARED.set(g, (m = new Map()));
+  return m;
+}
+
+/** `spec` requesting the renamed resources (unchanged when it uses none of them). */
+function onUnitBanks(spec: ActorSpec, rename: (name: string) => string): ActorSpec {
+  const resources = spec.resources ?? [];
+  if (!resources.some((r) => rename(r) !== r)) return spec;
+  return {
+    ...spec,
+    resources: resources.map(rename),
+    cost: (f): FiringCost => {
+      const c = costOf(spec, f);
+      return c.requests ? { ...c, requests: c.requests.map((r) => ({ resource: rename(r.resource), units: r.units })) } : c;
+    },
+  };
+}
