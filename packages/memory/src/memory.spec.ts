@@ -1,6 +1,6 @@
-import { GraphBuilder, runGraph, sinkActor } from '@lut-llm/core';
+import { GraphBuilder, interleavedRequests, resourceGroup, runGraph, sinkActor, type ActorStateEvent } from '@lut-llm/core';
 import { describe, expect, it } from 'vitest';
-import { bandwidthGBps, bankResource, checkBudget, hbmChannelGroup, hbmPeakBytesPerCycle, memoryBank, V80_HBM, V80_ON_CHIP } from './index.js';
+import { bandwidthGBps, bankResource, checkBudget, hbmChannelGroup, hbmPeakBytesPerCycle, kvCacheChannelGroup, memoryBank, V80_HBM, V80_ON_CHIP } from './index.js';
 
 describe('HBM', () => {
   it('V80 weight channels: 32 x 256 bits = 1024 B/cycle, about 232 GB/s at 227 MHz', () => {
@@ -34,6 +34,32 @@ describe('HBM', () => {
 
   it('rejects a channel count of 0', () => {
     expect(() => hbmChannelGroup('weights', { ...V80_HBM, channels: { ...V80_HBM.channels, weights: 0 } })).toThrow(/'weights' needs an integer >= 1 of channels, got 0/);
+  });
+});
+
+describe('KV-cache channels: K and V ports shared by reads and writes', () => {
+  it('is one interleaved group of kvRead + kvWrite channels of 32 B/cycle, 64 B beats', () => {
+    expect(kvCacheChannelGroup(V80_HBM)).toMatchObject({ name: 'hbm.kv', channels: 4, unitsPerCycle: 32, interleaveBytes: 64 });
+    expect(() => kvCacheChannelGroup({ ...V80_HBM, channels: { ...V80_HBM.channels, kvWrite: 0 } })).toThrow(/'kvWrite' needs an integer >= 1 of channels, got 0/);
+  });
+
+  it('README example: a 1 KiB write at cycle 100 waits behind a 64 KiB read from cycle 1 (513 - 100 = 413 cycles on each channel)', () => {
+    // The read: 65,536 B from address 0 in 64 B beats over 4 channels = 16,384 B per channel at
+    // 32 B/cycle = 512 cycles, [1, 513). The write: 1,024 B at 1 MiB (a multiple of 4 x 64 B, so
+    // 256 B per channel, 8 cycles) asks at 100 and is served [513, 521), held by the reader.
+    const kv = kvCacheChannelGroup(V80_HBM);
+    const g = new GraphBuilder('kv');
+    for (const r of resourceGroup(kv)) g.resource(r);
+    const names = resourceGroup(kv).map((r) => r.name);
+    const access = (name: string, at: number, address: number, bytes: number) =>
+      g.invoke({ name, firings: 2, resources: names, cost: (f) => (f.index === 0 ? { iiCycles: at, latencyCycles: 0 } : { iiCycles: 1, latencyCycles: 0, requests: interleavedRequests(kv, address, bytes) }) });
+    access('reader', 1, 0, 65536);
+    access('writer', 100, 1 << 20, 1024);
+    const r = runGraph(g.build(), { trace: 'full' });
+    expect(r.cycles).toBe(521);
+    expect(r.summary.resources.map((x) => x.contentionCycles)).toEqual([413, 413, 413, 413]);
+    const waits = r.events.filter((e): e is ActorStateEvent => e.kind === 'actor' && e.state === 'stalled-contention');
+    expect(waits).toEqual([expect.objectContaining({ actor: 'writer', startCycle: 100, endCycle: 513, heldBy: 'reader' })]);
   });
 });
 
