@@ -54,13 +54,19 @@ function declaredOf(g: GraphBuilder): Map<string, ResourceSpec> {
 /** `spec` requesting the renamed resources (unchanged when it uses none of them). */
 function onUnitBanks(spec: ActorSpec, rename: (name: string) => string): ActorSpec {
   const resources = spec.resources ?? [];
-  if (!resources.some((r) => rename(r) !== r)) return spec;
+  const renamed = new Map(resources.map((r) => [r, rename(r)]));
+  if (resources.every((r) => renamed.get(r) === r)) return spec;
   return {
     ...spec,
     resources: resources.map(rename),
+    // On the hot path (one PSum firing per weight tile): names from the map, fields copied.
     cost: (f): FiringCost => {
       const c = costOf(spec, f);
-      return c.requests ? { ...c, requests: c.requests.map((r) => ({ resource: rename(r.resource), units: r.units })) } : c;
+      const rq = c.requests;
+      if (!rq) return c;
+      const requests = new Array<{ resource: string; units: number }>(rq.length);
+      for (let i = 0; i < rq.length; i++) requests[i] = { resource: renamed.get(rq[i]!.resource) ?? rename(rq[i]!.resource), units: rq[i]!.units };
+      return { iiCycles: c.iiCycles, latencyCycles: c.latencyCycles, requests };
     },
   };
 }
