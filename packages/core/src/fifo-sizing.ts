@@ -50,8 +50,8 @@ export interface FifoSizing {
  * tokens than a depth d needs no more than d, so the search runs over [1, stallFreeDepth] only,
  * and FIFOs that need 1 slot cost no re-timing. The chosen depths interact, so they are then
  * checked together: while the joint run exceeds the bound, each FIFO that still froze its
- * producer in it goes halfway up to its stall-free depth (at which no write stalls, so this
- * ends within the bound). Throws when the recording cannot be re-timed exactly (non-blocking
+ * producer in it doubles its depth, up to its stall-free depth (at which no write stalls, so
+ * this ends within the bound). Throws when the recording cannot be re-timed exactly (non-blocking
  * tests, an order-dependent resource): then sizing needs full runs.
  */
 export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): FifoSizing {
@@ -118,7 +118,7 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
     for (let f = 0; f < nF; f++) {
       const stalled = typeof joint === 'string' || joint.stalledFullByFifo[f]! > 0;
       if (stalled && chosen[f]! < need[f]!) {
-        chosen[f] = Math.ceil((chosen[f]! + need[f]!) / 2);
+        chosen[f] = Math.min(need[f]!, 2 * chosen[f]!);
         raised++;
       }
     }

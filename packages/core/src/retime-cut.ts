@@ -21,7 +21,7 @@ export interface CutMatch {
 }
 
 /**
- * Whether the probe's state `s` at cut H equals the base's `b` shifted by one delta (early
+ * Whether the probe's state `s` at cut H equals the base's `b` at cut Hb = H - delta, shifted by delta (early
  * cut-off): then every later start, write and grant of the probe is the base's plus delta (the
  * rules are max-plus: shifting every input shifts every output), and the rest need not be
  * re-timed. Values below H that no later step can use are not compared (a later step's cycle is
@@ -30,15 +30,10 @@ export interface CutMatch {
  * spent (changed FIFOs written, changed actors started, changed resources granted); the caller
  * checks that.
  */
-export function matchCut(ix: RecordingIndex, cfg: SweepConfig, H: number, s: SweepState, p: ProbeArrays, b: SweepState, base: SweepArrays): CutMatch | undefined {
-  let delta = NaN;
+export function matchCut(ix: RecordingIndex, cfg: SweepConfig, H: number, Hb: number, delta: number, s: SweepState, p: ProbeArrays, b: SweepState, base: SweepArrays): CutMatch | undefined {
   const same = (x: number, y: number): boolean => {
     if (x !== x || y !== y) return x !== x && y !== y;
     if (x === Infinity || x === -Infinity || y === Infinity || y === -Infinity) return x === y;
-    if (delta !== delta) {
-      delta = x - y;
-      return true;
-    }
     return x === y + delta;
   };
   const nF = s.wCount.length;
@@ -46,7 +41,7 @@ export function matchCut(ix: RecordingIndex, cfg: SweepConfig, H: number, s: Swe
   const nR = s.cursor.length;
   for (let r = 0; r < nR; r++) {
     if (s.rp[r] !== b.rp[r] || s.prevFiring[r] !== b.prevFiring[r] || s.groupOk[r] !== b.groupOk[r]) return undefined;
-    const idle = s.cursor[r]! < H && b.cursor[r]! < H && !(s.prevNew[r]! >= H) && !(b.prevNew[r]! >= H);
+    const idle = s.cursor[r]! < H && b.cursor[r]! < Hb && !(s.prevNew[r]! >= H) && !(b.prevNew[r]! >= Hb);
     if (idle) continue;
     if (s.used[r] !== b.used[r] || s.owner[r] !== b.owner[r] || !same(s.cursor[r]!, b.cursor[r]!) || !same(s.prevNew[r]!, b.prevNew[r]!)) return undefined;
   }
@@ -57,9 +52,10 @@ export function matchCut(ix: RecordingIndex, cfg: SweepConfig, H: number, s: Swe
     const cur = s.cur[a]!;
     const ph = s.ph[a]!;
     const fp = s.fp[a]!;
-    if (cur !== b.cur[a] || ph !== b.ph[a] || fp !== b.fp[a] || s.grantK[a] !== b.grantK[a] || s.unapplied[a] !== b.unapplied[a]) return undefined;
+    if (cur !== b.cur[a] || ph !== b.ph[a] || fp !== b.fp[a] || s.grantK[a] !== b.grantK[a]) return undefined;
     const end = actorStart[a + 1]!;
     if (cur === end && ph === end && fp === end) continue;
+    if (s.unapplied[a] !== b.unapplied[a]) return undefined;
     if (!same(s.startAt[a]!, b.startAt[a]!)) return undefined;
     if (s.startAt[a] === s.startAt[a] && (!same(s.grantEnd[a]!, b.grantEnd[a]!) || !same(s.grantWait[a]!, b.grantWait[a]!))) return undefined;
     let freezesPending = false;
@@ -76,7 +72,7 @@ export function matchCut(ix: RecordingIndex, cfg: SweepConfig, H: number, s: Swe
       const j = actorFirings[q]!;
       if (!same((q < p.loCur[a]! ? p.lo : p.out).plan[j]! + s.shift[a]!, base.plan[j]! + b.shift[a]!)) return undefined;
     }
-    const idle = cur < end && ph === cur && !freezesPending && s.startAt[a] !== s.startAt[a] && s.na[a]! < H && b.na[a]! < H && s.tail[a]! < H && b.tail[a]! < H;
+    const idle = cur < end && ph === cur && !freezesPending && s.startAt[a] !== s.startAt[a] && s.na[a]! < H && b.na[a]! < Hb && s.tail[a]! < H && b.tail[a]! < Hb;
     if (idle) {
       (dominated ??= []).push(a);
       continue;
@@ -94,11 +90,11 @@ export function matchCut(ix: RecordingIndex, cfg: SweepConfig, H: number, s: Swe
     for (let k = s.rCount[f]! - 1; k >= first; k--) {
       const x = (k < p.loR[f]! ? p.lo : p.out).tokR[fifoBase[f]! + k]!;
       const y = base.tokR[fifoBase[f]! + k]!;
-      if (x + turn < H && y + turn < H) break;
+      if (x + turn < H && y + turn < Hb) break;
       if (!same(x, y)) return undefined;
     }
   }
-  const d = delta === delta ? delta : 0;
+  const d = delta;
   let fix: Float64Array | undefined;
   if (dominated) {
     fix = new Float64Array(nA);

@@ -85,14 +85,15 @@ export class Sweep {
   }
 
   /**
-   * Runs rounds from `fromRound` + 1 on (the state is the cut after round `fromRound`); after
-   * each round `onCut(k)` may stop the sweep. Stops early when the run exceeds `stopAbove`.
+   * Runs rounds from the state's cut: the first commits every step below `horizon`; after each
+   * round `next(H)` gives the next round's horizon, or NaN to stop the sweep there ('cut').
+   * Stops early when the run exceeds `stopAbove`.
    */
-  run(step: number, fromRound: number, stopAbove: number, onCut?: (k: number) => boolean): SweepEnd {
+  run(horizon: number, stopAbove: number, next: (H: number) => number): SweepEnd {
     const nA = this.rec.graph.actors.length;
     for (let a = 0; a < nA; a++) if (!this.done(a)) this.enqueue(a);
-    for (let k = fromRound + 1; ; k++) {
-      this.horizon = k * step;
+    for (let H = horizon; ; ) {
+      this.horizon = H;
       this.roundMax = -Infinity;
       for (let p = 0; p < this.np; p++) {
         this.isParked[this.parked[p]!] = 0;
@@ -108,8 +109,10 @@ export class Sweep {
         if (this.why !== undefined) return { why: this.why };
       }
       if (this.st.makespan > stopAbove) return 'above';
-      if (onCut?.(k)) return 'cut';
+      const n = next(H);
+      if (n !== n) return 'cut';
       if (this.np === 0) break;
+      H = n;
     }
     for (let a = 0; a < nA; a++) {
       if (this.st.cur[a] !== this.ix.actorStart[a + 1] || this.st.ph[a] !== this.ix.actorStart[a + 1]) {

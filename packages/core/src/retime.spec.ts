@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, runGraph, retime, applyChanges, recordingBytes, sizeFifos, type ActorSpec, type ActorSummary, type ExactRetime, type Graph, type RetimeChanges } from './index.js';
+import { GraphBuilder, Retimer, runGraph, retime, applyChanges, recordingBytes, sizeFifos, type ActorSpec, type ActorSummary, type ExactRetime, type Graph, type RetimeChanges } from './index.js';
 
 /** The producer of II 1, latency 10 -> sink of II 1 of the README (fifo.spec.ts): 1,000 tokens. */
 function pair(depth: number): Graph {
@@ -151,6 +151,7 @@ describe('retime: property (fixed seed) against full re-runs', () => {
   it('retime(record(G), change).cycles === runGraph(G with change).cycles; exact ones also match the frozen cycles per actor', () => {
     let exact = 0;
     let total = 0;
+    let probes = 0;
     fc.assert(
       fc.property(graphArb, changeArb, (p, c) => {
         // Fork-joins need the short branch deep enough not to deadlock: the property is about timing.
@@ -178,6 +179,19 @@ describe('retime: property (fixed seed) against full re-runs', () => {
         }
         const got = retime(base.recording!, ch);
         total++;
+        // The same change as a probe against another base (FIFO sizing's path: every FIFO deep,
+        // then one made shallow): incremental from that base's checkpoints, equal to the re-run.
+        const deep = Object.fromEntries(graph.fifos.map((f) => [f.name, 64]));
+        const other = new Retimer(base.recording!, { fifoDepths: deep });
+        const probe = other.retime(ch);
+        const wantDeep = rerun(graph, { ...ch, fifoDepths: { ...deep, ...ch.fifoDepths } });
+        if (typeof probe !== 'string') {
+          probes++;
+          expect(probe.cycles).toBe(wantDeep.cycles);
+          expect([...probe.stalledFullCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledFullCycles));
+          expect([...probe.busyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.busyCycles));
+          expect([...probe.stalledEmptyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledEmptyCycles));
+        }
         expect(got.cycles).toBe(want.cycles);
         if (got.exact) {
           exact++;
@@ -189,5 +203,6 @@ describe('retime: property (fixed seed) against full re-runs', () => {
     );
     // Most draws are exact (the rest share 'mem' in an order the change could alter).
     expect(exact).toBeGreaterThan(total / 2);
+    expect(probes).toBeGreaterThan(total / 2);
   });
 });

@@ -92,10 +92,10 @@ export class Retimer {
     const sweep = new Sweep(rec, this.ix, cfg, st, this.base, this.base, zA, zA, zF, zF);
     this.cuts.push(st.clone());
     const roundMax: number[] = [-Infinity];
-    const end = sweep.run(this.step, 0, Infinity, () => {
+    const end = sweep.run(this.step, Infinity, (H) => {
       this.cuts.push(st.clone());
       roundMax.push(sweep.roundMax);
-      return false;
+      return H + this.step;
     });
     this.after = new Float64Array(roundMax.length);
     let m = -Infinity;
@@ -166,11 +166,26 @@ export class Retimer {
       for (const r of changedR) if (st.rp[r] !== ix.resStart[r + 1]) return false;
       return true;
     };
-    const end = sweep.run(this.step, k0, stopAbove, (k) => {
-      if (k >= this.cuts.length || !spent()) return false;
-      const m = matchCut(ix, cfg, k * this.step, st, arrays, this.cuts[k]!, base);
-      if (m) match = { k, m };
-      return m !== undefined;
+    // Once the changes are spent, each round ends where a base cut would fall if the rest of the
+    // probe were the base shifted by delta (delta guessed from the newest write), and is compared with it.
+    let aligned: { j: number; delta: number } | undefined;
+    const step = this.step;
+    const end = sweep.run((k0 + 1) * step, stopAbove, (H) => {
+      if (aligned) {
+        const { j, delta } = aligned;
+        const m = matchCut(ix, cfg, H, j * step, delta, st, arrays, this.cuts[j]!, base);
+        if (m) {
+          match = { k: j, m };
+          return NaN;
+        }
+        aligned = undefined;
+      }
+      if (!spent()) return H + step;
+      const delta = this.newestWriteDelta(st, from.wCount);
+      const j = Math.floor((H - delta) / step) + 1;
+      if (delta !== delta || j >= this.cuts.length) return H + step;
+      aligned = { j, delta };
+      return j * step + delta;
     });
     if (typeof end === 'object') return end.why;
     if (end === 'above') return { ...runOf(st, Infinity, firingsOf(ix, st, from.cur)) };
@@ -193,6 +208,24 @@ export class Retimer {
       stalledFullByFifo: plus(st.byFifo, fin.byFifo, at.byFifo),
       firingsRetimed: firingsOf(ix, st, from.cur),
     };
+  }
+
+  /** Probe minus base cycle of the newest token write of the probe (NaN: none yet). */
+  private newestWriteDelta(st: SweepState, loW: Int32Array): number {
+    const { ix, base } = this;
+    let best = -Infinity;
+    let delta = NaN;
+    for (let f = 0; f < loW.length; f++) {
+      const w = st.wCount[f]! - 1;
+      if (w < ix.initial[f]!) continue;
+      const x = ix.fifoBase[f]! + w;
+      const t = (w < loW[f]! ? base : this.scratch!).tokW[x]!;
+      if (t > best) {
+        best = t;
+        delta = t - base.tokW[x]!;
+      }
+    }
+    return delta;
   }
 
   /**
