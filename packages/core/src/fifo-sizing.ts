@@ -49,9 +49,9 @@ export interface FifoSizing {
  * the unbounded run (every other FIFO unbounded). A FIFO whose unbounded run never holds more
  * tokens than a depth d needs no more than d, so the search runs over [1, stallFreeDepth] only,
  * and FIFOs that need 1 slot cost no re-timing. The chosen depths interact, so they are then
- * checked together: while the joint run exceeds the bound, each FIFO that still froze its
- * producer in it doubles its depth, up to its stall-free depth (at which no write stalls, so
- * this ends within the bound). Throws when the recording cannot be re-timed exactly (non-blocking
+ * checked together: while the joint run exceeds the bound, the FIFOs that froze their producers
+ * in it are raised together, geometrically from their independent towards their stall-free
+ * depth, by the least common factor that brings the joint run within the bound (see below). Throws when the recording cannot be re-timed exactly (non-blocking
  * tests, an order-dependent resource): then sizing needs full runs.
  */
 export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): FifoSizing {
@@ -108,21 +108,56 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
     chosen[f] = lo;
   }
   const independent = chosen.slice();
+  // Joint check. FIFOs that freeze their producers in the joint run are raised together along
+  // d(f, x) = indep^(1 - x) * need^x (geometric, so a FIFO asking 2 slots and one asking 2,000
+  // grow by the same factor), with the least x in [0, 1] that keeps the joint run within the
+  // bound, found by bisection (cycles fall as x grows). At x = 1 they stall nowhere; if the joint
+  // run still exceeds the bound, FIFOs that froze in it join the raised set and the search repeats.
   const rounds: number[] = [];
-  let joint: RetimedRun | string;
-  for (;;) {
-    joint = probe(chosen, Infinity);
-    rounds.push(typeof joint === 'string' ? NaN : joint.cycles);
-    if (typeof joint !== 'string' && joint.cycles <= bound) break;
-    let raised = 0;
+  const raised = new Uint8Array(nF);
+  const at = (x: number): Int32Array => {
+    const d = independent.slice();
+    for (let f = 0; f < nF; f++) if (raised[f]) d[f] = Math.min(need[f]!, Math.ceil(independent[f]! ** (1 - x) * need[f]! ** x - 1e-9));
+    return d;
+  };
+  const jointRun = (d: Int32Array): RetimedRun | string => {
+    const r = probe(d, Infinity);
+    rounds.push(typeof r === 'string' ? NaN : r.cycles);
+    return r;
+  };
+  const within = (r: RetimedRun | string) => typeof r !== 'string' && r.cycles <= bound;
+  let joint = jointRun(chosen);
+  for (let pass = 0; !within(joint) && pass < 8; pass++) {
+    let added = 0;
     for (let f = 0; f < nF; f++) {
-      const stalled = typeof joint === 'string' || joint.stalledFullByFifo[f]! > 0;
-      if (stalled && chosen[f]! < need[f]!) {
-        chosen[f] = Math.min(need[f]!, 2 * chosen[f]!);
-        raised++;
+      if (!raised[f] && independent[f]! < need[f]! && (typeof joint === 'string' || joint.stalledFullByFifo[f]! > 0)) {
+        raised[f] = 1;
+        added++;
       }
     }
-    if (raised === 0) break;
+    if (added === 0) break;
+    const top = jointRun(at(1));
+    if (!within(top)) {
+      joint = top;
+      chosen.set(at(1));
+      continue;
+    }
+    let lo = 0;
+    let hi = 1;
+    let best = top;
+    let bestDepths = at(1);
+    for (let k = 0; k < 12; k++) {
+      const mid = (lo + hi) / 2;
+      const d = at(mid);
+      const r = jointRun(d);
+      if (within(r)) {
+        hi = mid;
+        best = r;
+        bestDepths = d;
+      } else lo = mid;
+    }
+    joint = best;
+    chosen.set(bestDepths);
   }
   exact(typeof joint === 'string' ? joint : undefined, 'run at the chosen depths');
   const all = joint as RetimedRun;

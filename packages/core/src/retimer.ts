@@ -181,7 +181,7 @@ export class Retimer {
         aligned = undefined;
       }
       if (!spent()) return H + step;
-      const delta = this.newestWriteDelta(st, from.wCount);
+      const delta = this.activeDelta(st, from.wCount, H - step);
       const j = Math.floor((H - delta) / step) + 1;
       if (delta !== delta || j >= this.cuts.length) return H + step;
       aligned = { j, delta };
@@ -210,22 +210,33 @@ export class Retimer {
     };
   }
 
-  /** Probe minus base cycle of the newest token write of the probe (NaN: none yet). */
-  private newestWriteDelta(st: SweepState, loW: Int32Array): number {
+  /**
+   * The delay of the probe against the base where it is active: per FIFO written in the last
+   * round, its newest token's probe minus base write cycle; the most frequent (NaN: none).
+   * Actors that run ahead of the change (prefetchers) keep a smaller delay, so the newest write
+   * alone can mislead.
+   */
+  private activeDelta(st: SweepState, loW: Int32Array, since: number): number {
     const { ix, base } = this;
-    let best = -Infinity;
-    let delta = NaN;
+    const count = new Map<number, number>();
     for (let f = 0; f < loW.length; f++) {
       const w = st.wCount[f]! - 1;
       if (w < ix.initial[f]!) continue;
       const x = ix.fifoBase[f]! + w;
       const t = (w < loW[f]! ? base : this.scratch!).tokW[x]!;
-      if (t > best) {
-        best = t;
-        delta = t - base.tokW[x]!;
+      if (t < since) continue;
+      const d = t - base.tokW[x]!;
+      count.set(d, (count.get(d) ?? 0) + 1);
+    }
+    let best = NaN;
+    let n = 0;
+    for (const [d, c] of count) {
+      if (c > n || (c === n && d > best)) {
+        best = d;
+        n = c;
       }
     }
-    return delta;
+    return best;
   }
 
   /**
