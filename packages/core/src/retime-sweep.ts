@@ -1,7 +1,8 @@
 import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
 import type { Recording } from './recording.js';
 import type { RecordingIndex } from './retime-index.js';
-import { SweepState } from './retime-state.js';
+import { grantOn, type GrantOut } from './retime-calendar.js';
+import type { SweepState } from './retime-state.js';
 
 /** A configuration to re-time under, by id (NaN latency / II: the recorded value of each firing). */
 export interface SweepConfig {
@@ -55,8 +56,7 @@ export class Sweep {
   private readonly parked: Int32Array;
   private readonly isParked: Uint8Array;
   private np = 0;
-  private gStart = 0;
-  private gHeld = -1;
+  private readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
 
   constructor(
     private readonly rec: Recording,
@@ -142,50 +142,20 @@ export class Sweep {
     if (x > this.roundMax) this.roundMax = x;
   }
 
-  /** SharedResource.grant on the state's calendar of `r`: returns the end cycle; gStart / gHeld as Grant. */
-  private grant(r: number, owner: number, cycle: number, units: number): number {
+  /**
+   * A freeze [c, c + d) of a's pipeline reaches its II (engine: thaw): an interrupted II ends d
+   * later; an actor that was waiting for input from na may start at the thaw (starved from na to
+   * c: the engine closes the empty stall when the pipeline freezes).
+   */
+  private thaw(a: number, c: number, d: number, countStarved: boolean): void {
     const st = this.st;
-    const cap = this.cfg.unitsPerCycle[r]!;
-    let cursor = st.cursor[r]!;
-    let used = st.used[r]!;
-    if (cycle >= cursor && (cycle > cursor || used === 0)) {
-      cursor = cycle;
-      used = 0;
-    }
-    this.gHeld = cursor > cycle || (cursor === cycle && used > 0 && st.owner[r] !== owner) ? st.owner[r]! : -1;
-    if (units === 0) {
-      st.cursor[r] = cursor;
-      st.used[r] = used;
-      this.gStart = cycle;
-      this.gHeld = -1;
-      return cycle;
-    }
-    if (used === cap) {
-      cursor++;
-      used = 0;
-    }
-    const start = cursor;
-    const firstFree = cap - used;
-    let end: number;
-    if (units <= firstFree) {
-      end = start + 1;
-      used += units;
+    if (st.na[a]! >= c) {
+      st.na[a] += d;
+      this.bump(st.na[a]!);
     } else {
-      const rest = units - firstFree;
-      const full = Math.ceil(rest / cap);
-      end = start + 1 + full;
-      cursor = end - 1;
-      used = rest - (full - 1) * cap;
+      if (countStarved) st.stalledEmpty[a] += c - st.na[a]!;
+      st.na[a] = c + d;
     }
-    if (used === cap) {
-      cursor = end;
-      used = 0;
-    }
-    st.cursor[r] = cursor;
-    st.used[r] = used;
-    st.owner[r] = owner;
-    this.gStart = start;
-    return end;
   }
 
   private iiOf(a: number, i: number): number {
@@ -252,10 +222,11 @@ export class Sweep {
       st.prevNew[r] = t;
       st.prevRec[r] = rec.startCycle[i]!;
       st.prevFiring[r] = i;
-      const end = this.grant(r, a, t, rec.reqUnits[q]!);
+      const end = grantOn(st, r, this.cfg.unitsPerCycle[r]!, a, t, rec.reqUnits[q]!, this.grantOut);
       if (end > st.grantEnd[a]!) st.grantEnd[a] = end;
       // Arbiter: a grant that starts late, held by another requester, is contention.
-      if (this.gStart > t && this.gHeld !== a && this.gStart > st.grantWait[a]!) st.grantWait[a] = this.gStart;
+      const gs = this.grantOut.start;
+      if (gs > t && this.grantOut.heldBy !== a && gs > st.grantWait[a]!) st.grantWait[a] = gs;
       const nextQ = ++st.rp[r]!;
       if (nextQ < ix.resStart[r + 1]!) this.enqueue(rec.actor[ix.reqFiring[ix.resSeq[nextQ]!]!]!);
     }
@@ -345,11 +316,7 @@ export class Sweep {
           const fz = p < loPh ? lo : out;
           const d = fz.fzD[j]!;
           if (d === 0) continue;
-          const c = fz.fzC[j]!;
-          if (st.na[a]! >= c) {
-            st.na[a] += d;
-            this.bump(st.na[a]!);
-          } else st.na[a] = c + d;
+          this.thaw(a, fz.fzC[j]!, d, false);
         }
         return;
       }
@@ -375,14 +342,7 @@ export class Sweep {
         if (d === 0) continue;
         const c = fz.fzC[j]!;
         if (c > t) break;
-        if (st.na[a]! >= c) {
-          st.na[a] += d;
-          this.bump(st.na[a]!);
-        } else {
-          // Waiting for input from na, frozen from c: the engine closes the empty stall at c.
-          st.stalledEmpty[a] += c - st.na[a]!;
-          st.na[a] = c + d;
-        }
+        this.thaw(a, c, d, true);
         st.unapplied[a] -= d;
         t = Math.max(st.na[a]!, ready);
       }
