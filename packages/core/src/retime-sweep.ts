@@ -55,6 +55,14 @@ export class Sweep {
   private qn = 0;
   private readonly parked: Int32Array;
   private readonly isParked: Uint8Array;
+  /**
+   * What a blocked actor waits for, so that only the commit it needs wakes it: the read of token
+   * slotK of FIFO slotF (a write's slot), the write of token inK of FIFO inF (a start's input).
+   */
+  private readonly slotF: Int32Array;
+  private readonly slotK: Int32Array;
+  private readonly inF: Int32Array;
+  private readonly inK: Int32Array;
   private np = 0;
   private readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
 
@@ -76,6 +84,10 @@ export class Sweep {
     this.queued = new Uint8Array(nA);
     this.parked = new Int32Array(nA);
     this.isParked = new Uint8Array(nA);
+    this.slotF = new Int32Array(nA).fill(-1);
+    this.slotK = new Int32Array(nA);
+    this.inF = new Int32Array(nA).fill(-1);
+    this.inK = new Int32Array(nA);
   }
 
   /** Whether every firing of `a` is started and written and its freezes applied. */
@@ -247,6 +259,8 @@ export class Sweep {
     const end = ix.actorStart[a + 1]!;
     const loCur = this.loCur[a]!;
     const loPh = this.loPh[a]!;
+    this.slotF[a] = -1;
+    this.inF[a] = -1;
     for (;;) {
       // 1. Writes of started firings, in order, as soon as the reads that free their slots are known.
       while (st.ph[a]! < st.cur[a]!) {
@@ -269,6 +283,8 @@ export class Sweep {
           if (k < 0) continue;
           if (k >= st.rCount[f]!) {
             known = false;
+            this.slotF[a] = f;
+            this.slotK[a] = k;
             break;
           }
           const free = (k < this.loR[f]! ? lo.tokR : out.tokR)[fifoBase[f]! + k]! + (selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES);
@@ -297,7 +313,8 @@ export class Sweep {
           const f = ops[o]!;
           out.tokW[fifoBase[f]! + tok[o]!] = at;
           st.wCount[f]!++;
-          this.enqueue(consumer[f]!);
+          const c = consumer[f]!;
+          if (this.inF[c] === f && this.inK[c] === tok[o]) this.enqueue(c);
         }
         this.bump(at);
         st.ph[a]!++;
@@ -329,7 +346,12 @@ export class Sweep {
       for (let o = o0; o < o1; o++) {
         const f = ops[o]!;
         const k = tok[o]!;
-        if (k >= st.wCount[f]!) return; // its producer will wake us
+        if (k >= st.wCount[f]!) {
+          // Its producer's write of token k wakes it.
+          this.inF[a] = f;
+          this.inK[a] = k;
+          return;
+        }
         const w = (k < this.loW[f]! ? lo.tokW : out.tokW)[fifoBase[f]! + k]!;
         if (w > ready) ready = w;
       }
@@ -357,7 +379,8 @@ export class Sweep {
         const f = ops[o]!;
         out.tokR[fifoBase[f]! + tok[o]!] = t;
         st.rCount[f]!++;
-        this.enqueue(producer[f]!);
+        const pr = producer[f]!;
+        if (this.slotF[pr] === f && this.slotK[pr] === tok[o]) this.enqueue(pr);
       }
       out.startT[i] = t;
       if (reqStart[i + 1]! > reqStart[i]!) {
