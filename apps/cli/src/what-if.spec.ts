@@ -46,7 +46,7 @@ describe('lut-llm fifo-size', () => {
   it('chooses per FIFO a depth within 1% of unbounded FIFOs; every FIFO at its chosen depth stays within it on the tiny model', async () => {
     const r = await cli('fifo-size', '--model', 'tiny', '--prompt', '4', '--json', '-');
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout) as { unboundedCycles: number; boundCycles: number; fifos: { fifo: string; chosenDepth: number; stallFreeDepth: number }[] };
+    const s = JSON.parse(r.stdout) as { unboundedCycles: number; boundCycles: number; chosenCycles: number; fifos: { fifo: string; chosenDepth: number; stallFreeDepth: number }[] };
     expect(s.boundCycles).toBe(Math.floor(s.unboundedCycles * 1.01));
     for (const f of s.fifos) expect(f.chosenDepth).toBeLessThanOrEqual(Math.max(1, f.stallFreeDepth));
     // The chosen depth of each FIFO, others unbounded, checked by a full run of the changed graph.
@@ -55,6 +55,10 @@ describe('lut-llm fifo-size', () => {
     const probe = s.fifos.find((f) => f.chosenDepth > 1) ?? s.fifos[0]!;
     const at = runGraph(applyChanges(graph, { fifoDepths: { ...big, [probe.fifo]: probe.chosenDepth } }), { collectSinks: false }).cycles;
     expect(at).toBeLessThanOrEqual(s.boundCycles);
+    // Jointly: every FIFO at its chosen depth at once, by a full run, is the reported chosenCycles and within the bound.
+    const joint = runGraph(applyChanges(graph, { fifoDepths: Object.fromEntries(s.fifos.map((f) => [f.fifo, f.chosenDepth])) }), { collectSinks: false }).cycles;
+    expect(joint).toBe(s.chosenCycles);
+    expect(joint).toBeLessThanOrEqual(s.boundCycles);
   });
 });
 

@@ -13,5 +13,6 @@ export { sourceActor, sinkActor, stageActor, mapFirings } from './actors.js';
 export { suggestFifoDepths, type DepthSuggestion } from './depths.js';
 export { toWindowedPerfettoTrace, WindowedTraceAccumulator } from './trace-window.js';
 export { recordingBytes, type Recording } from './recording.js';
-export { retime, retimeTokens, applyChanges, type TokenTimes, type RetimeChanges, type RetimeResult, type ExactRetime, type FallbackRetime } from './retime.js';
+export { retime, retimeTokens, retimerOf, applyChanges, type TokenTimes, type RetimeChanges, type RetimeResult, type ExactRetime, type FallbackRetime } from './retime.js';
+export { Retimer, type RetimedRun, type ProbeOptions } from './retimer.js';
 export { sizeFifos, type FifoSizing, type SizedFifo } from './fifo-sizing.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, runGraph, retime, applyChanges, recordingBytes, sizeFifos, type ActorSpec, type Graph, type RetimeChanges } from './index.js';
+import { GraphBuilder, Retimer, runGraph, retime, applyChanges, recordingBytes, sizeFifos, type ActorSpec, type ActorSummary, type ExactRetime, type Graph, type RetimeChanges } from './index.js';
 
 /** The producer of II 1, latency 10 -> sink of II 1 of the README (fifo.spec.ts): 1,000 tokens. */
 function pair(depth: number): Graph {
@@ -51,6 +51,12 @@ function forkJoin(src: Stage, left: Stage[], right: Stage[], join: Stage, depths
   g.invoke({ name: 'join', inputs: fork ? { a: port, b: port } : { a: port }, outputs: { out: port }, cost: cost(join) }, { in: fork ? { a: la, b: lb! } : { a: la }, out: { out: j } });
   g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: j } });
   return g.build();
+}
+
+/** Per actor: busy, starved (stalled empty), frozen (stalled full), contention, resource-bound and idle cycles. */
+function attribution(a: ExactRetime | readonly ActorSummary[]): number[][] {
+  if ('exact' in a) return [...a.busyCycles].map((b, i) => [b, a.stalledEmptyCycles[i]!, a.stalledFullCycles[i]!, a.stalledContentionCycles[i]!, a.resourceBoundCycles[i]!, a.idleCycles[i]!]);
+  return a.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.stalledContentionCycles, s.resourceBoundCycles, s.idleCycles]);
 }
 
 function rerun(graph: Graph, changes: RetimeChanges) {
@@ -116,7 +122,7 @@ describe('sizeFifos', () => {
     expect(s.boundCycles).toBe(1020);
     expect(s.recordedCycles).toBe(2009);
     // Token j is written at j + 10 and token j - 1 read at j + 9, after W - 2: two slots busy at each write.
-    expect(s.fifos[0]).toEqual({ fifo: 's', widthBytes: 4, depth: 1, stallFreeDepth: 2, chosenDepth: 2, stalledFullCyclesBefore: 999, stalledFullCyclesAfter: 0 });
+    expect(s.fifos[0]).toEqual({ fifo: 's', widthBytes: 4, depth: 1, stallFreeDepth: 2, independentDepth: 2, chosenDepth: 2, stalledFullCyclesBefore: 999, stalledFullCyclesAfter: 0 });
     expect(s.chosenCycles).toBe(1010);
     // A tolerance of 100% accepts depth 1 (2009 <= 2020).
     expect(sizeFifos(rec, { tolerance: 1 }).fifos[0]!.chosenDepth).toBe(1);
@@ -145,6 +151,7 @@ describe('retime: property (fixed seed) against full re-runs', () => {
   it('retime(record(G), change).cycles === runGraph(G with change).cycles; exact ones also match the frozen cycles per actor', () => {
     let exact = 0;
     let total = 0;
+    let probes = 0;
     fc.assert(
       fc.property(graphArb, changeArb, (p, c) => {
         // Fork-joins need the short branch deep enough not to deadlock: the property is about timing.
@@ -172,15 +179,30 @@ describe('retime: property (fixed seed) against full re-runs', () => {
         }
         const got = retime(base.recording!, ch);
         total++;
+        // The same change as a probe against another base (FIFO sizing's path: every FIFO deep,
+        // then one made shallow): incremental from that base's checkpoints, equal to the re-run.
+        const deep = Object.fromEntries(graph.fifos.map((f) => [f.name, 64]));
+        const other = new Retimer(base.recording!, { fifoDepths: deep });
+        const probe = other.retime(ch);
+        const wantDeep = rerun(graph, { ...ch, fifoDepths: { ...deep, ...ch.fifoDepths } });
+        if (typeof probe !== 'string') {
+          probes++;
+          expect(probe.cycles).toBe(wantDeep.cycles);
+          expect([...probe.stalledFullCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledFullCycles));
+          expect([...probe.busyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.busyCycles));
+          expect([...probe.stalledEmptyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledEmptyCycles));
+        }
         expect(got.cycles).toBe(want.cycles);
         if (got.exact) {
           exact++;
           expect([...got.stalledFullCycles]).toEqual(want.summary.actors.map((s) => s.stalledFullCycles));
+          expect(attribution(got)).toEqual(attribution(want.summary.actors));
         }
       }),
       { seed: 20, numRuns: 400 },
     );
     // Most draws are exact (the rest share 'mem' in an order the change could alter).
     expect(exact).toBeGreaterThan(total / 2);
+    expect(probes).toBeGreaterThan(total / 2);
   });
 });

@@ -1,0 +1,398 @@
+import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
+import type { Recording } from './recording.js';
+import type { RecordingIndex } from './retime-index.js';
+import { grantOn, type GrantOut } from './retime-calendar.js';
+import type { SweepState } from './retime-state.js';
+
+/** A configuration to re-time under, by id (NaN latency / II: the recorded value of each firing). */
+export interface SweepConfig {
+  readonly depth: Int32Array;
+  readonly latencyCycles: Float64Array;
+  readonly iiCycles: Float64Array;
+  readonly unitsPerCycle: Float64Array;
+}
+
+/** The per-firing and per-token times a sweep writes. */
+export class SweepArrays {
+  /** Planned write of each firing, less its actor's freeze shift at the start. */
+  readonly plan: Float64Array;
+  /** Freeze of each firing's write: from fzC, for fzD cycles (0: none). */
+  readonly fzC: Float64Array;
+  readonly fzD: Float64Array;
+  readonly startT: Float64Array;
+  /** Write and read cycle of every token (FIFO f's are [fifoBase[f], fifoBase[f + 1])). */
+  readonly tokW: Float64Array;
+  readonly tokR: Float64Array;
+  constructor(firings: number, tokens: number) {
+    this.plan = new Float64Array(firings);
+    this.fzC = new Float64Array(firings);
+    this.fzD = new Float64Array(firings);
+    this.startT = new Float64Array(firings);
+    this.tokW = new Float64Array(tokens);
+    this.tokR = new Float64Array(tokens);
+  }
+}
+
+/** How a sweep ended: every firing re-timed, stopped by the caller at a cut, over the cycle limit, or not exact (why). */
+export type SweepEnd = 'done' | 'cut' | 'above' | { readonly why: string };
+
+/**
+ * One max-plus pass over the recorded firings under a configuration, implementing the engine's
+ * rules (README, "Re-timing"): the +2 slot rule, the HLS stall-pipeline freeze, resource
+ * calendars replayed in the recorded grant order. It proceeds in rounds of `step` cycles: round
+ * k commits every step (a start, a write) whose cycle is below k * step, so the state after a
+ * round is a cut in time that a checkpoint can hold and a later sweep can resume from. Values
+ * below the resume cut are read from `lo` (the base sweep's arrays); new ones go to `out`.
+ */
+export class Sweep {
+  why: string | undefined = undefined;
+  /** Largest cycle bumped in the current round (a base sweep keeps it per round). */
+  roundMax = -Infinity;
+  private horizon = 0;
+  private readonly queue: Int32Array;
+  private readonly queued: Uint8Array;
+  private qh = 0;
+  private qn = 0;
+  private readonly parked: Int32Array;
+  private readonly isParked: Uint8Array;
+  /**
+   * What a blocked actor waits for, so that only the commit it needs wakes it: the read of token
+   * slotK of FIFO slotF (a write's slot), the write of token inK of FIFO inF (a start's input).
+   */
+  private readonly slotF: Int32Array;
+  private readonly slotK: Int32Array;
+  private readonly inF: Int32Array;
+  private readonly inK: Int32Array;
+  private np = 0;
+  private readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
+
+  constructor(
+    private readonly rec: Recording,
+    private readonly ix: RecordingIndex,
+    private readonly cfg: SweepConfig,
+    readonly st: SweepState,
+    readonly out: SweepArrays,
+    private readonly lo: SweepArrays,
+    /** Resume cut: positions / token counts below these read `lo`. */
+    private readonly loCur: Int32Array,
+    private readonly loPh: Int32Array,
+    private readonly loW: Int32Array,
+    private readonly loR: Int32Array,
+  ) {
+    const nA = rec.graph.actors.length;
+    this.queue = new Int32Array(nA);
+    this.queued = new Uint8Array(nA);
+    this.parked = new Int32Array(nA);
+    this.isParked = new Uint8Array(nA);
+    this.slotF = new Int32Array(nA).fill(-1);
+    this.slotK = new Int32Array(nA);
+    this.inF = new Int32Array(nA).fill(-1);
+    this.inK = new Int32Array(nA);
+  }
+
+  /** Whether every firing of `a` is started and written and its freezes applied. */
+  private done(a: number): boolean {
+    const end = this.ix.actorStart[a + 1]!;
+    return this.st.cur[a] === end && this.st.ph[a] === end && this.st.fp[a] === end;
+  }
+
+  /**
+   * Runs rounds from the state's cut: the first commits every step below `horizon`; after each
+   * round `next(H)` gives the next round's horizon, or NaN to stop the sweep there ('cut').
+   * Stops early when the run exceeds `stopAbove`.
+   */
+  run(horizon: number, stopAbove: number, next: (H: number) => number): SweepEnd {
+    const nA = this.rec.graph.actors.length;
+    for (let a = 0; a < nA; a++) if (!this.done(a)) this.enqueue(a);
+    for (let H = horizon; ; ) {
+      this.horizon = H;
+      this.roundMax = -Infinity;
+      for (let p = 0; p < this.np; p++) {
+        this.isParked[this.parked[p]!] = 0;
+        this.enqueue(this.parked[p]!);
+      }
+      this.np = 0;
+      while (this.qn > 0) {
+        const a = this.queue[this.qh]!;
+        this.qh = this.qh + 1 === nA ? 0 : this.qh + 1;
+        this.qn--;
+        this.queued[a] = 0;
+        this.advance(a);
+        if (this.why !== undefined) return { why: this.why };
+      }
+      if (this.st.makespan > stopAbove) return 'above';
+      const n = next(H);
+      if (n !== n) return 'cut';
+      if (this.np === 0) break;
+      H = n;
+    }
+    for (let a = 0; a < nA; a++) {
+      if (this.st.cur[a] !== this.ix.actorStart[a + 1] || this.st.ph[a] !== this.ix.actorStart[a + 1]) {
+        return { why: `re-timing stalled at actor '${this.rec.graph.actors[a]!.spec.name}' (the change deadlocks the graph or reorders a resource's grants)` };
+      }
+    }
+    return 'done';
+  }
+
+  private enqueue(a: number): void {
+    if (a < 0 || this.queued[a]) return;
+    this.queued[a] = 1;
+    const n = this.queue.length;
+    let p = this.qh + this.qn++;
+    if (p >= n) p -= n;
+    this.queue[p] = a;
+  }
+
+  private park(a: number): void {
+    if (this.isParked[a]) return;
+    this.isParked[a] = 1;
+    this.parked[this.np++] = a;
+  }
+
+  private bump(x: number): void {
+    if (x > this.st.makespan) this.st.makespan = x;
+    if (x > this.roundMax) this.roundMax = x;
+  }
+
+  /**
+   * A freeze [c, c + d) of a's pipeline reaches its II (engine: thaw): an interrupted II ends d
+   * later; an actor that was waiting for input from na may start at the thaw (starved from na to
+   * c: the engine closes the empty stall when the pipeline freezes).
+   */
+  private thaw(a: number, c: number, d: number, countStarved: boolean): void {
+    const st = this.st;
+    if (st.na[a]! >= c) {
+      st.na[a] += d;
+      this.bump(st.na[a]!);
+    } else {
+      if (countStarved) st.stalledEmpty[a] += c - st.na[a]!;
+      st.na[a] = c + d;
+    }
+  }
+
+  private iiOf(a: number, i: number): number {
+    const v = this.cfg.iiCycles[a]!;
+    return v === v ? v : this.rec.iiCycles[i]!;
+  }
+
+  private latOf(a: number, i: number): number {
+    const v = this.cfg.latencyCycles[a]!;
+    return v === v ? v : this.rec.latencyCycles[i]!;
+  }
+
+  /** The start of firing i of a at t is served: plans its write, charges its cycles (StallBook.fired). */
+  private finishStart(a: number, i: number, t: number, next: number, ready: number, wait: number, ii: number): void {
+    const st = this.st;
+    this.bump(next);
+    this.bump(ready);
+    st.na[a] = next;
+    if (this.rec.opStart[i + 1]! > this.rec.opStart[i]! + this.rec.nReads[i]!) {
+      const w = Math.max(ready + st.unapplied[a]!, st.tail[a]!);
+      st.tail[a] = w;
+      this.out.plan[i] = w - st.shift[a]!;
+    }
+    st.cur[a]!++;
+    st.startAt[a] = NaN;
+    const b = next - t - wait;
+    st.busy[a] += b;
+    st.stalledContention[a] += wait;
+    if (b > ii) st.resourceBound[a] += b - ii;
+  }
+
+  /** Serves the requests of firing i (started at t) in the recorded grant order; false: waits for an earlier grant. */
+  private serve(a: number, i: number, t: number): boolean {
+    const { rec, st, ix } = this;
+    const g = rec.graph;
+    const q0 = rec.reqStart[i]!;
+    const q1 = rec.reqStart[i + 1]!;
+    for (let k = st.grantK[a]!; q0 + k < q1; k++) {
+      const q = q0 + k;
+      const r = rec.reqResource[q]!;
+      if (r < 0) {
+        this.why = `firing ${i} of '${g.actors[a]!.spec.name}' requests an undeclared resource`;
+        return false;
+      }
+      if (ix.resSeq[st.rp[r]!] !== q) {
+        st.grantK[a] = k;
+        return false;
+      }
+      const pf = st.prevFiring[r]!;
+      if (pf !== -1 && pf !== i) {
+        const pn = st.prevNew[r]!;
+        const rname = g.resources[r]!.name;
+        if (t < pn) {
+          this.why = `resource '${rname}': the change reorders its grants ('${g.actors[a]!.spec.name}' would request at cycle ${t}, before '${g.actors[rec.actor[pf]!]!.spec.name}' at ${pn})`;
+          return false;
+        }
+        if (t === pn) {
+          if (!(rec.startCycle[i] === st.prevRec[r] && st.groupOk[r])) {
+            this.why = `resource '${rname}': '${g.actors[a]!.spec.name}' and '${g.actors[rec.actor[pf]!]!.spec.name}' would request in the same cycle ${t} (arbitration order not in the recording)`;
+            return false;
+          }
+        } else st.groupOk[r] = st.prevRec[r]! < rec.startCycle[i]! ? 1 : 0;
+      } else if (pf === -1) st.groupOk[r] = 1;
+      st.prevNew[r] = t;
+      st.prevRec[r] = rec.startCycle[i]!;
+      st.prevFiring[r] = i;
+      const end = grantOn(st, r, this.cfg.unitsPerCycle[r]!, a, t, rec.reqUnits[q]!, this.grantOut);
+      if (end > st.grantEnd[a]!) st.grantEnd[a] = end;
+      // Arbiter: a grant that starts late, held by another requester, is contention.
+      const gs = this.grantOut.start;
+      if (gs > t && this.grantOut.heldBy !== a && gs > st.grantWait[a]!) st.grantWait[a] = gs;
+      const nextQ = ++st.rp[r]!;
+      if (nextQ < ix.resStart[r + 1]!) this.enqueue(rec.actor[ix.reqFiring[ix.resSeq[nextQ]!]!]!);
+    }
+    st.grantK[a] = 0;
+    const ii = this.iiOf(a, i);
+    const ge = st.grantEnd[a]!;
+    this.finishStart(a, i, t, Math.max(t + ii, ge), ge + this.latOf(a, i), st.grantWait[a]! - t, ii);
+    return true;
+  }
+
+  /** Moves actor a as far as its known inputs and the round's horizon allow. */
+  private advance(a: number): void {
+    const { rec, ix, st, out, lo } = this;
+    const { ops, opStart, nReads, reqStart } = rec;
+    const { actorFirings, tok, fifoBase, selfLoop, consumer, producer } = ix;
+    const depth = this.cfg.depth;
+    const H = this.horizon;
+    const end = ix.actorStart[a + 1]!;
+    const loCur = this.loCur[a]!;
+    const loPh = this.loPh[a]!;
+    this.slotF[a] = -1;
+    this.inF[a] = -1;
+    for (;;) {
+      // 1. Writes of started firings, in order, as soon as the reads that free their slots are known.
+      while (st.ph[a]! < st.cur[a]!) {
+        const pos = st.ph[a]!;
+        const i = actorFirings[pos]!;
+        const w0 = opStart[i]! + nReads[i]!;
+        const w1 = opStart[i + 1]!;
+        if (w1 === w0) {
+          out.fzD[i] = 0;
+          st.ph[a]!++;
+          continue;
+        }
+        const c = (pos < loCur ? lo.plan : out.plan)[i]! + st.shift[a]!;
+        let at = c;
+        let blocking = -1;
+        let known = true;
+        for (let o = w0; o < w1; o++) {
+          const f = ops[o]!;
+          const k = tok[o]! - depth[f]!;
+          if (k < 0) continue;
+          if (k >= st.rCount[f]!) {
+            known = false;
+            this.slotF[a] = f;
+            this.slotK[a] = k;
+            break;
+          }
+          const free = (k < this.loR[f]! ? lo.tokR : out.tokR)[fifoBase[f]! + k]! + (selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES);
+          if (free > at) {
+            at = free;
+            blocking = f;
+          }
+        }
+        if (!known) break;
+        if (at >= H) {
+          this.park(a);
+          break;
+        }
+        if (at > c) {
+          // HLS stall-pipeline: the whole pipeline freezes from c to at.
+          const d = at - c;
+          st.shift[a] += d;
+          st.tail[a] += d;
+          st.stalledFull[a] += d;
+          st.byFifo[blocking] += d;
+          st.unapplied[a] += d;
+          out.fzC[i] = c;
+          out.fzD[i] = d;
+        } else out.fzD[i] = 0;
+        for (let o = w0; o < w1; o++) {
+          const f = ops[o]!;
+          out.tokW[fifoBase[f]! + tok[o]!] = at;
+          st.wCount[f]!++;
+          const c = consumer[f]!;
+          if (this.inF[c] === f && this.inK[c] === tok[o]) this.enqueue(c);
+        }
+        this.bump(at);
+        st.ph[a]!++;
+      }
+      if (st.startAt[a] === st.startAt[a]) {
+        // A start waiting for its turn at a resource.
+        if (!this.serve(a, actorFirings[st.cur[a]!]!, st.startAt[a]!)) return;
+        continue;
+      }
+      if (st.cur[a] === end) {
+        if (st.ph[a] !== end) return;
+        // Freezes after the last start still move its II (engine: thaw).
+        for (; st.fp[a]! < end; st.fp[a]!++) {
+          const p = st.fp[a]!;
+          const j = actorFirings[p]!;
+          const fz = p < loPh ? lo : out;
+          const d = fz.fzD[j]!;
+          if (d === 0) continue;
+          this.thaw(a, fz.fzC[j]!, d, false);
+        }
+        return;
+      }
+      // 2. The next firing: when its inputs are written and its II has elapsed, outside a freeze.
+      const pos = st.cur[a]!;
+      const i = actorFirings[pos]!;
+      const o0 = opStart[i]!;
+      const o1 = o0 + nReads[i]!;
+      let ready = 0;
+      for (let o = o0; o < o1; o++) {
+        const f = ops[o]!;
+        const k = tok[o]!;
+        if (k >= st.wCount[f]!) {
+          // Its producer's write of token k wakes it.
+          this.inF[a] = f;
+          this.inK[a] = k;
+          return;
+        }
+        const w = (k < this.loW[f]! ? lo.tokW : out.tokW)[fifoBase[f]! + k]!;
+        if (w > ready) ready = w;
+      }
+      let t = Math.max(st.na[a]!, ready);
+      for (; st.fp[a]! < st.ph[a]!; st.fp[a]!++) {
+        const p = st.fp[a]!;
+        const j = actorFirings[p]!;
+        const fz = p < loPh ? lo : out;
+        const d = fz.fzD[j]!;
+        if (d === 0) continue;
+        const c = fz.fzC[j]!;
+        if (c > t) break;
+        this.thaw(a, c, d, true);
+        st.unapplied[a] -= d;
+        t = Math.max(st.na[a]!, ready);
+      }
+      const php = st.ph[a]!;
+      if (php < pos && (php < loCur ? lo.plan : out.plan)[actorFirings[php]!]! + st.shift[a]! <= t) return; // a write due first waits for a read
+      if (t >= H) {
+        this.park(a);
+        return;
+      }
+      st.stalledEmpty[a] += t - st.na[a]!;
+      for (let o = o0; o < o1; o++) {
+        const f = ops[o]!;
+        out.tokR[fifoBase[f]! + tok[o]!] = t;
+        st.rCount[f]!++;
+        const pr = producer[f]!;
+        if (this.slotF[pr] === f && this.slotK[pr] === tok[o]) this.enqueue(pr);
+      }
+      out.startT[i] = t;
+      if (reqStart[i + 1]! > reqStart[i]!) {
+        st.startAt[a] = t;
+        st.grantK[a] = 0;
+        st.grantEnd[a] = t;
+        st.grantWait[a] = t;
+        if (!this.serve(a, i, t)) return;
+      } else {
+        const ii = this.iiOf(a, i);
+        this.finishStart(a, i, t, t + ii, t + this.latOf(a, i), 0, ii);
+      }
+    }
+  }
+}
