@@ -4,5 +4,7 @@ export { dominates, paretoFront, type Objectives } from './pareto.js';
 export { evaluatePoint, evaluatePrepared, preparePoint, type PointResult, type PreparedPoint } from './evaluate.js';
 export { ACCURACY_CALIBRATION, ACCURACY_PROXY_NOTE, accuracyProxy, type AccuracyCalibration, type AccuracyProxy, type AccuracyVq } from './accuracy.js';
 export { TIMING_FIELDS, evaluateTimingGroup, retimeKey, timingGroups, type PointTiming, type ReadyPoint } from './retime-group.js';
-export { distinctPoints, markPareto, runSweepLocal, sweepCsv, type SweepProgress, type SweepRow } from './sweep.js';
+export { distinctPoints, markPareto, runSweepLocal, type SweepProgress, type SweepRow } from './sweep.js';
+export { sweepColumns, sweepCsv, sweepParquet, type SweepColumn } from './output.js';
 export { resultsKey, SWEEP_QUEUE_NAME, runSweepOnQueue, startQueueWorker, type QueueConnection, type QueueWorkerOptions } from './queue.js';
+export { sweepHtml, sweepPlotData, sweepPlotSvg, type PlotPoint, type SweepPlotData } from './plot.js';

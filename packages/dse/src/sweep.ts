@@ -1,5 +1,5 @@
 import { PassPool, defaultPassWorkers, runOnPool } from '@lut-llm/accelerator';
-import { AXIS_NAMES, pointHash, type PointSpec } from './grid.js';
+import { pointHash, type PointSpec } from './grid.js';
 import { evaluatePrepared, preparePoint, type PointResult } from './evaluate.js';
 import { evaluateTimingGroup, retimeKey, timingGroups, type PointTiming, type ReadyPoint } from './retime-group.js';
 import { paretoFront } from './pareto.js';
@@ -81,42 +81,4 @@ export async function runSweepLocal(points: readonly PointSpec[], opts: { readon
   } finally {
     await pool?.close();
   }
-}
-
-const CSV_FIXED = ['hash', 'model', 'status', 'pareto', 'ttft_ms', 'decode_ms_per_token', 'e2e_ms', 'tokens_per_joule', 'bram18', 'uram', 'lutram_luts', 'dsp', 'memory_bits', 'max_fraction_of_v80', 'sqnr_db', 'cosine', 'reasons'] as const;
-
-function csvCell(x: unknown): string {
-  const s = x === null || x === undefined ? '' : typeof x === 'object' ? JSON.stringify(x) : String(x);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** CSV of a sweep: one row per point, the swept axes as columns first. */
-export function sweepCsv(rows: readonly SweepRow[]): string {
-  const axes = AXIS_NAMES.filter((a) => rows.some((r) => r.settings[a] !== undefined && a !== 'model'));
-  const head = [...axes, ...CSV_FIXED];
-  const lines = rows.map((r) =>
-    [
-      ...axes.map((a) => r.settings[a]),
-      r.hash,
-      r.model,
-      r.status,
-      r.pareto,
-      r.ttftMs,
-      r.decodeMsPerToken,
-      r.e2eMs,
-      r.tokensPerJoule,
-      r.onChip?.bram18,
-      r.onChip?.uram,
-      r.onChip?.lutramLuts,
-      r.onChip?.dsp,
-      r.onChip?.memoryBits,
-      r.onChip?.maxFraction,
-      r.accuracy?.sqnrDb,
-      r.accuracy?.cosine,
-      r.reasons.join(' | ').replace(/\s*\n\s*/g, ' '),
-    ]
-      .map(csvCell)
-      .join(','),
-  );
-  return [head.join(','), ...lines].join('\n') + '\n';
 }
