@@ -90,7 +90,7 @@ export async function sweepCommand(o: SweepCommandOptions, io: CliIo): Promise<S
   }
   const say = o.json === '-' ? (t: string) => io.err(t) : (t: string) => io.out(t);
   const front = rows.filter((r) => r.pareto).length;
-  say(`${points.length} points (${rows.length} distinct by content hash), ${rows.filter((r) => r.status === 'ok').length} feasible, ${front} on the Pareto front (*: end-to-end latency, tokens/J, on-chip memory)`);
+  say(`${points.length} points (${rows.length} distinct by content hash), ${rows.filter((r) => r.status === 'ok').length} feasible, ${front} on the Pareto front (*: end-to-end latency, tokens/J, on-chip memory, accuracy-proxy SQNR)`);
   say(sweepTable(rows, timings));
   const retimed = rows.filter((r) => timings.get(r.hash)?.kind === 'retimed').length;
   if (retimed > 0) say(`${retimed} point(s) re-timed from a recorded point that differs only in clock and FIFO depths (core retime: the cycles of a full run; --no-retime emulates each)`);

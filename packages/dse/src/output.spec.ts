@@ -42,12 +42,17 @@ describe('sweep outputs', () => {
       ['e', false, 'infeasible', 5, 30, 2000],
     ]);
     expect(d.notPlotted).toEqual([{ hash: 'd', reason: 'd is invalid, "quoted", and\nspans lines' }]);
-    // Plot box x 70..740, y 20..410. Latency on a log axis (100x): 1 -> 70, 10 -> the middle 405, 100 -> 740.
+    // Plot box x 70..740 (670 wide), y 20..410 (390 high); each axis spans the data plus 5% of it on
+    // either side, so a value at fraction u of the data's span sits at (0.05 + u) / 1.1 of the box.
+    const at = (u: number) => (0.05 + u) / 1.1;
+    const r2 = (v: number) => Math.round(v * 100) / 100;
+    // Latency on a log axis (1..100 ms, over 10x): 1 -> u 0, 10 -> 0.5, 100 -> 1, 5 -> log(5) / log(100).
     expect(d.axes.x.log).toBe(true);
-    expect(d.points.map((p) => p.cx)).toEqual([70, 405, 740, Math.round((70 + (670 * Math.log(5)) / Math.log(100)) * 100) / 100]);
-    // tokens/J linear (4x): 40 -> top 20, 10 -> bottom 410, 20 -> 410 - 390 / 3 = 280.
+    expect(d.points.map((p) => p.cx)).toEqual([0, 0.5, 1, Math.log(5) / Math.log(100)].map((u) => r2(70 + 670 * at(u))));
+    expect(d.points[1]!.cx).toBe(405); // the middle of the box
+    // tokens/J linear (10..40, 4x): 40 -> u 1, 20 -> 1/3, 10 -> 0; y grows upwards.
     expect(d.axes.y.log).toBe(false);
-    expect(d.points.map((p) => p.cy).slice(0, 3)).toEqual([20, 280, 410]);
+    expect(d.points.map((p) => p.cy).slice(0, 3)).toEqual([1, 1 / 3, 0].map((u) => r2(20 + 390 * (1 - at(u)))));
     // Area from memory: 5000 -> r 16, 1000 -> r 4, 3000 -> sqrt(16 + 0.5 x 240) = sqrt(136).
     expect(d.points.map((p) => p.r).slice(0, 3)).toEqual([16, 4, Math.round(Math.sqrt(136) * 100) / 100]);
   });

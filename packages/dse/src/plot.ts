@@ -38,13 +38,19 @@ const H = 460;
 const PAD = { left: 70, right: 20, top: 20, bottom: 50 };
 const R_MIN = 4;
 const R_MAX = 16;
+const AXIS_MARGIN = 0.05;
 
 function scale(values: readonly number[], label: string): AxisScale {
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   // A log axis when the values span more than 10x (model sizes, clocks): a linear one would crowd them.
   const log = lo > 0 && hi / lo > 10;
-  const pad = lo === hi ? Math.max(Math.abs(lo) * 0.05, 1e-9) : 0;
+  // A margin of 5% of the span on either side, so no marker sits on the frame.
+  if (log) {
+    const f = (hi / lo) ** AXIS_MARGIN;
+    return { label, min: lo / f, max: hi * f, log };
+  }
+  const pad = lo === hi ? Math.max(Math.abs(lo) * AXIS_MARGIN, 1e-9) : (hi - lo) * AXIS_MARGIN;
   return { label, min: lo - pad, max: hi + pad, log };
 }
 
