@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_VQ_CONFIG, Rng, quantizeLinear, syntheticActivations, syntheticWeights } from '@lut-llm/vq';
-import { accuracyProxy, type AccuracyVq } from './accuracy.js';
+import { accuracyProxy, accuracyProxyAsync, clearAccuracyCache, type AccuracyVq } from './accuracy.js';
 
 const paper: AccuracyVq = { v: 2, cA: 64, cW: 16, groupSize: 512, lutBits: 8, distance: 'chebyshev' };
 
@@ -80,5 +80,19 @@ describe('accuracyProxy', () => {
     // float32 outputs in the library (kernel and FP32 GEMM) against float64 here: agree to 1e-4 dB.
     expect(got.sqnrDb).toBeCloseTo(10 * Math.log10(signal / noise), 4);
     expect(got.cosine).toBeCloseTo(dot / Math.sqrt(signal * tt), 6);
+  });
+
+  it('on its own thread: the same numbers as on this one, and a bad configuration rejects naming the field', async () => {
+    const calib = { layers: [{ inFeatures: 16, outFeatures: 24 }], calibrationTokens: 48, evalTokens: 4, seed: 11 };
+    const vq: AccuracyVq = { ...paper, cA: 8, cW: 4, groupSize: 8 };
+    clearAccuracyCache();
+    const here = accuracyProxy(vq, 'co-quant', calib);
+    clearAccuracyCache();
+    const [there, again] = await Promise.all([accuracyProxyAsync(vq, 'co-quant', calib), accuracyProxyAsync(vq, 'co-quant', calib)]);
+    expect(there).toEqual(here);
+    expect(again).toBe(there); // one computation for both calls
+    await expect(accuracyProxyAsync({ ...vq, cA: 0 }, 'co-quant', calib)).rejects.toThrow(/cA/);
+    // The thread survives a bad request.
+    expect(await accuracyProxyAsync(vq, 'weight-only', calib)).toEqual(accuracyProxy(vq, 'weight-only', calib));
   });
 });

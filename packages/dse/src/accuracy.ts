@@ -1,3 +1,5 @@
+import { Worker } from 'node:worker_threads';
+import { compiledSibling } from '@lut-llm/accelerator';
 import type { LinearVariant } from '@lut-llm/contracts';
 import {
   Rng,
@@ -57,6 +59,12 @@ export const ACCURACY_PROXY_NOTE =
   '(no real weights, no error propagation through layers, attention or the non-linear functions)';
 
 const cache = new Map<string, AccuracyProxy>();
+/** Forgets every memoised proxy (tests; a long-lived process that wants its memory back). */
+export function clearAccuracyCache(): void {
+  cache.clear();
+}
+
+const keyOf = (vq: AccuracyVq, variant: LinearVariant, calib: AccuracyCalibration) => JSON.stringify([vq.v, vq.cA, vq.cW, vq.groupSize, vq.lutBits, vq.distance, variant, calib]);
 
 /**
  * The accuracy proxy of a VQ configuration and linear variant: each calibration layer quantized
@@ -66,7 +74,7 @@ const cache = new Map<string, AccuracyProxy>();
  * configuration within a process.
  */
 export function accuracyProxy(vq: AccuracyVq, variant: LinearVariant, calib: AccuracyCalibration = ACCURACY_CALIBRATION): AccuracyProxy {
-  const key = JSON.stringify([vq.v, vq.cA, vq.cW, vq.groupSize, vq.lutBits, vq.distance, variant, calib]);
+  const key = keyOf(vq, variant, calib);
   const hit = cache.get(key);
   if (hit) return hit;
   const cfg: Partial<VqConfig> = { v: vq.v, cA: vq.cA, cW: vq.cW, groupSize: vq.groupSize, lutBits: vq.lutBits, distance: vq.distance };
@@ -98,4 +106,64 @@ function concat(parts: readonly Float32Array[]): Float32Array {
     o += p.length;
   }
   return out;
+}
+
+/** A message to the accuracy thread, and its answer. */
+export interface AccuracyRequest {
+  readonly id: number;
+  readonly vq: AccuracyVq;
+  readonly variant: LinearVariant;
+  readonly calib: AccuracyCalibration;
+}
+export type AccuracyAnswer = { readonly id: number; readonly result: AccuracyProxy } | { readonly id: number; readonly error: string };
+
+let thread: Worker | undefined;
+let nextId = 0;
+const waiting = new Map<number, { resolve: (r: AccuracyProxy) => void; reject: (e: Error) => void }>();
+const inFlight = new Map<string, Promise<AccuracyProxy>>();
+
+function failAll(e: Error): void {
+  for (const w of waiting.values()) w.reject(e);
+  waiting.clear();
+  thread = undefined;
+}
+
+/**
+ * {@link accuracyProxy} on a worker thread of its own (started on first use, one for the process):
+ * the same numbers, but the k-means (a second or more on a loaded machine) leaves the event loop
+ * free, so a queue worker keeps renewing its job's lock and a pooled sweep keeps its pass workers
+ * fed. The thread does not keep the process alive when nothing waits on it.
+ */
+export function accuracyProxyAsync(vq: AccuracyVq, variant: LinearVariant, calib: AccuracyCalibration = ACCURACY_CALIBRATION): Promise<AccuracyProxy> {
+  const key = keyOf(vq, variant, calib);
+  const hit = cache.get(key);
+  if (hit) return Promise.resolve(hit);
+  const running = inFlight.get(key);
+  if (running) return running;
+  if (!thread) {
+    const t = new Worker(new URL(compiledSibling(import.meta.url, './accuracy-worker.js')));
+    t.on('message', (a: AccuracyAnswer) => {
+      const w = waiting.get(a.id);
+      waiting.delete(a.id);
+      if (waiting.size === 0) t.unref();
+      if (!w) return;
+      if ('error' in a) w.reject(new Error(a.error));
+      else w.resolve(a.result);
+    });
+    t.on('error', (e) => failAll(new Error(`accuracy thread failed: ${e.message}`)));
+    t.on('exit', (code) => failAll(new Error(`accuracy thread exited (code ${code})`)));
+    thread = t;
+  }
+  const id = nextId++;
+  const t = thread;
+  const p = new Promise<AccuracyProxy>((resolve, reject) => waiting.set(id, { resolve, reject }))
+    .then((r) => {
+      cache.set(key, r);
+      return r;
+    })
+    .finally(() => inFlight.delete(key));
+  inFlight.set(key, p);
+  t.ref();
+  t.postMessage({ id, vq, variant, calib } satisfies AccuracyRequest);
+  return p;
 }

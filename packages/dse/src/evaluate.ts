@@ -2,7 +2,7 @@ import { builtLimitViolations, checkFeasibility, prefillChunkTokensOf, runInfere
 import type { Qwen3Config } from '@lut-llm/model';
 import { pointHash, resolvePoint, type PointSpec } from './grid.js';
 import { estimateOnChip, ON_CHIP_NOT_MODELLED, type OnChipEstimate } from './resources.js';
-import { accuracyProxy, type AccuracyProxy } from './accuracy.js';
+import { accuracyProxyAsync, type AccuracyProxy } from './accuracy.js';
 
 /**
  * The result of one point: plain data (JSON), keyed by {@link pointHash}.
@@ -26,6 +26,9 @@ export interface PointResult {
   readonly accuracy: AccuracyProxy | null;
 }
 
+/** A point that resolved and is waiting for its latency. */
+export type ReadyPoint = Exclude<PreparedPoint, { readonly done: PointResult }>;
+
 /** Latency and energy of a point (InferenceReport's fields the sweep keeps). */
 type PointLatency = Pick<InferenceReport, 'ttftMs' | 'decodeMsPerToken' | 'e2eMs' | 'tokensPerJoule'>;
 
@@ -40,12 +43,13 @@ export type PreparedPoint =
       readonly platform: PlatformConfig;
       /** The request as runInference takes it (what-if beyond the built limits: reasons say so). */
       readonly inference: InferenceOptions;
-      readonly finish: (latency: PointLatency) => PointResult;
+      /** The result from the emulated latency and the accuracy proxy ({@link accuracyOf}). */
+      readonly finish: (latency: PointLatency, accuracy: AccuracyProxy) => PointResult;
     };
 
 /**
- * Everything of a point but its emulation: resolution, feasibility, the on-chip estimate and the
- * accuracy proxy. Never throws for a bad point: it becomes 'invalid'.
+ * Everything of a point but its emulation and accuracy proxy: resolution, feasibility, the on-chip
+ * estimate. Never throws for a bad point: it becomes 'invalid'.
  */
 export function preparePoint(p: PointSpec): PreparedPoint {
   const hash = pointHash(p);
@@ -63,7 +67,6 @@ export function preparePoint(p: PointSpec): PreparedPoint {
   try {
     const onChip = estimateOnChip(model, platform, { positions, variant: r.variant });
     const reasons = [...checkFeasibility(model, platform, { positions }).problems, ...builtLimitViolations(platform, r.promptTokens, r.outputTokens, chunk), ...onChip.problems];
-    const accuracy = accuracyProxy(platform.vq, r.variant);
     const { banks: _b, problems: _p, ...chip } = onChip;
     const inference: InferenceOptions = {
       model,
@@ -76,7 +79,7 @@ export function preparePoint(p: PointSpec): PreparedPoint {
       ...(r.layers !== undefined ? { layers: r.layers } : {}),
       beyondBuiltLimits: true,
     };
-    const finish = (report: PointLatency): PointResult => ({
+    const finish = (report: PointLatency, accuracy: AccuracyProxy): PointResult => ({
       hash,
       settings: p.settings,
       model: model.name,
@@ -96,6 +99,11 @@ export function preparePoint(p: PointSpec): PreparedPoint {
   }
 }
 
+/** The accuracy proxy of a prepared point's VQ configuration and variant, computed off the event loop. */
+export function accuracyOf(prep: ReadyPoint): Promise<AccuracyProxy> {
+  return accuracyProxyAsync(prep.platform.vq, prep.point.request.variant);
+}
+
 /** The result of a point whose settings make no design: the error, no figures. */
 export function invalidResult(p: PointSpec, hash: string, model: string, e: unknown): PointResult {
   return { hash, settings: p.settings, model, status: 'invalid', reasons: [(e as Error).message], ttftMs: null, decodeMsPerToken: null, e2eMs: null, tokensPerJoule: null, onChip: null, onChipNote: ON_CHIP_NOT_MODELLED, accuracy: null };
@@ -103,7 +111,7 @@ export function invalidResult(p: PointSpec, hash: string, model: string, e: unkn
 
 /** A failure of the machinery (the pool), not of the point: it must propagate. */
 export function isMachineryFailure(e: unknown): boolean {
-  return /pass pool is closed|failed in a pass worker/.test((e as Error).message);
+  return /pass pool is closed|failed in a pass worker|accuracy thread/.test((e as Error).message);
 }
 
 /** Emulates one point (its passes on `pool`, or serially without one). Never throws for a bad point: it becomes 'invalid'. */
@@ -116,8 +124,10 @@ export async function evaluatePrepared(prep: PreparedPoint, opts: { readonly poo
   if (prep.done) return prep.done;
   const p = prep.point;
   try {
+    const accuracy = accuracyOf(prep);
+    accuracy.catch(() => {}); // awaited below; an emulation failure first must not leave it unhandled
     const report = await runInferencePooled({ ...prep.inference, ...(opts.pool ? { passPool: opts.pool } : { passWorkers: 0 }) });
-    return prep.finish(report);
+    return prep.finish(report, await accuracy);
   } catch (e) {
     if (isMachineryFailure(e)) throw e;
     return invalidResult(p, prep.hash, prep.model.name, e);

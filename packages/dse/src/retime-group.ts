@@ -1,10 +1,7 @@
 import { buildPassGraph, planInference, platformChannelBytesPerCycle, type PassOptions, type PassReport } from '@lut-llm/accelerator';
 import { retime, runGraph, type Graph } from '@lut-llm/core';
 import { canonicalJson } from './grid.js';
-import type { PointResult, PreparedPoint } from './evaluate.js';
-
-/** A point that resolved and is waiting for its latency. */
-export type ReadyPoint = Exclude<PreparedPoint, { readonly done: PointResult }>;
+import { accuracyOf, type PointResult, type ReadyPoint } from './evaluate.js';
 
 /** How a point's cycles were obtained (reported with each point; the numbers are the same either way). */
 export type PointTiming =
@@ -85,9 +82,13 @@ function cyclesOnly(cycles: number): PassReport {
  * Emulates the first point of a group (points equal but for {@link TIMING_FIELDS}) with every pass
  * recorded, and re-times each recording for the others (core `retime`, which re-runs the pass
  * itself where the recording cannot decide). Passes run one after another on this thread; one
- * recording is held at a time (tens of MB for a Qwen3-1.7B decode step). Throws what a run throws.
+ * recording is held at a time (tens of MB for a Qwen3-1.7B decode step); the accuracy proxy,
+ * one for the group (the VQ fields are not timing fields), runs meanwhile on its thread. Throws
+ * what a run throws.
  */
-export function evaluateTimingGroup(members: readonly ReadyPoint[]): { result: PointResult; timing: PointTiming }[] {
+export async function evaluateTimingGroup(members: readonly ReadyPoint[]): Promise<{ result: PointResult; timing: PointTiming }[]> {
+  const accuracy = accuracyOf(members[0]!);
+  accuracy.catch(() => {}); // awaited below; a run failure first must not leave it unhandled
   const plans = members.map((m) => planInference(m.inference));
   const cycles = members.map(() => [] as number[]);
   const exact = members.map(() => 0);
@@ -110,8 +111,9 @@ export function evaluateTimingGroup(members: readonly ReadyPoint[]): { result: P
       else reasons[i]!.push(`${task.label}: ${r.reason}`);
     }
   });
+  const acc = await accuracy;
   return members.map((m, i) => ({
-    result: m.finish(plans[i]!.assemble(cycles[i]!.map(cyclesOnly), 0)),
+    result: m.finish(plans[i]!.assemble(cycles[i]!.map(cyclesOnly), 0), acc),
     timing: i === 0 ? { kind: 'emulated' } : { kind: 'retimed', from: members[0]!.hash, exactPasses: exact[i]!, rerunPasses: cycles[i]!.length - exact[i]!, reasons: reasons[i]! },
   }));
 }

@@ -1,7 +1,7 @@
 import { PassPool, defaultPassWorkers, runOnPool } from '@lut-llm/accelerator';
 import { pointHash, type PointSpec } from './grid.js';
-import { evaluatePrepared, preparePoint, type PointResult } from './evaluate.js';
-import { evaluateTimingGroup, retimeKey, timingGroups, type PointTiming, type ReadyPoint } from './retime-group.js';
+import { evaluatePrepared, isMachineryFailure, preparePoint, type PointResult, type ReadyPoint } from './evaluate.js';
+import { evaluateTimingGroup, retimeKey, timingGroups, type PointTiming } from './retime-group.js';
 import { paretoFront } from './pareto.js';
 
 /** A point's result with its place on the Pareto front. */
@@ -69,8 +69,9 @@ export async function runSweepLocal(points: readonly PointSpec[], opts: { readon
       if (g.length === 1) return emulate(g[0]!);
       let out;
       try {
-        out = evaluateTimingGroup(g.map((i) => prepared[i] as ReadyPoint));
-      } catch {
+        out = await evaluateTimingGroup(g.map((i) => prepared[i] as ReadyPoint));
+      } catch (e) {
+        if (isMachineryFailure(e)) throw e;
         // A run that throws is the point's problem: each point then gets its own result (or error).
         for (const i of g) await emulate(i);
         return;
