@@ -3,7 +3,8 @@ export { estimateOnChip, ON_CHIP_NOT_MODELLED, V80_DSP58, type OnChipEstimate } 
 export { dominates, paretoFront, type Objectives } from './pareto.js';
 export { accuracyOf, evaluatePoint, evaluatePrepared, preparePoint, type PointResult, type PreparedPoint, type ReadyPoint } from './evaluate.js';
 export { ACCURACY_CALIBRATION, ACCURACY_PROXY_NOTE, accuracyProxy, accuracyProxyAsync, clearAccuracyCache, type AccuracyCalibration, type AccuracyProxy, type AccuracyVq } from './accuracy.js';
-export { TIMING_FIELDS, evaluateTimingGroup, retimeKey, timingGroups, type PointTiming } from './retime-group.js';
+export { TIMING_FIELDS, evaluateTimingGroup, retimeKey, retimePass, timingGroups, type PointTiming, type RetimePassResult, type RetimePassTask, type RetimeRunner } from './retime-group.js';
+export { RetimePool } from './retime-pool.js';
 export { distinctPoints, markPareto, runSweepLocal, type SweepProgress, type SweepRow } from './sweep.js';
 export { sweepColumns, sweepCsv, sweepParquet, type SweepColumn } from './output.js';
 export { resultsKey, SWEEP_QUEUE_NAME, runSweepOnQueue, startQueueWorker, type QueueConnection, type QueueWorkerOptions } from './queue.js';

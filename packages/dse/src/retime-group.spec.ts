@@ -30,4 +30,13 @@ describe('re-timing inside a sweep', () => {
     const at = (over: object) => full.find((r) => r.model === 'Qwen3-0.6B' && r.settings.clockMhz === 250 && JSON.stringify(r.settings.fifoDepths) === JSON.stringify(over))!;
     expect(at({ psums: 1, 'weight-tiles': 1 }).e2eMs).toBeGreaterThan(at({}).e2eMs!);
   }, 240_000);
+
+  it('on 2 workers (the groups\' pass tasks on the re-timing pool): the same rows and the same provenance', async () => {
+    const serial = new Map<string, PointTiming>();
+    const pooled = new Map<string, PointTiming>();
+    const a = await runSweepLocal(points, { workers: 0, onProgress: (_d, _t, r, timing) => serial.set(r.hash, timing) });
+    const b = await runSweepLocal(points, { workers: 2, onProgress: (_d, _t, r, timing) => pooled.set(r.hash, timing) });
+    expect(b).toEqual(a);
+    expect(new Map([...pooled].sort())).toEqual(new Map([...serial].sort()));
+  }, 240_000);
 });

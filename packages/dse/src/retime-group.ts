@@ -78,42 +78,75 @@ function cyclesOnly(cycles: number): PassReport {
   return { cycles, layerCycles: [], lmHeadCycles: 0 } as Partial<PassReport> as PassReport;
 }
 
+type Pass = Omit<PassOptions, 'functional'>;
+
+/** One pass of a group: the base point's pass (recorded) and the same pass of the other points. Plain data (it goes to a worker). */
+export interface RetimePassTask {
+  readonly label: string;
+  readonly base: Pass;
+  readonly others: readonly Pass[];
+}
+
+/** Cycles of the base pass and of each other point's pass; for each other, null when re-timed exactly, else why not. */
+export interface RetimePassResult {
+  readonly baseCycles: number;
+  readonly cycles: readonly number[];
+  readonly notExact: readonly (string | null)[];
+}
+
 /**
- * Emulates the first point of a group (points equal but for {@link TIMING_FIELDS}) with every pass
- * recorded, and re-times each recording for the others (core `retime`, which re-runs the pass
- * itself where the recording cannot decide). Passes run one after another on this thread; one
- * recording is held at a time (tens of MB for a Qwen3-1.7B decode step); the accuracy proxy,
- * one for the group (the VQ fields are not timing fields), runs meanwhile on its thread. Throws
- * what a run throws.
+ * Runs the base pass with its firings recorded and re-times the recording for each other pass
+ * (only its FIFO depths differ; the clock changes no cycle). Where `retime` cannot decide from the
+ * recording it re-runs the pass itself; a graph that differs in more than depths is run in full.
  */
-export async function evaluateTimingGroup(members: readonly ReadyPoint[]): Promise<{ result: PointResult; timing: PointTiming }[]> {
+export function retimePass(t: RetimePassTask): RetimePassResult {
+  const graph = buildPassGraph(t.base).graph;
+  const others = t.others.map((pass) => ({ pass, changes: depthChanges({ graph, pass: t.base }, pass) }));
+  const needRecording = others.some((o) => typeof o.changes !== 'string' && Object.keys(o.changes).length > 0);
+  const run = runGraph(graph, { collectSinks: false, record: needRecording });
+  const cycles: number[] = [];
+  const notExact: (string | null)[] = [];
+  for (const { pass, changes } of others) {
+    if (typeof changes === 'string') {
+      cycles.push(runGraph(buildPassGraph(pass).graph, { collectSinks: false }).cycles);
+      notExact.push(`${t.label}: ${changes}, emulated in full`);
+    } else if (Object.keys(changes).length === 0) {
+      cycles.push(run.cycles); // the same graph: the same cycles
+      notExact.push(null);
+    } else {
+      const r = retime(run.recording!, { fifoDepths: changes });
+      cycles.push(r.cycles);
+      notExact.push(r.exact ? null : `${t.label}: ${r.reason}`);
+    }
+  }
+  return { baseCycles: run.cycles, cycles, notExact };
+}
+
+/** Where a group's pass tasks run: a thread pool ({@link RetimePool}), or this thread. */
+export interface RetimeRunner {
+  run(task: RetimePassTask): Promise<RetimePassResult>;
+}
+
+/**
+ * Evaluates a group of points equal but for {@link TIMING_FIELDS}: per pass, the first point's pass
+ * is emulated with its firings recorded and re-timed for the others ({@link retimePass}), the passes
+ * on `runner` (in parallel on a pool) or one after another on this thread; one recording is held
+ * per pass task (tens of MB for a Qwen3-1.7B decode step). The accuracy proxy, one for the group
+ * (the VQ fields are not timing fields), runs meanwhile on its thread. Throws what a run throws.
+ */
+export async function evaluateTimingGroup(members: readonly ReadyPoint[], runner?: RetimeRunner): Promise<{ result: PointResult; timing: PointTiming }[]> {
   const accuracy = accuracyOf(members[0]!);
   accuracy.catch(() => {}); // awaited below; a run failure first must not leave it unhandled
   const plans = members.map((m) => planInference(m.inference));
-  const cycles = members.map(() => [] as number[]);
-  const exact = members.map(() => 0);
-  const reasons = members.map(() => [] as string[]);
-  plans[0]!.tasks.forEach((task, k) => {
-    const graph = buildPassGraph(task.pass).graph;
-    const rec = runGraph(graph, { collectSinks: false, record: true }).recording!;
-    cycles[0]!.push(rec.cycles);
-    for (let i = 1; i < members.length; i++) {
-      const pass = plans[i]!.tasks[k]!.pass;
-      const fifoDepths = depthChanges({ graph, pass: task.pass }, pass);
-      if (typeof fifoDepths === 'string') {
-        cycles[i]!.push(runGraph(buildPassGraph(pass).graph, { collectSinks: false }).cycles);
-        reasons[i]!.push(`${task.label}: ${fifoDepths}, emulated in full`);
-        continue;
-      }
-      const r = retime(rec, { fifoDepths });
-      cycles[i]!.push(r.cycles);
-      if (r.exact) exact[i]!++;
-      else reasons[i]!.push(`${task.label}: ${r.reason}`);
-    }
-  });
+  const tasks: RetimePassTask[] = plans[0]!.tasks.map((task, k) => ({ label: task.label, base: task.pass, others: plans.slice(1).map((p) => p.tasks[k]!.pass) }));
+  const results = runner ? await Promise.all(tasks.map((t) => runner.run(t))) : tasks.map(retimePass);
   const acc = await accuracy;
-  return members.map((m, i) => ({
-    result: m.finish(plans[i]!.assemble(cycles[i]!.map(cyclesOnly), 0), acc),
-    timing: i === 0 ? { kind: 'emulated' } : { kind: 'retimed', from: members[0]!.hash, exactPasses: exact[i]!, rerunPasses: cycles[i]!.length - exact[i]!, reasons: reasons[i]! },
-  }));
+  return members.map((m, i) => {
+    const cycles = results.map((r) => (i === 0 ? r.baseCycles : r.cycles[i - 1]!));
+    const why = i === 0 ? [] : results.map((r) => r.notExact[i - 1]!).filter((w): w is string => w !== null);
+    return {
+      result: m.finish(plans[i]!.assemble(cycles.map(cyclesOnly), 0), acc),
+      timing: i === 0 ? { kind: 'emulated' } : { kind: 'retimed', from: members[0]!.hash, exactPasses: cycles.length - why.length, rerunPasses: why.length, reasons: why },
+    };
+  });
 }

@@ -2,6 +2,7 @@ import { PassPool, defaultPassWorkers, runOnPool } from '@lut-llm/accelerator';
 import { pointHash, type PointSpec } from './grid.js';
 import { evaluatePrepared, isMachineryFailure, preparePoint, type PointResult, type ReadyPoint } from './evaluate.js';
 import { evaluateTimingGroup, retimeKey, timingGroups, type PointTiming } from './retime-group.js';
+import { RetimePool } from './retime-pool.js';
 import { paretoFront } from './pareto.js';
 
 /** A point's result with its place on the Pareto front. */
@@ -49,7 +50,9 @@ export function markPareto(results: readonly PointResult[]): SweepRow[] {
  * Runs a sweep on this machine: every distinct point on one pass pool (`workers` threads; 0: serially
  * on this thread), `workers` points at a time (each point's passes fill the pool's gaps). Points
  * equal but for their clock and FIFO depths are emulated once with their passes recorded and
- * re-timed for the others (`retime: false` emulates every point); `onProgress` says which.
+ * re-timed for the others (`retime: false` emulates every point); `onProgress` says which. Such a
+ * group's passes run on a second pool of `workers` threads (a recording stays in its worker): in a
+ * grid mixing groups and single points both pools can be busy at once.
  */
 export async function runSweepLocal(points: readonly PointSpec[], opts: { readonly workers?: number; readonly onProgress?: SweepProgress; readonly retime?: boolean } = {}): Promise<SweepRow[]> {
   const todo = distinctPoints(points);
@@ -57,6 +60,8 @@ export async function runSweepLocal(points: readonly PointSpec[], opts: { readon
   const groups = timingGroups(prepared, (p) => (opts.retime === false || p.done ? undefined : retimeKey(p)));
   const workers = opts.workers ?? defaultPassWorkers();
   const pool = workers > 0 ? new PassPool({ threads: workers }) : undefined;
+  // Groups run their pass tasks on a pool of their own (a recording stays in its worker).
+  const retimePool = workers > 0 && groups.some((g) => g.length > 1) ? new RetimePool(workers) : undefined;
   const results = new Array<PointResult>(todo.length);
   let done = 0;
   const report = (i: number, r: PointResult, timing: PointTiming) => {
@@ -69,7 +74,10 @@ export async function runSweepLocal(points: readonly PointSpec[], opts: { readon
       if (g.length === 1) return emulate(g[0]!);
       let out;
       try {
-        out = await evaluateTimingGroup(g.map((i) => prepared[i] as ReadyPoint));
+        out = await evaluateTimingGroup(
+          g.map((i) => prepared[i] as ReadyPoint),
+          retimePool,
+        );
       } catch (e) {
         if (isMachineryFailure(e)) throw e;
         // A run that throws is the point's problem: each point then gets its own result (or error).
@@ -81,5 +89,6 @@ export async function runSweepLocal(points: readonly PointSpec[], opts: { readon
     return markPareto(results);
   } finally {
     await pool?.close();
+    await retimePool?.close();
   }
 }
