@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '@lut-llm/accelerator';
 import type { LinearVariant } from '@lut-llm/contracts';
+import { concatRows } from '@lut-llm/model';
 import {
   Rng,
   activationOnlyLinear,
@@ -92,20 +93,10 @@ export function accuracyProxy(vq: AccuracyVq, variant: LinearVariant, calib: Acc
     else if (variant === 'weight-only') tests.push(weightOnlyGemm(q, x, T));
     else tests.push(activationOnlyLinear(buildActivationOnlyLinear(W, M, D, q.actCodebooks, cfg), x, T));
   });
-  const c = compareOutputs(concat(refs), concat(tests));
+  const c = compareOutputs(concatRows(...refs), concatRows(...tests));
   const r: AccuracyProxy = { sqnrDb: c.sqnrDb, cosine: c.cosineSimilarity };
   cache.set(key, r);
   return r;
-}
-
-function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** A message to the accuracy thread, and its answer. */
