@@ -101,25 +101,26 @@ export interface RetimePassResult {
  */
 export function retimePass(t: RetimePassTask): RetimePassResult {
   const graph = buildPassGraph(t.base).graph;
-  const others = t.others.map((pass) => ({ pass, changes: depthChanges({ graph, pass: t.base }, pass) }));
-  const needRecording = others.some((o) => typeof o.changes !== 'string' && Object.keys(o.changes).length > 0);
+  // Points with the same FIFO settings (they differ in the clock alone) share their cycles: one re-timing each.
+  const fifoKey = (p: Pass) => canonicalJson([p.platform.fifoDepthDefault, p.platform.fifoDepthOverrides]);
+  const distinct = new Map<string, Pass>();
+  for (const pass of t.others) if (!distinct.has(fifoKey(pass))) distinct.set(fifoKey(pass), pass);
+  const changes = new Map([...distinct].map(([k, pass]) => [k, { pass, changes: depthChanges({ graph, pass: t.base }, pass) }]));
+  const needRecording = [...changes.values()].some((o) => typeof o.changes !== 'string' && Object.keys(o.changes).length > 0);
   const run = runGraph(graph, { collectSinks: false, record: needRecording });
-  const cycles: number[] = [];
-  const notExact: (string | null)[] = [];
-  for (const { pass, changes } of others) {
-    if (typeof changes === 'string') {
-      cycles.push(runGraph(buildPassGraph(pass).graph, { collectSinks: false }).cycles);
-      notExact.push(`${t.label}: ${changes}, emulated in full`);
-    } else if (Object.keys(changes).length === 0) {
-      cycles.push(run.cycles); // the same graph: the same cycles
-      notExact.push(null);
+  const outcome = new Map<string, { cycles: number; notExact: string | null }>();
+  for (const [k, { pass, changes: c }] of changes) {
+    if (typeof c === 'string') {
+      outcome.set(k, { cycles: runGraph(buildPassGraph(pass).graph, { collectSinks: false }).cycles, notExact: `${t.label}: ${c}, emulated in full` });
+    } else if (Object.keys(c).length === 0) {
+      outcome.set(k, { cycles: run.cycles, notExact: null }); // the same graph: the same cycles
     } else {
-      const r = retime(run.recording!, { fifoDepths: changes });
-      cycles.push(r.cycles);
-      notExact.push(r.exact ? null : `${t.label}: ${r.reason}`);
+      const r = retime(run.recording!, { fifoDepths: c });
+      outcome.set(k, { cycles: r.cycles, notExact: r.exact ? null : `${t.label}: ${r.reason}` });
     }
   }
-  return { baseCycles: run.cycles, cycles, notExact };
+  const per = t.others.map((pass) => outcome.get(fifoKey(pass))!);
+  return { baseCycles: run.cycles, cycles: per.map((o) => o.cycles), notExact: per.map((o) => o.notExact) };
 }
 
 /** Where a group's pass tasks run: a thread pool ({@link RetimePool}), or this thread. */
