@@ -80,7 +80,10 @@ function cyclesOnly(cycles: number): PassReport {
 
 type Pass = Omit<PassOptions, 'functional'>;
 
-/** One pass of a group: the base point's pass (recorded) and the same pass of the other points. Plain data (it goes to a worker). */
+/**
+ * One pass of a group: the base point's pass (recorded) and the same pass of the other points, which
+ * must share the base's {@link retimeKey} (only their FIFO settings are compared). Plain data (it goes to a worker).
+ */
 export interface RetimePassTask {
   readonly label: string;
   readonly base: Pass;
