@@ -59,8 +59,9 @@ export async function runSweepLocal(points: readonly PointSpec[], opts: { readon
   const prepared = todo.map(({ point }) => preparePoint(point));
   const groups = timingGroups(prepared, (p) => (opts.retime === false || p.done ? undefined : retimeKey(p)));
   const workers = opts.workers ?? defaultPassWorkers();
-  const pool = workers > 0 ? new PassPool({ threads: workers }) : undefined;
-  // Groups run their pass tasks on a pool of their own (a recording stays in its worker).
+  // Single points run on the pass pool, groups their pass tasks on a pool of their own (a recording
+  // stays in its worker); each pool is started only when there is work for it.
+  const pool = workers > 0 && groups.some((g) => g.length === 1) ? new PassPool({ threads: workers }) : undefined;
   const retimePool = workers > 0 && groups.some((g) => g.length > 1) ? new RetimePool(workers) : undefined;
   const results = new Array<PointResult>(todo.length);
   let done = 0;
@@ -74,13 +75,11 @@ export async function runSweepLocal(points: readonly PointSpec[], opts: { readon
       if (g.length === 1) return emulate(g[0]!);
       let out;
       try {
-        out = await evaluateTimingGroup(
-          g.map((i) => prepared[i] as ReadyPoint),
-          retimePool,
-        );
+        out = await evaluateTimingGroup(g.map((i) => prepared[i] as ReadyPoint), retimePool);
       } catch (e) {
         if (isMachineryFailure(e)) throw e;
-        // A run that throws is the point's problem: each point then gets its own result (or error).
+        // A run that throws is the point's problem: each point then gets its own result (or error),
+        // serially when no single point started the pass pool.
         for (const i of g) await emulate(i);
         return;
       }
