@@ -61,7 +61,7 @@ export async function runSweepLocal(points: readonly PointSpec[], opts: { readon
   const workers = opts.workers ?? defaultPassWorkers();
   // Single points run on the pass pool, groups their pass tasks on a pool of their own (a recording
   // stays in its worker); each pool is started only when there is work for it.
-  const pool = workers > 0 && groups.some((g) => g.length === 1) ? new PassPool({ threads: workers }) : undefined;
+  const pool = workers > 0 && groups.some((g) => g.length === 1 && !prepared[g[0]!]!.done) ? new PassPool({ threads: workers }) : undefined;
   const retimePool = workers > 0 && groups.some((g) => g.length > 1) ? new RetimePool(workers) : undefined;
   const results = new Array<PointResult>(todo.length);
   let done = 0;
