@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultPassWorkers } from '@lut-llm/accelerator';
-import { expandGrid, parseGrid, runSweepLocal, runSweepOnQueue, startQueueWorker, sweepCsv, type SweepRow } from '@lut-llm/dse';
-import { writeOutput, writtenNote } from './files.js';
+import { ACCURACY_PROXY_NOTE, expandGrid, parseGrid, runSweepLocal, runSweepOnQueue, startQueueWorker, sweepCsv, sweepHtml, sweepParquet, type PointTiming, type SweepRow } from '@lut-llm/dse';
+import { AtomicFile, writeOutput, writtenNote } from './files.js';
 import { CliError, checkWritable, intAtLeast } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
 
@@ -11,15 +11,25 @@ export interface SweepCommandOptions {
   readonly passWorkers: number;
   readonly csv?: string;
   readonly json?: string;
+  readonly parquet?: string;
+  readonly html?: string;
   readonly queue?: string;
+  /** Emulate every point in full (no re-timing of points that differ only in clock and FIFO depths). */
+  readonly noRetime?: boolean;
+}
+
+/** The table's "cycles" cell: how a point's cycles were obtained. */
+function timingCell(t: PointTiming | undefined): string {
+  if (!t || t.kind === 'emulated') return 'emulated';
+  return t.rerunPasses > 0 ? `re-timed from ${t.from} (${t.rerunPasses} pass(es) re-run)` : `re-timed from ${t.from}`;
 }
 
 const fmt = (x: number | null, digits = 3) => (x === null ? '-' : x.toPrecision(digits));
 
 /** The text table of a sweep: one line per point, the Pareto front marked with '*'. */
-export function sweepTable(rows: readonly SweepRow[]): string {
+export function sweepTable(rows: readonly SweepRow[], timings: ReadonlyMap<string, PointTiming> = new Map()): string {
   const axes = [...new Set(rows.flatMap((r) => Object.keys(r.settings)))];
-  const head = ['', 'hash', ...axes, 'status', 'TTFT ms', 'decode ms/tok', 'e2e ms', 'tokens/J', 'BRAM18', 'URAM', 'LUTRAM', 'DSP'];
+  const head = ['', 'hash', ...axes, 'status', 'TTFT ms', 'decode ms/tok', 'e2e ms', 'tokens/J', 'BRAM18', 'URAM', 'LUTRAM', 'DSP', 'SQNR dB', 'cycles'];
   const body = rows.map((r) => [
     r.pareto ? '*' : '',
     r.hash,
@@ -36,6 +46,8 @@ export function sweepTable(rows: readonly SweepRow[]): string {
     String(r.onChip?.uram ?? '-'),
     String(r.onChip?.lutramLuts ?? '-'),
     String(r.onChip?.dsp ?? '-'),
+    r.accuracy ? r.accuracy.sqnrDb.toFixed(2) : '-',
+    timingCell(timings.get(r.hash)),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -61,20 +73,29 @@ export async function sweepCommand(o: SweepCommandOptions, io: CliIo): Promise<S
   }
   if (o.csv !== undefined) checkWritable('--csv', o.csv);
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
+  if (o.parquet !== undefined) checkWritable('--parquet', o.parquet);
+  if (o.html !== undefined) checkWritable('--html', o.html);
   const progress = new PassProgress(io.progressStream, points.length, 'points');
-  const onProgress = (done: number, _total: number, r: { hash: string; status: string }) => progress.update(done, `${r.hash} ${r.status}`);
+  const timings = new Map<string, PointTiming>();
+  const onProgress = (done: number, _total: number, r: { hash: string; status: string }, timing: PointTiming) => {
+    timings.set(r.hash, timing);
+    progress.update(done, `${r.hash} ${r.status}${timing.kind === 'retimed' ? ' (re-timed)' : ''}`);
+  };
   if (o.queue !== undefined) io.err(`sweep: ${points.length} points on the queue at ${o.queue}; \`lut-llm worker --queue ${o.queue}\` processes take them (this waits for every result)`);
   let rows: SweepRow[];
   try {
-    rows = o.queue !== undefined ? await runSweepOnQueue(points, { url: o.queue, onProgress }) : await runSweepLocal(points, { workers: o.passWorkers, onProgress });
+    rows = o.queue !== undefined ? await runSweepOnQueue(points, { url: o.queue, onProgress }) : await runSweepLocal(points, { workers: o.passWorkers, onProgress, retime: o.noRetime !== true });
   } finally {
     progress.stop();
   }
   const say = o.json === '-' ? (t: string) => io.err(t) : (t: string) => io.out(t);
   const front = rows.filter((r) => r.pareto).length;
-  say(`${points.length} points (${rows.length} distinct by content hash), ${rows.filter((r) => r.status === 'ok').length} feasible, ${front} on the Pareto front (*: end-to-end latency, tokens/J, on-chip memory)`);
-  say(sweepTable(rows));
-  say(`on-chip figures: an estimate of the modelled buffers; ${rows[0]?.onChipNote ?? ''}`);
+  say(`${points.length} points (${rows.length} distinct by content hash), ${rows.filter((r) => r.status === 'ok').length} feasible, ${front} on the Pareto front (*: end-to-end latency, tokens/J, on-chip memory, accuracy-proxy SQNR)`);
+  say(sweepTable(rows, timings));
+  const retimed = rows.filter((r) => timings.get(r.hash)?.kind === 'retimed').length;
+  if (retimed > 0) say(`${retimed} point(s) re-timed from a recorded point that differs only in clock and FIFO depths (core retime: the cycles of a full run; --no-retime emulates each)`);
+  const notes = [`on-chip figures: an estimate of the modelled buffers; ${rows[0]?.onChipNote ?? ''}`, ACCURACY_PROXY_NOTE];
+  for (const n of notes) say(n);
   if (o.csv !== undefined) {
     writeOutput('--csv', o.csv, sweepCsv(rows));
     writtenNote(io, o.csv, 'sweep (CSV)');
@@ -82,6 +103,16 @@ export async function sweepCommand(o: SweepCommandOptions, io: CliIo): Promise<S
   if (o.json !== undefined) {
     writeOutput('--json', o.json, JSON.stringify(rows, null, 2), io);
     writtenNote(io, o.json, 'sweep (JSON)');
+  }
+  if (o.parquet !== undefined) {
+    const f = new AtomicFile('--parquet', o.parquet);
+    f.write(sweepParquet(rows));
+    f.commit();
+    writtenNote(io, o.parquet, 'sweep (Parquet)');
+  }
+  if (o.html !== undefined) {
+    writeOutput('--html', o.html, sweepHtml(rows, { title: `lut-llm sweep ${o.grid}`, notes }));
+    writtenNote(io, o.html, 'sweep plot (HTML: latency vs tokens/J vs on-chip memory, Pareto front marked)');
   }
   return rows;
 }
@@ -95,11 +126,15 @@ export function addDseCommands(program: Command, io: CliIo): void {
     .option('--pass-workers <n>', `worker threads of the local pass pool (0 = serially on the main thread; default ${defaultPassWorkers()})`, intAtLeast('--pass-workers', 0), defaultPassWorkers())
     .option('--csv <file>', 'write the points as CSV')
     .option('--json <file>', "write the points as JSON ('-' = stdout)")
+    .option('--parquet <file>', 'write the points as Parquet (the CSV columns, typed)')
+    .option('--html <file>', 'write a self-contained HTML report: latency vs tokens/J vs on-chip memory, the Pareto front marked')
+    .option('--no-retime', 'emulate every point in full (default: points that differ only in clock and FIFO depths are re-timed from one recording)')
     .option('--queue <redis://host:port>', 'put the points on a BullMQ queue in that Redis for `lut-llm worker` processes (any number, any machine) and collect their results')
     .option('--quiet', 'no progress bar')
-    .action(async (grid: string, o: { passWorkers: number; csv?: string; json?: string; queue?: string; quiet?: boolean }) => {
+    .action(async (grid: string, o: { passWorkers: number; csv?: string; json?: string; parquet?: string; html?: string; queue?: string; quiet?: boolean; retime: boolean }) => {
       const quiet: CliIo = o.quiet ? { out: io.out, err: io.err, progressStream: null } : io;
-      await sweepCommand({ grid, passWorkers: o.passWorkers, ...(o.csv !== undefined ? { csv: o.csv } : {}), ...(o.json !== undefined ? { json: o.json } : {}), ...(o.queue !== undefined ? { queue: o.queue } : {}) }, quiet);
+      const files = Object.fromEntries((['csv', 'json', 'parquet', 'html'] as const).filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+      await sweepCommand({ grid, passWorkers: o.passWorkers, ...files, ...(o.queue !== undefined ? { queue: o.queue } : {}), noRetime: !o.retime }, quiet);
     });
 
   program

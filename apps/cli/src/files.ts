@@ -36,9 +36,10 @@ export class AtomicFile {
     }
   }
 
-  write(text: string): void {
+  write(data: string | Uint8Array): void {
     try {
-      writeSync(this.fd, text);
+      if (typeof data === 'string') writeSync(this.fd, data);
+      else writeSync(this.fd, data);
     } catch (e) {
       this.abort();
       throw new CliError(`${this.flag}: cannot write '${this.file}': ${(e as Error).message}`);

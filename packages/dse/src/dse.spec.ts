@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { V80_DSP58, estimateOnChip } from './resources.js';
 import { dominates, paretoFront } from './pareto.js';
 import { expandGrid, parseGrid, pointHash, resolvePoint } from './grid.js';
-import { markPareto, runSweepLocal, sweepCsv } from './sweep.js';
+import { markPareto, runSweepLocal } from './sweep.js';
+import { sweepCsv } from './output.js';
 import type { PointResult } from './evaluate.js';
 import { PLATFORM_PRESETS } from '@lut-llm/accelerator';
 import { QWEN3_CONFIGS } from '@lut-llm/model';
@@ -39,8 +40,8 @@ describe('paretoFront', () => {
     );
   });
 
-  it('markPareto: only ok points compete; latency and memory minimised, tokens/J maximised', () => {
-    const row = (e2eMs: number, tokensPerJoule: number, memoryBits: number, status: PointResult['status'] = 'ok'): PointResult => ({
+  it('markPareto: only ok points compete; latency and memory minimised, tokens/J and SQNR maximised', () => {
+    const row = (e2eMs: number, tokensPerJoule: number, memoryBits: number, status: PointResult['status'] = 'ok', sqnrDb = 10): PointResult => ({
       hash: `${e2eMs}-${tokensPerJoule}-${memoryBits}-${status}`,
       settings: {},
       model: 'm',
@@ -52,10 +53,12 @@ describe('paretoFront', () => {
       tokensPerJoule,
       onChip: { bram18: 0, uram: 0, lutramLuts: 0, dsp: 0, budget: { bram18: 1, uram: 1, lutramLuts: 1, dsp: 1 }, memoryBits, maxFraction: 0 },
       onChipNote: '',
+      accuracy: { sqnrDb, cosine: 0.9 },
     });
-    const marked = markPareto([row(10, 5, 100), row(10, 6, 100), row(5, 1, 100, 'infeasible'), row(20, 6, 50)]);
-    // [10,6,100] dominates [10,5,100] (more tokens/J); the infeasible one is off; [20,6,50] wins on memory.
-    expect(marked.map((r) => r.pareto)).toEqual([false, true, false, true]);
+    const marked = markPareto([row(10, 5, 100), row(10, 6, 100), row(5, 1, 100, 'infeasible'), row(20, 6, 50), row(30, 6, 100, 'ok', 11), row(30, 6, 100, 'ok', 9)]);
+    // [10,6,100] dominates [10,5,100] (more tokens/J); the infeasible one is off; [20,6,50] wins on memory;
+    // the slowest point stays on the front with the highest SQNR, its twin with a lower SQNR does not.
+    expect(marked.map((r) => r.pareto)).toEqual([false, true, false, true, true, false]);
   });
 });
 

@@ -1,6 +1,8 @@
-import { builtLimitViolations, checkFeasibility, prefillChunkTokensOf, runInferencePooled, type PassPool } from '@lut-llm/accelerator';
+import { builtLimitViolations, checkFeasibility, prefillChunkTokensOf, runInferencePooled, type InferenceOptions, type InferenceReport, type PassPool, type PlatformConfig } from '@lut-llm/accelerator';
+import type { Qwen3Config } from '@lut-llm/model';
 import { pointHash, resolvePoint, type PointSpec } from './grid.js';
 import { estimateOnChip, ON_CHIP_NOT_MODELLED, type OnChipEstimate } from './resources.js';
+import { accuracyProxyAsync, type AccuracyProxy } from './accuracy.js';
 
 /**
  * The result of one point: plain data (JSON), keyed by {@link pointHash}.
@@ -20,17 +22,43 @@ export interface PointResult {
   readonly tokensPerJoule: number | null;
   readonly onChip: Omit<OnChipEstimate, 'banks' | 'problems'> | null;
   readonly onChipNote: string;
+  /** The accuracy proxy of the point's VQ configuration and variant ({@link accuracyProxy}); null when invalid. */
+  readonly accuracy: AccuracyProxy | null;
 }
 
-/** Emulates one point (its passes on `pool`, or serially without one). Never throws for a bad point: it becomes 'invalid'. */
-export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPool } = {}): Promise<PointResult> {
+/** A point that resolved and is waiting for its latency. */
+export type ReadyPoint = Exclude<PreparedPoint, { readonly done: PointResult }>;
+
+/** Latency and energy of a point (InferenceReport's fields the sweep keeps). */
+type PointLatency = Pick<InferenceReport, 'ttftMs' | 'decodeMsPerToken' | 'e2eMs' | 'tokensPerJoule'>;
+
+/** A point resolved and checked, waiting for its latency; or its final result when it is invalid. */
+export type PreparedPoint =
+  | { readonly done: PointResult }
+  | {
+      readonly done?: undefined;
+      readonly hash: string;
+      readonly point: PointSpec;
+      readonly model: Qwen3Config;
+      readonly platform: PlatformConfig;
+      /** The request as runInference takes it (what-if beyond the built limits: reasons say so). */
+      readonly inference: InferenceOptions;
+      /** The result from the emulated latency and the accuracy proxy ({@link accuracyOf}). */
+      readonly finish: (latency: PointLatency, accuracy: AccuracyProxy) => PointResult;
+    };
+
+/**
+ * Everything of a point but its emulation and accuracy proxy: resolution, feasibility, the on-chip
+ * estimate. Never throws for a bad point: it becomes 'invalid'.
+ */
+export function preparePoint(p: PointSpec): PreparedPoint {
   const hash = pointHash(p);
-  const empty = { ttftMs: null, decodeMsPerToken: null, e2eMs: null, tokensPerJoule: null, onChip: null, onChipNote: ON_CHIP_NOT_MODELLED };
+  const invalid = (model: string, e: unknown): { done: PointResult } => ({ done: invalidResult(p, hash, model, e) });
   let resolved;
   try {
     resolved = resolvePoint(p);
   } catch (e) {
-    return { hash, settings: p.settings, model: String(p.settings.model ?? 'Qwen3-1.7B'), status: 'invalid', reasons: [(e as Error).message], ...empty };
+    return invalid(String(p.settings.model ?? 'Qwen3-1.7B'), e);
   }
   const { model, platform } = resolved;
   const r = p.request;
@@ -39,7 +67,8 @@ export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPo
   try {
     const onChip = estimateOnChip(model, platform, { positions, variant: r.variant });
     const reasons = [...checkFeasibility(model, platform, { positions }).problems, ...builtLimitViolations(platform, r.promptTokens, r.outputTokens, chunk), ...onChip.problems];
-    const report = await runInferencePooled({
+    const { banks: _b, problems: _p, ...chip } = onChip;
+    const inference: InferenceOptions = {
       model,
       platform,
       variant: r.variant,
@@ -49,10 +78,8 @@ export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPo
       prefillChunkTokens: chunk,
       ...(r.layers !== undefined ? { layers: r.layers } : {}),
       beyondBuiltLimits: true,
-      ...(opts.pool ? { passPool: opts.pool } : { passWorkers: 0 }),
-    });
-    const { banks: _b, problems: _p, ...chip } = onChip;
-    return {
+    };
+    const finish = (report: PointLatency, accuracy: AccuracyProxy): PointResult => ({
       hash,
       settings: p.settings,
       model: model.name,
@@ -64,9 +91,45 @@ export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPo
       tokensPerJoule: Number.isFinite(report.tokensPerJoule) ? report.tokensPerJoule : null,
       onChip: chip,
       onChipNote: ON_CHIP_NOT_MODELLED,
-    };
+      accuracy,
+    });
+    return { hash, point: p, model, platform, inference, finish };
   } catch (e) {
-    if (/pass pool is closed|failed in a pass worker/.test((e as Error).message)) throw e; // the machinery failed, not the point
-    return { hash, settings: p.settings, model: model.name, status: 'invalid', reasons: [(e as Error).message], ...empty };
+    return invalid(model.name, e);
+  }
+}
+
+/** The accuracy proxy of a prepared point's VQ configuration and variant, computed off the event loop. */
+export function accuracyOf(prep: ReadyPoint): Promise<AccuracyProxy> {
+  return accuracyProxyAsync(prep.platform.vq, prep.point.request.variant);
+}
+
+/** The result of a point whose settings make no design: the error, no figures. */
+export function invalidResult(p: PointSpec, hash: string, model: string, e: unknown): PointResult {
+  return { hash, settings: p.settings, model, status: 'invalid', reasons: [(e as Error).message], ttftMs: null, decodeMsPerToken: null, e2eMs: null, tokensPerJoule: null, onChip: null, onChipNote: ON_CHIP_NOT_MODELLED, accuracy: null };
+}
+
+/** A failure of the machinery (the pool), not of the point: it must propagate. */
+export function isMachineryFailure(e: unknown): boolean {
+  return /pass pool is closed|failed in a pass worker|accuracy thread/.test((e as Error).message);
+}
+
+/** Emulates one point (its passes on `pool`, or serially without one). Never throws for a bad point: it becomes 'invalid'. */
+export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPool } = {}): Promise<PointResult> {
+  return evaluatePrepared(preparePoint(p), opts);
+}
+
+/** {@link evaluatePoint} of a point already prepared. */
+export async function evaluatePrepared(prep: PreparedPoint, opts: { readonly pool?: PassPool } = {}): Promise<PointResult> {
+  if (prep.done) return prep.done;
+  const p = prep.point;
+  try {
+    const accuracy = accuracyOf(prep);
+    accuracy.catch(() => {}); // awaited below; an emulation failure first must not leave it unhandled
+    const report = await runInferencePooled({ ...prep.inference, ...(opts.pool ? { passPool: opts.pool } : { passWorkers: 0 }) });
+    return prep.finish(report, await accuracy);
+  } catch (e) {
+    if (isMachineryFailure(e)) throw e;
+    return invalidResult(p, prep.hash, prep.model.name, e);
   }
 }

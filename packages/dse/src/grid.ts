@@ -154,7 +154,7 @@ export function canonicalJson(x: unknown): string {
 }
 
 /** Bumped when what a point's result means changes (so stored results of an older meaning are not reused). */
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
 
 /**
  * The content hash of a point: SHA-256 (first 16 hex digits) of the resolved model, platform and

@@ -1,6 +1,11 @@
 export { AXES, AXIS_NAMES, GRID_MODELS, GridSchema, MAX_GRID_POINTS, RESULT_SCHEMA_VERSION, canonicalJson, expandGrid, modelOf, parseGrid, pointHash, resolvePoint, type AxisName, type AxisValue, type Grid, type PointSpec, type SweepRequest } from './grid.js';
 export { estimateOnChip, ON_CHIP_NOT_MODELLED, V80_DSP58, type OnChipEstimate } from './resources.js';
 export { dominates, paretoFront, type Objectives } from './pareto.js';
-export { evaluatePoint, type PointResult } from './evaluate.js';
-export { distinctPoints, markPareto, runSweepLocal, sweepCsv, type SweepProgress, type SweepRow } from './sweep.js';
+export { accuracyOf, evaluatePoint, evaluatePrepared, preparePoint, type PointResult, type PreparedPoint, type ReadyPoint } from './evaluate.js';
+export { ACCURACY_CALIBRATION, ACCURACY_PROXY_NOTE, accuracyProxy, accuracyProxyAsync, clearAccuracyCache, type AccuracyCalibration, type AccuracyProxy, type AccuracyVq } from './accuracy.js';
+export { TIMING_FIELDS, evaluateTimingGroup, retimeKey, retimePass, timingGroups, type PointTiming, type RetimePassResult, type RetimePassTask, type RetimeRunner } from './retime-group.js';
+export { RetimePool } from './retime-pool.js';
+export { distinctPoints, markPareto, runSweepLocal, type SweepProgress, type SweepRow } from './sweep.js';
+export { sweepColumns, sweepCsv, sweepParquet, type SweepColumn } from './output.js';
 export { resultsKey, SWEEP_QUEUE_NAME, runSweepOnQueue, startQueueWorker, type QueueConnection, type QueueWorkerOptions } from './queue.js';
+export { sweepHtml, sweepPlotData, sweepPlotSvg, type PlotPoint, type SweepPlotData } from './plot.js';

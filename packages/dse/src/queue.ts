@@ -51,7 +51,7 @@ export async function runSweepOnQueue(
       values.forEach((v, i) => {
         if (v !== null && !results.has(todo[i]!.hash)) results.set(todo[i]!.hash, JSON.parse(v) as PointResult);
       });
-      for (const r of [...results.values()].slice(reported)) conn.onProgress?.(++reported, todo.length, r);
+      for (const r of [...results.values()].slice(reported)) conn.onProgress?.(++reported, todo.length, r, { kind: 'emulated' });
       if (results.size === todo.length) break;
       const failed = await queue.getFailed();
       const ours = failed.filter((j) => todo.some((t) => t.hash === j.id));

@@ -1,16 +1,19 @@
 import { PassPool, defaultPassWorkers, runOnPool } from '@lut-llm/accelerator';
-import { AXIS_NAMES, pointHash, type PointSpec } from './grid.js';
-import { evaluatePoint, type PointResult } from './evaluate.js';
+import { pointHash, type PointSpec } from './grid.js';
+import { evaluatePrepared, isMachineryFailure, preparePoint, type PointResult, type ReadyPoint } from './evaluate.js';
+import { evaluateTimingGroup, retimeKey, timingGroups, type PointTiming } from './retime-group.js';
+import { RetimePool } from './retime-pool.js';
 import { paretoFront } from './pareto.js';
 
 /** A point's result with its place on the Pareto front. */
 export interface SweepRow extends PointResult {
-  /** On the front of (end-to-end latency, -tokens/J, on-chip memory bits) among the 'ok' points. */
+  /** On the front of (end-to-end latency, -tokens/J, on-chip memory bits, -SQNR) among the 'ok' points. */
   readonly pareto: boolean;
 }
 
 export interface SweepProgress {
-  (done: number, total: number, last: PointResult): void;
+  /** `timing`: how `last`'s cycles were obtained (a queue sweep's points are all emulated). */
+  (done: number, total: number, last: PointResult, timing: PointTiming): void;
 }
 
 /**
@@ -30,10 +33,14 @@ export function distinctPoints(points: readonly PointSpec[]): { hash: string; po
   return out;
 }
 
-/** Marks the Pareto front over the 'ok' points: minimise e2e latency and memory, maximise tokens/J. */
+/**
+ * Marks the Pareto front over the 'ok' points: minimise e2e latency and memory, maximise tokens/J
+ * and the accuracy proxy's SQNR (without it, the smallest codebooks would always win: fewer dPEs,
+ * smaller tables, and their error would not count).
+ */
 export function markPareto(results: readonly PointResult[]): SweepRow[] {
   const objectives = results.map((r) =>
-    r.status === 'ok' && r.e2eMs !== null && r.onChip !== null ? [r.e2eMs, -(r.tokensPerJoule ?? 0), r.onChip.memoryBits] : undefined,
+    r.status === 'ok' && r.e2eMs !== null && r.onChip !== null ? [r.e2eMs, -(r.tokensPerJoule ?? 0), r.onChip.memoryBits, -(r.accuracy?.sqnrDb ?? -Infinity)] : undefined,
   );
   const front = paretoFront(objectives);
   return results.map((r, i) => ({ ...r, pareto: front[i]! }));
@@ -41,57 +48,46 @@ export function markPareto(results: readonly PointResult[]): SweepRow[] {
 
 /**
  * Runs a sweep on this machine: every distinct point on one pass pool (`workers` threads; 0: serially
- * on this thread), `workers` points at a time (each point's passes fill the pool's gaps).
+ * on this thread), `workers` points at a time (each point's passes fill the pool's gaps). Points
+ * equal but for their clock and FIFO depths are emulated once with their passes recorded and
+ * re-timed for the others (`retime: false` emulates every point); `onProgress` says which. Such a
+ * group's passes run on a second pool of `workers` threads (a recording stays in its worker): in a
+ * grid mixing groups and single points both pools can be busy at once.
  */
-export async function runSweepLocal(points: readonly PointSpec[], opts: { readonly workers?: number; readonly onProgress?: SweepProgress } = {}): Promise<SweepRow[]> {
+export async function runSweepLocal(points: readonly PointSpec[], opts: { readonly workers?: number; readonly onProgress?: SweepProgress; readonly retime?: boolean } = {}): Promise<SweepRow[]> {
   const todo = distinctPoints(points);
+  const prepared = todo.map(({ point }) => preparePoint(point));
+  const groups = timingGroups(prepared, (p) => (opts.retime === false || p.done ? undefined : retimeKey(p)));
   const workers = opts.workers ?? defaultPassWorkers();
-  const pool = workers > 0 ? new PassPool({ threads: workers }) : undefined;
+  // Single points run on the pass pool, groups their pass tasks on a pool of their own (a recording
+  // stays in its worker); each pool is started only when there is work for it.
+  const pool = workers > 0 && groups.some((g) => g.length === 1 && !prepared[g[0]!]!.done) ? new PassPool({ threads: workers }) : undefined;
+  const retimePool = workers > 0 && groups.some((g) => g.length > 1) ? new RetimePool(workers) : undefined;
+  const results = new Array<PointResult>(todo.length);
+  let done = 0;
+  const report = (i: number, r: PointResult, timing: PointTiming) => {
+    results[i] = r;
+    opts.onProgress?.(++done, todo.length, r, timing);
+  };
+  const emulate = async (i: number) => report(i, await evaluatePrepared(prepared[i]!, pool ? { pool } : {}), { kind: 'emulated' });
   try {
-    let done = 0;
-    const results = await runOnPool(todo, Math.max(1, workers), async ({ point }) => {
-      const r = await evaluatePoint(point, pool ? { pool } : {});
-      opts.onProgress?.(++done, todo.length, r);
-      return r;
+    await runOnPool(groups, Math.max(1, workers), async (g) => {
+      if (g.length === 1) return emulate(g[0]!);
+      let out;
+      try {
+        out = await evaluateTimingGroup(g.map((i) => prepared[i] as ReadyPoint), retimePool);
+      } catch (e) {
+        if (isMachineryFailure(e)) throw e;
+        // A run that throws is the point's problem: each point then gets its own result (or error),
+        // serially when no single point started the pass pool.
+        for (const i of g) await emulate(i);
+        return;
+      }
+      out.forEach(({ result, timing }, k) => report(g[k]!, result, timing));
     });
     return markPareto(results);
   } finally {
     await pool?.close();
+    await retimePool?.close();
   }
-}
-
-const CSV_FIXED = ['hash', 'model', 'status', 'pareto', 'ttft_ms', 'decode_ms_per_token', 'e2e_ms', 'tokens_per_joule', 'bram18', 'uram', 'lutram_luts', 'dsp', 'memory_bits', 'max_fraction_of_v80', 'reasons'] as const;
-
-function csvCell(x: unknown): string {
-  const s = x === null || x === undefined ? '' : typeof x === 'object' ? JSON.stringify(x) : String(x);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** CSV of a sweep: one row per point, the swept axes as columns first. */
-export function sweepCsv(rows: readonly SweepRow[]): string {
-  const axes = AXIS_NAMES.filter((a) => rows.some((r) => r.settings[a] !== undefined && a !== 'model'));
-  const head = [...axes, ...CSV_FIXED];
-  const lines = rows.map((r) =>
-    [
-      ...axes.map((a) => r.settings[a]),
-      r.hash,
-      r.model,
-      r.status,
-      r.pareto,
-      r.ttftMs,
-      r.decodeMsPerToken,
-      r.e2eMs,
-      r.tokensPerJoule,
-      r.onChip?.bram18,
-      r.onChip?.uram,
-      r.onChip?.lutramLuts,
-      r.onChip?.dsp,
-      r.onChip?.memoryBits,
-      r.onChip?.maxFraction,
-      r.reasons.join(' | ').replace(/\s*\n\s*/g, ' '),
-    ]
-      .map(csvCell)
-      .join(','),
-  );
-  return [head.join(','), ...lines].join('\n') + '\n';
 }
