@@ -18,6 +18,9 @@ export function projectConfig(name: string, opts: { testTimeoutMs?: number } = {
       include: ['src/**/*.spec.ts', '*.spec.ts', 'specs/**/*.spec.ts'],
       environment: 'node',
       testTimeout: opts.testTimeoutMs ?? 60_000,
+      // Set-up hooks quantise models (7-8 s alone on an idle 2-core machine): vitest's 10 s hook
+      // default is a hang guard too tight for a loaded machine, so hooks get the tests' limit.
+      hookTimeout: opts.testTimeoutMs ?? 60_000,
       pool: 'forks',
     },
   });
