@@ -1,5 +1,5 @@
 import { attentionPortWidths, invokeAttention, resolveAttentionParams, type AttentionStageParams } from '@lut-llm/attention';
-import { type AttentionJob, type LinearVariant } from '@lut-llm/contracts';
+import { installStage, stageRegistry, type AttentionJob, type LinearVariant, type StagePlugin } from '@lut-llm/contracts';
 import { GraphBuilder, mapFirings, sinkActor, type ActorSpec, type Graph, type StreamRef, type TokenMeta } from '@lut-llm/core';
 import { KvCacheImage, kvCacheLayout, kvChunkWidthBytes, kvPrefetcherActor, kvWriterActor, kvWriterWidthBytes, DEFAULT_KV_PREFETCHER_PARAMS, DEFAULT_KV_WRITER_PARAMS, type KvPrefetcherParams } from '@lut-llm/kv-prefetcher';
 import { hbmChannelGroup, type HbmStream } from '@lut-llm/memory';
@@ -10,6 +10,7 @@ import { LINEAR_VARIANTS } from '@lut-llm/contracts';
 import { validateQwen3Config } from '@lut-llm/model';
 import { hbmReaderActor, hbmWriterActor } from '../lut-linear/hbm-actors.js';
 import { GO_TOKEN_BYTES, installLutLinearOp, type LutLinearLoader } from '../lut-linear/graph.js';
+import { STAGE_PLUGIN_KEY } from './stage-spec.js';
 import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig, type LutLinearOptions, type WeightOnlyImplementation } from '../lut-linear/options.js';
 
 /** One pass of the accelerator over the model: a prefill chunk (T tokens) or a decode step (T = 1). */
@@ -74,7 +75,8 @@ export function checkPassPlatform(platform: PlatformConfig): void {
     if (!(PASS_STAGES as readonly string[]).includes(stage)) throw new RangeError(`platform.stages["${stage}"]: unknown stage (known: ${PASS_STAGES.join(', ')})`);
   }
   checkStageKeys(platform, 'lut-linear', LUT_LINEAR_STAGE_KEYS);
-  checkStageKeys(platform, 'kv-prefetcher', KV_PREFETCHER_STAGE_KEYS);
+  // A plugin prefetcher's parameters were checked by its own schema (stage-spec.ts).
+  if (stageOverrides(platform, 'kv-prefetcher')[STAGE_PLUGIN_KEY] === undefined) checkStageKeys(platform, 'kv-prefetcher', KV_PREFETCHER_STAGE_KEYS);
   prefillChunkTokensOf(platform);
   stageNumber(platform, 'kv-prefetcher', 'bufferChunks', 4);
 }
@@ -113,8 +115,6 @@ export function lutLinearOptionsFor(platform: PlatformConfig, op: string, outFea
     positionLanes: stageNumber(platform, 'lut-linear', 'positionLanes', 16),
     outputLanes: stageNumber(platform, 'lut-linear', 'outputLanes', 512),
     ...stageImplementationOptions(platform, variant),
-    accumulator: stageOverrides(platform, 'accumulator') as never,
-    dequantizer: stageOverrides(platform, 'dequantizer') as never,
     fifoDepths: depths,
   };
 }
@@ -135,16 +135,44 @@ function stageImplementationOptions(platform: PlatformConfig, variant: LinearVar
   };
   const fallback: Record<LinearVariant, string> = { 'co-quant': 'lut-2d', 'activation-only': 'lut-1d', 'weight-only': 'weight-only-dsp' };
   const name = psum === undefined ? fallback[variant] : String(psum);
+  // Plugin stages (any other registered name) replace the shipped ones through the registry.
+  const plugins: Record<string, { implementation: string; params: Record<string, unknown> }> = {};
+  const { implementation: acc, ...accParams } = stageOverrides(platform, 'accumulator');
+  const { implementation: dq, ...dqParams } = stageOverrides(platform, 'dequantizer');
+  if (acc !== undefined) plugins['accumulator'] = { implementation: String(acc), params: accParams };
+  if (dq !== undefined) plugins['dequantizer'] = { implementation: String(dq), params: dqParams };
+  const linear = {
+    centroidSearch: { ...(cs !== undefined ? { implementation: String(cs) } : {}), params: csParams as never },
+    ...(acc === undefined ? { accumulator: accParams as never } : {}),
+    ...(dq === undefined ? { dequantizer: dqParams as never } : {}),
+  };
   const entry = byImpl[name];
-  if (!entry) throw new RangeError(`platform.stages["lut-psum"].implementation: unknown '${name}' (known: ${Object.keys(byImpl).join(', ')})`);
+  if (!entry) {
+    if (!stageRegistry.has('lut-psum', name)) throw new RangeError(`platform.stages["lut-psum"].implementation: unknown '${name}' (known: ${stageRegistry.names('lut-psum').join(', ')})`);
+    const wants = stageRegistry.get('lut-psum', name).hooks?.['variant'];
+    if (wants !== variant) throw new RangeError(`stages.lut-psum '${name}' computes the ${String(wants)} variant, the pass runs ${variant}`);
+    return { ...linear, stagePlugins: { ...plugins, 'lut-psum': { implementation: name, params: psumParams } } };
+  }
   if (entry[0] !== variant) throw new RangeError(`stages.lut-psum '${name}' computes the ${entry[0]} variant, the pass runs ${variant}`);
   // Without a spec, platform.stages["lut-psum"] configures the 2D matchers (as before).
   const psumKey = psum === undefined ? 'lutPsum2d' : entry[1];
   return {
-    centroidSearch: { ...(cs !== undefined ? { implementation: String(cs) } : {}), params: csParams as never },
+    ...linear,
     [psumKey]: psumParams as never,
     ...(entry[2] !== undefined ? { weightOnlyImplementation: entry[2] } : {}),
+    ...(Object.keys(plugins).length > 0 ? { stagePlugins: plugins } : {}),
   };
+}
+
+/**
+ * A plugin implementation of attention, the SFU or the KV prefetcher named in `platform.stages[kind]`
+ * (`STAGE_PLUGIN_KEY`, set by a graph spec), with the platform's other overrides for it; undefined
+ * for the shipped unit.
+ */
+function stagePluginOf(platform: PlatformConfig, kind: 'attention' | 'sfu' | 'kv-prefetcher'): { plugin: StagePlugin<unknown>; overrides: Record<string, unknown> } | undefined {
+  const { [STAGE_PLUGIN_KEY]: name, ...overrides } = stageOverrides(platform, kind);
+  if (name === undefined) return undefined;
+  return { plugin: stageRegistry.get(kind, String(name)), overrides };
 }
 
 /**
@@ -191,7 +219,10 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
   // ---- SFU ops (one actor per op instance; a vector token is T rows)
   const sfuHw = { ...stageOverrides(platform, 'sfu'), rowsPerToken: T } as Partial<SfuStageParams>;
   // Vector streams are declared T x width x 4 bytes wide, which is sfuPortWidth at rowsPerToken = T.
-  const sfu = (name: string, op: SfuStageParams['op']): { spec: ActorSpec } => ({ spec: sfuActor(name, { ...sfuHw, op } as SfuStageParams) });
+  const sfuPlugin = stagePluginOf(platform, 'sfu');
+  const sfu = (name: string, op: SfuStageParams['op']): { spec: ActorSpec } => ({
+    spec: sfuPlugin ? sfuPlugin.plugin.actor!(name, sfuPlugin.plugin.resolve({ ...sfuPlugin.overrides, rowsPerToken: T, op })) : sfuActor(name, { ...sfuHw, op } as SfuStageParams),
+  });
   const rowBytes = (width: number) => T * width * 4;
   const vec = (name: string, width: number) => g.stream(name, { depth: depth(name), widthBytes: rowBytes(width) });
   const vecMeta = (extra: Record<string, unknown> = {}): TokenMeta => ({ rows: T, tokens: T, positionStart: p0, ...extra });
@@ -260,12 +291,14 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
   };
 
   // ---- attention unit (shared by all layers) and the KV prefetcher
-  const attnHw = resolveAttentionParams(
-    { ...(stageOverrides(platform, 'attention') as object), shape: { heads: model.heads, kvHeads: model.kvHeads, headDim: hd } } as never,
-    'attention',
-  );
+  const shape = { heads: model.heads, kvHeads: model.kvHeads, headDim: hd };
   const jobs: AttentionJob[] = Array.from({ length: L }, (_, l) => ({ layer: l, phase: opts.phase, queryTokens: T, queryStart: p0 }));
-  const attnParams: AttentionStageParams = { ...attnHw, jobs };
+  // A plugin attention unit resolves to the attention stage's parameters (and its own): ports and KV chunks follow them.
+  const attnPlugin = stagePluginOf(platform, 'attention');
+  const attnParams: AttentionStageParams = attnPlugin
+    ? (attnPlugin.plugin.resolve({ ...attnPlugin.overrides, shape, jobs }) as AttentionStageParams)
+    : { ...resolveAttentionParams({ ...(stageOverrides(platform, 'attention') as object), shape } as never, 'attention'), jobs };
+  const attnHw = attnParams;
   const attnWidths = attentionPortWidths(attnParams);
   const qTok = g.stream('attention.q', { depth: depth('attention.q'), widthBytes: attnWidths['q']! });
   const attnOut = g.stream('attention.out', { depth: depth('attention.out'), widthBytes: attnWidths['out']! });
@@ -286,12 +319,15 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
     };
     if (fd) (pf as { image?: KvCacheImage }).image = fd.kvImage;
     kvStream = g.stream('kv-prefetcher.kv', { depth: pf.bufferChunks, widthBytes: kvChunkWidthBytes(pf) });
+    // A plugin prefetcher gets the pass's parameters (and its own overrides); the pass graph declares the HBM group it reads.
+    const kvPlugin = stagePluginOf(platform, 'kv-prefetcher');
+    const kvActor = (): ActorSpec => (kvPlugin ? kvPlugin.plugin.actor!('kv-prefetcher', kvPlugin.plugin.resolve({ ...pf, ...kvPlugin.overrides })) : kvPrefetcherActor('kv-prefetcher', pf));
     if (prefetch) {
-      g.invoke(kvPrefetcherActor('kv-prefetcher', pf), { out: { kv: kvStream } });
+      g.invoke(kvActor(), { out: { kv: kvStream } });
     } else {
       // Fetch on demand: layer l's history read waits for its QKV projection (a trigger per layer).
       const trig = g.stream('kv-prefetcher.trigger', { depth: 1, widthBytes: 4 });
-      g.invoke(kvPrefetcherActor('kv-prefetcher', pf), { in: { trigger: trig }, out: { kv: kvStream } });
+      g.invoke(kvActor(), { in: { trigger: trig }, out: { kv: kvStream } });
       const ins: Record<string, number> = {};
       for (let l = 0; l < L; l++) ins[`t${l}`] = 4;
       const mux: ActorSpec = {
@@ -303,7 +339,8 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
       g.invoke(mux, { in: Object.fromEntries(triggers.map((t, l) => [`t${l}`, t])), out: { out: trig } });
     }
   }
-  invokeAttention(g, 'attention', attnParams, { q: qTok, out: attnOut, ...(kvStream ? { kv: kvStream } : {}) });
+  if (attnPlugin) installStage(attnPlugin.plugin, g, 'attention', attnParams, { in: { q: qTok, ...(kvStream ? { kv: kvStream } : {}) }, out: { out: attnOut } });
+  else invokeAttention(g, 'attention', attnParams, { q: qTok, out: attnOut, ...(kvStream ? { kv: kvStream } : {}) });
   // The one attention unit is fed by every layer in turn: a q mux and an output demux.
   const qIns: StreamRef[] = [];
   const outs: StreamRef[] = [];
