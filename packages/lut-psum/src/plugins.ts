@@ -47,7 +47,7 @@ export function lutPsumPlugin<P extends { readonly tilesPerBlock: number }>(
         const w = f['weights'] as WeightTileMeta;
         return stage.firingCost(instance, p, { tokens: w.tokens, width: w.outEnd - w.outStart, loadsTable: w.loadsTable });
       }),
-    hooks: { linear: stage, variant: stage.variant, ...extraHooks },
+    hooks: { linear: stage, install: stage.install, variant: stage.variant, ...extraHooks },
   };
 }
 

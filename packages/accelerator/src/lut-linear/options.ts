@@ -196,8 +196,8 @@ export type LinearPluginKind = 'lut-psum' | 'accumulator' | 'dequantizer';
 
 /**
  * Resolves the `stagePlugins` choices: each name against the registry, its overrides against its
- * schema, and the values the op pins (lanes, codebook sizes, table bits) on the keys its
- * parameters have, refusing a conflicting explicit value as the shipped stages do.
+ * schema, and (LUT PSum) the values the op pins (lanes, codebook sizes, table bits) on the keys
+ * its parameters have, refusing a conflicting explicit value as the shipped matchers do.
  */
 function resolveStagePlugins(opts: LutLinearOptions, pinned: Readonly<Record<string, unknown>>, variant: LinearVariant): LutLinearConfig['stagePlugins'] {
   const out: Partial<Record<LinearPluginKind, { plugin: StagePlugin<unknown>; params: Record<string, unknown> }>> = {};
@@ -215,7 +215,8 @@ function resolveStagePlugins(opts: LutLinearOptions, pinned: Readonly<Record<str
     if (kind === 'lut-psum' && wants !== variant) throw new LutLinearError(`stagePlugins.lut-psum: '${plugin.name}' computes the ${String(wants)} variant, the op runs ${variant}`);
     const defaults = plugin.resolve({}) as Record<string, unknown>;
     const pins: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(pinned)) {
+    // As for the shipped matchers, the op pins the LUT PSum's lanes and codebook sizes (the accumulator and dequantizer have none).
+    for (const [k, v] of Object.entries(kind === 'lut-psum' ? pinned : {})) {
       if (!Object.hasOwn(defaults, k)) continue;
       if (given[k] !== undefined && given[k] !== v) throw new LutLinearError(`stagePlugins.${kind}.${k} = ${String(given[k])} conflicts with ${sourceOf(k)} = ${String(v)}`);
       pins[k] = v;
@@ -386,7 +387,7 @@ export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig 
   const dequantizer = wrap('dequantizer', () => resolveDequantizerParams(opts.dequantizer ?? {}));
   const stagePlugins = resolveStagePlugins(
     opts,
-    { matchers: positionLanes, lanes: positionLanes, outputLanes, activationCentroids: numerics.cA, weightCentroids: numerics.cW, lutBits: numerics.lutBits, subvectorLength: numerics.v },
+    { matchers: positionLanes, outputLanes, activationCentroids: numerics.cA, weightCentroids: numerics.cW, lutBits: numerics.lutBits, subvectorLength: numerics.v },
     variant,
   );
 
