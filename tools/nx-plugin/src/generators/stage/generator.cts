@@ -39,8 +39,8 @@ interface KindTemplate {
 
 const q = (s: string) => JSON.stringify(s);
 
-const HOW_TO_CHANGE = `Change the defaults (or the actor and \`plugin.cycleModel\` for another datapath), derive the cycles you
- * expect by hand in a spec, and keep the conformance suite passing.`;
+const HOW_TO_CHANGE = ` * Change the defaults (or the actor and \`plugin.cycleModel\` for another datapath), derive the
+ * cycles you expect by hand in a spec, and keep the conformance suite passing.`;
 
 const TEMPLATES: Readonly<Record<Kind, KindTemplate>> = {
   'centroid-search': {
@@ -52,7 +52,8 @@ import { registerStage } from '@lut-llm/contracts';
  * ${description}.
  *
  * Generated from the reference BPCSU: the same dPE chains, argmin tree, kernel and cycle model
- * (packages/centroid-search), with this implementation's own default topology. ${HOW_TO_CHANGE}
+ * (packages/centroid-search), with this implementation's own default topology.
+${HOW_TO_CHANGE}
  */
 export const DEFAULTS: BpcsuParams = Object.freeze({
   ...DEFAULT_BPCSU_PARAMS,
@@ -93,7 +94,8 @@ import { DEFAULT_LUT_PSUM_2D_PARAMS, lutPsum2dStage, lutPsumPlugin, resolveLutPs
  * Generated from the reference 2D-table matcher chain (packages/lut-psum: co-quantized weights,
  * index register, table banks, kernel and cycle model) with this implementation's own defaults.
  * The accelerator pins the lanes and codebook sizes (matchers, outputLanes, activationCentroids,
- * weightCentroids, lutBits) to the op's. ${HOW_TO_CHANGE}
+ * weightCentroids, lutBits) to the op's.
+${HOW_TO_CHANGE}
  */
 export const DEFAULTS: LutPsum2dParams = Object.freeze({
   ...DEFAULT_LUT_PSUM_2D_PARAMS,
@@ -118,7 +120,8 @@ import { DEFAULT_INT32_ACCUMULATOR_PARAMS, int32AccumulatorPlugin, resolveAccumu
  * Generated from the reference INT32 accumulator (packages/accumulator: URAM output buffer as a
  * private self-loop, adder tree, kernel and cycle model) with this implementation's own
  * defaults; \`hooks.numeric\` says which partial sums it adds ('int32': co-quantization).
- * ${HOW_TO_CHANGE}
+ *
+${HOW_TO_CHANGE}
  */
 export const DEFAULTS: AccumulatorParams = Object.freeze({
   ...DEFAULT_INT32_ACCUMULATOR_PARAMS,
@@ -146,7 +149,8 @@ import { DEFAULT_DEQUANTIZER_PARAMS, dequantizerPlugin, resolveDequantizerParams
  *
  * Generated from the reference dequantizer (packages/dequantizer: per-group scale and zero point,
  * INT32 -> FP32, kernel and cycle model) with this implementation's own defaults.
- * ${HOW_TO_CHANGE}
+ *
+${HOW_TO_CHANGE}
  */
 export const DEFAULTS: DequantizerParams = Object.freeze({
   ...DEFAULT_DEQUANTIZER_PARAMS,
@@ -175,7 +179,8 @@ import { registerStage, type StagePlugin } from '@lut-llm/contracts';
  * Generated from the pipelined attention unit (packages/attention: FlashAttention tiles for
  * prefill, FlashDecoding split-K for decode, online softmax, the running-state self-loop,
  * kernel and cycle model) with this implementation's own defaults. The shape and the jobs come
- * from the model and the pass. ${HOW_TO_CHANGE}
+ * from the model and the pass.
+${HOW_TO_CHANGE}
  */
 export const DEFAULTS: Partial<AttentionHardwareParams> = Object.freeze({
   // FP32 MACs per cycle of the QK^T and PV engines: the reference's 256.
@@ -207,7 +212,8 @@ import { streamingSfuPlugin, type SfuHardwareParams, type SfuStageParams } from 
  *
  * Generated from the streaming SFU (packages/sfu: lane-parallel RMSNorm, SwiGLU, RoPE, residual
  * adds, kernel and cycle model) with this implementation's own defaults. The op of each
- * instance comes from the pass. ${HOW_TO_CHANGE}
+ * instance comes from the pass.
+${HOW_TO_CHANGE}
  */
 export const DEFAULTS: Partial<SfuHardwareParams> = Object.freeze({
   // Elements per cycle: the reference's 16 (one 512-bit word of FP32).
@@ -238,7 +244,8 @@ import { KV_PREFETCHER_PLUGINS, type KvPrefetcherStageParams } from '@lut-llm/kv
  * the kvRead HBM channels, issued while the layer's QKV projection runs) with this
  * implementation's own defaults. \`hooks.prefetch\` says whether it reads ahead (true) or waits
  * for a trigger per layer (false). The layout, jobs and chunk size come from the pass.
- * ${HOW_TO_CHANGE}
+ *
+${HOW_TO_CHANGE}
  */
 export const DEFAULTS: Partial<KvPrefetcherStageParams> = Object.freeze({
   // Chunks the on-chip KV buffer holds: the reference's 4.
