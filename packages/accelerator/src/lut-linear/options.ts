@@ -211,6 +211,9 @@ function resolveStagePlugins(opts: LutLinearOptions, pinned: Readonly<Record<str
     } catch (e) {
       throw new LutLinearError(`stagePlugins.${kind}: ${(e as Error).message}`, { cause: e });
     }
+    for (const k of ['blocks', 'tilesPerBlock']) {
+      if (given[k] !== undefined) throw new LutLinearError(`stagePlugins.${kind}.${k}: derived from the shape (the op's schedule); do not set it`);
+    }
     const wants = plugin.hooks?.['variant'];
     if (kind === 'lut-psum' && wants !== variant) throw new LutLinearError(`stagePlugins.lut-psum: '${plugin.name}' computes the ${String(wants)} variant, the op runs ${variant}`);
     const defaults = plugin.resolve({}) as Record<string, unknown>;
