@@ -42,6 +42,35 @@ const q = (s: string) => JSON.stringify(s);
 const HOW_TO_CHANGE = ` * Change the defaults (or the actor and \`plugin.cycleModel\` for another datapath), derive the
  * cycles you expect by hand in a spec, and keep the conformance suite passing.`;
 
+/**
+ * The source of an implementation that is a shipped registry entry (`shipped`) under a new name
+ * with its own defaults: the entry's actor, cycle model and hooks all follow the resolved
+ * parameters, so only `resolve` changes.
+ */
+function copyOfShipped(t: { readonly imports: string; readonly origin: string; readonly defaults: string; readonly shipped: string; readonly paramsType: string; readonly resolve: string }) {
+  return (name: string, description: string, packageName: string) => `import { registerStage, type StagePlugin } from '@lut-llm/contracts';
+${t.imports}
+
+/**
+ * ${description}.
+ *
+ * Generated from ${t.origin}
+${HOW_TO_CHANGE}
+ */
+${t.defaults}
+
+/** The registry entry (importing this package registers it). */
+export const plugin: StagePlugin<${t.paramsType}> = {
+  ...${t.shipped},
+  name: ${q(name)},
+  description: ${q(description)},
+  packageName: ${q(packageName)},
+  resolve: (o) => ${t.resolve},
+};
+registerStage(plugin);
+`;
+}
+
 const TEMPLATES: Readonly<Record<Kind, KindTemplate>> = {
   'centroid-search': {
     base: '@lut-llm/centroid-search',
@@ -111,159 +140,91 @@ registerStage(plugin);
   },
   accumulator: {
     base: '@lut-llm/accumulator',
-    source: (name, description, packageName) => `import { registerStage, type StagePlugin } from '@lut-llm/contracts';
-import { DEFAULT_INT32_ACCUMULATOR_PARAMS, int32AccumulatorPlugin, resolveAccumulatorParams, type AccumulatorParams } from '@lut-llm/accumulator';
-
-/**
- * ${description}.
- *
- * Generated from the reference INT32 accumulator (packages/accumulator: URAM output buffer as a
+    source: copyOfShipped({
+      imports: `import { DEFAULT_INT32_ACCUMULATOR_PARAMS, int32AccumulatorPlugin, resolveAccumulatorParams, type AccumulatorParams } from '@lut-llm/accumulator';`,
+      origin: `the reference INT32 accumulator (packages/accumulator: URAM output buffer as a
  * private self-loop, adder tree, kernel and cycle model) with this implementation's own
- * defaults; \`hooks.numeric\` says which partial sums it adds ('int32': co-quantization).
- *
-${HOW_TO_CHANGE}
- */
-export const DEFAULTS: AccumulatorParams = Object.freeze({
+ * defaults; \`hooks.numeric\` says which partial sums it adds ('int32': co-quantization).`,
+      defaults: `export const DEFAULTS: AccumulatorParams = Object.freeze({
   ...DEFAULT_INT32_ACCUMULATOR_PARAMS,
-});
-
-/** The registry entry (importing this package registers it). */
-export const plugin: StagePlugin<AccumulatorParams> = {
-  ...int32AccumulatorPlugin,
-  name: ${q(name)},
-  description: ${q(description)},
-  packageName: ${q(packageName)},
-  resolve: (o) => resolveAccumulatorParams(o, DEFAULTS),
-};
-registerStage(plugin);
-`,
+});`,
+      shipped: 'int32AccumulatorPlugin',
+      paramsType: 'AccumulatorParams',
+      resolve: 'resolveAccumulatorParams(o, DEFAULTS)',
+    }),
     cases: { imports: `import { accumulatorConformanceCases } from '@lut-llm/accumulator';`, expr: `accumulatorConformanceCases('int32')` },
   },
   dequantizer: {
     base: '@lut-llm/dequantizer',
-    source: (name, description, packageName) => `import { registerStage, type StagePlugin } from '@lut-llm/contracts';
-import { DEFAULT_DEQUANTIZER_PARAMS, dequantizerPlugin, resolveDequantizerParams, type DequantizerParams } from '@lut-llm/dequantizer';
-
-/**
- * ${description}.
- *
- * Generated from the reference dequantizer (packages/dequantizer: per-group scale and zero point,
- * INT32 -> FP32, kernel and cycle model) with this implementation's own defaults.
- *
-${HOW_TO_CHANGE}
- */
-export const DEFAULTS: DequantizerParams = Object.freeze({
+    source: copyOfShipped({
+      imports: `import { DEFAULT_DEQUANTIZER_PARAMS, dequantizerPlugin, resolveDequantizerParams, type DequantizerParams } from '@lut-llm/dequantizer';`,
+      origin: `the reference dequantizer (packages/dequantizer: per-group scale and zero point,
+ * INT32 -> FP32, kernel and cycle model) with this implementation's own defaults.`,
+      defaults: `export const DEFAULTS: DequantizerParams = Object.freeze({
   ...DEFAULT_DEQUANTIZER_PARAMS,
-});
-
-/** The registry entry (importing this package registers it). */
-export const plugin: StagePlugin<DequantizerParams> = {
-  ...dequantizerPlugin,
-  name: ${q(name)},
-  description: ${q(description)},
-  packageName: ${q(packageName)},
-  resolve: (o) => resolveDequantizerParams({ ...DEFAULTS, ...o }),
-};
-registerStage(plugin);
-`,
+});`,
+      shipped: 'dequantizerPlugin',
+      paramsType: 'DequantizerParams',
+      resolve: 'resolveDequantizerParams({ ...DEFAULTS, ...o })',
+    }),
     cases: { imports: `import { dequantizerConformanceCases } from '@lut-llm/dequantizer';`, expr: 'dequantizerConformanceCases()' },
   },
   attention: {
     base: '@lut-llm/attention',
-    source: (name, description, packageName) => `import { ATTENTION_PLUGINS, type AttentionHardwareParams, type AttentionStageParams } from '@lut-llm/attention';
-import { registerStage, type StagePlugin } from '@lut-llm/contracts';
-
-/**
- * ${description}.
- *
- * Generated from the pipelined attention unit (packages/attention: FlashAttention tiles for
+    source: copyOfShipped({
+      imports: `import { ATTENTION_PLUGINS, type AttentionHardwareParams, type AttentionStageParams } from '@lut-llm/attention';`,
+      origin: `the pipelined attention unit (packages/attention: FlashAttention tiles for
  * prefill, FlashDecoding split-K for decode, online softmax, the running-state self-loop,
  * kernel and cycle model) with this implementation's own defaults. The shape and the jobs come
- * from the model and the pass.
-${HOW_TO_CHANGE}
- */
-export const DEFAULTS: Partial<AttentionHardwareParams> = Object.freeze({
+ * from the model and the pass.`,
+      defaults: `export const DEFAULTS: Partial<AttentionHardwareParams> = Object.freeze({
   // FP32 MACs per cycle of the QK^T and PV engines: the reference's 256.
   qkMacsPerCycle: 256,
   pvMacsPerCycle: 256,
 });
 
-const base = ATTENTION_PLUGINS.find((p) => p.name === 'pipelined')!;
-
-/** The registry entry (importing this package registers it). */
-export const plugin: StagePlugin<AttentionStageParams> = {
-  ...base,
-  name: ${q(name)},
-  description: ${q(description)},
-  packageName: ${q(packageName)},
-  resolve: (o) => base.resolve({ ...DEFAULTS, ...o }),
-};
-registerStage(plugin);
-`,
+const base = ATTENTION_PLUGINS.find((p) => p.name === 'pipelined')!;`,
+      shipped: 'base',
+      paramsType: 'AttentionStageParams',
+      resolve: 'base.resolve({ ...DEFAULTS, ...o })',
+    }),
     cases: { imports: `import { attentionConformanceCases } from '@lut-llm/attention';`, expr: 'attentionConformanceCases()' },
   },
   sfu: {
     base: '@lut-llm/sfu',
-    source: (name, description, packageName) => `import { registerStage, type StagePlugin } from '@lut-llm/contracts';
-import { streamingSfuPlugin, type SfuHardwareParams, type SfuStageParams } from '@lut-llm/sfu';
-
-/**
- * ${description}.
- *
- * Generated from the streaming SFU (packages/sfu: lane-parallel RMSNorm, SwiGLU, RoPE, residual
+    source: copyOfShipped({
+      imports: `import { streamingSfuPlugin, type SfuHardwareParams, type SfuStageParams } from '@lut-llm/sfu';`,
+      origin: `the streaming SFU (packages/sfu: lane-parallel RMSNorm, SwiGLU, RoPE, residual
  * adds, kernel and cycle model) with this implementation's own defaults. The op of each
- * instance comes from the pass.
-${HOW_TO_CHANGE}
- */
-export const DEFAULTS: Partial<SfuHardwareParams> = Object.freeze({
+ * instance comes from the pass.`,
+      defaults: `export const DEFAULTS: Partial<SfuHardwareParams> = Object.freeze({
   // Elements per cycle: the reference's 16 (one 512-bit word of FP32).
   elementsPerCycle: 16,
-});
-
-/** The registry entry (importing this package registers it). */
-export const plugin: StagePlugin<SfuStageParams> = {
-  ...streamingSfuPlugin,
-  name: ${q(name)},
-  description: ${q(description)},
-  packageName: ${q(packageName)},
-  resolve: (o) => streamingSfuPlugin.resolve({ ...DEFAULTS, ...o }),
-};
-registerStage(plugin);
-`,
+});`,
+      shipped: 'streamingSfuPlugin',
+      paramsType: 'SfuStageParams',
+      resolve: 'streamingSfuPlugin.resolve({ ...DEFAULTS, ...o })',
+    }),
     cases: { imports: `import { sfuConformanceCases } from '@lut-llm/sfu';`, expr: 'sfuConformanceCases()' },
   },
   'kv-prefetcher': {
     base: '@lut-llm/kv-prefetcher',
-    source: (name, description, packageName) => `import { registerStage, type StagePlugin } from '@lut-llm/contracts';
-import { KV_PREFETCHER_PLUGINS, type KvPrefetcherStageParams } from '@lut-llm/kv-prefetcher';
-
-/**
- * ${description}.
- *
- * Generated from the reference KV prefetcher (packages/kv-prefetcher: chunked history reads over
+    source: copyOfShipped({
+      imports: `import { KV_PREFETCHER_PLUGINS, type KvPrefetcherStageParams } from '@lut-llm/kv-prefetcher';`,
+      origin: `the reference KV prefetcher (packages/kv-prefetcher: chunked history reads over
  * the kvRead HBM channels, issued while the layer's QKV projection runs) with this
  * implementation's own defaults. \`hooks.prefetch\` says whether it reads ahead (true) or waits
- * for a trigger per layer (false). The layout, jobs and chunk size come from the pass.
- *
-${HOW_TO_CHANGE}
- */
-export const DEFAULTS: Partial<KvPrefetcherStageParams> = Object.freeze({
+ * for a trigger per layer (false). The layout, jobs and chunk size come from the pass.`,
+      defaults: `export const DEFAULTS: Partial<KvPrefetcherStageParams> = Object.freeze({
   // Chunks the on-chip KV buffer holds: the reference's 4.
   bufferChunks: 4,
 });
 
-const base = KV_PREFETCHER_PLUGINS[0];
-
-/** The registry entry (importing this package registers it). */
-export const plugin: StagePlugin<KvPrefetcherStageParams> = {
-  ...base,
-  name: ${q(name)},
-  description: ${q(description)},
-  packageName: ${q(packageName)},
-  resolve: (o) => base.resolve({ ...DEFAULTS, ...o }),
-};
-registerStage(plugin);
-`,
+const base = KV_PREFETCHER_PLUGINS[0];`,
+      shipped: 'base',
+      paramsType: 'KvPrefetcherStageParams',
+      resolve: 'base.resolve({ ...DEFAULTS, ...o })',
+    }),
     cases: { imports: `import { kvPrefetcherConformanceCases } from '@lut-llm/kv-prefetcher';`, expr: 'kvPrefetcherConformanceCases()' },
   },
 };
