@@ -172,7 +172,10 @@ function stageImplementationOptions(platform: PlatformConfig, variant: LinearVar
 function stagePluginOf(platform: PlatformConfig, kind: 'attention' | 'sfu' | 'kv-prefetcher'): { plugin: StagePlugin<unknown>; overrides: Record<string, unknown> } | undefined {
   const { [STAGE_PLUGIN_KEY]: name, ...overrides } = stageOverrides(platform, kind);
   if (name === undefined) return undefined;
-  return { plugin: stageRegistry.get(kind, String(name)), overrides };
+  const plugin = stageRegistry.get(kind, String(name));
+  // The SFU and the prefetcher are single actors the pass binds itself; attention may bring its own install.
+  if (!plugin.actor && !(kind === 'attention' && plugin.hooks?.['install'])) throw new RangeError(`stages.${kind} '${plugin.name}' (${plugin.packageName}): the pass graph needs its actor()`);
+  return { plugin, overrides };
 }
 
 /**
