@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { applyStageSpec, platformStageImplementations, REFERENCE_STAGE_IMPLEMENTATIONS, runInference, type InferenceReport, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
-import { applyStageSetting, parseStageGraphSpec, STAGE_KINDS, stageRegistry, type StageGraphSpec, type StageKind } from '@lut-llm/contracts';
+import { applyStageSetting, noteStagePluginModule, parseStageGraphSpec, STAGE_KINDS, stageRegistry, type StageGraphSpec, type StageKind } from '@lut-llm/contracts';
 import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { writeOutput, reportJson } from './files.js';
@@ -24,9 +24,11 @@ export function collectStages(v: string, prev: string[]): string[] {
 /** Imports a plugin module named in a spec: a path (relative to the spec file) or a package name. */
 async function importPlugin(name: string, specFile: string | undefined): Promise<void> {
   const isPath = name.startsWith('.') || isAbsolute(name);
-  const target = isPath ? pathToFileURL(resolve(specFile ? dirname(specFile) : process.cwd(), name)).href : name;
   try {
+    // An absolute URL, so that a pass-pool worker (another module, another directory) imports the same file.
+    const target = isPath ? pathToFileURL(resolve(specFile ? dirname(specFile) : process.cwd(), name)).href : import.meta.resolve(name);
     await import(target);
+    noteStagePluginModule(target);
   } catch (e) {
     throw new CliError(`${specFile ?? '--set'}: cannot load stage plugin '${name}': ${(e as Error).message}`);
   }

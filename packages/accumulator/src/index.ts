@@ -17,3 +17,4 @@ export { accumulateInt32, accumulateFp32Terms, accumulatorKernel } from './kerne
 export { accumulatorActor, int32AccumulatorStage, fp32AccumulatorStage } from './stage.js';
 export { accumulate, type AccumulatorTile } from './operator.js';
 export { int32AccumulatorPlugin, fp32AccumulatorPlugin } from './plugins.js';
+export { accumulatorConformanceCases, int32AccumulatorCase, fp32AccumulatorCase } from './conformance-cases.js';

@@ -1,7 +1,7 @@
 import { paramsSchemaFromDefaults, registerStage, type PsumTileMeta, type StagePlugin } from '@lut-llm/contracts';
 import { accumulatorLatencyCycles, accumulatorTileCycles } from './cycle-model.js';
 import { DEFAULT_FP32_ACCUMULATOR_PARAMS, DEFAULT_INT32_ACCUMULATOR_PARAMS, resolveAccumulatorParams, type AccumulatorParams } from './params.js';
-import { accumulatorActor } from './stage.js';
+import { accumulatorActor, fp32AccumulatorStage, int32AccumulatorStage } from './stage.js';
 
 /**
  * INT32 (co-quantized partial sums) and FP32 (the FP32 variants) accumulators; the variant picks
@@ -23,7 +23,8 @@ function plugin(name: 'int32' | 'fp32', description: string, defaults: Accumulat
         const m = f['in'] as PsumTileMeta;
         return { iiCycles: accumulatorTileCycles(p, m.tokens, m.outEnd - m.outStart), latencyCycles: accumulatorLatencyCycles(p) };
       }),
-    hooks: { numeric: name },
+    // install: the actor and its private output-buffer self-loop (what a graph and a plugin built on this one use).
+    hooks: { numeric: name, install: (name === 'int32' ? int32AccumulatorStage : fp32AccumulatorStage).install },
   };
 }
 export const int32AccumulatorPlugin = plugin('int32', 'integer adders over INT32 partial sums (co-quantization: order-free, bit-exact)', DEFAULT_INT32_ACCUMULATOR_PARAMS);

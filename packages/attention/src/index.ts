@@ -55,3 +55,4 @@ export {
 } from './actor.js';
 export { attention, type AttentionInput, type AttentionTile } from './operator.js';
 export { ATTENTION_PLUGINS } from './plugins.js';
+export { attentionConformanceCases } from './conformance-cases.js';

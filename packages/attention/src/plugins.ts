@@ -1,6 +1,7 @@
 import { paramsSchemaFromDefaults, registerStage, type AttentionJob, type AttentionShape, type StagePlugin } from '@lut-llm/contracts';
+import type { Bindings, GraphBuilder } from '@lut-llm/core';
 import { z } from 'zod';
-import { attentionActor, attentionSchedule, type AttentionStageParams } from './actor.js';
+import { attentionActor, attentionSchedule, invokeAttention, type AttentionStageParams } from './actor.js';
 import { ATTENTION_IMPLEMENTATIONS, DEFAULT_ATTENTION_PARAMS, resolveAttentionParams, type AttentionHardwareParams, type AttentionImplementation } from './params.js';
 
 const DESCRIPTIONS: Record<AttentionImplementation, string> = {
@@ -25,7 +26,14 @@ function plugin(name: string, description: string, fixed: Partial<AttentionHardw
     // The static schedule's costs: per job a q firing, then one per history chunk (cycle-model.ts attentionFiringCosts).
     cycleModel: (p) => attentionSchedule(p).map((f) => f.cost),
     // What the accelerator writes to platform.stages.attention for this choice.
-    hooks: { platformParams: fixed },
+    hooks: {
+      platformParams: fixed,
+      // The unit and its running-state self-loop (carry), as the pass graph invokes it.
+      install: (g: GraphBuilder, n: string, p: AttentionStageParams, b: Bindings) => {
+        invokeAttention(g, n, p, { q: b.in!['q']!, out: b.out!['out']!, ...(b.in?.['kv'] ? { kv: b.in['kv'] } : {}) });
+        return [n];
+      },
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { GraphBuilder, runGraph, sinkActor, sourceActor, type ActorSpec, type FiringCost, type PortProbe, type RunResult, type TokenMeta } from '@lut-llm/core';
+import { GraphBuilder, runGraph, sinkActor, sourceActor, type ActorSpec, type FiringCost, type PortProbe, type ResourceSpec, type RunResult, type TokenMeta } from '@lut-llm/core';
 import { describe, expect, it } from 'vitest';
 import { STAGE_CONTRACTS, stageRegistry, type StagePlugin, type StageRegistry } from './stages.js';
 
@@ -15,7 +15,9 @@ const STATIC_PORTS: PortProbe = { empty: () => false, full: () => false };
  *
  *     source(port) --[fifo]--> stage --[fifo]--> sink(port)
  *
- * (every FIFO deep enough to hold all the case's tokens: no backpressure) and checks:
+ * (every FIFO deep enough to hold all the case's tokens: no backpressure; the shared resources
+ * the plugin declares with `resources(name, params)`, its memory banks or HBM channel group,
+ * declared beside it and used by it alone) and checks:
  * 1. registration: the plugin is in the registry under its kind and name, and its parameter
  *    schema rejects an unknown key;
  * 2. ports: the actor's output ports are the contract's, its input ports a subset of them;
@@ -37,6 +39,12 @@ const STATIC_PORTS: PortProbe = { empty: () => false, full: () => false };
  * t_n = max(r(n), t_{n-1} + 1) (r(n): ready cycle of the n-th token written to that port) and
  * completes at t_n + 1. The run's cycles are the latest completion of any firing:
  *     cycles = max( max_i max(s_i + II_i, r_i),  max_port (t_last + 1) ).
+ * A firing that requests shared resources (its cost's `requests`; each resource serves
+ * `unitsPerCycle` units a cycle and, in this graph, only this stage) is served from its start:
+ * its accesses end at f_i = s_i + max over its requests of ceil(units / unitsPerCycle) (a request
+ * of 0 units: s_i), the next firing starts no earlier (s_{i+1} = max(s_i + II_i, f_i)) and its
+ * outputs are ready at max(f_i + L_i, r_{i-1}) (core's FiringCost: latency counts from the end
+ * of the accesses); without requests f_i = s_i and the rules above are unchanged.
  * A self-loop (an output wired back to an input, deep enough for the tokens in flight: a firing
  * frees the slot it reads) adds a data dependence: a firing reading the loop's n-th token starts
  * no earlier than that token is ready, s_i = max(s_{i-1} + II_{i-1}, r(n)).
@@ -101,8 +109,9 @@ export function comparePayload(got: unknown, ref: unknown, maxRelativeError: num
   return Object.is(got, ref) ? undefined : `${path} = ${String(got)}, reference ${String(ref)}`;
 }
 
-function buildCaseGraph(actor: ActorSpec, kase: ConformanceCase<unknown>): ReturnType<GraphBuilder['build']> {
+function buildCaseGraph(actor: ActorSpec, kase: ConformanceCase<unknown>, resources: readonly ResourceSpec[]): ReturnType<GraphBuilder['build']> {
   const g = new GraphBuilder(`conformance ${actor.name}: ${kase.label}`);
+  for (const r of resources) g.resource(r);
   const total = Object.values(kase.inputs).reduce((n, t) => n + t.length, 0) + Object.values(kase.expected).reduce((n, t) => n + t.length, 0);
   const depth = Math.max(2, total + 1);
   const bindIn: Record<string, ReturnType<GraphBuilder['stream']>> = {};
@@ -144,7 +153,9 @@ export function predictIsolatedCycles(
   costs: readonly FiringCost[],
   inputs: ConformanceCase<unknown>['inputs'],
   selfLoops: ConformanceCase<unknown>['selfLoops'] = {},
+  resources: readonly ResourceSpec[] = [],
 ): { cycles: number; firings: number } {
+  const capacity = new Map(resources.map((r) => [r.name, r.unitsPerCycle]));
   const inPorts = Object.keys(actor.inputs ?? {});
   const outPorts = Object.keys(actor.outputs ?? {});
   const loopOf = new Map(Object.entries(selfLoops).map(([out, l]) => [l.input, out]));
@@ -168,11 +179,18 @@ export function predictIsolatedCycles(
     // A firing writes at start + latency, but never before the firing ahead of it in the
     // pipeline (core's engine: writes happen in firing order, as an HLS pipeline's iterations
     // leave it in order), so a short firing behind a long one waits for it.
-    const ready = Math.max(s + c.latencyCycles, lastWrite);
+    let finish = s;
+    for (const r of c.requests ?? []) {
+      const cap = capacity.get(r.resource);
+      if (cap === undefined) throw new Error(`${actor.name}: firing ${i} requests resource '${r.resource}', which the plugin's resources() does not declare (declared: ${[...capacity.keys()].join(', ') || 'none'})`);
+      if (r.units > 0) finish = Math.max(finish, s + Math.ceil(r.units / cap));
+    }
+    const ready = Math.max(finish + c.latencyCycles, lastWrite);
     lastWrite = ready;
-    cycles = Math.max(cycles, s + c.iiCycles, ready);
+    const next = Math.max(s + c.iiCycles, finish);
+    cycles = Math.max(cycles, next, ready);
     for (const p of actor.writes ? actor.writes(i, metas, STATIC_PORTS) : outPorts) readyTimes[p]!.push(ready);
-    s += c.iiCycles;
+    s = next;
   }
   for (const p of outPorts) {
     if (Object.hasOwn(selfLoops, p)) continue;
@@ -196,6 +214,7 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
   if (!plugin.actor) return fail('no actor(): the conformance suite runs the stage alone');
   const params = plugin.resolve(registry.validateParams<P>(plugin.kind, plugin.name, kase.params));
   const mk = (): ActorSpec => plugin.actor!('stage', params);
+  const resources = plugin.resources?.('stage', params) ?? [];
   const actor = mk();
   const loops = kase.selfLoops ?? {};
   const loopInputs = new Set(Object.values(loops).map((l) => l.input));
@@ -205,7 +224,7 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
   for (const p of ins) if (!Object.hasOwn(contract.inputs, p)) fail(`input port '${p}' is not in the contract (${Object.keys(contract.inputs).join(', ')})`);
 
   const tol = contract.tolerance.kind === 'exact' ? 0 : contract.tolerance.maxRelativeError;
-  const functional = (): RunResult => runGraph(buildCaseGraph(mk(), kase as ConformanceCase<unknown>), { mode: 'functional' });
+  const functional = (): RunResult => runGraph(buildCaseGraph(mk(), kase as ConformanceCase<unknown>, resources), { mode: 'functional' });
   const a = functional();
   const stage = a.summary.actors.find((x) => x.actor === 'stage');
   const outputs: Record<string, number> = {};
@@ -228,7 +247,7 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
   }
 
   if (!plugin.cycleModel) return fail('no cycleModel: state the per-firing cost the actor charges');
-  const timing = runGraph(buildCaseGraph(mk(), kase as ConformanceCase<unknown>), { mode: 'timing' });
+  const timing = runGraph(buildCaseGraph(mk(), kase as ConformanceCase<unknown>, resources), { mode: 'timing' });
   const inPorts = ins;
   // The metadata of each firing's external inputs, in firing order, for the cycle model.
   const firingInputs: Record<string, TokenMeta>[] = [];
@@ -245,7 +264,7 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
       if (cursor[p] !== kase.inputs[p]!.length) fail(`port '${p}': ${kase.inputs[p]!.length} input tokens but the firing rule reads ${cursor[p]}`);
     }
   }
-  const predicted = predictIsolatedCycles(actor, plugin.cycleModel(params, firingInputs), kase.inputs, loops);
+  const predicted = predictIsolatedCycles(actor, plugin.cycleModel(params, firingInputs, 'stage'), kase.inputs, loops, resources);
   if (stage && stage.firings !== predicted.firings) fail(`fired ${stage.firings} times, its firing rule gives ${predicted.firings}`);
   if (timing.cycles !== predicted.cycles) fail(`the engine measured ${timing.cycles} cycles alone, the stated cycle model gives ${predicted.cycles}`);
   if (timing.cycles !== a.cycles) fail(`timing mode ${timing.cycles} cycles, functional mode ${a.cycles}: the cost must not depend on payloads`);

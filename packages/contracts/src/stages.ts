@@ -1,4 +1,4 @@
-import type { ActorSpec, FiringCost, TokenMeta } from '@lut-llm/core';
+import type { ActorSpec, Bindings, FiringCost, GraphBuilder, ResourceSpec, TokenMeta } from '@lut-llm/core';
 import { z } from 'zod';
 
 /**
@@ -90,8 +90,12 @@ export const STAGE_CONTRACTS: Readonly<Record<StageKind, StageContract>> = Objec
   },
 });
 
-/** The per-firing cost an implementation states for a sequence of input tokens (its cycle model). */
-export type StageCycleModel<P> = (params: P, inputs: readonly Readonly<Record<string, TokenMeta>>[]) => readonly FiringCost[];
+/**
+ * The per-firing cost an implementation states for a sequence of input tokens (its cycle model).
+ * `instance` is the actor's name (the conformance harness's: 'stage'), for costs whose resource
+ * requests name the instance's own banks.
+ */
+export type StageCycleModel<P> = (params: P, inputs: readonly Readonly<Record<string, TokenMeta>>[], instance?: string) => readonly FiringCost[];
 
 /**
  * An implementation of a stage kind, as registered. `P` is its resolved parameter record.
@@ -113,10 +117,34 @@ export interface StagePlugin<P = unknown> {
   actor?(name: string, params: P): ActorSpec;
   cycleModel?: StageCycleModel<P>;
   /**
+   * The shared resources the actor of instance `name` requests (its memory banks, the HBM channel
+   * group it reads), as `GraphBuilder.resource` takes them. The conformance harness declares them
+   * around the stage alone; in a full graph the stage's `install` hook or the accelerator does.
+   * Omitted: the actor requests none.
+   */
+  resources?(name: string, params: P): readonly ResourceSpec[];
+  /**
    * Extra, kind-specific hooks the accelerator uses to install the implementation (e.g. a
    * LUTLinear stage's `install`, or the pass option it maps to). Opaque to the registry.
    */
   readonly hooks?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Installs one instance of a stage implementation in a graph: its `hooks.install` when it has one
+ * (a stage that brings helper actors, private streams or its own memory banks, with the signature
+ * of `LinearStageImplementation.install`), else its `actor` bound as given. Returns the names of
+ * the actors invoked, the stage's own first.
+ */
+export type StageInstaller<P> = (g: GraphBuilder, name: string, params: P, bindings: Bindings) => readonly string[];
+
+/** Installs `plugin` as `name` with resolved `params` (see {@link StageInstaller}); throws naming the plugin when it can do neither. */
+export function installStage<P>(plugin: StagePlugin<P>, g: GraphBuilder, name: string, params: P, bindings: Bindings): readonly string[] {
+  const install = plugin.hooks?.['install'] as StageInstaller<P> | undefined;
+  if (typeof install === 'function') return install(g, name, params, bindings);
+  if (!plugin.actor) throw new StageRegistryError(`${plugin.kind} implementation '${plugin.name}' (${plugin.packageName}) has neither hooks.install nor actor(): nothing to install`);
+  g.invoke(plugin.actor(name, params), bindings);
+  return [name];
 }
 
 /** Thrown for an unknown kind or name, a duplicate registration or bad parameters; names the culprit and what is available. */
@@ -202,6 +230,33 @@ export class StageRegistry {
 const REGISTRY_KEY = Symbol.for('@lut-llm/contracts/stage-registry');
 export const stageRegistry: StageRegistry = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as StageRegistry | undefined) ??
   ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = new StageRegistry()) as StageRegistry;
+
+/**
+ * Module specifiers (package names or file URLs) that registered plugins were imported from, in
+ * load order: what a worker thread imports so that its registry matches this one (a pass run in a
+ * pass-pool worker builds its graph there). Kept on `globalThis` like the registry.
+ */
+const MODULES_KEY = Symbol.for('@lut-llm/contracts/stage-plugin-modules');
+const pluginModules: string[] = ((globalThis as Record<symbol, unknown>)[MODULES_KEY] as string[] | undefined) ?? ((globalThis as Record<symbol, unknown>)[MODULES_KEY] = []) as string[];
+
+/** Records that `specifier` (a package name or an absolute file URL) was imported for its stage plugins. */
+export function noteStagePluginModule(specifier: string): void {
+  if (!pluginModules.includes(specifier)) pluginModules.push(specifier);
+}
+
+/** The plugin modules imported so far (see {@link noteStagePluginModule}). */
+export function stagePluginModules(): readonly string[] {
+  return [...pluginModules];
+}
+
+/** Imports every module of `specifiers` not imported yet in this thread (a worker's side of {@link stagePluginModules}). */
+export async function importStagePluginModules(specifiers: readonly string[]): Promise<void> {
+  for (const m of specifiers) {
+    if (pluginModules.includes(m)) continue;
+    await import(m);
+    noteStagePluginModule(m);
+  }
+}
 
 /** Registers `plugin` in the process-wide registry (what a plugin package's entry point calls). */
 export function registerStage<P>(plugin: StagePlugin<P>): void {

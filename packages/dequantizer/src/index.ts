@@ -8,3 +8,4 @@ export { dequantizeOutputTile, dequantizerKernel } from './kernel.js';
 export { dequantizerActor, dequantizerStage } from './stage.js';
 export { dequantize, type DequantizerInput, type DequantizerTile } from './operator.js';
 export { dequantizerPlugin } from './plugins.js';
+export { dequantizerConformanceCases } from './conformance-cases.js';

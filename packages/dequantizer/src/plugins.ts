@@ -12,6 +12,7 @@ export const dequantizerPlugin: StagePlugin<DequantizerParams> = {
   params: paramsSchemaFromDefaults(DEFAULT_DEQUANTIZER_PARAMS),
   resolve: (o) => resolveDequantizerParams(o),
   actor: (name, p) => dequantizerActor(name, p),
+  hooks: { install: dequantizerStage.install },
   // II = T x ceil(w / lanes), latency = subtract + convert + multiply (cycle-model.ts).
   cycleModel: (p, firings) =>
     firings.map((f) => {

@@ -22,4 +22,4 @@ export {
 } from './prefetch-model.js';
 export { buildDecodeLayerAttentionGraph, type DecodeLayerAttentionGraphOptions, type DecodeLayerAttentionGraph } from './decode-layer-graph.js';
 export { kvPrefetch, type KvPrefetchOperatorParams, type KvPrefetchTile } from './operator.js';
-export { KV_PREFETCHER_PLUGINS, type KvPrefetcherStageParams } from './plugins.js';
+export { KV_PREFETCHER_PLUGINS, kvPrefetchFiringCosts, kvPrefetcherConformanceCases, type KvPrefetcherStageParams } from './plugins.js';

@@ -50,6 +50,7 @@ export {
   lutPsum1dStage,
   weightOnlyPsumStage,
   weightOnlyDspPsumStage,
+  type LutPsumStage,
 } from './stage.js';
 export { lutPsum2d, lutPsum1d, weightOnlyPsum, type LutPsumInput, type WeightOnlyPsumInput, type LutPsumTile } from './operator.js';
-export { LUT_PSUM_PLUGINS } from './plugins.js';
+export { LUT_PSUM_PLUGINS, lutPsumPlugin, lutPsumStageOf, lutPsumConformanceCases } from './plugins.js';

@@ -112,16 +112,29 @@ function installPsum(g: GraphBuilder, name: string, s: PsumSpec, tilesPerBlock: 
   return [name, reg];
 }
 
+/** A LUT-PSum implementation: installable, with the table banks and per-tile cost its actor charges (what its registry entry states). */
+export interface LutPsumStage<P> extends LinearStageImplementation<P> {
+  /** The weight format it computes on. */
+  readonly variant: LinearVariant;
+  /** The shared resources (table banks) the actor of instance `name` requests. */
+  resources(name: string, params: Partial<P>): readonly ResourceSpec[];
+  /** The cost of one firing of instance `name` on a tile (its cycle model). */
+  firingCost(name: string, params: Partial<P>, tile: PsumTileShape): FiringCost;
+}
+
 function stage<P extends { readonly tilesPerBlock: number }>(
   implementation: string,
   defaults: P,
   resolve: (p: Partial<P>) => P,
   spec: (name: string, p: P) => PsumSpec,
-): LinearStageImplementation<P> {
+): LutPsumStage<P> {
   return {
     stage: 'lut-psum',
     implementation,
+    variant: spec('', defaults).variant,
     defaults,
+    resources: (name, params) => spec(name, resolve(params)).resources,
+    firingCost: (name, params, tile) => spec(name, resolve(params)).cost(tile),
     actor: (name, params) => psumActor(name, spec(name, resolve(params))),
     install: (g, name, params, bindings) => {
       const p = resolve(params);

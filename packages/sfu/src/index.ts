@@ -11,3 +11,4 @@ export { reductionTreeCycles, statisticPasses, outputLatencyCycles, sfuTokenCycl
 export { sfuActor, sfuKernel, sfuPortWidth, sfuInputPorts, streamingSfuStage, DEFAULT_SFU_STAGE_PARAMS, type SfuStageParams } from './actor.js';
 export { sfu, type SfuInput, type SfuTile } from './operator.js';
 export { streamingSfuPlugin } from './plugins.js';
+export { sfuConformanceCases } from './conformance-cases.js';

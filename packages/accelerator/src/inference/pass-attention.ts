@@ -1,10 +1,11 @@
 import { attentionPortWidths, invokeAttention, resolveAttentionParams, type AttentionStageParams } from '@lut-llm/attention';
-import { type AttentionJob, type KvCacheLayout } from '@lut-llm/contracts';
+import { installStage, type AttentionJob, type KvCacheLayout } from '@lut-llm/contracts';
 import { type ActorSpec, type GraphBuilder, type ResourceGroupSpec, type StreamRef, type TokenMeta, mapFirings } from '@lut-llm/core';
 import { kvChunkWidthBytes, kvPrefetcherActor, DEFAULT_KV_PREFETCHER_PARAMS, type KvCacheImage, type KvPrefetcherParams } from '@lut-llm/kv-prefetcher';
 import { type Qwen3Config } from '@lut-llm/model';
 import { stageNumber, stageOverrides, type PlatformConfig } from '../platform/index.js';
 import { prefetcherOnKvGroup } from './kv-channels.js';
+import { stagePluginOf } from './pass-platform.js';
 
 /**
  * Glue between units: forks, splits, joins and muxes of vector streams (wires and routing, II 1,
@@ -60,12 +61,14 @@ export function installAttentionUnit(
   },
 ): AttentionUnit {
   const { model, platform, layers: L, tokens: T, history: p0, prefetch, depth, functional: fd } = o;
-  const attnHw = resolveAttentionParams(
-    { ...(stageOverrides(platform, 'attention') as object), shape: { heads: model.heads, kvHeads: model.kvHeads, headDim: model.headDim } } as never,
-    'attention',
-  );
+  const shape = { heads: model.heads, kvHeads: model.kvHeads, headDim: model.headDim };
   const jobs: AttentionJob[] = Array.from({ length: L }, (_, l) => ({ layer: l, phase: o.phase, queryTokens: T, queryStart: p0 }));
-  const attnParams: AttentionStageParams = { ...attnHw, jobs };
+  // A plugin attention unit resolves to the attention stage's parameters (and its own): ports and KV chunks follow them.
+  const attnPlugin = stagePluginOf(platform, 'attention');
+  const attnParams: AttentionStageParams = attnPlugin
+    ? (attnPlugin.plugin.resolve({ ...attnPlugin.overrides, shape, jobs }) as AttentionStageParams)
+    : { ...resolveAttentionParams({ ...(stageOverrides(platform, 'attention') as object), shape } as never, 'attention'), jobs };
+  const attnHw = attnParams;
   const widths = attentionPortWidths(attnParams);
   const qTok = g.stream('attention.q', { depth: depth('attention.q'), widthBytes: widths['q']! });
   const attnOut = g.stream('attention.out', { depth: depth('attention.out'), widthBytes: widths['out']! });
@@ -84,7 +87,10 @@ export function installAttentionUnit(
       ...(o.kvImage ? { image: o.kvImage } : {}),
     };
     kvStream = g.stream('kv-prefetcher.kv', { depth: pf.bufferChunks, widthBytes: kvChunkWidthBytes(pf) });
-    const prefetcher = prefetcherOnKvGroup(kvPrefetcherActor('kv-prefetcher', pf), pf, o.kvGroup);
+    // A plugin prefetcher gets the pass's parameters (and its own overrides) and reads the same KV channel group.
+    const kvPlugin = stagePluginOf(platform, 'kv-prefetcher');
+    const pfActor = kvPlugin ? kvPlugin.plugin.actor!('kv-prefetcher', kvPlugin.plugin.resolve({ ...pf, ...kvPlugin.overrides })) : kvPrefetcherActor('kv-prefetcher', pf);
+    const prefetcher = prefetcherOnKvGroup(pfActor, pf, o.kvGroup);
     if (prefetch) {
       g.invoke(prefetcher, { out: { kv: kvStream } });
     } else {
@@ -102,7 +108,8 @@ export function installAttentionUnit(
       g.invoke(mux, { in: Object.fromEntries(triggers.map((t, l) => [`t${l}`, t])), out: { out: trig } });
     }
   }
-  invokeAttention(g, 'attention', attnParams, { q: qTok, out: attnOut, ...(kvStream ? { kv: kvStream } : {}) });
+  if (attnPlugin) installStage(attnPlugin.plugin, g, 'attention', attnParams, { in: { q: qTok, ...(kvStream ? { kv: kvStream } : {}) }, out: { out: attnOut } });
+  else invokeAttention(g, 'attention', attnParams, { q: qTok, out: attnOut, ...(kvStream ? { kv: kvStream } : {}) });
   // The one attention unit is fed by every layer in turn: a q mux and an output demux.
   const qIns: StreamRef[] = [];
   const outs: StreamRef[] = [];

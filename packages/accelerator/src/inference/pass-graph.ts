@@ -10,7 +10,7 @@ import { GO_TOKEN_BYTES, installLutLinearOp, type LutLinearLoader } from '../lut
 import { hbmStreamsOf, resolveLutLinearConfig, type LutLinearConfig } from '../lut-linear/options.js';
 import { writerOnKvGroup, groupChannelNames } from './kv-channels.js';
 import { glue, installAttentionUnit } from './pass-attention.js';
-import { checkPassPlatform, lutLinearOptionsFor, LUT_LINEAR_FIFO_NAMES } from './pass-platform.js';
+import { checkPassPlatform, lutLinearOptionsFor, stagePluginOf, LUT_LINEAR_FIFO_NAMES } from './pass-platform.js';
 
 export { checkPassPlatform, lutLinearOptionsFor, PASS_STAGES } from './pass-platform.js';
 
@@ -123,7 +123,10 @@ export function buildPassGraph(opts: PassOptions): PassGraph {
   // ---- SFU ops (one actor per op instance; a vector token is T rows)
   const sfuHw = { ...stageOverrides(platform, 'sfu'), rowsPerToken: T } as Partial<SfuStageParams>;
   // Vector streams are declared T x width x 4 bytes wide, which is sfuPortWidth at rowsPerToken = T.
-  const sfu = (name: string, op: SfuStageParams['op']): { spec: ActorSpec } => ({ spec: sfuActor(name, { ...sfuHw, op } as SfuStageParams) });
+  const sfuPlugin = stagePluginOf(platform, 'sfu');
+  const sfu = (name: string, op: SfuStageParams['op']): { spec: ActorSpec } => ({
+    spec: sfuPlugin ? sfuPlugin.plugin.actor!(name, sfuPlugin.plugin.resolve({ ...sfuPlugin.overrides, rowsPerToken: T, op })) : sfuActor(name, { ...sfuHw, op } as SfuStageParams),
+  });
   const rowBytes = (width: number) => T * width * 4;
   const vec = (name: string, width: number) => g.stream(name, { depth: depth(name), widthBytes: rowBytes(width) });
   const vecMeta = (extra: Record<string, unknown> = {}): TokenMeta => ({ rows: T, tokens: T, positionStart: p0, ...extra });

@@ -1,4 +1,5 @@
-import { type LinearVariant } from '@lut-llm/contracts';
+import { stageRegistry, type LinearVariant, type StagePlugin } from '@lut-llm/contracts';
+import { STAGE_PLUGIN_KEY } from './stage-spec.js';
 import { prefillChunkTokensOf, platformChannelBytesPerCycle, stageNumber, stageOverrides, type PlatformConfig } from '../platform/index.js';
 import { type LutLinearOptions, type WeightOnlyImplementation } from '../lut-linear/options.js';
 
@@ -27,7 +28,8 @@ export function checkPassPlatform(platform: PlatformConfig): void {
     if (!(PASS_STAGES as readonly string[]).includes(stage)) throw new RangeError(`platform.stages["${stage}"]: unknown stage (known: ${PASS_STAGES.join(', ')})`);
   }
   checkStageKeys(platform, 'lut-linear', LUT_LINEAR_STAGE_KEYS);
-  checkStageKeys(platform, 'kv-prefetcher', KV_PREFETCHER_STAGE_KEYS);
+  // A plugin prefetcher's parameters were checked by its own schema (stage-spec.ts).
+  if (stageOverrides(platform, 'kv-prefetcher')[STAGE_PLUGIN_KEY] === undefined) checkStageKeys(platform, 'kv-prefetcher', KV_PREFETCHER_STAGE_KEYS);
   prefillChunkTokensOf(platform);
   stageNumber(platform, 'kv-prefetcher', 'bufferChunks', 4);
 }
@@ -54,8 +56,6 @@ export function lutLinearOptionsFor(platform: PlatformConfig, op: string, outFea
     positionLanes: stageNumber(platform, 'lut-linear', 'positionLanes', 16),
     outputLanes: stageNumber(platform, 'lut-linear', 'outputLanes', 512),
     ...stageImplementationOptions(platform, variant),
-    accumulator: stageOverrides(platform, 'accumulator') as never,
-    dequantizer: stageOverrides(platform, 'dequantizer') as never,
     fifoDepths: depths,
   };
 }
@@ -76,14 +76,45 @@ function stageImplementationOptions(platform: PlatformConfig, variant: LinearVar
   };
   const fallback: Record<LinearVariant, string> = { 'co-quant': 'lut-2d', 'activation-only': 'lut-1d', 'weight-only': 'weight-only-dsp' };
   const name = psum === undefined ? fallback[variant] : String(psum);
+  // Plugin stages (any other registered name) replace the shipped ones through the registry.
+  const plugins: Record<string, { implementation: string; params: Record<string, unknown> }> = {};
+  const { implementation: acc, ...accParams } = stageOverrides(platform, 'accumulator');
+  const { implementation: dq, ...dqParams } = stageOverrides(platform, 'dequantizer');
+  if (acc !== undefined) plugins['accumulator'] = { implementation: String(acc), params: accParams };
+  if (dq !== undefined) plugins['dequantizer'] = { implementation: String(dq), params: dqParams };
+  const linear = {
+    centroidSearch: { ...(cs !== undefined ? { implementation: String(cs) } : {}), params: csParams as never },
+    ...(acc === undefined ? { accumulator: accParams as never } : {}),
+    ...(dq === undefined ? { dequantizer: dqParams as never } : {}),
+  };
   const entry = byImpl[name];
-  if (!entry) throw new RangeError(`platform.stages["lut-psum"].implementation: unknown '${name}' (known: ${Object.keys(byImpl).join(', ')})`);
+  if (!entry) {
+    if (!stageRegistry.has('lut-psum', name)) throw new RangeError(`platform.stages["lut-psum"].implementation: unknown '${name}' (known: ${stageRegistry.names('lut-psum').join(', ')})`);
+    const wants = stageRegistry.get('lut-psum', name).hooks?.['variant'];
+    if (wants !== variant) throw new RangeError(`stages.lut-psum '${name}' computes the ${String(wants)} variant, the pass runs ${variant}`);
+    return { ...linear, stagePlugins: { ...plugins, 'lut-psum': { implementation: name, params: psumParams } } };
+  }
   if (entry[0] !== variant) throw new RangeError(`stages.lut-psum '${name}' computes the ${entry[0]} variant, the pass runs ${variant}`);
   // Without a spec, platform.stages["lut-psum"] configures the 2D matchers (as before).
   const psumKey = psum === undefined ? 'lutPsum2d' : entry[1];
   return {
-    centroidSearch: { ...(cs !== undefined ? { implementation: String(cs) } : {}), params: csParams as never },
+    ...linear,
     [psumKey]: psumParams as never,
     ...(entry[2] !== undefined ? { weightOnlyImplementation: entry[2] } : {}),
+    ...(Object.keys(plugins).length > 0 ? { stagePlugins: plugins } : {}),
   };
+}
+
+/**
+ * A plugin implementation of attention, the SFU or the KV prefetcher named in `platform.stages[kind]`
+ * (`STAGE_PLUGIN_KEY`, set by a graph spec), with the platform's other overrides for it; undefined
+ * for the shipped unit.
+ */
+export function stagePluginOf(platform: PlatformConfig, kind: 'attention' | 'sfu' | 'kv-prefetcher'): { plugin: StagePlugin<unknown>; overrides: Record<string, unknown> } | undefined {
+  const { [STAGE_PLUGIN_KEY]: name, ...overrides } = stageOverrides(platform, kind);
+  if (name === undefined) return undefined;
+  const plugin = stageRegistry.get(kind, String(name));
+  // The SFU and the prefetcher are single actors the pass binds itself; attention may bring its own install.
+  if (!plugin.actor && !(kind === 'attention' && plugin.hooks?.['install'])) throw new RangeError(`stages.${kind} '${plugin.name}' (${plugin.packageName}): the pass graph needs its actor()`);
+  return { plugin, overrides };
 }

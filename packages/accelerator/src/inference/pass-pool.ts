@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { PassWorkerTask } from './pass-worker.js';
+import { stagePluginModules } from '@lut-llm/contracts';
 import { planInference, runInference, type InferenceOptions, type InferenceReport, type PassReport, type PassTask } from './run.js';
 
 /**
@@ -71,7 +72,9 @@ export class PassPool {
     if (this.closed) throw new Error(`pass pool is closed (an earlier pass failed, or close() was called); cannot run ${task.label}`);
     const n = this.sent++;
     const fault = this.injectFault?.atTask === n ? this.injectFault.fault : undefined;
-    const msg: PassWorkerTask = fault ? { task, fault } : { task };
+    // The plugin modules this thread imported (a --stages spec's), so the worker's registry has them too.
+    const plugins = stagePluginModules();
+    const msg: PassWorkerTask = { task, ...(plugins.length > 0 ? { plugins } : {}), ...(fault ? { fault } : {}) };
     try {
       return (await this.piscina.run(msg)) as PassReport;
     } catch (e) {

@@ -16,6 +16,12 @@ describe('graph specs applied to a pass', () => {
     expect(stageRegistry.names('kv-prefetcher')).toEqual(['on-demand', 'prefetch']);
   });
 
+  it('every shipped implementation can run the conformance suite (an actor and a stated cycle model; each package runs it)', () => {
+    const shipped = stageRegistry.list().filter((p) => p.packageName.startsWith('@lut-llm/') && !p.packageName.startsWith('@lut-llm-test/'));
+    expect(shipped.length).toBeGreaterThanOrEqual(16);
+    for (const p of shipped) expect([p.kind, p.name, typeof p.actor, typeof p.cycleModel]).toEqual([p.kind, p.name, 'function', 'function']);
+  });
+
   it('an unknown implementation fails with the list of those available', () => {
     expect(() => applyStageSpec(V80_INT4_250, spec({ 'centroid-search': { impl: 'magic' } }))).toThrow(
       "unknown centroid-search implementation 'magic' (available: bpcsu, full-tree, single-chain)",

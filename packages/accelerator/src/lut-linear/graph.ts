@@ -3,6 +3,7 @@ import { centroidSearchStageOf } from '@lut-llm/centroid-search';
 import {
   LINEAR_STREAM_WIDTH_BYTES,
   blockPositionRange,
+  installStage,
   planLinearTiles,
   type ActivationTile,
   type ActivationTileMeta,
@@ -14,7 +15,7 @@ import {
   type WeightTile,
   type WeightTileMeta,
 } from '@lut-llm/contracts';
-import { GraphBuilder, type Graph, type StreamRef, type TokenMeta } from '@lut-llm/core';
+import { GraphBuilder, type Bindings, type Graph, type StreamRef, type TokenMeta } from '@lut-llm/core';
 import { dequantizerStage } from '@lut-llm/dequantizer';
 import { lutPsum1dStage, lutPsum2dStage, weightOnlyDspPsumStage, weightOnlyPsumStage } from '@lut-llm/lut-psum';
 import { hbmChannelGroup, type HbmStream } from '@lut-llm/memory';
@@ -316,19 +317,27 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
     psumAct = indices;
   }
   const psumBindings = { in: { act: psumAct, weights: s.weightTiles }, out: { out: s.psums } };
+  // One matcher chain serves every op of a pass, so ops of a unit share its table bank (unit-banks.ts).
   const gp = inst.unitPrefix !== undefined ? shareUnitBanks(g, pre, inst.unitPrefix) : g;
-  if (variant === 'co-quant') lutPsum2dStage.install(gp, A.psum, { ...cfg.lutPsum2d, tilesPerBlock }, psumBindings);
+  // A plugin stage (cfg.stagePlugins, from any package) replaces the variant's shipped one; the schedule fields are the op's.
+  const plug = cfg.stagePlugins;
+  if (plug['lut-psum']) installStage(plug['lut-psum'].plugin, gp, A.psum, { ...plug['lut-psum'].params, tilesPerBlock }, psumBindings);
+  else if (variant === 'co-quant') lutPsum2dStage.install(gp, A.psum, { ...cfg.lutPsum2d, tilesPerBlock }, psumBindings);
   else if (variant === 'activation-only') lutPsum1dStage.install(gp, A.psum, { ...cfg.lutPsum1d, tilesPerBlock }, psumBindings);
   else if (cfg.weightOnlyImplementation === 'dsp-dequant') weightOnlyDspPsumStage.install(gp, A.psum, { ...cfg.weightOnlyDspPsum, tilesPerBlock }, psumBindings);
   else weightOnlyPsumStage.install(gp, A.psum, { ...cfg.weightOnlyPsum, tilesPerBlock }, psumBindings);
 
   const accParams = { ...cfg.accumulator, blocks, tilesPerBlock };
+  const accumulate = (bindings: Bindings, shipped: typeof int32AccumulatorStage) =>
+    plug.accumulator ? installStage(plug.accumulator.plugin, g, A.accumulator, { ...plug.accumulator.params, blocks, tilesPerBlock }, bindings) : shipped.install(g, A.accumulator, accParams, bindings);
   if (variant === 'co-quant') {
     const accumulated = g.stream(F.accumulated, { depth: depth.accumulated, widthBytes: W });
-    int32AccumulatorStage.install(g, A.accumulator, accParams, { in: { in: s.psums }, out: { out: accumulated } });
-    dequantizerStage.install(g, A.dequantizer, cfg.dequantizer, { in: { in: accumulated, scales: scalesStream! }, out: { out: s.outputs } });
+    accumulate({ in: { in: s.psums }, out: { out: accumulated } }, int32AccumulatorStage);
+    const dqBindings = { in: { in: accumulated, scales: scalesStream! }, out: { out: s.outputs } };
+    if (plug.dequantizer) installStage(plug.dequantizer.plugin, g, A.dequantizer, plug.dequantizer.params, dqBindings);
+    else dequantizerStage.install(g, A.dequantizer, cfg.dequantizer, dqBindings);
   } else {
-    fp32AccumulatorStage.install(g, A.accumulator, accParams, { in: { in: s.psums }, out: { out: s.outputs } });
+    accumulate({ in: { in: s.psums }, out: { out: s.outputs } }, fp32AccumulatorStage);
   }
   if (inst.output) {
     g.invoke(

@@ -3,7 +3,7 @@ import {
   type BpcsuParams,
   type CentroidSearchImplementation,
 } from '@lut-llm/centroid-search';
-import { LINEAR_VARIANTS, stageRegistry, type LinearShape, type LinearVariant } from '@lut-llm/contracts';
+import { LINEAR_VARIANTS, stageRegistry, type LinearShape, type LinearVariant, type StagePlugin } from '@lut-llm/contracts';
 import {
   DEFAULT_FP32_ACCUMULATOR_PARAMS,
   DEFAULT_INT32_ACCUMULATOR_PARAMS,
@@ -149,6 +149,11 @@ export interface LutLinearOptions {
   /** Accumulator hardware parameters (the schedule is derived from the shape). */
   readonly accumulator?: Partial<Omit<AccumulatorParams, 'blocks' | 'tilesPerBlock'>>;
   readonly dequantizer?: Partial<DequantizerParams>;
+  /**
+   * Plugin implementations (registered by any package) of the LUT PSum, the accumulator or the
+   * dequantizer, by name with parameter overrides; they replace the variant's shipped stage.
+   */
+  readonly stagePlugins?: Readonly<Partial<Record<LinearPluginKind, { readonly implementation: string; readonly params?: Readonly<Record<string, unknown>> }>>>;
   readonly fifoDepths?: Partial<LutLinearFifoDepths>;
   /** Functional-mode data (synthesized from `seed` when omitted). */
   readonly data?: LutLinearData;
@@ -179,9 +184,53 @@ export interface LutLinearConfig {
   /** Accumulator hardware parameters (schedule fields are placeholders until the graph is built). */
   readonly accumulator: AccumulatorParams;
   readonly dequantizer: DequantizerParams;
+  /** Plugin stages chosen by `stagePlugins`: the registry entry and its resolved parameters (the schedule fields are set at install). */
+  readonly stagePlugins: Readonly<Partial<Record<LinearPluginKind, { readonly plugin: StagePlugin<unknown>; readonly params: Readonly<Record<string, unknown>> }>>>;
   readonly fifoDepths: LutLinearFifoDepths;
   readonly trace: 'summary' | 'full';
   readonly seed: number;
+}
+
+/** LUTLinear stage kinds a plugin may replace (the centroid search has its own `centroidSearch.implementation`). */
+export type LinearPluginKind = 'lut-psum' | 'accumulator' | 'dequantizer';
+
+/**
+ * Resolves the `stagePlugins` choices: each name against the registry, its overrides against its
+ * schema, and (LUT PSum) the values the op pins (lanes, codebook sizes, table bits) on the keys
+ * its parameters have, refusing a conflicting explicit value as the shipped matchers do.
+ */
+function resolveStagePlugins(opts: LutLinearOptions, pinned: Readonly<Record<string, unknown>>, variant: LinearVariant): LutLinearConfig['stagePlugins'] {
+  const out: Partial<Record<LinearPluginKind, { plugin: StagePlugin<unknown>; params: Record<string, unknown> }>> = {};
+  for (const [kind, choice] of Object.entries(opts.stagePlugins ?? {}) as [LinearPluginKind, { implementation: string; params?: Record<string, unknown> }][]) {
+    if (!['lut-psum', 'accumulator', 'dequantizer'].includes(kind)) throw new LutLinearError(`stagePlugins.${kind}: not a LUTLinear stage a plugin may replace (lut-psum, accumulator, dequantizer)`);
+    let plugin: StagePlugin<unknown>;
+    let given: Record<string, unknown>;
+    try {
+      plugin = stageRegistry.get(kind, choice.implementation);
+      given = stageRegistry.validateParams(kind, choice.implementation, choice.params ?? {}) as Record<string, unknown>;
+    } catch (e) {
+      throw new LutLinearError(`stagePlugins.${kind}: ${(e as Error).message}`, { cause: e });
+    }
+    for (const k of ['blocks', 'tilesPerBlock']) {
+      if (given[k] !== undefined) throw new LutLinearError(`stagePlugins.${kind}.${k}: derived from the shape (the op's schedule); do not set it`);
+    }
+    const wants = plugin.hooks?.['variant'];
+    if (kind === 'lut-psum' && wants !== variant) throw new LutLinearError(`stagePlugins.lut-psum: '${plugin.name}' computes the ${String(wants)} variant, the op runs ${variant}`);
+    const defaults = plugin.resolve({}) as Record<string, unknown>;
+    const pins: Record<string, unknown> = {};
+    // As for the shipped matchers, the op pins the LUT PSum's lanes and codebook sizes (the accumulator and dequantizer have none).
+    for (const [k, v] of Object.entries(kind === 'lut-psum' ? pinned : {})) {
+      if (!Object.hasOwn(defaults, k)) continue;
+      if (given[k] !== undefined && given[k] !== v) throw new LutLinearError(`stagePlugins.${kind}.${k} = ${String(given[k])} conflicts with ${sourceOf(k)} = ${String(v)}`);
+      pins[k] = v;
+    }
+    try {
+      out[kind] = { plugin, params: plugin.resolve({ ...given, ...pins }) as Record<string, unknown> };
+    } catch (e) {
+      throw new LutLinearError(`stagePlugins.${kind} (${plugin.name}): ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return out;
 }
 
 /** HBM streams each variant reads or writes. */
@@ -226,7 +275,7 @@ function numericsOf(opts: LutLinearOptions, variant: LinearVariant): VqConfig {
 
 const OPTION_KEYS = [
   'outFeatures', 'inFeatures', 'tokens', 'variant', 'mode', 'op', 'numerics', 'hbm', 'clockMhz', 'positionLanes', 'outputLanes',
-  'centroidSearch', 'lutPsum2d', 'lutPsum1d', 'weightOnlyPsum', 'weightOnlyDspPsum', 'weightOnlyImplementation', 'accumulator', 'dequantizer', 'fifoDepths', 'data', 'seed', 'trace',
+  'centroidSearch', 'lutPsum2d', 'lutPsum1d', 'weightOnlyPsum', 'weightOnlyDspPsum', 'weightOnlyImplementation', 'accumulator', 'dequantizer', 'stagePlugins', 'fifoDepths', 'data', 'seed', 'trace',
 ];
 const HBM_KEYS = ['channels', 'bytesPerCyclePerChannel', 'readLatencyCycles'];
 
@@ -339,6 +388,11 @@ export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig 
     return resolveAccumulatorParams(given, accDefaults);
   });
   const dequantizer = wrap('dequantizer', () => resolveDequantizerParams(opts.dequantizer ?? {}));
+  const stagePlugins = resolveStagePlugins(
+    opts,
+    { matchers: positionLanes, outputLanes, activationCentroids: numerics.cA, weightCentroids: numerics.cW, lutBits: numerics.lutBits, subvectorLength: numerics.v },
+    variant,
+  );
 
   const defaults = LUT_LINEAR_FIFO_DEPTHS;
   for (const k of Object.keys(opts.fifoDepths ?? {})) {
@@ -369,6 +423,7 @@ export function resolveLutLinearConfig(opts: LutLinearOptions): LutLinearConfig 
     weightOnlyImplementation,
     accumulator,
     dequantizer,
+    stagePlugins,
     fifoDepths,
     trace: opts.trace ?? 'summary',
     seed,
