@@ -20,4 +20,4 @@ export { synthesizeQuantizedQwen3, shareQuantizedLinear, SyntheticNormWeights } 
 export { compareAttentionUnits, type AttentionUnitComparison } from './attention-units.js';
 export { applyStageSpec, platformStageImplementations, REFERENCE_STAGE_IMPLEMENTATIONS, STAGE_IMPLEMENTATION_KEY, type AppliedStageSpec } from './stage-spec.js';
 export { PassLanes, type PassLanesOptions } from './pass-lanes.js';
-export { PassPool, runInferencePooled, runOnPool, defaultPassWorkers, compiledSibling, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';
+export { PassPool, runRequestsOnLanes, runInferencePooled, runOnPool, defaultPassWorkers, compiledSibling, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';

@@ -143,7 +143,7 @@ export async function runInferencePooled(opts: PooledInferenceOptions): Promise<
   const t0 = performance.now();
   const plan = planInference(opts);
   const onDone = (done: number, t: PassTask) => opts.onProgress?.(done, plan.tasks.length, t.label);
-  if (opts.passLanes) return plan.assemble(await opts.passLanes.run(plan.tasks, onDone), performance.now() - t0);
+  if (opts.passLanes) return (await runRequestsOnLanes([opts], opts.passLanes))[0]!;
   if (opts.passPool) {
     const pool = opts.passPool;
     return plan.assemble(await runOnPool(plan.tasks, pool.inFlight, (t) => pool.runPass(t), onDone), performance.now() - t0);
@@ -157,4 +157,26 @@ export async function runInferencePooled(opts: PooledInferenceOptions): Promise<
   } finally {
     await lanes.close();
   }
+}
+
+/**
+ * Several requests (e.g. `compare`'s variants) in one run of `lanes`: every request's passes in
+ * one task list, so the requests' passes fill each other's gaps (a lane never idles at the end of
+ * one request while another still has passes). `onProgress` of each request is called as its
+ * passes finish; each report's wall time is the whole run's.
+ */
+export async function runRequestsOnLanes(requests: readonly InferenceOptions[], lanes: PassLanes): Promise<InferenceReport[]> {
+  const t0 = performance.now();
+  const plans = requests.map((r) => planInference(r));
+  const owner: number[] = [];
+  const tasks = plans.flatMap((p, k) => p.tasks.map((t) => (owner.push(k), t)));
+  const doneOf = new Array<number>(requests.length).fill(0);
+  const index = new Map(tasks.map((t, i) => [t, i]));
+  const reports = await lanes.run(tasks, (_done, t) => {
+    const k = owner[index.get(t)!]!;
+    requests[k]!.onProgress?.(++doneOf[k]!, plans[k]!.tasks.length, t.label);
+  });
+  const wallMs = performance.now() - t0;
+  let at = 0;
+  return plans.map((p) => p.assemble(reports.slice(at, (at += p.tasks.length)), wallMs));
 }
