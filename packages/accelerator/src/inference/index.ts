@@ -19,5 +19,5 @@ export { runFunctionalInference, compareLogits, type FunctionalInferenceOptions,
 export { synthesizeQuantizedQwen3, shareQuantizedLinear, SyntheticNormWeights } from './synthetic.js';
 export { compareAttentionUnits, type AttentionUnitComparison } from './attention-units.js';
 export { applyStageSpec, platformStageImplementations, REFERENCE_STAGE_IMPLEMENTATIONS, STAGE_IMPLEMENTATION_KEY, type AppliedStageSpec } from './stage-spec.js';
-export { PassLanes, type PassLanesOptions } from './pass-lanes.js';
+export { PassLanes, threadCpuMs, type LaneStats, type PassLanesOptions } from './pass-lanes.js';
 export { PassPool, runRequestsOnLanes, runInferencePooled, runOnPool, defaultPassWorkers, compiledSibling, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { compiledSibling, defaultPassWorkers } from './pass-pool.js';
 import { runPassTiming, type PassReport, type PassTask } from './run.js';
@@ -11,8 +12,37 @@ export interface LaneRun {
   readonly fault?: PassLanesOptions['injectFault'];
 }
 
-/** What a lane worker sends back per task. */
-export type LaneMessage = { readonly run: number; readonly index: number } & ({ readonly report: PassReport } | { readonly error: string });
+/** What a lane worker sends back per task (CPU times for {@link PassLanes.lastRun}). */
+export type LaneMessage = { readonly run: number; readonly index: number } & (
+  | { readonly report: PassReport; readonly cpuMs: number; readonly startupCpuMs?: number }
+  | { readonly error: string }
+);
+
+/**
+ * CPU time of the calling thread in ms (Linux /proc/thread-self/stat, utime + stime, 10 ms
+ * ticks); NaN where unavailable. Node 20 has no per-thread CPU clock, and on a shared machine wall
+ * times say little: the benches turn these into the time each lane would take on a core of its own.
+ */
+export function threadCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in USER_HZ = 100
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Where a run's passes went and the CPU they took, per lane (0: the main thread; k: worker k). */
+export interface LaneStats {
+  readonly lane: number;
+  /** Task indices this lane ran, in order. */
+  readonly tasks: number[];
+  /** CPU time of those passes (ms). */
+  passCpuMs: number;
+  /** CPU time the worker took to start (bootstrap, module loading), if it started for this run (ms). */
+  startupCpuMs: number;
+}
 
 export interface PassLanesOptions {
   /**
@@ -71,6 +101,7 @@ export class PassLanes {
   private queue: Promise<unknown> = Promise.resolve();
   private runs = 0;
   private closed = false;
+  private stats: LaneStats[] = [];
 
   constructor(opts: PassLanesOptions = {}) {
     const lanes = opts.lanes ?? Math.max(1, defaultPassWorkers());
@@ -88,6 +119,11 @@ export class PassLanes {
       w.on('exit', (code) => this.onExit(k, code));
       this.workers.push(w);
     }
+  }
+
+  /** Per lane, the passes of the last run that finished and their CPU time (for the benches). */
+  get lastRun(): readonly LaneStats[] {
+    return this.stats;
   }
 
   /** Worker threads (for tests that kill one). */
@@ -123,6 +159,7 @@ export class PassLanes {
         reject,
       };
       this.active = run;
+      this.stats = Array.from({ length: this.workers.length + 1 }, (_, lane) => ({ lane, tasks: [], passCpuMs: 0, startupCpuMs: 0 }));
       const msg: LaneRun = { run: run.id, tasks, control: run.control, ...(this.fault ? { fault: this.fault } : {}) };
       for (const w of this.workers) {
         w.ref();
@@ -140,8 +177,12 @@ export class PassLanes {
       Atomics.store(run.control, 1 + i, -1);
       const task = run.tasks[i]!;
       let report: PassReport;
+      const cpu0 = threadCpuMs();
       try {
         report = runPassTiming(task.pass, { trace: task.trace });
+        const st = this.stats[0]!;
+        st.tasks.push(i);
+        st.passCpuMs += threadCpuMs() - cpu0;
       } catch (e) {
         this.fail(run, passFailure(task, 'on the main thread', e instanceof Error ? e.message : String(e), e));
         return;
@@ -176,8 +217,15 @@ export class PassLanes {
   private onMessage(m: LaneMessage): void {
     const run = this.active;
     if (!run || m.run !== run.id) return;
-    if ('error' in m) this.fail(run, passFailure(run.tasks[m.index]!, 'in a pass worker', m.error));
-    else this.record(run, m.index, m.report);
+    if ('error' in m) return this.fail(run, passFailure(run.tasks[m.index]!, 'in a pass worker', m.error));
+    const lane = Atomics.load(run.control, 1 + m.index);
+    const st = this.stats[lane];
+    if (st) {
+      st.tasks.push(m.index);
+      st.passCpuMs += m.cpuMs;
+      st.startupCpuMs += m.startupCpuMs ?? 0;
+    }
+    this.record(run, m.index, m.report);
   }
 
   /** A worker thread ended without close(): the run fails naming the pass the thread had claimed. */
