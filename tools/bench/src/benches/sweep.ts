@@ -1,5 +1,5 @@
 import { expandGrid, parseGrid, runSweepLocal } from '@lut-llm/dse';
-import type { Bench, BenchRow } from '../harness.js';
+import { machineRows, type Bench, type BenchRow } from '../harness.js';
 
 /**
  * Issue 24: a 16-point sweep (Qwen3-0.6B, 4 layers, 32 tokens in, 8 out: c_a x clock x table bits
@@ -14,6 +14,7 @@ const bench: Bench = {
       axes: { model: ['Qwen3-0.6B'], cA: [32, 64], bpcsuCount: [8, 16], lutBits: [4, 8], clockMhz: [200, 250] },
     });
     const points = expandGrid(grid);
+    const before = await machineRows('before');
     // CPU time of the process (main thread and workers): with 2 workers it should be about twice the wall time.
     const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e3;
     let t = performance.now();
@@ -28,12 +29,14 @@ const bench: Bench = {
     const twoCpu = cpuMs(process.cpuUsage(c));
     if (JSON.stringify(one) !== JSON.stringify(two)) throw new Error('sweep rows differ between 1 and 2 workers');
     return [
+      ...before,
       { label: 'points', value: points.length, unit: '' },
       { label: '1 worker: wall time', value: oneMs, unit: 'ms' },
       { label: '1 worker: cores used (CPU time / wall time)', value: oneCpu / oneMs, unit: '' },
       { label: '2 workers: wall time', value: twoMs, unit: 'ms' },
       { label: '2 workers: cores used (CPU time / wall time)', value: twoCpu / twoMs, unit: '' },
       { label: 'speedup, 2 vs 1 worker (target >= 1.8)', value: oneMs / twoMs, unit: 'x' },
+      ...(await machineRows('after')),
     ];
   },
 };
