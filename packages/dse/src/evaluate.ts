@@ -1,4 +1,4 @@
-import { builtLimitViolations, checkFeasibility, prefillChunkTokensOf, runInferencePooled, type PassPool } from '@lut-llm/accelerator';
+import { builtLimitViolations, checkFeasibility, PassLanes, prefillChunkTokensOf, runInferencePooled, type PassPool } from '@lut-llm/accelerator';
 import { pointHash, resolvePoint, type PointSpec } from './grid.js';
 import { estimateOnChip, ON_CHIP_NOT_MODELLED, type OnChipEstimate } from './resources.js';
 
@@ -23,7 +23,7 @@ export interface PointResult {
 }
 
 /** Emulates one point (its passes on `pool`, or serially without one). Never throws for a bad point: it becomes 'invalid'. */
-export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPool } = {}): Promise<PointResult> {
+export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPool | PassLanes } = {}): Promise<PointResult> {
   const hash = pointHash(p);
   const empty = { ttftMs: null, decodeMsPerToken: null, e2eMs: null, tokensPerJoule: null, onChip: null, onChipNote: ON_CHIP_NOT_MODELLED };
   let resolved;
@@ -49,7 +49,7 @@ export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPo
       prefillChunkTokens: chunk,
       ...(r.layers !== undefined ? { layers: r.layers } : {}),
       beyondBuiltLimits: true,
-      ...(opts.pool ? { passPool: opts.pool } : { passWorkers: 0 }),
+      ...(opts.pool instanceof PassLanes ? { passLanes: opts.pool } : opts.pool ? { passPool: opts.pool } : { passWorkers: 0 }),
     });
     const { banks: _b, problems: _p, ...chip } = onChip;
     return {
@@ -66,7 +66,7 @@ export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPo
       onChipNote: ON_CHIP_NOT_MODELLED,
     };
   } catch (e) {
-    if (/pass pool is closed|failed in a pass worker/.test((e as Error).message)) throw e; // the machinery failed, not the point
+    if (/pass pool is closed|pass lanes are closed|failed in a pass worker/.test((e as Error).message)) throw e; // the machinery failed, not the point
     return { hash, settings: p.settings, model: model.name, status: 'invalid', reasons: [(e as Error).message], ...empty };
   }
 }

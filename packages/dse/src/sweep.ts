@@ -1,4 +1,4 @@
-import { PassPool, defaultPassWorkers, runOnPool } from '@lut-llm/accelerator';
+import { PassLanes, defaultPassWorkers, runOnPool } from '@lut-llm/accelerator';
 import { AXIS_NAMES, pointHash, type PointSpec } from './grid.js';
 import { evaluatePoint, type PointResult } from './evaluate.js';
 import { paretoFront } from './pareto.js';
@@ -40,23 +40,24 @@ export function markPareto(results: readonly PointResult[]): SweepRow[] {
 }
 
 /**
- * Runs a sweep on this machine: every distinct point on one pass pool (`workers` threads; 0: serially
- * on this thread), `workers` points at a time (each point's passes fill the pool's gaps).
+ * Runs a sweep on this machine: every distinct point's passes on one set of pass lanes (`workers`
+ * threads, the main thread included: `workers - 1` worker threads; 0 or 1: serially on this
+ * thread). Several points are in flight at once, so their passes fill each other's gaps.
  */
 export async function runSweepLocal(points: readonly PointSpec[], opts: { readonly workers?: number; readonly onProgress?: SweepProgress } = {}): Promise<SweepRow[]> {
   const todo = distinctPoints(points);
   const workers = opts.workers ?? defaultPassWorkers();
-  const pool = workers > 0 ? new PassPool({ threads: workers }) : undefined;
+  const lanes = workers >= 2 ? new PassLanes({ lanes: workers }) : undefined;
   try {
     let done = 0;
-    const results = await runOnPool(todo, Math.max(1, workers), async ({ point }) => {
-      const r = await evaluatePoint(point, pool ? { pool } : {});
+    const results = await runOnPool(todo, lanes ? 2 * workers : 1, async ({ point }) => {
+      const r = await evaluatePoint(point, lanes ? { pool: lanes } : {});
       opts.onProgress?.(++done, todo.length, r);
       return r;
     });
     return markPareto(results);
   } finally {
-    await pool?.close();
+    await lanes?.close();
   }
 }
 

@@ -36,9 +36,18 @@ describe('PassLanes', () => {
   });
 
   it('fails naming the pass when its worker thread dies mid-run, and closes the lanes', async () => {
+    const two = new PassLanes({ lanes: 2, mainLane: false, injectFault: { atTask: 3, fault: 'exit' } });
+    await expect(runInferencePooled({ ...REQUEST, passLanes: two })).rejects.toThrow(/^decode step 5\/8 \(decode, 1 token\(s\), history 16\) failed in a pass worker: the worker thread exited with code 70/);
+
     // Task 3 (0-based) is the second sampled decode step: the worker thread that claims it exits.
-    const lanes = new PassLanes({ lanes: 2, mainLane: false, injectFault: { atTask: 3, fault: 'exit' } });
-    await expect(runInferencePooled({ ...REQUEST, passLanes: lanes })).rejects.toThrow(/^decode step 5\/8 \(decode, 1 token\(s\), history 16\) failed in a pass worker: the worker thread exited with code 70/);
+    // A second request queued behind it on the same lanes (a 2-pass run: its task 3 never exists) rejects too.
+    // One worker thread: it dies before it can start the second run, whatever the timing.
+    const lanes = new PassLanes({ lanes: 1, mainLane: false, injectFault: { atTask: 3, fault: 'exit' } });
+    const first = runInferencePooled({ ...REQUEST, passLanes: lanes });
+    const other = runInferencePooled({ ...REQUEST, promptTokens: 8, outputTokens: 2, decodeSamples: 'all', passLanes: lanes });
+    other.catch(() => {});
+    await expect(first).rejects.toThrow(/^decode step 5\/8 \(decode, 1 token\(s\), history 16\) failed in a pass worker: the worker thread exited with code 70/);
+    await expect(other).rejects.toThrow(/pass lanes are closed/);
     await expect(runInferencePooled({ ...REQUEST, passLanes: lanes })).rejects.toThrow(/pass lanes are closed .*cannot run prefill chunk 1\/2/);
   });
 

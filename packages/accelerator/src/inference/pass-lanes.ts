@@ -65,6 +65,7 @@ interface ActiveRun {
   readonly tasks: readonly PassTask[];
   readonly control: Int32Array;
   readonly results: (PassReport | undefined)[];
+  readonly stats: LaneStats[];
   done: number;
   settled: boolean;
   readonly onDone: ((done: number, task: PassTask) => void) | undefined;
@@ -83,13 +84,15 @@ function passFailure(task: PassTask, where: string, message: string, cause?: unk
  * workers idle; and a main thread that only waits leaves one core of two idle while the workers
  * load their modules (~250 ms each, measured). Here each run's whole task list is posted to every
  * worker at once (queued until the worker has loaded) and every lane, the main thread too, claims
- * the next task from a shared atomic counter: the main thread starts on the first pass at once,
- * workers join as they come up, and no lane waits on another's event loop.
+ * the next task from the run's shared atomic counter: the main thread starts on the first pass at
+ * once, workers join as they come up, and no lane waits on another's event loop.
  *
  * Workers start in the constructor (so a caller can start them before its own set-up work) and
- * serve any number of runs, one at a time (runs queue). Reports are placed by task index: the
- * same, whichever lane ran what. A failing pass, or a worker thread dying, fails the run naming
- * the pass and closes the lanes; nothing waits on them afterwards.
+ * serve any number of runs. Runs may overlap (a sweep's points, compare's variants): every lane
+ * works on the oldest run with passes left, so a lane never idles at the end of one run while
+ * another has work. Reports are placed by task index: the same, whichever lane ran what. A failing
+ * pass, or a worker thread dying, fails its run naming the pass and closes the lanes (the other
+ * runs in progress reject too); nothing waits on them afterwards.
  */
 export class PassLanes {
   readonly lanes: number;
@@ -97,8 +100,9 @@ export class PassLanes {
   private readonly workers: Worker[] = [];
   private readonly workerErrors = new Map<number, string>();
   private readonly fault: PassLanesOptions['injectFault'];
-  private active: ActiveRun | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Runs in progress, oldest first. */
+  private readonly active = new Map<number, ActiveRun>();
+  private mainBusy = false;
   private runs = 0;
   private closed = false;
   private stats: LaneStats[] = [];
@@ -136,12 +140,6 @@ export class PassLanes {
    * finishes (k = how many have finished), on the main thread.
    */
   run(tasks: readonly PassTask[], onDone?: (done: number, task: PassTask) => void): Promise<PassReport[]> {
-    const r = this.queue.then(() => this.start(tasks, onDone));
-    this.queue = r.catch(() => {});
-    return r;
-  }
-
-  private start(tasks: readonly PassTask[], onDone: ((done: number, task: PassTask) => void) | undefined): Promise<PassReport[]> {
     if (this.closed) {
       return Promise.reject(new Error(`pass lanes are closed (an earlier pass failed, or close() was called); cannot run ${tasks[0]?.label ?? 'an empty run'}`));
     }
@@ -152,43 +150,60 @@ export class PassLanes {
         tasks,
         control: new Int32Array(new SharedArrayBuffer(4 * (1 + tasks.length))),
         results: new Array<PassReport | undefined>(tasks.length),
+        stats: Array.from({ length: this.workers.length + 1 }, (_, lane) => ({ lane, tasks: [], passCpuMs: 0, startupCpuMs: 0 })),
         done: 0,
         settled: false,
         onDone,
         resolve,
         reject,
       };
-      this.active = run;
-      this.stats = Array.from({ length: this.workers.length + 1 }, (_, lane) => ({ lane, tasks: [], passCpuMs: 0, startupCpuMs: 0 }));
+      this.active.set(run.id, run);
       const msg: LaneRun = { run: run.id, tasks, control: run.control, ...(this.fault ? { fault: this.fault } : {}) };
       for (const w of this.workers) {
         w.ref();
         w.postMessage(msg);
       }
-      if (this.mainLane) void this.mainLoop(run);
+      if (this.mainLane && !this.mainBusy) void this.mainLoop();
     });
   }
 
-  /** The main thread's lane: claims and runs passes, yielding between them so results and progress flow. */
-  private async mainLoop(run: ActiveRun): Promise<void> {
-    while (!run.settled) {
-      const i = Atomics.add(run.control, 0, 1);
-      if (i >= run.tasks.length) return;
-      Atomics.store(run.control, 1 + i, -1);
-      const task = run.tasks[i]!;
-      let report: PassReport;
-      const cpu0 = threadCpuMs();
-      try {
-        report = runPassTiming(task.pass, { trace: task.trace });
-        const st = this.stats[0]!;
+  /**
+   * The main thread's lane: claims and runs passes of the oldest run with passes left, yielding
+   * between passes so that results, progress and new runs flow.
+   */
+  private async mainLoop(): Promise<void> {
+    this.mainBusy = true;
+    try {
+      for (;;) {
+        let run: ActiveRun | undefined;
+        let i = -1;
+        for (const r of this.active.values()) {
+          if (r.settled || Atomics.load(r.control, 0) >= r.tasks.length) continue;
+          i = Atomics.add(r.control, 0, 1);
+          if (i < r.tasks.length) {
+            run = r;
+            break;
+          }
+        }
+        if (!run) return;
+        Atomics.store(run.control, 1 + i, -1);
+        const task = run.tasks[i]!;
+        let report: PassReport;
+        const cpu0 = threadCpuMs();
+        try {
+          report = runPassTiming(task.pass, { trace: task.trace });
+        } catch (e) {
+          this.fail(run, passFailure(task, 'on the main thread', e instanceof Error ? e.message : String(e), e));
+          return;
+        }
+        const st = run.stats[0]!;
         st.tasks.push(i);
         st.passCpuMs += threadCpuMs() - cpu0;
-      } catch (e) {
-        this.fail(run, passFailure(task, 'on the main thread', e instanceof Error ? e.message : String(e), e));
-        return;
+        this.record(run, i, report);
+        await new Promise<void>((r) => setImmediate(r));
       }
-      this.record(run, i, report);
-      await new Promise<void>((r) => setImmediate(r));
+    } finally {
+      this.mainBusy = false;
     }
   }
 
@@ -199,8 +214,9 @@ export class PassLanes {
     run.onDone?.(run.done, run.tasks[i]!);
     if (run.done === run.tasks.length) {
       run.settled = true;
-      this.active = undefined;
-      for (const w of this.workers) w.unref();
+      this.active.delete(run.id);
+      this.stats = run.stats;
+      if (this.active.size === 0) for (const w of this.workers) w.unref();
       run.resolve(run.results as PassReport[]);
     }
   }
@@ -209,17 +225,16 @@ export class PassLanes {
     if (run.settled) return;
     run.settled = true;
     Atomics.store(run.control, 0, run.tasks.length); // no lane claims another task
-    this.active = undefined;
+    this.active.delete(run.id);
     run.reject(e);
     void this.close();
   }
 
   private onMessage(m: LaneMessage): void {
-    const run = this.active;
-    if (!run || m.run !== run.id) return;
+    const run = this.active.get(m.run);
+    if (!run) return;
     if ('error' in m) return this.fail(run, passFailure(run.tasks[m.index]!, 'in a pass worker', m.error));
-    const lane = Atomics.load(run.control, 1 + m.index);
-    const st = this.stats[lane];
+    const st = run.stats[Atomics.load(run.control, 1 + m.index)];
     if (st) {
       st.tasks.push(m.index);
       st.passCpuMs += m.cpuMs;
@@ -232,27 +247,26 @@ export class PassLanes {
   private onExit(lane: number, code: number): void {
     if (this.closed) return;
     const why = `the worker thread exited with code ${code}${this.workerErrors.has(lane) ? ` (${this.workerErrors.get(lane)})` : ''}`;
-    const run = this.active;
-    if (run) {
-      let claimed = -1;
-      for (let i = 0; i < run.tasks.length; i++) if (Atomics.load(run.control, 1 + i) === lane && run.results[i] === undefined) claimed = i;
-      this.fail(run, claimed >= 0 ? passFailure(run.tasks[claimed]!, 'in a pass worker', why) : new Error(`pass worker ${lane}: ${why}`));
-    } else {
-      void this.close();
+    for (const run of this.active.values()) {
+      for (let i = 0; i < run.tasks.length; i++) {
+        if (Atomics.load(run.control, 1 + i) === lane && run.results[i] === undefined) return this.fail(run, passFailure(run.tasks[i]!, 'in a pass worker', why));
+      }
     }
+    const first = this.active.values().next().value;
+    if (first) this.fail(first, new Error(`pass worker ${lane}: ${why}`));
+    else void this.close();
   }
 
-  /** Stops the worker threads; a run in progress rejects. Idempotent. */
+  /** Stops the worker threads; runs in progress reject. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const run = this.active;
-    if (run && !run.settled) {
+    for (const run of this.active.values()) {
       run.settled = true;
       Atomics.store(run.control, 0, run.tasks.length);
-      this.active = undefined;
-      run.reject(new Error('pass lanes closed during a run'));
+      run.reject(new Error(`pass lanes are closed (an earlier pass failed, or close() was called) during ${run.tasks[0]!.label}`));
     }
+    this.active.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
