@@ -8,9 +8,10 @@ import {
   fp16DspLatency,
   latencyEstimate,
   layerRooflinePoints,
-  PassPool,
+  PassLanes,
   defaultPassWorkers,
-  runInferencePooled,
+  runInference,
+  runRequestsOnLanes,
   type InferenceReport,
   type LatencyEstimate,
   type LinearVariant,
@@ -46,7 +47,7 @@ export interface CompareCommandOptions {
   readonly beyondBuiltLimits?: boolean;
   /** Emulate a design that does not fit the platform, as a what-if (--allow-infeasible). */
   readonly allowInfeasible?: boolean;
-  /** Pass workers (`--pass-workers`; 0: serial). Default: one per core when there are two or more. */
+  /** Threads computing passes, the main thread included (`--pass-workers`; 0 or 1: serial). Default: one per core when there are two or more. */
   readonly passWorkers?: number;
 }
 
@@ -88,32 +89,29 @@ export async function compareCommand(o: CompareCommandOptions, io: CliIo): Promi
   for (const variant of o.variants) checkPassPlatform({ model: o.model, platform: o.platform, variant, prefetch: o.prefetch, phase: 'decode', tokens: 1, history: o.prompt });
   const per = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, per * o.variants.length);
-  // Every variant's passes go to one pool (warm workers, and the variants' passes fill each other's gaps).
+  // Every variant's passes in one run of the pass lanes (the main thread and one worker thread
+  // per further core): the variants' passes fill each other's gaps.
   const workers = o.passWorkers ?? defaultPassWorkers();
-  const pool = workers > 0 ? new PassPool({ threads: Math.min(workers, per * o.variants.length) }) : undefined;
+  const lanes = workers >= 2 ? new PassLanes({ lanes: Math.min(workers, per * o.variants.length) }) : undefined;
   let done = 0;
   let reports: InferenceReport[];
   try {
-    reports = await Promise.all(
-      o.variants.map((variant) =>
-        runInferencePooled({
-          model: o.model,
-          platform: o.platform,
-          variant,
-          promptTokens: o.prompt,
-          outputTokens: o.output,
-          prefillChunkTokens: chunk,
-          decodeSamples: o.decodeSamples,
-          prefetch: o.prefetch,
-          ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
-          ...(pool ? { passPool: pool } : { passWorkers: 0 }),
-          onProgress: (_done, _total, label) => progress.update(++done, `${variant}: ${label}`),
-        }),
-      ),
-    );
+    const requests = o.variants.map((variant) => ({
+      model: o.model,
+      platform: o.platform,
+      variant,
+      promptTokens: o.prompt,
+      outputTokens: o.output,
+      prefillChunkTokens: chunk,
+      decodeSamples: o.decodeSamples,
+      prefetch: o.prefetch,
+      ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
+      onProgress: (_done: number, _total: number, label: string) => progress.update(++done, `${variant}: ${label}`),
+    }));
+    reports = lanes ? await runRequestsOnLanes(requests, lanes) : requests.map((r) => runInference(r));
   } finally {
     progress.stop();
-    await pool?.close();
+    await lanes?.close();
   }
   const out: string[] = [...whatIfLines(feasibility)];
   const mhz = o.platform.clockMhz;

@@ -123,7 +123,7 @@ export function addDseCommands(program: Command, io: CliIo): void {
     .command('sweep')
     .description('design-space sweep: every point of a grid (VQ parameters, stage sizes, HBM split, clock, FIFO depths, model) with TTFT, decode ms/token, end to end, tokens/J and on-chip resources; the Pareto front marked (see packages/dse/README.md)')
     .argument('<grid.json>', 'the grid: { platform?, request?, axes: { model?: [...], cA?: [...], clockMhz?: [...], ... } }')
-    .option('--pass-workers <n>', `worker threads of the local pass pool (0 = serially on the main thread; default ${defaultPassWorkers()})`, intAtLeast('--pass-workers', 0), defaultPassWorkers())
+    .option('--pass-workers <n>', `threads that run the points' passes, the main thread included (n - 1 worker threads; 0 or 1 = serially on the main thread; default ${defaultPassWorkers()})`, intAtLeast('--pass-workers', 0), defaultPassWorkers())
     .option('--csv <file>', 'write the points as CSV')
     .option('--json <file>', "write the points as JSON ('-' = stdout)")
     .option('--parquet <file>', 'write the points as Parquet (the CSV columns, typed)')

@@ -50,7 +50,7 @@ export interface RunCommandOptions {
   readonly allowInfeasible?: boolean;
   /** Emulate beyond the platform's built limits as a what-if (`--beyond-built-limits`). */
   readonly beyondBuiltLimits?: boolean;
-  /** Pass workers (`--pass-workers`; 0: serial). Default: one per core when there are two or more. */
+  /** Threads computing passes, the main thread included (`--pass-workers`; 0 or 1: serial). Default: one per core when there are two or more. */
   readonly passWorkers?: number;
 }
 

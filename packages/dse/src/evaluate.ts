@@ -1,4 +1,4 @@
-import { builtLimitViolations, checkFeasibility, prefillChunkTokensOf, runInferencePooled, type InferenceOptions, type InferenceReport, type PassPool, type PlatformConfig } from '@lut-llm/accelerator';
+import { builtLimitViolations, checkFeasibility, PassLanes, prefillChunkTokensOf, runInferencePooled, type InferenceOptions, type InferenceReport, type PassPool, type PlatformConfig } from '@lut-llm/accelerator';
 import type { Qwen3Config } from '@lut-llm/model';
 import { pointHash, resolvePoint, type PointSpec } from './grid.js';
 import { estimateOnChip, ON_CHIP_NOT_MODELLED, type OnChipEstimate } from './resources.js';
@@ -111,22 +111,23 @@ export function invalidResult(p: PointSpec, hash: string, model: string, e: unkn
 
 /** A failure of the machinery (the pool), not of the point: it must propagate. */
 export function isMachineryFailure(e: unknown): boolean {
-  return /pass pool is closed|failed in a pass worker|accuracy thread/.test((e as Error).message);
+  return /pass pool is closed|pass lanes are closed|failed in a pass worker|accuracy thread/.test((e as Error).message);
 }
 
 /** Emulates one point (its passes on `pool`, or serially without one). Never throws for a bad point: it becomes 'invalid'. */
-export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPool } = {}): Promise<PointResult> {
+export async function evaluatePoint(p: PointSpec, opts: { readonly pool?: PassPool | PassLanes } = {}): Promise<PointResult> {
   return evaluatePrepared(preparePoint(p), opts);
 }
 
 /** {@link evaluatePoint} of a point already prepared. */
-export async function evaluatePrepared(prep: PreparedPoint, opts: { readonly pool?: PassPool } = {}): Promise<PointResult> {
+export async function evaluatePrepared(prep: PreparedPoint, opts: { readonly pool?: PassPool | PassLanes } = {}): Promise<PointResult> {
   if (prep.done) return prep.done;
   const p = prep.point;
   try {
     const accuracy = accuracyOf(prep);
     accuracy.catch(() => {}); // awaited below; an emulation failure first must not leave it unhandled
-    const report = await runInferencePooled({ ...prep.inference, ...(opts.pool ? { passPool: opts.pool } : { passWorkers: 0 }) });
+    const pool = opts.pool instanceof PassLanes ? { passLanes: opts.pool } : opts.pool ? { passPool: opts.pool } : { passWorkers: 0 };
+    const report = await runInferencePooled({ ...prep.inference, ...pool });
     return prep.finish(report, await accuracy);
   } catch (e) {
     if (isMachineryFailure(e)) throw e;

@@ -1,4 +1,4 @@
-import { PassPool, defaultPassWorkers, runOnPool } from '@lut-llm/accelerator';
+import { PassLanes, defaultPassWorkers, runOnPool } from '@lut-llm/accelerator';
 import { pointHash, type PointSpec } from './grid.js';
 import { evaluatePrepared, isMachineryFailure, preparePoint, type PointResult, type ReadyPoint } from './evaluate.js';
 import { evaluateTimingGroup, retimeKey, timingGroups, type PointTiming } from './retime-group.js';
@@ -47,22 +47,23 @@ export function markPareto(results: readonly PointResult[]): SweepRow[] {
 }
 
 /**
- * Runs a sweep on this machine: every distinct point on one pass pool (`workers` threads; 0: serially
- * on this thread), `workers` points at a time (each point's passes fill the pool's gaps). Points
- * equal but for their clock and FIFO depths are emulated once with their passes recorded and
- * re-timed for the others (`retime: false` emulates every point); `onProgress` says which. Such a
- * group's passes run on a second pool of `workers` threads (a recording stays in its worker): in a
- * grid mixing groups and single points both pools can be busy at once.
+ * Runs a sweep on this machine: every distinct point's passes on one set of pass lanes (`workers`
+ * threads, the main thread included: `workers - 1` worker threads; 0 or 1: serially on this
+ * thread), several points in flight at once so their passes fill each other's gaps. Points equal
+ * but for their clock and FIFO depths are emulated once with their passes recorded and re-timed for
+ * the others (`retime: false` emulates every point); `onProgress` says which. Such a group's passes
+ * run on a pool of their own (`workers` threads; a recording stays in its worker): in a grid mixing
+ * groups and single points both can be busy at once.
  */
 export async function runSweepLocal(points: readonly PointSpec[], opts: { readonly workers?: number; readonly onProgress?: SweepProgress; readonly retime?: boolean } = {}): Promise<SweepRow[]> {
   const todo = distinctPoints(points);
   const prepared = todo.map(({ point }) => preparePoint(point));
   const groups = timingGroups(prepared, (p) => (opts.retime === false || p.done ? undefined : retimeKey(p)));
   const workers = opts.workers ?? defaultPassWorkers();
-  // Single points run on the pass pool, groups their pass tasks on a pool of their own (a recording
-  // stays in its worker); each pool is started only when there is work for it.
-  const pool = workers > 0 && groups.some((g) => g.length === 1 && !prepared[g[0]!]!.done) ? new PassPool({ threads: workers }) : undefined;
-  const retimePool = workers > 0 && groups.some((g) => g.length > 1) ? new RetimePool(workers) : undefined;
+  // Single points run on the pass lanes, groups their pass tasks on a pool of their own (a recording
+  // stays in its worker); each is started only when there is work for it.
+  const pool = workers >= 2 && groups.some((g) => g.length === 1 && !prepared[g[0]!]!.done) ? new PassLanes({ lanes: workers }) : undefined;
+  const retimePool = workers >= 2 && groups.some((g) => g.length > 1) ? new RetimePool(workers) : undefined;
   const results = new Array<PointResult>(todo.length);
   let done = 0;
   const report = (i: number, r: PointResult, timing: PointTiming) => {
@@ -71,7 +72,7 @@ export async function runSweepLocal(points: readonly PointSpec[], opts: { readon
   };
   const emulate = async (i: number) => report(i, await evaluatePrepared(prepared[i]!, pool ? { pool } : {}), { kind: 'emulated' });
   try {
-    await runOnPool(groups, Math.max(1, workers), async (g) => {
+    await runOnPool(groups, workers >= 2 ? 2 * workers : 1, async (g) => {
       if (g.length === 1) return emulate(g[0]!);
       let out;
       try {

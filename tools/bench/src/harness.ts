@@ -40,3 +40,41 @@ export function selectBenches(all: readonly Bench[], argv: readonly string[]): {
   if (unmatched.length > 0) return { error: `bench: no bench matches ${unmatched.map((f) => `'${f}'`).join(', ')}; benches:\n${list}` };
   return { benches: all.filter((b) => argv.length === 0 || argv.some((f) => b.name.includes(f))) };
 }
+
+/**
+ * How many cores this process can get right now: `threads` worker threads spin on integer work for
+ * `ms` each, at the same time, and their summed iterations are divided by one thread's spinning
+ * alone (measured first). About 2 on an idle 2-core machine, nearer 1 (or below) when other
+ * processes hold the cores. Printed beside every parallel speed-up, so a ratio measured on a
+ * shared machine can be read against what the machine gave (and re-measured on a quiet one).
+ */
+export async function coresAvailable(threads = 2, ms = 250): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const spin = `const { parentPort, workerData } = require('node:worker_threads');
+    parentPort.once('message', () => {
+      let n = 0, x = 0; const end = performance.now() + workerData;
+      while (performance.now() < end) { for (let i = 0; i < 10000; i++) x = (x * 1103515245 + 12345) | 0; n++; }
+      parentPort.postMessage(n + (x & 0));
+    });`;
+  const race = async (k: number): Promise<number> => {
+    const ws = Array.from({ length: k }, () => new Worker(spin, { eval: true, workerData: ms }));
+    // started together once every thread is up (spawning is not part of the measurement)
+    await Promise.all(ws.map((w) => new Promise((r) => w.once('online', r))));
+    const counts = ws.map((w) => new Promise<number>((r) => w.once('message', r)));
+    for (const w of ws) w.postMessage('go');
+    const total = (await Promise.all(counts)).reduce((a, b) => a + b, 0);
+    await Promise.all(ws.map((w) => w.terminate()));
+    return total;
+  };
+  const one = await race(1);
+  return (await race(threads)) / one;
+}
+
+/** Rows saying how loaded the machine was: the 1-minute load average, and {@link coresAvailable} for 2 threads. */
+export async function machineRows(when: string): Promise<BenchRow[]> {
+  const { loadavg, availableParallelism } = await import('node:os');
+  return [
+    { label: `load average (1 min) ${when}, ${availableParallelism()} cores`, value: loadavg()[0]!, unit: '' },
+    { label: `cores available ${when} (2 spinning threads vs 1)`, value: await coresAvailable(2), unit: '' },
+  ];
+}

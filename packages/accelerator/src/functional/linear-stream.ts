@@ -11,7 +11,7 @@ import type { LinearTileExecutor } from './linear-pool.js';
  * A co-quantized LUTLinear computed as a stream of tiles outside the timing engine, with the
  * stage kernels of the engine's functional run (so the output is bit-identical to it):
  * 1. the blocks' activation tiles flow through the `centroidSearch` operator on this thread (a few
- *    hundred microseconds per op) into one shared index buffer [block][T][np];
+ *    hundred microseconds per op) into one shared index buffer [T][P];
  * 2. the op's output tiles are cut into tasks of `executor.tilesPerTask(tiles)` tiles; each task
  *    (LUT PSum + INT32 accumulation over every block, then dequantization: the expensive part)
  *    runs on the executor, at most `executor.maxInFlight` at a time (`mergeMap` concurrency);
@@ -30,7 +30,8 @@ export async function lutLinearTileStream(layer: QuantizedLinear, x: Float32Arra
   for (let b = 0; b < plan.blocks; b++) blockPosStart.push(blockPositionRange(plan, b).posStart);
   blockPosStart.push(blockPositionRange(plan, plan.blocks - 1).posEnd);
   const schedule: LinearSchedule = { tokens: T, blockPosStart, tileOutStart: Array.from(plan.tileOutStart), tileOutEnd: Array.from(plan.tileOutEnd) };
-  const indices = new Uint8Array(new SharedArrayBuffer(T * blockPosStart[plan.blocks]!));
+  const P = blockPosStart[plan.blocks]!;
+  const indices = new Uint8Array(new SharedArrayBuffer(T * P)); // [T][P]
 
   // 1. centroid search per block (the act / centroid tiles the engine's loaders emit)
   const base = (b: number) => ({ op: cfg.op, tokens: T, block: b, blocks: plan.blocks, posStart: blockPosStart[b]!, posEnd: blockPosStart[b + 1]! });
@@ -49,7 +50,11 @@ export async function lutLinearTileStream(layer: QuantizedLinear, x: Float32Arra
     range(0, plan.blocks).pipe(
       map((b) => [act(b), cent(b)] as const),
       centroidSearch(cfg.centroidSearch),
-      tap((t) => indices.set(t.payload.indices, T * t.meta.posStart)),
+      tap((t) => {
+        // the block's indices [T][np] into their columns of [T][P]
+        const [p0, np] = [t.meta.posStart, t.meta.posEnd - t.meta.posStart];
+        for (let r = 0; r < T; r++) indices.set(t.payload.indices.subarray(r * np, (r + 1) * np), r * P + p0);
+      }),
     ),
     { defaultValue: undefined },
   );

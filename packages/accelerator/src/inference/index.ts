@@ -19,4 +19,5 @@ export { runFunctionalInference, compareLogits, type FunctionalInferenceOptions,
 export { synthesizeQuantizedQwen3, shareQuantizedLinear, SyntheticNormWeights } from './synthetic.js';
 export { compareAttentionUnits, type AttentionUnitComparison } from './attention-units.js';
 export { applyStageSpec, platformStageImplementations, REFERENCE_STAGE_IMPLEMENTATIONS, STAGE_IMPLEMENTATION_KEY, STAGE_PLUGIN_KEY, NATIVE_STAGE_IMPLEMENTATIONS, type AppliedStageSpec } from './stage-spec.js';
-export { PassPool, runInferencePooled, runOnPool, defaultPassWorkers, compiledSibling, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';
+export { PassLanes, threadCpuMs, type LaneStats, type PassLanesOptions } from './pass-lanes.js';
+export { PassPool, runRequestsOnLanes, runInferencePooled, runOnPool, defaultPassWorkers, compiledSibling, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';

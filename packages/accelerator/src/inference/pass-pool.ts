@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { PassLanes } from './pass-lanes.js';
 import type { PassWorkerTask } from './pass-worker.js';
 import { stagePluginModules } from '@lut-llm/contracts';
 import { planInference, runInference, type InferenceOptions, type InferenceReport, type PassReport, type PassTask } from './run.js';
@@ -120,29 +121,65 @@ export async function runOnPool<T, R>(tasks: readonly T[], limit: number, run: (
 
 export interface PooledInferenceOptions extends InferenceOptions {
   /**
-   * A running pool (kept open after the request, so several requests share its warm workers; a
-   * failed pass closes it), or a number of pass workers started for this request and stopped
-   * after it (0: serial on this thread, as runInference). Default: {@link defaultPassWorkers}.
+   * Running lanes (kept open after the request, so several requests share their warm workers; a
+   * failed pass closes them): the passes run on them. Takes precedence over the other two.
+   */
+  readonly passLanes?: PassLanes;
+  /**
+   * A running piscina pool (kept open after the request; a failed pass closes it): the passes run
+   * on its workers while this thread waits.
    */
   readonly passPool?: PassPool;
+  /**
+   * Threads computing passes, this one included: n >= 2 starts n - 1 worker threads for this
+   * request ({@link PassLanes}) and stops them after it; 0 or 1: one pass after another on this
+   * thread, as runInference. Default: {@link defaultPassWorkers}.
+   */
   readonly passWorkers?: number;
 }
 
 /**
- * Emulates a request in timing mode with its passes on a pass pool: the same report as
- * runInference (the passes are independent and assembled in order), built in parallel.
+ * Emulates a request in timing mode with its passes in parallel: the same report as runInference
+ * (the passes are independent and assembled in order), built on several threads.
  */
 export async function runInferencePooled(opts: PooledInferenceOptions): Promise<InferenceReport> {
   const t0 = performance.now();
   const plan = planInference(opts);
-  const workers = opts.passPool ? opts.passPool.threads : (opts.passWorkers ?? defaultPassWorkers());
-  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`passWorkers must be an integer >= 0, got ${workers}`);
-  if (!opts.passPool && workers === 0) return runInference(opts);
-  const pool = opts.passPool ?? new PassPool({ threads: Math.min(workers, Math.max(1, plan.tasks.length)) });
-  try {
-    const reports = await runOnPool(plan.tasks, pool.inFlight, (t) => pool.runPass(t), (done, t) => opts.onProgress?.(done, plan.tasks.length, t.label));
-    return plan.assemble(reports, performance.now() - t0);
-  } finally {
-    if (!opts.passPool) await pool.close();
+  const onDone = (done: number, t: PassTask) => opts.onProgress?.(done, plan.tasks.length, t.label);
+  if (opts.passLanes) return (await runRequestsOnLanes([opts], opts.passLanes))[0]!;
+  if (opts.passPool) {
+    const pool = opts.passPool;
+    return plan.assemble(await runOnPool(plan.tasks, pool.inFlight, (t) => pool.runPass(t), onDone), performance.now() - t0);
   }
+  const workers = opts.passWorkers ?? defaultPassWorkers();
+  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`passWorkers must be an integer >= 0, got ${workers}`);
+  if (workers <= 1 || plan.tasks.length <= 1) return runInference(opts);
+  const lanes = new PassLanes({ lanes: Math.min(workers, plan.tasks.length) });
+  try {
+    return plan.assemble(await lanes.run(plan.tasks, onDone), performance.now() - t0);
+  } finally {
+    await lanes.close();
+  }
+}
+
+/**
+ * Several requests (e.g. `compare`'s variants) in one run of `lanes`: every request's passes in
+ * one task list, so the requests' passes fill each other's gaps (a lane never idles at the end of
+ * one request while another still has passes). `onProgress` of each request is called as its
+ * passes finish; each report's wall time is the whole run's.
+ */
+export async function runRequestsOnLanes(requests: readonly InferenceOptions[], lanes: PassLanes): Promise<InferenceReport[]> {
+  const t0 = performance.now();
+  const plans = requests.map((r) => planInference(r));
+  const owner: number[] = [];
+  const tasks = plans.flatMap((p, k) => p.tasks.map((t) => (owner.push(k), t)));
+  const doneOf = new Array<number>(requests.length).fill(0);
+  const index = new Map(tasks.map((t, i) => [t, i]));
+  const reports = await lanes.run(tasks, (_done, t) => {
+    const k = owner[index.get(t)!]!;
+    requests[k]!.onProgress?.(++doneOf[k]!, plans[k]!.tasks.length, t.label);
+  });
+  const wallMs = performance.now() - t0;
+  let at = 0;
+  return plans.map((p) => p.assemble(reports.slice(at, (at += p.tasks.length)), wallMs));
 }

@@ -1,9 +1,8 @@
 import { INLINE_LINEAR_EXECUTOR, LinearPool, runPassFunctional, runPassTiming, SyntheticNormWeights, synthesizeQuantizedQwen3, V80_PLATFORM, type LinearTileExecutor } from '@lut-llm/accelerator';
-import { loadavg } from 'node:os';
 import { KvCacheImage, kvCacheLayout } from '@lut-llm/kv-prefetcher';
 import { QWEN3_CONFIGS } from '@lut-llm/model';
 import type { Bench, BenchRow } from '../harness.js';
-import { timeBestMs } from '../harness.js';
+import { machineRows, timeBestMs } from '../harness.js';
 
 /**
  * Whole-model figures on the full Qwen3-1.7B shape:
@@ -56,7 +55,7 @@ const bench: Bench = {
       rows.push({ label: '  process CPU time of the median run', value: mid.cpuMs, unit: 'ms' });
       return mid.ms;
     };
-    rows.push({ label: 'load average (1 min) before the functional runs, 2-core machine', value: loadavg()[0]!, unit: '' });
+    rows.push(...(await machineRows('before the functional runs')));
     const inline = await measure('functional decode token, kernels inline in the engine', undefined, 3);
     await measure('functional decode token, stream outside the engine, inline (0 workers)', INLINE_LINEAR_EXECUTOR, 3);
     const withPool = async (label: string, tilesPerTask: number | 'auto', n: number) => {
@@ -72,7 +71,7 @@ const bench: Bench = {
     await withPool('grain: 1 output tile (512 outputs) per task', 1, 1);
     await withPool('grain: 4 output tiles per task', 4, 1);
     await withPool('grain: 16 output tiles per task', 16, 1);
-    rows.push({ label: 'load average (1 min) after', value: loadavg()[0]!, unit: '' });
+    rows.push(...(await machineRows('after')));
     return rows;
   },
 };
