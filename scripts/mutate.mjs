@@ -89,8 +89,9 @@ const config = {
   htmlReporter: { fileName: `reports/mutation/${pkg}/mutation.html` },
   jsonReporter: { fileName: `reports/mutation/${pkg}/mutation.json` },
   // Only the sources the package's specs import need to be in the sandbox.
-  ignorePatterns: ['apps', 'tools', '**/dist', '.nx', 'coverage', 'reports/**/*.html', 'reports/**/*.json'],
-  tempDirName: `.stryker-tmp`,
+  ignorePatterns: ['apps', 'tools', '**/dist', '.nx', 'coverage', 'reports/**/*.html', 'reports/**/*.json', '.stryker-tmp*'],
+  // One sandbox folder per package, so runs of two packages at once do not clean up each other's.
+  tempDirName: `.stryker-tmp-${pkg}`,
   cleanTempDir: 'always',
   // Added to 1.5 x a mutant's expected test time before it counts as timed out (an infinite loop).
   timeoutMS: 10000,
