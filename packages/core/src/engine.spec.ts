@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, runGraph, sinkActor, sourceActor, stageActor, type ActorSpec, type TraceEvent, Simulation } from './index.js';
+import { GraphBuilder, runGraph, sinkActor, sourceActor, stageActor, type ActorSpec, type TokenMeta, type TraceEvent, Simulation } from './index.js';
 
 /** src(II 1, L 1) -> A(II 4, L 2) -> B(II 2, L 1): the 3-stage pipeline of the issue. */
 function pipeline(n: number, depth: number) {
@@ -177,7 +177,7 @@ describe('engine: functional mode and behaviours', () => {
       behaviour: (f$) =>
         f$.pipe(
           scan((n) => n + 1, 0),
-          map((n) => (n % K === 0 ? { out: { index: n / K - 1, last: n === 12 } } : {})),
+          map((n): Readonly<Record<string, TokenMeta>> => (n % K === 0 ? { out: { index: n / K - 1, last: n === 12 } } : {})),
         ),
       kernel: (() => {
         let sum = 0;

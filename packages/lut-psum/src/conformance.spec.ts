@@ -1,11 +1,12 @@
 import { checkStageConformance, describeStageConformance } from '@lut-llm/contracts/conformance';
+import type { LinearVariant, StagePlugin } from '@lut-llm/contracts';
 import { expect, it } from 'vitest';
 import { LUT_PSUM_PLUGINS, lutPsumConformanceCases } from './plugins.js';
 
 // Every shipped LUT PSum against vq's tile kernels, with its table banks declared around it (the
 // plugin's resources()): ports, rates, determinism, and the engine's cycles = the stated cost
 // model including the bank's port accesses (formula: @lut-llm/contracts conformance).
-for (const plugin of LUT_PSUM_PLUGINS) describeStageConformance(plugin, lutPsumConformanceCases(plugin.hooks.variant));
+for (const plugin of LUT_PSUM_PLUGINS) describeStageConformance(plugin as StagePlugin<{ outputLanes: number }>, lutPsumConformanceCases(plugin.hooks!['variant'] as LinearVariant));
 
 /**
  * The 2D case T = 1 by hand (defaults but outputLanes 8): a 16-wide tile takes passes = 2, II = 2;

@@ -1,3 +1,4 @@
+import type { TokenMeta } from '@lut-llm/core';
 import { paramsSchemaFromDefaults, registerStage, stageRegistry, type LinearVariant, type PsumTile, type StagePlugin, type WeightTileMeta } from '@lut-llm/contracts';
 import {
   Rng,
@@ -83,7 +84,7 @@ export function lutPsumConformanceCases(variant: LinearVariant) {
   const blockPositions = [13, 7];
   return [1, 3].map((T) => {
     const rng = new Rng(100 + T);
-    const act: { meta: object; payload: unknown }[] = [];
+    const act: { meta: TokenMeta; payload: unknown }[] = [];
     const weights: { meta: WeightTileMeta; payload: unknown }[] = [];
     const out: PsumTile[] = [];
     let posStart = 0;
@@ -92,7 +93,7 @@ export function lutPsumConformanceCases(variant: LinearVariant) {
       const base = { op: 'conformance', tokens: T, block: b, blocks: blockPositions.length, posStart, posEnd: posStart + np };
       let layer: QuantizedLinear | ActivationOnlyLinear;
       let actPayload: unknown;
-      let actMeta: object;
+      let actMeta: TokenMeta;
       let psum: (s: number, e: number) => PsumTile;
       if (variant === 'activation-only') {
         const w = new Float32Array(M * D).map(() => rng.normal() / Math.sqrt(D));

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tinyQwen3Config, type Qwen3Config } from './config.js';
 import { DenseLinear, type LinearFactory, type LinearSpec } from './linear.js';
-import { argmax } from './ops/argmax.js';
 import { Qwen3Reference } from './reference.js';
 import { linearShapes } from './shapes.js';
 import { SyntheticQwen3Weights } from './synthetic-weights.js';
@@ -76,7 +75,8 @@ describe('Qwen3Reference', () => {
     expect(m.position).toBe(0);
     expect(Array.from(m.prefill(prompt))).toEqual(Array.from(a));
     expect(Array.from(a)).toEqual(Array.from(full.subarray(9 * V)));
-    expect(argmax(model(cfg, 12).prefill(prompt))).not.toBeNaN();
+    // Another seed is another model: the logits differ (the seed is not ignored).
+    expect(Array.from(model(cfg, 12).prefill(prompt))).not.toEqual(Array.from(a));
   });
 
   it('supports q width != hidden, more query heads per KV head, and an untied LM head', () => {

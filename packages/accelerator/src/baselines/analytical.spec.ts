@@ -124,9 +124,21 @@ describe('analyticalPrefillCycles', () => {
     expect(chunkedHistoryReads(300, 128, 300)).toBe(0 + 128 + 256);
   });
 
-  it('works on a small Qwen3-shaped config', () => {
+  it('a small Qwen3-shaped config is centroid-bound in prefill (hand computed)', () => {
+    // tiny: hidden 256, q 4 x 64 + k, v 2 x 64 -> qkv 256 -> 512: P = 128 positions, 1 group.
+    // weights: 128 x 512 / 2 B indices + 128 x 1 x 1024 B tables = 163,840 B / 1024 = 160 cycles
+    // centroids: 128 x 64 x 2 x 4 B = 65,536 B / 128 = 512 cycles (the bound: 4 channels only)
+    // look-ups: 8 tokens x 128 / 16 x 1 group = 64 cycles; + 64 read latency -> 576 per layer.
+    // down (512 -> 256): P = 256 -> centroids 1024 cycles + 64 = 1088.
     const tiny = tinyQwen3Config();
-    expect(analyticalPrefillCycles(tiny, V80_PLATFORM, 8).totalCycles).toBeGreaterThan(0);
+    const b = analyticalPrefillCycles(tiny, V80_PLATFORM, 8);
+    const qkv = opOf(b, 'qkv');
+    expect([qkv.terms['weightStream'], qkv.terms['centroidStream'], qkv.terms['lookup']]).toEqual([160, 512, 64]);
+    expect(qkv.bound).toBe('centroidStream');
+    expect(qkv.cyclesPerInstance).toBe(576);
+    expect(qkv.instances).toBe(tiny.layers);
+    expect(opOf(b, 'down').cyclesPerInstance).toBe(1088);
+    expect(b.ops.reduce((s, o) => s + o.totalCycles, 0)).toBe(b.totalCycles);
   });
 });
 

@@ -135,7 +135,7 @@ describe('LUTLinear timing: emulated cycles equal the documented formulas', () =
 
   it('weight-tile bytes follow the documented formula for each variant', () => {
     const plan = planLinearTiles({ outFeatures: 1024, inFeatures: 40, tokens: 3, v: 2 }, { blockPositions: 16, outputLanes: 512, groupSize: 512 });
-    const t = { numerics: { v: 2, cA: 64, cW: 16, lutBits: 8 as const }, weightIndexBits: 4, activationOnlyEntryBytes: 4 };
+    const t = { numerics: { v: 2 as const, cA: 64, cW: 16, lutBits: 8 as const }, weightIndexBits: 4, activationOnlyEntryBytes: 4 };
     expect(plan.blocks).toBe(2);
     expect(weightTileBytes('co-quant', plan, 0, 1, t)).toBe(16 * (1024 + 256));
     expect(weightTileBytes('co-quant', plan, 1, 0, t)).toBe(4 * (1024 + 256));

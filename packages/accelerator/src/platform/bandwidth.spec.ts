@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hbmPeakBytesPerCycle } from '@lut-llm/memory';
+import { DEFAULT_KMEANS_ITERS } from '@lut-llm/vq';
 import { cyclesToSeconds, peakWeightBandwidthGBps, planBandwidthGBps, streamBytesPerCycle } from './bandwidth.js';
 import { describePlatform } from './describe.js';
 import { loadPlatformConfig } from './load.js';
@@ -78,6 +79,8 @@ describe('VQ storage', () => {
     expect(vq.lutBits).toBe(4);
     expect(vq.distance).toBe('l2sq');
     expect(vq.seed).toBe(7);
-    expect(vq.kmeansIters).toBeGreaterThan(0);
+    // Calibration fields the platform does not set come from packages/vq's defaults.
+    expect(vq.kmeansIters).toBe(DEFAULT_KMEANS_ITERS);
+    expect(platformVqConfig(V80_PLATFORM, { kmeansIters: 3 }).kmeansIters).toBe(3);
   });
 });

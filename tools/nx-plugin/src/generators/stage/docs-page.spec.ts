@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import stageGenerator from '../../../dist/generators/stage/generator.cjs';
+import { stageGenerator } from '../../../dist/generators/stage/generator.cjs';
 
 /**
  * docs/write-your-own-stage.md followed in a scratch workspace (the repo's packages and

@@ -361,3 +361,7 @@ export default function stageGenerator(tree: StageTree, options: StageGeneratorO
     console.log(`${packageName} in ${directory}: run \`npm install\` (links the workspace package), then \`npm run build\` and \`npx vitest run --project ${options.kind}-${options.name}\`.`);
   };
 }
+
+// Also a named export: an ESM importer of this CommonJS file (the generator spec) gets `module.exports`
+// as its default import under Node's rules, so it imports the function by name.
+export { stageGenerator };

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { STAGE_KINDS, stageRegistry } from '@lut-llm/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 // The compiled generator, as nx loads it (npm test builds first).
-import stageGenerator, { stageFiles, TEMPLATED_KINDS, type StageTree } from '../../../dist/generators/stage/generator.cjs';
+import { stageGenerator, stageFiles, TEMPLATED_KINDS, type StageTree } from '../../../dist/generators/stage/generator.cjs';
 
 const repo = fileURLToPath(new URL('../../../../../', import.meta.url));
 
