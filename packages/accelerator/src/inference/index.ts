@@ -20,3 +20,4 @@ export { synthesizeQuantizedQwen3, shareQuantizedLinear, SyntheticNormWeights } 
 export { compareAttentionUnits, type AttentionUnitComparison } from './attention-units.js';
 export { applyStageSpec, platformStageImplementations, REFERENCE_STAGE_IMPLEMENTATIONS, STAGE_IMPLEMENTATION_KEY, type AppliedStageSpec } from './stage-spec.js';
 export { PassPool, runInferencePooled, runOnPool, defaultPassWorkers, compiledSibling, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';
+export { estimateOnChip, estimateLinearOnChip, onChipSummary, physicalFifos, ON_CHIP_NOT_MODELLED, STREAM_WORD_BYTES, V80_DSP58, type OnChipEstimate } from './on-chip.js';
