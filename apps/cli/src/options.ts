@@ -1,7 +1,19 @@
 import { closeSync, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_PLATFORM_PRESET, LINEAR_VARIANTS, PLATFORM_PRESETS, loadPlatformConfig, type Feasibility, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
+import {
+  DEFAULT_PLATFORM_PRESET,
+  LINEAR_VARIANTS,
+  PLATFORM_PRESETS,
+  checkFeasibility,
+  estimateOnChip,
+  loadPlatformConfig,
+  onChipSummary,
+  type Feasibility,
+  type LinearVariant,
+  type OnChipEstimate,
+  type PlatformConfig,
+} from '@lut-llm/accelerator';
 import { QWEN3_CONFIGS, tinyQwen3Config, type Qwen3Config } from '@lut-llm/model';
 
 /**
@@ -147,6 +159,41 @@ export const ALLOW_INFEASIBLE = '--allow-infeasible';
 export function checkFeasible(f: Feasibility, allow: boolean, what: string): void {
   if (f.feasible || allow) return;
   throw new CliError(`${what} does not fit the platform:\n  ${f.problems.join('\n  ')}\n(${ALLOW_INFEASIBLE} emulates it anyway as a what-if, labelled so in every output)`);
+}
+
+/** HBM capacity per channel group plus the on-chip budget of each variant's design (what `run`, `compare`, `linear` check). */
+export interface DesignFeasibility extends Feasibility {
+  /** The on-chip estimate of each emulated variant, against the platform's `onChip` budget. */
+  readonly onChip: readonly { readonly variant: string; readonly estimate: OnChipEstimate }[];
+}
+
+/**
+ * Adds the on-chip budget to an HBM verdict: each variant's estimate (`estimate(variant)`), its
+ * problems (prefixed with the variant when there are several) joining the HBM ones. A platform
+ * setting the estimate cannot resolve fails naming --platform / --set.
+ */
+export function withOnChip(hbm: Feasibility, variants: readonly string[], estimate: (variant: string) => OnChipEstimate): DesignFeasibility {
+  let onChip: { variant: string; estimate: OnChipEstimate }[];
+  try {
+    onChip = variants.map((variant) => ({ variant, estimate: estimate(variant) }));
+  } catch (e) {
+    throw new CliError(`--platform / --set: ${(e as Error).message}`);
+  }
+  const chipProblems = onChip.flatMap(({ variant, estimate: e }) => e.problems.map((p) => (variants.length > 1 ? `${variant}: ${p}` : p)));
+  return { ...hbm, feasible: hbm.feasible && chipProblems.length === 0, problems: [...hbm.problems, ...chipProblems], onChip };
+}
+
+/** {@link withOnChip} for a whole model: HBM per channel group, then the on-chip estimate of each variant. */
+export function designFeasibility(model: Qwen3Config, platform: PlatformConfig, positions: number, variants: readonly LinearVariant[]): DesignFeasibility {
+  return withOnChip(checkFeasibility(model, platform, { positions }), variants, (v) => estimateOnChip(model, platform, { positions, variant: v as LinearVariant }));
+}
+
+/** One line per variant: the on-chip estimate against the platform's budget. */
+export function onChipLines(f: DesignFeasibility): string[] {
+  return f.onChip.map(
+    ({ variant, estimate: e }) =>
+      `on-chip estimate${f.onChip.length > 1 ? ` (${variant})` : ''} against the platform's onChip budget: ${onChipSummary(e)}` + (e.fifos.count > 0 ? ` (${e.fifos.count} FIFOs included)` : ''),
+  );
 }
 
 /** The what-if label printed at the top of a report of an infeasible design. */

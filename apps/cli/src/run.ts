@@ -2,7 +2,6 @@ import {
   ANALYTICAL_NOTE,
   analyticalDecodeCycles,
   buildPassGraph,
-  checkFeasibility,
   type Feasibility,
   type PassOptions,
   formatNumber,
@@ -17,7 +16,7 @@ import { decodeSampleSteps, prefillChunkTokensOf } from '@lut-llm/accelerator';
 import { table, type Graph } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writtenNote } from './files.js';
-import { BOUNDS, CliError, checkAtMost, checkFeasible, checkLayers, checkLengths, checkWritable, whatIfLines } from './options.js';
+import { BOUNDS, CliError, checkAtMost, checkFeasible, checkLayers, checkLengths, checkWritable, designFeasibility, onChipLines, whatIfLines, type DesignFeasibility } from './options.js';
 import { builtLimitLines, layerLines } from './hardware.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { DEFAULT_TRACE_WINDOW_CYCLES, estimateExactTraceBytes, tracedPassOptions, writePassTrace, type TracePass } from './trace.js';
@@ -105,13 +104,18 @@ export function checkTracePass(o: RunCommandOptions, chunk: number): TracePass {
   return pass;
 }
 
-/** Checks a run request before any emulation (messages name the flags); returns the design's feasibility. */
-export function checkRunOptions(o: RunCommandOptions): Feasibility {
+/**
+ * Checks a run request before any emulation (messages name the flags); returns the design's
+ * feasibility: HBM capacity per channel group and the on-chip budget (tables, buffers, K/V, FIFOs, DSPs).
+ */
+export function checkRunOptions(o: RunCommandOptions): DesignFeasibility {
   checkLayers(o.layers, o.model);
   checkLengths(o.prompt, o.output, o.model);
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   if (o.trace !== undefined) checkWritable('--trace', o.trace);
-  const feasibility = checkFeasibility(o.model, o.platform, { positions: o.prompt + o.output });
+  // Stage parameters, FIFO names and depth bounds first (they name --platform / --set), then the budget.
+  checkPassPlatform({ model: o.model, platform: o.platform, variant: o.variant, prefetch: o.prefetch, phase: 'decode', tokens: 1, history: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}) });
+  const feasibility = designFeasibility(o.model, o.platform, o.prompt + o.output, [o.variant]);
   checkFeasible(feasibility, o.allowInfeasible ?? false, `${o.model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
   return feasibility;
 }
@@ -152,7 +156,6 @@ export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<Infer
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
   const tracePass = o.trace !== undefined ? checkTracePass(o, chunk) : undefined;
   const base = { model: o.model, platform: o.platform, variant: o.variant, prefetch: o.prefetch, ...(o.layers !== undefined ? { layers: o.layers } : {}) };
-  checkPassPlatform({ ...base, phase: 'decode', tokens: 1, history: o.prompt });
   const planned = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, planned + (tracePass ? 1 : 0));
   let report: InferenceReport;
@@ -182,7 +185,7 @@ export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<Infer
   }
   // With --json - the JSON is stdout; the text report goes to stderr.
   const text = o.json === '-' ? (t: string) => io.err(t) : (t: string) => io.out(t);
-  text([...whatIfLines(feasibility), formatRunReport(report, { model: o.model, platform: o.platform, layers: o.layers, prefetch: o.prefetch, topUnits: o.topUnits })].join('\n'));
+  text([...whatIfLines(feasibility), formatRunReport(report, { model: o.model, platform: o.platform, layers: o.layers, prefetch: o.prefetch, topUnits: o.topUnits }), ...onChipLines(feasibility)].join('\n'));
   if (o.json !== undefined) {
     writeOutput('--json', o.json, reportJson({ ...report, whatIf: !feasibility.feasible, feasibility }), io);
     writtenNote(io, o.json, 'report (JSON, trace events and wall times omitted)');
