@@ -275,7 +275,7 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--model', 'tiny', '--silu', 'exact'], /^lut-llm: --silu only applies to --mode functional/],
     [['--model', 'tiny', '--trace-window', '500'], /^lut-llm: --trace-window needs --trace <file>$/],
     [['--model', 'tiny', '--trace-pass', 'prefill'], /^lut-llm: --trace-pass needs --trace <file>$/],
-    [['--model', 'Qwen3-0.6B', '--prompt', '4', '--output', '2', '--trace', join(dir, 't.json'), '--trace-window', '1'], /^lut-llm: --trace-window 1: the per-window sums of the trace \(estimated\) must be at most 2,097,152 .*, got [\d,]+$/],
+    [['--model', 'Qwen3-0.6B', '--prompt', '4', '--output', '2', '--trace', join(dir, 't.json'), '--trace-window', '1'], /^lut-llm: --trace-window 1: the per-window sums of the trace \(estimated, extrapolated to 28 layers from the pass emulated with 1 and 2 layers\) must be at most 2,097,152 .*, got [\d,]+$/],
     // infeasible designs, named with their shortfall
     [['--model', 'Qwen3-32B', '--platform', 'v80'], /^lut-llm: Qwen3-32B with 256 positions on AMD Alveo V80 @ 227 MHz does not fit the platform:\n {2}HBM weights channels: the LUT tables and weight indices of Qwen3-32B need 39\.98 GB \(1\.25 GB per channel\), the 32 weights channels hold 17\.18 GB \(0\.54 GB each\): 22\.80 GB over \(2\.33x the capacity\)\n\(--allow-infeasible emulates it/],
     [['compare', '--model', 'Qwen3-32B'], /^lut-llm: Qwen3-32B with 256 positions .* does not fit the platform:\n {2}HBM weights channels/],
