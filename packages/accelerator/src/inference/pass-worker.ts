@@ -1,4 +1,6 @@
-import { runPassTiming, type PassReport, type PassTask } from './run.js';
+import type { MessagePort } from 'node:worker_threads';
+import { lastValueFrom, tap, filter, map } from 'rxjs';
+import { runPassTiming, runPassTiming$, type PassReport, type PassTask } from './run.js';
 
 /**
  * What a pass-pool worker receives: a pass, and (for the failure tests only) a fault to inject
@@ -7,11 +9,26 @@ import { runPassTiming, type PassReport, type PassTask } from './run.js';
 export interface PassWorkerTask {
   readonly task: PassTask;
   readonly fault?: 'exit' | 'throw';
+  /** Where to post the pass's progress ({ cycle, firings } after each run$ slice); omitted: no progress, run in one go. */
+  readonly progress?: MessagePort;
 }
 
-/** The pass-pool worker (piscina loads this module's compiled `.js`): builds and runs one timing pass. */
-export default function runPassTask({ task, fault }: PassWorkerTask): PassReport {
+/**
+ * The pass-pool worker (piscina loads this module's compiled `.js`): builds and runs one timing
+ * pass. With a `progress` port the pass runs through core's run$ in slices and posts each slice's
+ * progress to it (the port is closed at the end).
+ */
+export default function runPassTask({ task, fault, progress }: PassWorkerTask): PassReport | Promise<PassReport> {
   if (fault === 'exit') process.exit(70);
   if (fault === 'throw') throw new Error('fault injected by the test');
-  return runPassTiming(task.pass, { trace: task.trace });
+  if (!progress) return runPassTiming(task.pass, { trace: task.trace });
+  return lastValueFrom(
+    runPassTiming$(task.pass, { trace: task.trace }).pipe(
+      tap((e) => {
+        if (e.kind === 'progress') progress.postMessage({ cycle: e.cycle, firings: e.firings });
+      }),
+      filter((e) => e.kind === 'report'),
+      map((e) => e.report),
+    ),
+  ).finally(() => progress.close());
 }
