@@ -31,7 +31,7 @@ import {
   resolvePlatform,
 } from './options.js';
 import { addHardwareFlags, parseLutBits, withLutBits } from './hardware.js';
-import { processIo, type CliIo } from './progress.js';
+import { Interrupted, processIo, type CliIo } from './progress.js';
 import { collectStages, compareStagesCommand, implementationsLine, listStagesText, loadStageSpecs, requestUnderSpec } from './stages.js';
 import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
 import { registerServeCommand } from './serve.js';
@@ -195,7 +195,7 @@ function refuseInapplicable(cmd: Command, o: RunFlags): void {
 
 /** The io with the progress bar removed under --quiet. */
 function quietIo(io: CliIo, quiet: boolean | undefined): CliIo {
-  return quiet ? { out: (t) => io.out(t), err: (t) => io.err(t), progressStream: null } : io;
+  return quiet ? { ...io, progressStream: null } : io;
 }
 
 /**
@@ -517,6 +517,6 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       return e.exitCode || 1;
     }
     io.err(`lut-llm: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    return e instanceof Interrupted ? 130 : 1;
   }
 }

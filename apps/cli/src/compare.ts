@@ -9,7 +9,7 @@ import {
   layerRooflinePoints,
   PassPool,
   defaultPassWorkers,
-  runInferencePooled,
+  runInference$,
   type InferenceReport,
   type LatencyEstimate,
   type LinearVariant,
@@ -22,7 +22,7 @@ import { formatGpuCalibration, gpuComparisonRows, gpuRatioLines, loadGpuCalibrat
 import { prefillSweepText } from './sweep.js';
 import { checkFeasible, checkLengths, checkWritable, designFeasibility, onChipLines, whatIfLines } from './options.js';
 import { attentionUnitLines, builtLimitLines } from './hardware.js';
-import { PassProgress, type CliIo } from './progress.js';
+import { followInference, PassProgress, type CliIo } from './progress.js';
 import { bottleneckText, checkPassPlatform, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
 
 export interface CompareCommandOptions {
@@ -94,9 +94,10 @@ export async function compareCommand(o: CompareCommandOptions, io: CliIo): Promi
   let done = 0;
   let reports: InferenceReport[];
   try {
+    // Each variant's request as run$ slices per pass (forwarded from the shared pool's workers); Ctrl-C cancels them all.
     reports = await Promise.all(
-      o.variants.map((variant) =>
-        runInferencePooled({
+      o.variants.map((variant) => {
+        const request$ = runInference$({
           model: o.model,
           platform: o.platform,
           variant,
@@ -107,9 +108,12 @@ export async function compareCommand(o: CompareCommandOptions, io: CliIo): Promi
           prefetch: o.prefetch,
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
           ...(pool ? { passPool: pool } : { passWorkers: 0 }),
-          onProgress: (_done, _total, label) => progress.update(++done, `${variant}: ${label}`),
-        }),
-      ),
+        });
+        return followInference(request$, io, {
+          passDone: (label) => progress.update(++done, `${variant}: ${label}`),
+          passProgress: (label, cycle) => progress.live(`${variant}: ${label}`, cycle),
+        });
+      }),
     );
   } finally {
     progress.stop();

@@ -6,7 +6,7 @@ import {
   type PassOptions,
   formatNumber,
   defaultPassWorkers,
-  runInferencePooled,
+  runInference$,
   runPassTiming,
   type InferenceReport,
   type LinearVariant,
@@ -19,7 +19,7 @@ import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 import { BOUNDS, CliError, checkAtMost, checkFeasible, checkLayers, checkLengths, checkWritable, designFeasibility, onChipLines, whatIfLines, type DesignFeasibility } from './options.js';
 import { builtLimitLines, layerLines } from './hardware.js';
-import { PassProgress, type CliIo } from './progress.js';
+import { followInference, PassProgress, type CliIo } from './progress.js';
 import { DEFAULT_TRACE_WINDOW_CYCLES, estimateExactTraceBytes, tracedPassOptions, writePassTrace, type TracePass } from './trace.js';
 
 /** Defaults of `lut-llm run`: the paper's request on the paper's model. */
@@ -208,7 +208,10 @@ export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<Infer
   let report: InferenceReport;
   let traced: string | undefined;
   try {
-    report = await runInferencePooled({
+    // The request as core run$ slices per pass (forwarded from the pass workers): the bar shows the
+    // running passes' cycles and counts finished passes; Ctrl-C unsubscribes, which stops them.
+    let done = 0;
+    const request$ = runInference$({
       passWorkers: o.passWorkers ?? defaultPassWorkers(),
       model: o.model,
       platform: o.platform,
@@ -220,8 +223,8 @@ export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<Infer
       prefetch: o.prefetch,
       ...(o.layers !== undefined ? { layers: o.layers } : {}),
       ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
-      onProgress: (done, _total, label) => progress.update(done, label),
     });
+    report = await followInference(request$, io, { passDone: (label) => progress.update(++done, label), passProgress: (label, cycle) => progress.live(label, cycle) });
     if (plan) {
       progress.update(planned, 'tracing');
       traced = traceOnePass(o, report, plan, feasibility);

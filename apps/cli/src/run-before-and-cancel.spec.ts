@@ -9,9 +9,9 @@ vi.mock('@lut-llm/accelerator', async (importOriginal) => {
   const orig = await importOriginal<typeof import('@lut-llm/accelerator')>();
   return {
     ...orig,
-    runInferencePooled: (...args: Parameters<typeof orig.runInferencePooled>) => {
+    runInference$: (...args: Parameters<typeof orig.runInference$>) => {
       calls.inference++;
-      return orig.runInferencePooled(...args);
+      return orig.runInference$(...args);
     },
   };
 });
@@ -55,5 +55,20 @@ describe('trace-size bounds are checked from the configuration, before the emula
     const pass = { model, platform: PLATFORM_PRESETS['v80-int4-250'], variant: 'co-quant' as const, phase: 'decode' as const, tokens: 1, history: 4 };
     const est = estimateTraceSize(pass, 28, 'exact');
     expect(est.exactBytes).toBe(estimateExactTraceBytes(runPassTiming(pass).summary));
+  });
+});
+
+describe('Ctrl-C cancels a run (the progress source is run$: unsubscribing stops the passes)', () => {
+  it.each([0, 1])('with %i pass worker(s): exit code 130, a message, nothing written', async (workers) => {
+    const io = bufferIo();
+    const json = join(dir, `interrupted-${workers}.json`);
+    // The interrupt arrives as soon as the run is cancellable (after run$'s first slice at the latest).
+    const withInterrupt = { ...io, onInterrupt: (cancel: () => void) => (setImmediate(cancel), () => {}) };
+    // tiny, 128-token prefill: ~323k cycles, several run$ slices of 100k cycles.
+    const code = await runCli(['--model', 'tiny', '--prompt', '128', '--output', '2', '--pass-workers', String(workers), '--json', json], withInterrupt);
+    expect(code).toBe(130);
+    expect(io.stderr()).toMatch(/^lut-llm: interrupted: the emulation was cancelled \(Ctrl-C\); nothing was written$/m);
+    expect(io.stdout()).toBe('');
+    expect(() => statSync(json)).toThrow();
   });
 });
