@@ -7,7 +7,6 @@ import {
   lutLinearOptionsFor,
   parseLinearShape,
   type LinearComparisonColumn,
-  type LinearVariant,
   type LutLinearReport,
   type PlatformConfig,
 } from '@lut-llm/accelerator';
@@ -53,9 +52,8 @@ export function linearCommand(o: LinearCommandOptions, io: CliIo): LutLinearRepo
   let feasibility: DesignFeasibility;
   try {
     const hbm = checkLinearFeasibility(shape.inFeatures, shape.outFeatures, o.platform);
-    // The LUTLinear unit sized for this op; 'weight-only-lut' keeps weight-only's buffers and FP32 accumulator.
-    const unitOf = (v: string): LinearVariant => (v === 'weight-only-lut' ? 'weight-only' : (v as LinearVariant));
-    feasibility = withOnChip(hbm, o.variants, (v) => estimateLinearOnChip(o.platform, shape.outFeatures, shape.inFeatures, o.tokens, unitOf(v)));
+    // The LUTLinear unit of each column sized for this op.
+    feasibility = withOnChip(hbm, o.variants, (v) => estimateLinearOnChip(o.platform, shape.outFeatures, shape.inFeatures, o.tokens, v as LinearComparisonColumn));
   } catch (e) {
     throw e instanceof CliError ? e : new CliError(`--shape ${o.shape}: ${(e as Error).message}`);
   }

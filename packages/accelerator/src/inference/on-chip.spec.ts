@@ -71,7 +71,14 @@ describe('estimateOnChip (V80 device budget)', () => {
     expect(e.uram).toBe(228 + 1);
     expect(e.dsp).toBe(2048);
     expect(e.fifos.count).toBe(0);
-    // The FP32 variants add one DSPFP32 per accumulator lane (accumulator DEFAULT_FP32_ACCUMULATOR_PARAMS: 128 lanes).
-    expect(estimateLinearOnChip(P, 2048, 2048, 1, 'weight-only').dsp).toBe(2048 + 128);
+    // weight-only (dsp-dequant): its PSum's 16 matchers x 128 FP32 MAC DSPs, and one DSPFP32 per accumulator lane
+    // (DEFAULT_FP32_ACCUMULATOR_PARAMS: 128 lanes); its codebooks sit in registers: no table memory.
+    const wo = estimateLinearOnChip(P, 2048, 2048, 1, 'weight-only');
+    expect(wo.dsp).toBe(2048 + 16 * 128 + 128);
+    expect(wo.banks.some((b) => b.name.startsWith('lut-psum.tables'))).toBe(false);
+    // activation-only: 1D tables, per matcher 2 x 64 x 512 entries of 32 bits in LUTRAM, partitioned per output lane:
+    // 512 lanes x (2 x 64 = 128 words of 32 bits: 32 LUT lanes x 2 deep) = 32,768 LUTs per matcher, x 16 = 524,288
+    // (the PSum LUTRAM that \`linear\` prints for it).
+    expect(estimateLinearOnChip(P, 2048, 2048, 1, 'activation-only').lutramLuts).toBe(524_288);
   });
 });

@@ -1,7 +1,8 @@
 import { resolveAttentionParams } from '@lut-llm/attention';
 import { fifoMemory, memoryBank, V80_ON_CHIP, type MemoryBank } from '@lut-llm/memory';
 import { kvWidth, qWidth, type Qwen3Config } from '@lut-llm/model';
-import { resolveLutLinearConfig, type LinearVariant } from '../lut-linear/index.js';
+import { lutPsum1dBank } from '@lut-llm/lut-psum';
+import { lutLinearAssumptions, resolveLutLinearConfig, type LinearComparisonColumn, type LinearVariant } from '../lut-linear/index.js';
 import { prefillChunkTokensOf, stageOverrides, type PlatformConfig } from '../platform/index.js';
 import { buildPassGraph, LAYER_OPS, lutLinearOptionsFor } from './pass-graph.js';
 
@@ -106,28 +107,44 @@ export function estimateOnChip(model: Qwen3Config, platform: PlatformConfig, req
 
 /**
  * On-chip resources of the LUTLinear unit alone sized for one `outFeatures x inFeatures` op of
- * `tokens` tokens (`lut-llm linear`): the tables, accumulator, activation and index buffers and
- * the DSPs of {@link estimateOnChip}, without attention and without the inter-unit FIFOs.
+ * `tokens` tokens (`lut-llm linear`, where 'weight-only-lut' is a column too): the tables,
+ * accumulator, activation and index buffers and the DSPs of {@link estimateOnChip}, without
+ * attention and without the inter-unit FIFOs.
  */
-export function estimateLinearOnChip(platform: PlatformConfig, outFeatures: number, inFeatures: number, tokens: number, variant: LinearVariant): OnChipEstimate {
-  const unit = lutLinearUnit(platform, outFeatures, inFeatures, tokens, variant);
+export function estimateLinearOnChip(platform: PlatformConfig, outFeatures: number, inFeatures: number, tokens: number, column: LinearComparisonColumn): OnChipEstimate {
+  const unit = lutLinearUnit(platform, outFeatures, inFeatures, tokens, column);
   return onChipVerdict(unit.banks, unit.dsp, new Map(), platform);
 }
 
-/** Banks and DSPs of the LUTLinear unit sized for its largest op (see {@link estimateOnChip}). */
-function lutLinearUnit(platform: PlatformConfig, maxOut: number, maxIn: number, T: number, variant: LinearVariant): { banks: MemoryBank[]; dsp: number } {
-  const cfg = resolveLutLinearConfig(lutLinearOptionsFor(platform, 'dse', maxOut, maxIn, T, variant));
+/**
+ * Banks and DSPs of the LUTLinear unit sized for its largest op (see {@link estimateOnChip}). The
+ * PSum stage's tables are the variant's (accelerator `lutLinearAssumptions`): co-quant's 2D tables
+ * per matcher, activation-only's 1D tables (in `lutPsum1d.tableMemory`), none for weight-only
+ * (codebooks in registers). DSPs: the centroid search's dPE subtracts, plus for the FP32 variants
+ * their PSum DSPs and one DSPFP32 per accumulator lane. The co-quantized INT look-up adds are not
+ * charged to DSPs: the reference adds them in fabric (its utilisation report,
+ * `qwen_block/qwen_utilization.rpt`, places 46 DSP58 beside 2,290 DSPFP32), although the `linear`
+ * comparison charges them 4 lanes per DSP58 to compare the variants at equal DSPs.
+ */
+function lutLinearUnit(platform: PlatformConfig, maxOut: number, maxIn: number, T: number, column: LinearComparisonColumn): { banks: MemoryBank[]; dsp: number } {
+  const variant: LinearVariant = column === 'weight-only-lut' ? 'weight-only' : column;
+  const opts = lutLinearOptionsFor(platform, 'dse', maxOut, maxIn, T, variant);
+  const cfg = resolveLutLinearConfig(column === 'weight-only-lut' ? { ...opts, weightOnlyImplementation: 'online-table' } : opts);
   const { cA, cW, v, groupSize: G, lutBits } = cfg.numerics;
   const L = cfg.positionLanes;
-  const N = cfg.outputLanes;
-  const psum = cfg.lutPsum2d;
-  const tablesPerMatcher = 2 * Math.ceil(N / G);
   const banks: MemoryBank[] = [];
-  for (let m = 0; m < L; m++) banks.push(memoryBank(`lut-psum.tables[${m}]`, psum.tableMemory, tablesPerMatcher * cA, cW * lutBits, psum.tablePartitions));
+  if (variant === 'co-quant') {
+    const psum = cfg.lutPsum2d;
+    const tablesPerMatcher = 2 * Math.ceil(cfg.outputLanes / G);
+    for (let m = 0; m < L; m++) banks.push(memoryBank(`lut-psum.tables[${m}]`, psum.tableMemory, tablesPerMatcher * cA, cW * lutBits, psum.tablePartitions));
+  } else if (variant === 'activation-only') {
+    for (let m = 0; m < L; m++) banks.push({ ...lutPsum1dBank(`lut-psum.tables[${m}]`, cfg.lutPsum1d), name: `lut-psum.tables[${m}]` });
+  }
   banks.push(memoryBank('accumulator.buffer', 'uram', T, cfg.accumulator.lanes * 32));
   banks.push(memoryBank('activations', 'uram', T * maxIn, 32));
   banks.push(memoryBank('activation-indices', 'bram', Math.ceil((T * maxIn) / v), Math.max(1, Math.ceil(Math.log2(cA)))));
-  return { banks, dsp: L * cA * v + (variant === 'co-quant' ? 0 : cfg.accumulator.lanes) };
+  const fp32 = variant === 'co-quant' ? 0 : lutLinearAssumptions(cfg).dsps + cfg.accumulator.lanes;
+  return { banks, dsp: L * cA * v + fp32 };
 }
 
 const LABEL = { bram18: 'BRAM18', uram: 'URAM', lutramLuts: 'LUTRAM LUTs', dsp: 'DSP58' } as const;
