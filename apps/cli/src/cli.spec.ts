@@ -248,6 +248,9 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--decode-samples', '1'], /^lut-llm: --decode-samples must be 'all' or an integer >= 2/],
     [['--workers', '2'], /^lut-llm: --workers only applies to --mode functional/],
     [['--mode', 'functional', '--model', 'tiny', '--workers', '-1'], /^lut-llm: --workers must be an integer >= 0/],
+    // Formerly a hang (1000 worker threads starting); bounded at 64 (~33 MB of RSS per warm worker, measured).
+    [['--mode', 'functional', '--model', 'tiny', '--workers', '1000'], /^lut-llm: --workers must be at most 64 \(a worker thread is a V8 isolate of ~33 MB/],
+    [['--model', 'tiny', '--pass-workers', '65'], /^lut-llm: --pass-workers must be at most 64 /],
     [['--mode', 'fast'], /^lut-llm: --mode must be 'timing' or 'functional', got 'fast'$/],
     [['--layers', '29'], /^lut-llm: --layers must be at most 28 \(Qwen3-1.7B has 28 layers\), got 29$/],
     [['--prompt', '40000', '--output', '1000'], /^lut-llm: --prompt \+ --output = 41000 tokens exceeds Qwen3-1.7B's 40960 positions$/],

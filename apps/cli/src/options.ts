@@ -224,7 +224,23 @@ export const BOUNDS = {
   demoTiles: 2 ** 22,
   /** Bytes of an exact (every event) trace: 4 GB, estimated before writing. */
   exactTraceBytes: 4e9,
+  /**
+   * Worker threads (`--workers`, `--pass-workers`): 64. Each is a V8 isolate that loads the
+   * emulator's modules: 33 MB of RSS per warm pass worker (measured here, 4 workers), so 64 take
+   * ~2 GB; the work is CPU-bound, so workers beyond the core count add memory and start-up only.
+   */
+  workers: 64,
 } as const;
+
+/** A worker-thread count flag: an integer >= `min`, at most {@link BOUNDS}.workers (commander argParser). */
+export function workerCount(flag: string, min: number) {
+  const int = intAtLeast(flag, min);
+  return (v: string): number => {
+    const n = int(v);
+    if (n > BOUNDS.workers) throw new InvalidArgumentError(`${flag} must be at most ${BOUNDS.workers} (a worker thread is a V8 isolate of ~33 MB once the modules load; beyond the cores it only adds memory), got ${n}`);
+    return n;
+  };
+}
 
 /** Fails fast when an integer flag exceeds its bound, naming the flag and why the bound exists. */
 export function checkAtMost(flag: string, value: number, max: number, why: string): void {
