@@ -96,18 +96,25 @@ export class PassPool {
       const n = this.sent++;
       const fault = this.injectFault?.atTask === n ? this.injectFault.fault : undefined;
       const { port1, port2 } = new MessageChannel();
-      port1.on('message', (m: { cycle: number; firings: number }) => subscriber.next({ kind: 'progress', cycle: m.cycle, firings: m.firings }));
       const abort = new AbortController();
       let settled = false;
+      // Progress and then the report arrive in order on the port; piscina's own result (null) only signals errors.
+      port1.on('message', (m: { kind: 'progress'; cycle: number; firings: number } | { kind: 'report'; report: PassReport }) => {
+        if (settled) return;
+        if (m.kind === 'progress') {
+          subscriber.next({ kind: 'progress', cycle: m.cycle, firings: m.firings });
+          return;
+        }
+        settled = true;
+        port1.close();
+        subscriber.next({ kind: 'report', report: m.report });
+        subscriber.complete();
+      });
       const msg: PassWorkerTask = { task, progress: port2, ...(fault ? { fault } : {}) };
       this.piscina.run(msg, { transferList: [port2], signal: abort.signal }).then(
-        (report: PassReport) => {
-          settled = true;
-          port1.close();
-          subscriber.next({ kind: 'report', report });
-          subscriber.complete();
-        },
+        () => undefined,
         (e: unknown) => {
+          if (settled) return;
           settled = true;
           port1.close();
           void this.close();

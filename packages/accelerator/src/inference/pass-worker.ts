@@ -16,19 +16,21 @@ export interface PassWorkerTask {
 /**
  * The pass-pool worker (piscina loads this module's compiled `.js`): builds and runs one timing
  * pass. With a `progress` port the pass runs through core's run$ in slices and posts each slice's
- * progress to it (the port is closed at the end).
+ * progress to it, then the report itself (`{ kind: 'report' }`, so it arrives after every progress
+ * message: a port keeps its messages in order, piscina's result travels apart), and resolves null.
  */
-export default function runPassTask({ task, fault, progress }: PassWorkerTask): PassReport | Promise<PassReport> {
+export default function runPassTask({ task, fault, progress }: PassWorkerTask): PassReport | Promise<null> {
   if (fault === 'exit') process.exit(70);
   if (fault === 'throw') throw new Error('fault injected by the test');
   if (!progress) return runPassTiming(task.pass, { trace: task.trace });
   return lastValueFrom(
     runPassTiming$(task.pass, { trace: task.trace }).pipe(
       tap((e) => {
-        if (e.kind === 'progress') progress.postMessage({ cycle: e.cycle, firings: e.firings });
+        if (e.kind === 'progress') progress.postMessage({ kind: 'progress', cycle: e.cycle, firings: e.firings });
+        else progress.postMessage({ kind: 'report', report: e.report });
       }),
       filter((e) => e.kind === 'report'),
-      map((e) => e.report),
+      map(() => null),
     ),
   ).finally(() => progress.close());
 }
