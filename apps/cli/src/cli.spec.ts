@@ -248,6 +248,9 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--decode-samples', '1'], /^lut-llm: --decode-samples must be 'all' or an integer >= 2/],
     [['--workers', '2'], /^lut-llm: --workers only applies to --mode functional/],
     [['--mode', 'functional', '--model', 'tiny', '--workers', '-1'], /^lut-llm: --workers must be an integer >= 0/],
+    // Formerly a hang (1000 worker threads starting); bounded at 64 (~33 MB of RSS per warm worker, measured).
+    [['--mode', 'functional', '--model', 'tiny', '--workers', '1000'], /^lut-llm: --workers must be at most 64 \(a worker thread is a V8 isolate of ~33 MB/],
+    [['--model', 'tiny', '--pass-workers', '65'], /^lut-llm: --pass-workers must be at most 64 /],
     [['--mode', 'fast'], /^lut-llm: --mode must be 'timing' or 'functional', got 'fast'$/],
     [['--layers', '29'], /^lut-llm: --layers must be at most 28 \(Qwen3-1.7B has 28 layers\), got 29$/],
     [['--prompt', '40000', '--output', '1000'], /^lut-llm: --prompt \+ --output = 41000 tokens exceeds Qwen3-1.7B's 40960 positions$/],
@@ -275,7 +278,7 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     [['--model', 'tiny', '--silu', 'exact'], /^lut-llm: --silu only applies to --mode functional/],
     [['--model', 'tiny', '--trace-window', '500'], /^lut-llm: --trace-window needs --trace <file>$/],
     [['--model', 'tiny', '--trace-pass', 'prefill'], /^lut-llm: --trace-pass needs --trace <file>$/],
-    [['--model', 'Qwen3-0.6B', '--prompt', '4', '--output', '2', '--trace', join(dir, 't.json'), '--trace-window', '1'], /^lut-llm: --trace-window 1: the per-window sums of the trace \(estimated\) must be at most 2,097,152 .*, got [\d,]+$/],
+    [['--model', 'Qwen3-0.6B', '--prompt', '4', '--output', '2', '--trace', join(dir, 't.json'), '--trace-window', '1'], /^lut-llm: --trace-window 1: the per-window sums of the trace \(estimated, extrapolated to 28 layers from the pass emulated with 1 and 2 layers\) must be at most 2,097,152 .*, got [\d,]+$/],
     // infeasible designs, named with their shortfall
     [['--model', 'Qwen3-32B', '--platform', 'v80'], /^lut-llm: Qwen3-32B with 256 positions on AMD Alveo V80 @ 227 MHz does not fit the platform:\n {2}HBM weights channels: the LUT tables and weight indices of Qwen3-32B need 39\.98 GB \(1\.25 GB per channel\), the 32 weights channels hold 17\.18 GB \(0\.54 GB each\): 22\.80 GB over \(2\.33x the capacity\)\n\(--allow-infeasible emulates it/],
     [['compare', '--model', 'Qwen3-32B'], /^lut-llm: Qwen3-32B with 256 positions .* does not fit the platform:\n {2}HBM weights channels/],
@@ -338,6 +341,55 @@ describe('infeasible designs: refused, or a labelled what-if with --allow-infeas
     const c = await cli('compare', ...argv.filter((a) => a !== '--layers' && a !== '1'), '--model', 'tiny', '--allow-infeasible', '--variant', 'co-quant');
     expect(c.code).toBe(0); // tiny fits even one channel: no label
     expect(c.stdout).not.toContain('WHAT-IF');
+  });
+});
+
+describe('on-chip budget: refused naming the resource and the excess, or a labelled what-if', () => {
+  // The design's URAM (packages/accelerator estimateOnChip, derived by hand there and here for tiny):
+  // accumulator 128 tokens x 512 lanes x 32 bits -> ceil(16384 / 72) = 228 URAM lanes, 128 deep;
+  // activations 128 x max(256, 256, 512) FP32 words, 9216 per URAM -> ceil(65536 / 9216) = 8;
+  // K/V of MAX_KV_LEN 256 x 2 x 2 heads = 1024 words of 64 x 32 = 2048 bits -> 29 lanes: 228 + 8 + 29 = 265.
+  const small = join(dir, 'small-uram.json');
+  writeFileSync(small, JSON.stringify({ onChip: { uram288: 100 } }));
+  const argv = ['--model', 'tiny', '--prompt', '4', '--output', '2', '--platform', small];
+
+  it('run refuses it before emulating, naming the URAM need, the budget and the excess', async () => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^lut-llm: Qwen3-tiny with 6 positions on .* does not fit the platform:\n {2}on-chip URAM: 265 needed \(estimate\), the platform has 100: 165 over \(2\.65x\)\n\(--allow-infeasible/);
+  });
+
+  it('run --allow-infeasible emulates it, labelled in the text and the JSON (with the estimate)', async () => {
+    const json = join(dir, 'on-chip-what-if.json');
+    const r = await cli(...argv, '--allow-infeasible', '--json', json);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^WHAT-IF \(--allow-infeasible\)/);
+    expect(lines[1]).toBe('  on-chip URAM: 265 needed (estimate), the platform has 100: 165 over (2.65x)');
+    expect(r.stdout).toMatch(/^on-chip estimate against the platform's onChip budget: \d+ of 7,482 BRAM18 \(\d+%\), 265 of 100 URAM \(265%\), /m);
+    const j = JSON.parse(readFileSync(json, 'utf8')) as { whatIf: boolean; feasibility: { feasible: boolean; onChip: { variant: string; estimate: { uram: number; budget: { uram: number } } }[] } };
+    expect(j.whatIf).toBe(true);
+    expect(j.feasibility.feasible).toBe(false);
+    expect(j.feasibility.onChip[0]).toMatchObject({ variant: 'co-quant', estimate: { uram: 265, budget: { uram: 100 } } });
+  });
+
+  it('compare checks every variant and names the one that does not fit', async () => {
+    // weight-only: FP32 accumulator of 128 lanes x 32 bits -> 57 URAM lanes: 57 + 8 + 29 = 94 <= 100, fits.
+    const r = await cli('compare', ...argv, '--variant', 'co-quant,weight-only');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/does not fit the platform:\n {2}co-quant: on-chip URAM: 265 needed \(estimate\), the platform has 100: 165 over \(2\.65x\)\n\(--allow-infeasible/);
+  });
+
+  it('linear checks the LUTLinear unit sized for its op; --allow-infeasible labels the JSON', async () => {
+    // 2048 x 2048 GEMV: accumulator 1 token x 512 x 32 bits = 228 URAM lanes, activations 2048 FP32 = 1 URAM.
+    const r = await cli('linear', '--shape', '2048x2048', '--variant', 'co-quant', '--platform', small);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lut-llm: linear 2048x2048 does not fit the platform:\n {2}on-chip URAM: 229 needed \(estimate\), the platform has 100: 129 over \(2\.29x\)/);
+    const w = await cli('linear', '--shape', '2048x2048', '--variant', 'co-quant', '--platform', small, '--allow-infeasible', '--json', '-');
+    expect(w.code).toBe(0);
+    expect(JSON.parse(w.stdout)).toMatchObject({ whatIf: true, feasibility: { feasible: false } });
+    expect(w.stderr.split('\n')[0]).toMatch(/^WHAT-IF/);
   });
 });
 

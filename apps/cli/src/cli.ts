@@ -21,6 +21,7 @@ import {
   checkLengths,
   checkWritable,
   intAtLeast,
+  workerCount,
   parseDecodeSamples,
   parseMode,
   parseModel,
@@ -31,7 +32,7 @@ import {
   resolvePlatform,
 } from './options.js';
 import { addHardwareFlags, parseLutBits, withLutBits } from './hardware.js';
-import { processIo, type CliIo } from './progress.js';
+import { Interrupted, processIo, type CliIo } from './progress.js';
 import { collectStages, compareStagesCommand, implementationsLine, listStagesText, loadStageSpecs, requestUnderSpec } from './stages.js';
 import { RUN_DEFAULTS, checkPassPlatform, runCommand } from './run.js';
 import { registerServeCommand } from './serve.js';
@@ -74,7 +75,7 @@ function addRequestOptions(cmd: Command, decodeSamplesDefault: number): Command 
       [],
     )
     .option('--stages <spec.json>', 'a graph spec: { "plugins": [packages], "stages": { "<stage>": { "impl": name, "params": {...} } } } (compare: repeatable, one column each)', collectStages, [])
-    .option('--pass-workers <n>', `timing mode: threads that run the passes (prefill chunks, decode steps) in parallel, the main thread included (n - 1 worker threads are started); 0 or 1 = one after another on the main thread (reports are identical for any count; default: one per core when there are two or more, here ${defaultPassWorkers()})`, intAtLeast('--pass-workers', 0));
+    .option('--pass-workers <n>', `timing mode: threads that run the passes (prefill chunks, decode steps) in parallel, the main thread included (n - 1 worker threads are started); 0 or 1 = one after another on the main thread (reports are identical for any count; default: one per core when there are two or more, here ${defaultPassWorkers()})`, workerCount('--pass-workers', 0));
 }
 
 /** `--set` of run and compare: FIFO depths as [name, depth] pairs, stage settings as their text. */
@@ -195,7 +196,7 @@ function refuseInapplicable(cmd: Command, o: RunFlags): void {
 
 /** The io with the progress bar removed under --quiet. */
 function quietIo(io: CliIo, quiet: boolean | undefined): CliIo {
-  return quiet ? { out: (t) => io.out(t), err: (t) => io.err(t), progressStream: null } : io;
+  return quiet ? { ...io, progressStream: null } : io;
 }
 
 /**
@@ -257,7 +258,7 @@ export function buildProgram(io: CliIo): Command {
     .addOption(new Option('--silu <kind>', "functional mode: SwiGLU's SiLU, the reference design's 9-segment PWL or exact").choices(['pwl9', 'exact']).default('pwl9'))
     .option('--checkpoint <folder>', 'functional mode: a Hugging Face Qwen3 folder (config.json + model.safetensors, or model.safetensors.index.json and shards) instead of synthetic weights; quantized once, then read from the cache')
     .option('--quant-cache <dir>', 'functional mode with --checkpoint: directory of the quantization cache (default $XDG_CACHE_HOME/lut-llm/quant or ~/.cache/lut-llm/quant)')
-    .option('--workers <n>', 'functional mode: compute the numbers as a stream outside the timing engine, LUTLinear tiles on a pool of n worker threads (0: the stream on this thread); logits and cycles identical', intAtLeast('--workers', 0))
+    .option('--workers <n>', 'functional mode: compute the numbers as a stream outside the timing engine, LUTLinear tiles on a pool of n worker threads (0: the stream on this thread); logits and cycles identical', workerCount('--workers', 0))
     .action(async (o: RunFlags, cmd: Command) => {
       refuseInapplicable(cmd, o);
       if (o.mode === 'functional') {
@@ -517,6 +518,6 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       return e.exitCode || 1;
     }
     io.err(`lut-llm: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    return e instanceof Interrupted ? 130 : 1;
   }
 }

@@ -1,7 +1,6 @@
 import {
   GPU_BASELINES,
   analyticalLatency,
-  checkFeasibility,
   formatComparison,
   formatNumber,
   formatRooflinePoints,
@@ -22,7 +21,7 @@ import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 import { formatGpuCalibration, gpuComparisonRows, gpuRatioLines, loadGpuCalibration } from './gpu.js';
 import { prefillSweepText } from './sweep.js';
-import { checkFeasible, checkLengths, checkWritable, whatIfLines } from './options.js';
+import { checkFeasible, checkLengths, checkWritable, designFeasibility, onChipLines, whatIfLines } from './options.js';
 import { attentionUnitLines, builtLimitLines } from './hardware.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { bottleneckText, checkPassPlatform, gbps, hbmUse, plannedPasses, prefillChunkOf } from './run.js';
@@ -83,10 +82,11 @@ export async function compareCommand(o: CompareCommandOptions, io: CliIo): Promi
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   // A bad measurements file fails before minutes of emulation.
   const calibration = o.gpuMeasured !== undefined ? loadGpuCalibration(o.gpuMeasured, o.model) : undefined;
-  const feasibility = checkFeasibility(o.model, o.platform, { positions: o.prompt + o.output });
-  checkFeasible(feasibility, o.allowInfeasible ?? false, `${o.model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
   for (const variant of o.variants) checkPassPlatform({ model: o.model, platform: o.platform, variant, prefetch: o.prefetch, phase: 'decode', tokens: 1, history: o.prompt });
+  // HBM per channel group and each variant's on-chip budget, before any emulation.
+  const feasibility = designFeasibility(o.model, o.platform, o.prompt + o.output, o.variants);
+  checkFeasible(feasibility, o.allowInfeasible ?? false, `${o.model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
   const per = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, per * o.variants.length);
   // Every variant's passes in one run of the pass lanes (the main thread and one worker thread
@@ -147,6 +147,7 @@ export async function compareCommand(o: CompareCommandOptions, io: CliIo): Promi
       if (p) out.push(`  ${r.variant} ${phase}: ${p.bottleneck.name} -> ${bottleneckText(p.bottleneck)}; ${p.bottleneck.why}`);
     }
   }
+  out.push(...onChipLines(feasibility));
   out.push('');
   out.push(...attentionUnitLines(o.model, o.platform, o.prompt, o.output));
 

@@ -1,4 +1,4 @@
-import { checkFeasibility, compareLogits, formatNumber, runFunctionalInference, type FunctionalInferenceResult, type LogitsAgreement, type PlatformConfig } from '@lut-llm/accelerator';
+import { compareLogits, formatNumber, runFunctionalInference, type FunctionalInferenceResult, type LogitsAgreement, type PlatformConfig } from '@lut-llm/accelerator';
 import { table } from '@lut-llm/core';
 import {
   Qwen3Reference,
@@ -13,7 +13,7 @@ import {
 } from '@lut-llm/model';
 import { defaultQuantCacheDir, openCheckpoint } from './checkpoint.js';
 import { reportJson, writeOutput, writtenNote } from './files.js';
-import { CliError, TINY_MODEL, checkFeasible, checkLengths, whatIfLines } from './options.js';
+import { CliError, TINY_MODEL, checkFeasible, checkLengths, designFeasibility, whatIfLines } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { bottleneckText, checkPassPlatform, prefillChunkOf } from './run.js';
 
@@ -104,9 +104,10 @@ export async function functionalCommand(o: FunctionalCommandOptions, io: CliIo):
   const weights: Qwen3WeightSource = o.checkpoint !== undefined ? openCheckpoint(o.checkpoint) : new SyntheticQwen3Weights(o.model, o.seed);
   const model = weights.config;
   checkLengths(o.prompt, o.output, model);
-  const feasibility = checkFeasibility(model, o.platform, { positions: o.prompt + o.output });
-  checkFeasible(feasibility, o.allowInfeasible ?? false, `${model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
   checkPassPlatform({ model, platform: o.platform, phase: 'decode', tokens: 1, history: o.prompt, silu: o.silu });
+  // HBM per channel group and the on-chip budget of the (co-quantized) design.
+  const feasibility = designFeasibility(model, o.platform, o.prompt + o.output, ['co-quant']);
+  checkFeasible(feasibility, o.allowInfeasible ?? false, `${model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
   const cacheDir = o.checkpoint !== undefined ? (o.quantCache ?? defaultQuantCacheDir()) : undefined;
   let fromCache = 0;
   let entries = 0;

@@ -2,6 +2,7 @@ import {
   checkLinearFeasibility,
   checkPassPlatform,
   compareLutLinearVariants,
+  estimateLinearOnChip,
   formatLutLinearComparison,
   lutLinearOptionsFor,
   parseLinearShape,
@@ -9,7 +10,7 @@ import {
   type LutLinearReport,
   type PlatformConfig,
 } from '@lut-llm/accelerator';
-import { BOUNDS, CliError, checkAtMost, checkFeasible, checkWritable, whatIfLines } from './options.js';
+import { BOUNDS, CliError, checkAtMost, checkFeasible, checkWritable, onChipLines, whatIfLines, withOnChip, type DesignFeasibility } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 
@@ -41,13 +42,6 @@ export function linearCommand(o: LinearCommandOptions, io: CliIo): LutLinearRepo
   } catch (e) {
     throw new CliError(`--platform: ${(e as Error).message}`);
   }
-  let feasibility;
-  try {
-    feasibility = checkLinearFeasibility(shape.inFeatures, shape.outFeatures, o.platform);
-  } catch (e) {
-    throw new CliError(`--shape ${o.shape}: ${(e as Error).message}`);
-  }
-  checkFeasible(feasibility, o.allowInfeasible ?? false, `linear ${o.shape}`);
   let opts: Omit<ReturnType<typeof lutLinearOptionsFor>, 'variant'>;
   try {
     const { variant: _v, ...rest } = lutLinearOptionsFor(o.platform, 'linear', shape.outFeatures, shape.inFeatures, o.tokens, 'co-quant');
@@ -55,6 +49,15 @@ export function linearCommand(o: LinearCommandOptions, io: CliIo): LutLinearRepo
   } catch (e) {
     throw new CliError(`--platform: ${(e as Error).message}`);
   }
+  let feasibility: DesignFeasibility;
+  try {
+    const hbm = checkLinearFeasibility(shape.inFeatures, shape.outFeatures, o.platform);
+    // The LUTLinear unit of each column sized for this op.
+    feasibility = withOnChip(hbm, o.variants, (v) => estimateLinearOnChip(o.platform, shape.outFeatures, shape.inFeatures, o.tokens, v as LinearComparisonColumn));
+  } catch (e) {
+    throw e instanceof CliError ? e : new CliError(`--shape ${o.shape}: ${(e as Error).message}`);
+  }
+  checkFeasible(feasibility, o.allowInfeasible ?? false, `linear ${o.shape}`);
   const tiles = Math.ceil(shape.inFeatures / o.platform.vq.v / opts.positionLanes!) * Math.ceil(shape.outFeatures / opts.outputLanes!);
   checkAtMost(`--shape ${o.shape}: its tiles (position blocks x output tiles)`, tiles, BOUNDS.linearTiles, 'about 15 s of emulation per variant at the measured 0.3 M tiles/s');
   // One variant at a time (as compareLutLinearVariants), with a progress bar over them.
@@ -74,6 +77,7 @@ export function linearCommand(o: LinearCommandOptions, io: CliIo): LutLinearRepo
   for (const l of whatIfLines(feasibility)) text(l);
   text(`${o.tokens === 1 ? 'GEMV (one token, as in decode)' : `GEMM (${o.tokens} tokens, as in a prefill chunk)`} on ${o.platform.name}`);
   text(formatLutLinearComparison(reports));
+  for (const l of onChipLines(feasibility)) text(l);
   if (o.json !== undefined) {
     writeOutput('--json', o.json, reportJson({ whatIf: !feasibility.feasible, feasibility, reports: reports.map(({ output: _o, ...r }) => r) }), io);
     writtenNote(io, o.json, 'reports (JSON, trace events and wall times omitted)');

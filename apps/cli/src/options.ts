@@ -1,7 +1,19 @@
 import { closeSync, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_PLATFORM_PRESET, LINEAR_VARIANTS, PLATFORM_PRESETS, loadPlatformConfig, type Feasibility, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
+import {
+  DEFAULT_PLATFORM_PRESET,
+  LINEAR_VARIANTS,
+  PLATFORM_PRESETS,
+  checkFeasibility,
+  estimateOnChip,
+  loadPlatformConfig,
+  onChipSummary,
+  type Feasibility,
+  type LinearVariant,
+  type OnChipEstimate,
+  type PlatformConfig,
+} from '@lut-llm/accelerator';
 import { QWEN3_CONFIGS, tinyQwen3Config, type Qwen3Config } from '@lut-llm/model';
 
 /**
@@ -149,6 +161,41 @@ export function checkFeasible(f: Feasibility, allow: boolean, what: string): voi
   throw new CliError(`${what} does not fit the platform:\n  ${f.problems.join('\n  ')}\n(${ALLOW_INFEASIBLE} emulates it anyway as a what-if, labelled so in every output)`);
 }
 
+/** HBM capacity per channel group plus the on-chip budget of each variant's design (what `run`, `compare`, `linear` check). */
+export interface DesignFeasibility extends Feasibility {
+  /** The on-chip estimate of each emulated variant, against the platform's `onChip` budget. */
+  readonly onChip: readonly { readonly variant: string; readonly estimate: OnChipEstimate }[];
+}
+
+/**
+ * Adds the on-chip budget to an HBM verdict: each variant's estimate (`estimate(variant)`), its
+ * problems (prefixed with the variant when there are several) joining the HBM ones. A platform
+ * setting the estimate cannot resolve fails naming --platform / --set.
+ */
+export function withOnChip(hbm: Feasibility, variants: readonly string[], estimate: (variant: string) => OnChipEstimate): DesignFeasibility {
+  let onChip: { variant: string; estimate: OnChipEstimate }[];
+  try {
+    onChip = variants.map((variant) => ({ variant, estimate: estimate(variant) }));
+  } catch (e) {
+    throw new CliError(`--platform / --set: ${(e as Error).message}`);
+  }
+  const chipProblems = onChip.flatMap(({ variant, estimate: e }) => e.problems.map((p) => (variants.length > 1 ? `${variant}: ${p}` : p)));
+  return { ...hbm, feasible: hbm.feasible && chipProblems.length === 0, problems: [...hbm.problems, ...chipProblems], onChip };
+}
+
+/** {@link withOnChip} for a whole model: HBM per channel group, then the on-chip estimate of each variant. */
+export function designFeasibility(model: Qwen3Config, platform: PlatformConfig, positions: number, variants: readonly LinearVariant[]): DesignFeasibility {
+  return withOnChip(checkFeasibility(model, platform, { positions }), variants, (v) => estimateOnChip(model, platform, { positions, variant: v as LinearVariant }));
+}
+
+/** One line per variant: the on-chip estimate against the platform's budget. */
+export function onChipLines(f: DesignFeasibility): string[] {
+  return f.onChip.map(
+    ({ variant, estimate: e }) =>
+      `on-chip estimate${f.onChip.length > 1 ? ` (${variant})` : ''} against the platform's onChip budget: ${onChipSummary(e)}` + (e.fifos.count > 0 ? ` (${e.fifos.count} FIFOs included)` : ''),
+  );
+}
+
 /** The what-if label printed at the top of a report of an infeasible design. */
 export function whatIfLines(f: Feasibility): string[] {
   return f.feasible ? [] : ['WHAT-IF (--allow-infeasible): this design does not fit the platform; the figures below describe hardware that cannot be built as configured:', ...f.problems.map((p) => `  ${p}`)];
@@ -177,7 +224,23 @@ export const BOUNDS = {
   demoTiles: 2 ** 22,
   /** Bytes of an exact (every event) trace: 4 GB, estimated before writing. */
   exactTraceBytes: 4e9,
+  /**
+   * Worker threads (`--workers`, `--pass-workers`): 64. Each is a V8 isolate that loads the
+   * emulator's modules: 33 MB of RSS per warm pass worker (measured here, 4 workers), so 64 take
+   * ~2 GB; the work is CPU-bound, so workers beyond the core count add memory and start-up only.
+   */
+  workers: 64,
 } as const;
+
+/** A worker-thread count flag: an integer >= `min`, at most {@link BOUNDS}.workers (commander argParser). */
+export function workerCount(flag: string, min: number) {
+  const int = intAtLeast(flag, min);
+  return (v: string): number => {
+    const n = int(v);
+    if (n > BOUNDS.workers) throw new InvalidArgumentError(`${flag} must be at most ${BOUNDS.workers} (a worker thread is a V8 isolate of ~33 MB once the modules load; beyond the cores it only adds memory), got ${n}`);
+    return n;
+  };
+}
 
 /** Fails fast when an integer flag exceeds its bound, naming the flag and why the bound exists. */
 export function checkAtMost(flag: string, value: number, max: number, why: string): void {

@@ -2,12 +2,12 @@ import {
   ANALYTICAL_NOTE,
   analyticalDecodeCycles,
   buildPassGraph,
-  checkFeasibility,
   type Feasibility,
   type PassOptions,
   formatNumber,
   defaultPassWorkers,
-  runInferencePooled,
+  runInference$,
+  runPassTiming,
   type InferenceReport,
   type LinearVariant,
   type PassReport,
@@ -17,9 +17,9 @@ import { decodeSampleSteps, prefillChunkTokensOf } from '@lut-llm/accelerator';
 import { table, type Graph } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writtenNote } from './files.js';
-import { BOUNDS, CliError, checkAtMost, checkFeasible, checkLayers, checkLengths, checkWritable, whatIfLines } from './options.js';
+import { BOUNDS, CliError, checkAtMost, checkFeasible, checkLayers, checkLengths, checkWritable, designFeasibility, onChipLines, whatIfLines, type DesignFeasibility } from './options.js';
 import { builtLimitLines, layerLines } from './hardware.js';
-import { PassProgress, type CliIo } from './progress.js';
+import { followInference, PassProgress, type CliIo } from './progress.js';
 import { DEFAULT_TRACE_WINDOW_CYCLES, estimateExactTraceBytes, tracedPassOptions, writePassTrace, type TracePass } from './trace.js';
 
 /** Defaults of `lut-llm run`: the paper's request on the paper's model. */
@@ -105,39 +105,88 @@ export function checkTracePass(o: RunCommandOptions, chunk: number): TracePass {
   return pass;
 }
 
-/** Checks a run request before any emulation (messages name the flags); returns the design's feasibility. */
-export function checkRunOptions(o: RunCommandOptions): Feasibility {
+/**
+ * Checks a run request before any emulation (messages name the flags); returns the design's
+ * feasibility: HBM capacity per channel group and the on-chip budget (tables, buffers, K/V, FIFOs, DSPs).
+ */
+export function checkRunOptions(o: RunCommandOptions): DesignFeasibility {
   checkLayers(o.layers, o.model);
   checkLengths(o.prompt, o.output, o.model);
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   if (o.trace !== undefined) checkWritable('--trace', o.trace);
-  const feasibility = checkFeasibility(o.model, o.platform, { positions: o.prompt + o.output });
+  // Stage parameters, FIFO names and depth bounds first (they name --platform / --set), then the budget.
+  checkPassPlatform({ model: o.model, platform: o.platform, variant: o.variant, prefetch: o.prefetch, phase: 'decode', tokens: 1, history: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}) });
+  const feasibility = designFeasibility(o.model, o.platform, o.prompt + o.output, [o.variant]);
   checkFeasible(feasibility, o.allowInfeasible ?? false, `${o.model.name} with ${o.prompt + o.output} positions on ${o.platform.name}`);
   return feasibility;
 }
 
 /**
- * Bound of a windowed trace: the per-window sums it holds, estimated from the emulated pass
- * nearest to the traced one (busy, full-stall and contention cycles of every actor over the
- * window, plus one per actor): 2^21 sums, ~400 MB of heap at ~200 B each.
+ * Bound of a windowed trace: the per-window sums it holds (busy, full-stall and contention cycles
+ * of every actor over the window, plus one per actor): 2^21 sums, ~400 MB of heap at ~200 B each.
  */
 export const MAX_TRACE_WINDOW_SUMS = 2 ** 21;
 
-/** Emulates the traced pass with its trace streamed to --trace (checks its size first); returns the line to print. */
-function traceOnePass(o: RunCommandOptions, report: InferenceReport, tracePass: TracePass, base: Omit<PassOptions, 'phase' | 'tokens' | 'history'>, chunk: number, feasibility: Feasibility, io: CliIo): string {
+/** What a trace of the traced pass will hold, estimated before any emulation (see {@link estimateTraceSize}). */
+export interface TraceSizeEstimate {
+  /** Bytes of the exact trace (every state change). */
+  readonly exactBytes: number;
+  /** Per-window sums a windowed trace holds for `window` cycles (NaN for an exact trace). */
+  readonly windowSums: number;
+  /** How the figures were obtained, for the message. */
+  readonly how: string;
+}
+
+/**
+ * Estimates the size of the traced pass's trace from the configuration, before the emulation
+ * starts: every decoder layer has the same graph, so a pass's firings, FIFO tokens and stall
+ * cycles are affine in its layer count L (a + b L; the LM head and the shared units are the a).
+ * The traced pass is emulated (timing only, no trace) with 1 and 2 layers and the counts are
+ * extrapolated to L; with L <= 2 the pass itself is measured. Cost: two passes of 1-2 layers,
+ * about 2/L of one full pass.
+ */
+export function estimateTraceSize(passOpts: PassOptions, layers: number, window: number | 'exact'): TraceSizeEstimate {
+  const measure = (l: number) => {
+    const s = runPassTiming({ ...passOpts, layers: l }).summary;
+    const sums = window === 'exact' ? NaN : s.actors.reduce((a, x) => a + Math.ceil((x.busyCycles + x.stalledFullCycles + x.stalledContentionCycles) / window) + 1, 0);
+    return { bytes: estimateExactTraceBytes(s), sums };
+  };
+  if (layers <= 2) {
+    const m = measure(layers);
+    return { exactBytes: m.bytes, windowSums: m.sums, how: `measured on the pass (${layers} layer(s)) without writing it` };
+  }
+  const one = measure(1);
+  const two = measure(2);
+  const at = (a: number, b: number) => a + (b - a) * (layers - 1);
+  return { exactBytes: at(one.bytes, two.bytes), windowSums: at(one.sums, two.sums), how: `extrapolated to ${layers} layers from the pass emulated with 1 and 2 layers` };
+}
+
+/**
+ * Checks the trace of `--trace` against its bounds before any emulation (exact: bytes; windowed:
+ * per-window sums), naming --trace-window; prints the exact trace's estimate.
+ */
+export function checkTraceSize(o: RunCommandOptions, passOpts: PassOptions, window: number | 'exact', what: string, io: CliIo): TraceSizeEstimate {
+  const est = estimateTraceSize(passOpts, o.layers ?? o.model.layers, window);
+  if (window === 'exact') {
+    io.err(`exact trace of ${what}: about ${(est.exactBytes / 1e6).toFixed(0)} MB estimated, ${est.how} (--trace-window ${DEFAULT_TRACE_WINDOW_CYCLES} writes ~1% of that)`);
+    checkAtMost('--trace-window exact: the estimated trace size in bytes', Math.round(est.exactBytes), BOUNDS.exactTraceBytes, 'the Perfetto UI cannot open traces of more than a few hundred MB; trace fewer --layers or use windows');
+  } else {
+    checkAtMost(`--trace-window ${window}: the per-window sums of the trace (estimated, ${est.how})`, Math.round(est.windowSums), MAX_TRACE_WINDOW_SUMS, 'about 200 B of heap each; use a longer window');
+  }
+  return est;
+}
+
+/** The traced pass: its options, window and description (before any emulation). */
+function tracePlan(o: RunCommandOptions, tracePass: TracePass, base: Omit<PassOptions, 'phase' | 'tokens' | 'history'>, chunk: number) {
   const window = o.traceWindow ?? (o.layers === undefined ? DEFAULT_TRACE_WINDOW_CYCLES : 'exact');
   const passOpts = tracedPassOptions(base, tracePass, { prompt: o.prompt, output: o.output, chunk });
   const what = tracePass.phase === 'prefill' ? `prefill chunk ${tracePass.chunk} (${passOpts.tokens} tokens at position ${passOpts.history})` : `decode step ${tracePass.step} (KV history ${passOpts.history})`;
-  // The emulated pass nearest to the traced one (a pass's work barely depends on the history) sizes the trace.
-  const near = [...(passOpts.phase === 'prefill' ? report.prefill : report.decodeSamples)].sort((a, b) => Math.abs(a.history - passOpts.history) - Math.abs(b.history - passOpts.history))[0];
-  if (near && window === 'exact') {
-    const est = estimateExactTraceBytes(near.summary);
-    io.err(`exact trace of ${what}: about ${(est / 1e6).toFixed(0)} MB estimated (--trace-window ${DEFAULT_TRACE_WINDOW_CYCLES} writes ~1% of that)`);
-    checkAtMost('--trace-window exact: the estimated trace size in bytes', est, BOUNDS.exactTraceBytes, 'the Perfetto UI cannot open traces of more than a few hundred MB; trace fewer --layers or use windows');
-  } else if (near && window !== 'exact') {
-    const sums = near.summary.actors.reduce((a, x) => a + Math.ceil((x.busyCycles + x.stalledFullCycles + x.stalledContentionCycles) / window) + 1, 0);
-    checkAtMost(`--trace-window ${window}: the per-window sums of the trace (estimated)`, sums, MAX_TRACE_WINDOW_SUMS, 'about 200 B of heap each; use a longer window');
-  }
+  return { window, passOpts, what };
+}
+
+/** Emulates the traced pass with its trace streamed to --trace (its size checked before the run); returns the line to print. */
+function traceOnePass(o: RunCommandOptions, report: InferenceReport, plan: ReturnType<typeof tracePlan>, feasibility: Feasibility): string {
+  const { window, passOpts, what } = plan;
   const title = `${report.model} ${what} (${report.variant})${feasibility.feasible ? '' : ' WHAT-IF: infeasible on this platform'}`;
   const r = writePassTrace(o.trace!, passOpts, { window, clockMhz: report.clockMhz, title });
   return (
@@ -152,13 +201,17 @@ export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<Infer
   const chunk = prefillChunkOf(o.platform, o.prefillChunk);
   const tracePass = o.trace !== undefined ? checkTracePass(o, chunk) : undefined;
   const base = { model: o.model, platform: o.platform, variant: o.variant, prefetch: o.prefetch, ...(o.layers !== undefined ? { layers: o.layers } : {}) };
-  checkPassPlatform({ ...base, phase: 'decode', tokens: 1, history: o.prompt });
+  const plan = tracePass !== undefined ? tracePlan(o, tracePass, base, chunk) : undefined;
+  if (plan) checkTraceSize(o, plan.passOpts, plan.window, plan.what, io);
   const planned = plannedPasses(o.prompt, o.output, chunk, o.decodeSamples);
   const progress = new PassProgress(io.progressStream, planned + (tracePass ? 1 : 0));
   let report: InferenceReport;
   let traced: string | undefined;
   try {
-    report = await runInferencePooled({
+    // The request as core run$ slices per pass (forwarded from the pass workers): the bar shows the
+    // running passes' cycles and counts finished passes; Ctrl-C unsubscribes, which stops them.
+    let done = 0;
+    const request$ = runInference$({
       passWorkers: o.passWorkers ?? defaultPassWorkers(),
       model: o.model,
       platform: o.platform,
@@ -170,11 +223,11 @@ export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<Infer
       prefetch: o.prefetch,
       ...(o.layers !== undefined ? { layers: o.layers } : {}),
       ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
-      onProgress: (done, _total, label) => progress.update(done, label),
     });
-    if (o.trace !== undefined && tracePass !== undefined) {
+    report = await followInference(request$, io, { passDone: (label) => progress.update(++done, label), passProgress: (label, cycle) => progress.live(label, cycle) });
+    if (plan) {
       progress.update(planned, 'tracing');
-      traced = traceOnePass(o, report, tracePass, base, chunk, feasibility, io);
+      traced = traceOnePass(o, report, plan, feasibility);
       progress.update(planned + 1, 'trace written');
     }
   } finally {
@@ -182,7 +235,7 @@ export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<Infer
   }
   // With --json - the JSON is stdout; the text report goes to stderr.
   const text = o.json === '-' ? (t: string) => io.err(t) : (t: string) => io.out(t);
-  text([...whatIfLines(feasibility), formatRunReport(report, { model: o.model, platform: o.platform, layers: o.layers, prefetch: o.prefetch, topUnits: o.topUnits })].join('\n'));
+  text([...whatIfLines(feasibility), formatRunReport(report, { model: o.model, platform: o.platform, layers: o.layers, prefetch: o.prefetch, topUnits: o.topUnits }), ...onChipLines(feasibility)].join('\n'));
   if (o.json !== undefined) {
     writeOutput('--json', o.json, reportJson({ ...report, whatIf: !feasibility.feasible, feasibility }), io);
     writtenNote(io, o.json, 'report (JSON, trace events and wall times omitted)');

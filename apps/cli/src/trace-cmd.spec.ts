@@ -11,6 +11,12 @@ const dir = mkdtempSync(join(tmpdir(), 'lut-llm-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('lut-llm trace', () => {
+  it('refuses a design that does not fit the platform before tracing (formerly: minutes of emulation of Qwen3-32B)', async () => {
+    const io = bufferIo();
+    expect(await runCli(['trace', '--model', 'Qwen3-32B', '--out', join(dir, 'big')], io)).toBe(1);
+    expect(io.stderr()).toMatch(/^lut-llm: Qwen3-32B with 130 positions on .* does not fit the platform:\n {2}HBM weights channels: .* 22\.80 GB over \(2\.33x the capacity\)\n\(--allow-infeasible/);
+  });
+
   it('writes the report, a Perfetto trace and one self-contained HTML page', async () => {
     const io = bufferIo();
     const out = join(dir, 'tiny');

@@ -3,7 +3,7 @@ import type { Qwen3Config } from '@lut-llm/model';
 import { passToPerfetto, type TraceReport } from '@lut-llm/trace-report';
 import { Option, type Command } from 'commander';
 import { writeOutput } from './files.js';
-import { CliError, checkLayers, checkLengths, checkWritable, intAtLeast, parseModel, parseVariant, positiveNumber, resolvePlatform } from './options.js';
+import { ALLOW_INFEASIBLE, CliError, checkFeasible, checkLayers, checkLengths, checkWritable, designFeasibility, intAtLeast, parseModel, parseVariant, positiveNumber, resolvePlatform, whatIfLines } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
 import { traceRequest, type TraceRequest } from './trace-run.js';
 import { viewerHtml } from './viewer-html.js';
@@ -45,9 +45,12 @@ export function reportToPerfetto(report: TraceReport): string {
 }
 
 /** Runs `lut-llm trace`: traces the request's passes and writes the report, the Perfetto trace and the HTML page. */
-export function traceCommand(r: TraceRequest & { readonly out: string }, io: CliIo): { report: TraceReport; files: TraceFiles } {
+export function traceCommand(r: TraceRequest & { readonly out: string; readonly allowInfeasible?: boolean }, io: CliIo): { report: TraceReport; files: TraceFiles } {
   checkLayers(r.layers, r.model);
   checkLengths(r.prompt, r.output, r.model);
+  // HBM per channel group and the on-chip budget, as run checks them.
+  const feasibility = designFeasibility(r.model, r.platform, r.prompt + r.output, [r.variant]);
+  checkFeasible(feasibility, r.allowInfeasible ?? false, `${r.model.name} with ${r.prompt + r.output} positions on ${r.platform.name}`);
   if (r.passes.includes('decode') && r.output < 2) throw new CliError('--passes decode traces the first decode step: it needs --output >= 2');
   const files = traceFiles(r.out);
   checkWritable('--out', files.report);
@@ -64,6 +67,7 @@ export function traceCommand(r: TraceRequest & { readonly out: string }, io: Cli
   writeOutput('--out', files.report, JSON.stringify(report));
   writeOutput('--out', files.perfetto, reportToPerfetto(report));
   writeOutput('--out', files.html, viewerHtml({ report }));
+  for (const l of whatIfLines(feasibility)) io.out(l);
   io.out(`trace of ${report.title}`);
   for (const p of report.passes) {
     const b = p.bottlenecks[0];
@@ -109,7 +113,8 @@ export function registerTraceCommand(program: Command, io: CliIo): void {
     .addOption(new Option('--passes <list>', 'passes to trace: prefill, decode or both').argParser(parsePasses).default(parsePasses(TRACE_DEFAULTS.passes), TRACE_DEFAULTS.passes))
     .option('--out <prefix>', 'output prefix: <prefix>.report.json, <prefix>.perfetto.json, <prefix>.html', TRACE_DEFAULTS.out)
     .option('--quiet', 'no progress bar')
-    .action((o: TraceFlags) => {
+    .option(ALLOW_INFEASIBLE, 'trace a design that does not fit the platform (HBM or on-chip) as a what-if instead of refusing it')
+    .action((o: TraceFlags & { allowInfeasible?: boolean }) => {
       traceCommand(
         {
           model: o.model,
@@ -123,6 +128,7 @@ export function registerTraceCommand(program: Command, io: CliIo): void {
           prefetch: o.prefetch,
           passes: o.passes,
           out: o.out,
+          allowInfeasible: o.allowInfeasible ?? false,
         },
         o.quiet ? { out: (t) => io.out(t), err: (t) => io.err(t), progressStream: null } : io,
       );

@@ -25,18 +25,29 @@ export const LUTRAM64: OnChipPrimitive = { kind: 'lutram', capacityBits: 64, wid
 export const PRIMITIVES: Readonly<Record<OnChipKind, OnChipPrimitive>> = { bram: BRAM36, uram: URAM288, lutram: LUTRAM64 };
 
 /**
- * On-chip memory budget of the device, in primitives. V80 (XCV80) figures are approximate, from
- * AMD's Versal HBM series table; they are used for capacity checks only, never for timing.
- * Override them in a platform file for another device.
+ * On-chip budget of the device, in primitives: the memories and the DSP slices. Used for capacity
+ * checks only, never for timing. Override them in a platform file for another device.
  */
 export interface OnChipBudget {
   readonly bram36: number;
   readonly uram288: number;
-  /** LUTs usable as distributed RAM (SLICEM LUTs). */
+  /** LUTs usable as distributed RAM or shift registers (the "LUT as Memory" sites). */
   readonly lutramLuts: number;
+  /** DSP slices (DSP58 sites; a DSPFP32 or DSP48E5 takes one). */
+  readonly dsp58: number;
 }
 
-export const V80_ON_CHIP: OnChipBudget = { bram36: 3741, uram288: 1925, lutramLuts: 1_300_000 };
+/**
+ * The V80's device (XCV80, part xcv80-lsva4737-2MHP-e-S), as Vivado 2024.2 reports its available
+ * sites in the LUT-LLM authors' own utilisation report (LUT-FPGA/LUT-LLM
+ * `qwen_block/qwen_utilization.rpt`, "Available" column): 3,741 block RAM tiles (RAMB36E5; 7,482
+ * RAMB18E5), 1,925 URAM288, 1,287,104 LUTs as memory (of 2,574,208 CLB LUTs) and 10,848 DSP slices.
+ * AMD's Alveo V80 product brief states the same DSP count and 132 Mb block RAM / 541 Mb URAM
+ * (= 3,741 x 36 Kb and 1,925 x 288 Kb), as quoted by third-party write-ups; the data sheet DS1013
+ * itself was not readable here. These are the device's counts, not a build's use of them
+ * (accelerator `V80_BUILD_RESOURCES` is the public build's report).
+ */
+export const V80_ON_CHIP: OnChipBudget = { bram36: 3741, uram288: 1925, lutramLuts: 1_287_104, dsp58: 10_848 };
 
 /** Total on-chip bits of a budget. */
 export function onChipBits(b: OnChipBudget): number {

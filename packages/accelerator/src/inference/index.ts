@@ -1,6 +1,8 @@
 export { buildPassGraph, checkPassPlatform, PASS_STAGES, lutLinearOptionsFor, LAYER_OPS, type PassOptions, type PassGraph, type PassData } from './pass-graph.js';
 export {
   runPassTiming,
+  runPassTiming$,
+  type PassEvent,
   runPassFunctional,
   runInference,
   planInference,
@@ -21,3 +23,5 @@ export { compareAttentionUnits, type AttentionUnitComparison } from './attention
 export { applyStageSpec, platformStageImplementations, REFERENCE_STAGE_IMPLEMENTATIONS, STAGE_IMPLEMENTATION_KEY, STAGE_PLUGIN_KEY, NATIVE_STAGE_IMPLEMENTATIONS, type AppliedStageSpec } from './stage-spec.js';
 export { PassLanes, threadCpuMs, type LaneStats, type PassLanesOptions } from './pass-lanes.js';
 export { PassPool, runRequestsOnLanes, runInferencePooled, runOnPool, defaultPassWorkers, compiledSibling, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';
+export { estimateOnChip, estimateLinearOnChip, onChipSummary, physicalFifos, ON_CHIP_NOT_MODELLED, STREAM_WORD_BYTES, V80_DSP58, type OnChipEstimate } from './on-chip.js';
+export { runInference$, type InferenceEvent } from './run-observable.js';

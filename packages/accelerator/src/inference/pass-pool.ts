@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { Observable } from 'rxjs';
 import { PassLanes } from './pass-lanes.js';
 import type { PassWorkerTask } from './pass-worker.js';
 import { stagePluginModules } from '@lut-llm/contracts';
-import { planInference, runInference, type InferenceOptions, type InferenceReport, type PassReport, type PassTask } from './run.js';
+import { planInference, runInference, type InferenceOptions, type InferenceReport, type PassEvent, type PassReport, type PassTask } from './run.js';
 
 /**
  * The compiled `.js` of a module next to this one. Node 20 cannot load `.ts` in worker threads
@@ -82,6 +84,56 @@ export class PassPool {
       void this.close();
       throw new Error(`${task.label} (${task.pass.phase}, ${task.pass.tokens} token(s), history ${task.pass.history}) failed in a pass worker: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
+  }
+
+  /**
+   * {@link runPass} as an Observable: the worker runs the pass through core's run$ and forwards
+   * each slice's progress over a MessagePort, then the report. Unsubscribing aborts the task
+   * (piscina stops its worker thread), which closes the pool as any failed pass does.
+   */
+  runPass$(task: PassTask): Observable<PassEvent> {
+    return new Observable<PassEvent>((subscriber) => {
+      if (this.closed) {
+        subscriber.error(new Error(`pass pool is closed (an earlier pass failed, or close() was called); cannot run ${task.label}`));
+        return;
+      }
+      const n = this.sent++;
+      const fault = this.injectFault?.atTask === n ? this.injectFault.fault : undefined;
+      const { port1, port2 } = new MessageChannel();
+      const abort = new AbortController();
+      let settled = false;
+      // Progress and then the report arrive in order on the port; piscina's own result (null) only signals errors.
+      port1.on('message', (m: { kind: 'progress'; cycle: number; firings: number } | { kind: 'report'; report: PassReport }) => {
+        if (settled) return;
+        if (m.kind === 'progress') {
+          subscriber.next({ kind: 'progress', cycle: m.cycle, firings: m.firings });
+          return;
+        }
+        settled = true;
+        port1.close();
+        subscriber.next({ kind: 'report', report: m.report });
+        subscriber.complete();
+      });
+      const plugins = stagePluginModules();
+      const msg: PassWorkerTask = { task, progress: port2, ...(plugins.length > 0 ? { plugins } : {}), ...(fault ? { fault } : {}) };
+      this.piscina.run(msg, { transferList: [port2], signal: abort.signal }).then(
+        () => undefined,
+        (e: unknown) => {
+          if (settled) return;
+          settled = true;
+          port1.close();
+          void this.close();
+          if (!subscriber.closed) {
+            subscriber.error(new Error(`${task.label} (${task.pass.phase}, ${task.pass.tokens} token(s), history ${task.pass.history}) failed in a pass worker: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
+          }
+        },
+      );
+      return () => {
+        // Unsubscribed while the pass runs (or waits in the queue): stop it.
+        if (!settled) abort.abort();
+        port1.close();
+      };
+    });
   }
 
   /** Stops the workers (tasks still running are abandoned). Idempotent. */

@@ -1,5 +1,6 @@
 import type { LinearVariant } from '@lut-llm/contracts';
-import { runGraph, type ResourceSummary, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
+import { Observable } from 'rxjs';
+import { run$, runGraph, type ResourceSummary, type RunResult, type RunSummary, type TraceEvent } from '@lut-llm/core';
 import { bandwidthGBps } from '@lut-llm/memory';
 import { validateQwen3Config, type Qwen3Config } from '@lut-llm/model';
 import { analyticalDecodeCycles } from '../baselines/index.js';
@@ -159,6 +160,31 @@ export function runPassTiming(opts: Omit<PassOptions, 'functional'>, run: { read
   const pg = buildPassGraph(opts);
   const res = runGraph(pg.graph, { collectSinks: true, trace: run.trace ? 'full' : 'summary' });
   return passReport(opts, res, t0, pg.hbmResources.weights!, opts.platform, pg.layers);
+}
+
+/** What {@link runPassTiming$} emits: core `run$`'s progress after each slice, then the pass's report (last). */
+export type PassEvent = { readonly kind: 'progress'; readonly cycle: number; readonly firings: number } | { readonly kind: 'report'; readonly report: PassReport };
+
+/**
+ * {@link runPassTiming} as an Observable over core's `run$`: the pass advances in slices of
+ * `sliceCycles` virtual cycles with a yield between them, emitting its progress (cycle, firings)
+ * after each, then its report (the same as runPassTiming's). Unsubscribing cancels the run
+ * between slices.
+ */
+export function runPassTiming$(opts: Omit<PassOptions, 'functional'>, run: { readonly trace?: boolean; readonly sliceCycles?: number } = {}): Observable<PassEvent> {
+  return new Observable<PassEvent>((subscriber) => {
+    const t0 = performance.now();
+    const pg = buildPassGraph(opts);
+    const sub = run$(pg.graph, { collectSinks: true, trace: run.trace ? 'full' : 'summary', ...(run.sliceCycles !== undefined ? { sliceCycles: run.sliceCycles } : {}) }).subscribe({
+      next: (e) => {
+        if (e.kind === 'progress') subscriber.next({ kind: 'progress', cycle: e.cycle, firings: e.firings });
+        else if (e.kind === 'result') subscriber.next({ kind: 'report', report: passReport(opts, e.result, t0, pg.hbmResources.weights!, opts.platform, pg.layers) });
+      },
+      error: (e: unknown) => subscriber.error(e),
+      complete: () => subscriber.complete(),
+    });
+    return () => sub.unsubscribe();
+  });
 }
 
 /**

@@ -5,7 +5,10 @@ import type { LutLinearConfig } from './options.js';
 /**
  * The resource budget the LUTLinear variants are compared under (DESIGN.md 1.1, 4): the public
  * V80 build's resource report (repository LUT-FPGA/LUT-LLM): about 1.27 M LUTs, 4,162 DSPs,
- * 1,537 BRAM18 and 480 URAM. Every variant's PSum stage is sized to the DSPs the co-quantized
+ * 1,537 BRAM18 and 480 URAM. These are what the build *uses*; the device's counts (10,848 DSP58,
+ * 3,741 BRAM36, 1,925 URAM) are packages/memory `V80_ON_CHIP`, the budget `run` checks against.
+ * (The repository's `qwen_block/qwen_utilization.rpt`, one decoder block after synthesis, reports
+ * 2,352 DSPs, 960 RAMB36 + 81 RAMB18 and 560 URAM: another build than DESIGN.md 4's figures.) Every variant's PSum stage is sized to the DSPs the co-quantized
  * matcher chain uses (iso-DSP: 512 INT lanes packed 4 per DSP58 x 16 matchers = 2,048), so the
  * comparison is of how each uses the same arithmetic, and each states its share of the budget.
  */

@@ -33,7 +33,7 @@ export function describePlatform(cfg: PlatformConfig): string[] {
   lines.push(
     `on-chip budget: ${onChip.bram36} BRAM36 (${mib(onChip.bram36 * BRAM36.capacityBits)} MiB), ` +
       `${onChip.uram288} URAM288 (${mib(onChip.uram288 * URAM288.capacityBits)} MiB), ` +
-      `${onChip.lutramLuts} LUTRAM LUTs (${mib(onChip.lutramLuts * LUTRAM64.capacityBits)} MiB)`,
+      `${onChip.lutramLuts} LUTRAM LUTs (${mib(onChip.lutramLuts * LUTRAM64.capacityBits)} MiB), ${onChip.dsp58} DSP58`,
     `board power: ${cfg.boardPowerWatts} W (used as board power x time for energy: an upper bound when it is the board maximum)`,
     `VQ: v=${vq.v}, c_a=${vq.cA}, c_w=${vq.cW}, G=${vq.groupSize}, INT${vq.lutBits} tables, ${vq.distance} distance; ` +
       `${fmt(bits.indexBits)} index + ${fmt(bits.tableBits)} table = ${fmt(bits.totalBits)} bits per weight`,

@@ -68,11 +68,12 @@ export interface PlatformBuiltLimits {
 /** Channels per stream (integers >= 1): the `HbmChannelPlan` of @lut-llm/memory. */
 export type PlatformHbmChannels = HbmChannelPlan;
 
-/** On-chip memory budget in primitives (same fields as `OnChipBudget` of @lut-llm/memory). */
+/** On-chip budget in primitives: memories and DSP slices (same fields as `OnChipBudget` of @lut-llm/memory). */
 export interface PlatformOnChip {
   readonly bram36: number;
   readonly uram288: number;
   readonly lutramLuts: number;
+  readonly dsp58: number;
 }
 
 /**
@@ -165,6 +166,7 @@ export const PlatformConfigSchema: z.ZodType<PlatformConfig> = object({
     bram36: intAtLeast(0),
     uram288: intAtLeast(0),
     lutramLuts: intAtLeast(0),
+    dsp58: intAtLeast(0),
   }),
   boardPowerWatts: positiveFinite(),
   vq: object({

@@ -1,0 +1,113 @@
+import { concat, defer, EMPTY, from, mergeMap, Observable, type Subscription } from 'rxjs';
+import { PassLanes } from './pass-lanes.js';
+import { defaultPassWorkers, type PassPool, type PooledInferenceOptions } from './pass-pool.js';
+import { planInference, runPassTiming$, type InferenceReport, type PassEvent, type PassReport, type PassTask } from './run.js';
+
+/** What {@link runInference$} emits: each running pass's run$ progress, each finished pass, then the report (last). */
+export type InferenceEvent =
+  | { readonly kind: 'pass-progress'; readonly task: number; readonly label: string; readonly cycle: number; readonly firings: number }
+  | { readonly kind: 'pass-done'; readonly done: number; readonly total: number; readonly label: string }
+  | { readonly kind: 'report'; readonly report: InferenceReport };
+
+/**
+ * A request in timing mode as an Observable (the progress bar's source): each pass runs through
+ * core's `run$` in slices, on this thread (0 or 1 pass workers) or in a given pass pool's workers,
+ * which forward every slice's progress. With 2 or more pass workers (or given `passLanes`) the
+ * passes run on {@link PassLanes} (this thread is a lane and runs whole passes, so only
+ * `pass-done` events come: the speed path of issue 19); `pass-done` counts finished passes (1 .. total, in the order they
+ * finish), and the last emission is the report, the same as runInferencePooled's. Unsubscribing
+ * cancels: the running passes stop between slices (in a worker, piscina stops the thread) and a
+ * pool started for the request is closed.
+ */
+export function runInference$(opts: PooledInferenceOptions): Observable<InferenceEvent> {
+  return new Observable<InferenceEvent>((subscriber) => {
+    const t0 = performance.now();
+    let plan: ReturnType<typeof planInference>;
+    let pool: PassPool | undefined;
+    try {
+      plan = planInference(opts);
+      const workers = opts.passPool ? opts.passPool.threads : (opts.passWorkers ?? defaultPassWorkers());
+      if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`passWorkers must be an integer >= 0, got ${workers}`);
+      pool = opts.passPool;
+      if (!pool && (opts.passLanes || (workers >= 2 && plan.tasks.length > 1))) {
+        return onLanes(opts.passLanes ?? new PassLanes({ lanes: Math.min(workers, plan.tasks.length) }), opts.passLanes === undefined);
+      }
+    } catch (e) {
+      subscriber.error(e);
+      return;
+    }
+    // Whole passes on lanes (own: started for this request, closed after it; unsubscribing closes them, which cancels).
+    function onLanes(lanes: PassLanes, own: boolean): () => void {
+      const total = plan.tasks.length;
+      let cancelled = false;
+      lanes
+        .run(plan.tasks, (done, t) => {
+          if (cancelled) return;
+          subscriber.next({ kind: 'pass-done', done, total, label: t.label });
+          opts.onProgress?.(done, total, t.label);
+        })
+        .then(
+          async (reports) => {
+            if (own) await lanes.close();
+            if (cancelled) return;
+            let report: InferenceReport;
+            try {
+              report = plan.assemble(reports, performance.now() - t0);
+            } catch (e) {
+              return subscriber.error(e);
+            }
+            subscriber.next({ kind: 'report', report });
+            subscriber.complete();
+          },
+          async (e: unknown) => {
+            if (own) await lanes.close();
+            if (!cancelled) subscriber.error(e);
+          },
+        );
+      return () => {
+        cancelled = true;
+        if (own) void lanes.close();
+      };
+    }
+    const ownPool = pool !== undefined && opts.passPool === undefined;
+    const total = plan.tasks.length;
+    const reports: PassReport[] = new Array<PassReport>(total);
+    let done = 0;
+    const one = (t: PassTask, i: number): Observable<never> =>
+      new Observable<never>((inner) => {
+        const source: Observable<PassEvent> = pool ? pool.runPass$(t) : runPassTiming$(t.pass, { trace: t.trace });
+        return source.subscribe({
+          next: (e) => {
+            if (e.kind === 'progress') subscriber.next({ kind: 'pass-progress', task: i, label: t.label, cycle: e.cycle, firings: e.firings });
+            else {
+              reports[i] = e.report;
+              subscriber.next({ kind: 'pass-done', done: ++done, total, label: t.label });
+              opts.onProgress?.(done, total, t.label);
+            }
+          },
+          error: (e: unknown) => inner.error(e),
+          complete: () => inner.complete(),
+        });
+      });
+    const indexed = plan.tasks.map((t, i) => [t, i] as const);
+    // Serially on this thread, or up to the pool's in-flight count at once (one running and one queued per worker).
+    const all = pool ? from(indexed).pipe(mergeMap(([t, i]) => one(t, i), pool.inFlight)) : concat(...indexed.map(([t, i]) => defer(() => one(t, i))));
+    const finish = async (error?: unknown) => {
+      if (ownPool) await pool!.close();
+      if (error !== undefined) return subscriber.error(error);
+      let report: InferenceReport;
+      try {
+        report = plan.assemble(reports, performance.now() - t0);
+      } catch (e) {
+        return subscriber.error(e);
+      }
+      subscriber.next({ kind: 'report', report });
+      subscriber.complete();
+    };
+    const sub: Subscription = (total > 0 ? all : EMPTY).subscribe({ error: (e: unknown) => void finish(e), complete: () => void finish() });
+    return () => {
+      sub.unsubscribe();
+      if (ownPool) void pool!.close();
+    };
+  });
+}
