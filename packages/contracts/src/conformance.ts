@@ -1,4 +1,4 @@
-import { GraphBuilder, runGraph, sinkActor, sourceActor, type ActorSpec, type FiringCost, type PortProbe, type RunResult, type TokenMeta } from '@lut-llm/core';
+import { GraphBuilder, portNames, runGraph, sinkActor, sourceActor, type ActorSpec, type FiringCost, type PortProbe, type RunResult, type TokenMeta } from '@lut-llm/core';
 import { describe, expect, it } from 'vitest';
 import { STAGE_CONTRACTS, stageRegistry, type StagePlugin, type StageRegistry } from './stages.js';
 
@@ -155,7 +155,7 @@ export function predictIsolatedCycles(
   let lastWrite = 0;
   let i = 0;
   for (; actor.firings === undefined || i < actor.firings; i++) {
-    const reads = actor.reads ? actor.reads(i, STATIC_PORTS) : inPorts;
+    const reads = actor.reads ? portNames(actor.inputs, actor.reads(i, STATIC_PORTS)) : inPorts;
     if (actor.firings === undefined && reads.some((p) => !loopOf.has(p) && cursor[p]! >= inputs[p]!.length)) break;
     const metas: Record<string, TokenMeta> = {};
     for (const p of reads) {
@@ -171,7 +171,7 @@ export function predictIsolatedCycles(
     const ready = Math.max(s + c.latencyCycles, lastWrite);
     lastWrite = ready;
     cycles = Math.max(cycles, s + c.iiCycles, ready);
-    for (const p of actor.writes ? actor.writes(i, metas, STATIC_PORTS) : outPorts) readyTimes[p]!.push(ready);
+    for (const p of actor.writes ? portNames(actor.outputs, actor.writes(i, metas, STATIC_PORTS)) : outPorts) readyTimes[p]!.push(ready);
     s += c.iiCycles;
   }
   for (const p of outPorts) {
@@ -235,7 +235,7 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
   {
     const cursor: Record<string, number> = Object.fromEntries(inPorts.map((p) => [p, 0]));
     for (let i = 0; actor.firings === undefined || i < actor.firings; i++) {
-      const reads = (actor.reads ? actor.reads(i, STATIC_PORTS) : inPorts).filter((p) => !loopInputs.has(p));
+      const reads = (actor.reads ? portNames(actor.inputs, actor.reads(i, STATIC_PORTS)) : inPorts).filter((p) => !loopInputs.has(p));
       if (reads.some((p) => cursor[p]! >= kase.inputs[p]!.length)) break;
       const m: Record<string, TokenMeta> = {};
       for (const p of reads) m[p] = kase.inputs[p]![cursor[p]!++]!.meta;
