@@ -99,10 +99,6 @@ export class Arbiter {
     return s;
   }
 
-  get waiting(): number {
-    return this.pending.length;
-  }
-
   request(p: PendingRequest): void {
     this.pending.push(p);
   }
