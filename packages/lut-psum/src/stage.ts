@@ -1,6 +1,6 @@
 import { LINEAR_STREAM_WIDTH_BYTES } from '@lut-llm/contracts';
 import type { BlockTokenMeta, LinearStageImplementation, LinearVariant, PsumTileMeta, WeightTileMeta } from '@lut-llm/contracts';
-import type { ActorSpec, Bindings, GraphBuilder, Kernel, ResourceRequest, ResourceSpec } from '@lut-llm/core';
+import type { ActorSpec, Bindings, FiringCost, GraphBuilder, Kernel, ResourceRequest, ResourceSpec } from '@lut-llm/core';
 import {
   lutPsum1dLatencyCycles,
   lutPsum1dPortAccesses,
@@ -56,6 +56,16 @@ interface PsumSpec {
   /** The table bank the tile reads and its port accesses (none: no shared bank). */
   readonly bank?: { readonly resource: string; readonly accesses: (tile: PsumTileShape) => number };
   readonly kernel: Kernel;
+  /** The cost of one firing on a tile, as a fresh object (for tools; the actor reuses one). */
+  readonly cost: (tile: PsumTileShape) => FiringCost;
+}
+
+/** A PsumSpec with its `cost` made from its tile cycles, latency and bank accesses. */
+function psumSpec(s: Omit<PsumSpec, 'cost'>): PsumSpec {
+  return {
+    ...s,
+    cost: (t) => ({ iiCycles: s.tileCycles(t), latencyCycles: s.latencyCycles, ...(s.bank ? { requests: [{ resource: s.bank.resource, units: s.bank.accesses(t) }] } : {}) }),
+  };
 }
 
 // Port indices (declaration order of `inputs` / `outputs` below).
@@ -155,7 +165,7 @@ export const lutPsum2dStage = stage<LutPsum2dParams>('2d-table', DEFAULT_LUT_PSU
   const resources = lutPsum2dResources(name, p);
   const bank = resources[0]!.name;
   const latency = lutPsum2dLatencyCycles(p);
-  return {
+  return psumSpec({
     variant: 'co-quant',
     numeric: 'int32',
     matchers: p.matchers,
@@ -164,7 +174,7 @@ export const lutPsum2dStage = stage<LutPsum2dParams>('2d-table', DEFAULT_LUT_PSU
     latencyCycles: latency,
     bank: { resource: bank, accesses: (t) => lutPsum2dPortAccesses(p, t) },
     kernel: lutPsum2dKernel,
-  };
+  });
 });
 
 /** Activation-only VQ: per-output 1D tables (the 1D-LUT alternate of the stage). */
@@ -172,7 +182,7 @@ export const lutPsum1dStage = stage<LutPsum1dParams>('1d-table', DEFAULT_LUT_PSU
   const resources = lutPsum1dResources(name, p);
   const bank = resources[0]!.name;
   const latency = lutPsum1dLatencyCycles(p);
-  return {
+  return psumSpec({
     variant: 'activation-only',
     numeric: 'fp32-terms',
     matchers: p.matchers,
@@ -181,13 +191,13 @@ export const lutPsum1dStage = stage<LutPsum1dParams>('1d-table', DEFAULT_LUT_PSU
     latencyCycles: latency,
     bank: { resource: bank, accesses: (t) => lutPsum1dPortAccesses(p, t) },
     kernel: lutPsum1dKernel,
-  };
+  });
 });
 
 /** Weight-only VQ: online 1D tables from the real activations and the weight codebooks. */
 export const weightOnlyPsumStage = stage<WeightOnlyPsumParams>('weight-only-online-table', DEFAULT_WEIGHT_ONLY_PSUM_PARAMS, resolveWeightOnlyPsumParams, (_name, p) => {
   const latency = weightOnlyPsumLatencyCycles(p);
-  return {
+  return psumSpec({
     variant: 'weight-only',
     numeric: 'fp32-terms',
     matchers: p.matchers,
@@ -195,7 +205,7 @@ export const weightOnlyPsumStage = stage<WeightOnlyPsumParams>('weight-only-onli
     tileCycles: (t) => weightOnlyPsumTileCycles(p, t),
     latencyCycles: latency,
     kernel: weightOnlyPsumKernel,
-  };
+  });
 });
 
 /**
@@ -205,7 +215,7 @@ export const weightOnlyPsumStage = stage<WeightOnlyPsumParams>('weight-only-onli
  */
 export const weightOnlyDspPsumStage = stage<WeightOnlyDspPsumParams>('weight-only-dsp', DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS, resolveWeightOnlyDspPsumParams, (_name, p) => {
   const latency = weightOnlyDspPsumLatencyCycles(p);
-  return {
+  return psumSpec({
     variant: 'weight-only',
     numeric: 'fp32-terms',
     matchers: p.matchers,
@@ -213,5 +223,5 @@ export const weightOnlyDspPsumStage = stage<WeightOnlyDspPsumParams>('weight-onl
     tileCycles: (t) => weightOnlyDspPsumTileCycles(p, t),
     latencyCycles: latency,
     kernel: weightOnlyPsumKernel,
-  };
+  });
 });
