@@ -1,6 +1,6 @@
 import { LINEAR_STREAM_WIDTH_BYTES } from '@lut-llm/contracts';
 import type { AccumulatedTileMeta, LinearStageImplementation, PsumTileMeta } from '@lut-llm/contracts';
-import { mapFirings, type ActorSpec, type Firing } from '@lut-llm/core';
+import type { ActorSpec, Firing } from '@lut-llm/core';
 import { accumulatorLatencyCycles, accumulatorTileCycles } from './cycle-model.js';
 import { accumulatorKernel } from './kernel.js';
 import { AccumulatorError, DEFAULT_FP32_ACCUMULATOR_PARAMS, DEFAULT_INT32_ACCUMULATOR_PARAMS, resolveAccumulatorParams, type AccumulatorParams } from './params.js';
@@ -17,8 +17,14 @@ import { AccumulatorError, DEFAULT_FP32_ACCUMULATOR_PARAMS, DEFAULT_INT32_ACCUMU
  */
 type Numeric = AccumulatedTileMeta['numeric'];
 
+// Port indices (declaration order of `inputs` / `outputs` in accumulatorActor).
+const IN = 0;
+const BUF_IN = 1;
+const OUT = 0;
+const BUF_OUT = 1;
+
 function check(name: string, p: AccumulatorParams, numeric: Numeric, f: Firing): PsumTileMeta {
-  const m = f.inputs['in'] as PsumTileMeta;
+  const m = f.in[IN] as PsumTileMeta;
   const b = Math.floor(f.index / p.tilesPerBlock);
   const j = f.index % p.tilesPerBlock;
   if (m.block !== b || m.tile !== j) {
@@ -26,7 +32,7 @@ function check(name: string, p: AccumulatorParams, numeric: Numeric, f: Firing):
   }
   const want = numeric === 'int32' ? 'int32' : 'fp32-terms';
   if (m.numeric !== want) throw new AccumulatorError(`${name}: a ${numeric} accumulator got '${m.numeric}' partial sums`);
-  const buf = f.inputs['bufIn'] as PsumTileMeta | undefined;
+  const buf = f.in[BUF_IN] as PsumTileMeta | undefined;
   if (buf && (buf.tile !== j || buf.block !== b - 1)) {
     throw new AccumulatorError(`${name}: buffer holds block ${buf.block}, tile ${buf.tile} where block ${b - 1}, tile ${j} was expected`);
   }
@@ -37,19 +43,32 @@ export function accumulatorActor(name: string, p: AccumulatorParams, numeric: Nu
   const w = LINEAR_STREAM_WIDTH_BYTES;
   const latency = accumulatorLatencyCycles(p);
   const blockOf = (i: number) => Math.floor(i / p.tilesPerBlock);
+  const READ_FIRST = [IN];
+  const READ_BOTH = [IN, BUF_IN];
+  const WRITE_OUT = [OUT];
+  const WRITE_BUF = [BUF_OUT];
+  // Reused from firing to firing (the engine keeps no reference).
+  const cost = { iiCycles: 1, latencyCycles: latency };
   return {
     name,
     inputs: { in: { widthBytes: w }, bufIn: { widthBytes: w } },
     outputs: { out: { widthBytes: w }, bufOut: { widthBytes: w } },
-    reads: (i) => (blockOf(i) === 0 ? ['in'] : ['in', 'bufIn']),
-    writes: (i) => (blockOf(i) === p.blocks - 1 ? ['out'] : ['bufOut']),
+    reads: (i) => (blockOf(i) === 0 ? READ_FIRST : READ_BOTH),
+    writes: (i) => (blockOf(i) === p.blocks - 1 ? WRITE_OUT : WRITE_BUF),
     cost: (f) => {
       const m = check(name, p, numeric, f);
-      return { iiCycles: accumulatorTileCycles(p, m.tokens, m.outEnd - m.outStart), latencyCycles: latency };
+      cost.iiCycles = accumulatorTileCycles(p, m.tokens, m.outEnd - m.outStart);
+      return cost;
     },
-    behaviour: mapFirings((f) => {
-      const m = check(name, p, numeric, f);
-      const out: AccumulatedTileMeta = {
+    // Called after `cost`, which checked the tile. Between blocks the buffer carries the psum
+    // tile's own metadata; the last block writes the accumulated tile.
+    emit: (f, out) => {
+      const m = f.in[IN] as PsumTileMeta;
+      if (blockOf(f.index) < p.blocks - 1) {
+        out[BUF_OUT] = m;
+        return;
+      }
+      const acc: AccumulatedTileMeta = {
         kind: 'accumulated',
         numeric,
         op: m.op,
@@ -59,8 +78,8 @@ export function accumulatorActor(name: string, p: AccumulatorParams, numeric: Nu
         outStart: m.outStart,
         outEnd: m.outEnd,
       };
-      return { out, bufOut: m };
-    }),
+      out[OUT] = acc;
+    },
     kernel: accumulatorKernel,
   };
 }

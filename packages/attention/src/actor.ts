@@ -1,4 +1,4 @@
-import { mapFirings, type ActorSpec, type Firing, type FiringCost, type GraphBuilder, type StreamRef, type TokenMeta } from '@lut-llm/core';
+import { type ActorSpec, type Firing, type FiringCost, type GraphBuilder, type StreamRef, type TokenMeta } from '@lut-llm/core';
 import {
   ATTENTION_PORTS,
   type AttentionJob,
@@ -107,10 +107,16 @@ export function attentionActor(name: string, params: AttentionStageParams): Acto
     inputs[P.carryIn] = { widthBytes: widths[P.carryIn]! };
     outputs[P.carryOut] = { widthBytes: widths[P.carryOut]! };
   }
-  const READ_Q = [P.q] as const;
-  const READ_KV = [P.kv, P.carryIn] as const;
-  const WRITE_OUT = [P.out] as const;
-  const WRITE_CARRY = [P.carryOut] as const;
+  // Port indices (declaration order of `inputs` / `outputs` above).
+  const Q = 0;
+  const KV = 1;
+  const CARRY_IN = 2;
+  const OUT = 0;
+  const CARRY_OUT = 1;
+  const READ_Q = [Q];
+  const READ_KV = [KV, CARRY_IN];
+  const WRITE_OUT = [OUT];
+  const WRITE_CARRY = [CARRY_OUT];
   const at = (i: number): AttentionFiring => {
     const s = schedule[i];
     if (!s) throw new RangeError(`attention '${name}': firing ${i} is beyond its schedule of ${schedule.length} firings`);
@@ -120,14 +126,14 @@ export function attentionActor(name: string, params: AttentionStageParams): Acto
     const s = at(f.index);
     const job = full.jobs[s.job]!;
     if (s.kind === 'q') {
-      const m = f.inputs[P.q]!;
+      const m = f.in[Q]!;
       if (m['layer'] !== job.layer || m['phase'] !== job.phase || m['queryTokens'] !== job.queryTokens || m['queryStart'] !== job.queryStart) {
         throw new RangeError(
           `attention '${name}': firing ${f.index} expects the q token of job ${s.job} (${describeJob(job)}) but got layer ${String(m['layer'])} ${String(m['phase'])}, ${String(m['queryTokens'])} token(s) at position ${String(m['queryStart'])}`,
         );
       }
     } else {
-      const m = f.inputs[P.kv]!;
+      const m = f.in[KV]!;
       if (m['layer'] !== job.layer || m['positionStart'] !== s.positionStart || m['positions'] !== s.positions) {
         throw new RangeError(
           `attention '${name}': firing ${f.index} expects history chunk ${s.chunk} of job ${s.job} (layer ${job.layer}, positions ${s.positionStart}..${s.positionStart + s.positions - 1}) but got layer ${String(m['layer'])}, positions ${String(m['positionStart'])} + ${String(m['positions'])} (KV chunk sizes must agree: kvChunkPositions = ${hw.kvChunkPositions})`,
@@ -137,6 +143,9 @@ export function attentionActor(name: string, params: AttentionStageParams): Acto
     return s;
   };
   const jobMeta = (s: AttentionFiring): AttentionOutputMeta => ({ ...full.jobs[s.job]!, index: s.job, last: s.job === full.jobs.length - 1 });
+  // Each firing's output token, made once (the schedule is static): the job's result, or the
+  // running state with the next position.
+  const outMetas: TokenMeta[] = schedule.map((s) => (s.last ? jobMeta(s) : { ...jobMeta(s), nextPosition: s.positionStart + s.positions }));
   return {
     name,
     inputs,
@@ -145,11 +154,9 @@ export function attentionActor(name: string, params: AttentionStageParams): Acto
     reads: (i) => (at(i).kind === 'q' ? READ_Q : READ_KV),
     writes: (i) => (at(i).last ? WRITE_OUT : WRITE_CARRY),
     cost: (f) => check(f).cost,
-    behaviour: mapFirings((f): Record<string, TokenMeta> => {
-      const s = at(f.index);
-      const meta: TokenMeta = jobMeta(s);
-      return s.last ? { [P.out]: meta } : { [P.carryOut]: { ...meta, nextPosition: s.positionStart + s.positions } };
-    }),
+    emit: (f, out) => {
+      out[at(f.index).last ? OUT : CARRY_OUT] = outMetas[f.index];
+    },
     kernel: (ins, _outs, f) => {
       const s = at(f.index);
       const job = full.jobs[s.job]!;

@@ -5,7 +5,7 @@ import type {
   CentroidTileMeta,
   LinearStageImplementation,
 } from '@lut-llm/contracts';
-import { mapFirings, type ActorSpec, type Firing } from '@lut-llm/core';
+import type { ActorSpec } from '@lut-llm/core';
 import { bpcsuBlockCycles, bpcsuLatencyCycles } from './cycle-model.js';
 import { centroidSearchKernel } from './kernel.js';
 import { CentroidSearchError, DEFAULT_BPCSU_PARAMS, resolveBpcsuParams, type BpcsuParams } from './params.js';
@@ -16,25 +16,28 @@ import { CentroidSearchError, DEFAULT_BPCSU_PARAMS, resolveBpcsuParams, type Bpc
  * - `centroids`: CentroidTileMeta / CentroidTile, one per block;
  * - `out`: ActivationIndexTileMeta / ActivationIndexTile, one per block.
  */
-function blockOf(f: Firing): { act: ActivationTileMeta; cent: CentroidTileMeta } {
-  const act = f.inputs['act'] as ActivationTileMeta;
-  const cent = f.inputs['centroids'] as CentroidTileMeta;
-  if (act.block !== cent.block) {
-    throw new CentroidSearchError(`${f.actor}: activation tile of block ${act.block} paired with centroids of block ${cent.block}`);
-  }
-  return { act, cent };
-}
+// Port indices (declaration order of `inputs` / `outputs` in centroidSearchActor).
+const ACT = 0;
+const CENTROIDS = 1;
+const OUT = 0;
 
 /** The centroid-search actor for parameters `p` (already resolved). */
 export function centroidSearchActor(name: string, p: BpcsuParams): ActorSpec {
   const w = LINEAR_STREAM_WIDTH_BYTES;
   const latency = bpcsuLatencyCycles(p);
+  // Reused from firing to firing (the engine keeps no reference); so is the search description.
+  const cost = { iiCycles: 1, latencyCycles: latency };
+  const search = { distance: p.distance, chainLength: p.chainLength, centroids: p.centroids, v: p.subvectorLength };
   return {
     name,
     inputs: { act: { widthBytes: w }, centroids: { widthBytes: w } },
     outputs: { out: { widthBytes: w } },
     cost: (f) => {
-      const { act, cent } = blockOf(f);
+      const act = f.in[ACT] as ActivationTileMeta;
+      const cent = f.in[CENTROIDS] as CentroidTileMeta;
+      if (act.block !== cent.block) {
+        throw new CentroidSearchError(`${f.actor}: activation tile of block ${act.block} paired with centroids of block ${cent.block}`);
+      }
       const np = act.posEnd - act.posStart;
       if (np > p.lanes) throw new CentroidSearchError(`${name}: block ${act.block} has ${np} positions but only ${p.lanes} BPCSU lanes`);
       if (cent.centroids !== p.centroids || act.v !== p.subvectorLength) {
@@ -42,11 +45,13 @@ export function centroidSearchActor(name: string, p: BpcsuParams): ActorSpec {
           `${name}: tiles have c_a = ${cent.centroids}, v = ${act.v} but the BPCSU is built for c_a = ${p.centroids}, v = ${p.subvectorLength}`,
         );
       }
-      return { iiCycles: bpcsuBlockCycles(p, act.tokens), latencyCycles: latency };
+      cost.iiCycles = bpcsuBlockCycles(p, act.tokens);
+      return cost;
     },
-    behaviour: mapFirings((f) => {
-      const { act } = blockOf(f);
-      const out: ActivationIndexTileMeta = {
+    // Called after `cost`, which checked the pair.
+    emit: (f, out) => {
+      const act = f.in[ACT] as ActivationTileMeta;
+      const idx: ActivationIndexTileMeta = {
         kind: 'activation-index',
         op: act.op,
         tokens: act.tokens,
@@ -54,10 +59,10 @@ export function centroidSearchActor(name: string, p: BpcsuParams): ActorSpec {
         blocks: act.blocks,
         posStart: act.posStart,
         posEnd: act.posEnd,
-        search: { distance: p.distance, chainLength: p.chainLength, centroids: p.centroids, v: p.subvectorLength },
+        search,
       };
-      return { out };
-    }),
+      out[OUT] = idx;
+    },
     kernel: centroidSearchKernel,
   };
 }

@@ -1,4 +1,4 @@
-import { GraphBuilder, runGraph, sinkActor, sourceActor, type ActorSpec, type FiringCost, type PortProbe, type ResourceSpec, type RunResult, type TokenMeta } from '@lut-llm/core';
+import { GraphBuilder, portNames, runGraph, sinkActor, sourceActor, type ActorSpec, type FiringCost, type PortProbe, type ResourceSpec, type RunResult, type TokenMeta } from '@lut-llm/core';
 import { describe, expect, it } from 'vitest';
 import { STAGE_CONTRACTS, stageRegistry, type StagePlugin, type StageRegistry } from './stages.js';
 
@@ -166,7 +166,7 @@ export function predictIsolatedCycles(
   let lastWrite = 0;
   let i = 0;
   for (; actor.firings === undefined || i < actor.firings; i++) {
-    const reads = actor.reads ? actor.reads(i, STATIC_PORTS) : inPorts;
+    const reads = actor.reads ? portNames(actor.inputs, actor.reads(i, STATIC_PORTS)) : inPorts;
     if (actor.firings === undefined && reads.some((p) => !loopOf.has(p) && cursor[p]! >= inputs[p]!.length)) break;
     const metas: Record<string, TokenMeta> = {};
     for (const p of reads) {
@@ -189,7 +189,7 @@ export function predictIsolatedCycles(
     lastWrite = ready;
     const next = Math.max(s + c.iiCycles, finish);
     cycles = Math.max(cycles, next, ready);
-    for (const p of actor.writes ? actor.writes(i, metas, STATIC_PORTS) : outPorts) readyTimes[p]!.push(ready);
+    for (const p of actor.writes ? portNames(actor.outputs, actor.writes(i, metas, STATIC_PORTS)) : outPorts) readyTimes[p]!.push(ready);
     s = next;
   }
   for (const p of outPorts) {
@@ -254,7 +254,7 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
   {
     const cursor: Record<string, number> = Object.fromEntries(inPorts.map((p) => [p, 0]));
     for (let i = 0; actor.firings === undefined || i < actor.firings; i++) {
-      const reads = (actor.reads ? actor.reads(i, STATIC_PORTS) : inPorts).filter((p) => !loopInputs.has(p));
+      const reads = (actor.reads ? portNames(actor.inputs, actor.reads(i, STATIC_PORTS)) : inPorts).filter((p) => !loopInputs.has(p));
       if (reads.some((p) => cursor[p]! >= kase.inputs[p]!.length)) break;
       const m: Record<string, TokenMeta> = {};
       for (const p of reads) m[p] = kase.inputs[p]![cursor[p]!++]!.meta;

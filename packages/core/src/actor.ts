@@ -7,12 +7,19 @@ export interface PortSpec {
   readonly widthBytes: number;
 }
 
-/** Non-blocking tests of an actor's input ports (see `ActorSpec.reads`). */
+/**
+ * A port named by its name or by its index: port k is the k-th key of the actor's `inputs` (or
+ * `outputs`) record, in declaration order (see `portIndex`). Indices are the fast path; names
+ * stay valid everywhere and are what errors and traces print.
+ */
+export type PortRef = string | number;
+
+/** Non-blocking tests of an actor's ports (see `ActorSpec.reads` and `ActorSpec.writes`). */
 export interface PortProbe {
   /** No token of input `port` is visible to a test in this cycle. */
-  empty(port: string): boolean;
+  empty(port: PortRef): boolean;
   /** Output `port` has no slot for a write in this cycle. */
-  full(port: string): boolean;
+  full(port: PortRef): boolean;
 }
 
 /** A request for a shared resource made by one firing. */
@@ -37,14 +44,22 @@ export interface FiringCost {
   readonly requests?: readonly ResourceRequest[];
 }
 
-/** Metadata view of one firing, handed to the cost model, the behaviour and the kernel. */
+/**
+ * Metadata view of one firing, handed to the cost model, the behaviour and the kernel. The engine
+ * reuses one object per actor from firing to firing: copy what you keep.
+ */
 export interface Firing {
   readonly actor: string;
   /** Index of this firing of this actor, from 0. */
   readonly index: number;
   /** Cycle at which the firing starts. */
   readonly cycle: number;
-  /** Metadata of the tokens read, by input port (only ports read by this firing). */
+  /**
+   * Metadata of the tokens read, by input port index (`in[k]` for the k-th key of `inputs`;
+   * undefined for a port this firing does not read). The fast path: no lookup by name.
+   */
+  readonly in: readonly (TokenMeta | undefined)[];
+  /** Metadata of the tokens read, by input port name (only ports read by this firing). */
   readonly inputs: Readonly<Record<string, TokenMeta>>;
 }
 
@@ -76,23 +91,29 @@ export interface ActorSpec {
   /** Number of firings after which the actor is done. Required for actors without inputs (sources). */
   readonly firings?: number;
   /**
-   * Input ports read by firing i; default: all inputs. `ports.empty(port)` tests an input
+   * Input ports read by firing i, by index or by name (return a constant array per pattern: the
+   * engine keeps no copy and allocates nothing for an index list); default: all inputs. `ports.empty(port)` tests an input
    * without reading it (HLS `empty()` / `read_nb`, TAPA `try_read`): a firing that tests its
    * inputs and then reads none of them waits, without firing, until a token arrives on one of
    * them (a polling loop that spins). Rule: a test at cycle t sees every token written by a
    * firing that started before t (latency-0 writes of firings starting at t are seen from t + 1),
    * so the result never depends on the order in which actors fire within a cycle.
    */
-  readonly reads?: (firingIndex: number, ports: PortProbe) => readonly string[];
+  readonly reads?: (firingIndex: number, ports: PortProbe) => readonly PortRef[];
   /**
-   * Output ports written by firing i; default: all outputs. `ports.full(port)` tests an output
+   * Output ports written by firing i, by index or by name; default: all outputs. `inputs` (the
+   * metadata read, by name) is built only for a rate that declares that parameter. `ports.full(port)` tests an output
    * (HLS `full()` / `write_nb`, TAPA `try_write`): a firing that leaves out a full port drops
    * that token instead of stalling. Rule: full at cycle t means no slot takes a write at t
    * (every slot holds a token, or was freed less than 2 cycles before t; this actor's earlier
    * queued writes count), which reads in cycle t cannot change: order-independent.
    */
-  readonly writes?: (firingIndex: number, inputs: Readonly<Record<string, TokenMeta>>, ports: PortProbe) => readonly string[];
-  /** Cycle cost of a firing: static, or a function of the firing's metadata (never of payloads). */
+  readonly writes?: (firingIndex: number, inputs: Readonly<Record<string, TokenMeta>>, ports: PortProbe) => readonly PortRef[];
+  /**
+   * Cycle cost of a firing: static, or a function of the firing's metadata (never of payloads).
+   * The function may return the same object every time, updated in place (no allocation per
+   * firing): the engine reads it before the actor's next firing and keeps no reference.
+   */
   readonly cost: FiringCost | ((firing: Firing) => FiringCost);
   /** Shared resources this actor may request (validated at build). */
   readonly resources?: readonly string[];
@@ -102,8 +123,43 @@ export interface ActorSpec {
    * each written port gets the metadata of the first token read, or `{index, last}` for sources.
    */
   readonly behaviour?: OperatorFunction<Firing, FiringOutputs>;
+  /**
+   * The fast behaviour, by port index (instead of `behaviour`): sets `out[k]` to the metadata of
+   * the token written on output port k, for every port the firing writes. `out` is reused from
+   * firing to firing (the engine clears it); the metadata objects themselves are the tokens and
+   * must not be changed once written. Called after `cost` for the same firing.
+   */
+  readonly emit?: (firing: Firing, out: (TokenMeta | undefined)[]) => void;
   /** Computes payloads in functional mode; omitted for pure timing actors. */
   readonly kernel?: Kernel;
+}
+
+/**
+ * Index of port `name` in a port record (`ActorSpec.inputs` or `outputs`): its position in
+ * declaration order, the index `Firing.in`, `emit`'s `out`, `reads`/`writes` and `PortProbe` use.
+ *
+ * ```ts
+ * const inputs = { act: { widthBytes: 64 }, weights: { widthBytes: 64 } };
+ * portIndex(inputs, 'weights'); // 1
+ * ```
+ */
+export function portIndex(ports: Readonly<Record<string, PortSpec>> | undefined, name: string): number {
+  const k = Object.keys(ports ?? {}).indexOf(name);
+  if (k < 0) throw new RangeError(`no port '${name}' (ports: ${Object.keys(ports ?? {}).map((p) => `'${p}'`).join(', ') || 'none'})`);
+  return k;
+}
+
+/**
+ * Port names of a `reads`/`writes` result (indices mapped through the port record), for tools
+ * that follow an actor's firing rule outside the engine.
+ */
+export function portNames(ports: Readonly<Record<string, PortSpec>> | undefined, list: readonly PortRef[]): string[] {
+  const names = Object.keys(ports ?? {});
+  return list.map((p) => {
+    const name = typeof p === 'number' ? names[p] : p;
+    if (name === undefined || !names.includes(name)) throw new RangeError(`no port ${typeof p === 'number' ? p : `'${p}'`} (ports: ${names.map((n) => `'${n}'`).join(', ') || 'none'})`);
+    return name;
+  });
 }
 
 /** Resolves a cost model for a firing. */

@@ -22,6 +22,28 @@ describe('arbitration: every request of a cycle is arbitrated in that cycle', ()
     expect(r.cycles).toBe(2);
   });
 
+  it('a resource only one actor declares is granted at request time, as its round would: same cycles and summary, one event fewer per request', () => {
+    // 'load' reads 64 B per firing from a 32 B/cycle channel only it declares: firing k starts at
+    // 2k (its access takes cycles 2k and 2k + 1, the next firing waits for it), its tile is
+    // written at 2k + 2; the sink reads each as it lands. Last firing k = 9: written at 20, the
+    // sink completes at 21. A recorded run arbitrates in rounds (one event per request); a plain
+    // run grants when the request is made (no round event); both give the same run.
+    const build = () => {
+      const g = new GraphBuilder('sole');
+      g.resource({ name: 'hbm', unitsPerCycle: 32, unit: 'bytes' });
+      const f = g.stream('f', { depth: 2, widthBytes: 4 });
+      g.invoke({ name: 'load', outputs: { out: { widthBytes: 4 } }, firings: 10, resources: ['hbm'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'hbm', units: 64 }] } }, { out: { out: f } });
+      g.invoke(sinkActor({ name: 'sink', widthBytes: 4 }), { in: { in: f } });
+      return g.build();
+    };
+    const now = runGraph(build());
+    const rounds = runGraph(build(), { record: true });
+    expect(now.cycles).toBe(21);
+    expect(rounds.cycles).toBe(21);
+    expect(now.summary).toEqual(rounds.summary);
+    expect(rounds.schedulerEvents - now.schedulerEvents).toBe(10);
+  });
+
   it('two readers of a 64 B/cycle channel asking 40 B each in one cycle: 64 B in the first cycle, the rest in the second', () => {
     const g = new GraphBuilder('two-40');
     g.resource({ name: 'ch', unitsPerCycle: 64, unit: 'bytes' });

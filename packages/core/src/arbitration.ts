@@ -1,12 +1,17 @@
-import type { FiringCost } from './actor.js';
+import type { ResourceRequest } from './actor.js';
 import { RunError } from './errors.js';
 import type { SharedResource, Grant } from './resource.js';
+
+const NONE = -1;
+const UNSET = -2;
 
 /** A firing waiting for the arbitration of the cycle it started in. */
 export interface PendingRequest {
   readonly actor: number;
   readonly index: number;
-  readonly cost: FiringCost;
+  readonly iiCycles: number;
+  readonly latencyCycles: number;
+  readonly requests: readonly ResourceRequest[];
   /** Firing id in a recorded run (see recording.ts). */
   readonly id: number;
 }
@@ -35,17 +40,63 @@ export class Arbiter {
   /** Set when the run is recorded: called with (firing id, request index) at each grant, in grant order. */
   onRecord: ((id: number, k: number) => void) | undefined = undefined;
 
+  /**
+   * Per resource: the one actor that declares it (NONE when several do, or when a firing of
+   * another actor requested it): its requests are granted when made (`grantNow`). Undefined: no
+   * request is granted early.
+   */
+  private readonly sole: Int32Array | undefined;
+
   constructor(
     readonly resources: readonly SharedResource[],
     private readonly actorNames: readonly string[],
     private readonly onGrant: ((ri: number, actor: number, units: number, t: number, g: Grant) => void) | undefined,
+    /** Resources each actor declares (by index), to find sole requesters; undefined: always arbitrate in rounds. */
+    declared?: readonly Int32Array[],
   ) {
     resources.forEach((r, i) => this.index.set(r.name, i));
     this.contention = new Float64Array(resources.length);
+    if (declared) {
+      const sole = new Int32Array(resources.length).fill(UNSET);
+      declared.forEach((list, a) => {
+        for (const ri of list) sole[ri] = sole[ri] === UNSET || sole[ri] === a ? a : NONE;
+      });
+      this.sole = sole;
+    }
   }
 
-  get waiting(): number {
-    return this.pending.length;
+  private readonly now: Served = { finish: 0, waitUntil: 0, resource: undefined, heldBy: undefined };
+
+  /**
+   * Grants a firing's single request at once when its actor is the only one that can request the
+   * resource: no other request can join this cycle's round, so the round would grant the same
+   * (same calendar, same order). Returns undefined when the request must wait for the round.
+   * The returned object is reused by the next call.
+   */
+  grantNow(actor: number, declared: readonly string[], declaredIdx: Int32Array, rq: ResourceRequest, t: number): Served | undefined {
+    const sole = this.sole;
+    if (!sole) return undefined;
+    let ri = NONE;
+    for (let k = 0; k < declared.length; k++) {
+      if (declared[k] === rq.resource) {
+        ri = declaredIdx[k]!;
+        break;
+      }
+    }
+    if (ri === NONE || sole[ri] !== actor) return undefined;
+    const g = this.resources[ri]!.grant(actor, t, rq.units);
+    const s = this.now;
+    s.finish = Math.max(t, g.endCycle);
+    s.waitUntil = t;
+    s.resource = undefined;
+    s.heldBy = undefined;
+    if (g.startCycle > t && g.heldBy !== actor) {
+      this.contention[ri] += g.startCycle - t;
+      s.waitUntil = g.startCycle;
+      s.resource = this.resources[ri]!.name;
+      s.heldBy = g.heldBy;
+    }
+    return s;
   }
 
   request(p: PendingRequest): void {
@@ -56,10 +107,10 @@ export class Arbiter {
 
   /** Serves every request of cycle `t`; `done` receives each firing with how it was served. */
   arbitrate(t: number, done: (p: PendingRequest, s: Served) => void): void {
-    if (this.pending.length === 1 && this.pending[0]!.cost.requests!.length === 1) {
+    if (this.pending.length === 1 && this.pending[0]!.requests.length === 1) {
       // The common case: one firing, one request this cycle (no ordering, no allocation).
       const p = this.pending.pop()!;
-      const rq = p.cost.requests![0]!;
+      const rq = p.requests[0]!;
       const ri = this.resourceOf(p, rq.resource);
       const g = this.resources[ri]!.grant(p.actor, t, rq.units);
       this.onRecord?.(p.id, 0);
@@ -83,7 +134,7 @@ export class Arbiter {
     // Requests grouped by resource, resources served in declaration order.
     const byResource = new Map<number, { b: number; units: number; k: number }[]>();
     batch.forEach((p, b) => {
-      p.cost.requests!.forEach((rq, k) => {
+      p.requests.forEach((rq, k) => {
         const ri = this.resourceOf(p, rq.resource);
         let list = byResource.get(ri);
         if (!list) byResource.set(ri, (list = []));
@@ -124,6 +175,8 @@ export class Arbiter {
       const name = this.actorNames[p.actor]!;
       throw new RunError(`actor '${name}': firing ${p.index} requests undeclared resource '${resource}'`, name, p.index);
     }
+    // Requested by an actor that does not declare it: from now on its requests go to the rounds.
+    if (this.sole && this.sole[ri] !== p.actor) this.sole[ri] = NONE;
     return ri;
   }
 

@@ -1,171 +1,55 @@
-import type { Subject } from 'rxjs';
-import type { PortProbe } from './actor.js';
-import { Arbiter, type PendingRequest, type Served } from './arbitration.js';
+import type { FiringCost, PortProbe, PortRef } from './actor.js';
+import type { PendingRequest, Served } from './arbitration.js';
 import { DeadlockError, RunError, type BlockedActor } from './errors.js';
-import { BoundedFifo } from './fifo.js';
-import type { Graph } from './graph.js';
-import { EventHeap } from './heap.js';
-import { actorRuntime, checkedCost, EMPTY, outputsOf, readPorts, writePorts, type ActorRuntime } from './ports.js';
-import { Pipeline, type InFlight } from './pipeline.js';
-import { FiringRecorder } from './recording.js';
-import { SharedResource } from './resource.js';
-import { summarize } from './results.js';
-import { NONE, StallBook } from './stalls.js';
-import type { Token, TokenMeta } from './token.js';
-import type { TraceEvent } from './trace-events.js';
-import type { RunOptions, RunResult } from './engine.js';
+import { checkedCost, outputsOf, probedPort, readIndices, writeIndices, type ActorRuntime } from './ports.js';
+import type { InFlight } from './pipeline.js';
+import { runResult } from './results.js';
+import { ARBITRATE, START, UNKNOWN, WRITE } from './run-state.js';
+import { NONE } from './stalls.js';
+import type { RunResult } from './engine.js';
+import { PipelineWrites } from './writes.js';
 
-/** Event phases within a cycle: writes land, then actors start firings, then arbitration. */
-const WRITE = 0;
-const START = 1;
-const ARBITRATE = 2;
-const PHASES = 3;
 /** Outcomes of `waitForInputs`. */
 const READY = 0;
 const WAITING = 1;
 const DRY = 2;
-/** Write cycle of a firing still waiting for its cycle's arbitration. */
-const UNKNOWN = -1;
 
 /**
- * One run of a graph: the discrete-event scheduler. Events are keyed (cycle, phase, actor) and
- * processed in that order, so a run is bit-for-bit repeatable whatever the order actors were
- * declared in beyond the documented tie-breaks (see README: the FIFO and arbitration rules).
+ * One run of a graph: the discrete-event scheduler and the firing rule. An actor's firing
+ * starts when the tokens it reads are readable and its II allows; it reads them, asks its cost
+ * and behaviour, puts its writes in its pipeline (writes.ts) and, when it requests shared
+ * resources, waits for its cycle's arbitration (arbitration.ts) before its next firing.
  */
-export class EngineRun {
-  private readonly fifos: BoundedFifo[];
-  private readonly resources: SharedResource[];
-  private readonly actors: ActorRuntime[];
-  private readonly names: string[];
-  private readonly producer: Int32Array;
-  private readonly consumer: Int32Array;
-  private readonly n: number;
-  private readonly heap = new EventHeap();
-  private readonly stride: number;
-  private readonly maxKeyCycle: number;
-  private readonly book: StallBook;
-  private readonly arbiter: Arbiter;
-  private readonly pipes: Pipeline[];
-
-  // per actor state
-  private readonly nextAllowed: Float64Array;
-  private readonly scheduledAt: Float64Array;
-  private readonly writeScheduledAt: Float64Array;
-  /** Planned write cycle of the newest in-flight firing (writes stay in firing order). */
-  private readonly tailWrite: Float64Array;
-  private readonly firingCount: Float64Array;
-  private readonly done: Uint8Array;
-  private readonly finishing: Uint8Array;
-  /** Pipeline frozen on a full FIFO since `frozenSince` (NONE: running). */
-  private readonly frozenSince: Float64Array;
-  private readonly frozenFifo: Int32Array;
-  /**
-   * Planned write cycle of a pipeline head that needs a slot no read has freed yet (a FIFO full
-   * of unread tokens): no event is scheduled; the read that frees the slot plans the write, and
-   * an attempt to start at or after that cycle finds the pipeline frozen (NONE: none).
-   */
-  private readonly deferred: Float64Array;
-  /** Waiting, after testing its inputs, for a token on any of them (a polling loop). */
-  private readonly polling: Uint8Array;
-
+export class EngineRun extends PipelineWrites {
   // The non-blocking tests of the firing being tried (see ActorSpec.reads).
   private probeActor = 0;
   private probeCycle = 0;
   private probeTested = false;
+  /** Rates evaluated ahead of time (scheduleNext) must not test ports: a test there is only noted. */
+  private probeAhead = false;
   private probeEmptyFifo = NONE;
   private readonly probe: PortProbe = {
-    empty: (port: string): boolean => {
-      const rt = this.actors[this.probeActor]!;
-      const k = rt.inIndexByPort.get(port);
-      if (k === undefined) throw new RunError(`actor '${rt.spec.name}': reads() tests unknown input port '${port}'`, rt.spec.name);
-      const fi = rt.inFifos[k]!;
+    empty: (port: PortRef): boolean => {
       this.probeTested = true;
+      if (this.probeAhead) return true;
+      const rt = this.actors[this.probeActor]!;
+      const fi = rt.inFifos[probedPort(rt, port, 'input')]!;
       if (this.rec) this.rec.nonBlocking = true;
       const empty = !this.fifos[fi]!.testableAt(this.probeCycle);
       if (empty && this.probeEmptyFifo === NONE) this.probeEmptyFifo = fi;
       return empty;
     },
-    full: (port: string): boolean => {
+    full: (port: PortRef): boolean => {
       const rt = this.actors[this.probeActor]!;
-      const k = rt.outIndexByPort.get(port);
-      if (k === undefined) throw new RunError(`actor '${rt.spec.name}': writes() tests unknown output port '${port}'`, rt.spec.name);
+      const k = probedPort(rt, port, 'output');
       if (this.rec) this.rec.nonBlocking = true;
       return this.fifos[rt.outFifos[k]!]!.writableAt(rt.selfLoop[k] === 1) > this.probeCycle;
     },
   };
-
+  /** Per actor: the input ports its next firing reads, found ahead by scheduleNext (for firing `aheadFor`). */
+  private readonly ahead: (ArrayLike<number> | undefined)[] = new Array<ArrayLike<number> | undefined>(this.n).fill(undefined);
+  private readonly aheadFor = new Float64Array(this.n).fill(NONE);
   private arbitrationAt = -1;
-  private makespan = 0;
-  private totalFirings = 0;
-  private schedulerEvents = 0;
-  private readonly functional: boolean;
-  private readonly sinks: Record<string, Token[]> = {};
-  private readonly collectSinks: boolean;
-  private readonly maxCycles: number;
-  private now = 0;
-  /** Firing recorder for re-timing (RunOptions.record), undefined otherwise. */
-  private readonly rec: FiringRecorder | undefined;
-
-  constructor(
-    private readonly graph: Graph,
-    options: RunOptions,
-    trace: Subject<TraceEvent>,
-  ) {
-    this.functional = options.mode === 'functional';
-    const full = options.trace === 'full';
-    this.collectSinks = options.collectSinks ?? true;
-    this.maxCycles = options.maxCycles ?? 2 ** 50;
-    if (!Number.isInteger(this.maxCycles) || this.maxCycles < 1) throw new RangeError(`maxCycles must be an integer >= 1, got ${options.maxCycles}`);
-    if (options.mode !== undefined && options.mode !== 'timing' && options.mode !== 'functional') throw new RangeError(`mode must be 'timing' or 'functional', got '${String(options.mode)}'`);
-    if (options.trace !== undefined && options.trace !== 'summary' && options.trace !== 'full') throw new RangeError(`trace must be 'summary' or 'full', got '${String(options.trace)}'`);
-    const selfLoops = new Set<number>();
-    for (const ga of graph.actors) for (const fi of ga.outputs.values()) if ([...ga.inputs.values()].includes(fi)) selfLoops.add(fi);
-    this.fifos = graph.fifos.map((f, i) => new BoundedFifo(f, selfLoops.has(i)));
-    this.resources = graph.resources.map((r) => new SharedResource(r));
-    this.n = graph.actors.length;
-    this.stride = this.n + 1;
-    this.maxKeyCycle = Math.floor(Number.MAX_SAFE_INTEGER / (PHASES * this.stride)) - 1;
-    this.producer = new Int32Array(this.fifos.length).fill(NONE);
-    this.consumer = new Int32Array(this.fifos.length).fill(NONE);
-    this.names = graph.actors.map((ga) => ga.spec.name);
-    this.actors = graph.actors.map((ga, ai) => {
-      const rt = actorRuntime(ga, (e: unknown) => {
-        throw new RunError(`actor '${ga.spec.name}': behaviour failed: ${String(e)}`, ga.spec.name, undefined, { cause: e });
-      });
-      rt.inFifos.forEach((f) => (this.consumer[f] = ai));
-      rt.outFifos.forEach((f) => (this.producer[f] = ai));
-      if (rt.isSink) this.sinks[ga.spec.name] = [];
-      return rt;
-    });
-    const observed = full || trace.observed;
-    this.book = new StallBook(this.n, this.fifos.length, this.names, this.fifos.map((f) => f.name), observed, full, trace);
-    const book = this.book;
-    this.arbiter = new Arbiter(
-      this.resources,
-      this.names,
-      observed
-        ? (ri, actor, units, t, g) => book.emit({ kind: 'grant', resource: this.resources[ri]!.name, actor: this.names[actor]!, units, requestCycle: t, startCycle: g.startCycle, endCycle: g.endCycle })
-        : undefined,
-    );
-    this.rec = options.record ? new FiringRecorder(graph) : undefined;
-    if (this.rec) {
-      const rec = this.rec;
-      this.arbiter.onRecord = (id, k) => rec.granted(id, k);
-    }
-    this.pipes = this.actors.map(() => new Pipeline());
-    const n = this.n;
-    this.nextAllowed = new Float64Array(n);
-    this.scheduledAt = new Float64Array(n).fill(NONE);
-    this.writeScheduledAt = new Float64Array(n).fill(NONE);
-    this.tailWrite = new Float64Array(n).fill(-Infinity);
-    this.firingCount = new Float64Array(n);
-    this.done = new Uint8Array(n);
-    this.finishing = new Uint8Array(n);
-    this.frozenSince = new Float64Array(n).fill(NONE);
-    this.frozenFifo = new Int32Array(n).fill(NONE);
-    this.polling = new Uint8Array(n);
-    this.deferred = new Float64Array(n).fill(NONE);
-  }
 
   execute(): RunResult {
     this.start();
@@ -188,21 +72,17 @@ export class EngineRun {
     return this.totalFirings;
   }
 
+  /** Cycle reached so far. */
+  get cycle(): number {
+    return this.now;
+  }
+
   /** Processes events up to cycle `until` (inclusive); returns whether events remain. */
   drain(until: number): boolean {
-    const heap = this.heap;
-    const stride = this.stride;
-    while (heap.size > 0) {
-      const key = heap.peek();
-      const slot = Math.floor(key / stride);
-      const cycle = Math.floor(slot / PHASES);
-      if (cycle > until) return true;
-      heap.pop();
-      this.schedulerEvents++;
-      const phase = slot - cycle * PHASES;
-      const who = key - slot * stride;
-      if (cycle > this.maxCycles) throw new RunError(`run exceeded maxCycles (${this.maxCycles}) at cycle ${cycle}`);
-      this.now = cycle;
+    while (this.nextEvent(until)) {
+      const cycle = this.now;
+      const who = this.eventWho;
+      const phase = this.eventPhase;
       if (phase === START) {
         if (this.scheduledAt[who] !== cycle) continue; // superseded wake-up
         this.scheduledAt[who] = NONE;
@@ -216,42 +96,13 @@ export class EngineRun {
         this.arbiter.arbitrate(cycle, this.served);
       }
     }
-    return false;
+    return this.heap.size > 0;
   }
 
   /** The run's result once no event remains (or a DeadlockError naming who waits on what). */
   finish(): RunResult {
     this.checkFinished();
-    return this.result();
-  }
-
-  /** Cycle reached so far. */
-  get cycle(): number {
-    return this.now;
-  }
-
-  // ---- scheduling -------------------------------------------------------------------------
-
-  private push(cycle: number, phase: number, who: number): void {
-    if (cycle > this.maxKeyCycle) throw new RunError(`run exceeded the largest cycle the scheduler can key (${this.maxKeyCycle}) at cycle ${cycle}`);
-    this.heap.push((cycle * PHASES + phase) * this.stride + who);
-  }
-
-  private wake(a: number, cycle: number): void {
-    if (this.done[a]) return;
-    const t = Math.max(cycle, this.nextAllowed[a]!);
-    if (t === Infinity) return; // waiting for arbitration or a frozen pipeline: they reschedule
-    const s = this.scheduledAt[a]!;
-    if (s !== NONE && s <= t) return;
-    this.scheduledAt[a] = t;
-    this.push(t, START, a);
-  }
-
-  private scheduleWrite(a: number, cycle: number): void {
-    const s = this.writeScheduledAt[a]!;
-    if (s !== NONE && s <= cycle) return;
-    this.writeScheduledAt[a] = cycle;
-    this.push(cycle, WRITE, a);
+    return runResult(this);
   }
 
   // ---- firing -----------------------------------------------------------------------------
@@ -278,11 +129,15 @@ export class EngineRun {
     this.probeCycle = t;
     this.probeTested = false;
     this.probeEmptyFifo = NONE;
-    const readIdx = readPorts(rt, i, this.probe);
-    const fifos = this.fifos;
-    if (readIdx.length === 0 && this.probeTested) {
-      this.pollWait(a, rt, t);
-      return;
+    let readIdx: ArrayLike<number>;
+    if (this.aheadFor[a] === i) {
+      readIdx = this.ahead[a]!;
+    } else {
+      readIdx = readIndices(rt, i, this.probe);
+      if (readIdx.length === 0 && this.probeTested) {
+        this.pollWait(a, rt, t);
+        return;
+      }
     }
     this.polling[a] = 0;
     const ready = this.waitForInputs(a, rt, readIdx, t);
@@ -291,25 +146,23 @@ export class EngineRun {
       return;
     }
     this.book.closeEmpty(a, t);
-    // Metadata records are reused per read pattern (same keys every time: a stable shape).
-    let inputs = rt.inputRecords.get(readIdx);
-    if (!inputs) rt.inputRecords.set(readIdx, (inputs = {}));
-    for (let r = 0; r < readIdx.length; r++) inputs[rt.inPorts[readIdx[r]!]!] = fifos[rt.inFifos[readIdx[r]!]!]!.headMeta();
-    const firing = rt.firingScratch as { actor: string; index: number; cycle: number; inputs: Readonly<Record<string, TokenMeta>> };
-    firing.index = i;
-    firing.cycle = t;
-    firing.inputs = inputs;
-    const needPayloads = this.functional && spec.kernel !== undefined;
+    const fifos = this.fifos;
+    const firing = rt.firing;
+    const ins = firing.in;
+    for (let k = 0; k < ins.length; k++) ins[k] = undefined;
+    const needPayloads = this.functional && rt.kernel !== undefined;
     const inPayloads: Record<string, unknown> | undefined = needPayloads ? {} : undefined;
+    const collect = rt.isSink && this.collectSinks;
     for (let r = 0; r < readIdx.length; r++) {
       const k = readIdx[r]!;
       const fi = rt.inFifos[k]!;
       const fifo = fifos[fi]!;
       const meta = fifo.headMeta();
-      const written = fifo.headWriteCycle();
+      ins[k] = meta;
+      const written = collect ? fifo.headWriteCycle() : 0;
       const payload = fifo.pop(t);
       if (inPayloads) inPayloads[rt.inPorts[k]!] = payload;
-      if (rt.isSink && this.collectSinks) this.sinks[spec.name]!.push({ meta, payload, readyCycle: written });
+      if (collect) this.sinks[spec.name]!.push({ meta, payload, readyCycle: written });
       if (this.book.observed) this.book.fifoEvent(fi, t, fifo.occupancy);
       const p = this.producer[fi]!;
       if (p !== a) {
@@ -317,41 +170,50 @@ export class EngineRun {
         else if (this.deferred[p] !== NONE) this.resolveDeferred(p, t);
       }
     }
-    const writeIdx = writePorts(rt, i, inputs, this.probe);
+    firing.begin(i, t, readIdx);
+    const writeIdx = writeIndices(rt, i, this.probe);
     const cost = checkedCost(rt, firing);
     // A behaviour sees every firing (an RxJS one may keep state), also those that write nothing.
-    const outMetas = writeIdx.length > 0 || rt.subject || rt.mapFn ? outputsOf(rt, firing, writeIdx, i) : EMPTY;
+    if (writeIdx.length > 0 || rt.hasBehaviour) outputsOf(rt, firing, writeIdx, i);
+    const out = rt.out;
     let outPayloads: Readonly<Record<string, unknown>> | undefined;
     if (needPayloads) {
+      const named: Record<string, (typeof out)[number]> = {};
+      for (let w = 0; w < writeIdx.length; w++) named[rt.outPorts[writeIdx[w]!]!] = out[writeIdx[w]!];
       try {
-        outPayloads = spec.kernel!(inPayloads!, outMetas, firing);
+        outPayloads = rt.kernel!(inPayloads!, named as Readonly<Record<string, NonNullable<(typeof out)[number]>>>, firing);
       } catch (e) {
-        throw new RunError(`actor '${spec.name}': kernel failed on firing ${i} (inputs ${JSON.stringify(inputs)}): ${e instanceof Error ? e.message : String(e)}`, spec.name, i, { cause: e });
+        throw new RunError(`actor '${spec.name}': kernel failed on firing ${i} (inputs ${JSON.stringify(firing.inputs)}): ${e instanceof Error ? e.message : String(e)}`, spec.name, i, { cause: e });
       }
     }
     this.firingCount[a] = i + 1;
     this.totalFirings++;
-    const id = this.rec ? this.rec.firing(a, t, rt.inFifos, readIdx, rt.outFifos, writeIdx, cost) : 0;
+    // (The recorder only reads the port lists' lengths and elements.)
+    const id = this.rec ? this.rec.firing(a, t, rt.inFifos, readIdx as Int32Array, rt.outFifos, writeIdx as Int32Array, cost) : 0;
     let entry: InFlight | undefined;
     if (writeIdx.length > 0) {
-      entry = this.pipes[a]!.alloc();
+      const pipe = this.pipes[a]!;
+      entry = pipe.alloc();
       entry.index = i;
       entry.n = writeIdx.length;
       for (let w = 0; w < writeIdx.length; w++) {
-        const port = rt.outPorts[writeIdx[w]!]!;
-        entry.ports[w] = writeIdx[w]!;
-        entry.metas[w] = outMetas[port]!;
-        entry.payloads[w] = outPayloads?.[port];
+        const k = writeIdx[w]!;
+        entry.ports[w] = k;
+        entry.metas[w] = out[k]!;
+        entry.payloads[w] = outPayloads?.[rt.outPorts[k]!];
       }
-    }
-    if (entry) {
       entry.write = UNKNOWN;
-      this.pipes[a]!.push(entry);
+      pipe.push(entry);
     }
     const requests = cost.requests;
     if (requests && requests.length > 0) {
+      const now = requests.length === 1 ? this.arbiter.grantNow(a, rt.resourceNames, rt.resourceIdx, requests[0]!, t) : undefined;
+      if (now) {
+        this.serve(a, i, cost, now, entry, t);
+        return;
+      }
       this.nextAllowed[a] = Infinity;
-      this.arbiter.request({ actor: a, index: i, cost, id });
+      this.arbiter.request({ actor: a, index: i, iiCycles: cost.iiCycles, latencyCycles: cost.latencyCycles, requests, id });
       if (this.arbitrationAt !== t) {
         this.arbitrationAt = t;
         this.push(t, ARBITRATE, this.n);
@@ -382,46 +244,35 @@ export class EngineRun {
   }
 
   /**
-   * Whether every FIFO `entry` writes already has the slot its write at `w` needs. Slots only
-   * free up as time passes and this actor's writes are in order, so the write cannot stall.
-   */
-  private writableBy(a: number, entry: InFlight, w: number): boolean {
-    const rt = this.actors[a]!;
-    for (let k = 0; k < entry.n; k++) {
-      const port = entry.ports[k]!;
-      if (this.fifos[rt.outFifos[port]!]!.writableAt(rt.selfLoop[port] === 1) > w) return false;
-    }
-    return true;
-  }
-
-  /**
-   * Puts the oldest in-flight firing's tokens into their FIFOs, readable from `w`, and wakes the
-   * consumers. `started` calls it at once for writes that cannot stall (no write event; a token
-   * a FIFO holds is never readable before its write cycle), `tryWrite` when the write lands.
-   */
-  private queueWrites(a: number, entry: InFlight, w: number, sameCycle: boolean): void {
-    const rt = this.actors[a]!;
-    for (let k = 0; k < entry.n; k++) {
-      const fi = rt.outFifos[entry.ports[k]!]!;
-      const fifo = this.fifos[fi]!;
-      fifo.push(entry.metas[k]!, entry.payloads[k], w, sameCycle);
-      if (this.book.observed) this.book.fifoEvent(fi, w, fifo.occupancy);
-      const c = this.consumer[fi]!;
-      if (this.polling[c]) this.wake(c, sameCycle ? w + 1 : w);
-      else if (this.book.emptyFifo[c] === fi && this.book.emptySince[c] !== NONE) this.wake(c, w);
-    }
-    if (w > this.makespan) this.makespan = w;
-    this.pipes[a]!.shift();
-  }
-
-  /**
-   * Schedules the next firing attempt of `a` at `next`, unless a default-rule actor would only
-   * find an input empty then: it is marked blocked from `next` and the write wakes it (one
-   * scheduler event saved per firing of a stage that waits on its producer; cycles unchanged).
+   * Schedules the next firing attempt of `a` at `next`, unless it would only find an input empty
+   * then: it is marked blocked from `next` and the write wakes it (one scheduler event saved per
+   * firing of a stage that waits on its producer; cycles unchanged). The next firing's read rate
+   * is evaluated here once and kept for the firing; a rate that tests its ports is left to the
+   * firing's own cycle.
    */
   private scheduleNext(a: number, next: number): void {
     const rt = this.actors[a]!;
-    if (!rt.spec.reads && rt.inFifos.length > 0 && this.firingCount[a]! < rt.firingLimit && this.waitForInputs(a, rt, rt.allIn, next) === WAITING) return;
+    const i = this.firingCount[a]!;
+    if (rt.inFifos.length > 0 && i < rt.firingLimit) {
+      let readIdx: ArrayLike<number> = rt.allIn;
+      if (rt.reads) {
+        this.probeAhead = true;
+        this.probeTested = false;
+        this.probeActor = a;
+        try {
+          readIdx = readIndices(rt, i, this.probe);
+        } finally {
+          this.probeAhead = false;
+        }
+        if (this.probeTested) {
+          this.wake(a, next);
+          return;
+        }
+        this.ahead[a] = readIdx;
+        this.aheadFor[a] = i;
+      }
+      if (this.waitForInputs(a, rt, readIdx, next) === WAITING) return;
+    }
     this.wake(a, next);
   }
 
@@ -430,7 +281,7 @@ export class EngineRun {
    * blocked on the first that does not (woken by its write, or at the queued token's write
    * cycle): WAITING; DRY when that FIFO is empty and its producer has finished.
    */
-  private waitForInputs(a: number, rt: ActorRuntime, readIdx: Int32Array, t: number): number {
+  private waitForInputs(a: number, rt: ActorRuntime, readIdx: ArrayLike<number>, t: number): number {
     for (let r = 0; r < readIdx.length; r++) {
       const fi = rt.inFifos[readIdx[r]!]!;
       const f = this.fifos[fi]!;
@@ -449,131 +300,23 @@ export class EngineRun {
     return READY;
   }
 
+  /** A firing waiting for its cycle's arbitration round has been served. */
   private readonly served = (p: PendingRequest, s: Served): void => {
-    const a = p.actor;
-    const t = this.now;
-    const next = Math.max(t + p.cost.iiCycles, s.finish);
-    this.book.fired(a, p.index, t, s.waitUntil - t, next, p.cost.iiCycles, s.resource, s.heldBy === undefined ? undefined : this.names[s.heldBy]);
-    const pipe = this.pipes[a]!;
+    const pipe = this.pipes[p.actor]!;
     let entry: InFlight | undefined;
     for (let k = pipe.len - 1; k >= 0; k--) {
       const f = pipe.at(k);
       if (f.index === p.index) entry = f;
       if (f.write !== UNKNOWN) break;
     }
-    this.started(a, entry, s.finish + p.cost.latencyCycles, next, t);
+    this.serve(p.actor, p.index, p, s, entry, this.now);
   };
 
-  /**
-   * The oldest in-flight firing of `a` writes its outputs at `c`, if every FIFO it writes has a
-   * slot (see BoundedFifo). If one has none, the pipeline freezes (HLS stall-pipeline): no firing
-   * starts and every in-flight write moves by the length of the stall.
-   */
-  private tryWrite(a: number, c: number, sameCycle = false): void {
-    const pipe = this.pipes[a]!;
-    const rt = this.actors[a]!;
-    for (let head = pipe.front(); head && head.write !== UNKNOWN && head.write <= c; head = pipe.front()) {
-      for (let w = 0; w < head.n; w++) {
-        const port = head.ports[w]!;
-        const fi = rt.outFifos[port]!;
-        const at = this.fifos[fi]!.writableAt(rt.selfLoop[port] === 1);
-        if (at > c) {
-          if (this.frozenSince[a] === NONE) {
-            this.frozenSince[a] = c;
-            this.book.closeEmpty(a, c);
-          }
-          this.frozenFifo[a] = fi;
-          if (at !== Infinity) this.scheduleWrite(a, at);
-          return;
-        }
-      }
-      const since = this.frozenSince[a]!;
-      if (since !== NONE) this.thaw(a, since, c);
-      this.queueWrites(a, head, c, sameCycle);
-    }
-    const next = pipe.front();
-    if (next && next.write !== UNKNOWN) this.planWrite(a, next, next.write);
-    if (!next && this.finishing[a]) this.close(a, c);
-  }
-
-  /** The first FIFO `entry` writes that is full of unread tokens (NONE: none). */
-  private fullOutput(a: number, entry: InFlight): number {
-    const rt = this.actors[a]!;
-    for (let k = 0; k < entry.n; k++) {
-      const fi = rt.outFifos[entry.ports[k]!]!;
-      if (this.fifos[fi]!.isFull) return fi;
-    }
-    return NONE;
-  }
-
-  /** A write event at `w` for the pipeline head, or, if a FIFO it writes is full, a deferred write. */
-  private planWrite(a: number, entry: InFlight, w: number): void {
-    if (this.fullOutput(a, entry) !== NONE) this.deferred[a] = w;
-    else this.scheduleWrite(a, w);
-  }
-
-  /** A deferred write was due at `w` and is still blocked: the pipeline has been frozen since `w`. */
-  private freezeDeferred(a: number, w: number, fi = this.fullOutput(a, this.pipes[a]!.front()!)): void {
-    this.deferred[a] = NONE;
-    this.frozenSince[a] = w;
-    this.book.closeEmpty(a, w);
-    this.frozenFifo[a] = fi;
-  }
-
-  /** A read at `t` freed a slot of producer `p`, whose head write was deferred: plan it now. */
-  private resolveDeferred(p: number, t: number): void {
-    const w = this.deferred[p]!;
-    const head = this.pipes[p]!.front()!;
-    if (this.fullOutput(p, head) !== NONE) return;
-    this.deferred[p] = NONE;
-    if (w <= t) {
-      // Due already: frozen since w (on the FIFO that was full); the write lands when the slots are writable.
-      const rt = this.actors[p]!;
-      let at = t;
-      let blocking = NONE;
-      for (let k = 0; k < head.n; k++) {
-        const port = head.ports[k]!;
-        const fi = rt.outFifos[port]!;
-        const x = this.fifos[fi]!.writableAt(rt.selfLoop[port] === 1);
-        if (x > w && blocking === NONE) blocking = fi;
-        if (x > at) at = x;
-      }
-      this.freezeDeferred(p, w, blocking);
-      this.scheduleWrite(p, at);
-      return;
-    }
-    if (this.writableBy(p, head, w)) {
-      this.queueWrites(p, head, w, false);
-      const next = this.pipes[p]!.front();
-      if (next && next.write !== UNKNOWN) {
-        if (this.writableBy(p, next, next.write)) this.scheduleWrite(p, next.write);
-        else this.planWrite(p, next, next.write);
-      } else if (!next && this.finishing[p]) this.close(p, t);
-      return;
-    }
-    this.scheduleWrite(p, w);
-  }
-
-  /** The frozen pipeline of `a` restarts at `c`: everything planned from `since` on moves by the stall. */
-  private thaw(a: number, since: number, c: number): void {
-    const d = c - since;
-    this.frozenSince[a] = NONE;
-    this.book.froze(a, since, c, this.frozenFifo[a]!);
-    this.frozenFifo[a] = NONE;
-    const pipe = this.pipes[a]!;
-    for (let k = 0; k < pipe.len; k++) {
-      const f = pipe.at(k);
-      if (f.write !== UNKNOWN) f.write += d;
-    }
-    this.tailWrite[a] += d;
-    const na = this.nextAllowed[a]!;
-    if (na !== Infinity) {
-      // A firing's II that the stall interrupted ends d cycles later; an actor that was waiting
-      // for input may start again from c.
-      this.nextAllowed[a] = na >= since ? na + d : c;
-      if (na >= since && na + d > this.makespan) this.makespan = na + d;
-    }
-    this.wake(a, this.nextAllowed[a]!);
+  /** Firing `index` of `a`, started at t, was served as `s`: it is busy until its accesses end. */
+  private serve(a: number, index: number, cost: Pick<FiringCost, 'iiCycles' | 'latencyCycles'>, s: Served, entry: InFlight | undefined, t: number): void {
+    const next = Math.max(t + cost.iiCycles, s.finish);
+    this.book.fired(a, index, t, s.waitUntil - t, next, cost.iiCycles, s.resource, s.heldBy === undefined ? undefined : this.names[s.heldBy]);
+    this.started(a, entry, s.finish + cost.latencyCycles, next, t);
   }
 
   /**
@@ -600,24 +343,6 @@ export class EngineRun {
 
   // ---- completion -------------------------------------------------------------------------
 
-  /** `a` fires no more (its firing count is reached, or an input ran dry): done once its pipeline drains. */
-  private retire(a: number, t: number): void {
-    this.book.retire(a, t);
-    this.finishing[a] = 1;
-    if (this.pipes[a]!.len === 0) this.close(a, t);
-  }
-
-  private close(a: number, t: number): void {
-    this.done[a] = 1;
-    const rt = this.actors[a]!;
-    for (const fi of rt.outFifos) {
-      this.fifos[fi]!.closed = true;
-      const k = this.consumer[fi]!;
-      if (k !== a) this.wake(k, t);
-    }
-    rt.subject?.complete();
-  }
-
   private checkFinished(): void {
     const blocked: BlockedActor[] = [];
     for (let a = 0; a < this.n; a++) {
@@ -641,27 +366,5 @@ export class EngineRun {
           .join('; ')}`,
       );
     }
-  }
-
-  private result(): RunResult {
-    const cycles = this.makespan;
-    const book = this.book;
-    const summary = summarize(this.graph, cycles, this.firingCount, book, this.fifos, this.resources, this.arbiter.contention);
-    if (book.observed) {
-      // Close the books: every actor's remaining cycles are idle.
-      for (let a = 0; a < this.n; a++) book.flushBusy(a);
-      for (const s of summary.actors) {
-        if (s.idleCycles > 0) book.emit({ kind: 'actor', actor: s.actor, state: 'idle', startCycle: cycles - s.idleCycles, endCycle: cycles });
-      }
-    }
-    return {
-      cycles,
-      summary,
-      sinks: this.sinks,
-      events: book.events,
-      firings: this.totalFirings,
-      schedulerEvents: this.schedulerEvents,
-      ...(this.rec ? { recording: this.rec.finish(cycles) } : {}),
-    };
   }
 }

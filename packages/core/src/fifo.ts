@@ -142,16 +142,37 @@ export class BoundedFifo {
   private account(slot: number): void {
     const w = this.written[slot]!;
     const reuse = w - (this.selfLoopSlots ? 0 : SLOT_TURNAROUND_CYCLES);
-    let held = 1;
-    let busy = 1;
-    for (let k = 1; k < this.depth; k++) {
-      const read = this.freedAt[(slot - k + this.depth) % this.depth]!;
-      if (read <= reuse) break;
-      busy++;
-      if (read >= w) held++;
-    }
+    // Counted: earlier tokens read after `reuse` (busy), and of those the ones read at w or later
+    // (held). Their read cycles, newest token first, never increase (reads are in token order),
+    // so each count is a prefix: found by binary search in a deep FIFO (an accumulator buffer
+    // holds a whole block of tiles), by a short scan otherwise.
+    const busy = 1 + this.recentReads(slot, reuse, -Infinity);
+    const held = 1 + this.recentReads(slot, reuse, w);
     if (held > this.maxOccupancy) this.maxOccupancy = held;
     if (busy > this.stallFreeDepth) this.stallFreeDepth = busy;
+  }
+
+  /** How many of the depth - 1 tokens before the one in `slot` were read after `after` and at or after `from`. */
+  private recentReads(slot: number, after: number, from: number): number {
+    const d = this.depth;
+    const freed = this.freedAt;
+    if (d <= 8) {
+      let k = 1;
+      for (; k < d; k++) {
+        const read = freed[(slot - k + d) % d]!;
+        if (!(read > after && read >= from)) break;
+      }
+      return k - 1;
+    }
+    let lo = 0; // tokens 1..lo back were read recently
+    let hi = d; // token hi back was not (or hi = d: past the end)
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      const read = freed[(slot - mid + d) % d]!;
+      if (read > after && read >= from) lo = mid;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Removes the oldest token, read at `cycle`; returns its payload (read its meta first). */

@@ -140,6 +140,7 @@ export class GraphBuilder {
         if (!Number.isInteger(iiCycles) || iiCycles < 1) problems.push(`${who}: iiCycles must be an integer >= 1, got ${iiCycles}`);
         if (!Number.isInteger(latencyCycles) || latencyCycles < 0) problems.push(`${who}: latencyCycles must be an integer >= 0, got ${latencyCycles}`);
       }
+      if (spec.emit !== undefined && spec.behaviour !== undefined) problems.push(`${who} has both 'emit' and 'behaviour' (one computes the output metadata)`);
       actors.push({ spec, inputs, outputs });
     }
     this.fifos.forEach((f, i) => {

@@ -45,7 +45,7 @@ export class Pipeline {
 
   shift(): void {
     const f = this.items[this.head]!;
-    f.payloads.fill(undefined);
+    for (let k = 0; k < f.n; k++) f.payloads[k] = undefined;
     this.spare.push(f);
     this.head = (this.head + 1) % this.items.length;
     this.len--;

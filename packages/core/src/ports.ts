@@ -1,16 +1,64 @@
 import { Subject } from 'rxjs';
-import { costOf, type ActorSpec, type Firing, type FiringCost, type FiringOutputs, type PortProbe } from './actor.js';
+import { type ActorSpec, type Firing, type FiringCost, type FiringOutputs, type PortProbe, type PortRef } from './actor.js';
 import { mapFnOf } from './actors.js';
 import { RunError } from './errors.js';
 import type { GraphActor } from './graph.js';
 import type { TokenMeta } from './token.js';
 
-type PortCache = { names: readonly string[]; idx: Int32Array }[];
+type PortCache = { names: readonly PortRef[]; idx: Int32Array }[];
 const PORT_CACHE_SIZE = 8;
 
 /**
+ * The Firing an actor's callbacks get: one object per actor, updated in place for each firing.
+ * `in` is filled by the engine; the by-name `inputs` record is built only when someone reads it
+ * (one reused record per read pattern, so its shape stays stable).
+ */
+class FiringView implements Firing {
+  index = 0;
+  cycle = 0;
+  /** Input port indices read by the current firing. */
+  readIdx: ArrayLike<number> = NO_PORTS;
+  private recordValid = false;
+  private record: Record<string, TokenMeta> = {};
+  private readonly records = new Map<number, Record<string, TokenMeta>>();
+  readonly in: (TokenMeta | undefined)[];
+
+  constructor(
+    readonly actor: string,
+    private readonly inPorts: readonly string[],
+  ) {
+    this.in = new Array<TokenMeta | undefined>(inPorts.length).fill(undefined);
+  }
+
+  /** Starts firing `index` at `cycle` reading ports `readIdx` (their metadata already in `in`). */
+  begin(index: number, cycle: number, readIdx: ArrayLike<number>): void {
+    this.index = index;
+    this.cycle = cycle;
+    this.readIdx = readIdx;
+    this.recordValid = false;
+  }
+
+  get inputs(): Readonly<Record<string, TokenMeta>> {
+    if (this.recordValid) return this.record;
+    const idx = this.readIdx;
+    let mask = 0;
+    for (let r = 0; r < idx.length; r++) mask |= 1 << idx[r]!;
+    // More than 31 inputs: a fresh record (the mask cannot key it).
+    let rec = this.inPorts.length > 31 ? {} : this.records.get(mask);
+    if (!rec) this.records.set(mask, (rec = {}));
+    for (let r = 0; r < idx.length; r++) rec[this.inPorts[idx[r]!]!] = this.in[idx[r]!]!;
+    this.record = rec;
+    this.recordValid = true;
+    return rec;
+  }
+}
+
+const NO_PORTS: Int32Array = new Int32Array(0);
+const EMPTY_RECORD: Readonly<Record<string, TokenMeta>> = Object.freeze({});
+
+/**
  * An actor as the engine runs it: ports by index (FIFO numbers in port order; names kept for
- * errors, traces and the metadata records handed to behaviours and kernels), its firing rule
+ * errors, traces and the by-name records some behaviours and kernels use), its firing rule
  * resolved to port-index lists, and the objects reused from firing to firing.
  */
 export interface ActorRuntime {
@@ -25,6 +73,8 @@ export interface ActorRuntime {
   readonly subject: Subject<Firing> | undefined;
   /** The projection of a `mapFirings` behaviour, called directly (no Subject round trip). */
   readonly mapFn: ((f: Firing) => FiringOutputs) | undefined;
+  /** The actor has a behaviour of any kind (it sees every firing, also those that write nothing). */
+  readonly hasBehaviour: boolean;
   emitted: FiringOutputs | undefined;
   emissions: number;
   readonly firingLimit: number;
@@ -36,24 +86,32 @@ export interface ActorRuntime {
   readonly allOut: Int32Array;
   /** Per output port: the FIFO is also one of the actor's inputs (state carried to the next firing). */
   readonly selfLoop: Uint8Array;
-  /**
-   * Reused per-firing objects: one metadata record per read pattern and one Firing. Behaviours,
-   * rates and kernels get them for the call only; they must copy what they keep.
-   */
-  readonly inputRecords: Map<Int32Array, Record<string, TokenMeta>>;
-  readonly firingScratch: Firing;
-  readonly outScratch: Record<string, TokenMeta>;
+  /** The reused Firing (its `in` holds the metadata read, by input port). */
+  readonly firing: FiringView;
+  /** Metadata written by the current firing, by output port (reused). */
+  readonly out: (TokenMeta | undefined)[];
   readonly readCache: PortCache;
   readonly writeCache: PortCache;
+  /** Resource names the actor declared and their indices in the graph (requests resolve here first). */
+  readonly resourceNames: readonly string[];
+  readonly resourceIdx: Int32Array;
+  // The spec's callbacks, copied here so the hot path reads one object shape (specs come in
+  // many shapes: reading them per firing is a megamorphic property load).
+  readonly reads: ActorSpec['reads'];
+  readonly writes: ActorSpec['writes'];
+  readonly costFn: ((firing: Firing) => FiringCost) | undefined;
+  readonly emit: ActorSpec['emit'];
+  readonly kernel: ActorSpec['kernel'];
 }
 
-export function actorRuntime(ga: GraphActor, onBehaviourError: (e: unknown) => never): ActorRuntime {
+export function actorRuntime(ga: GraphActor, resourceIndex: ReadonlyMap<string, number>, onBehaviourError: (e: unknown) => never): ActorRuntime {
   const inPorts = [...ga.inputs.keys()];
   const outPorts = [...ga.outputs.keys()];
   const inFifos = Int32Array.from(inPorts.map((p) => ga.inputs.get(p)!));
   const outFifos = Int32Array.from(outPorts.map((p) => ga.outputs.get(p)!));
   const spec = ga.spec;
   const mapFn = mapFnOf(spec.behaviour);
+  const resourceNames = (spec.resources ?? []).filter((r) => resourceIndex.has(r));
   const rt: ActorRuntime = {
     spec,
     inPorts,
@@ -64,6 +122,7 @@ export function actorRuntime(ga: GraphActor, onBehaviourError: (e: unknown) => n
     outIndexByPort: new Map(outPorts.map((p, i) => [p, i])),
     subject: spec.behaviour && !mapFn ? new Subject<Firing>() : undefined,
     mapFn,
+    hasBehaviour: spec.behaviour !== undefined || spec.emit !== undefined,
     emitted: undefined,
     emissions: 0,
     firingLimit: spec.firings ?? Infinity,
@@ -72,11 +131,17 @@ export function actorRuntime(ga: GraphActor, onBehaviourError: (e: unknown) => n
     allIn: allIndices(inPorts.length),
     allOut: allIndices(outPorts.length),
     selfLoop: Uint8Array.from(outFifos, (f) => (inFifos.includes(f) ? 1 : 0)),
-    inputRecords: new Map(),
-    firingScratch: { actor: spec.name, index: 0, cycle: 0, inputs: {} },
-    outScratch: {},
+    firing: new FiringView(spec.name, inPorts),
+    out: new Array<TokenMeta | undefined>(outPorts.length).fill(undefined),
     readCache: [],
     writeCache: [],
+    resourceNames,
+    resourceIdx: Int32Array.from(resourceNames, (r) => resourceIndex.get(r)!),
+    reads: spec.reads,
+    writes: spec.writes,
+    costFn: typeof spec.cost === 'function' ? spec.cost : undefined,
+    emit: spec.emit,
+    kernel: spec.kernel,
   };
   if (rt.subject && spec.behaviour) {
     // The behaviour operator runs synchronously inside each firing; the engine reads what it
@@ -93,23 +158,35 @@ export function actorRuntime(ga: GraphActor, onBehaviourError: (e: unknown) => n
 }
 
 /** Input ports read by firing `i`, as indices (`probe` answers the rate's non-blocking tests). */
-export function readPorts(rt: ActorRuntime, i: number, probe: PortProbe): Int32Array {
-  const spec = rt.spec;
-  return spec.reads ? portIndices(rt.readCache, spec.reads(i, probe), rt.inIndexByPort, spec.name, 'reads', i, 'input') : rt.allIn;
+export function readIndices(rt: ActorRuntime, i: number, probe: PortProbe): ArrayLike<number> {
+  return rt.reads ? portList(rt.readCache, rt.reads(i, probe), rt.inIndexByPort, rt.firing.actor, 'reads', i, 'input') : rt.allIn;
 }
 
 /** Output ports written by firing `i`, as indices. */
-export function writePorts(rt: ActorRuntime, i: number, inputs: Readonly<Record<string, TokenMeta>>, probe: PortProbe): Int32Array {
-  const spec = rt.spec;
-  return spec.writes ? portIndices(rt.writeCache, spec.writes(i, inputs, probe), rt.outIndexByPort, spec.name, 'writes', i, 'output') : rt.allOut;
+export function writeIndices(rt: ActorRuntime, i: number, probe: PortProbe): ArrayLike<number> {
+  const writes = rt.writes;
+  if (!writes) return rt.allOut;
+  // The by-name record is built only for a rate that declares the `inputs` parameter.
+  const inputs = writes.length >= 2 ? rt.firing.inputs : EMPTY_RECORD;
+  return portList(rt.writeCache, writes(i, inputs, probe), rt.outIndexByPort, rt.firing.actor, 'writes', i, 'output');
 }
 
 /**
- * Port indices of a reads/writes result. Rates return a handful of distinct port lists (often
- * fresh array literals), so the mapping is memoised by content in a small per-actor cache.
+ * Port indices of a reads/writes result. An index list is used as it is (checked); a name list
+ * is mapped once and memoised by content in a small per-actor cache (rates return a handful of
+ * distinct port lists, often fresh array literals).
  */
-function portIndices(cache: PortCache, ports: readonly string[], byName: ReadonlyMap<string, number>, actor: string, rate: 'reads' | 'writes', firing: number, dir: 'input' | 'output'): Int32Array {
+function portList(cache: PortCache, ports: readonly PortRef[], byName: ReadonlyMap<string, number>, actor: string, rate: 'reads' | 'writes', firing: number, dir: 'input' | 'output'): ArrayLike<number> {
   const n = ports.length;
+  if (n === 0) return NO_PORTS;
+  if (typeof ports[0] === 'number') {
+    const count = byName.size;
+    for (let k = 0; k < n; k++) {
+      const j = ports[k] as number;
+      if (!(j >= 0 && j < count && (j | 0) === j)) throw new RunError(`actor '${actor}': ${rate}(${firing}) names ${dir} port ${String(j)}, not an index in [0, ${count})`, actor, firing);
+    }
+    return ports as readonly number[];
+  }
   search: for (let e = 0; e < cache.length; e++) {
     const entry = cache[e]!;
     const names = entry.names;
@@ -119,8 +196,9 @@ function portIndices(cache: PortCache, ports: readonly string[], byName: Readonl
   }
   const idx = new Int32Array(n);
   for (let k = 0; k < n; k++) {
-    const j = byName.get(ports[k]!);
-    if (j === undefined) throw new RunError(`actor '${actor}': ${rate}(${firing}) names unknown ${dir} port '${ports[k]}'`, actor, firing);
+    const p = ports[k]!;
+    const j = typeof p === 'number' ? p : byName.get(p);
+    if (j === undefined || !(j >= 0 && j < byName.size)) throw new RunError(`actor '${actor}': ${rate}(${firing}) names unknown ${dir} port '${String(p)}'`, actor, firing);
     idx[k] = j;
   }
   if (cache.length >= PORT_CACHE_SIZE) cache.shift();
@@ -128,16 +206,21 @@ function portIndices(cache: PortCache, ports: readonly string[], byName: Readonl
   return idx;
 }
 
+/** Index of a port named by a PortProbe test (name or index); an unknown one is an error naming the actor. */
+export function probedPort(rt: ActorRuntime, port: PortRef, dir: 'input' | 'output'): number {
+  const byName = dir === 'input' ? rt.inIndexByPort : rt.outIndexByPort;
+  const k = typeof port === 'number' ? (port >= 0 && port < byName.size && (port | 0) === port ? port : undefined) : byName.get(port);
+  if (k === undefined) throw new RunError(`actor '${rt.spec.name}': ${dir === 'input' ? 'reads' : 'writes'}() tests unknown ${dir} port '${String(port)}'`, rt.spec.name);
+  return k;
+}
+
 function allIndices(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
 }
 
-/** A firing that writes nothing. */
-export const EMPTY: FiringOutputs = Object.freeze({});
-
 /** The firing's cost, checked (integers, II >= 1, latency >= 0). */
 export function checkedCost(rt: ActorRuntime, firing: Firing): FiringCost {
-  const cost = rt.staticCost ?? costOf(rt.spec, firing);
+  const cost = rt.staticCost ?? rt.costFn!(firing);
   if (!Number.isInteger(cost.iiCycles) || cost.iiCycles < 1 || !Number.isInteger(cost.latencyCycles) || cost.latencyCycles < 0) {
     const name = rt.spec.name;
     throw new RunError(`actor '${name}': cost of firing ${firing.index} must have integer iiCycles >= 1 and latencyCycles >= 0, got ii=${cost.iiCycles} latency=${cost.latencyCycles}`, name, firing.index);
@@ -145,13 +228,31 @@ export function checkedCost(rt: ActorRuntime, firing: Firing): FiringCost {
   return cost;
 }
 
-/** The output metadata of a firing: its behaviour's, or each written port gets the first input's. */
-export function outputsOf(rt: ActorRuntime, firing: Firing, writeIdx: Int32Array, i: number): FiringOutputs {
+/**
+ * Fills `rt.out` with the metadata the firing writes on each port of `writeIdx`: from `emit`
+ * (by index), a behaviour (by name), or by default each written port gets the first input read
+ * (`{index, last}` for a source).
+ */
+export function outputsOf(rt: ActorRuntime, firing: Firing, writeIdx: ArrayLike<number>, i: number): void {
   const spec: ActorSpec = rt.spec;
-  let out: FiringOutputs;
+  const out = rt.out;
+  const emit = rt.emit;
+  if (emit) {
+    for (let k = 0; k < out.length; k++) out[k] = undefined;
+    try {
+      emit(firing, out);
+    } catch (e) {
+      throw new RunError(`actor '${spec.name}': behaviour failed on firing ${i}: ${e instanceof Error ? e.message : String(e)}`, spec.name, i, { cause: e });
+    }
+    for (let w = 0; w < writeIdx.length; w++) {
+      if (!out[writeIdx[w]!]) throw new RunError(`actor '${spec.name}': behaviour gave no token for output port '${rt.outPorts[writeIdx[w]!]}' on firing ${i}`, spec.name, i);
+    }
+    return;
+  }
+  let named: FiringOutputs;
   if (rt.mapFn) {
     try {
-      out = rt.mapFn(firing);
+      named = rt.mapFn(firing);
     } catch (e) {
       throw new RunError(`actor '${spec.name}': behaviour failed on firing ${i}: ${e instanceof Error ? e.message : String(e)}`, spec.name, i, { cause: e });
     }
@@ -160,22 +261,19 @@ export function outputsOf(rt: ActorRuntime, firing: Firing, writeIdx: Int32Array
     rt.emitted = undefined;
     rt.subject.next(firing);
     if (rt.emissions !== 1) throw new RunError(`actor '${spec.name}': behaviour emitted ${rt.emissions} times for firing ${i}; it must emit exactly once per firing`, spec.name, i);
-    out = rt.emitted!;
+    named = rt.emitted!;
   } else {
-    // Default: each written port gets the metadata of the first token read, or {index, last}.
     let meta: TokenMeta | undefined;
-    for (const p of rt.inPorts) {
-      meta = firing.inputs[p];
-      if (meta) break;
-    }
+    const ins = firing.in;
+    for (let k = 0; k < ins.length && !meta; k++) meta = ins[k];
     meta ??= { index: i, last: i === rt.firingLimit - 1 };
-    const o = rt.outScratch;
-    for (let w = 0; w < writeIdx.length; w++) o[rt.outPorts[writeIdx[w]!]!] = meta;
-    return o;
+    for (let w = 0; w < writeIdx.length; w++) out[writeIdx[w]!] = meta;
+    return;
   }
   for (let w = 0; w < writeIdx.length; w++) {
     const port = rt.outPorts[writeIdx[w]!]!;
-    if (!out[port]) throw new RunError(`actor '${spec.name}': behaviour gave no token for output port '${port}' on firing ${i}`, spec.name, i);
+    const m = named[port];
+    if (!m) throw new RunError(`actor '${spec.name}': behaviour gave no token for output port '${port}' on firing ${i}`, spec.name, i);
+    out[writeIdx[w]!] = m;
   }
-  return out;
 }

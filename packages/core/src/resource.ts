@@ -58,7 +58,10 @@ export class SharedResource {
     this.arbitration = spec.arbitration ?? { kind: 'round-robin' };
   }
 
-  /** Serves `units` for `owner`, not before `cycle`. */
+  /** The last grant (reused: `grant` returns it, the callers read it at once). */
+  private readonly last: { startCycle: number; endCycle: number; heldBy: number | undefined } = { startCycle: 0, endCycle: 0, heldBy: undefined };
+
+  /** Serves `units` for `owner`, not before `cycle`. The result is valid until the next call. */
   grant(owner: number, cycle: number, units: number): Grant {
     if (!Number.isInteger(units) || units < 0) throw new RangeError(`resource '${this.name}': a request must be a whole number >= 0 of ${this.unit}s, got ${units}`);
     const cap = this.unitsPerCycle;
@@ -73,7 +76,13 @@ export class SharedResource {
       heldBy = this.lastOwner;
     }
     // Nothing to serve: nothing to wait for (a firing that needs no units of this resource).
-    if (units === 0) return { startCycle: cycle, endCycle: cycle, heldBy: undefined };
+    const g = this.last;
+    if (units === 0) {
+      g.startCycle = cycle;
+      g.endCycle = cycle;
+      g.heldBy = undefined;
+      return g;
+    }
     if (this.usedInCursor === cap) {
       this.cursorCycle++;
       this.usedInCursor = 0;
@@ -101,7 +110,10 @@ export class SharedResource {
     this.lastGranted = owner;
     this.unitsServed += units;
     this.grants++;
-    return { startCycle, endCycle, heldBy };
+    g.startCycle = startCycle;
+    g.endCycle = endCycle;
+    g.heldBy = heldBy;
+    return g;
   }
 }
 

@@ -1,8 +1,33 @@
+import type { RunResult } from './engine.js';
 import type { BoundedFifo } from './fifo.js';
 import type { Graph } from './graph.js';
 import type { SharedResource } from './resource.js';
+import type { RunState } from './run-state.js';
 import type { StallBook } from './stalls.js';
 import type { ActorSummary, Bottleneck, FifoSummary, ResourceSummary, RunSummary } from './summary.js';
+
+/** The result of a finished run: its summary, closing trace events, sinks and counters. */
+export function runResult(s: RunState): RunResult {
+  const cycles = s.makespan;
+  const book = s.book;
+  const summary = summarize(s.graph, cycles, s.firingCount, book, s.fifos, s.resources, s.arbiter.contention);
+  if (book.observed) {
+    // Close the books: every actor's remaining cycles are idle.
+    for (let a = 0; a < s.n; a++) book.flushBusy(a);
+    for (const x of summary.actors) {
+      if (x.idleCycles > 0) book.emit({ kind: 'actor', actor: x.actor, state: 'idle', startCycle: cycles - x.idleCycles, endCycle: cycles });
+    }
+  }
+  return {
+    cycles,
+    summary,
+    sinks: s.sinks,
+    events: book.events,
+    firings: s.totalFirings,
+    schedulerEvents: s.schedulerEvents,
+    ...(s.rec ? { recording: s.rec.finish(cycles) } : {}),
+  };
+}
 
 /** The run's summary: per actor cycles (they add up to `cycles`), per FIFO and per resource figures, bottlenecks. */
 export function summarize(graph: Graph, cycles: number, firings: Float64Array, book: StallBook, fifos: readonly BoundedFifo[], resources: readonly SharedResource[], contention: Float64Array): RunSummary {

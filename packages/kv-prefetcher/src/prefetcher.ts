@@ -1,4 +1,4 @@
-import { mapFirings, type ActorSpec } from '@lut-llm/core';
+import type { ActorSpec } from '@lut-llm/core';
 import type { KvChunkMeta, StageImplementation } from '@lut-llm/contracts';
 import { checkKvCapacity, kvBytesPerPosition } from './layout.js';
 import { DEFAULT_KV_PREFETCHER_PARAMS, type KvPrefetcherParams } from './params.js';
@@ -49,12 +49,14 @@ export function kvPrefetcherActor(name: string, params: KvPrefetcherParams): Act
   if (!Number.isInteger(params.readLatencyCycles) || params.readLatencyCycles < 0) throw new RangeError(`${who}: readLatencyCycles must be an integer >= 0, got ${params.readLatencyCycles}`);
   const schedule = kvPrefetchSchedule(params, who);
   const width = kvChunkWidthBytes(params);
-  const TRIGGER = ['trigger'] as const;
-  const NONE = [] as const;
-  const metaOf = (i: number): KvChunkMeta => {
-    const { job: _job, bytes: _bytes, ...meta } = schedule[i]!;
-    return { ...meta, index: i, last: i === schedule.length - 1 };
-  };
+  // Port indices: input trigger, output kv.
+  const TRIGGER = [0];
+  const NONE: number[] = [];
+  // The chunk tokens' metadata, made once (the schedule is static).
+  const metas: KvChunkMeta[] = schedule.map(({ job: _job, bytes: _bytes, ...meta }, i) => ({ ...meta, index: i, last: i === schedule.length - 1 }));
+  // Reused from firing to firing (the engine keeps no reference).
+  const request = { resource: params.readResource, units: 0 };
+  const cost = { iiCycles: 1, latencyCycles: params.readLatencyCycles, requests: [request] };
   const image = params.image;
   return {
     name,
@@ -63,8 +65,13 @@ export function kvPrefetcherActor(name: string, params: KvPrefetcherParams): Act
     firings: schedule.length,
     resources: [params.readResource],
     ...(params.prefetch ? {} : { reads: (i: number) => (schedule[i]?.chunk === 0 ? TRIGGER : NONE) }),
-    cost: (f) => ({ iiCycles: 1, latencyCycles: params.readLatencyCycles, requests: [{ resource: params.readResource, units: schedule[f.index]!.bytes }] }),
-    behaviour: mapFirings((f) => ({ kv: metaOf(f.index) })),
+    cost: (f) => {
+      request.units = schedule[f.index]!.bytes;
+      return cost;
+    },
+    emit: (f, out) => {
+      out[0] = metas[f.index];
+    },
     kernel: (_ins, _outs, f) => {
       if (!image) throw new RangeError(`${who}: functional mode needs params.image (the HBM contents)`);
       const c = schedule[f.index]!;

@@ -17,17 +17,21 @@ export function kvWriterWidthBytes(params: KvWriterParams, maxPositionsPerToken 
 export function kvWriterActor(name: string, params: KvWriterParams, maxPositionsPerToken = 1): ActorSpec {
   const who = `kv-writer '${name}'`;
   const perPos = kvBytesPerPosition(params.layout);
+  // Reused from firing to firing (the engine keeps no reference); input port 0 is `kv`.
+  const request = { resource: params.writeResource, units: 0 };
+  const cost = { iiCycles: 1, latencyCycles: params.writeLatencyCycles, requests: [request] };
   return {
     name,
     inputs: { kv: { widthBytes: kvWriterWidthBytes(params, maxPositionsPerToken) } },
     resources: [params.writeResource],
     cost: (f) => {
-      const m = f.inputs['kv'] as KvWriteMeta;
+      const m = f.in[0] as KvWriteMeta;
       if (!Number.isInteger(m.positions) || m.positions < 1 || m.positions > maxPositionsPerToken) {
         throw new RangeError(`${who}: a token carries 1..${maxPositionsPerToken} positions, got ${String(m.positions)}`);
       }
       checkKvCapacity(params.layout, m.positionStart + m.positions, `${who} (layer ${m.layer})`);
-      return { iiCycles: 1, latencyCycles: params.writeLatencyCycles, requests: [{ resource: params.writeResource, units: m.positions * perPos }] };
+      request.units = m.positions * perPos;
+      return cost;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mapFirings, type ActorSpec } from '@lut-llm/core';
+import type { ActorSpec } from '@lut-llm/core';
 import { LutPsumError } from './params.js';
 
 /**
@@ -16,17 +16,24 @@ export function indexRegisterActor(name: string, tilesPerBlock: number, widthByt
     throw new LutPsumError(`${name}: tilesPerBlock must be an integer >= 1, got ${String(tilesPerBlock)}`);
   }
   const last = tilesPerBlock - 1;
+  // Port indices: inputs in, holdIn; outputs out, holdOut (declaration order below).
+  const READ_IN = [0];
+  const READ_HOLD = [1];
+  const WRITE_BOTH = [0, 1];
+  const WRITE_OUT = [0];
   return {
     name,
     inputs: { in: { widthBytes }, holdIn: { widthBytes } },
     outputs: { out: { widthBytes }, holdOut: { widthBytes } },
-    reads: (i) => (i % tilesPerBlock === 0 ? ['in'] : ['holdIn']),
-    writes: (i) => (i % tilesPerBlock < last ? ['out', 'holdOut'] : ['out']),
+    reads: (i) => (i % tilesPerBlock === 0 ? READ_IN : READ_HOLD),
+    writes: (i) => (i % tilesPerBlock < last ? WRITE_BOTH : WRITE_OUT),
     cost: { iiCycles: 1, latencyCycles: 0 },
-    behaviour: mapFirings((f) => {
-      const m = f.inputs['in'] ?? f.inputs['holdIn']!;
-      return { out: m, holdOut: m };
-    }),
+    // The held tile itself goes out (and back into the register): nothing new per firing.
+    emit: (f, out) => {
+      const m = f.in[0] ?? f.in[1];
+      out[0] = m;
+      out[1] = m;
+    },
     kernel: (inputs) => {
       const p = inputs['in'] ?? inputs['holdIn'];
       return { out: p, holdOut: p };

@@ -1,6 +1,6 @@
 import { LINEAR_STREAM_WIDTH_BYTES } from '@lut-llm/contracts';
 import type { BlockTokenMeta, LinearStageImplementation, LinearVariant, PsumTileMeta, WeightTileMeta } from '@lut-llm/contracts';
-import { mapFirings, type ActorSpec, type Bindings, type Firing, type FiringCost, type GraphBuilder, type Kernel, type ResourceSpec } from '@lut-llm/core';
+import type { ActorSpec, Bindings, FiringCost, GraphBuilder, Kernel, ResourceRequest, ResourceSpec } from '@lut-llm/core';
 import {
   lutPsum1dLatencyCycles,
   lutPsum1dPortAccesses,
@@ -50,35 +50,65 @@ interface PsumSpec {
   readonly numeric: PsumTileMeta['numeric'];
   readonly matchers: number;
   readonly resources: readonly ResourceSpec[];
-  readonly cost: (tile: PsumTileShape) => FiringCost;
+  /** Matcher-chain cycles of a tile (its II). */
+  readonly tileCycles: (tile: PsumTileShape) => number;
+  readonly latencyCycles: number;
+  /** The table bank the tile reads and its port accesses (none: no shared bank). */
+  readonly bank?: { readonly resource: string; readonly accesses: (tile: PsumTileShape) => number };
   readonly kernel: Kernel;
+  /** The cost of one firing on a tile, as a fresh object (for tools; the actor reuses one). */
+  readonly cost: (tile: PsumTileShape) => FiringCost;
 }
 
-function tileOf(name: string, s: PsumSpec, f: Firing): { act: BlockTokenMeta; w: WeightTileMeta } {
-  const act = f.inputs['act'] as BlockTokenMeta;
-  const w = f.inputs['weights'] as WeightTileMeta;
+/** A PsumSpec with its `cost` made from its tile cycles, latency and bank accesses. */
+function psumSpec(s: Omit<PsumSpec, 'cost'>): PsumSpec {
+  return {
+    ...s,
+    cost: (t) => ({ iiCycles: s.tileCycles(t), latencyCycles: s.latencyCycles, ...(s.bank ? { requests: [{ resource: s.bank.resource, units: s.bank.accesses(t) }] } : {}) }),
+  };
+}
+
+// Port indices (declaration order of `inputs` / `outputs` below).
+const ACT = 0;
+const WEIGHTS = 1;
+const OUT = 0;
+
+/** The weight tile of a firing, checked against its activation tile and the chain. */
+function tileOf(name: string, s: PsumSpec, act: BlockTokenMeta, w: WeightTileMeta): void {
   if (w.variant !== s.variant) throw new LutPsumError(`${name}: got a '${w.variant}' weight tile, this implementation computes '${s.variant}'`);
   if (act.block !== w.block) {
     throw new LutPsumError(`${name}: activation tile of block ${act.block} paired with the weight tile of block ${w.block} (tile ${w.tile}): schedule mismatch`);
   }
   const np = w.posEnd - w.posStart;
   if (np > s.matchers) throw new LutPsumError(`${name}: block ${w.block} has ${np} positions but the chain has ${s.matchers} matchers`);
-  return { act, w };
 }
 
 function psumActor(name: string, s: PsumSpec): ActorSpec {
+  // Reused from firing to firing (the engine copies what it keeps): no allocation but the token.
+  const shape: { tokens: number; width: number; loadsTable: boolean } = { tokens: 0, width: 0, loadsTable: false };
+  const request = s.bank ? { resource: s.bank.resource, units: 0 } : undefined;
+  const cost: { iiCycles: number; latencyCycles: number; requests?: ResourceRequest[] } = { iiCycles: 1, latencyCycles: s.latencyCycles, ...(request ? { requests: [request] } : {}) };
   return {
     name,
     inputs: { act: { widthBytes: W }, weights: { widthBytes: W } },
     outputs: { out: { widthBytes: W } },
     resources: s.resources.map((r) => r.name),
     cost: (f) => {
-      const { act, w } = tileOf(name, s, f);
-      return s.cost({ tokens: act.tokens, width: w.outEnd - w.outStart, loadsTable: w.loadsTable });
+      const act = f.in[ACT] as BlockTokenMeta;
+      const w = f.in[WEIGHTS] as WeightTileMeta;
+      tileOf(name, s, act, w);
+      shape.tokens = act.tokens;
+      shape.width = w.outEnd - w.outStart;
+      shape.loadsTable = w.loadsTable;
+      cost.iiCycles = s.tileCycles(shape);
+      if (request) request.units = s.bank!.accesses(shape);
+      return cost;
     },
-    behaviour: mapFirings((f) => {
-      const { act, w } = tileOf(name, s, f);
-      const out: PsumTileMeta = {
+    // Called after `cost` for the same firing, which checked the pair.
+    emit: (f, out) => {
+      const act = f.in[ACT] as BlockTokenMeta;
+      const w = f.in[WEIGHTS] as WeightTileMeta;
+      const psum: PsumTileMeta = {
         kind: 'psum',
         numeric: s.numeric,
         op: w.op,
@@ -92,8 +122,8 @@ function psumActor(name: string, s: PsumSpec): ActorSpec {
         outStart: w.outStart,
         outEnd: w.outEnd,
       };
-      return { out };
-    }),
+      out[OUT] = psum;
+    },
     kernel: s.kernel,
   };
 }
@@ -148,14 +178,16 @@ export const lutPsum2dStage = stage<LutPsum2dParams>('2d-table', DEFAULT_LUT_PSU
   const resources = lutPsum2dResources(name, p);
   const bank = resources[0]!.name;
   const latency = lutPsum2dLatencyCycles(p);
-  return {
+  return psumSpec({
     variant: 'co-quant',
     numeric: 'int32',
     matchers: p.matchers,
     resources,
-    cost: (t) => ({ iiCycles: lutPsum2dTileCycles(p, t), latencyCycles: latency, requests: [{ resource: bank, units: lutPsum2dPortAccesses(p, t) }] }),
+    tileCycles: (t) => lutPsum2dTileCycles(p, t),
+    latencyCycles: latency,
+    bank: { resource: bank, accesses: (t) => lutPsum2dPortAccesses(p, t) },
     kernel: lutPsum2dKernel,
-  };
+  });
 });
 
 /** Activation-only VQ: per-output 1D tables (the 1D-LUT alternate of the stage). */
@@ -163,27 +195,30 @@ export const lutPsum1dStage = stage<LutPsum1dParams>('1d-table', DEFAULT_LUT_PSU
   const resources = lutPsum1dResources(name, p);
   const bank = resources[0]!.name;
   const latency = lutPsum1dLatencyCycles(p);
-  return {
+  return psumSpec({
     variant: 'activation-only',
     numeric: 'fp32-terms',
     matchers: p.matchers,
     resources,
-    cost: (t) => ({ iiCycles: lutPsum1dTileCycles(p, t), latencyCycles: latency, requests: [{ resource: bank, units: lutPsum1dPortAccesses(p, t) }] }),
+    tileCycles: (t) => lutPsum1dTileCycles(p, t),
+    latencyCycles: latency,
+    bank: { resource: bank, accesses: (t) => lutPsum1dPortAccesses(p, t) },
     kernel: lutPsum1dKernel,
-  };
+  });
 });
 
 /** Weight-only VQ: online 1D tables from the real activations and the weight codebooks. */
 export const weightOnlyPsumStage = stage<WeightOnlyPsumParams>('weight-only-online-table', DEFAULT_WEIGHT_ONLY_PSUM_PARAMS, resolveWeightOnlyPsumParams, (_name, p) => {
   const latency = weightOnlyPsumLatencyCycles(p);
-  return {
+  return psumSpec({
     variant: 'weight-only',
     numeric: 'fp32-terms',
     matchers: p.matchers,
     resources: [],
-    cost: (t) => ({ iiCycles: weightOnlyPsumTileCycles(p, t), latencyCycles: latency }),
+    tileCycles: (t) => weightOnlyPsumTileCycles(p, t),
+    latencyCycles: latency,
     kernel: weightOnlyPsumKernel,
-  };
+  });
 });
 
 /**
@@ -193,12 +228,13 @@ export const weightOnlyPsumStage = stage<WeightOnlyPsumParams>('weight-only-onli
  */
 export const weightOnlyDspPsumStage = stage<WeightOnlyDspPsumParams>('weight-only-dsp', DEFAULT_WEIGHT_ONLY_DSP_PSUM_PARAMS, resolveWeightOnlyDspPsumParams, (_name, p) => {
   const latency = weightOnlyDspPsumLatencyCycles(p);
-  return {
+  return psumSpec({
     variant: 'weight-only',
     numeric: 'fp32-terms',
     matchers: p.matchers,
     resources: [],
-    cost: (t) => ({ iiCycles: weightOnlyDspPsumTileCycles(p, t), latencyCycles: latency }),
+    tileCycles: (t) => weightOnlyDspPsumTileCycles(p, t),
+    latencyCycles: latency,
     kernel: weightOnlyPsumKernel,
-  };
+  });
 });

@@ -1,4 +1,4 @@
-import { mapFirings, type ActorSpec, type Firing } from '@lut-llm/core';
+import type { ActorSpec, Firing, FiringCost } from '@lut-llm/core';
 import { SFU_INPUT_PORTS, type SfuTokenMeta, type StageImplementation } from '@lut-llm/contracts';
 import { sfuTokenCycles } from './cycle-model.js';
 import { layerNormFp32 } from './layer-norm.js';
@@ -62,22 +62,33 @@ export function sfuActor(name: string, params: SfuStageParams): ActorSpec {
   const width = sfuPortWidth({ ...hw, op });
   const rowLength = sfuRowLength(op);
   const rowsOf = (f: Firing): number => {
-    const metas = ports.map((p) => f.inputs[p] as SfuTokenMeta);
-    const rows = metas[0]!.rows;
+    // Inputs by index: port k is ports[k] (declaration order of `inputs` below).
+    const rows = (f.in[0] as SfuTokenMeta).rows;
     if (!Number.isInteger(rows) || rows < 1 || rows > hw.rowsPerToken) {
       throw new RangeError(`${who}: firing ${f.index}: a token must carry 1..${hw.rowsPerToken} rows (rowsPerToken), got ${String(rows)}`);
     }
-    metas.forEach((m, i) => {
-      if (m.rows !== rows) throw new RangeError(`${who}: firing ${f.index}: port '${ports[i]}' carries ${String(m.rows)} rows but '${ports[0]}' carries ${rows}`);
-    });
+    for (let k = 1; k < ports.length; k++) {
+      const m = f.in[k] as SfuTokenMeta;
+      if (m.rows !== rows) throw new RangeError(`${who}: firing ${f.index}: port '${ports[k]}' carries ${String(m.rows)} rows but '${ports[0]}' carries ${rows}`);
+    }
     return rows;
   };
+  // The cost is a function of the rows only: one object per row count, made once.
+  const costByRows = new Map<number, FiringCost>();
   return {
     name,
     inputs: Object.fromEntries(ports.map((p) => [p, { widthBytes: width }])),
     outputs: { out: { widthBytes: width } },
-    cost: (f) => sfuTokenCycles(op, hw, rowsOf(f)),
-    behaviour: mapFirings((f) => ({ out: f.inputs[ports[0]!]! })),
+    cost: (f) => {
+      const rows = rowsOf(f);
+      let c = costByRows.get(rows);
+      if (!c) costByRows.set(rows, (c = sfuTokenCycles(op, hw, rows)));
+      return c;
+    },
+    // The output token carries the first input's metadata.
+    emit: (f, out) => {
+      out[0] = f.in[0];
+    },
     kernel: (ins, _outs, f) => {
       const meta = f.inputs[ports[0]!] as SfuTokenMeta;
       const payloads: Record<string, Float32Array> = {};

@@ -25,6 +25,27 @@ export function timeBestMs(fn: () => void, repeats = 3): number {
 }
 
 /**
+ * Wall and CPU time of `fn` in milliseconds, each the best of `repeats` runs (after one warm-up
+ * run). On a machine shared with other jobs the CPU time (this process's user + system time) is
+ * inflated less than the wall time, which also counts the time the process waited for a core.
+ */
+export function timeBestWallCpuMs(fn: () => void, repeats = 3): { wallMs: number; cpuMs: number } {
+  fn();
+  let wallMs = Infinity;
+  let cpuMs = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    fn();
+    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    const c = process.cpuUsage(c0);
+    wallMs = Math.min(wallMs, wall);
+    cpuMs = Math.min(cpuMs, (c.user + c.system) / 1000);
+  }
+  return { wallMs, cpuMs };
+}
+
+/**
  * The benches the command line selects: every one, or those whose name contains a filter.
  * `--help`/`-h` gives the list of benches; a filter that matches none (or an unknown option) is
  * an error naming it.

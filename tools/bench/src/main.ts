@@ -6,6 +6,7 @@
  * comparable even on a noisy shared machine. No test asserts on time.
  */
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { selectBenches, type Bench } from './harness.js';
@@ -23,9 +24,14 @@ if ('error' in selection) {
   console.error(selection.error);
   process.exit(1);
 }
+// The machine's load beside every bench: wall times on a shared machine are only comparable
+// as ratios measured in the same run.
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 for (const bench of selection.benches) {
   console.log(`\n== ${bench.name}`);
+  const before = load();
   const rows = await bench.run();
+  console.log(`  (load average 1/5/15 min: ${before} before, ${load()} after)`);
   const width = Math.max(...rows.map((r) => r.label.length), 10);
   for (const r of rows) {
     const v = Number.isInteger(r.value) ? r.value.toLocaleString('en-US') : r.value.toLocaleString('en-US', { maximumSignificantDigits: 4 });

@@ -1,4 +1,4 @@
-import { mapFirings, type ActorSpec, type TokenMeta } from '@lut-llm/core';
+import type { ActorSpec, TokenMeta } from '@lut-llm/core';
 
 /**
  * An HBM reader: a source that streams `count` tiles from a channel group, tile i being
@@ -24,10 +24,15 @@ export function hbmReaderActor(o: {
   const { payload, count } = o;
   const gated = o.goIn !== undefined;
   const chained = o.goOut !== undefined;
-  const GO = ['go'] as const;
-  const NONE = [] as const;
-  const OUT = ['out'] as const;
-  const OUT_DONE = ['out', 'done'] as const;
+  // Port indices: input go; outputs out, done (declaration order below).
+  const GO = [0];
+  const NONE: number[] = [];
+  const OUT = [0];
+  const OUT_DONE = [0, 1];
+  const DONE_TOKEN: TokenMeta = Object.freeze({ index: 0, last: true });
+  // Reused from firing to firing (the engine keeps no reference).
+  const request = { resource: o.resource, units: 0 };
+  const cost = { iiCycles: 1, latencyCycles: o.latencyCycles, requests: [request] };
   return {
     name: o.name,
     ...(gated ? { inputs: { go: { widthBytes: GO_BYTES } } } : {}),
@@ -36,11 +41,14 @@ export function hbmReaderActor(o: {
     resources: [o.resource],
     ...(gated ? { reads: (i: number) => (i === 0 ? GO : NONE) } : {}),
     ...(chained ? { writes: (i: number) => (i === count - 1 ? OUT_DONE : OUT) } : {}),
-    cost: (f) => ({ iiCycles: 1, latencyCycles: o.latencyCycles, requests: [{ resource: o.resource, units: o.bytes(f.index) }] }),
-    behaviour: mapFirings((f): Record<string, TokenMeta> => {
-      const meta = o.meta(f.index);
-      return chained && f.index === count - 1 ? { out: meta, done: { index: 0, last: true } } : { out: meta };
-    }),
+    cost: (f) => {
+      request.units = o.bytes(f.index);
+      return cost;
+    },
+    emit: (f, out) => {
+      out[0] = o.meta(f.index);
+      if (chained && f.index === count - 1) out[1] = DONE_TOKEN;
+    },
     // A loader hands out payloads made from data already in memory (views of the weights).
     ...(payload ? { kernel: (_i: unknown, _o: unknown, f: { index: number }) => ({ out: payload(f.index) }) } : {}),
   };
@@ -63,8 +71,9 @@ export function vectorSplitterActor(o: {
   readonly meta: (i: number) => TokenMeta;
   readonly tile: (x: Float32Array, i: number) => unknown;
 }): ActorSpec {
-  const IN = ['in'] as const;
-  const NONE = [] as const;
+  const IN = [0];
+  const NONE: number[] = [];
+  const cost = { iiCycles: 1, latencyCycles: 1 };
   let held: Float32Array | undefined;
   return {
     name: o.name,
@@ -72,8 +81,13 @@ export function vectorSplitterActor(o: {
     outputs: { out: { widthBytes: o.outWidthBytes } },
     firings: o.count,
     reads: (i) => (i === 0 ? IN : NONE),
-    cost: (f) => ({ iiCycles: Math.max(1, Math.ceil(o.bytes(f.index) / STREAM_BYTES_PER_CYCLE)), latencyCycles: 1 }),
-    behaviour: mapFirings((f) => ({ out: o.meta(f.index) })),
+    cost: (f) => {
+      cost.iiCycles = Math.max(1, Math.ceil(o.bytes(f.index) / STREAM_BYTES_PER_CYCLE));
+      return cost;
+    },
+    emit: (f, out) => {
+      out[0] = o.meta(f.index);
+    },
     kernel: (inputs, _outs, f) => {
       if (f.index === 0) held = inputs['in'] as Float32Array;
       if (!held) throw new Error(`${o.name}: no activation vector`);
@@ -99,8 +113,9 @@ export function vectorCollectorActor(o: {
   readonly bytes: (m: TokenMeta) => number;
   readonly bytesPerCycle: number;
 }): ActorSpec {
-  const OUT = ['out'] as const;
-  const NONE = [] as const;
+  const OUT = [0];
+  const NONE: number[] = [];
+  const cost = { iiCycles: 1, latencyCycles: 1 };
   const T = o.tokens;
   const M = o.outFeatures;
   let acc: Float32Array | undefined;
@@ -110,8 +125,13 @@ export function vectorCollectorActor(o: {
     outputs: { out: { widthBytes: o.outWidthBytes } },
     firings: o.count,
     writes: (i) => (i === o.count - 1 ? OUT : NONE),
-    cost: (f) => ({ iiCycles: Math.max(1, Math.ceil(o.bytes(f.inputs['in']!) / o.bytesPerCycle)), latencyCycles: 1 }),
-    behaviour: mapFirings((f): Record<string, TokenMeta> => (f.index === o.count - 1 ? { out: { rows: T, tokens: T, op: f.inputs['in']!['op'], index: 0, last: true } } : {})),
+    cost: (f) => {
+      cost.iiCycles = Math.max(1, Math.ceil(o.bytes(f.in[0]!) / o.bytesPerCycle));
+      return cost;
+    },
+    emit: (f, out) => {
+      if (f.index === o.count - 1) out[0] = { rows: T, tokens: T, op: f.in[0]!['op'], index: 0, last: true };
+    },
     kernel: (inputs, outs, f) => {
       if (f.index === 0) acc = new Float32Array(T * M);
       const m = f.inputs['in'] as { outStart: number; outEnd: number };
@@ -128,10 +148,15 @@ export function vectorCollectorActor(o: {
  * the run ends when the last write has been served.
  */
 export function hbmWriterActor(o: { readonly name: string; readonly resource: string; readonly widthBytes: number; readonly bytes: (meta: TokenMeta) => number }): ActorSpec {
+  const request = { resource: o.resource, units: 0 };
+  const cost = { iiCycles: 1, latencyCycles: 0, requests: [request] };
   return {
     name: o.name,
     inputs: { in: { widthBytes: o.widthBytes } },
     resources: [o.resource],
-    cost: (f) => ({ iiCycles: 1, latencyCycles: 0, requests: [{ resource: o.resource, units: o.bytes(f.inputs['in']!) }] }),
+    cost: (f) => {
+      request.units = o.bytes(f.in[0]!);
+      return cost;
+    },
   };
 }

@@ -1,0 +1,174 @@
+import type { InFlight } from './pipeline.js';
+import { RunState, UNKNOWN } from './run-state.js';
+import { NONE } from './stalls.js';
+
+/**
+ * The write side of the actors' pipelines (HLS/TAPA rules, README "FIFOs"): a firing's tokens are
+ * written at start + latency in firing order, into slots read at least 2 cycles earlier; a write
+ * that finds no slot freezes the whole pipeline (stall-pipeline) until one frees, and a write
+ * whose FIFO is full of unread tokens waits, without an event, for the read that frees a slot.
+ */
+export class PipelineWrites extends RunState {
+  /**
+   * Whether every FIFO `entry` writes already has the slot its write at `w` needs. Slots only
+   * free up as time passes and this actor's writes are in order, so the write cannot stall.
+   */
+  protected writableBy(a: number, entry: InFlight, w: number): boolean {
+    const rt = this.actors[a]!;
+    for (let k = 0; k < entry.n; k++) {
+      const port = entry.ports[k]!;
+      if (this.fifos[rt.outFifos[port]!]!.writableAt(rt.selfLoop[port] === 1) > w) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Puts the oldest in-flight firing's tokens into their FIFOs, readable from `w`, and wakes the
+   * consumers. `started` calls it at once for writes that cannot stall (no write event; a token
+   * a FIFO holds is never readable before its write cycle), `tryWrite` when the write lands.
+   */
+  protected queueWrites(a: number, entry: InFlight, w: number, sameCycle: boolean): void {
+    const rt = this.actors[a]!;
+    for (let k = 0; k < entry.n; k++) {
+      const fi = rt.outFifos[entry.ports[k]!]!;
+      const fifo = this.fifos[fi]!;
+      fifo.push(entry.metas[k]!, entry.payloads[k], w, sameCycle);
+      if (this.book.observed) this.book.fifoEvent(fi, w, fifo.occupancy);
+      const c = this.consumer[fi]!;
+      if (this.polling[c]) this.wake(c, sameCycle ? w + 1 : w);
+      else if (this.book.emptyFifo[c] === fi && this.book.emptySince[c] !== NONE) this.wake(c, w);
+    }
+    if (w > this.makespan) this.makespan = w;
+    this.pipes[a]!.shift();
+  }
+
+  /**
+   * The oldest in-flight firing of `a` writes its outputs at `c`, if every FIFO it writes has a
+   * slot (see BoundedFifo). If one has none, the pipeline freezes (HLS stall-pipeline): no firing
+   * starts and every in-flight write moves by the length of the stall.
+   */
+  protected tryWrite(a: number, c: number, sameCycle = false): void {
+    const pipe = this.pipes[a]!;
+    const rt = this.actors[a]!;
+    for (let head = pipe.front(); head && head.write !== UNKNOWN && head.write <= c; head = pipe.front()) {
+      for (let w = 0; w < head.n; w++) {
+        const port = head.ports[w]!;
+        const fi = rt.outFifos[port]!;
+        const at = this.fifos[fi]!.writableAt(rt.selfLoop[port] === 1);
+        if (at > c) {
+          if (this.frozenSince[a] === NONE) {
+            this.frozenSince[a] = c;
+            this.book.closeEmpty(a, c);
+          }
+          this.frozenFifo[a] = fi;
+          if (at !== Infinity) this.scheduleWrite(a, at);
+          return;
+        }
+      }
+      const since = this.frozenSince[a]!;
+      if (since !== NONE) this.thaw(a, since, c);
+      this.queueWrites(a, head, c, sameCycle);
+    }
+    const next = pipe.front();
+    if (next && next.write !== UNKNOWN) this.planWrite(a, next, next.write);
+    if (!next && this.finishing[a]) this.close(a, c);
+  }
+
+  /** The first FIFO `entry` writes that is full of unread tokens (NONE: none). */
+  protected fullOutput(a: number, entry: InFlight): number {
+    const rt = this.actors[a]!;
+    for (let k = 0; k < entry.n; k++) {
+      const fi = rt.outFifos[entry.ports[k]!]!;
+      if (this.fifos[fi]!.isFull) return fi;
+    }
+    return NONE;
+  }
+
+  /** A write event at `w` for the pipeline head, or, if a FIFO it writes is full, a deferred write. */
+  protected planWrite(a: number, entry: InFlight, w: number): void {
+    if (this.fullOutput(a, entry) !== NONE) this.deferred[a] = w;
+    else this.scheduleWrite(a, w);
+  }
+
+  /** A deferred write was due at `w` and is still blocked: the pipeline has been frozen since `w`. */
+  protected freezeDeferred(a: number, w: number, fi = this.fullOutput(a, this.pipes[a]!.front()!)): void {
+    this.deferred[a] = NONE;
+    this.frozenSince[a] = w;
+    this.book.closeEmpty(a, w);
+    this.frozenFifo[a] = fi;
+  }
+
+  /** A read at `t` freed a slot of producer `p`, whose head write was deferred: plan it now. */
+  protected resolveDeferred(p: number, t: number): void {
+    const w = this.deferred[p]!;
+    const head = this.pipes[p]!.front()!;
+    if (this.fullOutput(p, head) !== NONE) return;
+    this.deferred[p] = NONE;
+    if (w <= t) {
+      // Due already: frozen since w (on the FIFO that was full); the write lands when the slots are writable.
+      const rt = this.actors[p]!;
+      let at = t;
+      let blocking = NONE;
+      for (let k = 0; k < head.n; k++) {
+        const port = head.ports[k]!;
+        const fi = rt.outFifos[port]!;
+        const x = this.fifos[fi]!.writableAt(rt.selfLoop[port] === 1);
+        if (x > w && blocking === NONE) blocking = fi;
+        if (x > at) at = x;
+      }
+      this.freezeDeferred(p, w, blocking);
+      this.scheduleWrite(p, at);
+      return;
+    }
+    if (this.writableBy(p, head, w)) {
+      this.queueWrites(p, head, w, false);
+      const next = this.pipes[p]!.front();
+      if (next && next.write !== UNKNOWN) {
+        if (this.writableBy(p, next, next.write)) this.scheduleWrite(p, next.write);
+        else this.planWrite(p, next, next.write);
+      } else if (!next && this.finishing[p]) this.close(p, t);
+      return;
+    }
+    this.scheduleWrite(p, w);
+  }
+
+  /** The frozen pipeline of `a` restarts at `c`: everything planned from `since` on moves by the stall. */
+  protected thaw(a: number, since: number, c: number): void {
+    const d = c - since;
+    this.frozenSince[a] = NONE;
+    this.book.froze(a, since, c, this.frozenFifo[a]!);
+    this.frozenFifo[a] = NONE;
+    const pipe = this.pipes[a]!;
+    for (let k = 0; k < pipe.len; k++) {
+      const f = pipe.at(k);
+      if (f.write !== UNKNOWN) f.write += d;
+    }
+    this.tailWrite[a] += d;
+    const na = this.nextAllowed[a]!;
+    if (na !== Infinity) {
+      // A firing's II that the stall interrupted ends d cycles later; an actor that was waiting
+      // for input may start again from c.
+      this.nextAllowed[a] = na >= since ? na + d : c;
+      if (na >= since && na + d > this.makespan) this.makespan = na + d;
+    }
+    this.wake(a, this.nextAllowed[a]!);
+  }
+
+  /** `a` fires no more (its firing count is reached, or an input ran dry): done once its pipeline drains. */
+  protected retire(a: number, t: number): void {
+    this.book.retire(a, t);
+    this.finishing[a] = 1;
+    if (this.pipes[a]!.len === 0) this.close(a, t);
+  }
+
+  protected close(a: number, t: number): void {
+    this.done[a] = 1;
+    const rt = this.actors[a]!;
+    for (const fi of rt.outFifos) {
+      this.fifos[fi]!.closed = true;
+      const k = this.consumer[fi]!;
+      if (k !== a) this.wake(k, t);
+    }
+    rt.subject?.complete();
+  }
+}
