@@ -51,7 +51,7 @@ describe('paretoFront', () => {
       decodeMsPerToken: 1,
       e2eMs,
       tokensPerJoule,
-      onChip: { bram18: 0, uram: 0, lutramLuts: 0, dsp: 0, budget: { bram18: 1, uram: 1, lutramLuts: 1, dsp: 1 }, memoryBits, maxFraction: 0 },
+      onChip: { bram18: 0, uram: 0, lutramLuts: 0, dsp: 0, budget: { bram18: 1, uram: 1, lutramLuts: 1, dsp: 1 }, memoryBits, maxFraction: 0, fifos: { count: 0, bram18: 0, uram: 0, lutramLuts: 0 } },
       onChipNote: '',
       accuracy: { sqnrDb, cosine: 0.9 },
     });

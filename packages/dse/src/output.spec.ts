@@ -16,7 +16,7 @@ const row = (hash: string, settings: PointResult['settings'], e2eMs: number | nu
   decodeMsPerToken: e2eMs === null ? null : e2eMs / 4,
   e2eMs,
   tokensPerJoule,
-  onChip: e2eMs === null ? null : { bram18: 10, uram: 2, lutramLuts: 0, dsp: 5, budget, memoryBits, maxFraction: 0.5 },
+  onChip: e2eMs === null ? null : { bram18: 10, uram: 2, lutramLuts: 0, dsp: 5, budget, memoryBits, maxFraction: 0.5, fifos: { count: 1, bram18: 0, uram: 0, lutramLuts: 0 } },
   onChipNote: '',
   accuracy: e2eMs === null ? null : { sqnrDb, cosine: 0.9 },
 });
