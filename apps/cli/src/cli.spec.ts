@@ -282,7 +282,8 @@ describe('errors: `lut-llm: <message>` naming the flag, exit code 1', () => {
     // infeasible designs, named with their shortfall
     [['--model', 'Qwen3-32B', '--platform', 'v80'], /^lut-llm: Qwen3-32B with 256 positions on AMD Alveo V80 @ 227 MHz does not fit the platform:\n {2}HBM weights channels: the LUT tables and weight indices of Qwen3-32B need 39\.98 GB \(1\.25 GB per channel\), the 32 weights channels hold 17\.18 GB \(0\.54 GB each\): 22\.80 GB over \(2\.33x the capacity\)\n\(--allow-infeasible emulates it/],
     [['compare', '--model', 'Qwen3-32B'], /^lut-llm: Qwen3-32B with 256 positions .* does not fit the platform:\n {2}HBM weights channels/],
-    [['--prompt', '8000', '--output', '1'], /^lut-llm: Qwen3-1.7B with 8001 positions .* does not fit the platform:\n {2}HBM kvWrite channels: the KV cache of 8001 positions need 1\.84 GB/],
+    // 9,401 positions x 229,376 B = 2,156,363,776 B over the 4 K/V channels (2 GiB; 9,362 positions fit)
+    [['--prompt', '9400', '--output', '1'], /^lut-llm: Qwen3-1.7B with 9401 positions .* does not fit the platform:\n {2}HBM kvRead \+ kvWrite channels: the KV cache of 9401 positions need 2\.16 GB/],
     // former crashes and hangs: bounds checked before any work, naming the flag
     [['linear', '--shape', '1000000x1000000', '--platform', 'v80'], /^lut-llm: linear 1000000x1000000 does not fit the platform:\n {2}HBM weights channels: .* need 1250\.45 GB/],
     // the public build's INT4 tables stream 6 bits per weight instead of 10: 1250.45 x 6/10 ~ 750.2 GB

@@ -25,16 +25,20 @@ describe('checkFeasibility (HBM capacity per channel group)', () => {
     expect(f.problems).toEqual([expect.stringMatching(/^HBM weights channels: the LUT tables and weight indices of Qwen3-32B need 39\.98 GB \(1\.25 GB per channel\), the 32 weights channels hold 17\.18 GB \(0\.54 GB each\): 22\.80 GB over \(2\.33x the capacity\)$/)]);
   });
 
-  it('accepts Qwen3-1.7B, and refuses it when the KV cache of its positions overflows the 2 KV channels', () => {
+  it('accepts Qwen3-1.7B, and refuses it when the KV cache of its positions overflows the 4 K/V channels', () => {
     const m = QWEN3_CONFIGS['Qwen3-1.7B']!;
     expect(checkFeasibility(m, V80_PLATFORM, { positions: 256 }).feasible).toBe(true);
-    // KV per position: 28 layers x 2 (K, V) x 8 heads x 128 x 4 B = 229,376 B; 40,960 positions = 9,395,240,960 B
-    // against 2 x 512 MiB = 1,073,741,824 B: it fits up to 4,681 positions.
+    // KV per position: 28 layers x 2 (K, V) x 8 heads x 128 x 4 B = 229,376 B; 40,960 positions = 9,395,240,960 B.
+    // The cache sits on the K/V ports, which reads and writes share: kvRead 2 + kvWrite 2 = 4 channels.
+    // 28 equal per-layer tensors stripe 7 to a channel: 7 x 8,192 B = 57,344 B per position per channel
+    // against 512 MiB = 536,870,912 B: it fits up to floor(536,870,912 / 57,344) = 9,362 positions.
     const f = checkFeasibility(m, V80_PLATFORM, { positions: 40_960 });
-    expect(f.groups.find((g) => g.group === 'kvWrite')!.bytes).toBe(9_395_240_960);
-    expect(f.problems).toEqual([expect.stringMatching(/^HBM kvWrite channels: the KV cache of 40960 positions need 9\.40 GB/)]);
-    expect(checkFeasibility(m, V80_PLATFORM, { positions: 4681 }).feasible).toBe(true);
-    expect(checkFeasibility(m, V80_PLATFORM, { positions: 4682 }).feasible).toBe(false);
+    const kv = f.groups.find((g) => g.group === 'kvRead + kvWrite')!;
+    expect(kv.bytes).toBe(9_395_240_960);
+    expect(kv.channels).toBe(4);
+    expect(f.problems).toEqual([expect.stringMatching(/^HBM kvRead \+ kvWrite channels: the KV cache of 40960 positions need 9\.40 GB/)]);
+    expect(checkFeasibility(m, V80_PLATFORM, { positions: 9362 }).feasible).toBe(true);
+    expect(checkFeasibility(m, V80_PLATFORM, { positions: 9363 }).feasible).toBe(false);
   });
 
   it('checks one linear layer against the weight channels', () => {

@@ -5,8 +5,8 @@ import { lutLinearStream } from './vq-storage.js';
 
 /** What one HBM channel group must hold for a request, against what it can hold. */
 export interface ChannelGroupUse {
-  /** Channel group (a stream of the platform's channel plan). */
-  readonly group: keyof PlatformHbmChannels;
+  /** Channel group (a stream of the platform's channel plan, or the K/V cache's kvRead + kvWrite ports together). */
+  readonly group: keyof PlatformHbmChannels | typeof KV_CACHE_GROUP;
   /** What the group holds, in words. */
   readonly holds: string;
   readonly channels: number;
@@ -42,9 +42,18 @@ function verdict(groups: ChannelGroupUse[]): Feasibility {
   return { feasible: problems.length === 0, groups, problems };
 }
 
+/**
+ * The K/V cache's channels: the design's K and V cache ports (k_cache_buffer_0/1,
+ * v_cache_buffer_0/1) serve its history reads and new K/V writes alike, so the cache lives on the
+ * kvRead + kvWrite channels together, as the pass graph's KV channel group models them
+ * (inference/kv-channels.ts, accelerator README "Who shares what").
+ */
+const KV_CACHE_GROUP = 'kvRead + kvWrite';
+
 /** Stripes `tensors` over a group with no capacity limit and reports its use against the real capacity. */
-function groupUse(group: keyof PlatformHbmChannels, holds: string, tensors: { name: string; bytes: number }[], platform: PlatformConfig, capacity: number): ChannelGroupUse {
-  const channels = platform.hbm.channels[group];
+function groupUse(group: keyof PlatformHbmChannels | typeof KV_CACHE_GROUP, holds: string, tensors: { name: string; bytes: number }[], platform: PlatformConfig, capacity: number): ChannelGroupUse {
+  const c = platform.hbm.channels;
+  const channels = group === KV_CACHE_GROUP ? c.kvRead + c.kvWrite : c[group];
   const layout = stripeTensors(tensors, channels, { capacityBytesPerChannel: Number.POSITIVE_INFINITY });
   return {
     group,
@@ -80,8 +89,8 @@ function linearOps(model: Qwen3Config): { name: string; d: number; m: number }[]
  * - weights: every linear op's 4-bit indices and 2D tables (what `modelHbmLayout` places);
  * - centroids: every op's activation codebooks (P x c_a x v elements);
  * - scales: every op's table scale and zero point per group;
- * - kvWrite: the KV cache of `positions` positions (layers x 2 x kvHeads x headDim elements per
- *   position), written over the kvWrite channels and read back from the same pseudo-channels.
+ * - kvRead + kvWrite: the KV cache of `positions` positions (layers x 2 x kvHeads x headDim
+ *   elements per position) on the K/V ports, which reads and writes share.
  * It does not check on-chip memory: the library has no on-chip memory model of the design yet.
  *
  * @example Qwen3-32B on the V80 preset: its ~40.9 GB of indices and tables (10 bits per weight)
@@ -104,7 +113,7 @@ export function checkFeasibility(model: Qwen3Config, platform: PlatformConfig, r
     groupUse('weights', `the LUT tables and weight indices of ${model.name}`, weights, platform, capacity),
     groupUse('centroids', `the activation codebooks of ${model.name}`, centroids, platform, capacity),
     groupUse('scales', `the table scales of ${model.name}`, scales, platform, capacity),
-    groupUse('kvWrite', `the KV cache of ${request.positions} positions`, kv, platform, capacity),
+    groupUse(KV_CACHE_GROUP, `the KV cache of ${request.positions} positions`, kv, platform, capacity),
   ]);
 }
 
