@@ -1,4 +1,6 @@
+import { runGraph } from './engine.js';
 import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
+import { applyChanges } from './retime-changes.js';
 import type { Recording } from './recording.js';
 import { retimerOf, tokenTimesOf, type TokenTimes } from './retime.js';
 import { Retimer, type RetimedRun } from './retimer.js';
@@ -40,6 +42,8 @@ export interface FifoSizing {
    * deadlocks the graph): counted as over the bound, so the chosen depth errs on the deep side.
    */
   readonly undecidedProbes: number;
+  /** The unbounded run could not be re-timed from the recording (it reorders a shared resource's grants), so it was emulated in full once and recorded. */
+  readonly unboundedRecorded: boolean;
   readonly undecidedExample?: string;
 }
 
@@ -70,7 +74,17 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   const ix = recordedRetimer.ix;
   const unbounded = new Int32Array(nF);
   for (let f = 0; f < nF; f++) unbounded[f] = Math.max(fifos[f]!.depth, ix.fifoBase[f + 1]! - ix.fifoBase[f]! + 1);
-  const free = new Retimer(rec, {}, { depthById: unbounded });
+  let free = new Retimer(rec, {}, { depthById: unbounded });
+  let unboundedRecorded = false;
+  if (free.why !== undefined) {
+    // Unbounded FIFOs can reorder a shared resource's grants (e.g. a prefetcher running ahead onto
+    // channels the writers share): re-timing cannot follow that, so the unbounded run is emulated
+    // once in full and recorded, and the probes re-time against it.
+    const fifoDepths = Object.fromEntries(fifos.map((f, i) => [f.name, unbounded[i]!]));
+    const rerun = runGraph(applyChanges(rec.graph, { fifoDepths }), { record: true, collectSinks: false }).recording!;
+    free = new Retimer(rerun, {}, {});
+    unboundedRecorded = true;
+  }
   exact(free.why, 'run with unbounded FIFOs');
   const freeCycles = free.baseRun!.cycles;
   const bound = Math.floor(freeCycles * (1 + tol));
@@ -172,6 +186,7 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
     retimings,
     firingsRetimed,
     undecidedProbes: undecided,
+    unboundedRecorded,
     ...(example !== undefined ? { undecidedExample: example } : {}),
     fifos: fifos.map((f, i) => ({
       fifo: f.name,

@@ -129,6 +129,41 @@ describe('sizeFifos', () => {
   });
 });
 
+describe('sizeFifos when unbounded FIFOs reorder a shared resource', () => {
+  /**
+   * src (II 1) feeds a slow consumer (II 4) through 's'; src and a second requester 'q' (II 4) each
+   * ask 1 unit of the 1-unit/cycle memory 'mem' per firing. At the recorded depth, src is held to
+   * the consumer's pace; with 's' unbounded it runs ahead and takes 'mem' in cycles where q asked
+   * first in the recording, so the unbounded run cannot be re-timed from the recording: sizing
+   * emulates that run once in full and re-times its probes against it.
+   */
+  function contended(depth: number): Graph {
+    const g = new GraphBuilder('contended');
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    const s = g.stream('s', { depth, widthBytes: 4 });
+    const t = g.stream('t', { depth: 2, widthBytes: 4 });
+    const mem = [{ resource: 'mem', units: 1 }];
+    g.invoke({ name: 'src', firings: 40, outputs: { out: { widthBytes: 4 } }, cost: { iiCycles: 1, latencyCycles: 1, requests: mem } }, { out: { out: s } });
+    g.invoke({ name: 'slow', inputs: { in: { widthBytes: 4 } }, cost: { iiCycles: 4, latencyCycles: 0 } }, { in: { in: s } });
+    g.invoke({ name: 'q', firings: 40, outputs: { out: { widthBytes: 4 } }, cost: { iiCycles: 4, latencyCycles: 1, requests: mem } }, { out: { out: t } });
+    g.invoke({ name: 'qsink', inputs: { in: { widthBytes: 4 } }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: t } });
+    return g.build();
+  }
+
+  it('records the unbounded run in full, and its figures equal full runs', () => {
+    const graph = contended(1);
+    const rec = runGraph(graph, { record: true }).recording!;
+    const s = sizeFifos(rec);
+    expect(s.unboundedRecorded).toBe(true);
+    // 41 slots never make src wait for the consumer (40 tokens).
+    expect(s.unboundedCycles).toBe(runGraph(applyChanges(graph, { fifoDepths: { s: 41 } })).cycles);
+    expect(s.recordedCycles).toBe(runGraph(graph).cycles);
+    const chosen = s.fifos.find((f) => f.fifo === 's')!.chosenDepth;
+    expect(s.chosenCycles).toBe(runGraph(applyChanges(graph, { fifoDepths: { s: chosen } })).cycles);
+    expect(s.chosenCycles).toBeLessThanOrEqual(s.boundCycles);
+  });
+});
+
 describe('retime: property (fixed seed) against full re-runs', () => {
   const graphArb = fc.record({
     src: stageArb,
