@@ -17,8 +17,9 @@ function collect(opts: Parameters<typeof runInference$>[0]): Promise<InferenceEv
 const figures = (r: ReturnType<typeof runInference>) => ({ prefill: r.prefill.map((p) => p.cycles), decode: r.decodeCycles, ttft: r.ttftMs, e2e: r.e2eMs });
 
 describe('runInference$ (the progress bar\'s source: run$ slices per pass, on this thread or forwarded from pass workers)', () => {
-  it.each([0, 1])('with %i pass worker(s): per-pass progress from run$ is monotone, passes done count 1..total, the report is the last emission and equals runInference', async (passWorkers) => {
-    const events = await collect({ ...base, passWorkers });
+  it.each(['0 pass workers', '1 pass worker (this thread)', 'a pass pool of 1 worker'])('%s: per-pass progress from run$ is monotone, passes done count 1..total, the report is the last emission and equals runInference', async (how) => {
+    const pool = how.startsWith('a pass pool') ? new PassPool({ threads: 1 }) : undefined;
+    const events = await collect({ ...base, ...(pool ? { passPool: pool } : { passWorkers: how.startsWith('0') ? 0 : 1 }) }).finally(() => pool?.close());
     const last = events[events.length - 1]!;
     expect(last.kind).toBe('report');
     const report = (last as Extract<InferenceEvent, { kind: 'report' }>).report;
@@ -34,6 +35,15 @@ describe('runInference$ (the progress bar\'s source: run$ slices per pass, on th
       expect([...cycles].sort((a, b) => a - b)).toEqual(cycles);
       expect(cycles[cycles.length - 1]).toBe(passes[i]!.cycles); // run$'s last slice ends at the pass's cycle count
     }
+  });
+
+  it('2 pass workers: the passes run on pass lanes (whole passes, no slice progress), passes done count 1..total, and the report equals runInference', async () => {
+    const events = await collect({ ...base, passWorkers: 2 });
+    expect(events.some((e) => e.kind === 'pass-progress')).toBe(false);
+    expect(events.filter((e) => e.kind === 'pass-done').map((e) => e.done)).toEqual([1, 2, 3]);
+    const last = events[events.length - 1]!;
+    expect(last.kind).toBe('report');
+    expect(figures((last as Extract<InferenceEvent, { kind: 'report' }>).report)).toEqual(figures(runInference(base)));
   });
 
   it('unsubscribing on this thread stops the run between slices: no event after it', async () => {

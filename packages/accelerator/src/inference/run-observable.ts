@@ -10,20 +10,31 @@ export type InferenceEvent =
   | { readonly kind: 'report'; readonly report: InferenceReport };
 
 /**
- * A request in timing mode as an Observable (the progress bar's source): each pass runs through
- * core's `run$` in slices, on this thread (0 or 1 pass workers) or in a given pass pool's workers,
- * which forward every slice's progress. With 2 or more pass workers (or given `passLanes`) the
- * passes run on {@link PassLanes} (this thread is a lane and runs whole passes, so only
- * `pass-done` events come: the speed path of issue 19); `pass-done` counts finished passes (1 .. total, in the order they
- * finish), and the last emission is the report, the same as runInferencePooled's. Unsubscribing
- * cancels: the running passes stop between slices (in a worker, piscina stops the thread) and a
- * pool started for the request is closed.
+ * A request in timing mode as an Observable (the progress bar's source). With 0 or 1 pass workers
+ * each pass runs through core's `run$` in slices on this thread, and with a given `passPool` in its
+ * workers, which forward every slice's progress (`pass-progress`). With 2 or more pass workers (or
+ * given `passLanes`) the passes run on {@link PassLanes}: this thread is a lane and runs whole
+ * passes, so only `pass-done` events come (the faster path on 2 cores). `pass-done` counts finished
+ * passes (1 .. total, in the order they finish); the last emission is the report, the same as
+ * runInferencePooled's. Unsubscribing cancels: passes on this thread stop between slices, a pool
+ * worker's task is aborted (piscina stops the thread), lanes started for the request are closed.
  */
 export function runInference$(opts: PooledInferenceOptions): Observable<InferenceEvent> {
   return new Observable<InferenceEvent>((subscriber) => {
     const t0 = performance.now();
     let plan: ReturnType<typeof planInference>;
     let pool: PassPool | undefined;
+    // The last emission: the passes' reports assembled into the request's (an assembly error fails the run).
+    const emitReport = (reports: readonly PassReport[]) => {
+      let report: InferenceReport;
+      try {
+        report = plan.assemble(reports as PassReport[], performance.now() - t0);
+      } catch (e) {
+        return subscriber.error(e);
+      }
+      subscriber.next({ kind: 'report', report });
+      subscriber.complete();
+    };
     try {
       plan = planInference(opts);
       const workers = opts.passPool ? opts.passPool.threads : (opts.passWorkers ?? defaultPassWorkers());
@@ -49,15 +60,7 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
         .then(
           async (reports) => {
             if (own) await lanes.close();
-            if (cancelled) return;
-            let report: InferenceReport;
-            try {
-              report = plan.assemble(reports, performance.now() - t0);
-            } catch (e) {
-              return subscriber.error(e);
-            }
-            subscriber.next({ kind: 'report', report });
-            subscriber.complete();
+            if (!cancelled) emitReport(reports);
           },
           async (e: unknown) => {
             if (own) await lanes.close();
@@ -69,7 +72,6 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
         if (own) void lanes.close();
       };
     }
-    const ownPool = pool !== undefined && opts.passPool === undefined;
     const total = plan.tasks.length;
     const reports: PassReport[] = new Array<PassReport>(total);
     let done = 0;
@@ -92,22 +94,10 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
     const indexed = plan.tasks.map((t, i) => [t, i] as const);
     // Serially on this thread, or up to the pool's in-flight count at once (one running and one queued per worker).
     const all = pool ? from(indexed).pipe(mergeMap(([t, i]) => one(t, i), pool.inFlight)) : concat(...indexed.map(([t, i]) => defer(() => one(t, i))));
-    const finish = async (error?: unknown) => {
-      if (ownPool) await pool!.close();
-      if (error !== undefined) return subscriber.error(error);
-      let report: InferenceReport;
-      try {
-        report = plan.assemble(reports, performance.now() - t0);
-      } catch (e) {
-        return subscriber.error(e);
-      }
-      subscriber.next({ kind: 'report', report });
-      subscriber.complete();
-    };
-    const sub: Subscription = (total > 0 ? all : EMPTY).subscribe({ error: (e: unknown) => void finish(e), complete: () => void finish() });
+    const finish = (error?: unknown) => (error !== undefined ? subscriber.error(error) : emitReport(reports));
+    const sub: Subscription = (total > 0 ? all : EMPTY).subscribe({ error: (e: unknown) => finish(e), complete: () => finish() });
     return () => {
       sub.unsubscribe();
-      if (ownPool) void pool!.close();
     };
   });
 }
