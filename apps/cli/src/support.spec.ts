@@ -136,6 +136,11 @@ describe('the built lut-llm binary (apps/cli/dist/main.js, built by npm test)', 
     expect(r.status).toBe(0);
     for (const c of ['run [options]', 'compare [options]', 'linear [options]', 'demo [options]']) expect(r.stdout).toContain(c);
   });
+  it('stops quietly with exit 0 when its reader closes early (`lut-llm --help | head -1`)', () => {
+    const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${main}" --help | head -1`], { encoding: 'utf8' });
+    expect(r.stdout).toBe('Usage: lut-llm [options] [command]\n');
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
   it('prints `lut-llm: <message>` without a stack trace and exits 1 on a bad flag', () => {
     const r = spawnSync(process.execPath, [main, 'run', '--prompt', '0'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
