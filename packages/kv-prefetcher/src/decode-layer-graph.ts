@@ -45,7 +45,10 @@ export interface DecodeLayerAttentionGraph {
 }
 
 /**
- * One decode step of one layer, around attention:
+ * One decode step of one layer, around attention. This standalone stage-level graph keeps the
+ * history reads (kvRead) and the new K/V write (kvWrite) on separate channel groups; the
+ * accelerator's pass graph puts both on the design's shared K and V ports (one interleaved group
+ * of kvRead + kvWrite channels: accelerator README, "Who shares what").
  *
  *   qkv-projection (stand-in: busy P cycles) --q--> attention --out--> sink
  *        |                 \--kvNew--> kv-writer (hbm.kvWrite)        ^
