@@ -94,6 +94,11 @@ export function hbmTransferCycles(bytes: number, channels: number, bytesPerCycle
  */
 export const HBM_PORT_INTERLEAVE_BYTES = 64;
 
+/** Channels holding the KV cache: the K and V ports carry reads and writes alike ({@link kvCacheChannelGroup}), so kvRead + kvWrite. */
+export function kvCacheChannels(channels: { readonly kvRead: number; readonly kvWrite: number }): number {
+  return channels.kvRead + channels.kvWrite;
+}
+
 /**
  * The KV-cache channels as a group of `kvRead + kvWrite` channels of `bytesPerCycle` each, shared
  * by the history reads (prefetcher) and the new K/V writes: the as-built V80 block design
@@ -103,7 +108,7 @@ export const HBM_PORT_INTERLEAVE_BYTES = 64;
  * not read + write. Addresses are interleaved per 512-bit beat (`HBM_PORT_INTERLEAVE_BYTES`).
  */
 export function kvCacheChannelGroup(cfg: HbmConfig = V80_HBM, name = 'hbm.kv'): ResourceGroupSpec {
-  const channels = cfg.channels.kvRead + cfg.channels.kvWrite;
+  const channels = kvCacheChannels(cfg.channels);
   for (const s of ['kvRead', 'kvWrite'] as const) {
     if (!Number.isInteger(cfg.channels[s]) || cfg.channels[s] < 1) throw new RangeError(`HBM stream '${s}' needs an integer >= 1 of channels, got ${cfg.channels[s]}`);
   }

@@ -5,6 +5,7 @@ export {
   V80_HBM,
   hbmChannelGroup,
   kvCacheChannelGroup,
+  kvCacheChannels,
   HBM_PORT_INTERLEAVE_BYTES,
   hbmPeakBytesPerCycle,
   hbmTransferCycles,

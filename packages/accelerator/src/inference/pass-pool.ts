@@ -191,6 +191,25 @@ export interface PooledInferenceOptions extends InferenceOptions {
 }
 
 /**
+ * Where a request's passes run: on given lanes (they take precedence), on a given pool, on lanes
+ * started for it (2 or more pass workers and passes; `own`: close them after it), or one after
+ * another on this thread. One rule for {@link runInferencePooled} and runInference$.
+ */
+export type PassPlacement =
+  | { readonly kind: 'lanes'; readonly lanes: PassLanes; readonly own: boolean }
+  | { readonly kind: 'pool'; readonly pool: PassPool }
+  | { readonly kind: 'serial' };
+
+export function passPlacement(opts: PooledInferenceOptions, passes: number): PassPlacement {
+  if (opts.passLanes) return { kind: 'lanes', lanes: opts.passLanes, own: false };
+  if (opts.passPool) return { kind: 'pool', pool: opts.passPool };
+  const workers = opts.passWorkers ?? defaultPassWorkers();
+  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`passWorkers must be an integer >= 0, got ${workers}`);
+  if (workers <= 1 || passes <= 1) return { kind: 'serial' };
+  return { kind: 'lanes', lanes: new PassLanes({ lanes: Math.min(workers, passes) }), own: true };
+}
+
+/**
  * Emulates a request in timing mode with its passes in parallel: the same report as runInference
  * (the passes are independent and assembled in order), built on several threads.
  */
@@ -198,19 +217,13 @@ export async function runInferencePooled(opts: PooledInferenceOptions): Promise<
   const t0 = performance.now();
   const plan = planInference(opts);
   const onDone = (done: number, t: PassTask) => opts.onProgress?.(done, plan.tasks.length, t.label);
-  if (opts.passLanes) return (await runRequestsOnLanes([opts], opts.passLanes))[0]!;
-  if (opts.passPool) {
-    const pool = opts.passPool;
-    return plan.assemble(await runOnPool(plan.tasks, pool.inFlight, (t) => pool.runPass(t), onDone), performance.now() - t0);
-  }
-  const workers = opts.passWorkers ?? defaultPassWorkers();
-  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`passWorkers must be an integer >= 0, got ${workers}`);
-  if (workers <= 1 || plan.tasks.length <= 1) return runInference(opts);
-  const lanes = new PassLanes({ lanes: Math.min(workers, plan.tasks.length) });
+  const place = passPlacement(opts, plan.tasks.length);
+  if (place.kind === 'serial') return runInference(opts);
+  if (place.kind === 'pool') return plan.assemble(await runOnPool(plan.tasks, place.pool.inFlight, (t) => place.pool.runPass(t), onDone), performance.now() - t0);
   try {
-    return plan.assemble(await lanes.run(plan.tasks, onDone), performance.now() - t0);
+    return plan.assemble(await place.lanes.run(plan.tasks, onDone), performance.now() - t0);
   } finally {
-    await lanes.close();
+    if (place.own) await place.lanes.close();
   }
 }
 

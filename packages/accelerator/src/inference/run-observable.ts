@@ -1,6 +1,6 @@
 import { concat, defer, EMPTY, from, mergeMap, Observable, type Subscription } from 'rxjs';
-import { PassLanes } from './pass-lanes.js';
-import { defaultPassWorkers, type PassPool, type PooledInferenceOptions } from './pass-pool.js';
+import type { PassLanes } from './pass-lanes.js';
+import { passPlacement, type PassPool, type PooledInferenceOptions } from './pass-pool.js';
 import { planInference, runPassTiming$, type InferenceReport, type PassEvent, type PassReport, type PassTask } from './run.js';
 
 /** What {@link runInference$} emits: each running pass's run$ progress, each finished pass, then the report (last). */
@@ -37,12 +37,9 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
     };
     try {
       plan = planInference(opts);
-      const workers = opts.passPool ? opts.passPool.threads : (opts.passWorkers ?? defaultPassWorkers());
-      if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`passWorkers must be an integer >= 0, got ${workers}`);
-      pool = opts.passPool;
-      if (!pool && (opts.passLanes || (workers >= 2 && plan.tasks.length > 1))) {
-        return onLanes(opts.passLanes ?? new PassLanes({ lanes: Math.min(workers, plan.tasks.length) }), opts.passLanes === undefined);
-      }
+      const place = passPlacement(opts, plan.tasks.length);
+      if (place.kind === 'lanes') return onLanes(place.lanes, place.own);
+      if (place.kind === 'pool') pool = place.pool;
     } catch (e) {
       subscriber.error(e);
       return;

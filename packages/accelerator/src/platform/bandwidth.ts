@@ -1,4 +1,4 @@
-import { bandwidthGBps } from '@lut-llm/memory';
+import { bandwidthGBps, kvCacheChannels } from '@lut-llm/memory';
 import type { PlatformConfig, PlatformHbmChannels } from './schema.js';
 
 /** An HBM stream of the channel plan. */
@@ -20,7 +20,7 @@ export function streamBytesPerCycle(cfg: PlatformConfig, stream: PlatformHbmStre
  * get all kvRead + kvWrite channels and writes share them.
  */
 export function kvChannelBytesPerCycle(cfg: PlatformConfig): number {
-  return streamBytesPerCycle(cfg, 'kvRead') + streamBytesPerCycle(cfg, 'kvWrite');
+  return kvCacheChannels(cfg.hbm.channels) * cfg.hbm.bytesPerCyclePerChannel;
 }
 
 /** GB/s (10^9 bytes per second) of one stream at the kernel clock: channels x bytes/cycle x clockMhz / 1000. */

@@ -1,4 +1,4 @@
-import { HBM_CHANNEL_CAPACITY_BYTES, stripeTensors } from '@lut-llm/memory';
+import { HBM_CHANNEL_CAPACITY_BYTES, kvCacheChannels, stripeTensors } from '@lut-llm/memory';
 import { kvWidth, qWidth, type Qwen3Config } from '@lut-llm/model';
 import type { PlatformConfig, PlatformHbmChannels } from './schema.js';
 import { lutLinearStream } from './vq-storage.js';
@@ -45,15 +45,13 @@ function verdict(groups: ChannelGroupUse[]): Feasibility {
 /**
  * The K/V cache's channels: the design's K and V cache ports (k_cache_buffer_0/1,
  * v_cache_buffer_0/1) serve its history reads and new K/V writes alike, so the cache lives on the
- * kvRead + kvWrite channels together, as the pass graph's KV channel group models them
- * (inference/kv-channels.ts, accelerator README "Who shares what").
+ * kvRead + kvWrite channels together (memory `kvCacheChannels`), as the pass graph's KV channel
+ * group models them (accelerator README "Who shares what").
  */
 const KV_CACHE_GROUP = 'kvRead + kvWrite';
 
 /** Stripes `tensors` over a group with no capacity limit and reports its use against the real capacity. */
-function groupUse(group: keyof PlatformHbmChannels | typeof KV_CACHE_GROUP, holds: string, tensors: { name: string; bytes: number }[], platform: PlatformConfig, capacity: number): ChannelGroupUse {
-  const c = platform.hbm.channels;
-  const channels = group === KV_CACHE_GROUP ? c.kvRead + c.kvWrite : c[group];
+function groupUse(group: ChannelGroupUse['group'], channels: number, holds: string, tensors: { name: string; bytes: number }[], capacity: number): ChannelGroupUse {
   const layout = stripeTensors(tensors, channels, { capacityBytesPerChannel: Number.POSITIVE_INFINITY });
   return {
     group,
@@ -109,11 +107,12 @@ export function checkFeasibility(model: Qwen3Config, platform: PlatformConfig, r
   }
   const kvBytesPerPosition = model.layers * 2 * kvWidth(model) * platform.dataFormats.kvBytesPerElement;
   const kv = Array.from({ length: model.layers }, (_, l) => ({ name: `L${l}.kv`, bytes: (request.positions * kvBytesPerPosition) / model.layers }));
+  const c = platform.hbm.channels;
   return verdict([
-    groupUse('weights', `the LUT tables and weight indices of ${model.name}`, weights, platform, capacity),
-    groupUse('centroids', `the activation codebooks of ${model.name}`, centroids, platform, capacity),
-    groupUse('scales', `the table scales of ${model.name}`, scales, platform, capacity),
-    groupUse(KV_CACHE_GROUP, `the KV cache of ${request.positions} positions`, kv, platform, capacity),
+    groupUse('weights', c.weights, `the LUT tables and weight indices of ${model.name}`, weights, capacity),
+    groupUse('centroids', c.centroids, `the activation codebooks of ${model.name}`, centroids, capacity),
+    groupUse('scales', c.scales, `the table scales of ${model.name}`, scales, capacity),
+    groupUse(KV_CACHE_GROUP, kvCacheChannels(c), `the KV cache of ${request.positions} positions`, kv, capacity),
   ]);
 }
 
@@ -127,12 +126,12 @@ export function checkLinearFeasibility(inFeatures: number, outFeatures: number, 
   return verdict([
     groupUse(
       'weights',
+      platform.hbm.channels.weights,
       `the LUT tables and weight indices of a ${outFeatures}x${inFeatures} layer`,
       [
         { name: 'indices', bytes: s.indexBytes },
         { name: 'tables', bytes: s.tableBytes },
       ],
-      platform,
       capacity,
     ),
   ]);
