@@ -33,13 +33,55 @@ export interface Grant {
  * from the cursor is exact for a work-conserving server of fixed rate, which is what a memory port
  * or an HBM channel is at this level of detail.
  */
+/** A resource's calendar (`cursor`: the cycle being filled; `used`: units of it taken) and the last grant's start. */
+export interface CalendarSlot {
+  cursor: number;
+  used: number;
+  /** First cycle the last grant served in, and the units of that cycle already taken before it. */
+  start: number;
+  usedAtStart: number;
+}
+
+/**
+ * One grant's arithmetic on a calendar: serves `units` (> 0) at `cap` per cycle from the cursor
+ * on (the caller has moved the cursor to the request's cycle), sets `c.start` / `c.usedAtStart`
+ * and returns the end cycle. Shared by {@link SharedResource.grant} and re-timing's
+ * allocation-free calendars (retime-calendar.ts), so both serve alike.
+ */
+export function serveOnCalendar(c: CalendarSlot, cap: number, units: number): number {
+  if (c.used === cap) {
+    c.cursor++;
+    c.used = 0;
+  }
+  const start = c.cursor;
+  c.start = start;
+  c.usedAtStart = c.used;
+  const firstFree = cap - c.used;
+  let end: number;
+  if (units <= firstFree) {
+    end = start + 1;
+    c.used += units;
+  } else {
+    const rest = units - firstFree;
+    const full = Math.ceil(rest / cap);
+    end = start + 1 + full;
+    c.cursor = end - 1;
+    c.used = rest - (full - 1) * cap;
+  }
+  if (c.used === cap) {
+    c.cursor = end;
+    c.used = 0;
+  }
+  return end;
+}
+
 export class SharedResource {
   readonly name: string;
   readonly unitsPerCycle: number;
   readonly unit: string;
   readonly arbitration: ArbitrationPolicy;
-  private cursorCycle = 0;
-  private usedInCursor = 0;
+  /** The calendar: the cycle being filled and the units of it taken. */
+  private readonly cal: CalendarSlot = { cursor: 0, used: 0, start: 0, usedAtStart: 0 };
   private lastOwner: number | undefined;
   /** Last actor granted, for round-robin. */
   lastGranted = -1;
@@ -66,13 +108,12 @@ export class SharedResource {
     if (!Number.isInteger(units) || units < 0) throw new RangeError(`resource '${this.name}': a request must be a whole number >= 0 of ${this.unit}s, got ${units}`);
     const cap = this.unitsPerCycle;
     let heldBy: number | undefined;
-    if (cycle >= this.cursorCycle) {
-      if (cycle > this.cursorCycle || this.usedInCursor === 0) {
-        this.cursorCycle = cycle;
-        this.usedInCursor = 0;
-      }
+    const cal = this.cal;
+    if (cycle >= cal.cursor && (cycle > cal.cursor || cal.used === 0)) {
+      cal.cursor = cycle;
+      cal.used = 0;
     }
-    if (this.cursorCycle > cycle || (this.cursorCycle === cycle && this.usedInCursor > 0 && this.lastOwner !== owner)) {
+    if (cal.cursor > cycle || (cal.cursor === cycle && cal.used > 0 && this.lastOwner !== owner)) {
       heldBy = this.lastOwner;
     }
     // Nothing to serve: nothing to wait for (a firing that needs no units of this resource).
@@ -83,29 +124,10 @@ export class SharedResource {
       g.heldBy = undefined;
       return g;
     }
-    if (this.usedInCursor === cap) {
-      this.cursorCycle++;
-      this.usedInCursor = 0;
-    }
-    const startCycle = this.cursorCycle;
-    const firstFree = cap - this.usedInCursor;
-    let endCycle: number;
-    if (units <= firstFree) {
-      endCycle = startCycle + 1;
-      this.usedInCursor += units;
-      this.busyCycles += this.usedInCursor === units ? 1 : 0;
-    } else {
-      const rest = units - firstFree;
-      const fullCycles = Math.ceil(rest / cap);
-      endCycle = startCycle + 1 + fullCycles;
-      this.busyCycles += (this.usedInCursor === 0 ? 1 : 0) + fullCycles;
-      this.cursorCycle = endCycle - 1;
-      this.usedInCursor = rest - (fullCycles - 1) * cap;
-    }
-    if (this.usedInCursor === cap) {
-      this.cursorCycle = endCycle;
-      this.usedInCursor = 0;
-    }
+    const endCycle = serveOnCalendar(this.cal, cap, units);
+    // Cycles this grant starts serving in: its first unless an earlier grant already did, plus the whole ones after.
+    this.busyCycles += (this.cal.usedAtStart === 0 ? 1 : 0) + (endCycle - this.cal.start - 1);
+    const startCycle = this.cal.start;
     this.lastOwner = owner;
     this.lastGranted = owner;
     this.unitsServed += units;

@@ -1,4 +1,8 @@
+import { serveOnCalendar, type CalendarSlot } from './resource.js';
 import type { SweepState } from './retime-state.js';
+
+/** Scratch calendar the typed-array state is loaded into for one grant (no allocation per grant). */
+const slot: CalendarSlot = { cursor: 0, used: 0, start: 0, usedAtStart: 0 };
 
 /** Where a grant started and who held the resource before it (-1: nobody), as `Grant`. */
 export interface GrantOut {
@@ -9,7 +13,8 @@ export interface GrantOut {
 /**
  * `SharedResource.grant` on the calendar of resource r kept in a sweep's state (cursor, units
  * used in it, last owner), without allocating: serves `units` for `owner` not before `cycle`
- * at `cap` units per cycle; returns the end cycle, the start and holder in `out`.
+ * at `cap` units per cycle (the same `serveOnCalendar` arithmetic); returns the end cycle, the
+ * start and holder in `out`.
  */
 export function grantOn(st: SweepState, r: number, cap: number, owner: number, cycle: number, units: number, out: GrantOut): number {
   let cursor = st.cursor[r]!;
@@ -26,30 +31,12 @@ export function grantOn(st: SweepState, r: number, cap: number, owner: number, c
     out.heldBy = -1;
     return cycle;
   }
-  if (used === cap) {
-    cursor++;
-    used = 0;
-  }
-  const start = cursor;
-  const firstFree = cap - used;
-  let end: number;
-  if (units <= firstFree) {
-    end = start + 1;
-    used += units;
-  } else {
-    const rest = units - firstFree;
-    const full = Math.ceil(rest / cap);
-    end = start + 1 + full;
-    cursor = end - 1;
-    used = rest - (full - 1) * cap;
-  }
-  if (used === cap) {
-    cursor = end;
-    used = 0;
-  }
-  st.cursor[r] = cursor;
-  st.used[r] = used;
+  slot.cursor = cursor;
+  slot.used = used;
+  const end = serveOnCalendar(slot, cap, units);
+  st.cursor[r] = slot.cursor;
+  st.used[r] = slot.used;
   st.owner[r] = owner;
-  out.start = start;
+  out.start = slot.start;
   return end;
 }
