@@ -86,7 +86,7 @@ describe('tiny-model prefill + decode as a stream: 0, 1, 2 and 4 workers vs the 
   beforeAll(async () => {
     quantized = quantizeQwen3Model(weights, { calibrationTokens: syntheticCalibrationTokens(cfg, 4, 32, 11), includeLmHead: true });
     engine = await run();
-  }, 120_000); // k-means calibration + an engine run: seconds when quiet, over 10 s on a machine at load 25
+  }); // k-means calibration + an engine run: seconds when quiet; the shared hook limit (vitest.shared.ts) covers a loaded machine
 
   it.each([0, 1, 2, 4])('%i workers: logits bit-identical, same tokens, same cycles per pass', async (workers) => {
     const r = await run(workers);
