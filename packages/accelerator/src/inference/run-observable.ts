@@ -25,15 +25,20 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
     let plan: ReturnType<typeof planInference>;
     let pool: PassPool | undefined;
     // The last emission: the passes' reports assembled into the request's (an assembly error fails the run).
-    const emitReport = (reports: readonly PassReport[]) => {
+    const emitReport = (reports: PassReport[]) => {
       let report: InferenceReport;
       try {
-        report = plan.assemble(reports as PassReport[], performance.now() - t0);
+        report = plan.assemble(reports, performance.now() - t0);
       } catch (e) {
         return subscriber.error(e);
       }
       subscriber.next({ kind: 'report', report });
       subscriber.complete();
+    };
+    // A finished pass, to the subscriber and the request's onProgress.
+    const passDone = (done: number, label: string) => {
+      subscriber.next({ kind: 'pass-done', done, total: plan.tasks.length, label });
+      opts.onProgress?.(done, plan.tasks.length, label);
     };
     try {
       plan = planInference(opts);
@@ -46,13 +51,10 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
     }
     // Whole passes on lanes (own: started for this request, closed after it; unsubscribing closes them, which cancels).
     function onLanes(lanes: PassLanes, own: boolean): () => void {
-      const total = plan.tasks.length;
       let cancelled = false;
       lanes
         .run(plan.tasks, (done, t) => {
-          if (cancelled) return;
-          subscriber.next({ kind: 'pass-done', done, total, label: t.label });
-          opts.onProgress?.(done, total, t.label);
+          if (!cancelled) passDone(done, t.label);
         })
         .then(
           async (reports) => {
@@ -80,8 +82,7 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
             if (e.kind === 'progress') subscriber.next({ kind: 'pass-progress', task: i, label: t.label, cycle: e.cycle, firings: e.firings });
             else {
               reports[i] = e.report;
-              subscriber.next({ kind: 'pass-done', done: ++done, total, label: t.label });
-              opts.onProgress?.(done, total, t.label);
+              passDone(++done, t.label);
             }
           },
           error: (e: unknown) => inner.error(e),
