@@ -1,4 +1,4 @@
-export { lutLinearTiles, type LinearSchedule } from './linear-kernel.js';
+export { lutLinearTilesInto, searchBlocks, LinearStreamError, type LinearOpBuffers, type LinearPhase, type LinearSchedule } from './linear-kernel.js';
 export { INLINE_LINEAR_EXECUTOR, LinearPool, linearWorkerPath, type LinearPoolOptions, type LinearTileExecutor } from './linear-pool.js';
-export { lutLinearTileStream, LinearStreamError } from './linear-stream.js';
+export { lutLinearTileStream } from './linear-stream.js';
 export { runPassStream } from './stream-pass.js';

@@ -5,18 +5,21 @@ import type { QuantizedLinear } from '@lut-llm/vq';
 import type { PassOptions } from '../inference/pass-graph.js';
 import { shareQuantizedLinear } from '../inference/synthetic.js';
 import type { PassReport } from '../inference/run.js';
-import { lutLinearTiles, type LinearSchedule } from './linear-kernel.js';
+import { claimChunks, LinearStreamError, lutLinearTilesInto, MAIN_LANE, phaseChunks, searchBlocks, type LinearOpBuffers, type LinearPhase, type LinearSchedule, type PhaseChunks } from './linear-kernel.js';
 
-/** One task of the functional LUTLinear stream: output tiles [tile0, tile1) of a registered layer over all blocks. */
+/** One task of the functional LUTLinear stream: a lane's claims on one phase of a registered layer's op (see `claimChunks`). */
 export interface LinearTask {
   readonly layerId: number;
   /** The layer's shared arrays: sent only to a worker that answered `missing` for this id. */
   readonly layer?: QuantizedLinear;
-  /** The op's activation indices, every block (SharedArrayBuffer-backed: shared, not copied). */
-  readonly indices: Uint8Array;
   readonly schedule: LinearSchedule;
-  readonly tile0: number;
-  readonly tile1: number;
+  /** The op's activations, indices and outputs (SharedArrayBuffer-backed: shared, not copied). */
+  readonly buf: LinearOpBuffers;
+  readonly chunks: PhaseChunks;
+  /** The claim control array of the phase. */
+  readonly ctl: Int32Array;
+  /** This lane's mark in `ctl` (1, 2, ...). */
+  readonly lane: number;
 }
 
 /** A timing-mode pass for a worker (the pass the stream computes the numbers of). */
@@ -24,30 +27,39 @@ export interface TimingPassTask {
   readonly timingPass: Omit<PassOptions, 'functional'>;
 }
 
-/** The tiles' outputs, or the id of a layer the worker has not been given yet. */
-export type LinearTaskResult = Float32Array | { readonly missing: number };
+/** null once the lane found no chunk left, or the id of a layer the worker has not been given yet. */
+export type LinearTaskResult = null | { readonly missing: number };
 
 /**
- * Where the functional stream computes a LUTLinear's tiles: one interface, two backends (inline
- * on this thread, or a piscina pool), never a branch in the timing engine.
+ * Where the functional stream computes a LUTLinear op: one interface, two backends (inline on
+ * this thread, or a pool of worker threads), never a branch in the timing engine.
  */
 export interface LinearTileExecutor {
-  /** Tasks in flight at most (the mergeMap bound). */
-  readonly maxInFlight: number;
-  /** Output tiles per task for an op of `tiles` tiles. */
-  tilesPerTask(tiles: number): number;
-  /** Outputs of tiles [tile0, tile1), tile after tile, each [T][w]. */
-  run(layer: QuantizedLinear, indices: Uint8Array, schedule: LinearSchedule, tile0: number, tile1: number): Promise<Float32Array>;
+  /** Whether the op's buffers must live in SharedArrayBuffers (worker threads read and write them in place). */
+  readonly shared: boolean;
+  /**
+   * Runs one phase of an op: the centroid search of every block into `buf.indices`, or every
+   * output tile into `buf.y`. Rejects with a {@link LinearStreamError} naming the op and the
+   * blocks or tiles that failed.
+   */
+  run(layer: QuantizedLinear, schedule: LinearSchedule, buf: LinearOpBuffers, phase: LinearPhase): Promise<void>;
   /** Runs a timing-mode pass off this thread, if the backend can (else the caller runs it inline). */
   timingPass?(opts: Omit<PassOptions, 'functional'>): Promise<PassReport>;
   close(): Promise<void>;
 }
 
-/** The kernels on this thread, one task per op (no messaging). */
+/** The kernels on this thread, the whole phase at once (no messaging). */
 export const INLINE_LINEAR_EXECUTOR: LinearTileExecutor = {
-  maxInFlight: 1,
-  tilesPerTask: (tiles) => tiles,
-  run: async (layer, indices, schedule, tile0, tile1) => lutLinearTiles(layer, indices, schedule, tile0, tile1),
+  shared: false,
+  run: async (layer, schedule, buf, phase) => {
+    const pc = phaseChunks(schedule, phase, schedule.tileOutStart.length);
+    try {
+      if (phase === 'search') searchBlocks(layer, schedule, buf, 0, pc.units);
+      else lutLinearTilesInto(layer, schedule, buf, 0, pc.units);
+    } catch (e) {
+      throw new LinearStreamError(schedule.op, phase, 0, pc.units, pc.units, e);
+    }
+  },
   close: async () => {},
 };
 
@@ -55,13 +67,17 @@ export interface LinearPoolOptions {
   /** Worker threads (>= 1). */
   readonly workers: number;
   /**
-   * Output tiles per task, or 'auto': ceil(tiles / (2 x workers)), two tasks per worker per op so
-   * a worker finishing early takes another. A 512-wide tile of a decode step is 1-3 ms of kernel
-   * work against ~0.1 ms of messaging: one tile per task is already coarse (see README, grain).
+   * Output tiles per claim (default 1). A 512-wide tile of a decode step is 0.2-3 ms of kernel
+   * work against one atomic add per claim, so one tile is already coarse; larger claims only
+   * make the lanes finish an op less evenly (see README, grain).
    */
-  readonly tilesPerTask?: number | 'auto';
-  /** Tasks in flight at most. Default 2 x workers (each worker holds one running and one queued). */
-  readonly maxInFlight?: number;
+  readonly tilesPerClaim?: number;
+  /**
+   * Whether this thread claims output tiles too (default false). It always takes part in the
+   * search phase (short, and it would only wait). On 2 cores with 2 workers, a third computing
+   * thread only time-slices with them.
+   */
+  readonly mainLane?: boolean;
 }
 
 /** The compiled worker module (dist/), whether this module runs from src/ (vitest) or dist/. */
@@ -71,17 +87,30 @@ export function linearWorkerPath(): string {
   return dist;
 }
 
+/** `Atomics.waitAsync` (ES2024; node 20 has it, the ES2022 lib types lack it). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync;
+
 /**
- * A piscina pool computing LUTLinear tiles. A layer is registered once: its arrays are copied
- * into SharedArrayBuffers (unless they already live in one) and given an id; a worker caches it
- * by id on first use (a task names the id; a worker that lacks it answers `missing` and gets the
- * shared arrays once). A task failing (kernel error, a worker dying) rejects with the tile range
- * and closes the pool.
+ * A piscina pool computing LUTLinear ops. A layer is registered once: its arrays are copied into
+ * SharedArrayBuffers (unless they already live in one) and given an id; a worker caches it by id
+ * on first use (a task names the id; a worker that lacks it answers `missing` and gets the shared
+ * arrays once).
+ *
+ * Each phase of an op is cut into chunks (8 blocks, or `tilesPerClaim` output tiles) that the
+ * lanes claim from one shared counter (`claimChunks`): one task per worker per phase, and this
+ * thread claims too (always in the search, with `mainLane` in the tiles), then waits for the
+ * last chunk (`Atomics.waitAsync`, so a worker's failure still reaches it). Results are written in
+ * place into the op's shared buffers: no result messages, no copies. The work in flight is
+ * bounded by the lanes: each holds one chunk at a time. A worker still busy (with the pass's
+ * timing run, say) takes its task late, finds no chunk left and returns at once; the other lanes
+ * have done its share. A chunk failing (kernel error, a worker dying) rejects naming the op and
+ * the chunk's blocks or tiles, and closes the pool.
  */
 export class LinearPool implements LinearTileExecutor {
-  readonly maxInFlight: number;
-  private readonly piscina: Piscina<LinearTask, LinearTaskResult>;
-  private readonly grain: number | 'auto';
+  readonly shared = true;
+  private readonly piscina: Piscina<LinearTask | TimingPassTask, LinearTaskResult | PassReport>;
+  private readonly tilesPerClaim: number;
+  private readonly mainLane: boolean;
   private readonly ids = new WeakMap<QuantizedLinear, { id: number; shared: QuantizedLinear }>();
   private nextId = 1;
   private closed = false;
@@ -89,11 +118,10 @@ export class LinearPool implements LinearTileExecutor {
   constructor(readonly opts: LinearPoolOptions) {
     const n = opts.workers;
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`LinearPool: workers must be an integer >= 1, got ${n}`);
-    const g = opts.tilesPerTask ?? 'auto';
-    if (g !== 'auto' && (!Number.isInteger(g) || g < 1)) throw new RangeError(`LinearPool: tilesPerTask must be 'auto' or an integer >= 1, got ${g}`);
-    this.grain = g;
-    this.maxInFlight = opts.maxInFlight ?? 2 * n;
-    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new RangeError(`LinearPool: maxInFlight must be an integer >= 1, got ${this.maxInFlight}`);
+    const g = opts.tilesPerClaim ?? 1;
+    if (!Number.isInteger(g) || g < 1) throw new RangeError(`LinearPool: tilesPerClaim must be an integer >= 1, got ${g}`);
+    this.tilesPerClaim = g;
+    this.mainLane = opts.mainLane ?? false;
     const filename = linearWorkerPath();
     if (!existsSync(filename)) throw new Error(`LinearPool: the worker module ${filename} is not built; run \`npm run build\` (workers load compiled .js: node 20 cannot load .ts in worker_threads)`);
     this.piscina = new Piscina({ filename, minThreads: n, maxThreads: n, idleTimeout: 60_000 });
@@ -102,10 +130,6 @@ export class LinearPool implements LinearTileExecutor {
   /** Worker threads (for tests that kill one). */
   get threads(): readonly { terminate(): Promise<number> }[] {
     return this.piscina.threads;
-  }
-
-  tilesPerTask(tiles: number): number {
-    return this.grain === 'auto' ? Math.max(1, Math.ceil(tiles / (2 * this.opts.workers))) : this.grain;
   }
 
   private register(layer: QuantizedLinear): { id: number; shared: QuantizedLinear } {
@@ -118,28 +142,58 @@ export class LinearPool implements LinearTileExecutor {
     return r;
   }
 
-  async run(layer: QuantizedLinear, indices: Uint8Array, schedule: LinearSchedule, tile0: number, tile1: number): Promise<Float32Array> {
+  async run(layer: QuantizedLinear, schedule: LinearSchedule, buf: LinearOpBuffers, phase: LinearPhase): Promise<void> {
     if (this.closed) throw new Error('LinearPool: the pool is closed');
-    if (!(indices.buffer instanceof SharedArrayBuffer)) throw new RangeError('LinearPool: indices must live in a SharedArrayBuffer (tasks share them, never copy)');
-    const { id, shared } = this.register(layer);
-    try {
-      const task: LinearTask = { layerId: id, indices, schedule, tile0, tile1 };
-      let r = await this.piscina.run(task);
-      if (!(r instanceof Float32Array)) r = await this.piscina.run({ ...task, layer: shared });
-      if (!(r instanceof Float32Array)) throw new Error(`a worker did not keep layer ${id}`);
-      return r;
-    } catch (e) {
-      // Close without waiting: this task's error must reach the stream before the rejections
-      // of the tasks the closing pool drops.
-      void this.close();
-      throw e;
+    for (const [name, a] of Object.entries(buf)) {
+      if (!((a as Float32Array | Uint8Array).buffer instanceof SharedArrayBuffer)) throw new RangeError(`LinearPool: ${name} must live in a SharedArrayBuffer (the lanes share it, never copy)`);
     }
+    const { id, shared } = this.register(layer);
+    const pc = phaseChunks(schedule, phase, this.tilesPerClaim);
+    const ctl = new Int32Array(new SharedArrayBuffer(4 * (2 + pc.chunks)));
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    let done = false;
+    const fail = (e: Error) => {
+      if (done || failure) return;
+      failure = e;
+      // Close without waiting: this error must reach the stream before the rejections of the tasks the closing pool drops.
+      void this.close();
+      wake?.();
+    };
+    const post = (lane: number, withLayer: boolean): void => {
+      const task: LinearTask = { layerId: id, schedule, buf, chunks: pc, ctl, lane, ...(withLayer ? { layer: shared } : {}) };
+      this.piscina.run(task).then(
+        (r) => {
+          if (r && 'missing' in r) {
+            if (withLayer) fail(new LinearStreamError(schedule.op, phase, 0, pc.units, pc.units, new Error(`a worker did not keep layer ${id}`)));
+            else if (!done) post(lane, true);
+          }
+        },
+        (e: unknown) => fail(LinearStreamError.forLane(schedule, pc, ctl, lane, e)),
+      );
+    };
+    for (let lane = 1; lane <= this.opts.workers; lane++) post(lane, false);
+    if (phase === 'search' || this.mainLane) {
+      try {
+        claimChunks(layer, schedule, buf, pc, ctl, MAIN_LANE);
+      } catch (e) {
+        fail(LinearStreamError.forLane(schedule, pc, ctl, MAIN_LANE, e));
+      }
+    }
+    while (!failure) {
+      const seen = Atomics.load(ctl, 1);
+      if (seen >= pc.chunks) break;
+      const w = waitAsync(ctl, 1, seen);
+      if (w.async) await Promise.race([w.value, new Promise<void>((r) => (wake = r))]);
+    }
+    done = true;
+    if (failure) throw failure;
   }
 
   async timingPass(opts: Omit<PassOptions, 'functional'>): Promise<PassReport> {
     if (this.closed) throw new Error('LinearPool: the pool is closed');
     try {
-      return (await this.piscina.run({ timingPass: opts } as never)) as unknown as PassReport;
+      return (await this.piscina.run({ timingPass: opts })) as PassReport;
     } catch (e) {
       void this.close();
       throw new Error(`timing pass (${opts.phase}, ${opts.tokens} token(s) at position ${opts.history}) on a worker: ${e instanceof Error ? e.message : String(e)}`, { cause: e });

@@ -1,5 +1,5 @@
 // Issue 19 item 2: functional LUTLinear and whole passes as a stream outside the timing engine,
-// LUTLinear tiles on a piscina pool (workers load dist/: `npm test` builds first). Every output is
+// LUTLinear ops on a piscina pool whose lanes claim chunks (workers load dist/: `npm test` builds first). Every output is
 // compared bitwise with the engine's functional run of the same op or request.
 import { SyntheticQwen3Weights, quantizeQwen3Model, syntheticCalibrationTokens, tinyQwen3Config, type QuantizedQwen3Model } from '@lut-llm/model';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,12 +33,12 @@ describe('functional LUTLinear as a tile stream', () => {
     expect(firstDifference(await lutLinearTileStream(c.layer, c.x, c.cfg, INLINE_LINEAR_EXECUTOR, 'edge'), c.engine)).toBe('identical');
   });
 
-  it('1, 2 and 4 workers, grains of 1, 4 and auto tiles: bit-identical; the comparison can fail', async () => {
+  it('1, 2 and 4 workers, claims of 1 and 4 tiles, with and without the main thread: bit-identical; the comparison can fail', async () => {
     const c = linearCase(edge);
-    for (const [workers, tilesPerTask] of [[1, 1], [2, 4], [2, 'auto'], [4, 1]] as const) {
-      const pool = new LinearPool({ workers, tilesPerTask });
+    for (const [workers, tilesPerClaim, mainLane] of [[1, 1, false], [2, 4, false], [2, 1, true], [4, 1, false]] as const) {
+      const pool = new LinearPool({ workers, tilesPerClaim, mainLane });
       try {
-        expect(firstDifference(await lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'edge'), c.engine), `${workers} workers, grain ${tilesPerTask}`).toBe('identical');
+        expect(firstDifference(await lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'edge'), c.engine), `${workers} workers, ${tilesPerClaim} tile(s) per claim, main lane ${mainLane}`).toBe('identical');
         // the same layer again: served from each worker's cache
         expect(firstDifference(await lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'edge'), c.engine)).toBe('identical');
       } finally {
@@ -53,24 +53,27 @@ describe('functional LUTLinear as a tile stream', () => {
     const c = linearCase(edge);
     // A table array shorter than the layer's shape: vq's kernels reject it (checked at entry).
     const broken = { ...c.layer, lut: c.layer.lut.subarray(0, 10) };
-    const pool = new LinearPool({ workers: 2, tilesPerTask: 2 });
+    const pool = new LinearPool({ workers: 2, tilesPerClaim: 2 });
     await expect(lutLinearTileStream(broken, c.x, c.cfg, pool, 'L0.qkv')).rejects.toThrow(/functional LUTLinear L0\.qkv, output tiles \d\.\.\d of 6: .*lut/);
-    await expect(pool.run(c.layer, new Uint8Array(new SharedArrayBuffer(1)), { tokens: 1, blockPosStart: [0, 1], tileOutStart: [0], tileOutEnd: [1] }, 0, 1)).rejects.toThrow(/pool is closed/);
+    await expect(lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'L0.qkv')).rejects.toThrow(/pool is closed/);
   });
 
-  it('a worker dying mid-run fails the run naming the op and tile range; nothing hangs', async () => {
-    // 4096 x 2048 prefill of 16 tokens in 8 tiles of one per task: each task takes milliseconds.
-    const c = linearCase({ outFeatures: 4096, inFeatures: 2048, tokens: 16, seed: 2 });
-    const pool = new LinearPool({ workers: 2, tilesPerTask: 1 });
+  it('a worker dying mid-run fails the run naming the op and its blocks or tiles; nothing hangs', async () => {
+    // 4096 x 2048 prefill of 64 tokens: 64 blocks, then 8 tiles of one per claim, each claim milliseconds.
+    const c = linearCase({ outFeatures: 4096, inFeatures: 2048, tokens: 64, seed: 2 });
+    const pool = new LinearPool({ workers: 2 });
+    // Workers up and holding the layer first: a worker killed while it holds no chunk loses no work
+    // (piscina starts another; the other lanes claim what is left), so the kill must find them busy.
+    await lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'L3.gate_up');
     const run = lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'L3.gate_up');
-    setTimeout(() => void pool.threads[0]?.terminate(), 20);
-    await expect(run).rejects.toThrow(/functional LUTLinear L3\.gate_up, output tiles \d\.\.\d of 8: /);
-    await expect(pool.run(c.layer, new Uint8Array(new SharedArrayBuffer(1)), { tokens: 1, blockPosStart: [0, 1], tileOutStart: [0], tileOutEnd: [1] }, 0, 1)).rejects.toThrow(/pool is closed/);
+    setTimeout(() => pool.threads.forEach((t) => void t.terminate()), 20);
+    await expect(run).rejects.toThrow(/functional LUTLinear L3\.gate_up, (blocks \d+\.\.\d+ of 64|output tiles \d\.\.\d of 8): /);
+    await expect(lutLinearTileStream(c.layer, c.x, c.cfg, pool, 'L3.gate_up')).rejects.toThrow(/pool is closed/);
   });
 
   it('bad options are errors naming the culprit', () => {
     expect(() => new LinearPool({ workers: 0 })).toThrow(/workers must be an integer >= 1, got 0/);
-    expect(() => new LinearPool({ workers: 1, tilesPerTask: 0 })).toThrow(/tilesPerTask must be 'auto' or an integer >= 1, got 0/);
+    expect(() => new LinearPool({ workers: 1, tilesPerClaim: 0 })).toThrow(/tilesPerClaim must be an integer >= 1, got 0/);
   });
 });
 

@@ -27,8 +27,8 @@ export interface FunctionalInferenceOptions {
    * end, also on failure). Logits and cycles are identical in every case.
    */
   readonly workers?: number;
-  /** Output tiles per pool task (`LinearPoolOptions.tilesPerTask`). Default 'auto'. */
-  readonly tilesPerTask?: number | 'auto';
+  /** Output tiles per claim on the pool (`LinearPoolOptions.tilesPerClaim`). Default 1. */
+  readonly tilesPerClaim?: number;
 }
 
 export interface FunctionalInferenceResult {
@@ -55,7 +55,7 @@ export async function runFunctionalInference(opts: FunctionalInferenceOptions): 
   if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`prefillChunkTokens must be an integer >= 1, got ${chunk}`);
   const w = opts.workers;
   if (w !== undefined && (!Number.isInteger(w) || w < 0)) throw new RangeError(`workers must be an integer >= 0, got ${w}`);
-  const linear: LinearTileExecutor | undefined = w === undefined ? undefined : w === 0 ? INLINE_LINEAR_EXECUTOR : new LinearPool({ workers: w, ...(opts.tilesPerTask !== undefined ? { tilesPerTask: opts.tilesPerTask } : {}) });
+  const linear: LinearTileExecutor | undefined = w === undefined ? undefined : w === 0 ? INLINE_LINEAR_EXECUTOR : new LinearPool({ workers: w, ...(opts.tilesPerClaim !== undefined ? { tilesPerClaim: opts.tilesPerClaim } : {}) });
   try {
     return await generate(opts, platform, linear ? { linear } : {});
   } finally {
