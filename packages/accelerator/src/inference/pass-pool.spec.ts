@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tinyQwen3Config } from '@lut-llm/model';
-import { PassPool, runInferencePooled, runOnPool } from './pass-pool.js';
+import { PassPool, runOnPool } from './pass-pool.js';
+import { runInferencePooled } from './run-observable.js';
 import { runInference, type InferenceOptions, type InferenceReport } from './run.js';
 
 /** A report without its wall times (emulation wall time is never part of a result). */

@@ -7,7 +7,7 @@ import { Observable } from 'rxjs';
 import { PassLanes } from './pass-lanes.js';
 import type { PassWorkerTask } from './pass-worker.js';
 import { stagePluginModules } from '@lut-llm/contracts';
-import { planInference, runInference, type InferenceOptions, type InferenceReport, type PassEvent, type PassReport, type PassTask } from './run.js';
+import { planInference, type InferenceOptions, type InferenceReport, type PassEvent, type PassReport, type PassTask } from './run.js';
 
 /**
  * The compiled `.js` of a module next to this one. Node 20 cannot load `.ts` in worker threads
@@ -193,7 +193,7 @@ export interface PooledInferenceOptions extends InferenceOptions {
 /**
  * Where a request's passes run: on given lanes (they take precedence), on a given pool, on lanes
  * started for it (2 or more pass workers and passes; `own`: close them after it), or one after
- * another on this thread. One rule for {@link runInferencePooled} and runInference$.
+ * another on this thread (runInference$'s rule, so runInferencePooled's too).
  */
 export type PassPlacement =
   | { readonly kind: 'lanes'; readonly lanes: PassLanes; readonly own: boolean }
@@ -207,24 +207,6 @@ export function passPlacement(opts: PooledInferenceOptions, passes: number): Pas
   if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`passWorkers must be an integer >= 0, got ${workers}`);
   if (workers <= 1 || passes <= 1) return { kind: 'serial' };
   return { kind: 'lanes', lanes: new PassLanes({ lanes: Math.min(workers, passes) }), own: true };
-}
-
-/**
- * Emulates a request in timing mode with its passes in parallel: the same report as runInference
- * (the passes are independent and assembled in order), built on several threads.
- */
-export async function runInferencePooled(opts: PooledInferenceOptions): Promise<InferenceReport> {
-  const t0 = performance.now();
-  const plan = planInference(opts);
-  const onDone = (done: number, t: PassTask) => opts.onProgress?.(done, plan.tasks.length, t.label);
-  const place = passPlacement(opts, plan.tasks.length);
-  if (place.kind === 'serial') return runInference(opts);
-  if (place.kind === 'pool') return plan.assemble(await runOnPool(plan.tasks, place.pool.inFlight, (t) => place.pool.runPass(t), onDone), performance.now() - t0);
-  try {
-    return plan.assemble(await place.lanes.run(plan.tasks, onDone), performance.now() - t0);
-  } finally {
-    if (place.own) await place.lanes.close();
-  }
 }
 
 /**

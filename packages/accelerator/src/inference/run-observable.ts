@@ -1,4 +1,4 @@
-import { concat, defer, EMPTY, from, mergeMap, Observable, type Subscription } from 'rxjs';
+import { concat, defer, EMPTY, from, lastValueFrom, mergeMap, Observable, type Subscription } from 'rxjs';
 import type { PassLanes } from './pass-lanes.js';
 import { passPlacement, type PassPool, type PooledInferenceOptions } from './pass-pool.js';
 import { planInference, runPassTiming$, type InferenceReport, type PassEvent, type PassReport, type PassTask } from './run.js';
@@ -16,7 +16,7 @@ export type InferenceEvent =
  * given `passLanes`) the passes run on {@link PassLanes}: this thread is a lane and runs whole
  * passes, so only `pass-done` events come (the faster path on 2 cores). `pass-done` counts finished
  * passes (1 .. total, in the order they finish); the last emission is the report, the same as
- * runInferencePooled's. Unsubscribing cancels: passes on this thread stop between slices, a pool
+ * runInference's (runInferencePooled awaits it). Unsubscribing cancels: passes on this thread stop between slices, a pool
  * worker's task is aborted (piscina stops the thread), lanes started for the request are closed.
  */
 export function runInference$(opts: PooledInferenceOptions): Observable<InferenceEvent> {
@@ -98,4 +98,16 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
       sub.unsubscribe();
     };
   });
+}
+
+/**
+ * Emulates a request in timing mode with its passes placed as runInference$ places them (in
+ * parallel with 2 or more pass workers, given lanes or a given pool): the same report as
+ * runInference (the passes are independent and assembled in order). runInference$'s last
+ * emission, awaited.
+ */
+export async function runInferencePooled(opts: PooledInferenceOptions): Promise<InferenceReport> {
+  const last = await lastValueFrom(runInference$(opts));
+  if (last.kind !== 'report') throw new Error(`runInference$ ended with a '${last.kind}' event instead of the report`);
+  return last.report;
 }

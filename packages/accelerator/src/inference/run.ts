@@ -342,7 +342,7 @@ export interface InferencePlan {
   readonly assemble: (reports: readonly PassReport[], wallMs: number) => InferenceReport;
 }
 
-/** Checks a request and lists its passes (runInference and runInferencePooled share it). */
+/** Checks a request and lists its passes (runInference and runInference$ share it). */
 export function planInference(opts: InferenceOptions): InferencePlan {
   const platform = opts.platform ?? PLATFORM_PRESETS[DEFAULT_PLATFORM_PRESET];
   const model = validateQwen3Config(opts.model);
