@@ -125,7 +125,7 @@ export const CHUNK_DONE = -2;
 
 /**
  * Claims chunks of a phase until none is left and runs them: `ctl[0]` is the next chunk to claim,
- * `ctl[1]` how many are done (notified after each, for a waiting main thread), `ctl[2 + c]` who
+ * `ctl[1]` how many are done, `ctl[2 + c]` who
  * holds chunk c (`lane`) until it is done (then CHUNK_DONE), so a failure can be named by the
  * chunk its lane held. Every lane (worker threads and the main thread) runs this same loop on the
  * same shared counter: a lane that comes late (busy with a timing pass, say) finds the chunks
@@ -141,7 +141,6 @@ export function claimChunks(layer: QuantizedLinear, s: LinearSchedule, buf: Line
     else lutLinearTilesInto(layer, s, buf, a, b);
     Atomics.store(ctl, 2 + c, CHUNK_DONE);
     Atomics.add(ctl, 1, 1);
-    Atomics.notify(ctl, 1);
   }
 }
 

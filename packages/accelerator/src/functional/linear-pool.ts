@@ -87,9 +87,6 @@ export function linearWorkerPath(): string {
   return dist;
 }
 
-/** `Atomics.waitAsync` (ES2024; node 20 has it, the ES2022 lib types lack it). */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync;
-
 /**
  * A piscina pool computing LUTLinear ops. A layer is registered once: its arrays are copied into
  * SharedArrayBuffers (unless they already live in one) and given an id; a worker caches it by id
@@ -98,8 +95,10 @@ const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, index: numbe
  *
  * Each phase of an op is cut into chunks (8 blocks, or `tilesPerClaim` output tiles) that the
  * lanes claim from one shared counter (`claimChunks`): one task per worker per phase, and this
- * thread claims too (always in the search, with `mainLane` in the tiles), then waits for the
- * last chunk (`Atomics.waitAsync`, so a worker's failure still reaches it). Results are written in
+ * thread claims too (always in the search, with `mainLane` in the tiles), then waits until every
+ * chunk is done: a worker's task returns once it finds no chunk left, so the lane that finishes
+ * the last chunk returns right after it, and each task's return (or failure) wakes this thread to
+ * look at the shared count of chunks done. Results are written in
  * place into the op's shared buffers: no result messages, no copies. The work in flight is
  * bounded by the lanes: each holds one chunk at a time. A worker still busy (with the pass's
  * timing run, say) takes its task late, finds no chunk left and returns at once; the other lanes
@@ -158,19 +157,21 @@ export class LinearPool implements LinearTileExecutor {
       failure = e;
       // Close without waiting: this error must reach the stream before the rejections of the tasks the closing pool drops.
       void this.close();
-      wake?.();
     };
     const post = (lane: number, withLayer: boolean): void => {
       const task: LinearTask = { layerId: id, schedule, buf, chunks: pc, ctl, lane, ...(withLayer ? { layer: shared } : {}) };
-      this.piscina.run(task).then(
-        (r) => {
-          if (r && 'missing' in r) {
-            if (withLayer) fail(new LinearStreamError(schedule.op, phase, 0, pc.units, pc.units, new Error(`a worker did not keep layer ${id}`)));
-            else if (!done) post(lane, true);
-          }
-        },
-        (e: unknown) => fail(LinearStreamError.forLane(schedule, pc, ctl, lane, e)),
-      );
+      this.piscina
+        .run(task)
+        .then(
+          (r) => {
+            if (r && 'missing' in r) {
+              if (withLayer) fail(new LinearStreamError(schedule.op, phase, 0, pc.units, pc.units, new Error(`a worker did not keep layer ${id}`)));
+              else if (!done) post(lane, true);
+            }
+          },
+          (e: unknown) => fail(LinearStreamError.forLane(schedule, pc, ctl, lane, e)),
+        )
+        .finally(() => wake?.());
     };
     for (let lane = 1; lane <= this.opts.workers; lane++) post(lane, false);
     if (phase === 'search' || this.mainLane) {
@@ -180,12 +181,8 @@ export class LinearPool implements LinearTileExecutor {
         fail(LinearStreamError.forLane(schedule, pc, ctl, MAIN_LANE, e));
       }
     }
-    while (!failure) {
-      const seen = Atomics.load(ctl, 1);
-      if (seen >= pc.chunks) break;
-      const w = waitAsync(ctl, 1, seen);
-      if (w.async) await Promise.race([w.value, new Promise<void>((r) => (wake = r))]);
-    }
+    // Checked and armed in one synchronous step, so no task's return is missed.
+    while (!failure && Atomics.load(ctl, 1) < pc.chunks) await new Promise<void>((r) => (wake = r));
     done = true;
     if (failure) throw failure;
   }
