@@ -175,6 +175,22 @@ export class BoundedFifo {
     return lo;
   }
 
+  /** Payload and write cycle of the token `take` returned last. */
+  takenPayload: unknown = undefined;
+  takenWriteCycle = 0;
+
+  /**
+   * Removes the oldest token (the FIFO must hold one), read at `cycle`; returns its metadata
+   * (its payload and write cycle: `takenPayload`, `takenWriteCycle`).
+   */
+  take(cycle: number): TokenMeta {
+    const slot = this.head;
+    const meta = this.metas[slot]!;
+    this.takenWriteCycle = this.written[slot]!;
+    this.takenPayload = this.pop(cycle);
+    return meta;
+  }
+
   /** Removes the oldest token, read at `cycle`; returns its payload (read its meta first). */
   pop(cycle: number): unknown {
     if (this.count === 0) throw new Error(`FIFO '${this.name}' underflow`);

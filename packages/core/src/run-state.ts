@@ -118,10 +118,12 @@ export class RunState {
       observed
         ? (ri, actor, units, t, g) => book.emit({ kind: 'grant', resource: this.resources[ri]!.name, actor: this.names[actor]!, units, requestCycle: t, startCycle: g.startCycle, endCycle: g.endCycle })
         : undefined,
+      this.actors.map((rt) => rt.resourceNames),
+      this.actors.map((rt) => rt.resourceIdx),
       // Granting at request time is the same as in the cycle's round when no other actor can
       // request the resource; recorded and observed runs keep the rounds (grant order and
       // grant events exactly as the round makes them).
-      observed || this.rec ? undefined : this.actors.map((rt) => rt.resourceIdx),
+      !(observed || this.rec),
     );
     if (this.rec) {
       const rec = this.rec;
@@ -145,8 +147,13 @@ export class RunState {
   // ---- the event queue ----------------------------------------------------------------------
 
   push(cycle: number, phase: number, who: number): void {
+    this.heap.push(this.keyOf(cycle, phase, who));
+  }
+
+  /** The event key of (cycle, phase, actor): events run in key order. */
+  keyOf(cycle: number, phase: number, who: number): number {
     if (cycle > this.maxKeyCycle) throw new RunError(`run exceeded the largest cycle the scheduler can key (${this.maxKeyCycle}) at cycle ${cycle}`);
-    this.heap.push((cycle * PHASES + phase) * this.stride + who);
+    return (cycle * PHASES + phase) * this.stride + who;
   }
 
   /**
