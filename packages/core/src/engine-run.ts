@@ -172,7 +172,8 @@ export class EngineRun extends PipelineWrites {
     const fifos = this.fifos;
     const firing = rt.firing;
     const ins = firing.in;
-    for (let k = 0; k < ins.length; k++) ins[k] = undefined;
+    // Ports this firing does not read show undefined (a firing reading all of them sets each).
+    if (readIdx !== rt.allIn) for (let k = 0; k < ins.length; k++) ins[k] = undefined;
     const needPayloads = this.functional && rt.kernel !== undefined;
     const inPayloads: Record<string, unknown> | undefined = needPayloads ? {} : undefined;
     const collect = rt.isSink && this.collectSinks;
