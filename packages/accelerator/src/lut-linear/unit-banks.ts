@@ -57,6 +57,9 @@ function onUnitBanks(spec: ActorSpec, rename: (name: string) => string): ActorSp
   const renamed = new Map(resources.map((r) => [r, rename(r)]));
   if (resources.every((r) => renamed.get(r) === r)) return spec;
   const reused: ReusedCost = { iiCycles: 1, latencyCycles: 0, requests: [] };
+  // The last name renamed (a stage requests the same bank firing after firing).
+  let lastFrom = '';
+  let lastTo = '';
   return {
     ...spec,
     resources: resources.map(rename),
@@ -70,7 +73,12 @@ function onUnitBanks(spec: ActorSpec, rename: (name: string) => string): ActorSp
       const requests = rq.length === reused.requests.length ? reused.requests : (reused.requests = []);
       for (let i = 0; i < rq.length; i++) {
         const r = (requests[i] ??= { resource: '', units: 0 });
-        r.resource = renamed.get(rq[i]!.resource) ?? rename(rq[i]!.resource);
+        const from = rq[i]!.resource;
+        if (from !== lastFrom) {
+          lastTo = renamed.get(from) ?? rename(from);
+          lastFrom = from;
+        }
+        r.resource = lastTo;
         r.units = rq[i]!.units;
       }
       reused.iiCycles = c.iiCycles;
