@@ -53,7 +53,8 @@ export class EngineRun extends PipelineWrites {
   private readonly readyFor = new Float64Array(this.n).fill(NONE);
   /** Cycle of the pending arbitration round (NONE: none) and its event key. */
   private arbitrationAt = NONE;
-  private arbitrationKey = 0;
+  /** (A double from the start: keys pass 2^31, see heap.ts EMPTY.) */
+  private arbitrationKey = Infinity;
 
   execute(): RunResult {
     this.start();

@@ -1,5 +1,9 @@
-/** No key in the front slot. */
-const EMPTY = -1;
+/**
+ * No key in the front slot. Not a small integer: keys are doubles (above 2^31 in long runs), and
+ * a field that starts as a small integer changes representation when the first double lands in
+ * it, which invalidates the code optimized for it.
+ */
+const EMPTY = -Infinity;
 
 /**
  * A binary min-heap of event keys ((cycle * phases + phase) * stride + actor) in a growable Float64Array: no
