@@ -4,6 +4,7 @@ import type { SharedResource, Grant } from './resource.js';
 
 const NONE = -1;
 const UNSET = -2;
+const NO_REQUESTS: readonly ResourceRequest[] = [];
 
 /** A firing waiting for the arbitration of the cycle it started in. */
 export interface PendingRequest {
@@ -14,6 +15,16 @@ export interface PendingRequest {
   readonly requests: readonly ResourceRequest[];
   /** Firing id in a recorded run (see recording.ts). */
   readonly id: number;
+}
+
+/** A pending request's record, reused once its firing has been served (no allocation per request). */
+interface RequestRecord {
+  actor: number;
+  index: number;
+  iiCycles: number;
+  latencyCycles: number;
+  requests: readonly ResourceRequest[];
+  id: number;
 }
 
 /** How a firing was served: its accesses end at `finish`; it waited until `waitUntil` (holder named). */
@@ -33,7 +44,8 @@ export interface Served {
  * requests hold it first (its calendar is work-conserving).
  */
 export class Arbiter {
-  private readonly pending: PendingRequest[] = [];
+  private readonly pending: RequestRecord[] = [];
+  private readonly spare: RequestRecord[] = [];
   private readonly index = new Map<string, number>();
   /** Cycles requesters of each resource spent waiting for it. */
   readonly contention: Float64Array;
@@ -51,14 +63,17 @@ export class Arbiter {
     readonly resources: readonly SharedResource[],
     private readonly actorNames: readonly string[],
     private readonly onGrant: ((ri: number, actor: number, units: number, t: number, g: Grant) => void) | undefined,
-    /** Resources each actor declares (by index), to find sole requesters; undefined: always arbitrate in rounds. */
-    declared?: readonly Int32Array[],
+    /** Per actor: the names of the resources it declares and their indices (requests resolve there first). */
+    private readonly declaredNames: readonly (readonly string[])[],
+    private readonly declaredIdx: readonly Int32Array[],
+    /** Find the resources only one actor declares, to grant their requests when made; false: always arbitrate in rounds. */
+    earlyGrants: boolean,
   ) {
     resources.forEach((r, i) => this.index.set(r.name, i));
     this.contention = new Float64Array(resources.length);
-    if (declared) {
+    if (earlyGrants) {
       const sole = new Int32Array(resources.length).fill(UNSET);
-      declared.forEach((list, a) => {
+      declaredIdx.forEach((list, a) => {
         for (const ri of list) sole[ri] = sole[ri] === UNSET || sole[ri] === a ? a : NONE;
       });
       this.sole = sole;
@@ -73,16 +88,10 @@ export class Arbiter {
    * (same calendar, same order). Returns undefined when the request must wait for the round.
    * The returned object is reused by the next call.
    */
-  grantNow(actor: number, declared: readonly string[], declaredIdx: Int32Array, rq: ResourceRequest, t: number): Served | undefined {
+  grantNow(actor: number, rq: ResourceRequest, t: number): Served | undefined {
     const sole = this.sole;
     if (!sole) return undefined;
-    let ri = NONE;
-    for (let k = 0; k < declared.length; k++) {
-      if (declared[k] === rq.resource) {
-        ri = declaredIdx[k]!;
-        break;
-      }
-    }
+    const ri = this.declaredIndex(actor, rq.resource);
     if (ri === NONE || sole[ri] !== actor) return undefined;
     const g = this.resources[ri]!.grant(actor, t, rq.units);
     const s = this.now;
@@ -99,8 +108,29 @@ export class Arbiter {
     return s;
   }
 
-  request(p: PendingRequest): void {
+  /** Firing `index` of `actor` (recorded as `id`) waits for this cycle's round with `requests` (read in the round). */
+  request(actor: number, index: number, iiCycles: number, latencyCycles: number, requests: readonly ResourceRequest[], id: number): void {
+    const p = this.spare.pop() ?? { actor: 0, index: 0, iiCycles: 0, latencyCycles: 0, requests, id: 0 };
+    p.actor = actor;
+    p.index = index;
+    p.iiCycles = iiCycles;
+    p.latencyCycles = latencyCycles;
+    p.requests = requests;
+    p.id = id;
     this.pending.push(p);
+  }
+
+  /** Index of `resource` among those `actor` declares (NONE: it declares no such resource). */
+  private declaredIndex(actor: number, resource: string): number {
+    const names = this.declaredNames[actor]!;
+    for (let k = 0; k < names.length; k++) if (names[k] === resource) return this.declaredIdx[actor]![k]!;
+    return NONE;
+  }
+
+  /** The record goes back to the pool once its firing has been served (the engine keeps no reference). */
+  private release(p: RequestRecord): void {
+    p.requests = NO_REQUESTS;
+    this.spare.push(p);
   }
 
   private readonly one: Served = { finish: 0, waitUntil: 0, resource: undefined, heldBy: undefined };
@@ -127,6 +157,7 @@ export class Arbiter {
         s.heldBy = g.heldBy;
       }
       done(p, s);
+      this.release(p);
       return;
     }
     const batch = this.pending.splice(0);
@@ -166,10 +197,13 @@ export class Arbiter {
       }
     }
     batch.forEach((p, b) => done(p, served[b]!));
+    for (const p of batch) this.release(p);
   }
 
   /** Index of a requested resource; an undeclared one is an error naming the actor. */
   private resourceOf(p: PendingRequest, resource: string): number {
+    const declared = this.declaredIndex(p.actor, resource);
+    if (declared !== NONE) return declared;
     const ri = this.index.get(resource);
     if (ri === undefined) {
       const name = this.actorNames[p.actor]!;

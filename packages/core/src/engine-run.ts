@@ -1,10 +1,10 @@
-import type { FiringCost, PortProbe, PortRef } from './actor.js';
+import type { PortProbe, PortRef } from './actor.js';
 import type { PendingRequest, Served } from './arbitration.js';
 import { DeadlockError, RunError, type BlockedActor } from './errors.js';
 import { checkedCost, outputsOf, probedPort, readIndices, writeIndices, type ActorRuntime } from './ports.js';
 import type { InFlight } from './pipeline.js';
 import { runResult } from './results.js';
-import { ARBITRATE, START, UNKNOWN, WRITE } from './run-state.js';
+import { ARBITRATE, START, UNKNOWN } from './run-state.js';
 import { NONE } from './stalls.js';
 import type { RunResult } from './engine.js';
 import { PipelineWrites } from './writes.js';
@@ -49,7 +49,12 @@ export class EngineRun extends PipelineWrites {
   /** Per actor: the input ports its next firing reads, found ahead by scheduleNext (for firing `aheadFor`). */
   private readonly ahead: (ArrayLike<number> | undefined)[] = new Array<ArrayLike<number> | undefined>(this.n).fill(undefined);
   private readonly aheadFor = new Float64Array(this.n).fill(NONE);
-  private arbitrationAt = -1;
+  /** Per actor: the firing whose inputs scheduleNext found all written by its start cycle. */
+  private readonly readyFor = new Float64Array(this.n).fill(NONE);
+  /** Cycle of the pending arbitration round (NONE: none) and its event key. */
+  private arbitrationAt = NONE;
+  /** (A double from the start: keys pass 2^31, see heap.ts EMPTY.) */
+  private arbitrationKey = Infinity;
 
   execute(): RunResult {
     this.start();
@@ -79,24 +84,38 @@ export class EngineRun extends PipelineWrites {
 
   /** Processes events up to cycle `until` (inclusive); returns whether events remain. */
   drain(until: number): boolean {
-    while (this.nextEvent(until)) {
+    const heap = this.heap;
+    for (;;) {
+      // The round of cycle `arbitrationAt` is that cycle's last event: it runs once no event of
+      // the cycle is left (its key, (cycle, ARBITRATE, n), is above every other key of the cycle).
+      // It is kept out of the heap: same order, one heap push and pop fewer per round.
+      if (this.arbitrationAt !== NONE && (heap.size === 0 || heap.peek() > this.arbitrationKey)) {
+        this.runRound();
+        continue;
+      }
+      if (!this.nextEvent(until)) break;
       const cycle = this.now;
       const who = this.eventWho;
-      const phase = this.eventPhase;
-      if (phase === START) {
+      if (this.eventPhase === START) {
         if (this.scheduledAt[who] !== cycle) continue; // superseded wake-up
         this.scheduledAt[who] = NONE;
         this.tryFire(who, cycle);
-      } else if (phase === WRITE) {
+      } else {
         if (this.writeScheduledAt[who] !== cycle) continue;
         this.writeScheduledAt[who] = NONE;
         this.tryWrite(who, cycle);
-      } else {
-        this.arbitrationAt = -1;
-        this.arbiter.arbitrate(cycle, this.served);
       }
     }
-    return this.heap.size > 0;
+    return heap.size > 0;
+  }
+
+  /** The arbitration round of cycle `arbitrationAt` (counted as the scheduler event it is). */
+  private runRound(): void {
+    const t = this.arbitrationAt;
+    this.arbitrationAt = NONE;
+    this.schedulerEvents++;
+    this.now = t;
+    this.arbiter.arbitrate(t, this.served);
   }
 
   /** The run's result once no event remains (or a DeadlockError naming who waits on what). */
@@ -125,14 +144,16 @@ export class EngineRun extends PipelineWrites {
       this.retire(a, t);
       return;
     }
-    this.probeActor = a;
-    this.probeCycle = t;
-    this.probeTested = false;
-    this.probeEmptyFifo = NONE;
     let readIdx: ArrayLike<number>;
     if (this.aheadFor[a] === i) {
       readIdx = this.ahead[a]!;
+    } else if (rt.reads === undefined) {
+      readIdx = rt.allIn;
     } else {
+      this.probeActor = a;
+      this.probeCycle = t;
+      this.probeTested = false;
+      this.probeEmptyFifo = NONE;
       readIdx = readIndices(rt, i, this.probe);
       if (readIdx.length === 0 && this.probeTested) {
         this.pollWait(a, rt, t);
@@ -140,30 +161,33 @@ export class EngineRun extends PipelineWrites {
       }
     }
     this.polling[a] = 0;
-    const ready = this.waitForInputs(a, rt, readIdx, t);
-    if (ready !== READY) {
-      if (ready === DRY) this.retire(a, t);
-      return;
+    // Inputs found ready ahead (scheduleNext) stay ready: only this actor reads its FIFOs.
+    if (this.readyFor[a] !== i) {
+      const ready = this.waitForInputs(a, rt, readIdx, t);
+      if (ready !== READY) {
+        if (ready === DRY) this.retire(a, t);
+        return;
+      }
     }
     this.book.closeEmpty(a, t);
     const fifos = this.fifos;
     const firing = rt.firing;
     const ins = firing.in;
-    for (let k = 0; k < ins.length; k++) ins[k] = undefined;
+    // Ports this firing does not read show undefined (a firing reading all of them sets each).
+    if (readIdx !== rt.allIn) for (let k = 0; k < ins.length; k++) ins[k] = undefined;
     const needPayloads = this.functional && rt.kernel !== undefined;
     const inPayloads: Record<string, unknown> | undefined = needPayloads ? {} : undefined;
     const collect = rt.isSink && this.collectSinks;
+    const observed = this.book.observed;
     for (let r = 0; r < readIdx.length; r++) {
       const k = readIdx[r]!;
       const fi = rt.inFifos[k]!;
       const fifo = fifos[fi]!;
-      const meta = fifo.headMeta();
+      const meta = fifo.take(t);
       ins[k] = meta;
-      const written = collect ? fifo.headWriteCycle() : 0;
-      const payload = fifo.pop(t);
-      if (inPayloads) inPayloads[rt.inPorts[k]!] = payload;
-      if (collect) this.sinks[spec.name]!.push({ meta, payload, readyCycle: written });
-      if (this.book.observed) this.book.fifoEvent(fi, t, fifo.occupancy);
+      if (inPayloads) inPayloads[rt.inPorts[k]!] = fifo.takenPayload;
+      if (collect) this.sinks[spec.name]!.push({ meta, payload: fifo.takenPayload, readyCycle: fifo.takenWriteCycle });
+      if (observed) this.book.fifoEvent(fi, t, fifo.occupancy);
       const p = this.producer[fi]!;
       if (p !== a) {
         if (this.frozenFifo[p] === fi && this.frozenSince[p] !== NONE) this.scheduleWrite(p, fifo.writableAt(false));
@@ -171,8 +195,17 @@ export class EngineRun extends PipelineWrites {
       }
     }
     firing.begin(i, t, readIdx);
-    const writeIdx = writeIndices(rt, i, this.probe);
+    let writeIdx: ArrayLike<number> = rt.allOut;
+    if (rt.writes !== undefined) {
+      this.probeActor = a;
+      this.probeCycle = t;
+      writeIdx = writeIndices(rt, i, this.probe);
+    }
     const cost = checkedCost(rt, firing);
+    // Read once: cost objects come in many shapes (a megamorphic load each time).
+    const ii = cost.iiCycles;
+    const latency = cost.latencyCycles;
+    const requests = cost.requests;
     // A behaviour sees every firing (an RxJS one may keep state), also those that write nothing.
     if (writeIdx.length > 0 || rt.hasBehaviour) outputsOf(rt, firing, writeIdx, i);
     const out = rt.out;
@@ -205,23 +238,22 @@ export class EngineRun extends PipelineWrites {
       entry.write = UNKNOWN;
       pipe.push(entry);
     }
-    const requests = cost.requests;
     if (requests && requests.length > 0) {
-      const now = requests.length === 1 ? this.arbiter.grantNow(a, rt.resourceNames, rt.resourceIdx, requests[0]!, t) : undefined;
+      const now = requests.length === 1 ? this.arbiter.grantNow(a, requests[0]!, t) : undefined;
       if (now) {
-        this.serve(a, i, cost, now, entry, t);
+        this.serve(a, i, ii, latency, now, entry, t);
         return;
       }
       this.nextAllowed[a] = Infinity;
-      this.arbiter.request({ actor: a, index: i, iiCycles: cost.iiCycles, latencyCycles: cost.latencyCycles, requests, id });
+      this.arbiter.request(a, i, ii, latency, requests, id);
       if (this.arbitrationAt !== t) {
         this.arbitrationAt = t;
-        this.push(t, ARBITRATE, this.n);
+        this.arbitrationKey = this.keyOf(t, ARBITRATE, this.n);
       }
       return;
     }
-    this.book.fired(a, i, t, 0, t + cost.iiCycles, cost.iiCycles);
-    this.started(a, entry, t + cost.latencyCycles, t + cost.iiCycles, t);
+    this.book.fired(a, i, t, 0, t + ii, ii);
+    this.started(a, entry, t + latency, t + ii, t);
   }
 
   /** Completes a firing's start: plans its write (in firing order) and schedules the next firing. */
@@ -271,7 +303,9 @@ export class EngineRun extends PipelineWrites {
         this.ahead[a] = readIdx;
         this.aheadFor[a] = i;
       }
-      if (this.waitForInputs(a, rt, readIdx, next) === WAITING) return;
+      const ready = this.waitForInputs(a, rt, readIdx, next);
+      if (ready === WAITING) return;
+      if (ready === READY) this.readyFor[a] = i;
     }
     this.wake(a, next);
   }
@@ -309,14 +343,14 @@ export class EngineRun extends PipelineWrites {
       if (f.index === p.index) entry = f;
       if (f.write !== UNKNOWN) break;
     }
-    this.serve(p.actor, p.index, p, s, entry, this.now);
+    this.serve(p.actor, p.index, p.iiCycles, p.latencyCycles, s, entry, this.now);
   };
 
   /** Firing `index` of `a`, started at t, was served as `s`: it is busy until its accesses end. */
-  private serve(a: number, index: number, cost: Pick<FiringCost, 'iiCycles' | 'latencyCycles'>, s: Served, entry: InFlight | undefined, t: number): void {
-    const next = Math.max(t + cost.iiCycles, s.finish);
-    this.book.fired(a, index, t, s.waitUntil - t, next, cost.iiCycles, s.resource, s.heldBy === undefined ? undefined : this.names[s.heldBy]);
-    this.started(a, entry, s.finish + cost.latencyCycles, next, t);
+  private serve(a: number, index: number, ii: number, latency: number, s: Served, entry: InFlight | undefined, t: number): void {
+    const next = Math.max(t + ii, s.finish);
+    this.book.fired(a, index, t, s.waitUntil - t, next, ii, s.resource, s.heldBy === undefined ? undefined : this.names[s.heldBy]);
+    this.started(a, entry, s.finish + latency, next, t);
   }
 
   /**

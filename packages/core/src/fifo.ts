@@ -146,24 +146,31 @@ export class BoundedFifo {
     // (held). Their read cycles, newest token first, never increase (reads are in token order),
     // so each count is a prefix: found by binary search in a deep FIFO (an accumulator buffer
     // holds a whole block of tiles), by a short scan otherwise.
-    const busy = 1 + this.recentReads(slot, reuse, -Infinity);
-    const held = 1 + this.recentReads(slot, reuse, w);
+    const d = this.depth;
+    let busy = 1;
+    let held = 1;
+    if (d <= 8) {
+      // One scan for both prefixes (held's is inside busy's).
+      const freed = this.freedAt;
+      for (let k = 1, x = slot; k < d; k++) {
+        x = x === 0 ? d - 1 : x - 1;
+        const read = freed[x]!;
+        if (!(read > reuse)) break;
+        busy++;
+        if (read >= w) held++;
+      }
+    } else {
+      busy += this.recentReads(slot, reuse, -Infinity);
+      held += this.recentReads(slot, reuse, w);
+    }
     if (held > this.maxOccupancy) this.maxOccupancy = held;
     if (busy > this.stallFreeDepth) this.stallFreeDepth = busy;
   }
 
-  /** How many of the depth - 1 tokens before the one in `slot` were read after `after` and at or after `from`. */
+  /** How many of the depth - 1 tokens before the one in `slot` were read after `after` and at or after `from` (binary search: a deep FIFO). */
   private recentReads(slot: number, after: number, from: number): number {
     const d = this.depth;
     const freed = this.freedAt;
-    if (d <= 8) {
-      let k = 1;
-      for (; k < d; k++) {
-        const read = freed[(slot - k + d) % d]!;
-        if (!(read > after && read >= from)) break;
-      }
-      return k - 1;
-    }
     let lo = 0; // tokens 1..lo back were read recently
     let hi = d; // token hi back was not (or hi = d: past the end)
     while (hi - lo > 1) {
@@ -173,6 +180,22 @@ export class BoundedFifo {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** Payload and write cycle of the token `take` returned last. */
+  takenPayload: unknown = undefined;
+  takenWriteCycle = 0;
+
+  /**
+   * Removes the oldest token (the FIFO must hold one), read at `cycle`; returns its metadata
+   * (its payload and write cycle: `takenPayload`, `takenWriteCycle`).
+   */
+  take(cycle: number): TokenMeta {
+    const slot = this.head;
+    const meta = this.metas[slot]!;
+    this.takenWriteCycle = this.written[slot]!;
+    this.takenPayload = this.pop(cycle);
+    return meta;
   }
 
   /** Removes the oldest token, read at `cycle`; returns its payload (read its meta first). */

@@ -99,6 +99,8 @@ export interface ActorRuntime {
   // many shapes: reading them per firing is a megamorphic property load).
   readonly reads: ActorSpec['reads'];
   readonly writes: ActorSpec['writes'];
+  /** The write rate declares its `inputs` parameter (the by-name record is built for it). */
+  readonly writesReadInputs: boolean;
   readonly costFn: ((firing: Firing) => FiringCost) | undefined;
   readonly emit: ActorSpec['emit'];
   readonly kernel: ActorSpec['kernel'];
@@ -139,6 +141,7 @@ export function actorRuntime(ga: GraphActor, resourceIndex: ReadonlyMap<string, 
     resourceIdx: Int32Array.from(resourceNames, (r) => resourceIndex.get(r)!),
     reads: spec.reads,
     writes: spec.writes,
+    writesReadInputs: spec.writes !== undefined && spec.writes.length >= 2,
     costFn: typeof spec.cost === 'function' ? spec.cost : undefined,
     emit: spec.emit,
     kernel: spec.kernel,
@@ -159,7 +162,7 @@ export function actorRuntime(ga: GraphActor, resourceIndex: ReadonlyMap<string, 
 
 /** Input ports read by firing `i`, as indices (`probe` answers the rate's non-blocking tests). */
 export function readIndices(rt: ActorRuntime, i: number, probe: PortProbe): ArrayLike<number> {
-  return rt.reads ? portList(rt.readCache, rt.reads(i, probe), rt.inIndexByPort, rt.firing.actor, 'reads', i, 'input') : rt.allIn;
+  return rt.reads ? portList(rt.readCache, rt.reads(i, probe), rt.inPorts.length, rt.inIndexByPort, rt.firing.actor, 'reads', i, 'input') : rt.allIn;
 }
 
 /** Output ports written by firing `i`, as indices. */
@@ -167,8 +170,8 @@ export function writeIndices(rt: ActorRuntime, i: number, probe: PortProbe): Arr
   const writes = rt.writes;
   if (!writes) return rt.allOut;
   // The by-name record is built only for a rate that declares the `inputs` parameter.
-  const inputs = writes.length >= 2 ? rt.firing.inputs : EMPTY_RECORD;
-  return portList(rt.writeCache, writes(i, inputs, probe), rt.outIndexByPort, rt.firing.actor, 'writes', i, 'output');
+  const inputs = rt.writesReadInputs ? rt.firing.inputs : EMPTY_RECORD;
+  return portList(rt.writeCache, writes(i, inputs, probe), rt.outPorts.length, rt.outIndexByPort, rt.firing.actor, 'writes', i, 'output');
 }
 
 /**
@@ -176,11 +179,10 @@ export function writeIndices(rt: ActorRuntime, i: number, probe: PortProbe): Arr
  * is mapped once and memoised by content in a small per-actor cache (rates return a handful of
  * distinct port lists, often fresh array literals).
  */
-function portList(cache: PortCache, ports: readonly PortRef[], byName: ReadonlyMap<string, number>, actor: string, rate: 'reads' | 'writes', firing: number, dir: 'input' | 'output'): ArrayLike<number> {
+function portList(cache: PortCache, ports: readonly PortRef[], count: number, byName: ReadonlyMap<string, number>, actor: string, rate: 'reads' | 'writes', firing: number, dir: 'input' | 'output'): ArrayLike<number> {
   const n = ports.length;
   if (n === 0) return NO_PORTS;
   if (typeof ports[0] === 'number') {
-    const count = byName.size;
     for (let k = 0; k < n; k++) {
       const j = ports[k] as number;
       if (!(j >= 0 && j < count && (j | 0) === j)) throw new RunError(`actor '${actor}': ${rate}(${firing}) names ${dir} port ${String(j)}, not an index in [0, ${count})`, actor, firing);

@@ -17,7 +17,6 @@ import type { RunOptions } from './engine.js';
 export const WRITE = 0;
 export const START = 1;
 export const ARBITRATE = 2;
-const PHASES = 3;
 /** Write cycle of a firing still waiting for its cycle's arbitration. */
 export const UNKNOWN = -1;
 
@@ -38,7 +37,14 @@ export class RunState {
   readonly consumer: Int32Array;
   readonly n: number;
   readonly heap = new EventHeap();
-  private readonly stride: number;
+  /**
+   * Event keys are cycle * 2^(actorBits + 2) + phase * 2^actorBits + actor: powers of two, so a
+   * key splits back into its fields by an exact multiplication and bit masks (no division).
+   */
+  private readonly actorBits: number;
+  private readonly cycleScale: number;
+  private readonly cycleUnscale: number;
+  private readonly actorMask: number;
   private readonly maxKeyCycle: number;
   readonly book: StallBook;
   readonly arbiter: Arbiter;
@@ -94,8 +100,12 @@ export class RunState {
     this.resources = graph.resources.map((r) => new SharedResource(r));
     const resourceIndex = new Map(graph.resources.map((r, i) => [r.name, i]));
     this.n = graph.actors.length;
-    this.stride = this.n + 1;
-    this.maxKeyCycle = Math.floor(Number.MAX_SAFE_INTEGER / (PHASES * this.stride)) - 1;
+    // Actors 0..n (n: the arbitration round's slot); 4 phase slots for the 3 phases.
+    this.actorBits = Math.max(1, Math.ceil(Math.log2(this.n + 1)));
+    this.cycleScale = 2 ** (this.actorBits + 2);
+    this.cycleUnscale = 2 ** -(this.actorBits + 2);
+    this.actorMask = 2 ** this.actorBits - 1;
+    this.maxKeyCycle = Math.floor(Number.MAX_SAFE_INTEGER / this.cycleScale) - 1;
     this.producer = new Int32Array(this.fifos.length).fill(NONE);
     this.consumer = new Int32Array(this.fifos.length).fill(NONE);
     this.names = graph.actors.map((ga) => ga.spec.name);
@@ -118,10 +128,12 @@ export class RunState {
       observed
         ? (ri, actor, units, t, g) => book.emit({ kind: 'grant', resource: this.resources[ri]!.name, actor: this.names[actor]!, units, requestCycle: t, startCycle: g.startCycle, endCycle: g.endCycle })
         : undefined,
+      this.actors.map((rt) => rt.resourceNames),
+      this.actors.map((rt) => rt.resourceIdx),
       // Granting at request time is the same as in the cycle's round when no other actor can
       // request the resource; recorded and observed runs keep the rounds (grant order and
       // grant events exactly as the round makes them).
-      observed || this.rec ? undefined : this.actors.map((rt) => rt.resourceIdx),
+      !(observed || this.rec),
     );
     if (this.rec) {
       const rec = this.rec;
@@ -145,8 +157,13 @@ export class RunState {
   // ---- the event queue ----------------------------------------------------------------------
 
   push(cycle: number, phase: number, who: number): void {
+    this.heap.push(this.keyOf(cycle, phase, who));
+  }
+
+  /** The event key of (cycle, phase, actor): events run in key order. */
+  keyOf(cycle: number, phase: number, who: number): number {
     if (cycle > this.maxKeyCycle) throw new RunError(`run exceeded the largest cycle the scheduler can key (${this.maxKeyCycle}) at cycle ${cycle}`);
-    this.heap.push((cycle * PHASES + phase) * this.stride + who);
+    return cycle * this.cycleScale + phase * (this.actorMask + 1) + who;
   }
 
   /**
@@ -157,16 +174,15 @@ export class RunState {
     const heap = this.heap;
     if (heap.size === 0) return false;
     const key = heap.peek();
-    const stride = this.stride;
-    const slot = Math.floor(key / stride);
-    const cycle = Math.floor(slot / PHASES);
+    const cycle = Math.floor(key * this.cycleUnscale);
     if (cycle > until) return false;
     heap.pop();
     this.schedulerEvents++;
     if (cycle > this.maxCycles) throw new RunError(`run exceeded maxCycles (${this.maxCycles}) at cycle ${cycle}`);
     this.now = cycle;
-    this.eventPhase = slot - cycle * PHASES;
-    this.eventWho = key - slot * stride;
+    const rest = key - cycle * this.cycleScale; // < 2^31: phase and actor
+    this.eventPhase = rest >>> this.actorBits;
+    this.eventWho = rest & this.actorMask;
     return true;
   }
 

@@ -162,8 +162,6 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
     weightIndexBits: indexBitsFor(cfg.numerics.cW),
     activationOnlyEntryBytes: cfg.lutPsum1d.entryBits / 8,
   };
-  const blockBase = (b: number) => ({ op: cfg.op, tokens: T, block: b, blocks, ...blockPositionRange(plan, b) });
-  const tileBase = (j: number) => ({ tile: j, tilesPerBlock, outStart: plan.tileOutStart[j]!, outEnd: plan.tileOutEnd[j]! });
 
   // ---- streams
   const s = {
@@ -175,7 +173,13 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
 
   // ---- activations: from HBM, or split from an on-chip full-vector stream
   const x = data?.x;
-  const activationMeta = (b: number): ActivationTileMeta => ({ kind: 'activation', v, ...blockBase(b) });
+  // Token metadata is written out field by field (a block's op, tokens, block, blocks, posStart,
+  // posEnd; a tile's tile, tilesPerBlock, outStart, outEnd): object spreads make slow objects,
+  // and every stage downstream reads these tokens' fields.
+  const activationMeta = (b: number): ActivationTileMeta => {
+    const { posStart, posEnd } = blockPositionRange(plan, b);
+    return { kind: 'activation', v, op: cfg.op, tokens: T, block: b, blocks, posStart, posEnd };
+  };
   const activationTile = (xs: Float32Array, b: number): ActivationTile => {
     const { posStart, posEnd } = blockPositionRange(plan, b);
     const width = (posEnd - posStart) * v;
@@ -215,7 +219,10 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
         count: blocks,
         latencyCycles: lat,
         bytes: (b) => centroidTileBytes(plan, b, cA),
-        meta: (b): CentroidTileMeta => ({ kind: 'centroids', centroids: cA, v, ...blockBase(b) }),
+        meta: (b): CentroidTileMeta => {
+          const { posStart, posEnd } = blockPositionRange(plan, b);
+          return { kind: 'centroids', centroids: cA, v, op: cfg.op, tokens: T, block: b, blocks, posStart, posEnd };
+        },
         ...(codebookSource
           ? {
               payload: (b: number): CentroidTile => {
@@ -259,8 +266,8 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
       count: blocks * tilesPerBlock,
       latencyCycles: lat,
       bytes: weightBytes,
-      // Written out field by field (same fields as blockBase + tileBase): one of these is made per
-      // (block, tile), about 105k per Qwen3-1.7B decode step, and object spreads cost more.
+      // Written out field by field (a block's and a tile's fields): one of these is made per
+      // (block, tile), about 105k per Qwen3-1.7B decode step.
       meta: (i): WeightTileMeta => {
         const b = Math.floor(i / tilesPerBlock);
         const j = i % tilesPerBlock;
@@ -299,7 +306,7 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
         count: tilesPerBlock,
         latencyCycles: lat,
         bytes: () => SCALE_BYTES_PER_GROUP,
-        meta: (j): ScaleTileMeta => ({ kind: 'scales', op: cfg.op, tokens: T, group: plan.tileGroup[j]!, ...tileBase(j) }),
+        meta: (j): ScaleTileMeta => ({ kind: 'scales', op: cfg.op, tokens: T, group: plan.tileGroup[j]!, tile: j, tilesPerBlock, outStart: plan.tileOutStart[j]!, outEnd: plan.tileOutEnd[j]! }),
         ...(layer ? { payload: (): ScaleTile<QuantizedLinear> => ({ layer }) } : {}),
       }),
       loaderBindings(inst, 'scales', scalesStream),

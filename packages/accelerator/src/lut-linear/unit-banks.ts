@@ -56,17 +56,41 @@ function onUnitBanks(spec: ActorSpec, rename: (name: string) => string): ActorSp
   const resources = spec.resources ?? [];
   const renamed = new Map(resources.map((r) => [r, rename(r)]));
   if (resources.every((r) => renamed.get(r) === r)) return spec;
+  const reused: ReusedCost = { iiCycles: 1, latencyCycles: 0, requests: [] };
+  // The last name renamed (a stage requests the same bank firing after firing).
+  let lastFrom = '';
+  let lastTo = '';
   return {
     ...spec,
     resources: resources.map(rename),
-    // On the hot path (one PSum firing per weight tile): names from the map, fields copied.
+    // On the hot path (one PSum firing per weight tile): names from the map, fields copied into
+    // objects reused from firing to firing (the engine reads a cost before the actor's next firing
+    // and keeps no reference).
     cost: (f): FiringCost => {
       const c = costOf(spec, f);
       const rq = c.requests;
       if (!rq) return c;
-      const requests = new Array<{ resource: string; units: number }>(rq.length);
-      for (let i = 0; i < rq.length; i++) requests[i] = { resource: renamed.get(rq[i]!.resource) ?? rename(rq[i]!.resource), units: rq[i]!.units };
-      return { iiCycles: c.iiCycles, latencyCycles: c.latencyCycles, requests };
+      const requests = rq.length === reused.requests.length ? reused.requests : (reused.requests = []);
+      for (let i = 0; i < rq.length; i++) {
+        const r = (requests[i] ??= { resource: '', units: 0 });
+        const from = rq[i]!.resource;
+        if (from !== lastFrom) {
+          lastTo = renamed.get(from) ?? rename(from);
+          lastFrom = from;
+        }
+        r.resource = lastTo;
+        r.units = rq[i]!.units;
+      }
+      reused.iiCycles = c.iiCycles;
+      reused.latencyCycles = c.latencyCycles;
+      return reused;
     },
   };
+}
+
+/** A cost whose fields a renaming cost function rewrites for each firing. */
+interface ReusedCost {
+  iiCycles: number;
+  latencyCycles: number;
+  requests: { resource: string; units: number }[];
 }
