@@ -173,7 +173,7 @@ export class Retimer {
     const end = sweep.run((k0 + 1) * step, stopAbove, (H) => {
       if (aligned) {
         const { j, delta } = aligned;
-        const m = matchCut(ix, cfg, H, j * step, delta, st, arrays, this.cuts[j]!, base);
+        const m = matchCut(rec, ix, cfg, H, j * step, delta, st, arrays, this.cuts[j]!, base);
         if (m) {
           match = { k: j, m };
           return NaN;
@@ -196,16 +196,18 @@ export class Retimer {
     const d = m.deltaCycles;
     const plus = (x: Float64Array, y: Float64Array, z: Float64Array) => x.map((v, i) => v + y[i]! - z[i]!);
     const cycles = Math.max(st.makespan, this.after[k]! + d);
-    const se = plus(st.stalledEmpty, fin.stalledEmpty, at.stalledEmpty);
-    if (m.stalledEmptyFix) for (let a = 0; a < se.length; a++) se[a] += m.stalledEmptyFix[a]!;
+    const fixed = (x: Float64Array, fix: Float64Array | undefined) => {
+      if (fix) for (let i = 0; i < x.length; i++) x[i] += fix[i]!;
+      return x;
+    };
     return {
       cycles: cycles > stopAbove ? Infinity : cycles,
       busyCycles: plus(st.busy, fin.busy, at.busy),
-      stalledEmptyCycles: se,
-      stalledFullCycles: plus(st.stalledFull, fin.stalledFull, at.stalledFull),
+      stalledEmptyCycles: fixed(plus(st.stalledEmpty, fin.stalledEmpty, at.stalledEmpty), m.stalledEmptyFix),
+      stalledFullCycles: fixed(plus(st.stalledFull, fin.stalledFull, at.stalledFull), m.stalledFullFix),
       stalledContentionCycles: plus(st.stalledContention, fin.stalledContention, at.stalledContention),
       resourceBoundCycles: plus(st.resourceBound, fin.resourceBound, at.resourceBound),
-      stalledFullByFifo: plus(st.byFifo, fin.byFifo, at.byFifo),
+      stalledFullByFifo: fixed(plus(st.byFifo, fin.byFifo, at.byFifo), m.stalledFullByFifoFix),
       firingsRetimed: firingsOf(ix, st, from.cur),
     };
   }
