@@ -18,6 +18,9 @@ export interface RecordingIndex {
   readonly selfLoop: Uint8Array;
   readonly producer: Int32Array;
   readonly consumer: Int32Array;
+  /** FIFOs actor a produces or consumes: actorFifos[actorFifoStart[a] .. actorFifoStart[a + 1]). */
+  readonly actorFifoStart: Int32Array;
+  readonly actorFifos: Int32Array;
   readonly initial: Int32Array;
   /** Whether the actor fires until its inputs run dry (no firing count): its trailing waits count as in the engine. */
   readonly unlimited: Uint8Array;
@@ -56,6 +59,13 @@ export function indexRecording(rec: Recording): RecordingIndex {
     unlimited[a] = ga.spec.firings === undefined ? 1 : 0;
   });
   for (let f = 0; f < nF; f++) if (producer[f] !== -1 && producer[f] === consumer[f]) selfLoop[f] = 1;
+  const actorFifoStart = new Int32Array(nA + 1);
+  const ends = (f: number) => (producer[f] === consumer[f] ? [producer[f]!] : [producer[f]!, consumer[f]!]).filter((a) => a !== -1);
+  for (let f = 0; f < nF; f++) for (const a of ends(f)) actorFifoStart[a + 1]++;
+  for (let a = 0; a < nA; a++) actorFifoStart[a + 1] += actorFifoStart[a]!;
+  const actorFifos = new Int32Array(actorFifoStart[nA]!);
+  const afill = actorFifoStart.slice(0, nA);
+  for (let f = 0; f < nF; f++) for (const a of ends(f)) actorFifos[afill[a]!++] = f;
   const initial = Int32Array.from(g.fifos, (f) => f.initialTokens ?? 0);
   // Token indices: the k-th read of a FIFO reads token k; its k-th write is token initial + k.
   const tok = new Int32Array(rec.ops.length);
@@ -96,6 +106,8 @@ export function indexRecording(rec: Recording): RecordingIndex {
     selfLoop,
     producer,
     consumer,
+    actorFifoStart,
+    actorFifos,
     initial,
     unlimited,
     resStart,

@@ -33,6 +33,9 @@ export class SweepArrays {
   }
 }
 
+/** Start of the reason a re-timing gives when the change deadlocks the graph (decided: the engine deadlocks as well). */
+export const DEADLOCK = 're-timing deadlocked';
+
 /** How a sweep ended: every firing re-timed, stopped by the caller at a cut, over the cycle limit, or not exact (why). */
 export type SweepEnd = 'done' | 'cut' | 'above' | { readonly why: string };
 
@@ -64,6 +67,9 @@ export class Sweep {
   private readonly inF: Int32Array;
   private readonly inK: Int32Array;
   private np = 0;
+  /** Scratch of `deadlocked`. */
+  private blocked: Uint8Array | undefined;
+  private freeList: Int32Array | undefined;
   private readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
 
   constructor(
@@ -121,17 +127,69 @@ export class Sweep {
         if (this.why !== undefined) return { why: this.why };
       }
       if (this.st.makespan > stopAbove) return 'above';
+      const stuck = this.deadlocked();
+      if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots only each other can give` };
       const n = next(H);
       if (n !== n) return 'cut';
       if (this.np === 0) break;
       H = n;
     }
+    let stuck = -1;
     for (let a = 0; a < nA; a++) {
-      if (this.st.cur[a] !== this.ix.actorStart[a + 1] || this.st.ph[a] !== this.ix.actorStart[a + 1]) {
-        return { why: `re-timing stalled at actor '${this.rec.graph.actors[a]!.spec.name}' (the change deadlocks the graph or reorders a resource's grants)` };
+      if (this.st.cur[a] === this.ix.actorStart[a + 1] && this.st.ph[a] === this.ix.actorStart[a + 1]) continue;
+      // A start waiting for its turn at a resource: the recorded grant order cannot be kept.
+      if (this.st.startAt[a] === this.st.startAt[a]) {
+        return { why: `re-timing stalled at actor '${this.rec.graph.actors[a]!.spec.name}', waiting for its recorded turn at a resource (the change reorders the resource's grants)` };
+      }
+      if (stuck === -1) stuck = a;
+    }
+    // Every stuck actor waits for a token or a slot, under the engine's own rules: the engine deadlocks too.
+    if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots that never come` };
+    return 'done';
+  }
+
+  /**
+   * At the end of a round, the actors that can never move again: each waits for tokens or slots
+   * (not for a time, nor for its turn at a resource) that only actors of the same set could give.
+   * The greatest such set is found by striking out waiters of an actor that can move, transitively
+   * (O(actors + FIFOs)); a non-empty rest is a deadlock, as the engine would report it. One of
+   * them, or -1.
+   */
+  private deadlocked(): number {
+    const { st, ix } = this;
+    const nA = this.queue.length;
+    const blocked = (this.blocked ??= new Uint8Array(nA));
+    const free = (this.freeList ??= new Int32Array(nA));
+    let nFree = 0;
+    let nBlocked = 0;
+    for (let a = 0; a < nA; a++) {
+      const end = ix.actorStart[a + 1]!;
+      const done = st.cur[a] === end && st.ph[a] === end;
+      const waits = !done && !this.isParked[a] && st.startAt[a] !== st.startAt[a] && (this.slotF[a] !== -1 || this.inF[a] !== -1);
+      blocked[a] = waits ? 1 : 0;
+      if (waits) nBlocked++;
+      else free[nFree++] = a;
+    }
+    if (nBlocked === 0) return -1;
+    // An actor that can move may write the token or read the slot its neighbours wait for.
+    while (nFree > 0) {
+      const x = free[--nFree]!;
+      for (let k = ix.actorFifoStart[x]!; k < ix.actorFifoStart[x + 1]!; k++) {
+        const f = ix.actorFifos[k]!;
+        const c = ix.consumer[f]!;
+        if (c !== -1 && blocked[c] && ix.producer[f] === x && this.inF[c] === f) {
+          blocked[c] = 0;
+          free[nFree++] = c;
+        }
+        const p = ix.producer[f]!;
+        if (p !== -1 && blocked[p] && ix.consumer[f] === x && this.slotF[p] === f) {
+          blocked[p] = 0;
+          free[nFree++] = p;
+        }
       }
     }
-    return 'done';
+    for (let a = 0; a < nA; a++) if (blocked[a]) return a;
+    return -1;
   }
 
   private enqueue(a: number): void {

@@ -54,12 +54,15 @@ describe('retime on the full decode graph', () => {
     }, 120_000);
   }
 
-  it('a change confined to layer 20 re-resolves under a quarter of the firings (resume at the cut before it, stop where the run rejoins the recorded one)', () => {
+  it('a change confined to layer 20 re-resolves under half a layer of firings (resume at the cut before it, stop where the run rejoins the recorded one)', () => {
     const got = retime(rec, { latencyCycles: { 'L20.o.lut-psum': 500 } });
     expect(got.exact).toBe(true);
     // The recorded latency is far below 500 (it would not move the run otherwise); the run is longer.
     expect(got.cycles).toBeGreaterThan(rec.cycles);
-    // Layers 0-19 come from the checkpoints, layers 21-27 from the recorded run shifted by the delay.
-    if (got.exact) expect(got.firingsRetimed).toBeLessThan(rec.firings / 4);
+    // Layers 0-19 come from the checkpoints, layers 21-27 from the recorded run shifted by the delay. The
+    // KV prefetcher runs ahead and is frozen on its next write in both runs at the rejoin: its later
+    // times count from the freeze, so the run rejoins within a round of the change (not where the
+    // prefetcher catches up, 14,199 firings later): under half of one layer's share (28 layers + head).
+    if (got.exact) expect(got.firingsRetimed).toBeLessThan(rec.firings / 56);
   }, 120_000);
 });
