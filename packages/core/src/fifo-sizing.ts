@@ -14,7 +14,7 @@ export interface SizedFifo {
   readonly stallFreeDepth: number;
   /** Least depth keeping the run within the tolerance of unbounded FIFOs, every other FIFO unbounded. */
   readonly independentDepth: number;
-  /** Depth chosen for the joint run: the independent one, raised where the FIFOs together exceeded the bound. */
+  /** Depth chosen for the joint run: the independent one, doubled while it still froze its producer in a joint run over the bound. */
   readonly chosenDepth: number;
   /** Cycles the producer's pipeline was frozen on this FIFO at the recorded depth, and at the chosen one. */
   readonly stalledFullCyclesBefore: number;
@@ -37,8 +37,8 @@ export interface FifoSizing {
   readonly retimings: number;
   readonly firingsRetimed: number;
   /**
-   * Probes the recording could not decide (the depth reorders a shared resource's grants, or
-   * deadlocks the graph): counted as over the bound, so the chosen depth errs on the deep side.
+   * Probes the recording could not decide (the depth reorders a shared resource's grants):
+   * counted as over the bound, so the chosen depth errs on the deep side.
    */
   readonly undecidedProbes: number;
   /** Probes whose depth deadlocks the graph (decided: too shallow). */
@@ -52,14 +52,16 @@ export interface FifoSizing {
 
 /**
  * Per FIFO, the least depth whose run stays within `tolerance` (default 1%) of the run with
- * unbounded FIFOs, found by binary search over incremental re-timings of one recording against
- * the unbounded run (every other FIFO unbounded). A FIFO whose unbounded run never holds more
- * tokens than a depth d needs no more than d, so the search runs over [1, stallFreeDepth] only,
- * and FIFOs that need 1 slot cost no re-timing. The chosen depths interact, so they are then
- * checked together: while the joint run exceeds the bound, the FIFOs that froze their producers
- * in it are raised together, geometrically from their independent towards their stall-free
- * depth, by the least common factor that brings the joint run within the bound (see below). Throws when the recording cannot be re-timed exactly (non-blocking
- * tests, an order-dependent resource): then sizing needs full runs.
+ * unbounded FIFOs, found by incremental re-timings of one recording against the unbounded run
+ * (every other FIFO unbounded). At its stall-free depth (its peak need in the unbounded run) no
+ * write waits, so that depth fits without a probe and FIFOs that need 1 slot cost none; the
+ * search gallops up from depth 1 (1, 2, 4, ...; most FIFOs fit at 1: one probe) and bisects
+ * between the last depth over the bound and the first within. A depth that deadlocks the graph is
+ * too shallow (decided); one whose order of grants at a shared resource the recording cannot
+ * follow is counted as too shallow (undecided). The chosen depths interact, so they are then
+ * checked together: while the joint run exceeds the bound, only the FIFOs still freezing their
+ * producers in it are doubled (capped at their stall-free depth). Throws when the recording
+ * cannot be re-timed exactly (non-blocking tests): then sizing needs full runs.
  */
 export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): FifoSizing {
   const tol = opts.tolerance ?? 0.01;
