@@ -155,3 +155,71 @@ function blockingFifo(rec: Recording, ix: RecordingIndex, cfg: SweepConfig, i: n
   }
   return blocking;
 }
+
+/**
+ * The actors whose state at cut H differs from the base's at the same cut (no shift), with the
+ * producers and consumers of FIFOs whose counts or pending slot reads differ. The others can
+ * follow the base from H on while what M passes them (tokens, slots, a resource's calendar) keeps
+ * their inputs and grants (`PartialGuard`). `seed` marks actors that must be in M
+ * (the changed ones). Undefined when M would re-time more than half the firings left.
+ */
+export function partialSet(ix: RecordingIndex, cfg: SweepConfig, H: number, s: SweepState, p: ProbeArrays, b: SweepState, base: SweepArrays, seed: Uint8Array): Uint8Array | undefined {
+  const nA = s.cur.length;
+  const nF = s.wCount.length;
+  const inM = seed.slice();
+  const { actorFirings, fifoBase, selfLoop, producer, consumer } = ix;
+  const put = (a: number) => {
+    if (a !== -1) inM[a] = 1;
+  };
+  for (let a = 0; a < nA; a++) {
+    if (inM[a]) continue;
+    const cur = s.cur[a]!;
+    const ph = s.ph[a]!;
+    const fp = s.fp[a]!;
+    let differs = cur !== b.cur[a] || ph !== b.ph[a] || fp !== b.fp[a] || s.grantK[a] !== b.grantK[a] || s.unapplied[a] !== b.unapplied[a];
+    differs ||= s.na[a] !== b.na[a] || s.tail[a] !== b.tail[a] || !Object.is(s.startAt[a], b.startAt[a]) || s.grantEnd[a] !== b.grantEnd[a] || s.grantWait[a] !== b.grantWait[a];
+    for (let q = fp; !differs && q < ph; q++) {
+      const j = actorFirings[q]!;
+      const fz = q < p.loPh[a]! ? p.lo : p.out;
+      differs = fz.fzD[j] !== base.fzD[j] || (fz.fzD[j]! > 0 && fz.fzC[j] !== base.fzC[j]);
+    }
+    for (let q = ph; !differs && q < cur; q++) {
+      const j = actorFirings[q]!;
+      differs = (q < p.loCur[a]! ? p.lo : p.out).plan[j]! + s.shift[a]! !== base.plan[j]! + b.shift[a]!;
+    }
+    if (differs) inM[a] = 1;
+  }
+  for (let f = 0; f < nF; f++) {
+    if (s.wCount[f] !== b.wCount[f] || s.rCount[f] !== b.rCount[f]) {
+      put(producer[f]!);
+      put(consumer[f]!);
+      continue;
+    }
+    const w = s.wCount[f]!;
+    if (w === fifoBase[f + 1]! - fifoBase[f]!) continue;
+    const turn = selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
+    for (let k = s.rCount[f]! - 1; k >= Math.max(0, w - cfg.depth[f]!); k--) {
+      const x = (k < p.loR[f]! ? p.lo : p.out).tokR[fifoBase[f]! + k]!;
+      const y = base.tokR[fifoBase[f]! + k]!;
+      if (x + turn < H && y + turn < H) break;
+      if (x !== y) {
+        put(producer[f]!);
+        break;
+      }
+    }
+  }
+  return smallEnough(ix, s, inM);
+}
+
+/** M, or undefined when it would re-time more than half the firings left (then the full sweep goes on). */
+export function smallEnough(ix: RecordingIndex, s: SweepState, inM: Uint8Array): Uint8Array | undefined {
+  const nA = inM.length;
+  let left = 0;
+  let leftM = 0;
+  for (let a = 0; a < nA; a++) {
+    const n = ix.actorStart[a + 1]! - s.cur[a]!;
+    left += n;
+    if (inM[a]) leftM += n;
+  }
+  return 2 * leftM > left ? undefined : inM;
+}

@@ -15,6 +15,13 @@ export interface RecordingIndex {
   readonly totalTokens: number;
   /** Firing that wrote each token (-1: an initial token). */
   readonly tokenWriter: Int32Array;
+  /** Firing that read each token (-1: never read). */
+  readonly tokenReader: Int32Array;
+  /** Actors requesting resource r: resActors[resActorStart[r] .. resActorStart[r + 1]); resources of actor a likewise. */
+  readonly resActorStart: Int32Array;
+  readonly resActors: Int32Array;
+  readonly actorResStart: Int32Array;
+  readonly actorRes: Int32Array;
   readonly selfLoop: Uint8Array;
   readonly producer: Int32Array;
   readonly consumer: Int32Array;
@@ -85,6 +92,32 @@ export function indexRecording(rec: Recording): RecordingIndex {
   for (let i = 0; i < rec.firings; i++) {
     for (let o = rec.opStart[i]! + rec.nReads[i]!; o < rec.opStart[i + 1]!; o++) tokenWriter[fifoBase[rec.ops[o]!]! + tok[o]!] = i;
   }
+  const tokenReader = new Int32Array(fifoBase[nF]!).fill(-1);
+  for (let i = 0; i < rec.firings; i++) {
+    for (let o = rec.opStart[i]!; o < rec.opStart[i]! + rec.nReads[i]!; o++) tokenReader[fifoBase[rec.ops[o]!]! + tok[o]!] = i;
+  }
+  const pairs: [number, number][] = [];
+  const seen = new Set<number>();
+  for (let i = 0; i < rec.firings; i++) {
+    for (let q = rec.reqStart[i]!; q < rec.reqStart[i + 1]!; q++) {
+      const r = rec.reqResource[q]!;
+      const key = r * nA + rec.actor[i]!;
+      if (r < 0 || seen.has(key)) continue;
+      seen.add(key);
+      pairs.push([r, rec.actor[i]!]);
+    }
+  }
+  const csr = (n: number, key: (p: [number, number]) => number, val: (p: [number, number]) => number) => {
+    const start = new Int32Array(n + 1);
+    for (const p of pairs) start[key(p) + 1]++;
+    for (let k = 0; k < n; k++) start[k + 1] += start[k]!;
+    const out = new Int32Array(pairs.length);
+    const fill = start.slice(0, n);
+    for (const p of pairs) out[fill[key(p)]!++] = val(p);
+    return [start, out] as const;
+  };
+  const [resActorStart, resActors] = csr(nR, (p) => p[0], (p) => p[1]);
+  const [actorResStart, actorRes] = csr(nA, (p) => p[1], (p) => p[0]);
   const reqFiring = new Int32Array(rec.reqResource.length);
   for (let i = 0; i < rec.firings; i++) for (let q = rec.reqStart[i]!; q < rec.reqStart[i + 1]!; q++) reqFiring[q] = i;
   const resStart = new Int32Array(nR + 1);
@@ -103,6 +136,11 @@ export function indexRecording(rec: Recording): RecordingIndex {
     fifoBase,
     totalTokens: fifoBase[nF]!,
     tokenWriter,
+    tokenReader,
+    resActorStart,
+    resActors,
+    actorResStart,
+    actorRes,
     selfLoop,
     producer,
     consumer,

@@ -36,6 +36,51 @@ export class SweepArrays {
 /** Start of the reason a re-timing gives when the change deadlocks the graph (decided: the engine deadlocks as well). */
 export const DEADLOCK = 're-timing deadlocked';
 
+/**
+ * A partial sweep re-times only the actors of a set M (`SweepOptions.active`); the others follow
+ * the base from the cut on. That holds while no value crossing between them differs in a way the
+ * base's actors could see: a token M writes for a base actor must arrive at the base's cycle, or
+ * both cycles at most the latest of that firing's inputs from base actors, or (an actor that never
+ * froze) not after the base's start, which that token did not decide alone; a slot M frees for a
+ * base actor's write must come free at the base's cycle, or both not after that write's planned
+ * cycle; a grant to a base actor at a resource M shares must be the base's.
+ * A crossing that fails stops the sweep with `PARTIAL_ABORT`.
+ */
+export interface PartialGuard {
+  /** Per actor: 1 in M. */
+  readonly inM: Uint8Array;
+  /**
+   * Per actor: 1 if no write of it froze in the base, so each of its starts is max(na, inputs):
+   * a token for it may then also arrive at another cycle not after the base's start, when that
+   * start was not bound by this token alone.
+   */
+  readonly neverFrozen: Uint8Array;
+  /**
+   * The base's grants. A request of a base actor at a resource M also uses is served in its
+   * recorded turn at the base's cycle on the partial sweep's calendar, and must be granted as in
+   * the base (same start, end and holder) for that actor to follow the base.
+   */
+  readonly grants: GrantBook;
+}
+
+/** Each request's grant in a sweep (by request index): its end, start and the holder it waited for (-1: none). */
+export interface GrantBook {
+  readonly end: Float64Array;
+  readonly start: Float64Array;
+  readonly heldBy: Int32Array;
+}
+
+export interface SweepOptions {
+  readonly active?: Uint8Array;
+  readonly guard?: PartialGuard;
+  readonly actorMax?: Float64Array;
+  /** Filled with every grant (a base sweep, for partial re-timings). */
+  readonly grants?: GrantBook;
+}
+
+/** Why a partial sweep stopped: a value M passes to a base actor differs (the caller re-times everything instead). */
+export const PARTIAL_ABORT = 'partial re-timing left the base';
+
 /** How a sweep ended: every firing re-timed, stopped by the caller at a cut, over the cycle limit, or not exact (why). */
 export type SweepEnd = 'done' | 'cut' | 'above' | { readonly why: string };
 
@@ -67,6 +112,14 @@ export class Sweep {
   private readonly inF: Int32Array;
   private readonly inK: Int32Array;
   private np = 0;
+  /** Only these actors are re-timed (the rest follow the base; see `PartialGuard`), or all. */
+  private readonly active: Uint8Array | undefined;
+  private readonly guard: PartialGuard | undefined;
+  /** The base actor a failed crossing would have moved (PARTIAL_ABORT), or -1. */
+  violator = -1;
+  private readonly grants: GrantBook | undefined;
+  /** Latest cycle each actor reached (a base sweep keeps it for partial re-timings). */
+  private readonly actorMax: Float64Array | undefined;
   /** Scratch of `deadlocked`. */
   private blocked: Uint8Array | undefined;
   private freeList: Int32Array | undefined;
@@ -84,7 +137,12 @@ export class Sweep {
     private readonly loPh: Int32Array,
     private readonly loW: Int32Array,
     private readonly loR: Int32Array,
+    opts: SweepOptions = {},
   ) {
+    this.active = opts.active;
+    this.guard = opts.guard;
+    this.actorMax = opts.actorMax;
+    this.grants = opts.grants;
     const nA = rec.graph.actors.length;
     this.queue = new Int32Array(nA);
     this.queued = new Uint8Array(nA);
@@ -109,7 +167,12 @@ export class Sweep {
    */
   run(horizon: number, stopAbove: number, next: (H: number) => number): SweepEnd {
     const nA = this.rec.graph.actors.length;
-    for (let a = 0; a < nA; a++) if (!this.done(a)) this.enqueue(a);
+    const active = this.active;
+    if (this.guard !== undefined) {
+      for (let r = 0; r < this.cfg.unitsPerCycle.length; r++) this.replayBase(r);
+      if (this.why !== undefined) return { why: this.why };
+    }
+    for (let a = 0; a < nA; a++) if ((active === undefined || active[a]) && !this.done(a)) this.enqueue(a);
     for (let H = horizon; ; ) {
       this.horizon = H;
       this.roundMax = -Infinity;
@@ -127,7 +190,7 @@ export class Sweep {
         if (this.why !== undefined) return { why: this.why };
       }
       if (this.st.makespan > stopAbove) return 'above';
-      const stuck = this.deadlocked();
+      const stuck = active === undefined ? this.deadlocked() : -1;
       if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots only each other can give` };
       const n = next(H);
       if (n !== n) return 'cut';
@@ -136,7 +199,9 @@ export class Sweep {
     }
     let stuck = -1;
     for (let a = 0; a < nA; a++) {
+      if (active !== undefined && !active[a]) continue;
       if (this.st.cur[a] === this.ix.actorStart[a + 1] && this.st.ph[a] === this.ix.actorStart[a + 1]) continue;
+      if (active !== undefined) return { why: PARTIAL_ABORT };
       // A start waiting for its turn at a resource: the recorded grant order cannot be kept.
       if (this.st.startAt[a] === this.st.startAt[a]) {
         return { why: `re-timing stalled at actor '${this.rec.graph.actors[a]!.spec.name}', waiting for its recorded turn at a resource (the change reorders the resource's grants)` };
@@ -192,6 +257,84 @@ export class Sweep {
     return -1;
   }
 
+  /**
+   * A partial sweep serves the requests of base actors next in r's grant order, at the base's
+   * cycles, and checks each is granted as in the base (PartialGuard); then wakes the M actor whose
+   * turn it is.
+   */
+  private replayBase(r: number): void {
+    const { rec, ix, st, lo } = this;
+    const guard = this.guard!;
+    const last = ix.resStart[r + 1]!;
+    for (; st.rp[r]! < last; st.rp[r]!++) {
+      const q = ix.resSeq[st.rp[r]!]!;
+      const i = ix.reqFiring[q]!;
+      const b = rec.actor[i]!;
+      if (guard.inM[b]) {
+        this.enqueue(b);
+        return;
+      }
+      const t = lo.startT[i]!;
+      // The order check of `serve`: a base request before the previous grant's cycle, or tied with it unrecorded, moves it.
+      const pf = st.prevFiring[r]!;
+      if (pf !== -1 && pf !== i) {
+        const pn = st.prevNew[r]!;
+        if (t < pn || (t === pn && !(rec.startCycle[i] === st.prevRec[r] && st.groupOk[r]))) return this.leaveBase(b);
+        if (t !== pn) st.groupOk[r] = st.prevRec[r]! < rec.startCycle[i]! ? 1 : 0;
+      } else if (pf === -1) st.groupOk[r] = 1;
+      st.prevNew[r] = t;
+      st.prevRec[r] = rec.startCycle[i]!;
+      st.prevFiring[r] = i;
+      const end = grantOn(st, r, this.cfg.unitsPerCycle[r]!, b, t, rec.reqUnits[q]!, this.grantOut);
+      if (end !== guard.grants.end[q] || this.grantOut.start !== guard.grants.start[q] || this.grantOut.heldBy !== guard.grants.heldBy[q]) return this.leaveBase(b);
+    }
+  }
+
+  /** Base actor b would not follow the base: stop the partial sweep (PARTIAL_ABORT) naming it. */
+  private leaveBase(b: number): void {
+    if (this.violator === -1) this.violator = b;
+    this.why = PARTIAL_ABORT;
+  }
+
+  /** A partial sweep's token j of FIFO f, written at `at`, for a base actor (PartialGuard). */
+  private checkWrite(f: number, j: number, at: number): void {
+    const { ix, lo, rec } = this;
+    const x = ix.fifoBase[f]! + j;
+    const wb = lo.tokW[x]!;
+    if (at === wb) return;
+    const r = ix.tokenReader[x]!;
+    if (r === -1) return;
+    let others = -Infinity;
+    for (let o = rec.opStart[r]!; o < rec.opStart[r]! + rec.nReads[r]!; o++) {
+      const g = rec.ops[o]!;
+      const p = ix.producer[g]!;
+      if (p === -1 || !this.guard!.inM[p]) others = Math.max(others, lo.tokW[ix.fifoBase[g]! + ix.tok[o]!]!);
+    }
+    if (at <= others && wb <= others) return;
+    // Start = max(na, inputs) (no freeze to thaw): unchanged if the token is not late for it and
+    // did not decide it alone (the base's start was later than it, or another input's).
+    const rb = lo.tokR[x]!;
+    if (this.guard!.neverFrozen[rec.actor[r]!] && at <= rb && (wb < rb || others >= rb)) return;
+    this.violator = rec.actor[r]!;
+    this.why = PARTIAL_ABORT;
+  }
+
+  /** A partial sweep's read of token j of FIFO f at t, whose slot a base actor's write may wait for (PartialGuard). */
+  private checkRead(f: number, j: number, t: number): void {
+    const { ix, lo } = this;
+    const b = ix.fifoBase[f]!;
+    const rb = lo.tokR[b + j]!;
+    if (t === rb) return;
+    const next = j + this.cfg.depth[f]!;
+    if (next >= ix.fifoBase[f + 1]! - b) return;
+    const w = ix.tokenWriter[b + next]!;
+    const c = lo.fzD[w]! > 0 ? lo.fzC[w]! : lo.tokW[b + next]!;
+    const turn = ix.selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
+    if (t + turn <= c && rb + turn <= c) return;
+    this.violator = this.rec.actor[w]!;
+    this.why = PARTIAL_ABORT;
+  }
+
   private enqueue(a: number): void {
     if (a < 0 || this.queued[a]) return;
     this.queued[a] = 1;
@@ -207,9 +350,11 @@ export class Sweep {
     this.parked[this.np++] = a;
   }
 
-  private bump(x: number): void {
+  private bump(a: number, x: number): void {
     if (x > this.st.makespan) this.st.makespan = x;
     if (x > this.roundMax) this.roundMax = x;
+    const m = this.actorMax;
+    if (m !== undefined && x > m[a]!) m[a] = x;
   }
 
   /**
@@ -221,7 +366,7 @@ export class Sweep {
     const st = this.st;
     if (st.na[a]! >= c) {
       st.na[a] += d;
-      this.bump(st.na[a]!);
+      this.bump(a, st.na[a]!);
     } else {
       if (countStarved) st.stalledEmpty[a] += c - st.na[a]!;
       st.na[a] = c + d;
@@ -241,8 +386,8 @@ export class Sweep {
   /** The start of firing i of a at t is served: plans its write, charges its cycles (StallBook.fired). */
   private finishStart(a: number, i: number, t: number, next: number, ready: number, wait: number, ii: number): void {
     const st = this.st;
-    this.bump(next);
-    this.bump(ready);
+    this.bump(a, next);
+    this.bump(a, ready);
     st.na[a] = next;
     if (this.rec.opStart[i + 1]! > this.rec.opStart[i]! + this.rec.nReads[i]!) {
       const w = Math.max(ready + st.unapplied[a]!, st.tail[a]!);
@@ -297,8 +442,15 @@ export class Sweep {
       // Arbiter: a grant that starts late, held by another requester, is contention.
       const gs = this.grantOut.start;
       if (gs > t && this.grantOut.heldBy !== a && gs > st.grantWait[a]!) st.grantWait[a] = gs;
+      const book = this.grants;
+      if (book !== undefined) {
+        book.end[q] = end;
+        book.start[q] = gs;
+        book.heldBy[q] = this.grantOut.heldBy;
+      }
       const nextQ = ++st.rp[r]!;
-      if (nextQ < ix.resStart[r + 1]!) this.enqueue(rec.actor[ix.reqFiring[ix.resSeq[nextQ]!]!]!);
+      if (this.guard !== undefined) this.replayBase(r);
+      else if (nextQ < ix.resStart[r + 1]!) this.enqueue(rec.actor[ix.reqFiring[ix.resSeq[nextQ]!]!]!);
     }
     st.grantK[a] = 0;
     const ii = this.iiOf(a, i);
@@ -370,11 +522,12 @@ export class Sweep {
         for (let o = w0; o < w1; o++) {
           const f = ops[o]!;
           out.tokW[fifoBase[f]! + tok[o]!] = at;
+          if (this.guard !== undefined && !this.guard.inM[consumer[f]!]) this.checkWrite(f, tok[o]!, at);
           st.wCount[f]!++;
           const c = consumer[f]!;
           if (this.inF[c] === f && this.inK[c] === tok[o]) this.enqueue(c);
         }
-        this.bump(at);
+        this.bump(a, at);
         st.ph[a]!++;
       }
       if (st.startAt[a] === st.startAt[a]) {
@@ -436,6 +589,7 @@ export class Sweep {
       for (let o = o0; o < o1; o++) {
         const f = ops[o]!;
         out.tokR[fifoBase[f]! + tok[o]!] = t;
+        if (this.guard !== undefined && producer[f] !== -1 && !this.guard.inM[producer[f]!]) this.checkRead(f, tok[o]!, t);
         st.rCount[f]!++;
         const pr = producer[f]!;
         if (this.slotF[pr] === f && this.slotK[pr] === tok[o]) this.enqueue(pr);
