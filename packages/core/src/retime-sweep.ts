@@ -58,7 +58,8 @@ export interface PartialGuard {
   /**
    * The base's grants. A request of a base actor at a resource M also uses is served in its
    * recorded turn at the base's cycle on the partial sweep's calendar, and must be granted as in
-   * the base (same start, end and holder) for that actor to follow the base.
+   * the base (same end; same contention: a late start held by another, and its cycle) for that
+   * actor to follow the base.
    */
   readonly grants: GrantBook;
 }
@@ -286,7 +287,12 @@ export class Sweep {
       st.prevRec[r] = rec.startCycle[i]!;
       st.prevFiring[r] = i;
       const end = grantOn(st, r, this.cfg.unitsPerCycle[r]!, b, t, rec.reqUnits[q]!, this.grantOut);
-      if (end !== guard.grants.end[q] || this.grantOut.start !== guard.grants.start[q] || this.grantOut.heldBy !== guard.grants.heldBy[q]) return this.leaveBase(b);
+      // What b's books see of a grant: its end, and whether it started late held by another (contention) and when.
+      const gs = this.grantOut.start;
+      const late = gs > t && this.grantOut.heldBy !== b;
+      const gsB = guard.grants.start[q]!;
+      const lateB = gsB > t && guard.grants.heldBy[q] !== b;
+      if (end !== guard.grants.end[q] || late !== lateB || (late && gs !== gsB)) return this.leaveBase(b);
     }
   }
 

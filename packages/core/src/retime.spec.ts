@@ -293,3 +293,69 @@ describe('retime: property (fixed seed) against full re-runs', () => {
     expect(probes).toBeGreaterThan(total / 2);
   });
 });
+
+describe('retime: property (fixed seed), two chains sharing a memory', () => {
+  /**
+   * Two independent chains (src -> stages -> sink), whose stages may request the shared 2-unit
+   * memory 'mem': a change in chain a moves its grants, and chain b's grants on the same calendar
+   * with them (partial re-timing replays b's requests against the base's grants and must notice).
+   */
+  function twoChains(a: Stage[], b: Stage[], depths: number[], n: number): Graph {
+    const g = new GraphBuilder('two');
+    g.resource({ name: 'mem', unitsPerCycle: 2 });
+    let fi = 0;
+    const port = { widthBytes: 4 };
+    const cost = (s: Stage) => ({ iiCycles: s.ii, latencyCycles: s.latency, ...(s.mem > 0 ? { requests: [{ resource: 'mem', units: s.mem }] } : {}) });
+    for (const [tag, stages] of [['a', a], ['b', b]] as const) {
+      let prev = g.stream(`${tag}${fi}`, { depth: depths[fi++ % depths.length]!, widthBytes: 4 });
+      g.invoke({ name: `${tag}.src`, firings: n, outputs: { out: port }, cost: cost(stages[0]!) }, { out: { out: prev } });
+      stages.slice(1).forEach((st, k) => {
+        const next = g.stream(`${tag}${fi}`, { depth: depths[fi++ % depths.length]!, widthBytes: 4 });
+        g.invoke({ name: `${tag}.s${k}`, inputs: { in: port }, outputs: { out: port }, cost: cost(st) }, { in: { in: prev }, out: { out: next } });
+        prev = next;
+      });
+      g.invoke({ name: `${tag}.sink`, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: prev } });
+    }
+    return g.build();
+  }
+
+  it('a change in one chain: re-timed cycles and every attribution field equal a full re-run, from the recorded run and from a deep base', () => {
+    let exact = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(
+        fc.array(stageArb, { minLength: 1, maxLength: 3 }),
+        fc.array(stageArb, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 2, max: 30 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 8 }),
+        (a, b, depths, n, depth, lat) => {
+          const graph = twoChains(a, b, depths, n);
+          const base = runGraph(graph, { record: true, collectSinks: false });
+          const ch: RetimeChanges = { fifoDepths: { a0: depth }, latencyCycles: { 'a.src': lat } };
+          const want = rerun(graph, ch);
+          const got = retime(base.recording!, ch);
+          total++;
+          expect(got.cycles).toBe(want.cycles);
+          if (got.exact) {
+            exact++;
+            expect(attribution(got)).toEqual(attribution(want.summary.actors));
+          }
+          const deep = Object.fromEntries(graph.fifos.map((f) => [f.name, 64]));
+          const probe = new Retimer(base.recording!, { fifoDepths: deep }).retime(ch);
+          if (typeof probe !== 'string') {
+            const wantDeep = rerun(graph, { ...ch, fifoDepths: { ...deep, ...ch.fifoDepths } });
+            expect(probe.cycles).toBe(wantDeep.cycles);
+            expect([...probe.busyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.busyCycles));
+            expect([...probe.stalledContentionCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledContentionCycles));
+            expect([...probe.stalledEmptyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledEmptyCycles));
+          }
+        },
+      ),
+      { seed: 20, numRuns: 300 },
+    );
+    expect(exact).toBeGreaterThan(total / 2);
+  });
+});
+
