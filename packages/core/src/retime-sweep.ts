@@ -82,6 +82,10 @@ export interface SweepOptions {
 /** Why a partial sweep stopped: a value M passes to a base actor differs (the caller re-times everything instead). */
 export const PARTIAL_ABORT = 'partial re-timing left the base';
 
+const IN_ORDER = 0;
+const REORDERED = 1;
+const UNRECORDED_TIE = 2;
+
 /** How a sweep ended: every firing re-timed, stopped by the caller at a cut, over the cycle limit, or not exact (why). */
 export type SweepEnd = 'done' | 'cut' | 'above' | { readonly why: string };
 
@@ -277,15 +281,7 @@ export class Sweep {
       }
       const t = lo.startT[i]!;
       // The order check of `serve`: a base request before the previous grant's cycle, or tied with it unrecorded, moves it.
-      const pf = st.prevFiring[r]!;
-      if (pf !== -1 && pf !== i) {
-        const pn = st.prevNew[r]!;
-        if (t < pn || (t === pn && !(rec.startCycle[i] === st.prevRec[r] && st.groupOk[r]))) return this.leaveBase(b);
-        if (t !== pn) st.groupOk[r] = st.prevRec[r]! < rec.startCycle[i]! ? 1 : 0;
-      } else if (pf === -1) st.groupOk[r] = 1;
-      st.prevNew[r] = t;
-      st.prevRec[r] = rec.startCycle[i]!;
-      st.prevFiring[r] = i;
+      if (this.inOrder(r, i, t) !== IN_ORDER) return this.leaveBase(b);
       const end = grantOn(st, r, this.cfg.unitsPerCycle[r]!, b, t, rec.reqUnits[q]!, this.grantOut);
       // What b's books see of a grant: its end, and whether it started late held by another (contention) and when.
       const gs = this.grantOut.start;
@@ -294,6 +290,28 @@ export class Sweep {
       const lateB = gsB > t && guard.grants.heldBy[q] !== b;
       if (end !== guard.grants.end[q] || late !== lateB || (late && gs !== gsB)) return this.leaveBase(b);
     }
+  }
+
+  /**
+   * Whether firing i's request at cycle t comes in r's recorded grant order after the previous
+   * grant (then noted as the previous one): its cycle must not be earlier, and a tie must have
+   * been a tie in the recording with the same grants before it (the arbitration policy then
+   * orders them as recorded).
+   */
+  private inOrder(r: number, i: number, t: number): number {
+    const { st, rec } = this;
+    const pf = st.prevFiring[r]!;
+    if (pf !== -1 && pf !== i) {
+      const pn = st.prevNew[r]!;
+      if (t < pn) return REORDERED;
+      if (t === pn) {
+        if (!(rec.startCycle[i] === st.prevRec[r] && st.groupOk[r])) return UNRECORDED_TIE;
+      } else st.groupOk[r] = st.prevRec[r]! < rec.startCycle[i]! ? 1 : 0;
+    } else if (pf === -1) st.groupOk[r] = 1;
+    st.prevNew[r] = t;
+    st.prevRec[r] = rec.startCycle[i]!;
+    st.prevFiring[r] = i;
+    return IN_ORDER;
   }
 
   /** Base actor b would not follow the base: stop the partial sweep (PARTIAL_ABORT) naming it. */
@@ -426,23 +444,16 @@ export class Sweep {
         return false;
       }
       const pf = st.prevFiring[r]!;
-      if (pf !== -1 && pf !== i) {
-        const pn = st.prevNew[r]!;
+      const pn = st.prevNew[r]!;
+      const order = this.inOrder(r, i, t);
+      if (order !== IN_ORDER) {
         const rname = g.resources[r]!.name;
-        if (t < pn) {
-          this.why = `resource '${rname}': the change reorders its grants ('${g.actors[a]!.spec.name}' would request at cycle ${t}, before '${g.actors[rec.actor[pf]!]!.spec.name}' at ${pn})`;
-          return false;
-        }
-        if (t === pn) {
-          if (!(rec.startCycle[i] === st.prevRec[r] && st.groupOk[r])) {
-            this.why = `resource '${rname}': '${g.actors[a]!.spec.name}' and '${g.actors[rec.actor[pf]!]!.spec.name}' would request in the same cycle ${t} (arbitration order not in the recording)`;
-            return false;
-          }
-        } else st.groupOk[r] = st.prevRec[r]! < rec.startCycle[i]! ? 1 : 0;
-      } else if (pf === -1) st.groupOk[r] = 1;
-      st.prevNew[r] = t;
-      st.prevRec[r] = rec.startCycle[i]!;
-      st.prevFiring[r] = i;
+        this.why =
+          order === REORDERED
+            ? `resource '${rname}': the change reorders its grants ('${g.actors[a]!.spec.name}' would request at cycle ${t}, before '${g.actors[rec.actor[pf]!]!.spec.name}' at ${pn})`
+            : `resource '${rname}': '${g.actors[a]!.spec.name}' and '${g.actors[rec.actor[pf]!]!.spec.name}' would request in the same cycle ${t} (arbitration order not in the recording)`;
+        return false;
+      }
       const end = grantOn(st, r, this.cfg.unitsPerCycle[r]!, a, t, rec.reqUnits[q]!, this.grantOut);
       if (end > st.grantEnd[a]!) st.grantEnd[a] = end;
       // Arbiter: a grant that starts late, held by another requester, is contention.
