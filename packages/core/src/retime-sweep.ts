@@ -77,6 +77,12 @@ export interface SweepOptions {
   readonly actorMax?: Float64Array;
   /** Filled with every grant (a base sweep, for partial re-timings). */
   readonly grants?: GrantBook;
+  /**
+   * Whether to look for a deadlock at the end of every round (default true). Whether a graph of
+   * blocking reads and writes deadlocks depends on its FIFO depths, not on its cycles: a sweep with
+   * no FIFO shallower than a run that completed cannot deadlock, and skips the look.
+   */
+  readonly mayDeadlock?: boolean;
 }
 
 /** Why a partial sweep stopped: a value M passes to a base actor differs (the caller re-times everything instead). */
@@ -123,11 +129,13 @@ export class Sweep {
   /** The base actor a failed crossing would have moved (PARTIAL_ABORT), or -1. */
   violator = -1;
   private readonly grants: GrantBook | undefined;
+  private readonly mayDeadlock: boolean;
   /** Latest cycle each actor reached (a base sweep keeps it for partial re-timings). */
   private readonly actorMax: Float64Array | undefined;
   /** Scratch of `deadlocked`. */
   private blocked: Uint8Array | undefined;
   private freeList: Int32Array | undefined;
+  private dlStack: Int32Array | undefined;
   private readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
 
   constructor(
@@ -148,6 +156,7 @@ export class Sweep {
     this.guard = opts.guard;
     this.actorMax = opts.actorMax;
     this.grants = opts.grants;
+    this.mayDeadlock = opts.mayDeadlock ?? true;
     const nA = rec.graph.actors.length;
     this.queue = new Int32Array(nA);
     this.queued = new Uint8Array(nA);
@@ -195,7 +204,7 @@ export class Sweep {
         if (this.why !== undefined) return { why: this.why };
       }
       if (this.st.makespan > stopAbove) return 'above';
-      const stuck = active === undefined ? this.deadlocked() : -1;
+      const stuck = active === undefined && this.mayDeadlock ? this.deadlocked() : -1;
       if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots only each other can give` };
       const n = next(H);
       if (n !== n) return 'cut';
@@ -221,44 +230,56 @@ export class Sweep {
   /**
    * At the end of a round, the actors that can never move again: each waits for tokens or slots
    * (not for a time, nor for its turn at a resource) that only actors of the same set could give.
-   * The greatest such set is found by striking out waiters of an actor that can move, transitively
-   * (O(actors + FIFOs)); a non-empty rest is a deadlock, as the engine would report it. One of
-   * them, or -1.
+   * The greatest such set is found by striking out blocked actors whose writer or reader can
+   * move, and then those waiting on them, transitively (O(actors + blocked actors' FIFOs)); a
+   * non-empty rest is a deadlock, as the engine would report it. One of them, or -1.
    */
   private deadlocked(): number {
     const { st, ix } = this;
     const nA = this.queue.length;
     const blocked = (this.blocked ??= new Uint8Array(nA));
-    const free = (this.freeList ??= new Int32Array(nA));
-    let nFree = 0;
+    const list = (this.freeList ??= new Int32Array(nA));
     let nBlocked = 0;
     for (let a = 0; a < nA; a++) {
       const end = ix.actorStart[a + 1]!;
       const done = st.cur[a] === end && st.ph[a] === end;
       const waits = !done && !this.isParked[a] && st.startAt[a] !== st.startAt[a] && (this.slotF[a] !== -1 || this.inF[a] !== -1);
       blocked[a] = waits ? 1 : 0;
-      if (waits) nBlocked++;
-      else free[nFree++] = a;
+      if (waits) list[nBlocked++] = a;
     }
     if (nBlocked === 0) return -1;
-    // An actor that can move may write the token or read the slot its neighbours wait for.
+    // Blocked actors whose writer or reader can move may move; then those waiting on them, transitively.
+    const movable = (b: number): boolean => {
+      const sf = this.slotF[b]!;
+      const inf = this.inF[b]!;
+      return (sf !== -1 && ix.consumer[sf] !== -1 && !blocked[ix.consumer[sf]!]) || (inf !== -1 && ix.producer[inf] !== -1 && !blocked[ix.producer[inf]!]);
+    };
+    const stack = (this.dlStack ??= new Int32Array(nA));
+    let nFree = 0;
+    for (let k = 0; k < nBlocked; k++) {
+      const b = list[k]!;
+      if (blocked[b] && movable(b)) {
+        blocked[b] = 0;
+        stack[nFree++] = b;
+      }
+    }
     while (nFree > 0) {
-      const x = free[--nFree]!;
+      const x = stack[--nFree]!;
       for (let k = ix.actorFifoStart[x]!; k < ix.actorFifoStart[x + 1]!; k++) {
         const f = ix.actorFifos[k]!;
         const c = ix.consumer[f]!;
         if (c !== -1 && blocked[c] && ix.producer[f] === x && this.inF[c] === f) {
           blocked[c] = 0;
-          free[nFree++] = c;
+          stack[nFree++] = c;
         }
         const p = ix.producer[f]!;
         if (p !== -1 && blocked[p] && ix.consumer[f] === x && this.slotF[p] === f) {
           blocked[p] = 0;
-          free[nFree++] = p;
+          stack[nFree++] = p;
         }
       }
     }
-    for (let a = 0; a < nA; a++) if (blocked[a]) return a;
+    for (let k = 0; k < nBlocked; k++) if (blocked[list[k]!]) return list[k]!;
     return -1;
   }
 

@@ -108,7 +108,9 @@ export class Retimer {
     this.actorMax = new Float64Array(g.actors.length).fill(-Infinity);
     const nq = rec.reqResource.length;
     this.grants = { end: new Float64Array(nq), start: new Float64Array(nq), heldBy: new Int32Array(nq) };
-    const sweep = new Sweep(rec, this.ix, cfg, st, this.base, this.base, zA, zA, zF, zF, { actorMax: this.actorMax, grants: this.grants });
+    // A depth below the recorded run's (which completed) may deadlock.
+    const mayDeadlock = g.fifos.some((f, i) => cfg.depth[i]! < f.depth);
+    const sweep = new Sweep(rec, this.ix, cfg, st, this.base, this.base, zA, zA, zF, zF, { actorMax: this.actorMax, grants: this.grants, mayDeadlock });
     this.cuts.push(st.clone());
     const roundMax: number[] = [-Infinity];
     const end = sweep.run(this.step, Infinity, (H) => {
@@ -177,6 +179,8 @@ export class Retimer {
     const st = this.work;
     st.copyFrom(from);
     const arrays = { lo: base, out: this.scratch, loCur: from.cur, loPh: from.ph, loR: from.rCount };
+    // Only a FIFO shallower than the base's (whose sweep completed) can deadlock the graph.
+    const mayDeadlock = changedF.some((f) => cfg.depth[f]! < c0.depth[f]!);
     let match: { k: number; m: CutMatch } | undefined;
     const spent = (): boolean => {
       for (const f of changedF) if (st.wCount[f] !== ix.fifoBase[f + 1]! - ix.fifoBase[f]!) return false;
@@ -198,7 +202,7 @@ export class Retimer {
     let end: ReturnType<Sweep['run']>;
     let horizon = (k0 + 1) * step;
     for (;;) {
-      const sweep = new Sweep(rec, ix, cfg, st, this.scratch, base, from.cur, from.ph, from.wCount, from.rCount);
+      const sweep = new Sweep(rec, ix, cfg, st, this.scratch, base, from.cur, from.ph, from.wCount, from.rCount, { mayDeadlock });
       end = sweep.run(horizon, stopAbove, (H) => {
         if (aligned) {
           const { j, delta } = aligned;
