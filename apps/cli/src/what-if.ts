@@ -147,7 +147,9 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
     `FIFO sizing of one ${o.model.name} decode step (${graph.fifos.length} FIFOs): unbounded FIFOs ${s.unboundedCycles.toLocaleString('en-US')} cycles, tolerance ${(o.tolerance * 100).toFixed(2)}% ` +
       `(<= ${s.boundCycles.toLocaleString('en-US')}); recorded depths ${s.recordedCycles.toLocaleString('en-US')}; every FIFO at its independently chosen depth ${s.independentCycles.toLocaleString('en-US')}, ` +
       `at its chosen depth (raised until the joint run is within the bound: ${s.jointRounds.length} joint runs) ${s.chosenCycles.toLocaleString('en-US')}. ` +
-      `${s.retimings} re-timings in ${(ms / 1000).toFixed(1)} s${s.undecidedProbes > 0 ? `; ${s.undecidedProbes} probes undecidable from the recording, counted as too shallow (e.g. ${s.undecidedExample})` : ''}`,
+      `${s.retimings} re-timings in ${(ms / 1000).toFixed(1)} s${s.deadlockedProbes > 0 ? `; ${s.deadlockedProbes} probed depths deadlock the graph (too shallow)` : ''}` +
+      `${s.jointRunsEmulated > 0 ? `; ${s.jointRunsEmulated} joint runs emulated in full (their grant order differs from the recording's)` : ''}` +
+      `${s.undecidedProbes > 0 ? `; ${s.undecidedProbes} probes undecidable from the recording, counted as too shallow (e.g. ${s.undecidedExample})` : ''}`,
   );
   text(
     table(
@@ -191,7 +193,7 @@ export function registerWhatIfCommands(program: Command, io: CliIo, parseModel: 
   common(
     program
       .command('fifo-size')
-      .description('per FIFO, the least depth keeping one decode step within --tolerance of unbounded FIFOs (binary search over re-timings of one recording), with its on-chip memory on the V80')
+      .description('per FIFO, the least depth keeping one decode step within --tolerance of unbounded FIFOs (a search over re-timings of one recording, then a joint check), with its on-chip memory on the V80')
       .option('--tolerance <fraction>', 'allowed slow-down vs unbounded FIFOs', (v: string) => {
         const x = Number(v);
         if (!(x >= 0 && x < 1)) throw new InvalidArgumentError(`--tolerance must be a fraction in [0, 1), got '${v}'`);

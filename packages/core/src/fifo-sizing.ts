@@ -1,9 +1,8 @@
 import { runGraph } from './engine.js';
-import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
 import { applyChanges } from './retime-changes.js';
 import type { Recording } from './recording.js';
-import { retimerOf, tokenTimesOf, type TokenTimes } from './retime.js';
-import { Retimer, type RetimedRun } from './retimer.js';
+import { retimerOf } from './retime.js';
+import { isDeadlock, Retimer, type RetimedRun } from './retimer.js';
 
 /** One FIFO's sized depth. */
 export interface SizedFifo {
@@ -15,7 +14,7 @@ export interface SizedFifo {
   readonly stallFreeDepth: number;
   /** Least depth keeping the run within the tolerance of unbounded FIFOs, every other FIFO unbounded. */
   readonly independentDepth: number;
-  /** Depth chosen for the joint run: the independent one, raised where the FIFOs together exceeded the bound. */
+  /** Depth chosen for the joint run: the independent one, doubled while it still froze its producer in a joint run over the bound. */
   readonly chosenDepth: number;
   /** Cycles the producer's pipeline was frozen on this FIFO at the recorded depth, and at the chosen one. */
   readonly stalledFullCyclesBefore: number;
@@ -38,10 +37,14 @@ export interface FifoSizing {
   readonly retimings: number;
   readonly firingsRetimed: number;
   /**
-   * Probes the recording could not decide (the depth reorders a shared resource's grants, or
-   * deadlocks the graph): counted as over the bound, so the chosen depth errs on the deep side.
+   * Probes the recording could not decide (the depth reorders a shared resource's grants):
+   * counted as over the bound, so the chosen depth errs on the deep side.
    */
   readonly undecidedProbes: number;
+  /** Probes whose depth deadlocks the graph (decided: too shallow). */
+  readonly deadlockedProbes: number;
+  /** Joint runs the recording could not decide, emulated in full and recorded instead. */
+  readonly jointRunsEmulated: number;
   /** The unbounded run could not be re-timed from the recording (it reorders a shared resource's grants), so it was emulated in full once and recorded. */
   readonly unboundedRecorded: boolean;
   readonly undecidedExample?: string;
@@ -49,14 +52,16 @@ export interface FifoSizing {
 
 /**
  * Per FIFO, the least depth whose run stays within `tolerance` (default 1%) of the run with
- * unbounded FIFOs, found by binary search over incremental re-timings of one recording against
- * the unbounded run (every other FIFO unbounded). A FIFO whose unbounded run never holds more
- * tokens than a depth d needs no more than d, so the search runs over [1, stallFreeDepth] only,
- * and FIFOs that need 1 slot cost no re-timing. The chosen depths interact, so they are then
- * checked together: while the joint run exceeds the bound, the FIFOs that froze their producers
- * in it are raised together, geometrically from their independent towards their stall-free
- * depth, by the least common factor that brings the joint run within the bound (see below). Throws when the recording cannot be re-timed exactly (non-blocking
- * tests, an order-dependent resource): then sizing needs full runs.
+ * unbounded FIFOs, found by incremental re-timings of one recording against the unbounded run
+ * (every other FIFO unbounded). At its stall-free depth (its peak need in the unbounded run) no
+ * write waits, so that depth fits without a probe and FIFOs that need 1 slot cost none; the
+ * search gallops up from depth 1 (1, 2, 4, ...; most FIFOs fit at 1: one probe) and bisects
+ * between the last depth over the bound and the first within. A depth that deadlocks the graph is
+ * too shallow (decided); one whose order of grants at a shared resource the recording cannot
+ * follow is counted as too shallow (undecided). The chosen depths interact, so they are then
+ * checked together: while the joint run exceeds the bound, only the FIFOs still freezing their
+ * producers in it are doubled (capped at their stall-free depth). Throws when the recording
+ * cannot be re-timed exactly (non-blocking tests): then sizing needs full runs.
  */
 export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): FifoSizing {
   const tol = opts.tolerance ?? 0.01;
@@ -88,11 +93,12 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   exact(free.why, 'run with unbounded FIFOs');
   const freeCycles = free.baseRun!.cycles;
   const bound = Math.floor(freeCycles * (1 + tol));
-  const need = stallFreeDepths(rec, tokenTimesOf(free));
+  const need = Int32Array.from(fifos, (_, f) => free.stallFreeDepth(f));
 
   let retimings = 0;
   let firingsRetimed = 0;
   let undecided = 0;
+  let deadlocked = 0;
   let example: string | undefined;
   const probe = (depthById: Int32Array, stopAboveCycles: number): RetimedRun | string => {
     retimings++;
@@ -100,81 +106,78 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
     if (typeof r !== 'string') firingsRetimed += r.firingsRetimed;
     return r;
   };
-  const chosen = new Int32Array(nF);
   const depths = unbounded.slice();
-  for (let f = 0; f < nF; f++) {
-    let lo = 1;
-    let hi = need[f]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      depths[f] = mid;
-      const t = probe(depths, bound);
-      if (typeof t !== 'string' && t.cycles <= bound) hi = mid;
-      else {
-        if (typeof t === 'string') {
-          undecided++;
-          example ??= `FIFO '${fifos[f]!.name}' at depth ${mid}: ${t}`;
-        }
-        lo = mid + 1;
-      }
-    }
+  /** FIFO f at depth d, every other unbounded: within the bound? A deadlock is decided (too shallow); a reordered resource is not, and counts as too shallow. */
+  const fits = (f: number, d: number): boolean => {
+    depths[f] = d;
+    const t = probe(depths, bound);
     depths[f] = unbounded[f]!;
-    chosen[f] = lo;
-  }
-  const independent = chosen.slice();
-  // Joint check. FIFOs that freeze their producers in the joint run are raised together along
-  // d(f, x) = indep^(1 - x) * need^x (geometric, so a FIFO asking 2 slots and one asking 2,000
-  // grow by the same factor), with the least x in [0, 1] that keeps the joint run within the
-  // bound, found by bisection (cycles fall as x grows). At x = 1 they stall nowhere; if the joint
-  // run still exceeds the bound, FIFOs that froze in it join the raised set and the search repeats.
-  const rounds: number[] = [];
-  const raised = new Uint8Array(nF);
-  const at = (x: number): Int32Array => {
-    const d = independent.slice();
-    for (let f = 0; f < nF; f++) if (raised[f]) d[f] = Math.min(need[f]!, Math.ceil(independent[f]! ** (1 - x) * need[f]! ** x - 1e-9));
-    return d;
+    if (typeof t !== 'string') return t.cycles <= bound;
+    if (isDeadlock(t)) deadlocked++;
+    else {
+      undecided++;
+      example ??= `FIFO '${fifos[f]!.name}' at depth ${d}: ${t}`;
+    }
+    return false;
   };
-  const jointRun = (d: Int32Array): RetimedRun | string => {
-    const r = probe(d, Infinity);
-    rounds.push(typeof r === 'string' ? NaN : r.cycles);
+  const independent = new Int32Array(nF);
+  for (let f = 0; f < nF; f++) {
+    // Its stall-free depth fits (the run is then the unbounded one). Gallop up from 1 (most FIFOs
+    // fit at 1: one probe), then bisect between the last depth over the bound and the first within.
+    let over = 0;
+    let within = need[f]!;
+    for (let d = 1; d < within; d = Math.min(within, 2 * d)) {
+      if (fits(f, d)) within = d;
+      else over = d;
+    }
+    while (over + 1 < within) {
+      const mid = (over + within) >> 1;
+      if (fits(f, mid)) within = mid;
+      else over = mid;
+    }
+    independent[f] = within;
+  }
+
+  // Joint check. Depths chosen one at a time interact, so the run with every FIFO at its depth is
+  // checked; while it exceeds the bound, only the FIFOs that still froze their producers in it
+  // (and are below their stall-free depth) are doubled, capped at the stall-free depth. If none
+  // is left below it, every FIFO goes to its stall-free depth, where the run is the unbounded one.
+  // A joint run the recording cannot decide is emulated in full once and recorded.
+  // A joint run the recording cannot decide is emulated in full once and recorded, and the later
+  // joint runs (a few FIFOs deeper each) re-time against that recording instead.
+  const rounds: number[] = [];
+  let jointEmulated = 0;
+  let jointBase = free;
+  const jointRun = (d: Int32Array): RetimedRun => {
+    retimings++;
+    let r = jointBase.retime({}, { depthById: d });
+    if (typeof r === 'string') {
+      jointEmulated++;
+      const fifoDepths = Object.fromEntries(fifos.map((f, i) => [f.name, d[i]!]));
+      jointBase = new Retimer(runGraph(applyChanges(free.rec.graph, { fifoDepths }), { record: true, collectSinks: false }).recording!);
+      exact(jointBase.why, 'joint run (emulated)');
+      r = jointBase.baseRun!;
+    } else firingsRetimed += r.firingsRetimed;
+    rounds.push(r.cycles);
     return r;
   };
-  const within = (r: RetimedRun | string) => typeof r !== 'string' && r.cycles <= bound;
+  const chosen = independent.slice();
   let joint = jointRun(chosen);
-  for (let pass = 0; !within(joint) && pass < 8; pass++) {
-    let added = 0;
+  while (joint.cycles > bound) {
+    let raised = 0;
     for (let f = 0; f < nF; f++) {
-      if (!raised[f] && independent[f]! < need[f]! && (typeof joint === 'string' || joint.stalledFullByFifo[f]! > 0)) {
-        raised[f] = 1;
-        added++;
+      if (chosen[f]! < need[f]! && joint.stalledFullByFifo[f]! > 0) {
+        chosen[f] = Math.min(need[f]!, 2 * chosen[f]!);
+        raised++;
       }
     }
-    if (added === 0) break;
-    const top = jointRun(at(1));
-    if (!within(top)) {
-      joint = top;
-      chosen.set(at(1));
-      continue;
+    if (raised === 0) {
+      for (let f = 0; f < nF; f++) if (chosen[f]! < need[f]!) (chosen[f] = need[f]!), raised++;
+      if (raised === 0) break;
     }
-    let lo = 0;
-    let hi = 1;
-    let best = top;
-    let bestDepths = at(1);
-    for (let k = 0; k < 12; k++) {
-      const mid = (lo + hi) / 2;
-      const d = at(mid);
-      const r = jointRun(d);
-      if (within(r)) {
-        hi = mid;
-        best = r;
-        bestDepths = d;
-      } else lo = mid;
-    }
-    joint = best;
-    chosen.set(bestDepths);
+    joint = jointRun(chosen);
   }
-  exact(typeof joint === 'string' ? joint : undefined, 'run at the chosen depths');
-  const all = joint as RetimedRun;
+  const all = joint;
 
   return {
     unboundedCycles: freeCycles,
@@ -186,6 +189,8 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
     retimings,
     firingsRetimed,
     undecidedProbes: undecided,
+    deadlockedProbes: deadlocked,
+    jointRunsEmulated: jointEmulated,
     unboundedRecorded,
     ...(example !== undefined ? { undecidedExample: example } : {}),
     fifos: fifos.map((f, i) => ({
@@ -199,33 +204,4 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
       stalledFullCyclesAfter: all.stalledFullByFifo[i]!,
     })),
   };
-}
-
-function selfLoops(rec: Recording): Uint8Array {
-  const s = new Uint8Array(rec.graph.fifos.length);
-  for (const ga of rec.graph.actors) for (const f of ga.outputs.values()) if ([...ga.inputs.values()].includes(f)) s[f] = 1;
-  return s;
-}
-
-/**
- * Per FIFO, the least depth at which none of the run's writes waits for a read: at the write of
- * token j (cycle W), the earlier tokens read after W - 2 (self-loop: after W) still hold or block
- * their slot. Reads and writes are in token order, so one sweep per FIFO.
- */
-function stallFreeDepths(rec: Recording, t: TokenTimes): Int32Array {
-  const self = selfLoops(rec);
-  const nF = rec.graph.fifos.length;
-  const need = new Int32Array(nF).fill(1);
-  for (let f = 0; f < nF; f++) {
-    const b = t.fifoBase[f]!;
-    const n = t.fifoBase[f + 1]! - b;
-    const turn = self[f] ? 0 : SLOT_TURNAROUND_CYCLES;
-    let p = 0;
-    for (let j = 0; j < n; j++) {
-      const w = t.written[b + j]!;
-      while (p < j && t.read[b + p]! + turn <= w) p++;
-      if (j - p + 1 > need[f]!) need[f] = j - p + 1;
-    }
-  }
-  return need;
 }

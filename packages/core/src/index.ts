@@ -14,5 +14,5 @@ export { suggestFifoDepths, type DepthSuggestion } from './depths.js';
 export { toWindowedPerfettoTrace, WindowedTraceAccumulator } from './trace-window.js';
 export { recordingBytes, type Recording } from './recording.js';
 export { retime, retimeTokens, retimerOf, applyChanges, type TokenTimes, type RetimeChanges, type RetimeResult, type ExactRetime, type FallbackRetime } from './retime.js';
-export { Retimer, type RetimedRun, type ProbeOptions } from './retimer.js';
+export { Retimer, isDeadlock, type RetimedRun, type ProbeOptions } from './retimer.js';
 export { sizeFifos, type FifoSizing, type SizedFifo } from './fifo-sizing.js';

@@ -15,9 +15,19 @@ export interface RecordingIndex {
   readonly totalTokens: number;
   /** Firing that wrote each token (-1: an initial token). */
   readonly tokenWriter: Int32Array;
+  /** Firing that read each token (-1: never read). */
+  readonly tokenReader: Int32Array;
+  /** Actors requesting resource r: resActors[resActorStart[r] .. resActorStart[r + 1]); resources of actor a likewise. */
+  readonly resActorStart: Int32Array;
+  readonly resActors: Int32Array;
+  readonly actorResStart: Int32Array;
+  readonly actorRes: Int32Array;
   readonly selfLoop: Uint8Array;
   readonly producer: Int32Array;
   readonly consumer: Int32Array;
+  /** FIFOs actor a produces or consumes: actorFifos[actorFifoStart[a] .. actorFifoStart[a + 1]). */
+  readonly actorFifoStart: Int32Array;
+  readonly actorFifos: Int32Array;
   readonly initial: Int32Array;
   /** Whether the actor fires until its inputs run dry (no firing count): its trailing waits count as in the engine. */
   readonly unlimited: Uint8Array;
@@ -56,6 +66,13 @@ export function indexRecording(rec: Recording): RecordingIndex {
     unlimited[a] = ga.spec.firings === undefined ? 1 : 0;
   });
   for (let f = 0; f < nF; f++) if (producer[f] !== -1 && producer[f] === consumer[f]) selfLoop[f] = 1;
+  const actorFifoStart = new Int32Array(nA + 1);
+  const ends = (f: number) => (producer[f] === consumer[f] ? [producer[f]!] : [producer[f]!, consumer[f]!]).filter((a) => a !== -1);
+  for (let f = 0; f < nF; f++) for (const a of ends(f)) actorFifoStart[a + 1]++;
+  for (let a = 0; a < nA; a++) actorFifoStart[a + 1] += actorFifoStart[a]!;
+  const actorFifos = new Int32Array(actorFifoStart[nA]!);
+  const afill = actorFifoStart.slice(0, nA);
+  for (let f = 0; f < nF; f++) for (const a of ends(f)) actorFifos[afill[a]!++] = f;
   const initial = Int32Array.from(g.fifos, (f) => f.initialTokens ?? 0);
   // Token indices: the k-th read of a FIFO reads token k; its k-th write is token initial + k.
   const tok = new Int32Array(rec.ops.length);
@@ -75,6 +92,32 @@ export function indexRecording(rec: Recording): RecordingIndex {
   for (let i = 0; i < rec.firings; i++) {
     for (let o = rec.opStart[i]! + rec.nReads[i]!; o < rec.opStart[i + 1]!; o++) tokenWriter[fifoBase[rec.ops[o]!]! + tok[o]!] = i;
   }
+  const tokenReader = new Int32Array(fifoBase[nF]!).fill(-1);
+  for (let i = 0; i < rec.firings; i++) {
+    for (let o = rec.opStart[i]!; o < rec.opStart[i]! + rec.nReads[i]!; o++) tokenReader[fifoBase[rec.ops[o]!]! + tok[o]!] = i;
+  }
+  const pairs: [number, number][] = [];
+  const seen = new Set<number>();
+  for (let i = 0; i < rec.firings; i++) {
+    for (let q = rec.reqStart[i]!; q < rec.reqStart[i + 1]!; q++) {
+      const r = rec.reqResource[q]!;
+      const key = r * nA + rec.actor[i]!;
+      if (r < 0 || seen.has(key)) continue;
+      seen.add(key);
+      pairs.push([r, rec.actor[i]!]);
+    }
+  }
+  const csr = (n: number, key: (p: [number, number]) => number, val: (p: [number, number]) => number) => {
+    const start = new Int32Array(n + 1);
+    for (const p of pairs) start[key(p) + 1]++;
+    for (let k = 0; k < n; k++) start[k + 1] += start[k]!;
+    const out = new Int32Array(pairs.length);
+    const fill = start.slice(0, n);
+    for (const p of pairs) out[fill[key(p)]!++] = val(p);
+    return [start, out] as const;
+  };
+  const [resActorStart, resActors] = csr(nR, (p) => p[0], (p) => p[1]);
+  const [actorResStart, actorRes] = csr(nA, (p) => p[1], (p) => p[0]);
   const reqFiring = new Int32Array(rec.reqResource.length);
   for (let i = 0; i < rec.firings; i++) for (let q = rec.reqStart[i]!; q < rec.reqStart[i + 1]!; q++) reqFiring[q] = i;
   const resStart = new Int32Array(nR + 1);
@@ -93,9 +136,16 @@ export function indexRecording(rec: Recording): RecordingIndex {
     fifoBase,
     totalTokens: fifoBase[nF]!,
     tokenWriter,
+    tokenReader,
+    resActorStart,
+    resActors,
+    actorResStart,
+    actorRes,
     selfLoop,
     producer,
     consumer,
+    actorFifoStart,
+    actorFifos,
     initial,
     unlimited,
     resStart,

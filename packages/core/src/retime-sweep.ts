@@ -33,6 +33,65 @@ export class SweepArrays {
   }
 }
 
+/** Start of the reason a re-timing gives when the change deadlocks the graph (decided: the engine deadlocks as well). */
+export const DEADLOCK = 're-timing deadlocked';
+
+/**
+ * A partial sweep re-times only the actors of a set M (`SweepOptions.active`); the others follow
+ * the base from the cut on. That holds while no value crossing between them differs in a way the
+ * base's actors could see: a token M writes for a base actor must arrive at the base's cycle, or
+ * both cycles at most the latest of that firing's inputs from base actors, or (an actor that never
+ * froze) not after the base's start, which that token did not decide alone; a slot M frees for a
+ * base actor's write must come free at the base's cycle, or both not after that write's planned
+ * cycle; a grant to a base actor at a resource M shares must be the base's.
+ * A crossing that fails stops the sweep with `PARTIAL_ABORT`.
+ */
+export interface PartialGuard {
+  /** Per actor: 1 in M. */
+  readonly inM: Uint8Array;
+  /**
+   * Per actor: 1 if no write of it froze in the base, so each of its starts is max(na, inputs):
+   * a token for it may then also arrive at another cycle not after the base's start, when that
+   * start was not bound by this token alone.
+   */
+  readonly neverFrozen: Uint8Array;
+  /**
+   * The base's grants. A request of a base actor at a resource M also uses is served in its
+   * recorded turn at the base's cycle on the partial sweep's calendar, and must be granted as in
+   * the base (same end; same contention: a late start held by another, and its cycle) for that
+   * actor to follow the base.
+   */
+  readonly grants: GrantBook;
+}
+
+/** Each request's grant in a sweep (by request index): its end, start and the holder it waited for (-1: none). */
+export interface GrantBook {
+  readonly end: Float64Array;
+  readonly start: Float64Array;
+  readonly heldBy: Int32Array;
+}
+
+export interface SweepOptions {
+  readonly active?: Uint8Array;
+  readonly guard?: PartialGuard;
+  readonly actorMax?: Float64Array;
+  /** Filled with every grant (a base sweep, for partial re-timings). */
+  readonly grants?: GrantBook;
+  /**
+   * Whether to look for a deadlock at the end of every round (default true). Whether a graph of
+   * blocking reads and writes deadlocks depends on its FIFO depths, not on its cycles: a sweep with
+   * no FIFO shallower than a run that completed cannot deadlock, and skips the look.
+   */
+  readonly mayDeadlock?: boolean;
+}
+
+/** Why a partial sweep stopped: a value M passes to a base actor differs (the caller re-times everything instead). */
+export const PARTIAL_ABORT = 'partial re-timing left the base';
+
+const IN_ORDER = 0;
+const REORDERED = 1;
+const UNRECORDED_TIE = 2;
+
 /** How a sweep ended: every firing re-timed, stopped by the caller at a cut, over the cycle limit, or not exact (why). */
 export type SweepEnd = 'done' | 'cut' | 'above' | { readonly why: string };
 
@@ -64,6 +123,19 @@ export class Sweep {
   private readonly inF: Int32Array;
   private readonly inK: Int32Array;
   private np = 0;
+  /** Only these actors are re-timed (the rest follow the base; see `PartialGuard`), or all. */
+  private readonly active: Uint8Array | undefined;
+  private readonly guard: PartialGuard | undefined;
+  /** The base actor a failed crossing would have moved (PARTIAL_ABORT), or -1. */
+  violator = -1;
+  private readonly grants: GrantBook | undefined;
+  private readonly mayDeadlock: boolean;
+  /** Latest cycle each actor reached (a base sweep keeps it for partial re-timings). */
+  private readonly actorMax: Float64Array | undefined;
+  /** Scratch of `deadlocked`. */
+  private blocked: Uint8Array | undefined;
+  private freeList: Int32Array | undefined;
+  private dlStack: Int32Array | undefined;
   private readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
 
   constructor(
@@ -78,7 +150,13 @@ export class Sweep {
     private readonly loPh: Int32Array,
     private readonly loW: Int32Array,
     private readonly loR: Int32Array,
+    opts: SweepOptions = {},
   ) {
+    this.active = opts.active;
+    this.guard = opts.guard;
+    this.actorMax = opts.actorMax;
+    this.grants = opts.grants;
+    this.mayDeadlock = opts.mayDeadlock ?? true;
     const nA = rec.graph.actors.length;
     this.queue = new Int32Array(nA);
     this.queued = new Uint8Array(nA);
@@ -103,7 +181,12 @@ export class Sweep {
    */
   run(horizon: number, stopAbove: number, next: (H: number) => number): SweepEnd {
     const nA = this.rec.graph.actors.length;
-    for (let a = 0; a < nA; a++) if (!this.done(a)) this.enqueue(a);
+    const active = this.active;
+    if (this.guard !== undefined) {
+      for (let r = 0; r < this.cfg.unitsPerCycle.length; r++) this.replayBase(r);
+      if (this.why !== undefined) return { why: this.why };
+    }
+    for (let a = 0; a < nA; a++) if ((active === undefined || active[a]) && !this.done(a)) this.enqueue(a);
     for (let H = horizon; ; ) {
       this.horizon = H;
       this.roundMax = -Infinity;
@@ -121,17 +204,180 @@ export class Sweep {
         if (this.why !== undefined) return { why: this.why };
       }
       if (this.st.makespan > stopAbove) return 'above';
+      const stuck = active === undefined && this.mayDeadlock ? this.deadlocked() : -1;
+      if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots only each other can give` };
       const n = next(H);
       if (n !== n) return 'cut';
       if (this.np === 0) break;
       H = n;
     }
+    let stuck = -1;
     for (let a = 0; a < nA; a++) {
-      if (this.st.cur[a] !== this.ix.actorStart[a + 1] || this.st.ph[a] !== this.ix.actorStart[a + 1]) {
-        return { why: `re-timing stalled at actor '${this.rec.graph.actors[a]!.spec.name}' (the change deadlocks the graph or reorders a resource's grants)` };
+      if (active !== undefined && !active[a]) continue;
+      if (this.st.cur[a] === this.ix.actorStart[a + 1] && this.st.ph[a] === this.ix.actorStart[a + 1]) continue;
+      if (active !== undefined) return { why: PARTIAL_ABORT };
+      // A start waiting for its turn at a resource: the recorded grant order cannot be kept.
+      if (this.st.startAt[a] === this.st.startAt[a]) {
+        return { why: `re-timing stalled at actor '${this.rec.graph.actors[a]!.spec.name}', waiting for its recorded turn at a resource (the change reorders the resource's grants)` };
+      }
+      if (stuck === -1) stuck = a;
+    }
+    // Every stuck actor waits for a token or a slot, under the engine's own rules: the engine deadlocks too.
+    if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots that never come` };
+    return 'done';
+  }
+
+  /**
+   * At the end of a round, the actors that can never move again: each waits for tokens or slots
+   * (not for a time, nor for its turn at a resource) that only actors of the same set could give.
+   * The greatest such set is found by striking out blocked actors whose writer or reader can
+   * move, and then those waiting on them, transitively (O(actors + blocked actors' FIFOs)); a
+   * non-empty rest is a deadlock, as the engine would report it. One of them, or -1.
+   */
+  private deadlocked(): number {
+    const { st, ix } = this;
+    const nA = this.queue.length;
+    const blocked = (this.blocked ??= new Uint8Array(nA));
+    const list = (this.freeList ??= new Int32Array(nA));
+    let nBlocked = 0;
+    for (let a = 0; a < nA; a++) {
+      const end = ix.actorStart[a + 1]!;
+      const done = st.cur[a] === end && st.ph[a] === end;
+      const waits = !done && !this.isParked[a] && st.startAt[a] !== st.startAt[a] && (this.slotF[a] !== -1 || this.inF[a] !== -1);
+      blocked[a] = waits ? 1 : 0;
+      if (waits) list[nBlocked++] = a;
+    }
+    if (nBlocked === 0) return -1;
+    // Blocked actors whose writer or reader can move may move; then those waiting on them, transitively.
+    const movable = (b: number): boolean => {
+      const sf = this.slotF[b]!;
+      const inf = this.inF[b]!;
+      return (sf !== -1 && ix.consumer[sf] !== -1 && !blocked[ix.consumer[sf]!]) || (inf !== -1 && ix.producer[inf] !== -1 && !blocked[ix.producer[inf]!]);
+    };
+    const stack = (this.dlStack ??= new Int32Array(nA));
+    let nFree = 0;
+    for (let k = 0; k < nBlocked; k++) {
+      const b = list[k]!;
+      if (blocked[b] && movable(b)) {
+        blocked[b] = 0;
+        stack[nFree++] = b;
       }
     }
-    return 'done';
+    while (nFree > 0) {
+      const x = stack[--nFree]!;
+      for (let k = ix.actorFifoStart[x]!; k < ix.actorFifoStart[x + 1]!; k++) {
+        const f = ix.actorFifos[k]!;
+        const c = ix.consumer[f]!;
+        if (c !== -1 && blocked[c] && ix.producer[f] === x && this.inF[c] === f) {
+          blocked[c] = 0;
+          stack[nFree++] = c;
+        }
+        const p = ix.producer[f]!;
+        if (p !== -1 && blocked[p] && ix.consumer[f] === x && this.slotF[p] === f) {
+          blocked[p] = 0;
+          stack[nFree++] = p;
+        }
+      }
+    }
+    for (let k = 0; k < nBlocked; k++) if (blocked[list[k]!]) return list[k]!;
+    return -1;
+  }
+
+  /**
+   * A partial sweep serves the requests of base actors next in r's grant order, at the base's
+   * cycles, and checks each is granted as in the base (PartialGuard); then wakes the M actor whose
+   * turn it is.
+   */
+  private replayBase(r: number): void {
+    const { rec, ix, st, lo } = this;
+    const guard = this.guard!;
+    const last = ix.resStart[r + 1]!;
+    for (; st.rp[r]! < last; st.rp[r]!++) {
+      const q = ix.resSeq[st.rp[r]!]!;
+      const i = ix.reqFiring[q]!;
+      const b = rec.actor[i]!;
+      if (guard.inM[b]) {
+        this.enqueue(b);
+        return;
+      }
+      const t = lo.startT[i]!;
+      // The order check of `serve`: a base request before the previous grant's cycle, or tied with it unrecorded, moves it.
+      if (this.inOrder(r, i, t) !== IN_ORDER) return this.leaveBase(b);
+      const end = grantOn(st, r, this.cfg.unitsPerCycle[r]!, b, t, rec.reqUnits[q]!, this.grantOut);
+      // What b's books see of a grant: its end, and whether it started late held by another (contention) and when.
+      const gs = this.grantOut.start;
+      const late = gs > t && this.grantOut.heldBy !== b;
+      const gsB = guard.grants.start[q]!;
+      const lateB = gsB > t && guard.grants.heldBy[q] !== b;
+      if (end !== guard.grants.end[q] || late !== lateB || (late && gs !== gsB)) return this.leaveBase(b);
+    }
+  }
+
+  /**
+   * Whether firing i's request at cycle t comes in r's recorded grant order after the previous
+   * grant (then noted as the previous one): its cycle must not be earlier, and a tie must have
+   * been a tie in the recording with the same grants before it (the arbitration policy then
+   * orders them as recorded).
+   */
+  private inOrder(r: number, i: number, t: number): number {
+    const { st, rec } = this;
+    const pf = st.prevFiring[r]!;
+    if (pf !== -1 && pf !== i) {
+      const pn = st.prevNew[r]!;
+      if (t < pn) return REORDERED;
+      if (t === pn) {
+        if (!(rec.startCycle[i] === st.prevRec[r] && st.groupOk[r])) return UNRECORDED_TIE;
+      } else st.groupOk[r] = st.prevRec[r]! < rec.startCycle[i]! ? 1 : 0;
+    } else if (pf === -1) st.groupOk[r] = 1;
+    st.prevNew[r] = t;
+    st.prevRec[r] = rec.startCycle[i]!;
+    st.prevFiring[r] = i;
+    return IN_ORDER;
+  }
+
+  /** Base actor b would not follow the base: stop the partial sweep (PARTIAL_ABORT) naming it. */
+  private leaveBase(b: number): void {
+    if (this.violator === -1) this.violator = b;
+    this.why = PARTIAL_ABORT;
+  }
+
+  /** A partial sweep's token j of FIFO f, written at `at`, for a base actor (PartialGuard). */
+  private checkWrite(f: number, j: number, at: number): void {
+    const { ix, lo, rec } = this;
+    const x = ix.fifoBase[f]! + j;
+    const wb = lo.tokW[x]!;
+    if (at === wb) return;
+    const r = ix.tokenReader[x]!;
+    if (r === -1) return;
+    let others = -Infinity;
+    for (let o = rec.opStart[r]!; o < rec.opStart[r]! + rec.nReads[r]!; o++) {
+      const g = rec.ops[o]!;
+      const p = ix.producer[g]!;
+      if (p === -1 || !this.guard!.inM[p]) others = Math.max(others, lo.tokW[ix.fifoBase[g]! + ix.tok[o]!]!);
+    }
+    if (at <= others && wb <= others) return;
+    // Start = max(na, inputs) (no freeze to thaw): unchanged if the token is not late for it and
+    // did not decide it alone (the base's start was later than it, or another input's).
+    const rb = lo.tokR[x]!;
+    if (this.guard!.neverFrozen[rec.actor[r]!] && at <= rb && (wb < rb || others >= rb)) return;
+    this.violator = rec.actor[r]!;
+    this.why = PARTIAL_ABORT;
+  }
+
+  /** A partial sweep's read of token j of FIFO f at t, whose slot a base actor's write may wait for (PartialGuard). */
+  private checkRead(f: number, j: number, t: number): void {
+    const { ix, lo } = this;
+    const b = ix.fifoBase[f]!;
+    const rb = lo.tokR[b + j]!;
+    if (t === rb) return;
+    const next = j + this.cfg.depth[f]!;
+    if (next >= ix.fifoBase[f + 1]! - b) return;
+    const w = ix.tokenWriter[b + next]!;
+    const c = lo.fzD[w]! > 0 ? lo.fzC[w]! : lo.tokW[b + next]!;
+    const turn = ix.selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
+    if (t + turn <= c && rb + turn <= c) return;
+    this.violator = this.rec.actor[w]!;
+    this.why = PARTIAL_ABORT;
   }
 
   private enqueue(a: number): void {
@@ -149,9 +395,11 @@ export class Sweep {
     this.parked[this.np++] = a;
   }
 
-  private bump(x: number): void {
+  private bump(a: number, x: number): void {
     if (x > this.st.makespan) this.st.makespan = x;
     if (x > this.roundMax) this.roundMax = x;
+    const m = this.actorMax;
+    if (m !== undefined && x > m[a]!) m[a] = x;
   }
 
   /**
@@ -163,7 +411,7 @@ export class Sweep {
     const st = this.st;
     if (st.na[a]! >= c) {
       st.na[a] += d;
-      this.bump(st.na[a]!);
+      this.bump(a, st.na[a]!);
     } else {
       if (countStarved) st.stalledEmpty[a] += c - st.na[a]!;
       st.na[a] = c + d;
@@ -183,8 +431,8 @@ export class Sweep {
   /** The start of firing i of a at t is served: plans its write, charges its cycles (StallBook.fired). */
   private finishStart(a: number, i: number, t: number, next: number, ready: number, wait: number, ii: number): void {
     const st = this.st;
-    this.bump(next);
-    this.bump(ready);
+    this.bump(a, next);
+    this.bump(a, ready);
     st.na[a] = next;
     if (this.rec.opStart[i + 1]! > this.rec.opStart[i]! + this.rec.nReads[i]!) {
       const w = Math.max(ready + st.unapplied[a]!, st.tail[a]!);
@@ -217,30 +465,30 @@ export class Sweep {
         return false;
       }
       const pf = st.prevFiring[r]!;
-      if (pf !== -1 && pf !== i) {
-        const pn = st.prevNew[r]!;
+      const pn = st.prevNew[r]!;
+      const order = this.inOrder(r, i, t);
+      if (order !== IN_ORDER) {
         const rname = g.resources[r]!.name;
-        if (t < pn) {
-          this.why = `resource '${rname}': the change reorders its grants ('${g.actors[a]!.spec.name}' would request at cycle ${t}, before '${g.actors[rec.actor[pf]!]!.spec.name}' at ${pn})`;
-          return false;
-        }
-        if (t === pn) {
-          if (!(rec.startCycle[i] === st.prevRec[r] && st.groupOk[r])) {
-            this.why = `resource '${rname}': '${g.actors[a]!.spec.name}' and '${g.actors[rec.actor[pf]!]!.spec.name}' would request in the same cycle ${t} (arbitration order not in the recording)`;
-            return false;
-          }
-        } else st.groupOk[r] = st.prevRec[r]! < rec.startCycle[i]! ? 1 : 0;
-      } else if (pf === -1) st.groupOk[r] = 1;
-      st.prevNew[r] = t;
-      st.prevRec[r] = rec.startCycle[i]!;
-      st.prevFiring[r] = i;
+        this.why =
+          order === REORDERED
+            ? `resource '${rname}': the change reorders its grants ('${g.actors[a]!.spec.name}' would request at cycle ${t}, before '${g.actors[rec.actor[pf]!]!.spec.name}' at ${pn})`
+            : `resource '${rname}': '${g.actors[a]!.spec.name}' and '${g.actors[rec.actor[pf]!]!.spec.name}' would request in the same cycle ${t} (arbitration order not in the recording)`;
+        return false;
+      }
       const end = grantOn(st, r, this.cfg.unitsPerCycle[r]!, a, t, rec.reqUnits[q]!, this.grantOut);
       if (end > st.grantEnd[a]!) st.grantEnd[a] = end;
       // Arbiter: a grant that starts late, held by another requester, is contention.
       const gs = this.grantOut.start;
       if (gs > t && this.grantOut.heldBy !== a && gs > st.grantWait[a]!) st.grantWait[a] = gs;
+      const book = this.grants;
+      if (book !== undefined) {
+        book.end[q] = end;
+        book.start[q] = gs;
+        book.heldBy[q] = this.grantOut.heldBy;
+      }
       const nextQ = ++st.rp[r]!;
-      if (nextQ < ix.resStart[r + 1]!) this.enqueue(rec.actor[ix.reqFiring[ix.resSeq[nextQ]!]!]!);
+      if (this.guard !== undefined) this.replayBase(r);
+      else if (nextQ < ix.resStart[r + 1]!) this.enqueue(rec.actor[ix.reqFiring[ix.resSeq[nextQ]!]!]!);
     }
     st.grantK[a] = 0;
     const ii = this.iiOf(a, i);
@@ -312,11 +560,12 @@ export class Sweep {
         for (let o = w0; o < w1; o++) {
           const f = ops[o]!;
           out.tokW[fifoBase[f]! + tok[o]!] = at;
+          if (this.guard !== undefined && !this.guard.inM[consumer[f]!]) this.checkWrite(f, tok[o]!, at);
           st.wCount[f]!++;
           const c = consumer[f]!;
           if (this.inF[c] === f && this.inK[c] === tok[o]) this.enqueue(c);
         }
-        this.bump(at);
+        this.bump(a, at);
         st.ph[a]!++;
       }
       if (st.startAt[a] === st.startAt[a]) {
@@ -378,6 +627,7 @@ export class Sweep {
       for (let o = o0; o < o1; o++) {
         const f = ops[o]!;
         out.tokR[fifoBase[f]! + tok[o]!] = t;
+        if (this.guard !== undefined && producer[f] !== -1 && !this.guard.inM[producer[f]!]) this.checkRead(f, tok[o]!, t);
         st.rCount[f]!++;
         const pr = producer[f]!;
         if (this.slotF[pr] === f && this.slotK[pr] === tok[o]) this.enqueue(pr);

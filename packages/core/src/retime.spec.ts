@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, Retimer, runGraph, retime, applyChanges, recordingBytes, sizeFifos, type ActorSpec, type ActorSummary, type ExactRetime, type Graph, type RetimeChanges } from './index.js';
+import { GraphBuilder, Retimer, isDeadlock, runGraph, retime, retimerOf, applyChanges, recordingBytes, sizeFifos, type ActorSpec, type ActorSummary, type ExactRetime, type Graph, type RetimeChanges } from './index.js';
 
 /** The producer of II 1, latency 10 -> sink of II 1 of the README (fifo.spec.ts): 1,000 tokens. */
 function pair(depth: number): Graph {
@@ -111,6 +111,55 @@ describe('retime: hand cases (README worked example)', () => {
     expect(r.exact).toBe(false);
     if (!r.exact) expect(r.reason).toMatch(/without blocking/);
     expect(r.cycles).toBe(rerun(graph, { fifoDepths: { s: 1 } }).cycles);
+  });
+});
+
+describe('retime: one FIFO deeper (LightningSim incremental depth exploration)', () => {
+  it('a depth at or above the stall-free depth changes nothing and re-resolves no firing; a deeper FIFO whose writes waited does', () => {
+    // The README pair at depth 2: token j is written at j + 10, token j - 1 read at j + 9 (after W - 2), so two slots
+    // are busy at each write and no write waits: stall-free depth 2.
+    const rec = runGraph(pair(2), { record: true }).recording!;
+    expect(retimerOf(rec).stallFreeDepth(0)).toBe(2);
+    for (const depth of [2, 3, 1000]) {
+      const r = retime(rec, { fifoDepths: { s: depth } });
+      expect(r.exact && r.firingsRetimed).toBe(0);
+      expect(r.cycles).toBe(1010);
+    }
+    // At depth 1 the writes froze (2009 cycles): one slot more re-resolves the run from the first freeze and gives 1010.
+    const shallow = runGraph(pair(1), { record: true }).recording!;
+    const r = retime(shallow, { fifoDepths: { s: 2 } });
+    expect(r.cycles).toBe(1010);
+    expect(r.exact && r.firingsRetimed).toBeGreaterThan(1000);
+  });
+});
+
+describe('retime: a depth that deadlocks', () => {
+  /**
+   * src writes 'a' on its firings 0 and 1 and 'b' on 2 and 3; join reads one token of each per
+   * firing. At depth 1, src's firing 1 waits for a slot of 'a' that join frees only after reading
+   * b0, which src writes after firing 1: a deadlock. At depth 2 both a-tokens fit.
+   */
+  function split(depthA: number): Graph {
+    const g = new GraphBuilder('split');
+    const a = g.stream('a', { depth: depthA, widthBytes: 4 });
+    const b = g.stream('b', { depth: 2, widthBytes: 4 });
+    const port = { widthBytes: 4 };
+    g.invoke({ name: 'src', firings: 4, outputs: { a: port, b: port }, writes: (i) => [i < 2 ? 'a' : 'b'], cost: { iiCycles: 1, latencyCycles: 1 } }, { out: { a, b } });
+    g.invoke({ name: 'join', inputs: { a: port, b: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { a, b } });
+    return g.build();
+  }
+
+  it('re-timing names it a deadlock (the engine deadlocks too), and sizing counts that depth as too shallow', () => {
+    const graph = split(2);
+    const rec = runGraph(graph, { record: true }).recording!;
+    expect(() => runGraph(applyChanges(graph, { fifoDepths: { a: 1 } }))).toThrow(/deadlock/);
+    const why = retimerOf(rec).retime({ fifoDepths: { a: 1 } });
+    expect(typeof why === 'string' && isDeadlock(why)).toBe(true);
+    expect(why).toMatch(/actor '(src|join)'/);
+    const s = sizeFifos(rec);
+    expect(s.deadlockedProbes).toBe(1);
+    expect(s.undecidedProbes).toBe(0);
+    expect(s.fifos.find((f) => f.fifo === 'a')!.chosenDepth).toBe(2);
   });
 });
 
@@ -226,6 +275,9 @@ describe('retime: property (fixed seed) against full re-runs', () => {
           expect([...probe.stalledFullCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledFullCycles));
           expect([...probe.busyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.busyCycles));
           expect([...probe.stalledEmptyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledEmptyCycles));
+          // Frozen cycles by FIFO (FIFO sizing's measure): the incremental probe's equal a sweep from the start.
+          const scratch = new Retimer(base.recording!, { ...ch, fifoDepths: { ...deep, ...ch.fifoDepths } });
+          expect([...probe.stalledFullByFifo]).toEqual([...scratch.baseRun!.stalledFullByFifo]);
         }
         expect(got.cycles).toBe(want.cycles);
         if (got.exact) {
@@ -241,3 +293,69 @@ describe('retime: property (fixed seed) against full re-runs', () => {
     expect(probes).toBeGreaterThan(total / 2);
   });
 });
+
+describe('retime: property (fixed seed), two chains sharing a memory', () => {
+  /**
+   * Two independent chains (src -> stages -> sink), whose stages may request the shared 2-unit
+   * memory 'mem': a change in chain a moves its grants, and chain b's grants on the same calendar
+   * with them (partial re-timing replays b's requests against the base's grants and must notice).
+   */
+  function twoChains(a: Stage[], b: Stage[], depths: number[], n: number): Graph {
+    const g = new GraphBuilder('two');
+    g.resource({ name: 'mem', unitsPerCycle: 2 });
+    let fi = 0;
+    const port = { widthBytes: 4 };
+    const cost = (s: Stage) => ({ iiCycles: s.ii, latencyCycles: s.latency, ...(s.mem > 0 ? { requests: [{ resource: 'mem', units: s.mem }] } : {}) });
+    for (const [tag, stages] of [['a', a], ['b', b]] as const) {
+      let prev = g.stream(`${tag}${fi}`, { depth: depths[fi++ % depths.length]!, widthBytes: 4 });
+      g.invoke({ name: `${tag}.src`, firings: n, outputs: { out: port }, cost: cost(stages[0]!) }, { out: { out: prev } });
+      stages.slice(1).forEach((st, k) => {
+        const next = g.stream(`${tag}${fi}`, { depth: depths[fi++ % depths.length]!, widthBytes: 4 });
+        g.invoke({ name: `${tag}.s${k}`, inputs: { in: port }, outputs: { out: port }, cost: cost(st) }, { in: { in: prev }, out: { out: next } });
+        prev = next;
+      });
+      g.invoke({ name: `${tag}.sink`, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: prev } });
+    }
+    return g.build();
+  }
+
+  it('a change in one chain: re-timed cycles and every attribution field equal a full re-run, from the recorded run and from a deep base', () => {
+    let exact = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(
+        fc.array(stageArb, { minLength: 1, maxLength: 3 }),
+        fc.array(stageArb, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 2, max: 30 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 8 }),
+        (a, b, depths, n, depth, lat) => {
+          const graph = twoChains(a, b, depths, n);
+          const base = runGraph(graph, { record: true, collectSinks: false });
+          const ch: RetimeChanges = { fifoDepths: { a0: depth }, latencyCycles: { 'a.src': lat } };
+          const want = rerun(graph, ch);
+          const got = retime(base.recording!, ch);
+          total++;
+          expect(got.cycles).toBe(want.cycles);
+          if (got.exact) {
+            exact++;
+            expect(attribution(got)).toEqual(attribution(want.summary.actors));
+          }
+          const deep = Object.fromEntries(graph.fifos.map((f) => [f.name, 64]));
+          const probe = new Retimer(base.recording!, { fifoDepths: deep }).retime(ch);
+          if (typeof probe !== 'string') {
+            const wantDeep = rerun(graph, { ...ch, fifoDepths: { ...deep, ...ch.fifoDepths } });
+            expect(probe.cycles).toBe(wantDeep.cycles);
+            expect([...probe.busyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.busyCycles));
+            expect([...probe.stalledContentionCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledContentionCycles));
+            expect([...probe.stalledEmptyCycles]).toEqual(wantDeep.summary.actors.map((s) => s.stalledEmptyCycles));
+          }
+        },
+      ),
+      { seed: 20, numRuns: 300 },
+    );
+    expect(exact).toBeGreaterThan(total / 2);
+  });
+});
+

@@ -1,10 +1,14 @@
 import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
 import type { Recording } from './recording.js';
 import type { RetimeChanges } from './retime-changes.js';
-import { matchCut, type CutMatch } from './retime-cut.js';
+import { smallEnough, matchCut, partialSet, type CutMatch } from './retime-cut.js';
 import { indexRecording, type RecordingIndex } from './retime-index.js';
 import { SweepState } from './retime-state.js';
-import { Sweep, SweepArrays, type SweepConfig } from './retime-sweep.js';
+import { DEADLOCK, Sweep, SweepArrays, type GrantBook, type SweepConfig } from './retime-sweep.js';
+
+/** Cuts at which a probe tries a partial re-timing, and tries at each (each failed try costs the rounds it ran). */
+const PARTIAL_CUTS = 2;
+const PARTIAL_TRIES = 3;
 
 /** Rounds (checkpoints) a base sweep is cut into: a probe re-times from the cut before its first affected cycle. */
 const ROUNDS = 256;
@@ -72,7 +76,17 @@ export class Retimer {
   private readonly after: Float64Array;
   private final!: SweepState;
   private scratch: SweepArrays | undefined;
+  /** Per FIFO, computed on first use: stall-free depth (0: not yet), first write that waited for its slot (NaN: not yet). */
+  private readonly stallFree: Int32Array;
+  /** Every grant of the base sweep (partial re-timings replay base actors' requests against it). */
+  private readonly grants: GrantBook;
+  /** Latest cycle each actor reaches in the base sweep (its part of the makespan). */
+  private readonly actorMax: Float64Array;
+  private readonly slotWait: Float64Array;
   private work: SweepState | undefined;
+  private saved: SweepState | undefined;
+  /** Per actor: no write of it froze in the base sweep (computed on first partial re-timing). */
+  private neverFrozen: Uint8Array | undefined;
 
   constructor(
     readonly rec: Recording,
@@ -84,12 +98,19 @@ export class Retimer {
     if (opts.depthById) cfg.depth.set(opts.depthById);
     this.config = cfg;
     const g = rec.graph;
+    this.stallFree = new Int32Array(g.fifos.length);
+    this.slotWait = new Float64Array(g.fifos.length).fill(NaN);
     this.step = Math.max(1, Math.ceil(rec.cycles / ROUNDS));
     this.base = new SweepArrays(rec.firings, this.ix.totalTokens);
     const st = SweepState.initial(this.ix, g.actors.length, g.fifos.length, g.resources.length);
     const zA = new Int32Array(g.actors.length);
     const zF = new Int32Array(g.fifos.length);
-    const sweep = new Sweep(rec, this.ix, cfg, st, this.base, this.base, zA, zA, zF, zF);
+    this.actorMax = new Float64Array(g.actors.length).fill(-Infinity);
+    const nq = rec.reqResource.length;
+    this.grants = { end: new Float64Array(nq), start: new Float64Array(nq), heldBy: new Int32Array(nq) };
+    // A depth below the recorded run's (which completed) may deadlock.
+    const mayDeadlock = g.fifos.some((f, i) => cfg.depth[i]! < f.depth);
+    const sweep = new Sweep(rec, this.ix, cfg, st, this.base, this.base, zA, zA, zF, zF, { actorMax: this.actorMax, grants: this.grants, mayDeadlock });
     this.cuts.push(st.clone());
     const roundMax: number[] = [-Infinity];
     const end = sweep.run(this.step, Infinity, (H) => {
@@ -158,7 +179,8 @@ export class Retimer {
     const st = this.work;
     st.copyFrom(from);
     const arrays = { lo: base, out: this.scratch, loCur: from.cur, loPh: from.ph, loR: from.rCount };
-    const sweep = new Sweep(rec, ix, cfg, st, this.scratch, base, from.cur, from.ph, from.wCount, from.rCount);
+    // Only a FIFO shallower than the base's (whose sweep completed) can deadlock the graph.
+    const mayDeadlock = changedF.some((f) => cfg.depth[f]! < c0.depth[f]!);
     let match: { k: number; m: CutMatch } | undefined;
     const spent = (): boolean => {
       for (const f of changedF) if (st.wCount[f] !== ix.fifoBase[f + 1]! - ix.fifoBase[f]!) return false;
@@ -167,26 +189,64 @@ export class Retimer {
       return true;
     };
     // Once the changes are spent, each round ends where a base cut would fall if the rest of the
-    // probe were the base shifted by delta (delta guessed from the newest write), and is compared with it.
+    // probe were the base shifted by delta (delta guessed from the newest write), and is compared
+    // with it. Before that (at the first PARTIAL_CUTS cuts), the actors whose state differs from
+    // the base's there, with those the changes touch (M), may be re-timed alone under the changes
+    // while the others follow the base (`partialSet`); if what M passes them would move them, the
+    // probe goes on from that cut with every actor.
     let aligned: { j: number; delta: number } | undefined;
+    let partialTried = -1;
+    let partialCuts = 0;
     const step = this.step;
-    const end = sweep.run((k0 + 1) * step, stopAbove, (H) => {
-      if (aligned) {
-        const { j, delta } = aligned;
-        const m = matchCut(ix, cfg, H, j * step, delta, st, arrays, this.cuts[j]!, base);
-        if (m) {
-          match = { k: j, m };
-          return NaN;
+    let partial: { H: number; inM: Uint8Array } | undefined;
+    let end: ReturnType<Sweep['run']>;
+    let horizon = (k0 + 1) * step;
+    for (;;) {
+      const sweep = new Sweep(rec, ix, cfg, st, this.scratch, base, from.cur, from.ph, from.wCount, from.rCount, { mayDeadlock });
+      end = sweep.run(horizon, stopAbove, (H) => {
+        if (aligned) {
+          const { j, delta } = aligned;
+          const m = matchCut(rec, ix, cfg, H, j * step, delta, st, arrays, this.cuts[j]!, base);
+          if (m) {
+            match = { k: j, m };
+            return NaN;
+          }
+          aligned = undefined;
         }
-        aligned = undefined;
+        if (!spent()) {
+          const k = H / step;
+          if (partialCuts < PARTIAL_CUTS && k > partialTried && Number.isInteger(k) && k < this.cuts.length) {
+            partialTried = k;
+            const inM = partialSet(ix, cfg, H, st, arrays, this.cuts[k]!, base, this.seedOf(changedF, changedA, changedR));
+            if (inM) {
+              partial = { H, inM };
+              return NaN;
+            }
+          }
+          return H + step;
+        }
+        const delta = this.activeDelta(st, from.wCount, H - step);
+        const j = Math.floor((H - delta) / step) + 1;
+        if (delta !== delta || j >= this.cuts.length) return H + step;
+        aligned = { j, delta };
+        return j * step + delta;
+      });
+      if (end !== 'cut' || !partial) break;
+      // A base actor that what M passes would move joins M with its neighbours up to a distance
+      // that doubles with each try (1, 2, 4, ... FIFOs away: a delay travels down a chain), and M is
+      // re-timed again from the same cut.
+      let inM: Uint8Array | undefined = partial.inM;
+      for (let tries = 0; inM && tries < PARTIAL_TRIES; tries++) {
+        const done = this.runPartial(cfg, st, from, partial.H, inM, stopAbove);
+        if (typeof done === 'object') return done;
+        if (done === -1) break;
+        grow(ix, inM, done, 1 << tries);
+        inM = smallEnough(ix, st, inM);
       }
-      if (!spent()) return H + step;
-      const delta = this.activeDelta(st, from.wCount, H - step);
-      const j = Math.floor((H - delta) / step) + 1;
-      if (delta !== delta || j >= this.cuts.length) return H + step;
-      aligned = { j, delta };
-      return j * step + delta;
-    });
+      partialCuts++;
+      horizon = partial.H + step;
+      partial = undefined;
+    }
     if (typeof end === 'object') return end.why;
     if (end === 'above') return { ...runOf(st, Infinity, firingsOf(ix, st, from.cur)) };
     if (end === 'done') return runOf(st, st.makespan, firingsOf(ix, st, from.cur));
@@ -196,16 +256,79 @@ export class Retimer {
     const d = m.deltaCycles;
     const plus = (x: Float64Array, y: Float64Array, z: Float64Array) => x.map((v, i) => v + y[i]! - z[i]!);
     const cycles = Math.max(st.makespan, this.after[k]! + d);
-    const se = plus(st.stalledEmpty, fin.stalledEmpty, at.stalledEmpty);
-    if (m.stalledEmptyFix) for (let a = 0; a < se.length; a++) se[a] += m.stalledEmptyFix[a]!;
+    const fixed = (x: Float64Array, fix: Float64Array | undefined) => {
+      if (fix) for (let i = 0; i < x.length; i++) x[i] += fix[i]!;
+      return x;
+    };
     return {
       cycles: cycles > stopAbove ? Infinity : cycles,
       busyCycles: plus(st.busy, fin.busy, at.busy),
-      stalledEmptyCycles: se,
-      stalledFullCycles: plus(st.stalledFull, fin.stalledFull, at.stalledFull),
+      stalledEmptyCycles: fixed(plus(st.stalledEmpty, fin.stalledEmpty, at.stalledEmpty), m.stalledEmptyFix),
+      stalledFullCycles: fixed(plus(st.stalledFull, fin.stalledFull, at.stalledFull), m.stalledFullFix),
       stalledContentionCycles: plus(st.stalledContention, fin.stalledContention, at.stalledContention),
       resourceBoundCycles: plus(st.resourceBound, fin.resourceBound, at.resourceBound),
-      stalledFullByFifo: plus(st.byFifo, fin.byFifo, at.byFifo),
+      stalledFullByFifo: fixed(plus(st.byFifo, fin.byFifo, at.byFifo), m.stalledFullByFifoFix),
+      firingsRetimed: firingsOf(ix, st, from.cur),
+    };
+  }
+
+  /** Actors a change touches directly: the ends of changed FIFOs, changed actors, requesters of changed resources. */
+  private seedOf(changedF: readonly number[], changedA: readonly number[], changedR: readonly number[]): Uint8Array {
+    const { ix } = this;
+    const seed = new Uint8Array(this.actorMax.length);
+    for (const f of changedF) for (const a of [ix.producer[f]!, ix.consumer[f]!]) if (a !== -1) seed[a] = 1;
+    for (const a of changedA) seed[a] = 1;
+    for (const r of changedR) for (let k = ix.resActorStart[r]!; k < ix.resActorStart[r + 1]!; k++) seed[ix.resActors[k]!] = 1;
+    return seed;
+  }
+
+  /**
+   * Re-times only the actors of `inM` from the cut at H (the others follow the base there on, see
+   * `PartialGuard`): the run, or (state restored) the base actor what M passes would move, -1 if M
+   * is stuck.
+   */
+  private runPartial(cfg: SweepConfig, st: SweepState, from: SweepState, H: number, inM: Uint8Array, stopAbove: number): RetimedRun | number {
+    const { ix, rec, base } = this;
+    const g = rec.graph;
+    const saved = (this.saved ??= new SweepState(g.actors.length, g.fifos.length, g.resources.length));
+    saved.copyFrom(st);
+    const loW = from.wCount.slice();
+    const loR = from.rCount.slice();
+    for (let f = 0; f < loW.length; f++) {
+      const n = ix.fifoBase[f + 1]! - ix.fifoBase[f]!;
+      const p = ix.producer[f]!;
+      const c = ix.consumer[f]!;
+      // What a base actor writes or reads from H on is the base's: M finds it known.
+      if (p === -1 || !inM[p]) loW[f] = st.wCount[f] = n;
+      if (c === -1 || !inM[c]) loR[f] = st.rCount[f] = n;
+    }
+    if (!this.neverFrozen) {
+      this.neverFrozen = new Uint8Array(g.actors.length).fill(1);
+      for (let i = 0; i < rec.firings; i++) if (base.fzD[i]! > 0) this.neverFrozen[rec.actor[i]!] = 0;
+    }
+    const sweep = new Sweep(rec, ix, cfg, st, this.scratch!, base, from.cur, from.ph, loW, loR, { active: inM, guard: { inM, neverFrozen: this.neverFrozen, grants: this.grants } });
+    const end = sweep.run(H + this.step, stopAbove, (h) => h + this.step);
+    if (end !== 'done' && end !== 'above') {
+      // A crossing that would move a base actor (PARTIAL_ABORT), or M stuck: the full sweep from the cut decides.
+      st.copyFrom(saved);
+      return sweep.violator;
+    }
+    const at = this.cuts[H / this.step]!;
+    const fin = this.final;
+    let cycles = st.makespan;
+    for (let a = 0; a < inM.length; a++) if (!inM[a] && this.actorMax[a]! > cycles) cycles = this.actorMax[a]!;
+    // Base actors: the probe's books to H plus the base's from H on.
+    const books = (x: Float64Array, y: Float64Array, z: Float64Array, owner: (i: number) => number) => x.map((v, i) => (inM[owner(i)] ? v : v + y[i]! - z[i]!));
+    const self = (a: number) => a;
+    const writer = (f: number) => ix.producer[f]!;
+    return {
+      cycles: end === 'above' || cycles > stopAbove ? Infinity : cycles,
+      busyCycles: books(st.busy, fin.busy, at.busy, self),
+      stalledEmptyCycles: books(st.stalledEmpty, fin.stalledEmpty, at.stalledEmpty, self),
+      stalledFullCycles: books(st.stalledFull, fin.stalledFull, at.stalledFull, self),
+      stalledContentionCycles: books(st.stalledContention, fin.stalledContention, at.stalledContention, self),
+      resourceBoundCycles: books(st.resourceBound, fin.resourceBound, at.resourceBound, self),
+      stalledFullByFifo: books(st.byFifo, fin.byFifo, at.byFifo, writer),
       firingsRetimed: firingsOf(ix, st, from.cur),
     };
   }
@@ -240,24 +363,95 @@ export class Retimer {
   }
 
   /**
-   * The first cycle at which FIFO f's depth going from d0 to d1 can change a write (in the base
-   * sweep): a shallower FIFO where a slot is needed before the base's write, a deeper one where
-   * the base's write waited for f's slot. Infinity: the change moves nothing.
+   * The first cycle at which FIFO f's depth going from d0 (the base's) to d1 can change a write
+   * (in the base sweep): a shallower FIFO where a slot is needed before the base's write, a
+   * deeper one where the base's write waited for f's slot. Infinity: the change moves nothing.
+   * LightningSim's incremental case costs O(1) after a first look at the FIFO: a deeper FIFO
+   * whose writes never waited for its slot, or any depth at or above its peak need (a write
+   * never waits at it), changes nothing.
    */
   private firstFifoEffect(f: number, d0: number, d1: number): number {
+    if (d1 > d0) return this.firstSlotWait(f, d0);
+    if (d1 >= this.stallFreeDepth(f)) return Infinity;
     const { ix, base } = this;
     const b = ix.fifoBase[f]!;
     const n = ix.fifoBase[f + 1]! - b;
     const turn = ix.selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
-    for (let j = Math.max(ix.initial[f]!, Math.min(d0, d1)); j < n; j++) {
+    for (let j = Math.max(ix.initial[f]!, d1); j < n; j++) {
+      const at = base.tokW[b + j]!;
+      if (base.tokR[b + j - d1]! + turn > at) {
+        const i = ix.tokenWriter[b + j]!;
+        return base.fzD[i]! > 0 ? base.fzC[i]! : at;
+      }
+    }
+    return Infinity;
+  }
+
+  /** The first cycle a base write froze waiting for FIFO f's slot at its base depth d0 (Infinity: never); once per FIFO. */
+  private firstSlotWait(f: number, d0: number): number {
+    const known = this.slotWait[f]!;
+    if (known === known) return known;
+    const { ix, base } = this;
+    const b = ix.fifoBase[f]!;
+    const n = ix.fifoBase[f + 1]! - b;
+    const turn = ix.selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
+    let first = Infinity;
+    for (let j = Math.max(ix.initial[f]!, d0); j < n; j++) {
       const i = ix.tokenWriter[b + j]!;
       const at = base.tokW[b + j]!;
       const c = base.fzD[i]! > 0 ? base.fzC[i]! : at;
-      if (d1 < d0) {
-        if (base.tokR[b + j - d1]! + turn > at) return c;
-      } else if (j >= d0 && at > c && base.tokR[b + j - d0]! + turn >= at) return c;
+      if (at > c && base.tokR[b + j - d0]! + turn >= at) {
+        first = c;
+        break;
+      }
     }
-    return Infinity;
+    this.slotWait[f] = first;
+    return first;
+  }
+
+  /**
+   * The least depth of FIFO f at which no write of the base run waits for a read (its peak need):
+   * at the write of token j (cycle W), the earlier tokens read after W - 2 (self-loop: after W)
+   * still hold or block their slot. Reads and writes are in token order, so one pass over the
+   * FIFO's tokens, once.
+   */
+  stallFreeDepth(f: number): number {
+    const known = this.stallFree[f]!;
+    if (known > 0) return known;
+    const { ix, base } = this;
+    const b = ix.fifoBase[f]!;
+    const n = ix.fifoBase[f + 1]! - b;
+    const turn = ix.selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
+    let need = 1;
+    let p = 0;
+    for (let j = 0; j < n; j++) {
+      const w = base.tokW[b + j]!;
+      while (p < j && base.tokR[b + p]! + turn <= w) p++;
+      if (j - p + 1 > need) need = j - p + 1;
+    }
+    this.stallFree[f] = need;
+    return need;
+  }
+}
+
+/** Adds actor v and every actor within `radius` FIFOs of it to M. */
+function grow(ix: RecordingIndex, inM: Uint8Array, v: number, radius: number): void {
+  let ring = [v];
+  inM[v] = 1;
+  for (let d = 0; d < radius && ring.length > 0; d++) {
+    const next: number[] = [];
+    for (const a of ring) {
+      for (let k = ix.actorFifoStart[a]!; k < ix.actorFifoStart[a + 1]!; k++) {
+        const f = ix.actorFifos[k]!;
+        for (const x of [ix.producer[f]!, ix.consumer[f]!]) {
+          if (x !== -1 && !inM[x]) {
+            inM[x] = 1;
+            next.push(x);
+          }
+        }
+      }
+    }
+    ring = next;
   }
 }
 
@@ -278,4 +472,9 @@ function runOf(st: SweepState, cycles: number, firingsRetimed: number): RetimedR
     stalledFullByFifo: st.byFifo.slice(),
     firingsRetimed,
   };
+}
+
+/** Whether a re-timing's reason is a deadlock of the changed graph (decided: the engine deadlocks as well), not an order it cannot follow. */
+export function isDeadlock(why: string): boolean {
+  return why.startsWith(DEADLOCK);
 }

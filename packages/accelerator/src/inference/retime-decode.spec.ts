@@ -12,7 +12,7 @@ function attribution(a: ExactRetime | readonly ActorSummary[]): number[][] {
 
 /**
  * Issue 20: the full Qwen3-1.7B decode step (28 layers + LM head, history 128) recorded once and
- * re-timed under eight changes; each must give the cycles and the per-actor attribution (busy,
+ * re-timed under eleven changes; each must give the cycles and the per-actor attribution (busy,
  * starved, frozen, contention, idle) of a full re-run of the changed graph. All are exact (the
  * four resources several actors share keep their grant order under these changes); a change
  * that reordered them would make retime re-run and say why. Re-timing is incremental: a change
@@ -35,6 +35,10 @@ describe('retime on the full decode graph', () => {
     [`'${graph.resources[0]!.name}' at half its capacity`, { resourceUnitsPerCycle: { [graph.resources[0]!.name]: Math.max(1, graph.resources[0]!.unitsPerCycle >> 1) } }, true],
     ['clock 300 MHz', { clockMhz: 300 }, true],
     ["layer 20's O-projection LUT PSum at latency 500 cycles (one layer)", { latencyCycles: { 'L20.o.lut-psum': 500 } }, true],
+    // One FIFO at depth 1: the actors it moves are re-timed alone while the rest follows the recorded run (partial re-timing).
+    ['L5.down.activations at depth 1 (one FIFO)', { fifoDepths: { 'L5.down.activations': 1 } }, true],
+    ['L12.o.scales at depth 1 (one FIFO)', { fifoDepths: { 'L12.o.scales': 1 } }, true],
+    ['L3.gate_up.centroids at depth 1 (one FIFO)', { fifoDepths: { 'L3.gate_up.centroids': 1 } }, true],
   ];
 
   it('records about 57 bytes per firing: 457 k firings, 26.3 MB per decode token (under 30 MB)', () => {
@@ -54,12 +58,15 @@ describe('retime on the full decode graph', () => {
     }, 120_000);
   }
 
-  it('a change confined to layer 20 re-resolves under a quarter of the firings (resume at the cut before it, stop where the run rejoins the recorded one)', () => {
+  it('a change confined to layer 20 re-resolves under half a layer of firings (resume at the cut before it, stop where the run rejoins the recorded one)', () => {
     const got = retime(rec, { latencyCycles: { 'L20.o.lut-psum': 500 } });
     expect(got.exact).toBe(true);
     // The recorded latency is far below 500 (it would not move the run otherwise); the run is longer.
     expect(got.cycles).toBeGreaterThan(rec.cycles);
-    // Layers 0-19 come from the checkpoints, layers 21-27 from the recorded run shifted by the delay.
-    if (got.exact) expect(got.firingsRetimed).toBeLessThan(rec.firings / 4);
+    // Layers 0-19 come from the checkpoints, layers 21-27 from the recorded run shifted by the delay. The
+    // KV prefetcher runs ahead and is frozen on its next write in both runs at the rejoin: its later
+    // times count from the freeze, so the run rejoins within a round of the change (not where the
+    // prefetcher catches up, 14,199 firings later): under half of one layer's share (28 layers + head).
+    if (got.exact) expect(got.firingsRetimed).toBeLessThan(rec.firings / 56);
   }, 120_000);
 });
