@@ -53,9 +53,8 @@ export class Arbiter {
   onRecord: ((id: number, k: number) => void) | undefined = undefined;
 
   /**
-   * Per resource: the one actor that declares it (NONE when several do, or when a firing of
-   * another actor requested it): its requests are granted when made (`grantNow`). Undefined: no
-   * request is granted early.
+   * Per resource: the one actor that declares it (NONE when several do): its requests are
+   * granted when made (`grantNow`). Undefined: no request is granted early.
    */
   private readonly sole: Int32Array | undefined;
 
@@ -200,18 +199,20 @@ export class Arbiter {
     for (const p of batch) this.release(p);
   }
 
-  /** Index of a requested resource; an undeclared one is an error naming the actor. */
+  /**
+   * Index of a requested resource. A resource the actor does not list in its `resources` is an
+   * error naming the actor: the contract (actor.ts) requires the listing, and early grants rely
+   * on it (a sole declarer's request is granted when made, so an unlisted requester joining the
+   * same cycle's round would be served after it whatever the arbitration policy says).
+   */
   private resourceOf(p: PendingRequest, resource: string): number {
     const declared = this.declaredIndex(p.actor, resource);
     if (declared !== NONE) return declared;
-    const ri = this.index.get(resource);
-    if (ri === undefined) {
-      const name = this.actorNames[p.actor]!;
-      throw new RunError(`actor '${name}': firing ${p.index} requests undeclared resource '${resource}'`, name, p.index);
-    }
-    // Requested by an actor that does not declare it: from now on its requests go to the rounds.
-    if (this.sole && this.sole[ri] !== p.actor) this.sole[ri] = NONE;
-    return ri;
+    const name = this.actorNames[p.actor]!;
+    const msg = this.index.has(resource)
+      ? `requests resource '${resource}', which it does not list in its resources`
+      : `requests undeclared resource '${resource}'`;
+    throw new RunError(`actor '${name}': firing ${p.index} ${msg}`, name, p.index);
   }
 
   private orderRequests(res: SharedResource, reqs: { b: number; units: number }[], batch: PendingRequest[]): void {

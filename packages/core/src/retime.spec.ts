@@ -31,16 +31,18 @@ function forkJoin(src: Stage, left: Stage[], right: Stage[], join: Stage, depths
   let fi = 0;
   const stream = () => g.stream(`f${fi}`, { depth: depths[fi++ % depths.length]!, widthBytes: 4 });
   const cost = (s: Stage) => ({ iiCycles: s.ii, latencyCycles: s.latency, ...(s.mem > 0 ? { requests: [{ resource: 'mem', units: s.mem }] } : {}) });
+  /** An actor that requests 'mem' lists it (the actor contract). */
+  const uses = (s: Stage) => (s.mem > 0 ? { resources: ['mem'] } : {});
   const port = { widthBytes: 4 };
   const fork = right.length > 0;
   const a0 = stream();
   const b0 = fork ? stream() : undefined;
-  g.invoke({ name: 'src', firings: n, outputs: fork ? { a: port, b: port } : { a: port }, cost: cost(src) }, { out: fork ? { a: a0, b: b0! } : { a: a0 } });
+  g.invoke({ name: 'src', firings: n, outputs: fork ? { a: port, b: port } : { a: port }, ...uses(src), cost: cost(src) }, { out: fork ? { a: a0, b: b0! } : { a: a0 } });
   const branch = (stages: Stage[], first: ReturnType<typeof stream>, tag: string) => {
     let prev = first;
     stages.forEach((s, k) => {
       const next = stream();
-      g.invoke({ name: `${tag}${k}`, inputs: { in: port }, outputs: { out: port }, cost: cost(s) } satisfies ActorSpec, { in: { in: prev }, out: { out: next } });
+      g.invoke({ name: `${tag}${k}`, inputs: { in: port }, outputs: { out: port }, ...uses(s), cost: cost(s) } satisfies ActorSpec, { in: { in: prev }, out: { out: next } });
       prev = next;
     });
     return prev;
@@ -48,7 +50,7 @@ function forkJoin(src: Stage, left: Stage[], right: Stage[], join: Stage, depths
   const la = branch(left, a0, 'a');
   const lb = fork ? branch(right, b0!, 'b') : undefined;
   const j = stream();
-  g.invoke({ name: 'join', inputs: fork ? { a: port, b: port } : { a: port }, outputs: { out: port }, cost: cost(join) }, { in: fork ? { a: la, b: lb! } : { a: la }, out: { out: j } });
+  g.invoke({ name: 'join', inputs: fork ? { a: port, b: port } : { a: port }, outputs: { out: port }, ...uses(join), cost: cost(join) }, { in: fork ? { a: la, b: lb! } : { a: la }, out: { out: j } });
   g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: j } });
   return g.build();
 }
@@ -192,9 +194,9 @@ describe('sizeFifos when unbounded FIFOs reorder a shared resource', () => {
     const s = g.stream('s', { depth, widthBytes: 4 });
     const t = g.stream('t', { depth: 2, widthBytes: 4 });
     const mem = [{ resource: 'mem', units: 1 }];
-    g.invoke({ name: 'src', firings: 40, outputs: { out: { widthBytes: 4 } }, cost: { iiCycles: 1, latencyCycles: 1, requests: mem } }, { out: { out: s } });
+    g.invoke({ name: 'src', firings: 40, outputs: { out: { widthBytes: 4 } }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 1, requests: mem } }, { out: { out: s } });
     g.invoke({ name: 'slow', inputs: { in: { widthBytes: 4 } }, cost: { iiCycles: 4, latencyCycles: 0 } }, { in: { in: s } });
-    g.invoke({ name: 'q', firings: 40, outputs: { out: { widthBytes: 4 } }, cost: { iiCycles: 4, latencyCycles: 1, requests: mem } }, { out: { out: t } });
+    g.invoke({ name: 'q', firings: 40, outputs: { out: { widthBytes: 4 } }, resources: ['mem'], cost: { iiCycles: 4, latencyCycles: 1, requests: mem } }, { out: { out: t } });
     g.invoke({ name: 'qsink', inputs: { in: { widthBytes: 4 } }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: t } });
     return g.build();
   }
@@ -306,12 +308,14 @@ describe('retime: property (fixed seed), two chains sharing a memory', () => {
     let fi = 0;
     const port = { widthBytes: 4 };
     const cost = (s: Stage) => ({ iiCycles: s.ii, latencyCycles: s.latency, ...(s.mem > 0 ? { requests: [{ resource: 'mem', units: s.mem }] } : {}) });
+  /** An actor that requests 'mem' lists it (the actor contract). */
+  const uses = (s: Stage) => (s.mem > 0 ? { resources: ['mem'] } : {});
     for (const [tag, stages] of [['a', a], ['b', b]] as const) {
       let prev = g.stream(`${tag}${fi}`, { depth: depths[fi++ % depths.length]!, widthBytes: 4 });
-      g.invoke({ name: `${tag}.src`, firings: n, outputs: { out: port }, cost: cost(stages[0]!) }, { out: { out: prev } });
+      g.invoke({ name: `${tag}.src`, firings: n, outputs: { out: port }, ...uses(stages[0]!), cost: cost(stages[0]!) }, { out: { out: prev } });
       stages.slice(1).forEach((st, k) => {
         const next = g.stream(`${tag}${fi}`, { depth: depths[fi++ % depths.length]!, widthBytes: 4 });
-        g.invoke({ name: `${tag}.s${k}`, inputs: { in: port }, outputs: { out: port }, cost: cost(st) }, { in: { in: prev }, out: { out: next } });
+        g.invoke({ name: `${tag}.s${k}`, inputs: { in: port }, outputs: { out: port }, ...uses(st), cost: cost(st) }, { in: { in: prev }, out: { out: next } });
         prev = next;
       });
       g.invoke({ name: `${tag}.sink`, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: prev } });

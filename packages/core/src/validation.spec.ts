@@ -55,6 +55,20 @@ describe('bad graphs and specs are refused by name', () => {
     expect(e.message).toBe("actor 'mid': firing 1 requests undeclared resource 'nowhere'");
   });
 
+  it('a request for a graph resource the actor does not list in its resources names the actor and the firing', () => {
+    // The contract (actor.ts): a request names a resource listed in the actor's resources. Early
+    // grants rely on it (a sole lister's request is granted when made, so an unlisted requester
+    // in the same cycle would be served after it whatever the policy): refused, not arbitrated.
+    const g = around(
+      stage({ cost: (f) => ({ iiCycles: 1, latencyCycles: 0, requests: f.index === 1 ? [{ resource: 'bus', units: 1 }] : [] }) }),
+      3,
+      (b) => b.resource({ name: 'bus', unitsPerCycle: 4, unit: 'byte' }),
+    );
+    const e = captured(() => runGraph(g));
+    expect(e).toBeInstanceOf(RunError);
+    expect(e.message).toBe("actor 'mid': firing 1 requests resource 'bus', which it does not list in its resources");
+  });
+
   it('reads or writes naming a port the actor does not have', () => {
     expect(() => runGraph(around(stage({ reads: () => ['inn'] })))).toThrow("actor 'mid': reads(0) names unknown input port 'inn'");
     expect(() => runGraph(around(stage({ writes: (i) => (i === 2 ? ['outt'] : ['out']) })))).toThrow("actor 'mid': writes(2) names unknown output port 'outt'");
