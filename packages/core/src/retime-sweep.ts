@@ -1,5 +1,6 @@
 import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
 import type { Recording } from './recording.js';
+import { DEADLOCK, DeadlockLook } from './retime-deadlock.js';
 import type { RecordingIndex } from './retime-index.js';
 import { grantOn, type GrantOut } from './retime-calendar.js';
 import type { SweepState } from './retime-state.js';
@@ -32,9 +33,6 @@ export class SweepArrays {
     this.tokR = new Float64Array(tokens);
   }
 }
-
-/** Start of the reason a re-timing gives when the change deadlocks the graph (decided: the engine deadlocks as well). */
-export const DEADLOCK = 're-timing deadlocked';
 
 /**
  * A partial sweep re-times only the actors of a set M (`SweepOptions.active`); the others follow
@@ -132,10 +130,8 @@ export class Sweep {
   private readonly mayDeadlock: boolean;
   /** Latest cycle each actor reached (a base sweep keeps it for partial re-timings). */
   private readonly actorMax: Float64Array | undefined;
-  /** Scratch of `deadlocked`. */
-  private blocked: Uint8Array | undefined;
-  private freeList: Int32Array | undefined;
-  private dlStack: Int32Array | undefined;
+  /** The deadlock look and its scratch, on first use. */
+  private deadlock: DeadlockLook | undefined;
   private readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
 
   constructor(
@@ -204,7 +200,7 @@ export class Sweep {
         if (this.why !== undefined) return { why: this.why };
       }
       if (this.st.makespan > stopAbove) return 'above';
-      const stuck = active === undefined && this.mayDeadlock ? this.deadlocked() : -1;
+      const stuck = active === undefined && this.mayDeadlock ? (this.deadlock ??= new DeadlockLook(nA)).find(this.st, this.ix, this.isParked, this.slotF, this.inF) : -1;
       if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots only each other can give` };
       const n = next(H);
       if (n !== n) return 'cut';
@@ -225,62 +221,6 @@ export class Sweep {
     // Every stuck actor waits for a token or a slot, under the engine's own rules: the engine deadlocks too.
     if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots that never come` };
     return 'done';
-  }
-
-  /**
-   * At the end of a round, the actors that can never move again: each waits for tokens or slots
-   * (not for a time, nor for its turn at a resource) that only actors of the same set could give.
-   * The greatest such set is found by striking out blocked actors whose writer or reader can
-   * move, and then those waiting on them, transitively (O(actors + blocked actors' FIFOs)); a
-   * non-empty rest is a deadlock, as the engine would report it. One of them, or -1.
-   */
-  private deadlocked(): number {
-    const { st, ix } = this;
-    const nA = this.queue.length;
-    const blocked = (this.blocked ??= new Uint8Array(nA));
-    const list = (this.freeList ??= new Int32Array(nA));
-    let nBlocked = 0;
-    for (let a = 0; a < nA; a++) {
-      const end = ix.actorStart[a + 1]!;
-      const done = st.cur[a] === end && st.ph[a] === end;
-      const waits = !done && !this.isParked[a] && st.startAt[a] !== st.startAt[a] && (this.slotF[a] !== -1 || this.inF[a] !== -1);
-      blocked[a] = waits ? 1 : 0;
-      if (waits) list[nBlocked++] = a;
-    }
-    if (nBlocked === 0) return -1;
-    // Blocked actors whose writer or reader can move may move; then those waiting on them, transitively.
-    const movable = (b: number): boolean => {
-      const sf = this.slotF[b]!;
-      const inf = this.inF[b]!;
-      return (sf !== -1 && ix.consumer[sf] !== -1 && !blocked[ix.consumer[sf]!]) || (inf !== -1 && ix.producer[inf] !== -1 && !blocked[ix.producer[inf]!]);
-    };
-    const stack = (this.dlStack ??= new Int32Array(nA));
-    let nFree = 0;
-    for (let k = 0; k < nBlocked; k++) {
-      const b = list[k]!;
-      if (blocked[b] && movable(b)) {
-        blocked[b] = 0;
-        stack[nFree++] = b;
-      }
-    }
-    while (nFree > 0) {
-      const x = stack[--nFree]!;
-      for (let k = ix.actorFifoStart[x]!; k < ix.actorFifoStart[x + 1]!; k++) {
-        const f = ix.actorFifos[k]!;
-        const c = ix.consumer[f]!;
-        if (c !== -1 && blocked[c] && ix.producer[f] === x && this.inF[c] === f) {
-          blocked[c] = 0;
-          stack[nFree++] = c;
-        }
-        const p = ix.producer[f]!;
-        if (p !== -1 && blocked[p] && ix.consumer[f] === x && this.slotF[p] === f) {
-          blocked[p] = 0;
-          stack[nFree++] = p;
-        }
-      }
-    }
-    for (let k = 0; k < nBlocked; k++) if (blocked[list[k]!]) return list[k]!;
-    return -1;
   }
 
   /**
