@@ -1,9 +1,7 @@
 import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
-import type { Recording } from './recording.js';
 import { DEADLOCK, DeadlockLook } from './retime-deadlock.js';
-import type { RecordingIndex } from './retime-index.js';
-import { grantOn, type GrantOut } from './retime-calendar.js';
-import type { SweepState } from './retime-state.js';
+import { grantOn } from './retime-calendar.js';
+import { IN_ORDER, REORDERED, SweepCore } from './retime-sweep-core.js';
 
 /** A configuration to re-time under, by id (NaN latency / II: the recorded value of each firing). */
 export interface SweepConfig {
@@ -69,26 +67,8 @@ export interface GrantBook {
   readonly heldBy: Int32Array;
 }
 
-export interface SweepOptions {
-  readonly active?: Uint8Array;
-  readonly guard?: PartialGuard;
-  readonly actorMax?: Float64Array;
-  /** Filled with every grant (a base sweep, for partial re-timings). */
-  readonly grants?: GrantBook;
-  /**
-   * Whether to look for a deadlock at the end of every round (default true). Whether a graph of
-   * blocking reads and writes deadlocks depends on its FIFO depths, not on its cycles: a sweep with
-   * no FIFO shallower than a run that completed cannot deadlock, and skips the look.
-   */
-  readonly mayDeadlock?: boolean;
-}
-
 /** Why a partial sweep stopped: a value M passes to a base actor differs (the caller re-times everything instead). */
 export const PARTIAL_ABORT = 'partial re-timing left the base';
-
-const IN_ORDER = 0;
-const REORDERED = 1;
-const UNRECORDED_TIE = 2;
 
 /** How a sweep ended: every firing re-timed, stopped by the caller at a cut, over the cycle limit, or not exact (why). */
 export type SweepEnd = 'done' | 'cut' | 'above' | { readonly why: string };
@@ -101,74 +81,12 @@ export type SweepEnd = 'done' | 'cut' | 'above' | { readonly why: string };
  * round is a cut in time that a checkpoint can hold and a later sweep can resume from. Values
  * below the resume cut are read from `lo` (the base sweep's arrays); new ones go to `out`.
  */
-export class Sweep {
-  why: string | undefined = undefined;
-  /** Largest cycle bumped in the current round (a base sweep keeps it per round). */
-  roundMax = -Infinity;
+export class Sweep extends SweepCore {
   private horizon = 0;
-  private readonly queue: Int32Array;
-  private readonly queued: Uint8Array;
-  private qh = 0;
-  private qn = 0;
-  private readonly parked: Int32Array;
-  private readonly isParked: Uint8Array;
-  /**
-   * What a blocked actor waits for, so that only the commit it needs wakes it: the read of token
-   * slotK of FIFO slotF (a write's slot), the write of token inK of FIFO inF (a start's input).
-   */
-  private readonly slotF: Int32Array;
-  private readonly slotK: Int32Array;
-  private readonly inF: Int32Array;
-  private readonly inK: Int32Array;
-  private np = 0;
-  /** Only these actors are re-timed (the rest follow the base; see `PartialGuard`), or all. */
-  private readonly active: Uint8Array | undefined;
-  private readonly guard: PartialGuard | undefined;
   /** The base actor a failed crossing would have moved (PARTIAL_ABORT), or -1. */
   violator = -1;
-  private readonly grants: GrantBook | undefined;
-  private readonly mayDeadlock: boolean;
-  /** Latest cycle each actor reached (a base sweep keeps it for partial re-timings). */
-  private readonly actorMax: Float64Array | undefined;
   /** The deadlock look and its scratch, on first use. */
   private deadlock: DeadlockLook | undefined;
-  private readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
-
-  constructor(
-    private readonly rec: Recording,
-    private readonly ix: RecordingIndex,
-    private readonly cfg: SweepConfig,
-    readonly st: SweepState,
-    readonly out: SweepArrays,
-    private readonly lo: SweepArrays,
-    /** Resume cut: positions / token counts below these read `lo`. */
-    private readonly loCur: Int32Array,
-    private readonly loPh: Int32Array,
-    private readonly loW: Int32Array,
-    private readonly loR: Int32Array,
-    opts: SweepOptions = {},
-  ) {
-    this.active = opts.active;
-    this.guard = opts.guard;
-    this.actorMax = opts.actorMax;
-    this.grants = opts.grants;
-    this.mayDeadlock = opts.mayDeadlock ?? true;
-    const nA = rec.graph.actors.length;
-    this.queue = new Int32Array(nA);
-    this.queued = new Uint8Array(nA);
-    this.parked = new Int32Array(nA);
-    this.isParked = new Uint8Array(nA);
-    this.slotF = new Int32Array(nA).fill(-1);
-    this.slotK = new Int32Array(nA);
-    this.inF = new Int32Array(nA).fill(-1);
-    this.inK = new Int32Array(nA);
-  }
-
-  /** Whether every firing of `a` is started and written and its freezes applied. */
-  private done(a: number): boolean {
-    const end = this.ix.actorStart[a + 1]!;
-    return this.st.cur[a] === end && this.st.ph[a] === end && this.st.fp[a] === end;
-  }
 
   /**
    * Runs rounds from the state's cut: the first commits every step below `horizon`; after each
@@ -253,28 +171,6 @@ export class Sweep {
     }
   }
 
-  /**
-   * Whether firing i's request at cycle t comes in r's recorded grant order after the previous
-   * grant (then noted as the previous one): its cycle must not be earlier, and a tie must have
-   * been a tie in the recording with the same grants before it (the arbitration policy then
-   * orders them as recorded).
-   */
-  private inOrder(r: number, i: number, t: number): number {
-    const { st, rec } = this;
-    const pf = st.prevFiring[r]!;
-    if (pf !== -1 && pf !== i) {
-      const pn = st.prevNew[r]!;
-      if (t < pn) return REORDERED;
-      if (t === pn) {
-        if (!(rec.startCycle[i] === st.prevRec[r] && st.groupOk[r])) return UNRECORDED_TIE;
-      } else st.groupOk[r] = st.prevRec[r]! < rec.startCycle[i]! ? 1 : 0;
-    } else if (pf === -1) st.groupOk[r] = 1;
-    st.prevNew[r] = t;
-    st.prevRec[r] = rec.startCycle[i]!;
-    st.prevFiring[r] = i;
-    return IN_ORDER;
-  }
-
   /** Base actor b would not follow the base: stop the partial sweep (PARTIAL_ABORT) naming it. */
   private leaveBase(b: number): void {
     if (this.violator === -1) this.violator = b;
@@ -318,73 +214,6 @@ export class Sweep {
     if (t + turn <= c && rb + turn <= c) return;
     this.violator = this.rec.actor[w]!;
     this.why = PARTIAL_ABORT;
-  }
-
-  private enqueue(a: number): void {
-    if (a < 0 || this.queued[a]) return;
-    this.queued[a] = 1;
-    const n = this.queue.length;
-    let p = this.qh + this.qn++;
-    if (p >= n) p -= n;
-    this.queue[p] = a;
-  }
-
-  private park(a: number): void {
-    if (this.isParked[a]) return;
-    this.isParked[a] = 1;
-    this.parked[this.np++] = a;
-  }
-
-  private bump(a: number, x: number): void {
-    if (x > this.st.makespan) this.st.makespan = x;
-    if (x > this.roundMax) this.roundMax = x;
-    const m = this.actorMax;
-    if (m !== undefined && x > m[a]!) m[a] = x;
-  }
-
-  /**
-   * A freeze [c, c + d) of a's pipeline reaches its II (engine: thaw): an interrupted II ends d
-   * later; an actor that was waiting for input from na may start at the thaw (starved from na to
-   * c: the engine closes the empty stall when the pipeline freezes).
-   */
-  private thaw(a: number, c: number, d: number, countStarved: boolean): void {
-    const st = this.st;
-    if (st.na[a]! >= c) {
-      st.na[a] += d;
-      this.bump(a, st.na[a]!);
-    } else {
-      if (countStarved) st.stalledEmpty[a] += c - st.na[a]!;
-      st.na[a] = c + d;
-    }
-  }
-
-  private iiOf(a: number, i: number): number {
-    const v = this.cfg.iiCycles[a]!;
-    return v === v ? v : this.rec.iiCycles[i]!;
-  }
-
-  private latOf(a: number, i: number): number {
-    const v = this.cfg.latencyCycles[a]!;
-    return v === v ? v : this.rec.latencyCycles[i]!;
-  }
-
-  /** The start of firing i of a at t is served: plans its write, charges its cycles (StallBook.fired). */
-  private finishStart(a: number, i: number, t: number, next: number, ready: number, wait: number, ii: number): void {
-    const st = this.st;
-    this.bump(a, next);
-    this.bump(a, ready);
-    st.na[a] = next;
-    if (this.rec.opStart[i + 1]! > this.rec.opStart[i]! + this.rec.nReads[i]!) {
-      const w = Math.max(ready + st.unapplied[a]!, st.tail[a]!);
-      st.tail[a] = w;
-      this.out.plan[i] = w - st.shift[a]!;
-    }
-    st.cur[a]!++;
-    st.startAt[a] = NaN;
-    const b = next - t - wait;
-    st.busy[a] += b;
-    st.stalledContention[a] += wait;
-    if (b > ii) st.resourceBound[a] += b - ii;
   }
 
   /** Serves the requests of firing i (started at t) in the recorded grant order; false: waits for an earlier grant. */
