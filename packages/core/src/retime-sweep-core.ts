@@ -2,7 +2,8 @@ import type { Recording } from './recording.js';
 import type { RecordingIndex } from './retime-index.js';
 import type { GrantOut } from './retime-calendar.js';
 import type { SweepState } from './retime-state.js';
-import type { GrantBook, PartialGuard, SweepArrays, SweepConfig } from './retime-sweep.js';
+import type { GrantBook, PartialGuard } from './retime-partial.js';
+import type { SweepArrays, SweepConfig } from './retime-sweep.js';
 
 export interface SweepOptions {
   readonly active?: Uint8Array;

@@ -5,7 +5,8 @@ import { smallEnough, matchCut, partialSet, type CutMatch } from './retime-cut.j
 import { indexRecording, type RecordingIndex } from './retime-index.js';
 import { SweepState } from './retime-state.js';
 import { DEADLOCK } from './retime-deadlock.js';
-import { Sweep, SweepArrays, type GrantBook, type SweepConfig } from './retime-sweep.js';
+import type { GrantBook } from './retime-partial.js';
+import { Sweep, SweepArrays, type SweepConfig } from './retime-sweep.js';
 
 /** Cuts at which a probe tries a partial re-timing, and tries at each (each failed try costs the rounds it ran). */
 const PARTIAL_CUTS = 2;
