@@ -1,5 +1,6 @@
 import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
 import { grantOn } from './retime-calendar.js';
+import type { RecordingIndex } from './retime-index.js';
 import { IN_ORDER, SweepCore } from './retime-sweep-core.js';
 
 /**
@@ -121,5 +122,35 @@ export abstract class PartialSweep extends SweepCore {
     if (t + turn <= c && rb + turn <= c) return;
     this.violator = this.rec.actor[w]!;
     this.why = PARTIAL_ABORT;
+  }
+}
+
+/** Actors a change touches directly: the ends of changed FIFOs, changed actors, requesters of changed resources. */
+export function seedOf(ix: RecordingIndex, nA: number, changedF: readonly number[], changedA: readonly number[], changedR: readonly number[]): Uint8Array {
+  const seed = new Uint8Array(nA);
+  for (const f of changedF) for (const a of [ix.producer[f]!, ix.consumer[f]!]) if (a !== -1) seed[a] = 1;
+  for (const a of changedA) seed[a] = 1;
+  for (const r of changedR) for (let k = ix.resActorStart[r]!; k < ix.resActorStart[r + 1]!; k++) seed[ix.resActors[k]!] = 1;
+  return seed;
+}
+
+/** Adds actor v and every actor within `radius` FIFOs of it to M. */
+export function grow(ix: RecordingIndex, inM: Uint8Array, v: number, radius: number): void {
+  let ring = [v];
+  inM[v] = 1;
+  for (let d = 0; d < radius && ring.length > 0; d++) {
+    const next: number[] = [];
+    for (const a of ring) {
+      for (let k = ix.actorFifoStart[a]!; k < ix.actorFifoStart[a + 1]!; k++) {
+        const f = ix.actorFifos[k]!;
+        for (const x of [ix.producer[f]!, ix.consumer[f]!]) {
+          if (x !== -1 && !inM[x]) {
+            inM[x] = 1;
+            next.push(x);
+          }
+        }
+      }
+    }
+    ring = next;
   }
 }

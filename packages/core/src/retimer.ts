@@ -2,10 +2,10 @@ import type { Recording } from './recording.js';
 import type { RetimeChanges } from './retime-changes.js';
 import { smallEnough, matchCut, partialSet, type CutMatch } from './retime-cut.js';
 import { FifoEffect } from './retime-fifo-effect.js';
+import { grow, seedOf, type GrantBook } from './retime-partial.js';
 import { indexRecording, type RecordingIndex } from './retime-index.js';
 import { SweepState } from './retime-state.js';
 import { DEADLOCK } from './retime-deadlock.js';
-import type { GrantBook } from './retime-partial.js';
 import { Sweep, SweepArrays, type SweepConfig } from './retime-sweep.js';
 
 /** Cuts at which a probe tries a partial re-timing, and tries at each (each failed try costs the rounds it ran). */
@@ -217,7 +217,7 @@ export class Retimer {
           const k = H / step;
           if (partialCuts < PARTIAL_CUTS && k > partialTried && Number.isInteger(k) && k < this.cuts.length) {
             partialTried = k;
-            const inM = partialSet(ix, cfg, H, st, arrays, this.cuts[k]!, base, this.seedOf(changedF, changedA, changedR));
+            const inM = partialSet(ix, cfg, H, st, arrays, this.cuts[k]!, base, seedOf(ix, this.actorMax.length, changedF, changedA, changedR));
             if (inM) {
               partial = { H, inM };
               return NaN;
@@ -270,16 +270,6 @@ export class Retimer {
       stalledFullByFifo: fixed(plus(st.byFifo, fin.byFifo, at.byFifo), m.stalledFullByFifoFix),
       firingsRetimed: firingsOf(ix, st, from.cur),
     };
-  }
-
-  /** Actors a change touches directly: the ends of changed FIFOs, changed actors, requesters of changed resources. */
-  private seedOf(changedF: readonly number[], changedA: readonly number[], changedR: readonly number[]): Uint8Array {
-    const { ix } = this;
-    const seed = new Uint8Array(this.actorMax.length);
-    for (const f of changedF) for (const a of [ix.producer[f]!, ix.consumer[f]!]) if (a !== -1) seed[a] = 1;
-    for (const a of changedA) seed[a] = 1;
-    for (const r of changedR) for (let k = ix.resActorStart[r]!; k < ix.resActorStart[r + 1]!; k++) seed[ix.resActors[k]!] = 1;
-    return seed;
   }
 
   /**
@@ -365,27 +355,6 @@ export class Retimer {
   /** The least depth of FIFO f at which no write of the base run waits for a read (its peak need; `FifoEffect.stallFreeDepth`). */
   stallFreeDepth(f: number): number {
     return this.fifoEffect.stallFreeDepth(f);
-  }
-}
-
-/** Adds actor v and every actor within `radius` FIFOs of it to M. */
-function grow(ix: RecordingIndex, inM: Uint8Array, v: number, radius: number): void {
-  let ring = [v];
-  inM[v] = 1;
-  for (let d = 0; d < radius && ring.length > 0; d++) {
-    const next: number[] = [];
-    for (const a of ring) {
-      for (let k = ix.actorFifoStart[a]!; k < ix.actorFifoStart[a + 1]!; k++) {
-        const f = ix.actorFifos[k]!;
-        for (const x of [ix.producer[f]!, ix.consumer[f]!]) {
-          if (x !== -1 && !inM[x]) {
-            inM[x] = 1;
-            next.push(x);
-          }
-        }
-      }
-    }
-    ring = next;
   }
 }
 
