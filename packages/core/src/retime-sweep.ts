@@ -1,8 +1,8 @@
 import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
-import type { Recording } from './recording.js';
-import type { RecordingIndex } from './retime-index.js';
-import { grantOn, type GrantOut } from './retime-calendar.js';
-import type { SweepState } from './retime-state.js';
+import { DEADLOCK, DeadlockLook } from './retime-deadlock.js';
+import { grantOn } from './retime-calendar.js';
+import { PARTIAL_ABORT, PartialSweep } from './retime-partial.js';
+import { IN_ORDER, REORDERED } from './retime-sweep-core.js';
 
 /** A configuration to re-time under, by id (NaN latency / II: the recorded value of each firing). */
 export interface SweepConfig {
@@ -33,65 +33,6 @@ export class SweepArrays {
   }
 }
 
-/** Start of the reason a re-timing gives when the change deadlocks the graph (decided: the engine deadlocks as well). */
-export const DEADLOCK = 're-timing deadlocked';
-
-/**
- * A partial sweep re-times only the actors of a set M (`SweepOptions.active`); the others follow
- * the base from the cut on. That holds while no value crossing between them differs in a way the
- * base's actors could see: a token M writes for a base actor must arrive at the base's cycle, or
- * both cycles at most the latest of that firing's inputs from base actors, or (an actor that never
- * froze) not after the base's start, which that token did not decide alone; a slot M frees for a
- * base actor's write must come free at the base's cycle, or both not after that write's planned
- * cycle; a grant to a base actor at a resource M shares must be the base's.
- * A crossing that fails stops the sweep with `PARTIAL_ABORT`.
- */
-export interface PartialGuard {
-  /** Per actor: 1 in M. */
-  readonly inM: Uint8Array;
-  /**
-   * Per actor: 1 if no write of it froze in the base, so each of its starts is max(na, inputs):
-   * a token for it may then also arrive at another cycle not after the base's start, when that
-   * start was not bound by this token alone.
-   */
-  readonly neverFrozen: Uint8Array;
-  /**
-   * The base's grants. A request of a base actor at a resource M also uses is served in its
-   * recorded turn at the base's cycle on the partial sweep's calendar, and must be granted as in
-   * the base (same end; same contention: a late start held by another, and its cycle) for that
-   * actor to follow the base.
-   */
-  readonly grants: GrantBook;
-}
-
-/** Each request's grant in a sweep (by request index): its end, start and the holder it waited for (-1: none). */
-export interface GrantBook {
-  readonly end: Float64Array;
-  readonly start: Float64Array;
-  readonly heldBy: Int32Array;
-}
-
-export interface SweepOptions {
-  readonly active?: Uint8Array;
-  readonly guard?: PartialGuard;
-  readonly actorMax?: Float64Array;
-  /** Filled with every grant (a base sweep, for partial re-timings). */
-  readonly grants?: GrantBook;
-  /**
-   * Whether to look for a deadlock at the end of every round (default true). Whether a graph of
-   * blocking reads and writes deadlocks depends on its FIFO depths, not on its cycles: a sweep with
-   * no FIFO shallower than a run that completed cannot deadlock, and skips the look.
-   */
-  readonly mayDeadlock?: boolean;
-}
-
-/** Why a partial sweep stopped: a value M passes to a base actor differs (the caller re-times everything instead). */
-export const PARTIAL_ABORT = 'partial re-timing left the base';
-
-const IN_ORDER = 0;
-const REORDERED = 1;
-const UNRECORDED_TIE = 2;
-
 /** How a sweep ended: every firing re-timed, stopped by the caller at a cut, over the cycle limit, or not exact (why). */
 export type SweepEnd = 'done' | 'cut' | 'above' | { readonly why: string };
 
@@ -102,77 +43,13 @@ export type SweepEnd = 'done' | 'cut' | 'above' | { readonly why: string };
  * k commits every step (a start, a write) whose cycle is below k * step, so the state after a
  * round is a cut in time that a checkpoint can hold and a later sweep can resume from. Values
  * below the resume cut are read from `lo` (the base sweep's arrays); new ones go to `out`.
+ * Its state and shared step rules are `SweepCore`'s (retime-sweep-core.ts), a partial sweep's
+ * replay and crossing checks `PartialSweep`'s (retime-partial.ts).
  */
-export class Sweep {
-  why: string | undefined = undefined;
-  /** Largest cycle bumped in the current round (a base sweep keeps it per round). */
-  roundMax = -Infinity;
+export class Sweep extends PartialSweep {
   private horizon = 0;
-  private readonly queue: Int32Array;
-  private readonly queued: Uint8Array;
-  private qh = 0;
-  private qn = 0;
-  private readonly parked: Int32Array;
-  private readonly isParked: Uint8Array;
-  /**
-   * What a blocked actor waits for, so that only the commit it needs wakes it: the read of token
-   * slotK of FIFO slotF (a write's slot), the write of token inK of FIFO inF (a start's input).
-   */
-  private readonly slotF: Int32Array;
-  private readonly slotK: Int32Array;
-  private readonly inF: Int32Array;
-  private readonly inK: Int32Array;
-  private np = 0;
-  /** Only these actors are re-timed (the rest follow the base; see `PartialGuard`), or all. */
-  private readonly active: Uint8Array | undefined;
-  private readonly guard: PartialGuard | undefined;
-  /** The base actor a failed crossing would have moved (PARTIAL_ABORT), or -1. */
-  violator = -1;
-  private readonly grants: GrantBook | undefined;
-  private readonly mayDeadlock: boolean;
-  /** Latest cycle each actor reached (a base sweep keeps it for partial re-timings). */
-  private readonly actorMax: Float64Array | undefined;
-  /** Scratch of `deadlocked`. */
-  private blocked: Uint8Array | undefined;
-  private freeList: Int32Array | undefined;
-  private dlStack: Int32Array | undefined;
-  private readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
-
-  constructor(
-    private readonly rec: Recording,
-    private readonly ix: RecordingIndex,
-    private readonly cfg: SweepConfig,
-    readonly st: SweepState,
-    readonly out: SweepArrays,
-    private readonly lo: SweepArrays,
-    /** Resume cut: positions / token counts below these read `lo`. */
-    private readonly loCur: Int32Array,
-    private readonly loPh: Int32Array,
-    private readonly loW: Int32Array,
-    private readonly loR: Int32Array,
-    opts: SweepOptions = {},
-  ) {
-    this.active = opts.active;
-    this.guard = opts.guard;
-    this.actorMax = opts.actorMax;
-    this.grants = opts.grants;
-    this.mayDeadlock = opts.mayDeadlock ?? true;
-    const nA = rec.graph.actors.length;
-    this.queue = new Int32Array(nA);
-    this.queued = new Uint8Array(nA);
-    this.parked = new Int32Array(nA);
-    this.isParked = new Uint8Array(nA);
-    this.slotF = new Int32Array(nA).fill(-1);
-    this.slotK = new Int32Array(nA);
-    this.inF = new Int32Array(nA).fill(-1);
-    this.inK = new Int32Array(nA);
-  }
-
-  /** Whether every firing of `a` is started and written and its freezes applied. */
-  private done(a: number): boolean {
-    const end = this.ix.actorStart[a + 1]!;
-    return this.st.cur[a] === end && this.st.ph[a] === end && this.st.fp[a] === end;
-  }
+  /** The deadlock look and its scratch, on first use. */
+  private deadlock: DeadlockLook | undefined;
 
   /**
    * Runs rounds from the state's cut: the first commits every step below `horizon`; after each
@@ -204,7 +81,7 @@ export class Sweep {
         if (this.why !== undefined) return { why: this.why };
       }
       if (this.st.makespan > stopAbove) return 'above';
-      const stuck = active === undefined && this.mayDeadlock ? this.deadlocked() : -1;
+      const stuck = active === undefined && this.mayDeadlock ? (this.deadlock ??= new DeadlockLook(nA)).find(this.st, this.ix, this.isParked, this.slotF, this.inF) : -1;
       if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots only each other can give` };
       const n = next(H);
       if (n !== n) return 'cut';
@@ -225,226 +102,6 @@ export class Sweep {
     // Every stuck actor waits for a token or a slot, under the engine's own rules: the engine deadlocks too.
     if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots that never come` };
     return 'done';
-  }
-
-  /**
-   * At the end of a round, the actors that can never move again: each waits for tokens or slots
-   * (not for a time, nor for its turn at a resource) that only actors of the same set could give.
-   * The greatest such set is found by striking out blocked actors whose writer or reader can
-   * move, and then those waiting on them, transitively (O(actors + blocked actors' FIFOs)); a
-   * non-empty rest is a deadlock, as the engine would report it. One of them, or -1.
-   */
-  private deadlocked(): number {
-    const { st, ix } = this;
-    const nA = this.queue.length;
-    const blocked = (this.blocked ??= new Uint8Array(nA));
-    const list = (this.freeList ??= new Int32Array(nA));
-    let nBlocked = 0;
-    for (let a = 0; a < nA; a++) {
-      const end = ix.actorStart[a + 1]!;
-      const done = st.cur[a] === end && st.ph[a] === end;
-      const waits = !done && !this.isParked[a] && st.startAt[a] !== st.startAt[a] && (this.slotF[a] !== -1 || this.inF[a] !== -1);
-      blocked[a] = waits ? 1 : 0;
-      if (waits) list[nBlocked++] = a;
-    }
-    if (nBlocked === 0) return -1;
-    // Blocked actors whose writer or reader can move may move; then those waiting on them, transitively.
-    const movable = (b: number): boolean => {
-      const sf = this.slotF[b]!;
-      const inf = this.inF[b]!;
-      return (sf !== -1 && ix.consumer[sf] !== -1 && !blocked[ix.consumer[sf]!]) || (inf !== -1 && ix.producer[inf] !== -1 && !blocked[ix.producer[inf]!]);
-    };
-    const stack = (this.dlStack ??= new Int32Array(nA));
-    let nFree = 0;
-    for (let k = 0; k < nBlocked; k++) {
-      const b = list[k]!;
-      if (blocked[b] && movable(b)) {
-        blocked[b] = 0;
-        stack[nFree++] = b;
-      }
-    }
-    while (nFree > 0) {
-      const x = stack[--nFree]!;
-      for (let k = ix.actorFifoStart[x]!; k < ix.actorFifoStart[x + 1]!; k++) {
-        const f = ix.actorFifos[k]!;
-        const c = ix.consumer[f]!;
-        if (c !== -1 && blocked[c] && ix.producer[f] === x && this.inF[c] === f) {
-          blocked[c] = 0;
-          stack[nFree++] = c;
-        }
-        const p = ix.producer[f]!;
-        if (p !== -1 && blocked[p] && ix.consumer[f] === x && this.slotF[p] === f) {
-          blocked[p] = 0;
-          stack[nFree++] = p;
-        }
-      }
-    }
-    for (let k = 0; k < nBlocked; k++) if (blocked[list[k]!]) return list[k]!;
-    return -1;
-  }
-
-  /**
-   * A partial sweep serves the requests of base actors next in r's grant order, at the base's
-   * cycles, and checks each is granted as in the base (PartialGuard); then wakes the M actor whose
-   * turn it is.
-   */
-  private replayBase(r: number): void {
-    const { rec, ix, st, lo } = this;
-    const guard = this.guard!;
-    const last = ix.resStart[r + 1]!;
-    for (; st.rp[r]! < last; st.rp[r]!++) {
-      const q = ix.resSeq[st.rp[r]!]!;
-      const i = ix.reqFiring[q]!;
-      const b = rec.actor[i]!;
-      if (guard.inM[b]) {
-        this.enqueue(b);
-        return;
-      }
-      const t = lo.startT[i]!;
-      // The order check of `serve`: a base request before the previous grant's cycle, or tied with it unrecorded, moves it.
-      if (this.inOrder(r, i, t) !== IN_ORDER) return this.leaveBase(b);
-      const end = grantOn(st, r, this.cfg.unitsPerCycle[r]!, b, t, rec.reqUnits[q]!, this.grantOut);
-      // What b's books see of a grant: its end, and whether it started late held by another (contention) and when.
-      const gs = this.grantOut.start;
-      const late = gs > t && this.grantOut.heldBy !== b;
-      const gsB = guard.grants.start[q]!;
-      const lateB = gsB > t && guard.grants.heldBy[q] !== b;
-      if (end !== guard.grants.end[q] || late !== lateB || (late && gs !== gsB)) return this.leaveBase(b);
-    }
-  }
-
-  /**
-   * Whether firing i's request at cycle t comes in r's recorded grant order after the previous
-   * grant (then noted as the previous one): its cycle must not be earlier, and a tie must have
-   * been a tie in the recording with the same grants before it (the arbitration policy then
-   * orders them as recorded).
-   */
-  private inOrder(r: number, i: number, t: number): number {
-    const { st, rec } = this;
-    const pf = st.prevFiring[r]!;
-    if (pf !== -1 && pf !== i) {
-      const pn = st.prevNew[r]!;
-      if (t < pn) return REORDERED;
-      if (t === pn) {
-        if (!(rec.startCycle[i] === st.prevRec[r] && st.groupOk[r])) return UNRECORDED_TIE;
-      } else st.groupOk[r] = st.prevRec[r]! < rec.startCycle[i]! ? 1 : 0;
-    } else if (pf === -1) st.groupOk[r] = 1;
-    st.prevNew[r] = t;
-    st.prevRec[r] = rec.startCycle[i]!;
-    st.prevFiring[r] = i;
-    return IN_ORDER;
-  }
-
-  /** Base actor b would not follow the base: stop the partial sweep (PARTIAL_ABORT) naming it. */
-  private leaveBase(b: number): void {
-    if (this.violator === -1) this.violator = b;
-    this.why = PARTIAL_ABORT;
-  }
-
-  /** A partial sweep's token j of FIFO f, written at `at`, for a base actor (PartialGuard). */
-  private checkWrite(f: number, j: number, at: number): void {
-    const { ix, lo, rec } = this;
-    const x = ix.fifoBase[f]! + j;
-    const wb = lo.tokW[x]!;
-    if (at === wb) return;
-    const r = ix.tokenReader[x]!;
-    if (r === -1) return;
-    let others = -Infinity;
-    for (let o = rec.opStart[r]!; o < rec.opStart[r]! + rec.nReads[r]!; o++) {
-      const g = rec.ops[o]!;
-      const p = ix.producer[g]!;
-      if (p === -1 || !this.guard!.inM[p]) others = Math.max(others, lo.tokW[ix.fifoBase[g]! + ix.tok[o]!]!);
-    }
-    if (at <= others && wb <= others) return;
-    // Start = max(na, inputs) (no freeze to thaw): unchanged if the token is not late for it and
-    // did not decide it alone (the base's start was later than it, or another input's).
-    const rb = lo.tokR[x]!;
-    if (this.guard!.neverFrozen[rec.actor[r]!] && at <= rb && (wb < rb || others >= rb)) return;
-    this.violator = rec.actor[r]!;
-    this.why = PARTIAL_ABORT;
-  }
-
-  /** A partial sweep's read of token j of FIFO f at t, whose slot a base actor's write may wait for (PartialGuard). */
-  private checkRead(f: number, j: number, t: number): void {
-    const { ix, lo } = this;
-    const b = ix.fifoBase[f]!;
-    const rb = lo.tokR[b + j]!;
-    if (t === rb) return;
-    const next = j + this.cfg.depth[f]!;
-    if (next >= ix.fifoBase[f + 1]! - b) return;
-    const w = ix.tokenWriter[b + next]!;
-    const c = lo.fzD[w]! > 0 ? lo.fzC[w]! : lo.tokW[b + next]!;
-    const turn = ix.selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
-    if (t + turn <= c && rb + turn <= c) return;
-    this.violator = this.rec.actor[w]!;
-    this.why = PARTIAL_ABORT;
-  }
-
-  private enqueue(a: number): void {
-    if (a < 0 || this.queued[a]) return;
-    this.queued[a] = 1;
-    const n = this.queue.length;
-    let p = this.qh + this.qn++;
-    if (p >= n) p -= n;
-    this.queue[p] = a;
-  }
-
-  private park(a: number): void {
-    if (this.isParked[a]) return;
-    this.isParked[a] = 1;
-    this.parked[this.np++] = a;
-  }
-
-  private bump(a: number, x: number): void {
-    if (x > this.st.makespan) this.st.makespan = x;
-    if (x > this.roundMax) this.roundMax = x;
-    const m = this.actorMax;
-    if (m !== undefined && x > m[a]!) m[a] = x;
-  }
-
-  /**
-   * A freeze [c, c + d) of a's pipeline reaches its II (engine: thaw): an interrupted II ends d
-   * later; an actor that was waiting for input from na may start at the thaw (starved from na to
-   * c: the engine closes the empty stall when the pipeline freezes).
-   */
-  private thaw(a: number, c: number, d: number, countStarved: boolean): void {
-    const st = this.st;
-    if (st.na[a]! >= c) {
-      st.na[a] += d;
-      this.bump(a, st.na[a]!);
-    } else {
-      if (countStarved) st.stalledEmpty[a] += c - st.na[a]!;
-      st.na[a] = c + d;
-    }
-  }
-
-  private iiOf(a: number, i: number): number {
-    const v = this.cfg.iiCycles[a]!;
-    return v === v ? v : this.rec.iiCycles[i]!;
-  }
-
-  private latOf(a: number, i: number): number {
-    const v = this.cfg.latencyCycles[a]!;
-    return v === v ? v : this.rec.latencyCycles[i]!;
-  }
-
-  /** The start of firing i of a at t is served: plans its write, charges its cycles (StallBook.fired). */
-  private finishStart(a: number, i: number, t: number, next: number, ready: number, wait: number, ii: number): void {
-    const st = this.st;
-    this.bump(a, next);
-    this.bump(a, ready);
-    st.na[a] = next;
-    if (this.rec.opStart[i + 1]! > this.rec.opStart[i]! + this.rec.nReads[i]!) {
-      const w = Math.max(ready + st.unapplied[a]!, st.tail[a]!);
-      st.tail[a] = w;
-      this.out.plan[i] = w - st.shift[a]!;
-    }
-    st.cur[a]!++;
-    st.startAt[a] = NaN;
-    const b = next - t - wait;
-    st.busy[a] += b;
-    st.stalledContention[a] += wait;
-    if (b > ii) st.resourceBound[a] += b - ii;
   }
 
   /** Serves the requests of firing i (started at t) in the recorded grant order; false: waits for an earlier grant. */

@@ -1,10 +1,12 @@
-import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
 import type { Recording } from './recording.js';
 import type { RetimeChanges } from './retime-changes.js';
 import { smallEnough, matchCut, partialSet, type CutMatch } from './retime-cut.js';
+import { FifoEffect } from './retime-fifo-effect.js';
+import { grow, seedOf, type GrantBook } from './retime-partial.js';
 import { indexRecording, type RecordingIndex } from './retime-index.js';
 import { SweepState } from './retime-state.js';
-import { DEADLOCK, Sweep, SweepArrays, type GrantBook, type SweepConfig } from './retime-sweep.js';
+import { DEADLOCK } from './retime-deadlock.js';
+import { Sweep, SweepArrays, type SweepConfig } from './retime-sweep.js';
 
 /** Cuts at which a probe tries a partial re-timing, and tries at each (each failed try costs the rounds it ran). */
 const PARTIAL_CUTS = 2;
@@ -76,13 +78,12 @@ export class Retimer {
   private readonly after: Float64Array;
   private final!: SweepState;
   private scratch: SweepArrays | undefined;
-  /** Per FIFO, computed on first use: stall-free depth (0: not yet), first write that waited for its slot (NaN: not yet). */
-  private readonly stallFree: Int32Array;
+  /** When a FIFO's new depth can first change a write (the base's slot waits, per FIFO on first use). */
+  private readonly fifoEffect: FifoEffect;
   /** Every grant of the base sweep (partial re-timings replay base actors' requests against it). */
   private readonly grants: GrantBook;
   /** Latest cycle each actor reaches in the base sweep (its part of the makespan). */
   private readonly actorMax: Float64Array;
-  private readonly slotWait: Float64Array;
   private work: SweepState | undefined;
   private saved: SweepState | undefined;
   /** Per actor: no write of it froze in the base sweep (computed on first partial re-timing). */
@@ -98,10 +99,9 @@ export class Retimer {
     if (opts.depthById) cfg.depth.set(opts.depthById);
     this.config = cfg;
     const g = rec.graph;
-    this.stallFree = new Int32Array(g.fifos.length);
-    this.slotWait = new Float64Array(g.fifos.length).fill(NaN);
     this.step = Math.max(1, Math.ceil(rec.cycles / ROUNDS));
     this.base = new SweepArrays(rec.firings, this.ix.totalTokens);
+    this.fifoEffect = new FifoEffect(this.ix, this.base, g.fifos.length);
     const st = SweepState.initial(this.ix, g.actors.length, g.fifos.length, g.resources.length);
     const zA = new Int32Array(g.actors.length);
     const zF = new Int32Array(g.fifos.length);
@@ -149,7 +149,7 @@ export class Retimer {
     for (let f = 0; f < cfg.depth.length; f++) {
       if (cfg.depth[f] === c0.depth[f]) continue;
       changedF.push(f);
-      t0 = Math.min(t0, this.firstFifoEffect(f, c0.depth[f]!, cfg.depth[f]!));
+      t0 = Math.min(t0, this.fifoEffect.firstFifoEffect(f, c0.depth[f]!, cfg.depth[f]!));
     }
     for (let a = 0; a < cfg.latencyCycles.length; a++) {
       if (sameValue(cfg.latencyCycles[a]!, c0.latencyCycles[a]!) && sameValue(cfg.iiCycles[a]!, c0.iiCycles[a]!)) continue;
@@ -217,7 +217,7 @@ export class Retimer {
           const k = H / step;
           if (partialCuts < PARTIAL_CUTS && k > partialTried && Number.isInteger(k) && k < this.cuts.length) {
             partialTried = k;
-            const inM = partialSet(ix, cfg, H, st, arrays, this.cuts[k]!, base, this.seedOf(changedF, changedA, changedR));
+            const inM = partialSet(ix, cfg, H, st, arrays, this.cuts[k]!, base, seedOf(ix, this.actorMax.length, changedF, changedA, changedR));
             if (inM) {
               partial = { H, inM };
               return NaN;
@@ -270,16 +270,6 @@ export class Retimer {
       stalledFullByFifo: fixed(plus(st.byFifo, fin.byFifo, at.byFifo), m.stalledFullByFifoFix),
       firingsRetimed: firingsOf(ix, st, from.cur),
     };
-  }
-
-  /** Actors a change touches directly: the ends of changed FIFOs, changed actors, requesters of changed resources. */
-  private seedOf(changedF: readonly number[], changedA: readonly number[], changedR: readonly number[]): Uint8Array {
-    const { ix } = this;
-    const seed = new Uint8Array(this.actorMax.length);
-    for (const f of changedF) for (const a of [ix.producer[f]!, ix.consumer[f]!]) if (a !== -1) seed[a] = 1;
-    for (const a of changedA) seed[a] = 1;
-    for (const r of changedR) for (let k = ix.resActorStart[r]!; k < ix.resActorStart[r + 1]!; k++) seed[ix.resActors[k]!] = 1;
-    return seed;
   }
 
   /**
@@ -362,96 +352,9 @@ export class Retimer {
     return best;
   }
 
-  /**
-   * The first cycle at which FIFO f's depth going from d0 (the base's) to d1 can change a write
-   * (in the base sweep): a shallower FIFO where a slot is needed before the base's write, a
-   * deeper one where the base's write waited for f's slot. Infinity: the change moves nothing.
-   * LightningSim's incremental case costs O(1) after a first look at the FIFO: a deeper FIFO
-   * whose writes never waited for its slot, or any depth at or above its peak need (a write
-   * never waits at it), changes nothing.
-   */
-  private firstFifoEffect(f: number, d0: number, d1: number): number {
-    if (d1 > d0) return this.firstSlotWait(f, d0);
-    if (d1 >= this.stallFreeDepth(f)) return Infinity;
-    const { ix, base } = this;
-    const b = ix.fifoBase[f]!;
-    const n = ix.fifoBase[f + 1]! - b;
-    const turn = ix.selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
-    for (let j = Math.max(ix.initial[f]!, d1); j < n; j++) {
-      const at = base.tokW[b + j]!;
-      if (base.tokR[b + j - d1]! + turn > at) {
-        const i = ix.tokenWriter[b + j]!;
-        return base.fzD[i]! > 0 ? base.fzC[i]! : at;
-      }
-    }
-    return Infinity;
-  }
-
-  /** The first cycle a base write froze waiting for FIFO f's slot at its base depth d0 (Infinity: never); once per FIFO. */
-  private firstSlotWait(f: number, d0: number): number {
-    const known = this.slotWait[f]!;
-    if (known === known) return known;
-    const { ix, base } = this;
-    const b = ix.fifoBase[f]!;
-    const n = ix.fifoBase[f + 1]! - b;
-    const turn = ix.selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
-    let first = Infinity;
-    for (let j = Math.max(ix.initial[f]!, d0); j < n; j++) {
-      const i = ix.tokenWriter[b + j]!;
-      const at = base.tokW[b + j]!;
-      const c = base.fzD[i]! > 0 ? base.fzC[i]! : at;
-      if (at > c && base.tokR[b + j - d0]! + turn >= at) {
-        first = c;
-        break;
-      }
-    }
-    this.slotWait[f] = first;
-    return first;
-  }
-
-  /**
-   * The least depth of FIFO f at which no write of the base run waits for a read (its peak need):
-   * at the write of token j (cycle W), the earlier tokens read after W - 2 (self-loop: after W)
-   * still hold or block their slot. Reads and writes are in token order, so one pass over the
-   * FIFO's tokens, once.
-   */
+  /** The least depth of FIFO f at which no write of the base run waits for a read (its peak need; `FifoEffect.stallFreeDepth`). */
   stallFreeDepth(f: number): number {
-    const known = this.stallFree[f]!;
-    if (known > 0) return known;
-    const { ix, base } = this;
-    const b = ix.fifoBase[f]!;
-    const n = ix.fifoBase[f + 1]! - b;
-    const turn = ix.selfLoop[f] ? 0 : SLOT_TURNAROUND_CYCLES;
-    let need = 1;
-    let p = 0;
-    for (let j = 0; j < n; j++) {
-      const w = base.tokW[b + j]!;
-      while (p < j && base.tokR[b + p]! + turn <= w) p++;
-      if (j - p + 1 > need) need = j - p + 1;
-    }
-    this.stallFree[f] = need;
-    return need;
-  }
-}
-
-/** Adds actor v and every actor within `radius` FIFOs of it to M. */
-function grow(ix: RecordingIndex, inM: Uint8Array, v: number, radius: number): void {
-  let ring = [v];
-  inM[v] = 1;
-  for (let d = 0; d < radius && ring.length > 0; d++) {
-    const next: number[] = [];
-    for (const a of ring) {
-      for (let k = ix.actorFifoStart[a]!; k < ix.actorFifoStart[a + 1]!; k++) {
-        const f = ix.actorFifos[k]!;
-        for (const x of [ix.producer[f]!, ix.consumer[f]!]) {
-          if (x !== -1 && !inM[x]) {
-            inM[x] = 1;
-            next.push(x);
-          }
-        }
-      }
-    }
-    ring = next;
+    return this.fifoEffect.stallFreeDepth(f);
   }
 }
 
