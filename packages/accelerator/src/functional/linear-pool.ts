@@ -113,6 +113,8 @@ export class LinearPool implements LinearTileExecutor {
   private readonly ids = new WeakMap<QuantizedLinear, { id: number; shared: QuantizedLinear }>();
   private nextId = 1;
   private closed = false;
+  /** Tasks posted and not yet settled: close() lets them settle before ending the workers. */
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(readonly opts: LinearPoolOptions) {
     const n = opts.workers;
@@ -160,8 +162,7 @@ export class LinearPool implements LinearTileExecutor {
     };
     const post = (lane: number, withLayer: boolean): void => {
       const task: LinearTask = { layerId: id, schedule, buf, chunks: pc, ctl, lane, ...(withLayer ? { layer: shared } : {}) };
-      this.piscina
-        .run(task)
+      this.track(this.piscina.run(task))
         .then(
           (r) => {
             if (r && 'missing' in r) {
@@ -190,17 +191,32 @@ export class LinearPool implements LinearTileExecutor {
   async timingPass(opts: Omit<PassOptions, 'functional'>): Promise<PassReport> {
     if (this.closed) throw new Error('LinearPool: the pool is closed');
     try {
-      return (await this.piscina.run({ timingPass: opts })) as PassReport;
+      return (await this.track(this.piscina.run({ timingPass: opts }))) as PassReport;
     } catch (e) {
       void this.close();
       throw new Error(`timing pass (${opts.phase}, ${opts.tokens} token(s) at position ${opts.history}) on a worker: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 
-  /** Ends the workers; tasks still queued reject. Idempotent. */
+  private track<T>(task: Promise<T>): Promise<T> {
+    this.inflight.add(task);
+    const settled = () => this.inflight.delete(task);
+    task.then(settled, settled);
+    return task;
+  }
+
+  /**
+   * Ends the workers once the tasks posted have settled. An op's run returns when its chunks are
+   * done, while a lane that was busy may still hold its (now empty) task: destroying the pool
+   * under it made piscina drop the task and then report the worker's late return as an
+   * 'Unexpected message from Worker' error, uncaught (seen once in a full suite under load).
+   * Such tasks return at once (no chunk left), and a dead worker's task rejects: nothing waits
+   * long. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.inflight]);
     await this.piscina.destroy();
   }
 }
