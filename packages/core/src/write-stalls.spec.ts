@@ -6,12 +6,16 @@ import { GraphBuilder, runGraph, sinkActor, sourceActor, type ActorStateEvent } 
  * derived by hand from the FIFO rule (a write needs a slot freed at least 2 cycles earlier) and
  * the stall-pipeline rule (a stalled write freezes the firing; its busy interval moves past it).
  */
-function run(srcCost: { iiCycles: number; latencyCycles: number }, sinkIi: number) {
+function build(srcCost: { iiCycles: number; latencyCycles: number }, sinkIi: number) {
   const g = new GraphBuilder('freeze');
   const a = g.stream('a', { depth: 1, widthBytes: 4 });
   g.invoke(sourceActor({ name: 'src', count: 3, widthBytes: 4, cost: srcCost }), { out: { out: a } });
   g.invoke(sinkActor({ name: 'sink', widthBytes: 4, cost: { iiCycles: sinkIi, latencyCycles: 0 } }), { in: { in: a } });
-  const r = runGraph(g.build(), { trace: 'full' });
+  return g.build();
+}
+
+function run(srcCost: { iiCycles: number; latencyCycles: number }, sinkIi: number) {
+  const r = runGraph(build(srcCost, sinkIi), { trace: 'full' });
   const of = (actor: string) => r.events.filter((e): e is ActorStateEvent => e.kind === 'actor' && e.actor === actor).map((e) => [e.state, e.startCycle, e.endCycle, e.firing ?? e.fifo]);
   return { r, src: of('src'), sink: of('sink') };
 }
@@ -71,15 +75,7 @@ describe('write stalls on a full FIFO: traces and figures', () => {
     ]);
     expect(r.summary.fifos[0]).toMatchObject({ tokens: 3, fullStallCycles: 2, emptyStallCycles: 1 });
     // The same run without a trace has the same figures.
-    const plain = runGraph(
-      (() => {
-        const g = new GraphBuilder('freeze');
-        const a = g.stream('a', { depth: 1, widthBytes: 4 });
-        g.invoke(sourceActor({ name: 'src', count: 3, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 1 } }), { out: { out: a } });
-        g.invoke(sinkActor({ name: 'sink', widthBytes: 4, cost: { iiCycles: 6, latencyCycles: 0 } }), { in: { in: a } });
-        return g.build();
-      })(),
-    );
+    const plain = runGraph(build({ iiCycles: 3, latencyCycles: 1 }, 6));
     expect(plain.summary).toEqual(r.summary);
     expect(plain.events).toEqual([]);
   });
