@@ -46,7 +46,6 @@ export interface Served {
 export class Arbiter {
   private readonly pending: RequestRecord[] = [];
   private readonly spare: RequestRecord[] = [];
-  private readonly index = new Map<string, number>();
   /** Cycles requesters of each resource spent waiting for it. */
   readonly contention: Float64Array;
   /** Set when the run is recorded: called with (firing id, request index) at each grant, in grant order. */
@@ -68,7 +67,6 @@ export class Arbiter {
     /** Find the resources only one actor declares, to grant their requests when made; false: always arbitrate in rounds. */
     earlyGrants: boolean,
   ) {
-    resources.forEach((r, i) => this.index.set(r.name, i));
     this.contention = new Float64Array(resources.length);
     if (earlyGrants) {
       const sole = new Int32Array(resources.length).fill(UNSET);
@@ -92,8 +90,17 @@ export class Arbiter {
     if (!sole) return undefined;
     const ri = this.declaredIndex(actor, rq.resource);
     if (ri === NONE || sole[ri] !== actor) return undefined;
-    const g = this.resources[ri]!.grant(actor, t, rq.units);
-    const s = this.now;
+    this.grantSingle(ri, actor, rq.units, t, this.now);
+    return this.now;
+  }
+
+  /**
+   * Grants a firing's only request (`units` of resource `ri` at `t`) and writes how it was served
+   * into `s`: every cycle waited for another holder is contention, charged to the resource. The
+   * early grant and a round of one request share it.
+   */
+  private grantSingle(ri: number, actor: number, units: number, t: number, s: Served): Grant {
+    const g = this.resources[ri]!.grant(actor, t, units);
     s.finish = Math.max(t, g.endCycle);
     s.waitUntil = t;
     s.resource = undefined;
@@ -104,7 +111,7 @@ export class Arbiter {
       s.resource = this.resources[ri]!.name;
       s.heldBy = g.heldBy;
     }
-    return s;
+    return g;
   }
 
   /** Firing `index` of `actor` (recorded as `id`) waits for this cycle's round with `requests` (read in the round). */
@@ -141,21 +148,10 @@ export class Arbiter {
       const p = this.pending.pop()!;
       const rq = p.requests[0]!;
       const ri = this.resourceOf(p, rq.resource);
-      const g = this.resources[ri]!.grant(p.actor, t, rq.units);
+      const g = this.grantSingle(ri, p.actor, rq.units, t, this.one);
       this.onRecord?.(p.id, 0);
       this.onGrant?.(ri, p.actor, rq.units, t, g);
-      const s = this.one;
-      s.finish = Math.max(t, g.endCycle);
-      s.waitUntil = t;
-      s.resource = undefined;
-      s.heldBy = undefined;
-      if (g.startCycle > t && g.heldBy !== p.actor) {
-        this.contention[ri] += g.startCycle - t;
-        s.waitUntil = g.startCycle;
-        s.resource = this.resources[ri]!.name;
-        s.heldBy = g.heldBy;
-      }
-      done(p, s);
+      done(p, this.one);
       this.release(p);
       return;
     }
@@ -209,7 +205,7 @@ export class Arbiter {
     const declared = this.declaredIndex(p.actor, resource);
     if (declared !== NONE) return declared;
     const name = this.actorNames[p.actor]!;
-    const msg = this.index.has(resource)
+    const msg = this.resources.some((r) => r.name === resource)
       ? `requests resource '${resource}', which it does not list in its resources`
       : `requests undeclared resource '${resource}'`;
     throw new RunError(`actor '${name}': firing ${p.index} ${msg}`, name, p.index);

@@ -20,6 +20,11 @@ interface Stage {
 
 const stageArb = fc.record({ ii: fc.integer({ min: 1, max: 4 }), latency: fc.integer({ min: 0, max: 6 }), mem: fc.constantFrom(0, 0, 1, 3) });
 
+/** A stage's cost: II, latency and, when it uses the memory, its request on 'mem'. */
+const cost = (s: Stage) => ({ iiCycles: s.ii, latencyCycles: s.latency, ...(s.mem > 0 ? { requests: [{ resource: 'mem', units: s.mem }] } : {}) });
+/** An actor that requests 'mem' lists it (the actor contract). */
+const uses = (s: Stage) => (s.mem > 0 ? { resources: ['mem'] } : {});
+
 /**
  * A fork-join: src -> fork -> (branch a: `left` stages) and (branch b: `right` stages) -> join -> sink,
  * or a plain chain when `right` is empty. Stages with `mem` > 0 request that many units of a
@@ -30,9 +35,6 @@ function forkJoin(src: Stage, left: Stage[], right: Stage[], join: Stage, depths
   g.resource({ name: 'mem', unitsPerCycle: 2 });
   let fi = 0;
   const stream = () => g.stream(`f${fi}`, { depth: depths[fi++ % depths.length]!, widthBytes: 4 });
-  const cost = (s: Stage) => ({ iiCycles: s.ii, latencyCycles: s.latency, ...(s.mem > 0 ? { requests: [{ resource: 'mem', units: s.mem }] } : {}) });
-  /** An actor that requests 'mem' lists it (the actor contract). */
-  const uses = (s: Stage) => (s.mem > 0 ? { resources: ['mem'] } : {});
   const port = { widthBytes: 4 };
   const fork = right.length > 0;
   const a0 = stream();
@@ -307,10 +309,7 @@ describe('retime: property (fixed seed), two chains sharing a memory', () => {
     g.resource({ name: 'mem', unitsPerCycle: 2 });
     let fi = 0;
     const port = { widthBytes: 4 };
-    const cost = (s: Stage) => ({ iiCycles: s.ii, latencyCycles: s.latency, ...(s.mem > 0 ? { requests: [{ resource: 'mem', units: s.mem }] } : {}) });
-  /** An actor that requests 'mem' lists it (the actor contract). */
-  const uses = (s: Stage) => (s.mem > 0 ? { resources: ['mem'] } : {});
-    for (const [tag, stages] of [['a', a], ['b', b]] as const) {
+      for (const [tag, stages] of [['a', a], ['b', b]] as const) {
       let prev = g.stream(`${tag}${fi}`, { depth: depths[fi++ % depths.length]!, widthBytes: 4 });
       g.invoke({ name: `${tag}.src`, firings: n, outputs: { out: port }, ...uses(stages[0]!), cost: cost(stages[0]!) }, { out: { out: prev } });
       stages.slice(1).forEach((st, k) => {
