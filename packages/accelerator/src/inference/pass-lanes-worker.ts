@@ -2,7 +2,8 @@
 // For each run it receives the whole task list once and claims tasks itself from a shared counter,
 // so it starts working the moment its modules have loaded, whatever the main thread is doing.
 import { parentPort, workerData } from 'node:worker_threads';
-import { runPassTiming } from './run.js';
+import { importStagePluginModules } from '@lut-llm/contracts';
+import { runPassTiming } from './pass-timing.js';
 import { threadCpuMs, type LaneMessage, type LaneRun } from './pass-lanes.js';
 
 const lane = (workerData as { lane: number }).lane;
@@ -10,7 +11,18 @@ const port = parentPort!;
 /** CPU time this thread spent starting (bootstrap and module loading), sent with its first result. */
 let startupCpuMs: number | undefined = threadCpuMs();
 
-port.on('message', ({ run, tasks, control, fault }: LaneRun) => {
+port.on('message', async ({ run, tasks, control, plugins, fault }: LaneRun) => {
+  try {
+    if (plugins.length > 0) await importStagePluginModules(plugins);
+  } catch (e) {
+    // No pass of this run can be built here: claim one so that the failure names a pass.
+    const i = Atomics.add(control, 0, 1);
+    if (i < tasks.length) {
+      Atomics.store(control, 1 + i, lane);
+      port.postMessage({ run, index: i, error: `importing the stage plug-ins ${plugins.join(', ')}: ${e instanceof Error ? e.message : String(e)}` } satisfies LaneMessage);
+    }
+    return;
+  }
   for (;;) {
     const i = Atomics.add(control, 0, 1);
     if (i >= tasks.length) break;

@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { compiledSibling, defaultPassWorkers } from './pass-pool.js';
-import { runPassTiming, type PassReport, type PassTask } from './run.js';
+import { compiledSibling, defaultPassWorkers } from './threads.js';
+import type { PassReport } from './pass-timing.js';
+import type { PassTask } from './run.js';
+
+export { defaultPassWorkers };
+
+/**
+ * What the main thread's lane needs, loaded on its first run, not with this module: the CLI starts
+ * its lanes before it loads the emulator (so the workers load theirs meanwhile), and by the first
+ * run these modules are loaded anyway.
+ */
+let mainLaneModules: Promise<[typeof import('./pass-timing.js'), typeof import('@lut-llm/contracts')]> | undefined;
+const loadMainLaneModules = () => (mainLaneModules ??= Promise.all([import('./pass-timing.js'), import('@lut-llm/contracts')]));
 
 /** One run as a lane worker receives it (structured clone; `control` is shared). */
 export interface LaneRun {
@@ -9,6 +20,8 @@ export interface LaneRun {
   readonly tasks: readonly PassTask[];
   /** [0]: the next task to claim; [1 + i]: who claimed task i (0 none, -1 the main thread, k worker k). */
   readonly control: Int32Array;
+  /** Stage-plugin modules to import before the first pass (contracts' stagePluginModules() of the main thread). */
+  readonly plugins: readonly string[];
   readonly fault?: PassLanesOptions['injectFault'];
 }
 
@@ -144,34 +157,39 @@ export class PassLanes {
       return Promise.reject(new Error(`pass lanes are closed (an earlier pass failed, or close() was called); cannot run ${tasks[0]?.label ?? 'an empty run'}`));
     }
     if (tasks.length === 0) return Promise.resolve([]);
-    return new Promise<PassReport[]>((resolve, reject) => {
-      const run: ActiveRun = {
-        id: ++this.runs,
-        tasks,
-        control: new Int32Array(new SharedArrayBuffer(4 * (1 + tasks.length))),
-        results: new Array<PassReport | undefined>(tasks.length),
-        stats: Array.from({ length: this.workers.length + 1 }, (_, lane) => ({ lane, tasks: [], passCpuMs: 0, startupCpuMs: 0 })),
-        done: 0,
-        settled: false,
-        onDone,
-        resolve,
-        reject,
-      };
-      this.active.set(run.id, run);
-      const msg: LaneRun = { run: run.id, tasks, control: run.control, ...(this.fault ? { fault: this.fault } : {}) };
-      for (const w of this.workers) {
-        w.ref();
-        w.postMessage(msg);
-      }
-      if (this.mainLane && !this.mainBusy) void this.mainLoop();
-    });
+    return loadMainLaneModules().then(
+      ([timing, contracts]) =>
+        new Promise<PassReport[]>((resolve, reject) => {
+          if (this.closed) return reject(new Error(`pass lanes are closed (an earlier pass failed, or close() was called); cannot run ${tasks[0]!.label}`));
+          const run: ActiveRun = {
+            id: ++this.runs,
+            tasks,
+            control: new Int32Array(new SharedArrayBuffer(4 * (1 + tasks.length))),
+            results: new Array<PassReport | undefined>(tasks.length),
+            stats: Array.from({ length: this.workers.length + 1 }, (_, lane) => ({ lane, tasks: [], passCpuMs: 0, startupCpuMs: 0 })),
+            done: 0,
+            settled: false,
+            onDone,
+            resolve,
+            reject,
+          };
+          this.active.set(run.id, run);
+          // The plugin modules this thread imported (a --stages spec's), so the workers' registries have them too.
+          const msg: LaneRun = { run: run.id, tasks, control: run.control, plugins: contracts.stagePluginModules(), ...(this.fault ? { fault: this.fault } : {}) };
+          for (const w of this.workers) {
+            w.ref();
+            w.postMessage(msg);
+          }
+          if (this.mainLane && !this.mainBusy) void this.mainLoop(timing.runPassTiming);
+        }),
+    );
   }
 
   /**
    * The main thread's lane: claims and runs passes of the oldest run with passes left, yielding
    * between passes so that results, progress and new runs flow.
    */
-  private async mainLoop(): Promise<void> {
+  private async mainLoop(runPassTiming: typeof import('./pass-timing.js').runPassTiming): Promise<void> {
     this.mainBusy = true;
     try {
       for (;;) {
