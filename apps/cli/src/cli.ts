@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, defaultPassWorkers, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PlatformConfig } from '@lut-llm/accelerator';
+import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, defaultPassWorkers, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PassLanes, type PlatformConfig } from '@lut-llm/accelerator';
 import { formatSummary, runGraph, suggestFifoDepths, toDot, toPerfettoTrace } from '@lut-llm/core';
 import { fifosCommand } from './fifos.js';
 import { writeOutput } from './files.js';
@@ -199,12 +199,22 @@ function quietIo(io: CliIo, quiet: boolean | undefined): CliIo {
   return quiet ? { ...io, progressStream: null } : io;
 }
 
+/** What the process gives the commands besides argv and io. */
+export interface CliContext {
+  /**
+   * Pass lanes started when the process started (main.ts, early-lanes.ts): `run` and `compare`
+   * use them when their placement wants as many threads, instead of starting workers. The caller
+   * closes them.
+   */
+  readonly passLanes?: PassLanes;
+}
+
 /**
  * The `lut-llm` program. Output goes through `io` (so commands can run in-process and be
  * captured); errors are thrown (commander errors included, via exitOverride) for {@link runCli}
  * to print.
  */
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, ctx: CliContext = {}): Command {
   const program = new Command();
   program
     .name('lut-llm')
@@ -292,6 +302,7 @@ export function buildProgram(io: CliIo): Command {
           allowInfeasible: o.allowInfeasible ?? false,
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
           ...(o.passWorkers !== undefined ? { passWorkers: o.passWorkers } : {}),
+          ...(ctx.passLanes ? { passLanes: ctx.passLanes } : {}),
         },
         quietIo(io, o.quiet),
       );
@@ -362,6 +373,7 @@ export function buildProgram(io: CliIo): Command {
           ...(o.json !== undefined ? { json: o.json } : {}),
           ...(o.beyondBuiltLimits ? { beyondBuiltLimits: true } : {}),
           ...(o.passWorkers !== undefined ? { passWorkers: o.passWorkers } : {}),
+          ...(ctx.passLanes ? { passLanes: ctx.passLanes } : {}),
         },
         quietIo(io, o.quiet),
       );
@@ -503,8 +515,8 @@ function checkCommandWord(program: Command, argv: readonly string[]): void {
  * Runs the CLI on `argv` (without node and the script path). Returns the exit code: 0, or 1
  * after printing `lut-llm: <message>` (no stack trace) for any error.
  */
-export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const program = buildProgram(io);
+export async function runCli(argv: readonly string[], io: CliIo = processIo(), ctx: CliContext = {}): Promise<number> {
+  const program = buildProgram(io, ctx);
   try {
     checkCommandWord(program, argv);
     await program.parseAsync([...argv], { from: 'user' });

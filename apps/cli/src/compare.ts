@@ -48,6 +48,8 @@ export interface CompareCommandOptions {
   readonly allowInfeasible?: boolean;
   /** Threads computing passes, the main thread included (`--pass-workers`; 0 or 1: serial). Default: one per core when there are two or more. */
   readonly passWorkers?: number;
+  /** Lanes started with the process (main.ts): used when `passWorkers` asks for as many threads. The caller closes them. */
+  readonly passLanes?: PassLanes;
 }
 
 /** Default decode samples of `compare` (first and last step; the others interpolated). */
@@ -92,7 +94,8 @@ export async function compareCommand(o: CompareCommandOptions, io: CliIo): Promi
   // Every variant's passes in one run of the pass lanes (the main thread and one worker thread
   // per further core): the variants' passes fill each other's gaps.
   const workers = o.passWorkers ?? defaultPassWorkers();
-  const lanes = workers >= 2 ? new PassLanes({ lanes: Math.min(workers, per * o.variants.length) }) : undefined;
+  const early = o.passLanes && o.passLanes.lanes === workers ? o.passLanes : undefined;
+  const lanes = workers >= 2 ? (early ?? new PassLanes({ lanes: Math.min(workers, per * o.variants.length) })) : undefined;
   let done = 0;
   let reports: InferenceReport[];
   try {
@@ -111,7 +114,7 @@ export async function compareCommand(o: CompareCommandOptions, io: CliIo): Promi
     reports = lanes ? await runRequestsOnLanes(requests, lanes) : requests.map((r) => runInference(r));
   } finally {
     progress.stop();
-    await lanes?.close();
+    if (lanes !== early) await lanes?.close();
   }
   const out: string[] = [...whatIfLines(feasibility)];
   const mhz = o.platform.clockMhz;

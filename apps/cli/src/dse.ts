@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultPassWorkers } from '@lut-llm/accelerator';
-import { ACCURACY_PROXY_NOTE, expandGrid, parseGrid, runSweepLocal, runSweepOnQueue, startQueueWorker, sweepCsv, sweepHtml, sweepParquet, type PointTiming, type SweepRow } from '@lut-llm/dse';
+import type { PointTiming, SweepRow } from '@lut-llm/dse';
+
+/** @lut-llm/dse (BullMQ, ioredis, the Parquet writer: ~120 ms of CPU to load), loaded by the commands that use it only. */
+const dse = () => import('@lut-llm/dse');
 import { AtomicFile, writeOutput, writtenNote } from './files.js';
 import { CliError, checkWritable, intAtLeast } from './options.js';
 import { PassProgress, type CliIo } from './progress.js';
@@ -59,6 +62,7 @@ export function sweepTable(rows: readonly SweepRow[], timings: ReadonlyMap<strin
 
 /** `lut-llm sweep grid.json`: every point of the grid, on the local pass pool or a BullMQ queue. */
 export async function sweepCommand(o: SweepCommandOptions, io: CliIo): Promise<SweepRow[]> {
+  const { ACCURACY_PROXY_NOTE, expandGrid, parseGrid, runSweepLocal, runSweepOnQueue, sweepCsv, sweepHtml, sweepParquet } = await dse();
   let text: string;
   try {
     text = readFileSync(o.grid, 'utf8');
@@ -146,6 +150,7 @@ export function addDseCommands(program: Command, io: CliIo): void {
     .action(async (o: { queue: string; passWorkers: number; lockMs: number }) => {
       let stop: () => Promise<void>;
       try {
+        const { startQueueWorker } = await dse();
         stop = await startQueueWorker({ url: o.queue, passWorkers: o.passWorkers, lockDurationMs: o.lockMs, onEvent: (e, hash) => io.out(`${e} ${hash}`) });
       } catch (e) {
         throw new CliError(`worker: ${(e as Error).message}`);

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { PassLanes } from '@lut-llm/accelerator';
+import { runCli } from './cli.js';
+import { bufferIo } from './progress.js';
 import { cli } from './spec-helpers.js';
 
 /** The JSON report without wall times (never part of a result). */
@@ -23,6 +26,28 @@ describe('--pass-workers', () => {
     const pooled = await cli('compare', ...argv, '--pass-workers', '2');
     expect(serial.code).toBe(0);
     expect(figures(pooled.stdout)).toEqual(figures(serial.stdout));
+  });
+
+  it('run and compare on lanes started with the process (main.ts): the serial report; lanes of another thread count are not used; the caller closes them', async () => {
+    const lanes = new PassLanes({ lanes: 2 });
+    try {
+      for (const command of ['run', 'compare']) {
+        const serial = await cli(command, ...argv, '--pass-workers', '0');
+        const io = bufferIo();
+        expect(await runCli([command, ...argv, '--pass-workers', '2'], io, { passLanes: lanes }), io.stderr()).toBe(0);
+        expect(figures(io.stdout())).toEqual(figures(serial.stdout));
+        // the lanes ran the request (every pass on some lane: 2 prefill chunks and 3 decode steps, per variant for compare) and are still open
+        expect(lanes.lastRun.flatMap((s) => s.tasks).sort((a, b) => a - b)).toEqual([...Array(command === 'run' ? 5 : 3 * 5).keys()]);
+      }
+      const before = lanes.lastRun;
+      for (const workers of ['0', '3']) {
+        const io = bufferIo();
+        expect(await runCli(['run', ...argv, '--pass-workers', workers], io, { passLanes: lanes })).toBe(0);
+        expect(lanes.lastRun, `--pass-workers ${workers}`).toBe(before);
+      }
+    } finally {
+      await lanes.close();
+    }
   });
 
   it('is refused with --mode functional, and must be an integer >= 0', async () => {

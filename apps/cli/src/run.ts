@@ -10,6 +10,7 @@ import {
   runPassTiming,
   type InferenceReport,
   type LinearVariant,
+  type PassLanes,
   type PassReport,
   type PlatformConfig,
 } from '@lut-llm/accelerator';
@@ -52,6 +53,12 @@ export interface RunCommandOptions {
   readonly beyondBuiltLimits?: boolean;
   /** Threads computing passes, the main thread included (`--pass-workers`; 0 or 1: serial). Default: one per core when there are two or more. */
   readonly passWorkers?: number;
+  /**
+   * Lanes started with the process (main.ts): they run the passes when `passWorkers` asks for as
+   * many threads and the request has 2 or more passes; otherwise lanes are started for the
+   * request (2 or more threads) or the passes run serially. The caller closes them.
+   */
+  readonly passLanes?: PassLanes;
 }
 
 /** Prompt tokens per prefill pass: the flag, else the platform's lut-linear.prefillChunkTokens, else 128 (as runInference). */
@@ -211,8 +218,10 @@ export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<Infer
     // The request as core run$ slices per pass (forwarded from the pass workers): the bar shows the
     // running passes' cycles and counts finished passes; Ctrl-C unsubscribes, which stops them.
     let done = 0;
+    const workers = o.passWorkers ?? defaultPassWorkers();
+    const lanes = o.passLanes && o.passLanes.lanes === workers && planned >= 2 ? o.passLanes : undefined;
     const request$ = runInference$({
-      passWorkers: o.passWorkers ?? defaultPassWorkers(),
+      ...(lanes ? { passLanes: lanes } : { passWorkers: workers }),
       model: o.model,
       platform: o.platform,
       variant: o.variant,

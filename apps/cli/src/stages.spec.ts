@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PassLanes } from '@lut-llm/accelerator';
+import { runCli } from './cli.js';
+import { bufferIo } from './progress.js';
 import { cli } from './spec-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lut-llm-stages-'));
@@ -95,6 +98,21 @@ describe('a LUT PSum plug-in from another workspace package', () => {
     expect(r.code).toBe(0);
     const rep = JSON.parse(readFileSync(out, 'utf8')) as { decodeSamples: { units: { unit: string; busyCycles: number }[] }[] };
     expect(rep.decodeSamples[0]!.units.find((u) => u.unit === LP)!.busyCycles).toBe(520);
+  });
+
+  it('also when every pass runs in a lane worker thread: the workers import the plug-in the main thread loaded', async () => {
+    const lanes = new PassLanes({ lanes: 2, mainLane: false });
+    try {
+      const out = join(dir, 'run-wide-lanes.json');
+      const io = bufferIo();
+      const argv = ['run', '--stages', spec('only-lanes.json', { plugins: ['@lut-llm/lut-psum-wide-bank'] }), '--set', 'stages.lut-psum.impl=wide-bank', '--pass-workers', '2', ...REQUEST, '--json', out];
+      expect(await runCli(argv, io, { passLanes: lanes }), io.stderr()).toBe(0);
+      expect(lanes.lastRun.slice(1).flatMap((s) => s.tasks)).toHaveLength(4); // 1 prefill chunk + 3 decode steps, all in workers
+      const rep = JSON.parse(readFileSync(out, 'utf8')) as { decodeSamples: { units: { unit: string; busyCycles: number }[] }[] };
+      expect(rep.decodeSamples.map((d) => d.units.find((u) => u.unit === LP)!.busyCycles)).toEqual([520, 520, 520]);
+    } finally {
+      await lanes.close();
+    }
   });
 });
 

@@ -141,6 +141,14 @@ describe('the built lut-llm binary (apps/cli/dist/main.js, built by npm test)', 
     expect(r.stdout).toBe('Usage: lut-llm [options] [command]\n');
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
   });
+  it('runs a request on the lanes it starts with the process (early-lanes.ts): the same output as --pass-workers 0', () => {
+    const request = ['--model', 'tiny', '--prompt', '12', '--prefill-chunk', '8', '--output', '6', '--beyond-built-limits', '--quiet', '--json', '-'];
+    const serial = spawnSync(process.execPath, [main, ...request, '--pass-workers', '0'], { encoding: 'utf8' });
+    const lanes = spawnSync(process.execPath, [main, ...request, '--pass-workers', '2'], { encoding: 'utf8' });
+    expect([serial.status, lanes.status], lanes.stderr).toEqual([0, 0]);
+    const figures = (json: string): unknown => JSON.parse(json, (k, v: unknown) => (k === 'wallMs' ? undefined : v));
+    expect(figures(lanes.stdout)).toEqual(figures(serial.stdout));
+  });
   it('prints `lut-llm: <message>` without a stack trace and exits 1 on a bad flag', () => {
     const r = spawnSync(process.execPath, [main, 'run', '--prompt', '0'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
