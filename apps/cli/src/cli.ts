@@ -75,7 +75,7 @@ function addRequestOptions(cmd: Command, decodeSamplesDefault: number): Command 
       [],
     )
     .option('--stages <spec.json>', 'a graph spec: { "plugins": [packages], "stages": { "<stage>": { "impl": name, "params": {...} } } } (compare: repeatable, one column each)', collectStages, [])
-    .option('--pass-workers <n>', `timing mode: threads that run the passes (prefill chunks, decode steps) in parallel, the main thread included (n - 1 worker threads are started); 0 or 1 = one after another on the main thread (reports are identical for any count; default: one per core when there are two or more, here ${defaultPassWorkers()})`, workerCount('--pass-workers', 0));
+    .option('--pass-workers <n>', `timing mode: threads that run the passes (prefill chunks, decode steps) in parallel, the main thread included (n - 1 worker threads are started); 0 or 1 = one after another on the main thread (reports are identical for any count; default: run: the first pass on the main thread, then one thread per core, here ${defaultPassWorkers()}, if the passes left repay a worker's start-up as the first pass measured it, else one after another; compare: one thread per core)`, workerCount('--pass-workers', 0));
 }
 
 /** `--set` of run and compare: FIFO depths as [name, depth] pairs, stage settings as their text. */

@@ -5,7 +5,6 @@ import {
   type Feasibility,
   type PassOptions,
   formatNumber,
-  defaultPassWorkers,
   runInference$,
   runPassTiming,
   type InferenceReport,
@@ -51,7 +50,11 @@ export interface RunCommandOptions {
   readonly allowInfeasible?: boolean;
   /** Emulate beyond the platform's built limits as a what-if (`--beyond-built-limits`). */
   readonly beyondBuiltLimits?: boolean;
-  /** Threads computing passes, the main thread included (`--pass-workers`; 0 or 1: serial). Default: one per core when there are two or more. */
+  /**
+   * Threads computing passes, the main thread included (`--pass-workers`; 0 or 1: serial).
+   * Default: the first pass on the main thread, the others on one thread per core when that pays
+   * (accelerator's secondLanePays), else serially.
+   */
   readonly passWorkers?: number;
   /**
    * Lanes started with the process (main.ts): they run the passes when `passWorkers` asks for as
@@ -218,10 +221,11 @@ export async function runCommand(o: RunCommandOptions, io: CliIo): Promise<Infer
     // The request as core run$ slices per pass (forwarded from the pass workers): the bar shows the
     // running passes' cycles and counts finished passes; Ctrl-C unsubscribes, which stops them.
     let done = 0;
-    const workers = o.passWorkers ?? defaultPassWorkers();
-    const lanes = o.passLanes && o.passLanes.lanes === workers && planned >= 2 ? o.passLanes : undefined;
+    // Lanes started with the process serve a --pass-workers n >= 2 request; without the flag
+    // runInference$ decides after the first pass (secondLanePays).
+    const lanes = o.passLanes && o.passLanes.lanes === o.passWorkers && planned >= 2 ? o.passLanes : undefined;
     const request$ = runInference$({
-      ...(lanes ? { passLanes: lanes } : { passWorkers: workers }),
+      ...(lanes ? { passLanes: lanes } : o.passWorkers !== undefined ? { passWorkers: o.passWorkers } : {}),
       model: o.model,
       platform: o.platform,
       variant: o.variant,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tinyQwen3Config } from '@lut-llm/model';
 import { PassLanes } from './pass-lanes.js';
+import { defaultPassWorkers, secondLanePays, WORKER_STARTUP_CPU_MS } from './pass-pool.js';
 import { runInferencePooled } from './run-observable.js';
 import { planInference, runInference, type InferenceOptions, type InferenceReport } from './run.js';
 
@@ -70,5 +71,41 @@ describe('runInferencePooled with passWorkers', () => {
   it('2 and 3 threads (lanes started for the request) give the serial report', async () => {
     const serial = withoutWall(runInference(REQUEST)) as InferenceReport;
     for (const passWorkers of [2, 3]) expect(withoutWall(await runInferencePooled({ ...REQUEST, passWorkers }))).toEqual(serial);
+  });
+});
+
+describe('runInferencePooled by default (no passWorkers): the first pass here, then lanes or serial', () => {
+  it('gives the serial report whichever way the rule decides, and says what it decided', async () => {
+    const serial = withoutWall(runInference(REQUEST));
+    for (const pays of [true, false]) {
+      const placed: { lanes: number; passesLeft: number }[] = [];
+      const labels: string[] = [];
+      const r = await runInferencePooled({
+        ...REQUEST,
+        lanesPay: () => pays,
+        onPlacement: (p) => placed.push({ lanes: p.lanes, passesLeft: p.firstPass.passesLeft }),
+        onProgress: (done, total) => labels.push(`${done}/${total}`),
+      });
+      expect(withoutWall(r), `lanes pay: ${pays}`).toEqual(serial);
+      expect(labels).toEqual(['1/5', '2/5', '3/5', '4/5', '5/5']);
+      // 5 passes: the first here, 4 left; lanes of one thread per core (at most the 4 left), or serial. One core: always serial, nothing to decide.
+      expect(placed).toEqual(defaultPassWorkers() >= 2 ? [{ lanes: pays ? Math.min(defaultPassWorkers(), 4) : 1, passesLeft: 4 }] : []);
+    }
+  });
+
+  it('the rule: half the passes left, at the first pass\'s thread CPU, against a worker\'s start-up plus what the first pass cost all threads', () => {
+    expect(WORKER_STARTUP_CPU_MS).toBe(200);
+    // The default npm start request as measured (first pass ~400 ms here, ~700 ms on other threads): 3 x 400 / 2 = 600 < 200 + 400 + 700 = 1,300.
+    expect(secondLanePays({ passesLeft: 3, threadCpuMs: 400, otherCpuMs: 700 })).toBe(false);
+    // 8 passes left: 1,600 > 1,300.
+    expect(secondLanePays({ passesLeft: 8, threadCpuMs: 400, otherCpuMs: 700 })).toBe(true);
+    // At equality it does not pay (8 x 400 / 2 = 1,600 = 200 + 400 + 1,000); 1 ms less on the other threads and it does.
+    expect(secondLanePays({ passesLeft: 8, threadCpuMs: 400, otherCpuMs: 1000 })).toBe(false);
+    expect(secondLanePays({ passesLeft: 8, threadCpuMs: 400, otherCpuMs: 999 })).toBe(true);
+    // Tiny passes (10 ms): 4 left never repay a start-up (20 < 215); 127 left do (635 > 215).
+    expect(secondLanePays({ passesLeft: 4, threadCpuMs: 10, otherCpuMs: 5 })).toBe(false);
+    expect(secondLanePays({ passesLeft: 127, threadCpuMs: 10, otherCpuMs: 5 })).toBe(true);
+    // No per-thread CPU clock (not Linux): serial.
+    expect(secondLanePays({ passesLeft: 100, threadCpuMs: Number.NaN, otherCpuMs: 0 })).toBe(false);
   });
 });

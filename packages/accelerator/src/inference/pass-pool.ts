@@ -157,28 +157,85 @@ export interface PooledInferenceOptions extends InferenceOptions {
   /**
    * Threads computing passes, this one included: n >= 2 starts n - 1 worker threads for this
    * request ({@link PassLanes}) and stops them after it; 0 or 1: one pass after another on this
-   * thread, as runInference. Default: {@link defaultPassWorkers}.
+   * thread, as runInference. Default (undefined): decided after the first pass, which runs on this
+   * thread: lanes of {@link defaultPassWorkers} threads for the other passes when
+   * {@link secondLanePays} says a worker pays for itself, else serial.
    */
   readonly passWorkers?: number;
+  /**
+   * With the default placement: called once the first pass has run, with the threads chosen for
+   * the others (1: serially on this thread) and the first pass's cost they were chosen from.
+   */
+  readonly onPlacement?: (p: { readonly lanes: number; readonly firstPass: FirstPassCost }) => void;
+  /** With the default placement: the rule that decides from the first pass (default {@link secondLanePays}). */
+  readonly lanesPay?: (c: FirstPassCost) => boolean;
 }
 
 /**
  * Where a request's passes run: on given lanes (they take precedence), on a given pool, on lanes
- * started for it (2 or more pass workers and passes; `own`: close them after it), or one after
- * another on this thread (runInference$'s rule, so runInferencePooled's too).
+ * started for it (2 or more pass workers and passes; `own`: close them after it), one after
+ * another on this thread, or (`auto`, the default) the first pass on this thread and the others
+ * as {@link secondLanePays} decides, on lanes of `lanes` threads or serially (runInference$'s
+ * rule, so runInferencePooled's too).
  */
 export type PassPlacement =
   | { readonly kind: 'lanes'; readonly lanes: PassLanes; readonly own: boolean }
   | { readonly kind: 'pool'; readonly pool: PassPool }
+  | { readonly kind: 'auto'; readonly lanes: number }
   | { readonly kind: 'serial' };
 
 export function passPlacement(opts: PooledInferenceOptions, passes: number): PassPlacement {
   if (opts.passLanes) return { kind: 'lanes', lanes: opts.passLanes, own: false };
   if (opts.passPool) return { kind: 'pool', pool: opts.passPool };
-  const workers = opts.passWorkers ?? defaultPassWorkers();
+  if (opts.passWorkers === undefined) {
+    const lanes = defaultPassWorkers();
+    return lanes >= 2 && passes >= 2 ? { kind: 'auto', lanes } : { kind: 'serial' };
+  }
+  const workers = opts.passWorkers;
   if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`passWorkers must be an integer >= 0, got ${workers}`);
   if (workers <= 1 || passes <= 1) return { kind: 'serial' };
   return { kind: 'lanes', lanes: new PassLanes({ lanes: Math.min(workers, passes) }), own: true };
+}
+
+/** What {@link secondLanePays} decides from: the request's first pass, run on this thread, and the passes left. */
+export interface FirstPassCost {
+  /** Passes of the request after the first. */
+  readonly passesLeft: number;
+  /** CPU time of this thread during the first pass (ms): the pass itself, its JIT warm-up included. */
+  readonly threadCpuMs: number;
+  /** CPU time of the process's other threads during the first pass (ms): V8's concurrent compilation and GC helpers. */
+  readonly otherCpuMs: number;
+}
+
+/**
+ * CPU time a pass-lane worker takes to start (isolate, node bootstrap, the pass path's modules),
+ * measured: the passes bench's "worker start-up CPU" row (`LaneStats.startupCpuMs`), 160-250 ms on
+ * this machine across sessions 6 and 7 (quiet to load 10). A measured figure, not a fitted one; it
+ * enters {@link secondLanePays} beside quantities measured in the run itself.
+ */
+export const WORKER_STARTUP_CPU_MS = 200;
+
+/**
+ * Whether a worker thread pays for itself on the rest of a request (issue 19's default), on two
+ * cores. A fresh worker is a new V8 isolate on the same two cores as this thread: it starts
+ * ({@link WORKER_STARTUP_CPU_MS}) and then compiles the pass path again, so before it saves
+ * anything it costs its start-up plus about what this thread's first pass cost: the pass with its
+ * JIT warm-up (`threadCpuMs`) and the compilation and GC on the process's other threads
+ * (`otherCpuMs`; a serial run gets these for free on the second core, two lanes share the cores
+ * with them). It saves half of the passes left (two lanes share them; the passes of a request
+ * have one graph, so the same firings within 0.1%, and each costs at most the first's thread CPU
+ * once warm). So a second lane pays when
+ *
+ *     passesLeft x threadCpuMs / 2 > WORKER_STARTUP_CPU_MS + threadCpuMs + otherCpuMs.
+ *
+ * The default `npm start` request (4 passes, measured: first pass ~400 ms on this thread and
+ * ~700 ms on the others, cold) stays serial: 3 passes left save ~600 ms against ~1,300 ms of cost,
+ * and the whole `npm start` measured no faster on 2 threads; with 8 or more such passes (e.g.
+ * `--decode-samples 9`) lanes pay. Where thread CPU cannot be read (NaN: not Linux) the comparison
+ * is false: serial.
+ */
+export function secondLanePays(c: FirstPassCost): boolean {
+  return (c.passesLeft * c.threadCpuMs) / 2 > WORKER_STARTUP_CPU_MS + c.threadCpuMs + c.otherCpuMs;
 }
 
 /**

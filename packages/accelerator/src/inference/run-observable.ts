@@ -1,6 +1,6 @@
-import { concat, defer, EMPTY, from, lastValueFrom, mergeMap, Observable, type Subscription } from 'rxjs';
-import type { PassLanes } from './pass-lanes.js';
-import { passPlacement, type PassPool, type PooledInferenceOptions } from './pass-pool.js';
+import { concat, defer, EMPTY, from, lastValueFrom, mergeMap, Observable, tap, type Subscription } from 'rxjs';
+import { PassLanes, threadCpuMs } from './pass-lanes.js';
+import { passPlacement, secondLanePays, type FirstPassCost, type PassPool, type PooledInferenceOptions } from './pass-pool.js';
 import { planInference, runPassTiming$, type InferenceReport, type PassEvent, type PassReport, type PassTask } from './run.js';
 
 /** What {@link runInference$} emits: each running pass's run$ progress, each finished pass, then the report (last). */
@@ -14,7 +14,9 @@ export type InferenceEvent =
  * each pass runs through core's `run$` in slices on this thread, and with a given `passPool` in its
  * workers, which forward every slice's progress (`pass-progress`). With 2 or more pass workers (or
  * given `passLanes`) the passes run on {@link PassLanes}: this thread is a lane and runs whole
- * passes, so only `pass-done` events come (the faster path on 2 cores). `pass-done` counts finished
+ * passes, so only `pass-done` events come. By default (no `passWorkers`) the first pass runs here
+ * in slices, its CPU measured, and the others on lanes started for them when
+ * {@link secondLanePays} says a worker repays its start-up, else here too (`onPlacement` says which). `pass-done` counts finished
  * passes (1 .. total, in the order they finish); the last emission is the report, the same as
  * runInference's (runInferencePooled awaits it). Unsubscribing cancels: passes on this thread stop between slices, a pool
  * worker's task is aborted (piscina stops the thread), lanes started for the request are closed.
@@ -24,6 +26,7 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
     const t0 = performance.now();
     let plan: ReturnType<typeof planInference>;
     let pool: PassPool | undefined;
+    let autoLanes: number | undefined;
     // The last emission: the passes' reports assembled into the request's (an assembly error fails the run).
     const emitReport = (reports: PassReport[]) => {
       let report: InferenceReport;
@@ -45,6 +48,7 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
       const place = passPlacement(opts, plan.tasks.length);
       if (place.kind === 'lanes') return onLanes(place.lanes, place.own);
       if (place.kind === 'pool') pool = place.pool;
+      if (place.kind === 'auto') autoLanes = place.lanes;
     } catch (e) {
       subscriber.error(e);
       return;
@@ -90,8 +94,61 @@ export function runInference$(opts: PooledInferenceOptions): Observable<Inferenc
         });
       });
     const indexed = plan.tasks.map((t, i) => [t, i] as const);
+    const serialFrom = (first: number) => concat(...indexed.slice(first).map(([t, i]) => defer(() => one(t, i))));
+    // The passes after the first on lanes started for them (this thread one of them), closed after.
+    const restOnLanes = (lanesWanted: number): Observable<never> =>
+      new Observable<never>((inner) => {
+        const lanes = new PassLanes({ lanes: Math.min(lanesWanted, total - 1) });
+        let cancelled = false;
+        lanes
+          .run(plan.tasks.slice(1), (_done, t) => {
+            if (!cancelled) passDone(++done, t.label);
+          })
+          .then(
+            async (rs) => {
+              await lanes.close();
+              rs.forEach((r, k) => (reports[k + 1] = r));
+              inner.complete();
+            },
+            async (e: unknown) => {
+              await lanes.close();
+              inner.error(e);
+            },
+          );
+        return () => {
+          cancelled = true;
+          void lanes.close();
+        };
+      });
+    // Default placement: the first pass here, its CPU measured; then the others as secondLanePays decides.
+    const auto = (lanesWanted: number): Observable<never> => {
+      let cpu0 = 0;
+      let process0 = process.cpuUsage();
+      const first = defer(() => {
+        cpu0 = threadCpuMs();
+        process0 = process.cpuUsage();
+        return one(plan.tasks[0]!, 0);
+      }).pipe(
+        tap({
+          complete: () => {
+            const thread = threadCpuMs() - cpu0;
+            const p = process.cpuUsage(process0);
+            cost = { passesLeft: total - 1, threadCpuMs: thread, otherCpuMs: (p.user + p.system) / 1e3 - thread };
+          },
+        }),
+      );
+      let cost: FirstPassCost | undefined;
+      return concat(
+        first,
+        defer(() => {
+          const pays = cost !== undefined && (opts.lanesPay ?? secondLanePays)(cost);
+          if (cost) opts.onPlacement?.({ lanes: pays ? Math.min(lanesWanted, total - 1) : 1, firstPass: cost });
+          return pays ? restOnLanes(lanesWanted) : serialFrom(1);
+        }),
+      );
+    };
     // Serially on this thread, or up to the pool's in-flight count at once (one running and one queued per worker).
-    const all = pool ? from(indexed).pipe(mergeMap(([t, i]) => one(t, i), pool.inFlight)) : concat(...indexed.map(([t, i]) => defer(() => one(t, i))));
+    const all = pool ? from(indexed).pipe(mergeMap(([t, i]) => one(t, i), pool.inFlight)) : autoLanes !== undefined ? auto(autoLanes) : serialFrom(0);
     const finish = (error?: unknown) => (error !== undefined ? subscriber.error(error) : emitReport(reports));
     const sub: Subscription = (total > 0 ? all : EMPTY).subscribe({ error: (e: unknown) => finish(e), complete: () => finish() });
     return () => {
