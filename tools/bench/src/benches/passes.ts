@@ -1,18 +1,34 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { PassLanes, threadCpuMs, runInference, runInferencePooled, type InferenceReport } from '@lut-llm/accelerator';
+import { PassLanes, threadCpuMs, runInference, runInferencePooled, type FirstPassCost, type InferenceReport, type LaneStats } from '@lut-llm/accelerator';
 import { QWEN3_CONFIGS } from '@lut-llm/model';
 import { machineRows, type Bench, type BenchRow } from '../harness.js';
+
+/** What fresh-request.js prints. */
+interface FreshRun {
+  readonly e2eMs: number;
+  readonly requestMs: number;
+  readonly processMs: number;
+  readonly mainLoadCpuMs: number;
+  readonly mainRequestCpuMs: number;
+  readonly processLoadCpuMs: number;
+  readonly processCpuMs: number;
+  readonly laneStats: readonly LaneStats[];
+  readonly placement?: { readonly lanes: number; readonly firstPass: FirstPassCost };
+}
 
 /**
  * Issue 19 item 5 (timing): the default `npm start` request (Qwen3-1.7B on the default platform,
  * 128 tokens in, 128 out, 3 sampled decode steps: 4 passes), serially and on 2 threads (the main
  * thread and one worker thread, PassLanes), in the same run:
  * - in this process, after one untimed serial request (so the main thread's JIT is warm in both):
- *   serial; 2 threads with the worker started for the request (as `lut-llm run` does); 2 threads
- *   on lanes started earlier and reused (as `compare` or a long-lived process does);
+ *   serial; 2 threads with the worker started for the request (as `runInferencePooled` with
+ *   `passWorkers: 2` does); 2 threads on lanes started earlier and reused (a long-lived process);
+ * - in fresh processes (tools/bench/src/fresh-request.ts), as `npm start` runs the request: serial;
+ *   on 2 lanes started at process start, before the emulator's modules load (apps/cli main.ts with
+ *   --pass-workers 2); the default placement (the first pass decides: secondLanePays);
  * - the whole `npm start` command (`node apps/cli/dist/main.js`, process start and module loading
- *   included) with `--pass-workers 0` and with the default (one thread per core).
+ *   included) with `--pass-workers 0`, `--pass-workers 2` and the default.
  * Beside each wall-time ratio, the ratio of thread CPU times (serial: the main thread's; 2 threads:
  * the busiest lane's, worker start-up included): what the run would give with a core per thread.
  * The bound on the speed-up is the serial sum over the longest pass (a pass is not split). Load
@@ -80,20 +96,69 @@ const bench: Bench = {
       { label: '  on cores of their own (serial thread CPU / busiest lane CPU)', value: serialCpuMs / reused.cpuBound, unit: 'x' },
       { label: 'bound: serial sum of passes / longest pass', value: passMs.reduce((a, b) => a + b, 0) / longest, unit: 'x' },
     );
-    // The whole command, as a user runs it.
+    // Fresh processes, as `npm start` runs the request (fresh-request.js): serial, on 2 lanes
+    // started at process start (as apps/cli main.ts does for --pass-workers 2), and the default
+    // placement (auto); the three alternate, 3 runs each, medians.
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const freshScript = fileURLToPath(new URL('../fresh-request.js', import.meta.url));
+    const fresh1 = (mode: 'serial' | 'lanes' | 'auto'): FreshRun => {
+      const r = spawnSync(process.execPath, [freshScript, mode], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`fresh-request ${mode} failed: ${r.stderr}`);
+      const run = JSON.parse(r.stdout) as FreshRun;
+      if (run.e2eMs !== warm.e2eMs) throw new Error(`a fresh run's e2e ${run.e2eMs} ms differs from serial ${warm.e2eMs} ms`);
+      return run;
+    };
+    const fs: FreshRun[] = [];
+    const fl: FreshRun[] = [];
+    const fa: FreshRun[] = [];
+    for (let k = 0; k < 3; k++) {
+      fs.push(fresh1('serial'));
+      fl.push(fresh1('lanes'));
+      fa.push(fresh1('auto'));
+    }
+    const m = (runs: FreshRun[], f: (r: FreshRun) => number) => median(runs.map(f));
+    const requestCpu = (r: FreshRun) => r.processCpuMs - r.processLoadCpuMs; // all threads, during the request
+    // The busiest lane from the request's start: a worker's start-up counts where it outlasted the main thread's loading.
+    const laneCritical = (r: FreshRun) => Math.max(...r.laneStats.map((s) => s.passCpuMs + (s.lane === 0 ? 0 : Math.max(0, s.startupCpuMs - r.mainLoadCpuMs))));
+    // On 2 idle cores the 2-lane request takes at least its busiest lane and at least half its CPU of all threads;
+    // the serial request takes its main thread's CPU (V8's background threads run beside it on the other core).
+    const laneBound = (r: FreshRun) => Math.max(laneCritical(r), requestCpu(r) / 2);
+    rows.push(
+      { label: 'fresh process (as npm start), serial: request wall time (median of 3)', value: m(fs, (r) => r.requestMs), unit: 'ms' },
+      { label: '  main-thread CPU: module loading / the request', value: m(fs, (r) => r.mainLoadCpuMs), unit: `/ ${m(fs, (r) => r.mainRequestCpuMs)} ms` },
+      { label: '  the request\'s CPU, all threads (V8 compilation and GC beside the main thread)', value: m(fs, requestCpu), unit: 'ms' },
+      { label: 'fresh process, 2 lanes started at process start: request wall time', value: m(fl, (r) => r.requestMs), unit: 'ms' },
+      { label: '  worker start-up CPU (overlaps the main thread loading its modules)', value: m(fl, (r) => r.laneStats[1]?.startupCpuMs ?? NaN), unit: 'ms' },
+      { label: '  pass CPU, main lane / worker lane', value: m(fl, (r) => r.laneStats[0]?.passCpuMs ?? NaN), unit: `/ ${m(fl, (r) => r.laneStats[1]?.passCpuMs ?? NaN)} ms` },
+      { label: '  the request\'s CPU, all threads', value: m(fl, requestCpu), unit: 'ms' },
+      { label: '  speed-up of the request vs serial (target >= 1.7)', value: m(fs, (r) => r.requestMs) / m(fl, (r) => r.requestMs), unit: 'x' },
+      { label: '  on cores of their own (serial main-thread CPU / busiest lane CPU)', value: m(fs, (r) => r.mainRequestCpuMs) / m(fl, laneCritical), unit: 'x' },
+      { label: '  bound on 2 cores (serial main-thread CPU / max(busiest lane, all-thread CPU / 2))', value: m(fs, (r) => r.mainRequestCpuMs) / m(fl, laneBound), unit: 'x' },
+      { label: 'fresh process, default placement: request wall time', value: m(fa, (r) => r.requestMs), unit: 'ms' },
+      { label: '  first pass CPU, this thread / other threads', value: m(fa, (r) => r.placement?.firstPass.threadCpuMs ?? NaN), unit: `/ ${m(fa, (r) => r.placement?.firstPass.otherCpuMs ?? NaN)} ms` },
+      { label: '  threads chosen for the other passes (1: serial)', value: m(fa, (r) => r.placement?.lanes ?? NaN), unit: '' },
+      { label: '  speed-up of the request vs serial', value: m(fs, (r) => r.requestMs) / m(fa, (r) => r.requestMs), unit: 'x' },
+    );
+    // The whole command, as a user runs it: --pass-workers 0, 2 and the default alternate, 3 each.
     const cli = fileURLToPath(new URL('../../../../apps/cli/dist/main.js', import.meta.url));
     const command = (args: string[]) => {
       const t = performance.now();
-      const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [cli, '--quiet', ...args], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`npm start ${args.join(' ')} failed: ${r.stderr}`);
       return performance.now() - t;
     };
-    const cmdSerial = command(['--pass-workers', '0']);
-    const cmdDefault = command([]);
+    const cmd: Record<'serial' | 'two' | 'default', number[]> = { serial: [], two: [], default: [] };
+    for (let k = 0; k < 3; k++) {
+      cmd.serial.push(command(['--pass-workers', '0']));
+      cmd.two.push(command(['--pass-workers', '2']));
+      cmd.default.push(command([]));
+    }
     rows.push(
-      { label: 'npm start --pass-workers 0 (whole process): wall time', value: cmdSerial, unit: 'ms' },
-      { label: 'npm start, default 2 threads (whole process): wall time', value: cmdDefault, unit: 'ms' },
-      { label: '  speed-up', value: cmdSerial / cmdDefault, unit: 'x' },
+      { label: 'npm start --pass-workers 0 (whole process): wall time (median of 3)', value: median(cmd.serial), unit: 'ms' },
+      { label: 'npm start --pass-workers 2 (lanes from process start): wall time', value: median(cmd.two), unit: 'ms' },
+      { label: '  speed-up vs --pass-workers 0', value: median(cmd.serial) / median(cmd.two), unit: 'x' },
+      { label: 'npm start (default placement): wall time', value: median(cmd.default), unit: 'ms' },
+      { label: '  speed-up vs --pass-workers 0', value: median(cmd.serial) / median(cmd.default), unit: 'x' },
       ...(await machineRows('after')),
     );
     return rows;
