@@ -1,10 +1,10 @@
 import type { Subject } from 'rxjs';
 import { Arbiter } from './arbitration.js';
 import { RunError } from './errors.js';
-import { BoundedFifo } from './fifo.js';
+import { BoundedFifo, FifoStore } from './fifo.js';
 import type { Graph } from './graph.js';
 import { EventHeap } from './heap.js';
-import { actorRuntime, type ActorRuntime } from './ports.js';
+import { actorRuntime, graphPorts, type ActorRuntime } from './ports.js';
 import { Pipeline } from './pipeline.js';
 import { FiringRecorder } from './recording.js';
 import { SharedResource } from './resource.js';
@@ -32,7 +32,7 @@ export class RunState {
   readonly resources: SharedResource[];
   readonly actors: ActorRuntime[];
   readonly names: string[];
-  /** Producer and consumer actor of each FIFO (NONE: unbound). */
+  /** Producer and consumer actor of each FIFO (NONE: unbound); shared by the graph's runs: read-only. */
   readonly producer: Int32Array;
   readonly consumer: Int32Array;
   readonly n: number;
@@ -94,11 +94,10 @@ export class RunState {
     if (!Number.isInteger(this.maxCycles) || this.maxCycles < 1) throw new RangeError(`maxCycles must be an integer >= 1, got ${options.maxCycles}`);
     if (options.mode !== undefined && options.mode !== 'timing' && options.mode !== 'functional') throw new RangeError(`mode must be 'timing' or 'functional', got '${String(options.mode)}'`);
     if (options.trace !== undefined && options.trace !== 'summary' && options.trace !== 'full') throw new RangeError(`trace must be 'summary' or 'full', got '${String(options.trace)}'`);
-    const selfLoops = new Set<number>();
-    for (const ga of graph.actors) for (const fi of ga.outputs.values()) if ([...ga.inputs.values()].includes(fi)) selfLoops.add(fi);
-    this.fifos = graph.fifos.map((f, i) => new BoundedFifo(f, selfLoops.has(i)));
+    const ports = graphPorts(graph);
+    const store = new FifoStore(graph.fifos);
+    this.fifos = graph.fifos.map((f, i) => new BoundedFifo(f, ports.selfLoop[i] === 1, store));
     this.resources = graph.resources.map((r) => new SharedResource(r));
-    const resourceIndex = new Map(graph.resources.map((r, i) => [r.name, i]));
     this.n = graph.actors.length;
     // Actors 0..n (n: the arbitration round's slot); 4 phase slots for the 3 phases.
     this.actorBits = Math.max(1, Math.ceil(Math.log2(this.n + 1)));
@@ -106,15 +105,13 @@ export class RunState {
     this.cycleUnscale = 2 ** -(this.actorBits + 2);
     this.actorMask = 2 ** this.actorBits - 1;
     this.maxKeyCycle = Math.floor(Number.MAX_SAFE_INTEGER / this.cycleScale) - 1;
-    this.producer = new Int32Array(this.fifos.length).fill(NONE);
-    this.consumer = new Int32Array(this.fifos.length).fill(NONE);
+    this.producer = ports.producer;
+    this.consumer = ports.consumer;
     this.names = graph.actors.map((ga) => ga.spec.name);
     this.actors = graph.actors.map((ga, ai) => {
-      const rt = actorRuntime(ga, resourceIndex, (e: unknown) => {
+      const rt = actorRuntime(ga, ports.actors[ai]!, (e: unknown) => {
         throw new RunError(`actor '${ga.spec.name}': behaviour failed: ${String(e)}`, ga.spec.name, undefined, { cause: e });
       });
-      rt.inFifos.forEach((f) => (this.consumer[f] = ai));
-      rt.outFifos.forEach((f) => (this.producer[f] = ai));
       if (rt.isSink) this.sinks[ga.spec.name] = [];
       return rt;
     });
