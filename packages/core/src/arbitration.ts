@@ -44,7 +44,7 @@ export interface Served {
  * requests hold it first (its calendar is work-conserving).
  */
 export class Arbiter {
-  private readonly pending: RequestRecord[] = [];
+  private pending: RequestRecord[] = [];
   private readonly spare: RequestRecord[] = [];
   /** Cycles requesters of each resource spent waiting for it. */
   readonly contention: Float64Array;
@@ -155,44 +155,91 @@ export class Arbiter {
       this.release(p);
       return;
     }
-    const batch = this.pending.splice(0);
-    const served: Served[] = batch.map(() => ({ finish: t, waitUntil: t, resource: undefined, heldBy: undefined }));
-    // Requests grouped by resource, resources served in declaration order.
-    const byResource = new Map<number, { b: number; units: number; k: number }[]>();
-    batch.forEach((p, b) => {
-      p.requests.forEach((rq, k) => {
-        const ri = this.resourceOf(p, rq.resource);
-        let list = byResource.get(ri);
-        if (!list) byResource.set(ri, (list = []));
-        list.push({ b, units: rq.units, k });
-      });
-    });
-    const order = [...byResource.keys()].sort((x, y) => x - y);
-    for (const ri of order) {
+    // The general case, without allocation: one entry per (firing b, request k), sorted by
+    // resource (declaration order), then by the resource's policy, then by firing and request
+    // order (what a stable sort of each resource's requesters in (b, k) order gives).
+    const batch = this.pending;
+    const nb = batch.length;
+    const served = this.servedFor(nb, t);
+    const e = this.entries;
+    let ne = 0;
+    for (let b = 0; b < nb; b++) {
+      const p = batch[b]!;
+      const rqs = p.requests;
+      for (let k = 0; k < rqs.length; k++) {
+        const rq = rqs[k]!;
+        const x = (e[ne] ??= { ri: 0, rank: 0, actor: 0, b: 0, k: 0, units: 0 });
+        x.ri = this.resourceOf(p, rq.resource);
+        x.actor = p.actor;
+        x.b = b;
+        x.k = k;
+        x.units = rq.units;
+        ne++;
+      }
+    }
+    const n = this.actorNames.length;
+    for (let q = 0; q < ne; q++) {
+      const x = e[q]!;
+      const pol = this.resources[x.ri]!.arbitration;
+      // Priority: lower number first, unlisted last, ties by actor; round-robin: the requester
+      // after the last one granted first (an actor has one firing per cycle: ranks are distinct).
+      x.rank = pol.kind === 'priority' ? (pol.order[this.actorNames[x.actor]!] ?? Infinity) : (x.actor - this.resources[x.ri]!.lastGranted - 1 + n) % n;
+    }
+    // Insertion sort: a round holds a handful of requests.
+    for (let q = 1; q < ne; q++) {
+      const x = e[q]!;
+      let j = q - 1;
+      while (j >= 0 && entryAfter(e[j]!, x)) {
+        e[j + 1] = e[j]!;
+        j--;
+      }
+      e[j + 1] = x;
+    }
+    for (let q = 0; q < ne; q++) {
+      const { ri, b, k, units } = e[q]!;
+      const p = batch[b]!;
       const res = this.resources[ri]!;
-      const requesters = byResource.get(ri)!;
-      if (requesters.length > 1) this.orderRequests(res, requesters, batch);
-      for (const { b, units, k } of requesters) {
-        const p = batch[b]!;
-        const g = res.grant(p.actor, t, units);
-        this.onRecord?.(p.id, k);
-        this.onGrant?.(ri, p.actor, units, t, g);
-        const s = served[b]!;
-        if (g.endCycle > s.finish) s.finish = g.endCycle;
-        if (g.startCycle > t && g.heldBy !== p.actor) {
-          // Every cycle waited is contention, charged to the resource (also when the firing
-          // waits for another resource for longer).
-          this.contention[ri] += g.startCycle - t;
-          if (g.startCycle > s.waitUntil) {
-            s.waitUntil = g.startCycle;
-            s.resource = res.name;
-            s.heldBy = g.heldBy;
-          }
+      const g = res.grant(p.actor, t, units);
+      this.onRecord?.(p.id, k);
+      this.onGrant?.(ri, p.actor, units, t, g);
+      const s = served[b]!;
+      if (g.endCycle > s.finish) s.finish = g.endCycle;
+      if (g.startCycle > t && g.heldBy !== p.actor) {
+        // Every cycle waited is contention, charged to the resource (also when the firing
+        // waits for another resource for longer).
+        this.contention[ri] += g.startCycle - t;
+        if (g.startCycle > s.waitUntil) {
+          s.waitUntil = g.startCycle;
+          s.resource = res.name;
+          s.heldBy = g.heldBy;
         }
       }
     }
-    batch.forEach((p, b) => done(p, served[b]!));
-    for (const p of batch) this.release(p);
+    // `done` may start firings that request again (a round of the same cycle runs later): the
+    // batch is handed over first.
+    this.pending = this.draining;
+    this.draining = batch;
+    for (let b = 0; b < nb; b++) done(batch[b]!, served[b]!);
+    for (let b = 0; b < nb; b++) this.release(batch[b]!);
+    batch.length = 0;
+  }
+
+  /** Reused sort entries of a round and the `Served` records of its firings. */
+  private readonly entries: RoundEntry[] = [];
+  private readonly servedPool: Served[] = [];
+  private draining: RequestRecord[] = [];
+
+  /** `nb` Served records reset for a round at `t` (reused from round to round). */
+  private servedFor(nb: number, t: number): Served[] {
+    const pool = this.servedPool;
+    for (let b = 0; b < nb; b++) {
+      const s = (pool[b] ??= { finish: 0, waitUntil: 0, resource: undefined, heldBy: undefined });
+      s.finish = t;
+      s.waitUntil = t;
+      s.resource = undefined;
+      s.heldBy = undefined;
+    }
+    return pool;
   }
 
   /**
@@ -210,17 +257,23 @@ export class Arbiter {
       : `requests undeclared resource '${resource}'`;
     throw new RunError(`actor '${name}': firing ${p.index} ${msg}`, name, p.index);
   }
+}
 
-  private orderRequests(res: SharedResource, reqs: { b: number; units: number }[], batch: PendingRequest[]): void {
-    const pol = res.arbitration;
-    const n = this.actorNames.length;
-    if (pol.kind === 'priority') {
-      const prio = (b: number) => pol.order[this.actorNames[batch[b]!.actor]!] ?? Infinity;
-      reqs.sort((x, y) => prio(x.b) - prio(y.b) || batch[x.b]!.actor - batch[y.b]!.actor || x.b - y.b);
-    } else {
-      const last = res.lastGranted;
-      const rank = (b: number) => (batch[b]!.actor - last - 1 + n) % n;
-      reqs.sort((x, y) => rank(x.b) - rank(y.b) || x.b - y.b);
-    }
-  }
+/** One request of a round: resource, policy rank, and the firing (b) and request (k) it belongs to. */
+interface RoundEntry {
+  ri: number;
+  rank: number;
+  actor: number;
+  b: number;
+  k: number;
+  units: number;
+}
+
+/** Whether `x` is served after `y` in a round (see `arbitrate`). */
+function entryAfter(x: RoundEntry, y: RoundEntry): boolean {
+  if (x.ri !== y.ri) return x.ri > y.ri;
+  if (x.rank !== y.rank) return x.rank > y.rank;
+  if (x.actor !== y.actor) return x.actor > y.actor;
+  if (x.b !== y.b) return x.b > y.b;
+  return x.k > y.k;
 }
