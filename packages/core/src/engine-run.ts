@@ -172,9 +172,9 @@ export class EngineRun extends PipelineWrites {
     this.book.closeEmpty(a, t);
     const fifos = this.fifos;
     const firing = rt.firing;
+    // Every port shows undefined between firings (see the end of the firing): ports this one
+    // does not read stay so.
     const ins = firing.in;
-    // Ports this firing does not read show undefined (a firing reading all of them sets each).
-    if (readIdx !== rt.allIn) for (let k = 0; k < ins.length; k++) ins[k] = undefined;
     const needPayloads = this.functional && rt.kernel !== undefined;
     const inPayloads: Record<string, unknown> | undefined = needPayloads ? {} : undefined;
     const collect = rt.isSink && this.collectSinks;
@@ -238,6 +238,11 @@ export class EngineRun extends PipelineWrites {
       entry.write = UNKNOWN;
       pipe.push(entry);
     }
+    // The firing lets go of its tokens (the FIFOs and the pipeline hold them while needed): a
+    // token still referenced from an actor's reused arrays would survive young-generation GCs
+    // and be copied and promoted with the live ones.
+    for (let r = 0; r < readIdx.length; r++) ins[readIdx[r]!] = undefined;
+    for (let k = 0; k < out.length; k++) out[k] = undefined;
     if (requests && requests.length > 0) {
       const now = requests.length === 1 ? this.arbiter.grantNow(a, requests[0]!, t) : undefined;
       if (now) {

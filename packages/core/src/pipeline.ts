@@ -6,7 +6,7 @@ export interface InFlight {
   index: number;
   n: number;
   readonly ports: number[];
-  readonly metas: TokenMeta[];
+  readonly metas: (TokenMeta | undefined)[];
   readonly payloads: unknown[];
 }
 
@@ -45,7 +45,11 @@ export class Pipeline {
 
   shift(): void {
     const f = this.items[this.head]!;
-    for (let k = 0; k < f.n; k++) f.payloads[k] = undefined;
+    // Spare entries hold no tokens (a stale reference would keep a token alive through GCs).
+    for (let k = 0; k < f.n; k++) {
+      f.metas[k] = undefined;
+      f.payloads[k] = undefined;
+    }
     this.spare.push(f);
     this.head = (this.head + 1) % this.items.length;
     this.len--;

@@ -304,7 +304,7 @@ export function outputsOf(rt: ActorRuntime, firing: Firing, writeIdx: ArrayLike<
   const out = rt.out;
   const emit = rt.emit;
   if (emit) {
-    for (let k = 0; k < out.length; k++) out[k] = undefined;
+    // `out` is all undefined here: the engine clears it at the end of each firing.
     try {
       emit(firing, out);
     } catch (e) {
