@@ -15,6 +15,8 @@ export interface PendingRequest {
   readonly requests: readonly ResourceRequest[];
   /** Firing id in a recorded run (see recording.ts). */
   readonly id: number;
+  /** The requester's handle of the firing (the engine's in-flight entry), handed back when served. */
+  readonly tag: unknown;
 }
 
 /** A pending request's record, reused once its firing has been served (no allocation per request). */
@@ -25,6 +27,7 @@ interface RequestRecord {
   latencyCycles: number;
   requests: readonly ResourceRequest[];
   id: number;
+  tag: unknown;
 }
 
 /** How a firing was served: its accesses end at `finish`; it waited until `waitUntil` (holder named). */
@@ -115,8 +118,9 @@ export class Arbiter {
   }
 
   /** Firing `index` of `actor` (recorded as `id`) waits for this cycle's round with `requests` (read in the round). */
-  request(actor: number, index: number, iiCycles: number, latencyCycles: number, requests: readonly ResourceRequest[], id: number): void {
-    const p = this.spare.pop() ?? { actor: 0, index: 0, iiCycles: 0, latencyCycles: 0, requests, id: 0 };
+  request(actor: number, index: number, iiCycles: number, latencyCycles: number, requests: readonly ResourceRequest[], id: number, tag: unknown): void {
+    const p = this.spare.pop() ?? { actor: 0, index: 0, iiCycles: 0, latencyCycles: 0, requests, id: 0, tag: undefined };
+    p.tag = tag;
     p.actor = actor;
     p.index = index;
     p.iiCycles = iiCycles;
@@ -136,6 +140,7 @@ export class Arbiter {
   /** The record goes back to the pool once its firing has been served (the engine keeps no reference). */
   private release(p: RequestRecord): void {
     p.requests = NO_REQUESTS;
+    p.tag = undefined;
     this.spare.push(p);
   }
 

@@ -250,7 +250,7 @@ export class EngineRun extends PipelineWrites {
         return;
       }
       this.nextAllowed[a] = Infinity;
-      this.arbiter.request(a, i, ii, latency, requests, id);
+      this.arbiter.request(a, i, ii, latency, requests, id, entry);
       if (this.arbitrationAt !== t) {
         this.arbitrationAt = t;
         this.arbitrationKey = this.keyOf(t, ARBITRATE, this.n);
@@ -341,14 +341,9 @@ export class EngineRun extends PipelineWrites {
 
   /** A firing waiting for its cycle's arbitration round has been served. */
   private readonly served = (p: PendingRequest, s: Served): void => {
-    const pipe = this.pipes[p.actor]!;
-    let entry: InFlight | undefined;
-    for (let k = pipe.len - 1; k >= 0; k--) {
-      const f = pipe.at(k);
-      if (f.index === p.index) entry = f;
-      if (f.write !== UNKNOWN) break;
-    }
-    this.serve(p.actor, p.index, p.iiCycles, p.latencyCycles, s, entry, this.now);
+    // The firing's in-flight entry (undefined: it writes nothing); still in the pipeline, whose
+    // writes wait for its planned cycle.
+    this.serve(p.actor, p.index, p.iiCycles, p.latencyCycles, s, p.tag as InFlight | undefined, this.now);
   };
 
   /** Firing `index` of `a`, started at t, was served as `s`: it is busy until its accesses end. */
