@@ -9,6 +9,9 @@ import { NONE } from './stalls.js';
 import type { RunResult } from './engine.js';
 import { PipelineWrites } from './writes.js';
 
+/** Firings one actor may start in a run (its count is an Int32). */
+const MAX_FIRINGS = 2 ** 31 - 1;
+
 /** Outcomes of `waitForInputs`. */
 const READY = 0;
 const WAITING = 1;
@@ -144,6 +147,7 @@ export class EngineRun extends PipelineWrites {
       this.retire(a, t);
       return;
     }
+    if (i === MAX_FIRINGS) throw new RunError(`actor '${spec.name}': more than ${MAX_FIRINGS} firings in one run (the engine counts firings in 32 bits)`, spec.name, i);
     let readIdx: ArrayLike<number>;
     if (this.aheadFor[a] === i) {
       readIdx = this.ahead[a]!;

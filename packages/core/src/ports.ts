@@ -33,8 +33,11 @@ class FiringView implements Firing {
 
   /** Starts firing `index` at `cycle` reading ports `readIdx` (their metadata already in `in`). */
   begin(index: number, cycle: number, readIdx: ArrayLike<number>): void {
-    this.index = index;
-    this.cycle = cycle;
+    // Whole numbers below 2^30 are handed over as small integers (V8 Smis), not as the doubles the
+    // engine's Float64Arrays yield: a double here makes every metadata field a stage computes
+    // from it a boxed double, one heap allocation per field per token (3 per weight tile).
+    this.index = index < SMALL_INT ? index | 0 : index;
+    this.cycle = cycle < SMALL_INT ? cycle | 0 : cycle;
     this.readIdx = readIdx;
     this.recordValid = false;
   }
@@ -56,6 +59,8 @@ class FiringView implements Firing {
 }
 
 const NO_PORTS: Int32Array = new Int32Array(0);
+/** 2^30: below it a whole number is a V8 small integer (Smi) with pointer compression. */
+const SMALL_INT = 2 ** 30;
 const EMPTY_RECORD: Readonly<Record<string, TokenMeta>> = Object.freeze({});
 
 /**

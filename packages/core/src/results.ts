@@ -30,7 +30,7 @@ export function runResult(s: RunState): RunResult {
 }
 
 /** The run's summary: per actor cycles (they add up to `cycles`), per FIFO and per resource figures, bottlenecks. */
-export function summarize(graph: Graph, cycles: number, firings: Float64Array, book: StallBook, fifos: readonly BoundedFifo[], resources: readonly SharedResource[], contention: Float64Array): RunSummary {
+export function summarize(graph: Graph, cycles: number, firings: ArrayLike<number>, book: StallBook, fifos: readonly BoundedFifo[], resources: readonly SharedResource[], contention: Float64Array): RunSummary {
   const actors: ActorSummary[] = graph.actors.map((ga, a) => {
     const busy = book.busy[a]!;
     const se = book.stallEmpty[a]!;

@@ -56,7 +56,8 @@ export class RunState {
   readonly writeScheduledAt: Float64Array;
   /** Planned write cycle of the newest in-flight firing (writes stay in firing order). */
   readonly tailWrite: Float64Array;
-  readonly firingCount: Float64Array;
+  /** Firings started per actor (Int32: firing indices reach stages as small integers, see ports.ts FiringView.begin). */
+  readonly firingCount: Int32Array;
   readonly done: Uint8Array;
   readonly finishing: Uint8Array;
   /** Pipeline frozen on a full FIFO since `frozenSince` (NONE: running). */
@@ -142,7 +143,7 @@ export class RunState {
     this.scheduledAt = new Float64Array(n).fill(NONE);
     this.writeScheduledAt = new Float64Array(n).fill(NONE);
     this.tailWrite = new Float64Array(n).fill(-Infinity);
-    this.firingCount = new Float64Array(n);
+    this.firingCount = new Int32Array(n);
     this.done = new Uint8Array(n);
     this.finishing = new Uint8Array(n);
     this.frozenSince = new Float64Array(n).fill(NONE);
@@ -159,8 +160,14 @@ export class RunState {
 
   /** The event key of (cycle, phase, actor): events run in key order. */
   keyOf(cycle: number, phase: number, who: number): number {
-    if (cycle > this.maxKeyCycle) throw new RunError(`run exceeded the largest cycle the scheduler can key (${this.maxKeyCycle}) at cycle ${cycle}`);
+    // (The error is built out of line: a small body is inlined into its callers, and an inlined
+    // key, a double above 2^30, is not boxed on the heap to be returned.)
+    if (cycle > this.maxKeyCycle) this.keyOverflow(cycle);
     return cycle * this.cycleScale + phase * (this.actorMask + 1) + who;
+  }
+
+  private keyOverflow(cycle: number): never {
+    throw new RunError(`run exceeded the largest cycle the scheduler can key (${this.maxKeyCycle}) at cycle ${cycle}`);
   }
 
   /**
