@@ -59,6 +59,8 @@ export class Arbiter {
    * granted when made (`grantNow`). Undefined: no request is granted early.
    */
   private readonly sole: Int32Array | undefined;
+  /** Per actor: 1 when it is the sole declarer of some resource (else no request of it is granted early). */
+  private readonly declaresSole: Uint8Array | undefined;
 
   constructor(
     readonly resources: readonly SharedResource[],
@@ -77,6 +79,7 @@ export class Arbiter {
         for (const ri of list) sole[ri] = sole[ri] === UNSET || sole[ri] === a ? a : NONE;
       });
       this.sole = sole;
+      this.declaresSole = Uint8Array.from(declaredIdx, (list, a) => (list.some((ri) => sole[ri] === a) ? 1 : 0));
     }
   }
 
@@ -90,7 +93,7 @@ export class Arbiter {
    */
   grantNow(actor: number, rq: ResourceRequest, t: number): Served | undefined {
     const sole = this.sole;
-    if (!sole) return undefined;
+    if (!sole || this.declaresSole![actor] === 0) return undefined;
     const ri = this.declaredIndex(actor, rq.resource);
     if (ri === NONE || sole[ri] !== actor) return undefined;
     this.grantSingle(ri, actor, rq.units, t, this.now);

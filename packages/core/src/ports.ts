@@ -59,7 +59,7 @@ class FiringView implements Firing {
 }
 
 const NO_PORTS: Int32Array = new Int32Array(0);
-/** 2^30: below it a whole number is a V8 small integer (Smi) with pointer compression. */
+/** 2^30: below it a whole number is a V8 small integer (Smi) on every V8 build (31-bit Smis with pointer compression, 32-bit without). */
 const SMALL_INT = 2 ** 30;
 const EMPTY_RECORD: Readonly<Record<string, TokenMeta>> = Object.freeze({});
 
