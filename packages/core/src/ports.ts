@@ -64,56 +64,6 @@ const SMALL_INT = 2 ** 30;
 const EMPTY_RECORD: Readonly<Record<string, TokenMeta>> = Object.freeze({});
 
 /**
- * An actor as the engine runs it: ports by index (FIFO numbers in port order; names kept for
- * errors, traces and the by-name records some behaviours and kernels use), its firing rule
- * resolved to port-index lists, and the objects reused from firing to firing.
- */
-export interface ActorRuntime {
-  readonly spec: ActorSpec;
-  readonly inPorts: readonly string[];
-  readonly inFifos: Int32Array;
-  readonly outPorts: readonly string[];
-  readonly outFifos: Int32Array;
-  readonly inIndexByPort: ReadonlyMap<string, number>;
-  readonly outIndexByPort: ReadonlyMap<string, number>;
-  /** A behaviour that is not a plain `mapFirings`: pushed through its RxJS operator. */
-  readonly subject: Subject<Firing> | undefined;
-  /** The projection of a `mapFirings` behaviour, called directly (no Subject round trip). */
-  readonly mapFn: ((f: Firing) => FiringOutputs) | undefined;
-  /** The actor has a behaviour of any kind (it sees every firing, also those that write nothing). */
-  readonly hasBehaviour: boolean;
-  emitted: FiringOutputs | undefined;
-  emissions: number;
-  readonly firingLimit: number;
-  readonly isSink: boolean;
-  /** Static, pre-validated cost (undefined when the cost is a function of the firing). */
-  readonly staticCost: FiringCost | undefined;
-  /** Indices of every input / output port (the default firing rule). */
-  readonly allIn: Int32Array;
-  readonly allOut: Int32Array;
-  /** Per output port: the FIFO is also one of the actor's inputs (state carried to the next firing). */
-  readonly selfLoop: Uint8Array;
-  /** The reused Firing (its `in` holds the metadata read, by input port). */
-  readonly firing: FiringView;
-  /** Metadata written by the current firing, by output port (reused). */
-  readonly out: (TokenMeta | undefined)[];
-  readonly readCache: PortCache;
-  readonly writeCache: PortCache;
-  /** Resource names the actor declared and their indices in the graph (requests resolve here first). */
-  readonly resourceNames: readonly string[];
-  readonly resourceIdx: Int32Array;
-  // The spec's callbacks, copied here so the hot path reads one object shape (specs come in
-  // many shapes: reading them per firing is a megamorphic property load).
-  readonly reads: ActorSpec['reads'];
-  readonly writes: ActorSpec['writes'];
-  /** The write rate declares its `inputs` parameter (the by-name record is built for it). */
-  readonly writesReadInputs: boolean;
-  readonly costFn: ((firing: Firing) => FiringCost) | undefined;
-  readonly emit: ActorSpec['emit'];
-  readonly kernel: ActorSpec['kernel'];
-}
-
-/**
  * What a run needs of one actor of a graph that never changes from run to run: its ports by
  * index and name, the FIFO of each port, its resources. Computed once per graph (a graph is
  * immutable) and shared by every run of it: a run of the 1.7B decode graph would otherwise make
@@ -126,12 +76,52 @@ interface ActorPorts {
   readonly outFifos: Int32Array;
   readonly inIndexByPort: ReadonlyMap<string, number>;
   readonly outIndexByPort: ReadonlyMap<string, number>;
+  /** Indices of every input / output port (the default firing rule). */
   readonly allIn: Int32Array;
   readonly allOut: Int32Array;
+  /** Per output port: the FIFO is also one of the actor's inputs (state carried to the next firing). */
   readonly selfLoop: Uint8Array;
+  /** Resource names the actor declared and their indices in the graph (requests resolve here first). */
   readonly resourceNames: readonly string[];
   readonly resourceIdx: Int32Array;
 }
+
+/**
+ * An actor as the engine runs it: ports by index (FIFO numbers in port order; names kept for
+ * errors, traces and the by-name records some behaviours and kernels use), its firing rule
+ * resolved to port-index lists, and the objects reused from firing to firing.
+ */
+export interface ActorRuntime extends ActorPorts {
+  readonly spec: ActorSpec;
+  /** A behaviour that is not a plain `mapFirings`: pushed through its RxJS operator. */
+  readonly subject: Subject<Firing> | undefined;
+  /** The projection of a `mapFirings` behaviour, called directly (no Subject round trip). */
+  readonly mapFn: ((f: Firing) => FiringOutputs) | undefined;
+  /** The actor has a behaviour of any kind (it sees every firing, also those that write nothing). */
+  readonly hasBehaviour: boolean;
+  emitted: FiringOutputs | undefined;
+  emissions: number;
+  readonly firingLimit: number;
+  readonly isSink: boolean;
+  /** Static, pre-validated cost (undefined when the cost is a function of the firing). */
+  readonly staticCost: FiringCost | undefined;
+  /** The reused Firing (its `in` holds the metadata read, by input port). */
+  readonly firing: FiringView;
+  /** Metadata written by the current firing, by output port (reused). */
+  readonly out: (TokenMeta | undefined)[];
+  readonly readCache: PortCache;
+  readonly writeCache: PortCache;
+  // The spec's callbacks, copied here so the hot path reads one object shape (specs come in
+  // many shapes: reading them per firing is a megamorphic property load).
+  readonly reads: ActorSpec['reads'];
+  readonly writes: ActorSpec['writes'];
+  /** The write rate declares its `inputs` parameter (the by-name record is built for it). */
+  readonly writesReadInputs: boolean;
+  readonly costFn: ((firing: Firing) => FiringCost) | undefined;
+  readonly emit: ActorSpec['emit'];
+  readonly kernel: ActorSpec['kernel'];
+}
+
 
 /** A graph's ports as runs use them (see ActorPorts), and which actor produces and consumes each FIFO. */
 export interface GraphPorts {
