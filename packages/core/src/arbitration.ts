@@ -47,8 +47,12 @@ export interface Served {
  * requests hold it first (its calendar is work-conserving).
  */
 export class Arbiter {
+  /** This cycle's requests: pending[0 .. pendingCount) (counts, not push/pop: see `spare`). */
   private pending: RequestRecord[] = [];
+  private pendingCount = 0;
+  /** Records to reuse: spare[0 .. spareCount) (a count, not push/pop, which V8 leaves to a builtin call here). */
   private readonly spare: RequestRecord[] = [];
+  private spareCount = 0;
   /** Cycles requesters of each resource spent waiting for it. */
   readonly contention: Float64Array;
   /** Set when the run is recorded: called with (firing id, request index) at each grant, in grant order. */
@@ -122,7 +126,7 @@ export class Arbiter {
 
   /** Firing `index` of `actor` (recorded as `id`) waits for this cycle's round with `requests` (read in the round). */
   request(actor: number, index: number, iiCycles: number, latencyCycles: number, requests: readonly ResourceRequest[], id: number, tag: unknown): void {
-    const p = this.spare.pop() ?? { actor: 0, index: 0, iiCycles: 0, latencyCycles: 0, requests, id: 0, tag: undefined };
+    const p = this.spareCount > 0 ? this.spare[--this.spareCount]! : { actor: 0, index: 0, iiCycles: 0, latencyCycles: 0, requests, id: 0, tag: undefined };
     p.tag = tag;
     p.actor = actor;
     p.index = index;
@@ -130,7 +134,7 @@ export class Arbiter {
     p.latencyCycles = latencyCycles;
     p.requests = requests;
     p.id = id;
-    this.pending.push(p);
+    this.pending[this.pendingCount++] = p;
   }
 
   /** Index of `resource` among those `actor` declares (NONE: it declares no such resource). */
@@ -144,16 +148,18 @@ export class Arbiter {
   private release(p: RequestRecord): void {
     p.requests = NO_REQUESTS;
     p.tag = undefined;
-    this.spare.push(p);
+    this.spare[this.spareCount++] = p;
   }
 
   private readonly one: Served = { finish: 0, waitUntil: 0, resource: undefined, heldBy: undefined };
 
   /** Serves every request of cycle `t`; `done` receives each firing with how it was served. */
   arbitrate(t: number, done: (p: PendingRequest, s: Served) => void): void {
-    if (this.pending.length === 1 && this.pending[0]!.requests.length === 1) {
+    const nb = this.pendingCount;
+    if (nb === 1 && this.pending[0]!.requests.length === 1) {
       // The common case: one firing, one request this cycle (no ordering, no allocation).
-      const p = this.pending.pop()!;
+      const p = this.pending[0]!;
+      this.pendingCount = 0;
       const rq = p.requests[0]!;
       const ri = this.resourceOf(p, rq.resource);
       const g = this.grantSingle(ri, p.actor, rq.units, t, this.one);
@@ -167,7 +173,6 @@ export class Arbiter {
     // resource (declaration order), then by the resource's policy, then by firing and request
     // order (what a stable sort of each resource's requesters in (b, k) order gives).
     const batch = this.pending;
-    const nb = batch.length;
     const served = this.servedFor(nb, t);
     const e = this.entries;
     let ne = 0;
@@ -227,9 +232,9 @@ export class Arbiter {
     // batch is handed over first.
     this.pending = this.draining;
     this.draining = batch;
+    this.pendingCount = 0;
     for (let b = 0; b < nb; b++) done(batch[b]!, served[b]!);
     for (let b = 0; b < nb; b++) this.release(batch[b]!);
-    batch.length = 0;
   }
 
   /** Reused sort entries of a round and the `Served` records of its firings. */

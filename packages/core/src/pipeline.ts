@@ -15,10 +15,12 @@ export class Pipeline {
   items: InFlight[] = [];
   head = 0;
   len = 0;
+  /** Entries to reuse: spare[0 .. spareCount) (a count, not push/pop: V8 calls its Array push builtin here, per write). */
   private readonly spare: InFlight[] = [];
+  private spareCount = 0;
 
   alloc(): InFlight {
-    return this.spare.pop() ?? { write: 0, index: 0, n: 0, ports: [], metas: [], payloads: [] };
+    return this.spareCount > 0 ? this.spare[--this.spareCount]! : { write: 0, index: 0, n: 0, ports: [], metas: [], payloads: [] };
   }
 
   push(f: InFlight): void {
@@ -50,7 +52,7 @@ export class Pipeline {
       f.metas[k] = undefined;
       f.payloads[k] = undefined;
     }
-    this.spare.push(f);
+    this.spare[this.spareCount++] = f;
     this.head = (this.head + 1) % this.items.length;
     this.len--;
   }
