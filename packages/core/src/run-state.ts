@@ -104,7 +104,7 @@ export class RunState {
     this.actorBits = Math.max(1, Math.ceil(Math.log2(this.n + 1)));
     this.cycleScale = 2 ** (this.actorBits + 2);
     this.cycleUnscale = 2 ** -(this.actorBits + 2);
-    this.actorMask = 2 ** this.actorBits - 1;
+    this.actorMask = (2 ** this.actorBits - 1) | 0; // a small integer: masks and sums with it stay integer arithmetic
     this.maxKeyCycle = Math.floor(Number.MAX_SAFE_INTEGER / this.cycleScale) - 1;
     this.producer = ports.producer;
     this.consumer = ports.consumer;
