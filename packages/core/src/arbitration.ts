@@ -15,6 +15,8 @@ export interface PendingRequest {
   readonly requests: readonly ResourceRequest[];
   /** Firing id in a recorded run (see recording.ts). */
   readonly id: number;
+  /** The requester's handle of the firing (the engine's in-flight entry), handed back when served. */
+  readonly tag: unknown;
 }
 
 /** A pending request's record, reused once its firing has been served (no allocation per request). */
@@ -25,6 +27,7 @@ interface RequestRecord {
   latencyCycles: number;
   requests: readonly ResourceRequest[];
   id: number;
+  tag: unknown;
 }
 
 /** How a firing was served: its accesses end at `finish`; it waited until `waitUntil` (holder named). */
@@ -44,8 +47,12 @@ export interface Served {
  * requests hold it first (its calendar is work-conserving).
  */
 export class Arbiter {
-  private readonly pending: RequestRecord[] = [];
+  /** This cycle's requests: pending[0 .. pendingCount) (counts, not push/pop: see `spare`). */
+  private pending: RequestRecord[] = [];
+  private pendingCount = 0;
+  /** Records to reuse: spare[0 .. spareCount) (a count, not push/pop, which V8 leaves to a builtin call here). */
   private readonly spare: RequestRecord[] = [];
+  private spareCount = 0;
   /** Cycles requesters of each resource spent waiting for it. */
   readonly contention: Float64Array;
   /** Set when the run is recorded: called with (firing id, request index) at each grant, in grant order. */
@@ -56,6 +63,8 @@ export class Arbiter {
    * granted when made (`grantNow`). Undefined: no request is granted early.
    */
   private readonly sole: Int32Array | undefined;
+  /** Per actor: 1 when it is the sole declarer of some resource (else no request of it is granted early). */
+  private readonly declaresSole: Uint8Array | undefined;
 
   constructor(
     readonly resources: readonly SharedResource[],
@@ -74,6 +83,7 @@ export class Arbiter {
         for (const ri of list) sole[ri] = sole[ri] === UNSET || sole[ri] === a ? a : NONE;
       });
       this.sole = sole;
+      this.declaresSole = Uint8Array.from(declaredIdx, (list, a) => (list.some((ri) => sole[ri] === a) ? 1 : 0));
     }
   }
 
@@ -87,7 +97,7 @@ export class Arbiter {
    */
   grantNow(actor: number, rq: ResourceRequest, t: number): Served | undefined {
     const sole = this.sole;
-    if (!sole) return undefined;
+    if (!sole || this.declaresSole![actor] === 0) return undefined;
     const ri = this.declaredIndex(actor, rq.resource);
     if (ri === NONE || sole[ri] !== actor) return undefined;
     this.grantSingle(ri, actor, rq.units, t, this.now);
@@ -115,15 +125,16 @@ export class Arbiter {
   }
 
   /** Firing `index` of `actor` (recorded as `id`) waits for this cycle's round with `requests` (read in the round). */
-  request(actor: number, index: number, iiCycles: number, latencyCycles: number, requests: readonly ResourceRequest[], id: number): void {
-    const p = this.spare.pop() ?? { actor: 0, index: 0, iiCycles: 0, latencyCycles: 0, requests, id: 0 };
+  request(actor: number, index: number, iiCycles: number, latencyCycles: number, requests: readonly ResourceRequest[], id: number, tag: unknown): void {
+    const p = this.spareCount > 0 ? this.spare[--this.spareCount]! : { actor: 0, index: 0, iiCycles: 0, latencyCycles: 0, requests, id: 0, tag: undefined };
+    p.tag = tag;
     p.actor = actor;
     p.index = index;
     p.iiCycles = iiCycles;
     p.latencyCycles = latencyCycles;
     p.requests = requests;
     p.id = id;
-    this.pending.push(p);
+    this.pending[this.pendingCount++] = p;
   }
 
   /** Index of `resource` among those `actor` declares (NONE: it declares no such resource). */
@@ -136,16 +147,19 @@ export class Arbiter {
   /** The record goes back to the pool once its firing has been served (the engine keeps no reference). */
   private release(p: RequestRecord): void {
     p.requests = NO_REQUESTS;
-    this.spare.push(p);
+    p.tag = undefined;
+    this.spare[this.spareCount++] = p;
   }
 
   private readonly one: Served = { finish: 0, waitUntil: 0, resource: undefined, heldBy: undefined };
 
   /** Serves every request of cycle `t`; `done` receives each firing with how it was served. */
   arbitrate(t: number, done: (p: PendingRequest, s: Served) => void): void {
-    if (this.pending.length === 1 && this.pending[0]!.requests.length === 1) {
+    const nb = this.pendingCount;
+    if (nb === 1 && this.pending[0]!.requests.length === 1) {
       // The common case: one firing, one request this cycle (no ordering, no allocation).
-      const p = this.pending.pop()!;
+      const p = this.pending[0]!;
+      this.pendingCount = 0;
       const rq = p.requests[0]!;
       const ri = this.resourceOf(p, rq.resource);
       const g = this.grantSingle(ri, p.actor, rq.units, t, this.one);
@@ -155,44 +169,90 @@ export class Arbiter {
       this.release(p);
       return;
     }
-    const batch = this.pending.splice(0);
-    const served: Served[] = batch.map(() => ({ finish: t, waitUntil: t, resource: undefined, heldBy: undefined }));
-    // Requests grouped by resource, resources served in declaration order.
-    const byResource = new Map<number, { b: number; units: number; k: number }[]>();
-    batch.forEach((p, b) => {
-      p.requests.forEach((rq, k) => {
-        const ri = this.resourceOf(p, rq.resource);
-        let list = byResource.get(ri);
-        if (!list) byResource.set(ri, (list = []));
-        list.push({ b, units: rq.units, k });
-      });
-    });
-    const order = [...byResource.keys()].sort((x, y) => x - y);
-    for (const ri of order) {
+    // The general case, without allocation: one entry per (firing b, request k), sorted by
+    // resource (declaration order), then by the resource's policy, then by firing and request
+    // order (what a stable sort of each resource's requesters in (b, k) order gives).
+    const batch = this.pending;
+    const served = this.servedFor(nb, t);
+    const e = this.entries;
+    let ne = 0;
+    for (let b = 0; b < nb; b++) {
+      const p = batch[b]!;
+      const rqs = p.requests;
+      for (let k = 0; k < rqs.length; k++) {
+        const rq = rqs[k]!;
+        const x = (e[ne] ??= { ri: 0, rank: 0, actor: 0, b: 0, k: 0, units: 0 });
+        x.ri = this.resourceOf(p, rq.resource);
+        x.actor = p.actor;
+        x.b = b;
+        x.k = k;
+        x.units = rq.units;
+        ne++;
+      }
+    }
+    const n = this.actorNames.length;
+    for (let q = 0; q < ne; q++) {
+      const x = e[q]!;
+      const pol = this.resources[x.ri]!.arbitration;
+      // Priority: lower number first, unlisted last, ties by actor; round-robin: the requester
+      // after the last one granted first (an actor has one firing per cycle: ranks are distinct).
+      x.rank = pol.kind === 'priority' ? (pol.order[this.actorNames[x.actor]!] ?? Infinity) : (x.actor - this.resources[x.ri]!.lastGranted - 1 + n) % n;
+    }
+    // Insertion sort: a round holds a handful of requests.
+    for (let q = 1; q < ne; q++) {
+      const x = e[q]!;
+      let j = q - 1;
+      while (j >= 0 && entryAfter(e[j]!, x)) {
+        e[j + 1] = e[j]!;
+        j--;
+      }
+      e[j + 1] = x;
+    }
+    for (let q = 0; q < ne; q++) {
+      const { ri, b, k, units } = e[q]!;
+      const p = batch[b]!;
       const res = this.resources[ri]!;
-      const requesters = byResource.get(ri)!;
-      if (requesters.length > 1) this.orderRequests(res, requesters, batch);
-      for (const { b, units, k } of requesters) {
-        const p = batch[b]!;
-        const g = res.grant(p.actor, t, units);
-        this.onRecord?.(p.id, k);
-        this.onGrant?.(ri, p.actor, units, t, g);
-        const s = served[b]!;
-        if (g.endCycle > s.finish) s.finish = g.endCycle;
-        if (g.startCycle > t && g.heldBy !== p.actor) {
-          // Every cycle waited is contention, charged to the resource (also when the firing
-          // waits for another resource for longer).
-          this.contention[ri] += g.startCycle - t;
-          if (g.startCycle > s.waitUntil) {
-            s.waitUntil = g.startCycle;
-            s.resource = res.name;
-            s.heldBy = g.heldBy;
-          }
+      const g = res.grant(p.actor, t, units);
+      this.onRecord?.(p.id, k);
+      this.onGrant?.(ri, p.actor, units, t, g);
+      const s = served[b]!;
+      if (g.endCycle > s.finish) s.finish = g.endCycle;
+      if (g.startCycle > t && g.heldBy !== p.actor) {
+        // Every cycle waited is contention, charged to the resource (also when the firing
+        // waits for another resource for longer).
+        this.contention[ri] += g.startCycle - t;
+        if (g.startCycle > s.waitUntil) {
+          s.waitUntil = g.startCycle;
+          s.resource = res.name;
+          s.heldBy = g.heldBy;
         }
       }
     }
-    batch.forEach((p, b) => done(p, served[b]!));
-    for (const p of batch) this.release(p);
+    // `done` may start firings that request again (a round of the same cycle runs later): the
+    // batch is handed over first.
+    this.pending = this.draining;
+    this.draining = batch;
+    this.pendingCount = 0;
+    for (let b = 0; b < nb; b++) done(batch[b]!, served[b]!);
+    for (let b = 0; b < nb; b++) this.release(batch[b]!);
+  }
+
+  /** Reused sort entries of a round and the `Served` records of its firings. */
+  private readonly entries: RoundEntry[] = [];
+  private readonly servedPool: Served[] = [];
+  private draining: RequestRecord[] = [];
+
+  /** `nb` Served records reset for a round at `t` (reused from round to round). */
+  private servedFor(nb: number, t: number): Served[] {
+    const pool = this.servedPool;
+    for (let b = 0; b < nb; b++) {
+      const s = (pool[b] ??= { finish: 0, waitUntil: 0, resource: undefined, heldBy: undefined });
+      s.finish = t;
+      s.waitUntil = t;
+      s.resource = undefined;
+      s.heldBy = undefined;
+    }
+    return pool;
   }
 
   /**
@@ -210,17 +270,23 @@ export class Arbiter {
       : `requests undeclared resource '${resource}'`;
     throw new RunError(`actor '${name}': firing ${p.index} ${msg}`, name, p.index);
   }
+}
 
-  private orderRequests(res: SharedResource, reqs: { b: number; units: number }[], batch: PendingRequest[]): void {
-    const pol = res.arbitration;
-    const n = this.actorNames.length;
-    if (pol.kind === 'priority') {
-      const prio = (b: number) => pol.order[this.actorNames[batch[b]!.actor]!] ?? Infinity;
-      reqs.sort((x, y) => prio(x.b) - prio(y.b) || batch[x.b]!.actor - batch[y.b]!.actor || x.b - y.b);
-    } else {
-      const last = res.lastGranted;
-      const rank = (b: number) => (batch[b]!.actor - last - 1 + n) % n;
-      reqs.sort((x, y) => rank(x.b) - rank(y.b) || x.b - y.b);
-    }
-  }
+/** One request of a round: resource, policy rank, and the firing (b) and request (k) it belongs to. */
+interface RoundEntry {
+  ri: number;
+  rank: number;
+  actor: number;
+  b: number;
+  k: number;
+  units: number;
+}
+
+/** Whether `x` is served after `y` in a round (see `arbitrate`). */
+function entryAfter(x: RoundEntry, y: RoundEntry): boolean {
+  if (x.ri !== y.ri) return x.ri > y.ri;
+  if (x.rank !== y.rank) return x.rank > y.rank;
+  if (x.actor !== y.actor) return x.actor > y.actor;
+  if (x.b !== y.b) return x.b > y.b;
+  return x.k > y.k;
 }

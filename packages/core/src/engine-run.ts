@@ -9,6 +9,9 @@ import { NONE } from './stalls.js';
 import type { RunResult } from './engine.js';
 import { PipelineWrites } from './writes.js';
 
+/** Firings one actor may start in a run (its count is an Int32). */
+const MAX_FIRINGS = 2 ** 31 - 1;
+
 /** Outcomes of `waitForInputs`. */
 const READY = 0;
 const WAITING = 1;
@@ -144,6 +147,7 @@ export class EngineRun extends PipelineWrites {
       this.retire(a, t);
       return;
     }
+    if (i === MAX_FIRINGS) throw new RunError(`actor '${spec.name}': more than ${MAX_FIRINGS} firings in one run (the engine counts firings in 32 bits)`, spec.name, i);
     let readIdx: ArrayLike<number>;
     if (this.aheadFor[a] === i) {
       readIdx = this.ahead[a]!;
@@ -172,9 +176,9 @@ export class EngineRun extends PipelineWrites {
     this.book.closeEmpty(a, t);
     const fifos = this.fifos;
     const firing = rt.firing;
+    // Every port shows undefined between firings (see the end of the firing): ports this one
+    // does not read stay so.
     const ins = firing.in;
-    // Ports this firing does not read show undefined (a firing reading all of them sets each).
-    if (readIdx !== rt.allIn) for (let k = 0; k < ins.length; k++) ins[k] = undefined;
     const needPayloads = this.functional && rt.kernel !== undefined;
     const inPayloads: Record<string, unknown> | undefined = needPayloads ? {} : undefined;
     const collect = rt.isSink && this.collectSinks;
@@ -238,6 +242,11 @@ export class EngineRun extends PipelineWrites {
       entry.write = UNKNOWN;
       pipe.push(entry);
     }
+    // The firing lets go of its tokens (the FIFOs and the pipeline hold them while needed): a
+    // token still referenced from an actor's reused arrays would survive young-generation GCs
+    // and be copied and promoted with the live ones.
+    for (let r = 0; r < readIdx.length; r++) ins[readIdx[r]!] = undefined;
+    for (let k = 0; k < out.length; k++) out[k] = undefined;
     if (requests && requests.length > 0) {
       const now = requests.length === 1 ? this.arbiter.grantNow(a, requests[0]!, t) : undefined;
       if (now) {
@@ -245,7 +254,7 @@ export class EngineRun extends PipelineWrites {
         return;
       }
       this.nextAllowed[a] = Infinity;
-      this.arbiter.request(a, i, ii, latency, requests, id);
+      this.arbiter.request(a, i, ii, latency, requests, id, entry);
       if (this.arbitrationAt !== t) {
         this.arbitrationAt = t;
         this.arbitrationKey = this.keyOf(t, ARBITRATE, this.n);
@@ -336,14 +345,9 @@ export class EngineRun extends PipelineWrites {
 
   /** A firing waiting for its cycle's arbitration round has been served. */
   private readonly served = (p: PendingRequest, s: Served): void => {
-    const pipe = this.pipes[p.actor]!;
-    let entry: InFlight | undefined;
-    for (let k = pipe.len - 1; k >= 0; k--) {
-      const f = pipe.at(k);
-      if (f.index === p.index) entry = f;
-      if (f.write !== UNKNOWN) break;
-    }
-    this.serve(p.actor, p.index, p.iiCycles, p.latencyCycles, s, entry, this.now);
+    // The firing's in-flight entry (undefined: it writes nothing); still in the pipeline, whose
+    // writes wait for its planned cycle.
+    this.serve(p.actor, p.index, p.iiCycles, p.latencyCycles, s, p.tag as InFlight | undefined, this.now);
   };
 
   /** Firing `index` of `a`, started at t, was served as `s`: it is busy until its accesses end. */

@@ -24,6 +24,40 @@ export interface FifoSpec {
 export const SLOT_TURNAROUND_CYCLES = 2;
 
 /**
+ * The slots of a run's FIFOs in shared arrays (each FIFO owns `depth` consecutive slots from its
+ * base): a run of a graph with thousands of FIFOs allocates five arrays, not five per FIFO.
+ */
+export class FifoStore {
+  readonly metas: (TokenMeta | undefined)[];
+  readonly payloads: unknown[];
+  /** Per slot: the cycle its token was written (readable from). */
+  readonly written: Float64Array;
+  /** Per slot: first cycle a non-blocking test sees its token (a same-cycle latency-0 write: the next). */
+  readonly testable: Float64Array;
+  /** Per slot: cycle at which it was last freed (-Infinity: never used). */
+  readonly freedAt: Float64Array;
+  private next = 0;
+
+  constructor(fifos: readonly FifoSpec[]) {
+    let slots = 0;
+    for (const f of fifos) slots += Number.isInteger(f.depth) && f.depth > 0 ? f.depth : 0;
+    this.metas = new Array<TokenMeta | undefined>(slots).fill(undefined);
+    this.payloads = new Array<unknown>(slots).fill(undefined);
+    this.written = new Float64Array(slots);
+    this.testable = new Float64Array(slots);
+    this.freedAt = new Float64Array(slots).fill(-Infinity);
+  }
+
+  /** The base of `depth` fresh slots. */
+  take(depth: number, name: string): number {
+    const base = this.next;
+    if (base + depth > this.written.length) throw new RangeError(`FIFO '${name}': no room for its ${depth} slots in the run's FIFO store`);
+    this.next += depth;
+    return base;
+  }
+}
+
+/**
  * A bounded FIFO in virtual time, as a ring of slots (HLS/TAPA semantics).
  *
  * A token occupies a slot from its write cycle (the first cycle the consumer can read it: the
@@ -37,13 +71,14 @@ export class BoundedFifo {
   readonly name: string;
   readonly depth: number;
   readonly widthBytes: number;
+  // The slots (see FifoStore): slot k of this FIFO is index base + k of the store's arrays.
   private readonly metas: (TokenMeta | undefined)[];
   private readonly payloads: unknown[];
   private readonly written: Float64Array;
-  /** First cycle a non-blocking test sees each token (a same-cycle latency-0 write: the next). */
   private readonly testable: Float64Array;
-  /** Cycle at which each slot was last freed (-Infinity: never used). */
   private readonly freedAt: Float64Array;
+  private readonly base: number;
+  /** Store index of the oldest token's slot (base <= head < base + depth). */
   private head = 0;
   private count = 0;
   /** Set when the producer has finished: no more tokens will ever be written. */
@@ -60,7 +95,7 @@ export class BoundedFifo {
   stallFreeDepth = 0;
   private readonly selfLoopSlots: boolean;
 
-  constructor(spec: FifoSpec, selfLoop = false) {
+  constructor(spec: FifoSpec, selfLoop = false, store?: FifoStore) {
     this.selfLoopSlots = selfLoop;
     if (!Number.isInteger(spec.depth) || spec.depth < 1) {
       throw new RangeError(`FIFO '${spec.name}': depth must be an integer >= 1, got ${spec.depth}`);
@@ -71,11 +106,14 @@ export class BoundedFifo {
     this.name = spec.name;
     this.depth = spec.depth;
     this.widthBytes = spec.widthBytes;
-    this.metas = new Array<TokenMeta | undefined>(spec.depth).fill(undefined);
-    this.payloads = new Array<unknown>(spec.depth).fill(undefined);
-    this.written = new Float64Array(spec.depth);
-    this.testable = new Float64Array(spec.depth);
-    this.freedAt = new Float64Array(spec.depth).fill(-Infinity);
+    const st = store ?? new FifoStore([spec]);
+    this.metas = st.metas;
+    this.payloads = st.payloads;
+    this.written = st.written;
+    this.testable = st.testable;
+    this.freedAt = st.freedAt;
+    this.base = st.take(spec.depth, spec.name);
+    this.head = this.base;
     const initial = spec.initialTokens ?? 0;
     if (!Number.isInteger(initial) || initial < 0 || initial > spec.depth) {
       throw new RangeError(`FIFO '${spec.name}': initialTokens must be an integer in [0, depth ${spec.depth}], got ${initial}`);
@@ -107,7 +145,13 @@ export class BoundedFifo {
    */
   writableAt(selfLoop: boolean): number {
     if (this.count === this.depth) return Infinity;
-    return this.freedAt[(this.head + this.count) % this.depth]! + (selfLoop ? 0 : SLOT_TURNAROUND_CYCLES);
+    return this.freedAt[this.slotAfter(this.head, this.count)]! + (selfLoop ? 0 : SLOT_TURNAROUND_CYCLES);
+  }
+
+  /** Store index of the slot `k` places after store index `slot` (0 <= k < depth), wrapping around. */
+  private slotAfter(slot: number, k: number): number {
+    const x = slot + k;
+    return x >= this.base + this.depth ? x - this.depth : x;
   }
 
   headMeta(): TokenMeta {
@@ -124,7 +168,7 @@ export class BoundedFifo {
   push(meta: TokenMeta, payload: unknown, cycle: number, sameCycleWrite = false): void {
     if (this.count === this.depth) throw new Error(`FIFO '${this.name}' overflow: write to a full FIFO`);
     if (this.closed) throw new Error(`FIFO '${this.name}': write after its producer finished`);
-    const slot = (this.head + this.count) % this.depth;
+    const slot = this.slotAfter(this.head, this.count);
     this.metas[slot] = meta;
     this.payloads[slot] = payload;
     this.written[slot] = cycle;
@@ -152,8 +196,9 @@ export class BoundedFifo {
     if (d <= 8) {
       // One scan for both prefixes (held's is inside busy's).
       const freed = this.freedAt;
+      const base = this.base;
       for (let k = 1, x = slot; k < d; k++) {
-        x = x === 0 ? d - 1 : x - 1;
+        x = x === base ? base + d - 1 : x - 1;
         const read = freed[x]!;
         if (!(read > reuse)) break;
         busy++;
@@ -175,7 +220,7 @@ export class BoundedFifo {
     let hi = d; // token hi back was not (or hi = d: past the end)
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      const read = freed[(slot - mid + d) % d]!;
+      const read = freed[this.slotAfter(slot, d - mid)]!;
       if (read > after && read >= from) lo = mid;
       else hi = mid;
     }
@@ -207,7 +252,7 @@ export class BoundedFifo {
     this.metas[slot] = undefined;
     this.payloads[slot] = undefined;
     this.freedAt[slot] = cycle;
-    this.head = (slot + 1) % this.depth;
+    this.head = this.slotAfter(slot, 1);
     this.count--;
     return payload;
   }

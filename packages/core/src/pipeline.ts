@@ -6,7 +6,7 @@ export interface InFlight {
   index: number;
   n: number;
   readonly ports: number[];
-  readonly metas: TokenMeta[];
+  readonly metas: (TokenMeta | undefined)[];
   readonly payloads: unknown[];
 }
 
@@ -15,10 +15,12 @@ export class Pipeline {
   items: InFlight[] = [];
   head = 0;
   len = 0;
+  /** Entries to reuse: spare[0 .. spareCount) (a count, not push/pop: V8 calls its Array push builtin here, per write). */
   private readonly spare: InFlight[] = [];
+  private spareCount = 0;
 
   alloc(): InFlight {
-    return this.spare.pop() ?? { write: 0, index: 0, n: 0, ports: [], metas: [], payloads: [] };
+    return this.spareCount > 0 ? this.spare[--this.spareCount]! : { write: 0, index: 0, n: 0, ports: [], metas: [], payloads: [] };
   }
 
   push(f: InFlight): void {
@@ -45,8 +47,12 @@ export class Pipeline {
 
   shift(): void {
     const f = this.items[this.head]!;
-    for (let k = 0; k < f.n; k++) f.payloads[k] = undefined;
-    this.spare.push(f);
+    // Spare entries hold no tokens (a stale reference would keep a token alive through GCs).
+    for (let k = 0; k < f.n; k++) {
+      f.metas[k] = undefined;
+      f.payloads[k] = undefined;
+    }
+    this.spare[this.spareCount++] = f;
     this.head = (this.head + 1) % this.items.length;
     this.len--;
   }

@@ -2,7 +2,7 @@ import { Subject } from 'rxjs';
 import { type ActorSpec, type Firing, type FiringCost, type FiringOutputs, type PortProbe, type PortRef } from './actor.js';
 import { mapFnOf } from './actors.js';
 import { RunError } from './errors.js';
-import type { GraphActor } from './graph.js';
+import type { Graph, GraphActor } from './graph.js';
 import type { TokenMeta } from './token.js';
 
 type PortCache = { names: readonly PortRef[]; idx: Int32Array }[];
@@ -20,7 +20,8 @@ class FiringView implements Firing {
   readIdx: ArrayLike<number> = NO_PORTS;
   private recordValid = false;
   private record: Record<string, TokenMeta> = {};
-  private readonly records = new Map<number, Record<string, TokenMeta>>();
+  /** One record per read pattern, made on the first by-name read (most actors never make one). */
+  private records: Map<number, Record<string, TokenMeta>> | undefined;
   readonly in: (TokenMeta | undefined)[];
 
   constructor(
@@ -32,8 +33,11 @@ class FiringView implements Firing {
 
   /** Starts firing `index` at `cycle` reading ports `readIdx` (their metadata already in `in`). */
   begin(index: number, cycle: number, readIdx: ArrayLike<number>): void {
-    this.index = index;
-    this.cycle = cycle;
+    // Whole numbers below 2^30 are handed over as small integers (V8 Smis), not as the doubles the
+    // engine's Float64Arrays yield: a double here makes every metadata field a stage computes
+    // from it a boxed double, one heap allocation per field per token (3 per weight tile).
+    this.index = index < SMALL_INT ? index | 0 : index;
+    this.cycle = cycle < SMALL_INT ? cycle | 0 : cycle;
     this.readIdx = readIdx;
     this.recordValid = false;
   }
@@ -44,8 +48,9 @@ class FiringView implements Firing {
     let mask = 0;
     for (let r = 0; r < idx.length; r++) mask |= 1 << idx[r]!;
     // More than 31 inputs: a fresh record (the mask cannot key it).
-    let rec = this.inPorts.length > 31 ? {} : this.records.get(mask);
-    if (!rec) this.records.set(mask, (rec = {}));
+    const records = (this.records ??= new Map());
+    let rec = this.inPorts.length > 31 ? {} : records.get(mask);
+    if (!rec) records.set(mask, (rec = {}));
     for (let r = 0; r < idx.length; r++) rec[this.inPorts[idx[r]!]!] = this.in[idx[r]!]!;
     this.record = rec;
     this.recordValid = true;
@@ -54,21 +59,40 @@ class FiringView implements Firing {
 }
 
 const NO_PORTS: Int32Array = new Int32Array(0);
+/** 2^30: below it a whole number is a V8 small integer (Smi) on every V8 build (31-bit Smis with pointer compression, 32-bit without). */
+const SMALL_INT = 2 ** 30;
 const EMPTY_RECORD: Readonly<Record<string, TokenMeta>> = Object.freeze({});
 
 /**
- * An actor as the engine runs it: ports by index (FIFO numbers in port order; names kept for
- * errors, traces and the by-name records some behaviours and kernels use), its firing rule
- * resolved to port-index lists, and the objects reused from firing to firing.
+ * What a run needs of one actor of a graph that never changes from run to run: its ports by
+ * index and name, the FIFO of each port, its resources. Computed once per graph (a graph is
+ * immutable) and shared by every run of it: a run of the 1.7B decode graph would otherwise make
+ * ~10k small typed arrays and maps before its first firing.
  */
-export interface ActorRuntime {
-  readonly spec: ActorSpec;
+interface ActorPorts {
   readonly inPorts: readonly string[];
   readonly inFifos: Int32Array;
   readonly outPorts: readonly string[];
   readonly outFifos: Int32Array;
   readonly inIndexByPort: ReadonlyMap<string, number>;
   readonly outIndexByPort: ReadonlyMap<string, number>;
+  /** Indices of every input / output port (the default firing rule). */
+  readonly allIn: Int32Array;
+  readonly allOut: Int32Array;
+  /** Per output port: the FIFO is also one of the actor's inputs (state carried to the next firing). */
+  readonly selfLoop: Uint8Array;
+  /** Resource names the actor declared and their indices in the graph (requests resolve here first). */
+  readonly resourceNames: readonly string[];
+  readonly resourceIdx: Int32Array;
+}
+
+/**
+ * An actor as the engine runs it: ports by index (FIFO numbers in port order; names kept for
+ * errors, traces and the by-name records some behaviours and kernels use), its firing rule
+ * resolved to port-index lists, and the objects reused from firing to firing.
+ */
+export interface ActorRuntime extends ActorPorts {
+  readonly spec: ActorSpec;
   /** A behaviour that is not a plain `mapFirings`: pushed through its RxJS operator. */
   readonly subject: Subject<Firing> | undefined;
   /** The projection of a `mapFirings` behaviour, called directly (no Subject round trip). */
@@ -81,20 +105,12 @@ export interface ActorRuntime {
   readonly isSink: boolean;
   /** Static, pre-validated cost (undefined when the cost is a function of the firing). */
   readonly staticCost: FiringCost | undefined;
-  /** Indices of every input / output port (the default firing rule). */
-  readonly allIn: Int32Array;
-  readonly allOut: Int32Array;
-  /** Per output port: the FIFO is also one of the actor's inputs (state carried to the next firing). */
-  readonly selfLoop: Uint8Array;
   /** The reused Firing (its `in` holds the metadata read, by input port). */
   readonly firing: FiringView;
   /** Metadata written by the current firing, by output port (reused). */
   readonly out: (TokenMeta | undefined)[];
   readonly readCache: PortCache;
   readonly writeCache: PortCache;
-  /** Resource names the actor declared and their indices in the graph (requests resolve here first). */
-  readonly resourceNames: readonly string[];
-  readonly resourceIdx: Int32Array;
   // The spec's callbacks, copied here so the hot path reads one object shape (specs come in
   // many shapes: reading them per firing is a megamorphic property load).
   readonly reads: ActorSpec['reads'];
@@ -106,39 +122,74 @@ export interface ActorRuntime {
   readonly kernel: ActorSpec['kernel'];
 }
 
-export function actorRuntime(ga: GraphActor, resourceIndex: ReadonlyMap<string, number>, onBehaviourError: (e: unknown) => never): ActorRuntime {
-  const inPorts = [...ga.inputs.keys()];
-  const outPorts = [...ga.outputs.keys()];
-  const inFifos = Int32Array.from(inPorts.map((p) => ga.inputs.get(p)!));
-  const outFifos = Int32Array.from(outPorts.map((p) => ga.outputs.get(p)!));
+
+/** A graph's ports as runs use them (see ActorPorts), and which actor produces and consumes each FIFO. */
+export interface GraphPorts {
+  readonly actors: readonly ActorPorts[];
+  /** Producer and consumer actor of each FIFO (-1: unbound). Read-only: shared by every run. */
+  readonly producer: Int32Array;
+  readonly consumer: Int32Array;
+  /** Per FIFO: 1 when its producer also reads it (a self-loop). */
+  readonly selfLoop: Uint8Array;
+}
+
+const portsOfGraph = new WeakMap<Graph, GraphPorts>();
+
+/** The ports of `graph` (computed on its first run, then reused). */
+export function graphPorts(graph: Graph): GraphPorts {
+  const cached = portsOfGraph.get(graph);
+  if (cached) return cached;
+  const resourceIndex = new Map(graph.resources.map((r, i) => [r.name, i]));
+  const producer = new Int32Array(graph.fifos.length).fill(-1);
+  const consumer = new Int32Array(graph.fifos.length).fill(-1);
+  const selfLoopFifo = new Uint8Array(graph.fifos.length);
+  const actors = graph.actors.map((ga, ai): ActorPorts => {
+    const inPorts = [...ga.inputs.keys()];
+    const outPorts = [...ga.outputs.keys()];
+    const inFifos = Int32Array.from(inPorts, (p) => ga.inputs.get(p)!);
+    const outFifos = Int32Array.from(outPorts, (p) => ga.outputs.get(p)!);
+    for (const f of inFifos) consumer[f] = ai;
+    for (const f of outFifos) producer[f] = ai;
+    const selfLoop = Uint8Array.from(outFifos, (f) => (inFifos.includes(f) ? 1 : 0));
+    outFifos.forEach((f, k) => (selfLoopFifo[f] |= selfLoop[k]!));
+    const resourceNames = (ga.spec.resources ?? []).filter((r) => resourceIndex.has(r));
+    return {
+      inPorts,
+      inFifos,
+      outPorts,
+      outFifos,
+      inIndexByPort: new Map(inPorts.map((p, i) => [p, i])),
+      outIndexByPort: new Map(outPorts.map((p, i) => [p, i])),
+      allIn: allIndices(inPorts.length),
+      allOut: allIndices(outPorts.length),
+      selfLoop,
+      resourceNames,
+      resourceIdx: Int32Array.from(resourceNames, (r) => resourceIndex.get(r)!),
+    };
+  });
+  const ports: GraphPorts = { actors, producer, consumer, selfLoop: selfLoopFifo };
+  portsOfGraph.set(graph, ports);
+  return ports;
+}
+
+export function actorRuntime(ga: GraphActor, ports: ActorPorts, onBehaviourError: (e: unknown) => never): ActorRuntime {
   const spec = ga.spec;
   const mapFn = mapFnOf(spec.behaviour);
-  const resourceNames = (spec.resources ?? []).filter((r) => resourceIndex.has(r));
   const rt: ActorRuntime = {
     spec,
-    inPorts,
-    inFifos,
-    outPorts,
-    outFifos,
-    inIndexByPort: new Map(inPorts.map((p, i) => [p, i])),
-    outIndexByPort: new Map(outPorts.map((p, i) => [p, i])),
+    ...ports,
     subject: spec.behaviour && !mapFn ? new Subject<Firing>() : undefined,
     mapFn,
     hasBehaviour: spec.behaviour !== undefined || spec.emit !== undefined,
     emitted: undefined,
     emissions: 0,
     firingLimit: spec.firings ?? Infinity,
-    isSink: outPorts.length === 0 && inPorts.length > 0,
+    isSink: ports.outPorts.length === 0 && ports.inPorts.length > 0,
     staticCost: typeof spec.cost === 'function' ? undefined : spec.cost,
-    allIn: allIndices(inPorts.length),
-    allOut: allIndices(outPorts.length),
-    selfLoop: Uint8Array.from(outFifos, (f) => (inFifos.includes(f) ? 1 : 0)),
-    firing: new FiringView(spec.name, inPorts),
-    out: new Array<TokenMeta | undefined>(outPorts.length).fill(undefined),
+    firing: new FiringView(spec.name, ports.inPorts),
+    out: new Array<TokenMeta | undefined>(ports.outPorts.length).fill(undefined),
     readCache: [],
     writeCache: [],
-    resourceNames,
-    resourceIdx: Int32Array.from(resourceNames, (r) => resourceIndex.get(r)!),
     reads: spec.reads,
     writes: spec.writes,
     writesReadInputs: spec.writes !== undefined && spec.writes.length >= 2,
@@ -216,9 +267,17 @@ export function probedPort(rt: ActorRuntime, port: PortRef, dir: 'input' | 'outp
   return k;
 }
 
+/** [0, 1, ..., n - 1], one shared array per length (read-only). */
 function allIndices(n: number): Int32Array {
-  return Int32Array.from({ length: n }, (_, i) => i);
+  let idx = ALL_INDICES[n];
+  if (!idx) {
+    idx = new Int32Array(n);
+    for (let k = 0; k < n; k++) idx[k] = k;
+    ALL_INDICES[n] = idx;
+  }
+  return idx;
 }
+const ALL_INDICES: Int32Array[] = [];
 
 /** The firing's cost, checked (integers, II >= 1, latency >= 0). */
 export function checkedCost(rt: ActorRuntime, firing: Firing): FiringCost {
@@ -240,7 +299,7 @@ export function outputsOf(rt: ActorRuntime, firing: Firing, writeIdx: ArrayLike<
   const out = rt.out;
   const emit = rt.emit;
   if (emit) {
-    for (let k = 0; k < out.length; k++) out[k] = undefined;
+    // `out` is all undefined here: the engine clears it at the end of each firing.
     try {
       emit(firing, out);
     } catch (e) {

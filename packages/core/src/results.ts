@@ -30,7 +30,7 @@ export function runResult(s: RunState): RunResult {
 }
 
 /** The run's summary: per actor cycles (they add up to `cycles`), per FIFO and per resource figures, bottlenecks. */
-export function summarize(graph: Graph, cycles: number, firings: Float64Array, book: StallBook, fifos: readonly BoundedFifo[], resources: readonly SharedResource[], contention: Float64Array): RunSummary {
+export function summarize(graph: Graph, cycles: number, firings: ArrayLike<number>, book: StallBook, fifos: readonly BoundedFifo[], resources: readonly SharedResource[], contention: Float64Array): RunSummary {
   const actors: ActorSummary[] = graph.actors.map((ga, a) => {
     const busy = book.busy[a]!;
     const se = book.stallEmpty[a]!;
@@ -89,10 +89,22 @@ export function rankBottlenecks(
   graph: Graph,
 ): Bottleneck[] {
   const cycles = actors.length > 0 ? actors[0]!.busyCycles + actors[0]!.stalledEmptyCycles + actors[0]!.stalledFullCycles + actors[0]!.stalledContentionCycles + actors[0]!.idleCycles : 0;
-  const fifoByName = new Map(fifos.map((f) => [f.fifo, f]));
+  // The summary lists FIFOs in graph order (summarize): found by index then, by name otherwise.
+  let fifoByName: Map<string, FifoSummary> | undefined;
+  const fifoOf = (fi: number): FifoSummary => {
+    const name = graph.fifos[fi]!.name;
+    const f = fifos[fi];
+    if (f !== undefined && f.fifo === name) return f;
+    fifoByName ??= new Map(fifos.map((x) => [x.fifo, x]));
+    return fifoByName.get(name)!;
+  };
   const list: Bottleneck[] = actors.map((a, i) => {
     const ga = graph.actors[i]!;
-    const upstreamFull = [...ga.inputs.values()].map((fi) => fifoByName.get(graph.fifos[fi]!.name)!).filter((f) => f.fullStallCycles > 0);
+    const upstreamFull: FifoSummary[] = [];
+    for (const fi of ga.inputs.values()) {
+      const f = fifoOf(fi);
+      if (f.fullStallCycles > 0) upstreamFull.push(f);
+    }
     const parts = [`busy ${a.busyCycles} of ${cycles} cycles`];
     if (a.stalledContentionCycles > 0) parts.push(`waited ${a.stalledContentionCycles} cycles for shared resources`);
     if (upstreamFull.length > 0) parts.push(`producers stalled full on ${upstreamFull.map((f) => `'${f.fifo}' (${f.fullStallCycles} cycles)`).join(', ')}`);

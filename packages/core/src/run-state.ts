@@ -1,10 +1,10 @@
 import type { Subject } from 'rxjs';
 import { Arbiter } from './arbitration.js';
 import { RunError } from './errors.js';
-import { BoundedFifo } from './fifo.js';
+import { BoundedFifo, FifoStore } from './fifo.js';
 import type { Graph } from './graph.js';
 import { EventHeap } from './heap.js';
-import { actorRuntime, type ActorRuntime } from './ports.js';
+import { actorRuntime, graphPorts, type ActorRuntime } from './ports.js';
 import { Pipeline } from './pipeline.js';
 import { FiringRecorder } from './recording.js';
 import { SharedResource } from './resource.js';
@@ -32,7 +32,7 @@ export class RunState {
   readonly resources: SharedResource[];
   readonly actors: ActorRuntime[];
   readonly names: string[];
-  /** Producer and consumer actor of each FIFO (NONE: unbound). */
+  /** Producer and consumer actor of each FIFO (NONE: unbound); shared by the graph's runs: read-only. */
   readonly producer: Int32Array;
   readonly consumer: Int32Array;
   readonly n: number;
@@ -56,7 +56,8 @@ export class RunState {
   readonly writeScheduledAt: Float64Array;
   /** Planned write cycle of the newest in-flight firing (writes stay in firing order). */
   readonly tailWrite: Float64Array;
-  readonly firingCount: Float64Array;
+  /** Firings started per actor (Int32: firing indices reach stages as small integers, see ports.ts FiringView.begin). */
+  readonly firingCount: Int32Array;
   readonly done: Uint8Array;
   readonly finishing: Uint8Array;
   /** Pipeline frozen on a full FIFO since `frozenSince` (NONE: running). */
@@ -94,27 +95,24 @@ export class RunState {
     if (!Number.isInteger(this.maxCycles) || this.maxCycles < 1) throw new RangeError(`maxCycles must be an integer >= 1, got ${options.maxCycles}`);
     if (options.mode !== undefined && options.mode !== 'timing' && options.mode !== 'functional') throw new RangeError(`mode must be 'timing' or 'functional', got '${String(options.mode)}'`);
     if (options.trace !== undefined && options.trace !== 'summary' && options.trace !== 'full') throw new RangeError(`trace must be 'summary' or 'full', got '${String(options.trace)}'`);
-    const selfLoops = new Set<number>();
-    for (const ga of graph.actors) for (const fi of ga.outputs.values()) if ([...ga.inputs.values()].includes(fi)) selfLoops.add(fi);
-    this.fifos = graph.fifos.map((f, i) => new BoundedFifo(f, selfLoops.has(i)));
+    const ports = graphPorts(graph);
+    const store = new FifoStore(graph.fifos);
+    this.fifos = graph.fifos.map((f, i) => new BoundedFifo(f, ports.selfLoop[i] === 1, store));
     this.resources = graph.resources.map((r) => new SharedResource(r));
-    const resourceIndex = new Map(graph.resources.map((r, i) => [r.name, i]));
     this.n = graph.actors.length;
     // Actors 0..n (n: the arbitration round's slot); 4 phase slots for the 3 phases.
     this.actorBits = Math.max(1, Math.ceil(Math.log2(this.n + 1)));
     this.cycleScale = 2 ** (this.actorBits + 2);
     this.cycleUnscale = 2 ** -(this.actorBits + 2);
-    this.actorMask = 2 ** this.actorBits - 1;
+    this.actorMask = (2 ** this.actorBits - 1) | 0; // a small integer: masks and sums with it stay integer arithmetic
     this.maxKeyCycle = Math.floor(Number.MAX_SAFE_INTEGER / this.cycleScale) - 1;
-    this.producer = new Int32Array(this.fifos.length).fill(NONE);
-    this.consumer = new Int32Array(this.fifos.length).fill(NONE);
+    this.producer = ports.producer;
+    this.consumer = ports.consumer;
     this.names = graph.actors.map((ga) => ga.spec.name);
     this.actors = graph.actors.map((ga, ai) => {
-      const rt = actorRuntime(ga, resourceIndex, (e: unknown) => {
+      const rt = actorRuntime(ga, ports.actors[ai]!, (e: unknown) => {
         throw new RunError(`actor '${ga.spec.name}': behaviour failed: ${String(e)}`, ga.spec.name, undefined, { cause: e });
       });
-      rt.inFifos.forEach((f) => (this.consumer[f] = ai));
-      rt.outFifos.forEach((f) => (this.producer[f] = ai));
       if (rt.isSink) this.sinks[ga.spec.name] = [];
       return rt;
     });
@@ -145,7 +143,7 @@ export class RunState {
     this.scheduledAt = new Float64Array(n).fill(NONE);
     this.writeScheduledAt = new Float64Array(n).fill(NONE);
     this.tailWrite = new Float64Array(n).fill(-Infinity);
-    this.firingCount = new Float64Array(n);
+    this.firingCount = new Int32Array(n);
     this.done = new Uint8Array(n);
     this.finishing = new Uint8Array(n);
     this.frozenSince = new Float64Array(n).fill(NONE);
@@ -162,8 +160,14 @@ export class RunState {
 
   /** The event key of (cycle, phase, actor): events run in key order. */
   keyOf(cycle: number, phase: number, who: number): number {
-    if (cycle > this.maxKeyCycle) throw new RunError(`run exceeded the largest cycle the scheduler can key (${this.maxKeyCycle}) at cycle ${cycle}`);
+    // (The error is built out of line: a small body is inlined into its callers, and an inlined
+    // key, a double above 2^30, is not boxed on the heap to be returned.)
+    if (cycle > this.maxKeyCycle) this.keyOverflow(cycle);
     return cycle * this.cycleScale + phase * (this.actorMask + 1) + who;
+  }
+
+  private keyOverflow(cycle: number): never {
+    throw new RunError(`run exceeded the largest cycle the scheduler can key (${this.maxKeyCycle}) at cycle ${cycle}`);
   }
 
   /**
