@@ -29,6 +29,12 @@ export interface PartialGuard {
    * actor to follow the base.
    */
   readonly grants: GrantBook;
+  /**
+   * Per resource: 1 if its base requests must be replayed. A resource no actor of M requests,
+   * whose calendar and order state at the cut equal the base's there, grants every later request
+   * (all base actors', at the base's cycles, in the recorded order) as the base did: no replay.
+   */
+  readonly replay: Uint8Array;
 }
 
 /** Each request's grant in a sweep (by request index): its end, start and the holder it waited for (-1: none). */

@@ -60,7 +60,7 @@ export class Sweep extends PartialSweep {
     const nA = this.rec.graph.actors.length;
     const active = this.active;
     if (this.guard !== undefined) {
-      for (let r = 0; r < this.cfg.unitsPerCycle.length; r++) this.replayBase(r);
+      for (let r = 0; r < this.cfg.unitsPerCycle.length; r++) if (this.guard.replay[r]) this.replayBase(r);
       if (this.why !== undefined) return { why: this.why };
     }
     for (let a = 0; a < nA; a++) if ((active === undefined || active[a]) && !this.done(a)) this.enqueue(a);

@@ -296,14 +296,15 @@ export class Retimer {
       this.neverFrozen = new Uint8Array(g.actors.length).fill(1);
       for (let i = 0; i < rec.firings; i++) if (base.fzD[i]! > 0) this.neverFrozen[rec.actor[i]!] = 0;
     }
-    const sweep = new Sweep(rec, ix, cfg, st, this.scratch!, base, from.cur, from.ph, loW, loR, { active: inM, guard: { inM, neverFrozen: this.neverFrozen, grants: this.grants } });
+    const at = this.cuts[H / this.step]!;
+    const replay = replayed(ix, inM, st, at);
+    const sweep = new Sweep(rec, ix, cfg, st, this.scratch!, base, from.cur, from.ph, loW, loR, { active: inM, guard: { inM, neverFrozen: this.neverFrozen, grants: this.grants, replay } });
     const end = sweep.run(H + this.step, stopAbove, (h) => h + this.step);
     if (end !== 'done' && end !== 'above') {
       // A crossing that would move a base actor (PARTIAL_ABORT), or M stuck: the full sweep from the cut decides.
       st.copyFrom(saved);
       return sweep.violator;
     }
-    const at = this.cuts[H / this.step]!;
     const fin = this.final;
     let cycles = st.makespan;
     for (let a = 0; a < inM.length; a++) if (!inM[a] && this.actorMax[a]! > cycles) cycles = this.actorMax[a]!;
@@ -356,6 +357,19 @@ export class Retimer {
   stallFreeDepth(f: number): number {
     return this.fifoEffect.stallFreeDepth(f);
   }
+}
+
+/** Per resource, 1 if a partial sweep from cut `s` (base cut `b`) must replay its base requests (`PartialGuard.replay`). */
+function replayed(ix: RecordingIndex, inM: Uint8Array, s: SweepState, b: SweepState): Uint8Array {
+  const nR = s.cursor.length;
+  const out = new Uint8Array(nR);
+  for (let r = 0; r < nR; r++) {
+    let used = s.rp[r] !== b.rp[r] || s.cursor[r] !== b.cursor[r] || s.used[r] !== b.used[r] || s.owner[r] !== b.owner[r] || s.prevFiring[r] !== b.prevFiring[r];
+    used ||= s.groupOk[r] !== b.groupOk[r] || !Object.is(s.prevNew[r], b.prevNew[r]) || !Object.is(s.prevRec[r], b.prevRec[r]);
+    for (let k = ix.resActorStart[r]!; !used && k < ix.resActorStart[r + 1]!; k++) used = inM[ix.resActors[k]!] === 1;
+    out[r] = used ? 1 : 0;
+  }
+  return out;
 }
 
 function firingsOf(_ix: RecordingIndex, st: SweepState, from: Int32Array): number {
