@@ -8,9 +8,16 @@ import { SweepState } from './retime-state.js';
 import { DEADLOCK } from './retime-deadlock.js';
 import { Sweep, SweepArrays, type SweepConfig } from './retime-sweep.js';
 
-/** Cuts at which a probe tries a partial re-timing, and tries at each (each failed try costs the rounds it ran). */
-const PARTIAL_CUTS = 2;
-const PARTIAL_TRIES = 3;
+/**
+ * Cuts at which a probe tries a partial re-timing, and tries at each (each failed try costs the
+ * rounds it ran). A depth-1 centroids FIFO of the decode graph needs up to five growths of M (its
+ * op's chain, then every loader on the shared centroid channel, see `grow`); a change that shifts
+ * the critical path fails every try, and a second cut then only repeats them. FIFO sizing of the
+ * decode graph (loaded machine): 2 cuts x 3 tries re-resolved 19.3 M firings in 11.0 s CPU,
+ * 2 x 6 9.6 M in 9.9 s, 1 x 5 the same 9.6 M in 8.8 s.
+ */
+const PARTIAL_CUTS = 1;
+const PARTIAL_TRIES = 5;
 
 /** Rounds (checkpoints) a base sweep is cut into: a probe re-times from the cut before its first affected cycle. */
 const ROUNDS = 256;
@@ -107,7 +114,7 @@ export class Retimer {
     const zF = new Int32Array(g.fifos.length);
     this.actorMax = new Float64Array(g.actors.length).fill(-Infinity);
     const nq = rec.reqResource.length;
-    this.grants = { end: new Float64Array(nq), start: new Float64Array(nq), heldBy: new Int32Array(nq) };
+    this.grants = { end: new Float64Array(nq), start: new Float64Array(nq), heldBy: new Int32Array(nq), cursorAfter: new Float64Array(nq), usedAfter: new Float64Array(nq), ownerAfter: new Int32Array(nq), groupOkAfter: new Uint8Array(nq) };
     // A depth below the recorded run's (which completed) may deadlock.
     const mayDeadlock = g.fifos.some((f, i) => cfg.depth[i]! < f.depth);
     const sweep = new Sweep(rec, this.ix, cfg, st, this.base, this.base, zA, zA, zF, zF, { actorMax: this.actorMax, grants: this.grants, mayDeadlock });
