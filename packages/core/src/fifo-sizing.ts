@@ -142,24 +142,34 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   // checked; while it exceeds the bound, only the FIFOs that still froze their producers in it
   // (and are below their stall-free depth) are doubled, capped at the stall-free depth. If none
   // is left below it, every FIFO goes to its stall-free depth, where the run is the unbounded one.
-  // A joint run the recording cannot decide is emulated in full once and recorded.
-  // A joint run the recording cannot decide is emulated in full once and recorded, and the later
-  // joint runs (a few FIFOs deeper each) re-time against that recording instead.
+  // A joint run the recording cannot decide is emulated in full (its cycles and frozen cycles per
+  // FIFO are the engine's) and recorded; the next joint run (a few FIFOs deeper) re-times against
+  // that recording, whose re-timer is built only then (the last round's never is).
   const rounds: number[] = [];
   let jointEmulated = 0;
-  let jointBase = free;
-  const jointRun = (d: Int32Array): RetimedRun => {
+  let jointBase: Retimer | undefined = free;
+  let emulated: Recording | undefined;
+  const jointRun = (d: Int32Array): Pick<RetimedRun, 'cycles' | 'stalledFullByFifo'> => {
     retimings++;
-    let r = jointBase.retime({}, { depthById: d });
-    if (typeof r === 'string') {
-      jointEmulated++;
-      const fifoDepths = Object.fromEntries(fifos.map((f, i) => [f.name, d[i]!]));
-      jointBase = new Retimer(runGraph(applyChanges(free.rec.graph, { fifoDepths }), { record: true, collectSinks: false }).recording!);
-      exact(jointBase.why, 'joint run (emulated)');
-      r = jointBase.baseRun!;
-    } else firingsRetimed += r.firingsRetimed;
-    rounds.push(r.cycles);
-    return r;
+    if (emulated) {
+      // The re-timer of the last emulated joint run, built only when a later joint run needs it.
+      jointBase = new Retimer(emulated);
+      if (jointBase.why !== undefined) jointBase = undefined;
+      emulated = undefined;
+    }
+    const r = jointBase ? jointBase.retime({}, { depthById: d }) : 'no re-timer';
+    if (typeof r !== 'string') {
+      firingsRetimed += r.firingsRetimed;
+      rounds.push(r.cycles);
+      return r;
+    }
+    // The engine's own run (its summary: cycles, frozen cycles per FIFO), recorded for the next joint runs.
+    jointEmulated++;
+    const fifoDepths = Object.fromEntries(fifos.map((f, i) => [f.name, d[i]!]));
+    const run = runGraph(applyChanges(free.rec.graph, { fifoDepths }), { record: true, collectSinks: false });
+    emulated = run.recording!;
+    rounds.push(run.cycles);
+    return { cycles: run.cycles, stalledFullByFifo: Float64Array.from(run.summary.fifos, (f) => f.fullStallCycles) };
   };
   const chosen = independent.slice();
   let joint = jointRun(chosen);

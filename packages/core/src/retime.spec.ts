@@ -217,6 +217,39 @@ describe('sizeFifos when unbounded FIFOs reorder a shared resource', () => {
   });
 });
 
+describe('sizeFifos when the joint run reorders a shared resource', () => {
+  /**
+   * Two sources share the 1-unit/cycle memory 'mem' (one unit per firing): src0 (16 firings, II 2)
+   * feeds mid0 (II 1) and snk0 (II 5) through s0 and t0; src1 (16 firings, II 3) feeds snk1 (II 2)
+   * through s1; every FIFO at depth 1 in the recording. The independently chosen depths change
+   * when src0 and src1 ask for 'mem' relative to each other, so the joint run cannot be re-timed
+   * from the unbounded one: it is emulated, and its figures are the engine's.
+   */
+  function twoChains(): Graph {
+    const g = new GraphBuilder('two-chains');
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    const port = { widthBytes: 4 };
+    const mem = [{ resource: 'mem', units: 1 }];
+    const [s0, t0, s1] = ['s0', 't0', 's1'].map((n) => g.stream(n, { depth: 1, widthBytes: 4 }));
+    g.invoke({ name: 'src0', firings: 16, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 2, latencyCycles: 1, requests: mem } }, { out: { out: s0! } });
+    g.invoke({ name: 'mid0', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 2 } }, { in: { in: s0! }, out: { out: t0! } });
+    g.invoke({ name: 'snk0', inputs: { in: port }, cost: { iiCycles: 5, latencyCycles: 0 } }, { in: { in: t0! } });
+    g.invoke({ name: 'src1', firings: 16, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 3, latencyCycles: 1, requests: mem } }, { out: { out: s1! } });
+    g.invoke({ name: 'snk1', inputs: { in: port }, cost: { iiCycles: 2, latencyCycles: 0 } }, { in: { in: s1! } });
+    return g.build();
+  }
+
+  it('emulates the joint run: chosen cycles and frozen cycles per FIFO equal a full run at the chosen depths', () => {
+    const graph = twoChains();
+    const s = sizeFifos(runGraph(graph, { record: true }).recording!);
+    expect(s.jointRunsEmulated).toBe(1);
+    const full = runGraph(applyChanges(graph, { fifoDepths: Object.fromEntries(s.fifos.map((f) => [f.fifo, f.chosenDepth])) }));
+    expect(s.chosenCycles).toBe(full.cycles);
+    expect(s.chosenCycles).toBeLessThanOrEqual(s.boundCycles);
+    expect(s.fifos.map((f) => f.stalledFullCyclesAfter)).toEqual(full.summary.fifos.map((f) => f.fullStallCycles));
+  });
+});
+
 describe('retime: property (fixed seed) against full re-runs', () => {
   const graphArb = fc.record({
     src: stageArb,
