@@ -108,13 +108,17 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   };
   const depths = unbounded.slice();
   /** FIFO f at depth d, every other unbounded: within the bound? A deadlock is decided (too shallow); a reordered resource is not, and counts as too shallow. */
+  let lastDeadlocked = false;
   const fits = (f: number, d: number): boolean => {
     depths[f] = d;
     const t = probe(depths, bound);
     depths[f] = unbounded[f]!;
+    lastDeadlocked = false;
     if (typeof t !== 'string') return t.cycles <= bound;
-    if (isDeadlock(t)) deadlocked++;
-    else {
+    if (isDeadlock(t)) {
+      deadlocked++;
+      lastDeadlocked = true;
+    } else {
       undecided++;
       example ??= `FIFO '${fifos[f]!.name}' at depth ${d}: ${t}`;
     }
@@ -124,11 +128,25 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   for (let f = 0; f < nF; f++) {
     // Its stall-free depth fits (the run is then the unbounded one). Gallop up from 1 (most FIFOs
     // fit at 1: one probe), then bisect between the last depth over the bound and the first within.
+    // A depth that deadlocks the graph points at a structural need (an accumulator that writes its
+    // whole buffer before its first read needs all of it): the next probe is then one slot below
+    // the stall-free depth, which settles such a FIFO in two probes instead of a gallop and a
+    // bisection of deadlocks (each depth between over and within is decided the same way: fewer
+    // slots never stall less).
     let over = 0;
     let within = need[f]!;
     for (let d = 1; d < within; d = Math.min(within, 2 * d)) {
       if (fits(f, d)) within = d;
-      else over = d;
+      else {
+        over = d;
+        if (lastDeadlocked && within - 1 > 2 * d) {
+          if (fits(f, within - 1)) within--;
+          else {
+            over = within - 1;
+            break;
+          }
+        }
+      }
     }
     while (over + 1 < within) {
       const mid = (over + within) >> 1;
