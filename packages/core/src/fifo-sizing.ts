@@ -161,21 +161,20 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   // (and are below their stall-free depth) are doubled, capped at the stall-free depth. If none
   // is left below it, every FIFO goes to its stall-free depth, where the run is the unbounded one.
   // A joint run the recording cannot decide is emulated in full (its cycles and frozen cycles per
-  // FIFO are the engine's) and recorded; the next joint run (a few FIFOs deeper) re-times against
-  // that recording, whose re-timer is built only then (the last round's never is).
+  // FIFO are the engine's) and recorded; the next joint run (a few FIFOs deeper) is one sweep of
+  // that recording.
   const rounds: number[] = [];
   let jointEmulated = 0;
-  let jointBase: Retimer | undefined = free;
   let emulated: Recording | undefined;
   const jointRun = (d: Int32Array): Pick<RetimedRun, 'cycles' | 'stalledFullByFifo'> => {
     retimings++;
+    // From the unbounded run's checkpoints; after an emulated joint run, one sweep of its
+    // recording under the new depths (they change from the first cycles on: no checkpoint helps).
+    let r: RetimedRun | string;
     if (emulated) {
-      // The re-timer of the last emulated joint run, built only when a later joint run needs it.
-      jointBase = new Retimer(emulated);
-      if (jointBase.why !== undefined) jointBase = undefined;
-      emulated = undefined;
-    }
-    const r = jointBase ? jointBase.retime({}, { depthById: d }) : 'no re-timer';
+      const sweep = new Retimer(emulated, {}, { depthById: d });
+      r = sweep.why ?? sweep.baseRun!;
+    } else r = free.retime({}, { depthById: d });
     if (typeof r !== 'string') {
       firingsRetimed += r.firingsRetimed;
       rounds.push(r.cycles);
