@@ -172,7 +172,7 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
     // recording under the new depths (they change from the first cycles on: no checkpoint helps).
     let r: RetimedRun | string;
     if (emulated) {
-      const sweep = new Retimer(emulated, {}, { depthById: d });
+      const sweep = new Retimer(emulated, {}, { depthById: d, checkpoints: false });
       r = sweep.why ?? sweep.baseRun!;
     } else r = free.retime({}, { depthById: d });
     if (typeof r !== 'string') {

@@ -79,6 +79,12 @@ describe('retime: hand cases (README worked example)', () => {
     // And back: the depth-1 recording re-timed at depth 2 runs without a stall (1000 + 10).
     const back = retime(runGraph(pair(1), { record: true }).recording!, { fifoDepths: { s: 2 } });
     expect(back.cycles).toBe(1010);
+    // A one-shot sweep (no checkpoints, FIFO sizing's joint runs) under the change: the same 2009
+    // and 999; a later re-timing from it starts at cycle 0 and gives the depth-2 run's 1010.
+    const once = new Retimer(rec, { fifoDepths: { s: 1 } }, { checkpoints: false });
+    expect([once.baseRun!.cycles, once.baseRun!.stalledFullCycles[0]]).toEqual([2009, 999]);
+    const again = once.retime({ fifoDepths: { s: 2 } });
+    expect(typeof again !== 'string' && [again.cycles, again.firingsRetimed]).toEqual([1010, 2000]);
   });
 
   it('latency and II: src latency 3 at depth 2 gives 1000 + 3; II 2 gives 2 * 999 + 10 + 1 = 2009 (last start 1998 + max(II 2, latency 10) ... write at 2008, sink reads it then: 2009)', () => {

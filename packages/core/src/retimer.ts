@@ -99,7 +99,11 @@ export class Retimer {
   constructor(
     readonly rec: Recording,
     changes: RetimeChanges = {},
-    opts: { readonly depthById?: Int32Array } = {},
+    opts: {
+      readonly depthById?: Int32Array;
+      /** false: keep no checkpoints (a one-shot sweep for `baseRun`; a later `retime` then re-times from the start). Default true. */
+      readonly checkpoints?: boolean;
+    } = {},
   ) {
     this.ix = indexRecording(rec);
     const cfg = configOf(rec, this.ix, changes);
@@ -120,8 +124,9 @@ export class Retimer {
     const sweep = new Sweep(rec, this.ix, cfg, st, this.base, this.base, zA, zA, zF, zF, { actorMax: this.actorMax, grants: this.grants, mayDeadlock });
     this.cuts.push(st.clone());
     const roundMax: number[] = [-Infinity];
+    const keep = opts.checkpoints ?? true;
     const end = sweep.run(this.step, Infinity, (H) => {
-      this.cuts.push(st.clone());
+      if (keep) this.cuts.push(st.clone());
       roundMax.push(sweep.roundMax);
       return H + this.step;
     });
