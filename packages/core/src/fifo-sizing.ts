@@ -108,13 +108,17 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   };
   const depths = unbounded.slice();
   /** FIFO f at depth d, every other unbounded: within the bound? A deadlock is decided (too shallow); a reordered resource is not, and counts as too shallow. */
+  let lastDeadlocked = false;
   const fits = (f: number, d: number): boolean => {
     depths[f] = d;
     const t = probe(depths, bound);
     depths[f] = unbounded[f]!;
+    lastDeadlocked = false;
     if (typeof t !== 'string') return t.cycles <= bound;
-    if (isDeadlock(t)) deadlocked++;
-    else {
+    if (isDeadlock(t)) {
+      deadlocked++;
+      lastDeadlocked = true;
+    } else {
       undecided++;
       example ??= `FIFO '${fifos[f]!.name}' at depth ${d}: ${t}`;
     }
@@ -124,11 +128,25 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   for (let f = 0; f < nF; f++) {
     // Its stall-free depth fits (the run is then the unbounded one). Gallop up from 1 (most FIFOs
     // fit at 1: one probe), then bisect between the last depth over the bound and the first within.
+    // A depth that deadlocks the graph points at a structural need (an accumulator that writes its
+    // whole buffer before its first read needs all of it): the next probe is then one slot below
+    // the stall-free depth, which settles such a FIFO in two probes instead of a gallop and a
+    // bisection of deadlocks (each depth between over and within is decided the same way: fewer
+    // slots never stall less).
     let over = 0;
     let within = need[f]!;
     for (let d = 1; d < within; d = Math.min(within, 2 * d)) {
       if (fits(f, d)) within = d;
-      else over = d;
+      else {
+        over = d;
+        if (lastDeadlocked && within - 1 > 2 * d) {
+          if (fits(f, within - 1)) within--;
+          else {
+            over = within - 1;
+            break;
+          }
+        }
+      }
     }
     while (over + 1 < within) {
       const mid = (over + within) >> 1;
@@ -142,24 +160,33 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   // checked; while it exceeds the bound, only the FIFOs that still froze their producers in it
   // (and are below their stall-free depth) are doubled, capped at the stall-free depth. If none
   // is left below it, every FIFO goes to its stall-free depth, where the run is the unbounded one.
-  // A joint run the recording cannot decide is emulated in full once and recorded.
-  // A joint run the recording cannot decide is emulated in full once and recorded, and the later
-  // joint runs (a few FIFOs deeper each) re-time against that recording instead.
+  // A joint run the recording cannot decide is emulated in full (its cycles and frozen cycles per
+  // FIFO are the engine's) and recorded; the next joint run (a few FIFOs deeper) is one sweep of
+  // that recording.
   const rounds: number[] = [];
   let jointEmulated = 0;
-  let jointBase = free;
-  const jointRun = (d: Int32Array): RetimedRun => {
+  let emulated: Recording | undefined;
+  const jointRun = (d: Int32Array): Pick<RetimedRun, 'cycles' | 'stalledFullByFifo'> => {
     retimings++;
-    let r = jointBase.retime({}, { depthById: d });
-    if (typeof r === 'string') {
-      jointEmulated++;
-      const fifoDepths = Object.fromEntries(fifos.map((f, i) => [f.name, d[i]!]));
-      jointBase = new Retimer(runGraph(applyChanges(free.rec.graph, { fifoDepths }), { record: true, collectSinks: false }).recording!);
-      exact(jointBase.why, 'joint run (emulated)');
-      r = jointBase.baseRun!;
-    } else firingsRetimed += r.firingsRetimed;
-    rounds.push(r.cycles);
-    return r;
+    // From the unbounded run's checkpoints; after an emulated joint run, one sweep of its
+    // recording under the new depths (they change from the first cycles on: no checkpoint helps).
+    let r: RetimedRun | string;
+    if (emulated) {
+      const sweep = new Retimer(emulated, {}, { depthById: d, checkpoints: false });
+      r = sweep.why ?? sweep.baseRun!;
+    } else r = free.retime({}, { depthById: d });
+    if (typeof r !== 'string') {
+      firingsRetimed += r.firingsRetimed;
+      rounds.push(r.cycles);
+      return r;
+    }
+    // The engine's own run (its summary: cycles, frozen cycles per FIFO), recorded for the next joint runs.
+    jointEmulated++;
+    const fifoDepths = Object.fromEntries(fifos.map((f, i) => [f.name, d[i]!]));
+    const run = runGraph(applyChanges(free.rec.graph, { fifoDepths }), { record: true, collectSinks: false });
+    emulated = run.recording!;
+    rounds.push(run.cycles);
+    return { cycles: run.cycles, stalledFullByFifo: Float64Array.from(run.summary.fifos, (f) => f.fullStallCycles) };
   };
   const chosen = independent.slice();
   let joint = jointRun(chosen);

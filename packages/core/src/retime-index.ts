@@ -97,13 +97,13 @@ export function indexRecording(rec: Recording): RecordingIndex {
     for (let o = rec.opStart[i]!; o < rec.opStart[i]! + rec.nReads[i]!; o++) tokenReader[fifoBase[rec.ops[o]!]! + tok[o]!] = i;
   }
   const pairs: [number, number][] = [];
-  const seen = new Set<number>();
+  const seen = new Uint8Array(nR * nA);
   for (let i = 0; i < rec.firings; i++) {
     for (let q = rec.reqStart[i]!; q < rec.reqStart[i + 1]!; q++) {
       const r = rec.reqResource[q]!;
       const key = r * nA + rec.actor[i]!;
-      if (r < 0 || seen.has(key)) continue;
-      seen.add(key);
+      if (r < 0 || seen[key]) continue;
+      seen[key] = 1;
       pairs.push([r, rec.actor[i]!]);
     }
   }

@@ -29,13 +29,27 @@ export interface PartialGuard {
    * actor to follow the base.
    */
   readonly grants: GrantBook;
+  /**
+   * Per resource: 1 if its base requests must be replayed. A resource no actor of M requests,
+   * whose calendar and order state at the cut equal the base's there, grants every later request
+   * (all base actors', at the base's cycles, in the recorded order) as the base did: no replay.
+   */
+  readonly replay: Uint8Array;
 }
 
-/** Each request's grant in a sweep (by request index): its end, start and the holder it waited for (-1: none). */
+/**
+ * Each request's grant in a sweep (by request index): its end, start and the holder it waited for
+ * (-1: none), and the resource's calendar and order state after it (cursor, units used, owner,
+ * tie group), from which a partial sweep resumes a resource it no longer needs to replay.
+ */
 export interface GrantBook {
   readonly end: Float64Array;
   readonly start: Float64Array;
   readonly heldBy: Int32Array;
+  readonly cursorAfter: Float64Array;
+  readonly usedAfter: Float64Array;
+  readonly ownerAfter: Int32Array;
+  readonly groupOkAfter: Uint8Array;
 }
 
 /** Why a partial sweep stopped: a value M passes to a base actor differs (the caller re-times everything instead). */
@@ -76,6 +90,26 @@ export abstract class PartialSweep extends SweepCore {
       const gsB = guard.grants.start[q]!;
       const lateB = gsB > t && guard.grants.heldBy[q] !== b;
       if (end !== guard.grants.end[q] || late !== lateB || (late && gs !== gsB)) return this.leaveBase(b);
+      const book = guard.grants;
+      if (st.cursor[r] === book.cursorAfter[q] && st.used[r] === book.usedAfter[q] && st.owner[r] === book.ownerAfter[q] && st.groupOk[r] === book.groupOkAfter[q]) {
+        // The resource's state equals the base's after this grant (its order state too: the same
+        // request, granted at the same cycle): every base request up to M's next one is granted as
+        // in the base, so the replay jumps there and takes the base's state before it.
+        let p = st.rp[r]! + 1;
+        while (p < last && !guard.inM[rec.actor[ix.reqFiring[ix.resSeq[p]!]!]!]) p++;
+        if (p > st.rp[r]! + 1) {
+          const qp = ix.resSeq[p - 1]!;
+          const ip = ix.reqFiring[qp]!;
+          st.cursor[r] = book.cursorAfter[qp]!;
+          st.used[r] = book.usedAfter[qp]!;
+          st.owner[r] = book.ownerAfter[qp]!;
+          st.groupOk[r] = book.groupOkAfter[qp]!;
+          st.prevNew[r] = lo.startT[ip]!;
+          st.prevRec[r] = rec.startCycle[ip]!;
+          st.prevFiring[r] = ip;
+        }
+        st.rp[r] = p - 1;
+      }
     }
   }
 
@@ -134,8 +168,20 @@ export function seedOf(ix: RecordingIndex, nA: number, changedF: readonly number
   return seed;
 }
 
-/** Adds actor v and every actor within `radius` FIFOs of it to M. */
+/**
+ * Adds actor v and every actor within `radius` FIFOs of it to M; and, for each resource v shares
+ * with an actor of M, every requester of it: the recorded grant order chains a delay through all
+ * users of a channel (a late grant to one moves every later grant), as FIFOs chain it through
+ * neighbours.
+ */
 export function grow(ix: RecordingIndex, inM: Uint8Array, v: number, radius: number): void {
+  const { actorResStart, actorRes, resActorStart, resActors } = ix;
+  for (let k = actorResStart[v]!; k < actorResStart[v + 1]!; k++) {
+    const r = actorRes[k]!;
+    let shared = false;
+    for (let j = resActorStart[r]!; !shared && j < resActorStart[r + 1]!; j++) shared = inM[resActors[j]!] === 1;
+    if (shared) for (let j = resActorStart[r]!; j < resActorStart[r + 1]!; j++) inM[resActors[j]!] = 1;
+  }
   let ring = [v];
   inM[v] = 1;
   for (let d = 0; d < radius && ring.length > 0; d++) {

@@ -44,35 +44,52 @@ export class SweepState {
   readonly prevFiring: Int32Array;
   readonly groupOk: Uint8Array;
   makespan = 0;
+  /** All of the above arrays are views of this one buffer: a checkpoint is one allocation, a copy one `set`. */
+  private readonly bytes: Uint8Array;
 
   constructor(nA: number, nF: number, nR: number) {
-    this.cur = new Int32Array(nA);
-    this.ph = new Int32Array(nA);
-    this.fp = new Int32Array(nA);
-    this.grantK = new Int32Array(nA);
-    this.na = new Float64Array(nA);
-    this.tail = new Float64Array(nA);
-    this.shift = new Float64Array(nA);
-    this.unapplied = new Float64Array(nA);
-    this.startAt = new Float64Array(nA);
-    this.grantEnd = new Float64Array(nA);
-    this.grantWait = new Float64Array(nA);
-    this.stalledFull = new Float64Array(nA);
-    this.busy = new Float64Array(nA);
-    this.stalledEmpty = new Float64Array(nA);
-    this.stalledContention = new Float64Array(nA);
-    this.resourceBound = new Float64Array(nA);
-    this.byFifo = new Float64Array(nF);
-    this.wCount = new Int32Array(nF);
-    this.rCount = new Int32Array(nF);
-    this.cursor = new Float64Array(nR);
-    this.used = new Float64Array(nR);
-    this.owner = new Int32Array(nR);
-    this.rp = new Int32Array(nR);
-    this.prevNew = new Float64Array(nR);
-    this.prevRec = new Float64Array(nR);
-    this.prevFiring = new Int32Array(nR);
-    this.groupOk = new Uint8Array(nR);
+    const f64 = 12 * nA + nF + 4 * nR;
+    const i32 = 4 * nA + 2 * nF + 3 * nR;
+    const buf = new ArrayBuffer(8 * f64 + 4 * i32 + nR);
+    this.bytes = new Uint8Array(buf);
+    let at = 0;
+    const f = (n: number) => {
+      const v = new Float64Array(buf, at, n);
+      at += 8 * n;
+      return v;
+    };
+    const i = (n: number) => {
+      const v = new Int32Array(buf, at, n);
+      at += 4 * n;
+      return v;
+    };
+    this.na = f(nA);
+    this.tail = f(nA);
+    this.shift = f(nA);
+    this.unapplied = f(nA);
+    this.startAt = f(nA);
+    this.grantEnd = f(nA);
+    this.grantWait = f(nA);
+    this.stalledFull = f(nA);
+    this.busy = f(nA);
+    this.stalledEmpty = f(nA);
+    this.stalledContention = f(nA);
+    this.resourceBound = f(nA);
+    this.byFifo = f(nF);
+    this.cursor = f(nR);
+    this.used = f(nR);
+    this.prevNew = f(nR);
+    this.prevRec = f(nR);
+    this.cur = i(nA);
+    this.ph = i(nA);
+    this.fp = i(nA);
+    this.grantK = i(nA);
+    this.wCount = i(nF);
+    this.rCount = i(nF);
+    this.owner = i(nR);
+    this.rp = i(nR);
+    this.prevFiring = i(nR);
+    this.groupOk = new Uint8Array(buf, at, nR);
   }
 
   /** The state before the first firing. */
@@ -91,18 +108,8 @@ export class SweepState {
     return s;
   }
 
-  private arrays(): (Int32Array | Float64Array | Uint8Array)[] {
-    return [
-      this.cur, this.ph, this.fp, this.grantK, this.na, this.tail, this.shift, this.unapplied, this.startAt, this.grantEnd, this.grantWait,
-      this.stalledFull, this.busy, this.stalledEmpty, this.stalledContention, this.resourceBound, this.byFifo, this.wCount, this.rCount,
-      this.cursor, this.used, this.owner, this.rp, this.prevNew, this.prevRec, this.prevFiring, this.groupOk,
-    ];
-  }
-
   copyFrom(o: SweepState): void {
-    const mine = this.arrays();
-    const theirs = o.arrays();
-    for (let k = 0; k < mine.length; k++) (mine[k] as Float64Array).set(theirs[k] as Float64Array);
+    this.bytes.set(o.bytes);
     this.makespan = o.makespan;
   }
 

@@ -38,6 +38,8 @@ export abstract class SweepCore {
   protected qn = 0;
   protected readonly parked: Int32Array;
   protected readonly isParked: Uint8Array;
+  /** Earliest cycle a parked actor waits for: it is woken by the first round whose horizon passes it, not by every round. */
+  protected readonly parkAt: Float64Array;
   /**
    * What a blocked actor waits for, so that only the commit it needs wakes it: the read of token
    * slotK of FIFO slotF (a write's slot), the write of token inK of FIFO inF (a start's input).
@@ -80,6 +82,7 @@ export abstract class SweepCore {
     this.queued = new Uint8Array(nA);
     this.parked = new Int32Array(nA);
     this.isParked = new Uint8Array(nA);
+    this.parkAt = new Float64Array(nA);
     this.slotF = new Int32Array(nA).fill(-1);
     this.slotK = new Int32Array(nA);
     this.inF = new Int32Array(nA).fill(-1);
@@ -123,9 +126,14 @@ export abstract class SweepCore {
     this.queue[p] = a;
   }
 
-  protected park(a: number): void {
-    if (this.isParked[a]) return;
+  /** Parks a until a round whose horizon passes cycle `at` (a step due then). */
+  protected park(a: number, at: number): void {
+    if (this.isParked[a]) {
+      if (at < this.parkAt[a]!) this.parkAt[a] = at;
+      return;
+    }
     this.isParked[a] = 1;
+    this.parkAt[a] = at;
     this.parked[this.np++] = a;
   }
 

@@ -60,18 +60,23 @@ export class Sweep extends PartialSweep {
     const nA = this.rec.graph.actors.length;
     const active = this.active;
     if (this.guard !== undefined) {
-      for (let r = 0; r < this.cfg.unitsPerCycle.length; r++) this.replayBase(r);
+      for (let r = 0; r < this.cfg.unitsPerCycle.length; r++) if (this.guard.replay[r]) this.replayBase(r);
       if (this.why !== undefined) return { why: this.why };
     }
     for (let a = 0; a < nA; a++) if ((active === undefined || active[a]) && !this.done(a)) this.enqueue(a);
     for (let H = horizon; ; ) {
       this.horizon = H;
       this.roundMax = -Infinity;
+      let kept = 0;
       for (let p = 0; p < this.np; p++) {
-        this.isParked[this.parked[p]!] = 0;
-        this.enqueue(this.parked[p]!);
+        const a = this.parked[p]!;
+        if (this.parkAt[a]! >= H) this.parked[kept++] = a;
+        else {
+          this.isParked[a] = 0;
+          this.enqueue(a);
+        }
       }
-      this.np = 0;
+      this.np = kept;
       while (this.qn > 0) {
         const a = this.queue[this.qh]!;
         this.qh = this.qh + 1 === nA ? 0 : this.qh + 1;
@@ -142,6 +147,10 @@ export class Sweep extends PartialSweep {
         book.end[q] = end;
         book.start[q] = gs;
         book.heldBy[q] = this.grantOut.heldBy;
+        book.cursorAfter[q] = st.cursor[r]!;
+        book.usedAfter[q] = st.used[r]!;
+        book.ownerAfter[q] = st.owner[r]!;
+        book.groupOkAfter[q] = st.groupOk[r]!;
       }
       const nextQ = ++st.rp[r]!;
       if (this.guard !== undefined) this.replayBase(r);
@@ -200,7 +209,7 @@ export class Sweep extends PartialSweep {
         }
         if (!known) break;
         if (at >= H) {
-          this.park(a);
+          this.park(a, at);
           break;
         }
         if (at > c) {
@@ -277,7 +286,7 @@ export class Sweep extends PartialSweep {
       const php = st.ph[a]!;
       if (php < pos && (php < loCur ? lo.plan : out.plan)[actorFirings[php]!]! + st.shift[a]! <= t) return; // a write due first waits for a read
       if (t >= H) {
-        this.park(a);
+        this.park(a, t);
         return;
       }
       st.stalledEmpty[a] += t - st.na[a]!;

@@ -79,6 +79,12 @@ describe('retime: hand cases (README worked example)', () => {
     // And back: the depth-1 recording re-timed at depth 2 runs without a stall (1000 + 10).
     const back = retime(runGraph(pair(1), { record: true }).recording!, { fifoDepths: { s: 2 } });
     expect(back.cycles).toBe(1010);
+    // A one-shot sweep (no checkpoints, FIFO sizing's joint runs) under the change: the same 2009
+    // and 999; a later re-timing from it starts at cycle 0 and gives the depth-2 run's 1010.
+    const once = new Retimer(rec, { fifoDepths: { s: 1 } }, { checkpoints: false });
+    expect([once.baseRun!.cycles, once.baseRun!.stalledFullCycles[0]]).toEqual([2009, 999]);
+    const again = once.retime({ fifoDepths: { s: 2 } });
+    expect(typeof again !== 'string' && [again.cycles, again.firingsRetimed]).toEqual([1010, 2000]);
   });
 
   it('latency and II: src latency 3 at depth 2 gives 1000 + 3; II 2 gives 2 * 999 + 10 + 1 = 2009 (last start 1998 + max(II 2, latency 10) ... write at 2008, sink reads it then: 2009)', () => {
@@ -214,6 +220,39 @@ describe('sizeFifos when unbounded FIFOs reorder a shared resource', () => {
     const chosen = s.fifos.find((f) => f.fifo === 's')!.chosenDepth;
     expect(s.chosenCycles).toBe(runGraph(applyChanges(graph, { fifoDepths: { s: chosen } })).cycles);
     expect(s.chosenCycles).toBeLessThanOrEqual(s.boundCycles);
+  });
+});
+
+describe('sizeFifos when the joint run reorders a shared resource', () => {
+  /**
+   * Two sources share the 1-unit/cycle memory 'mem' (one unit per firing): src0 (16 firings, II 2)
+   * feeds mid0 (II 1) and snk0 (II 5) through s0 and t0; src1 (16 firings, II 3) feeds snk1 (II 2)
+   * through s1; every FIFO at depth 1 in the recording. The independently chosen depths change
+   * when src0 and src1 ask for 'mem' relative to each other, so the joint run cannot be re-timed
+   * from the unbounded one: it is emulated, and its figures are the engine's.
+   */
+  function twoChains(): Graph {
+    const g = new GraphBuilder('two-chains');
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    const port = { widthBytes: 4 };
+    const mem = [{ resource: 'mem', units: 1 }];
+    const [s0, t0, s1] = ['s0', 't0', 's1'].map((n) => g.stream(n, { depth: 1, widthBytes: 4 }));
+    g.invoke({ name: 'src0', firings: 16, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 2, latencyCycles: 1, requests: mem } }, { out: { out: s0! } });
+    g.invoke({ name: 'mid0', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 2 } }, { in: { in: s0! }, out: { out: t0! } });
+    g.invoke({ name: 'snk0', inputs: { in: port }, cost: { iiCycles: 5, latencyCycles: 0 } }, { in: { in: t0! } });
+    g.invoke({ name: 'src1', firings: 16, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 3, latencyCycles: 1, requests: mem } }, { out: { out: s1! } });
+    g.invoke({ name: 'snk1', inputs: { in: port }, cost: { iiCycles: 2, latencyCycles: 0 } }, { in: { in: s1! } });
+    return g.build();
+  }
+
+  it('emulates the joint run: chosen cycles and frozen cycles per FIFO equal a full run at the chosen depths', () => {
+    const graph = twoChains();
+    const s = sizeFifos(runGraph(graph, { record: true }).recording!);
+    expect(s.jointRunsEmulated).toBe(1);
+    const full = runGraph(applyChanges(graph, { fifoDepths: Object.fromEntries(s.fifos.map((f) => [f.fifo, f.chosenDepth])) }));
+    expect(s.chosenCycles).toBe(full.cycles);
+    expect(s.chosenCycles).toBeLessThanOrEqual(s.boundCycles);
+    expect(s.fifos.map((f) => f.stalledFullCyclesAfter)).toEqual(full.summary.fifos.map((f) => f.fullStallCycles));
   });
 });
 

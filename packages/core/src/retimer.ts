@@ -8,9 +8,16 @@ import { SweepState } from './retime-state.js';
 import { DEADLOCK } from './retime-deadlock.js';
 import { Sweep, SweepArrays, type SweepConfig } from './retime-sweep.js';
 
-/** Cuts at which a probe tries a partial re-timing, and tries at each (each failed try costs the rounds it ran). */
-const PARTIAL_CUTS = 2;
-const PARTIAL_TRIES = 3;
+/**
+ * Cuts at which a probe tries a partial re-timing, and tries at each (each failed try costs the
+ * rounds it ran). A depth-1 centroids FIFO of the decode graph needs up to five growths of M (its
+ * op's chain, then every loader on the shared centroid channel, see `grow`); a change that shifts
+ * the critical path fails every try, and a second cut then only repeats them. FIFO sizing of the
+ * decode graph (loaded machine): 2 cuts x 3 tries re-resolved 19.3 M firings in 11.0 s CPU,
+ * 2 x 6 9.6 M in 9.9 s, 1 x 5 the same 9.6 M in 8.8 s.
+ */
+const PARTIAL_CUTS = 1;
+const PARTIAL_TRIES = 5;
 
 /** Rounds (checkpoints) a base sweep is cut into: a probe re-times from the cut before its first affected cycle. */
 const ROUNDS = 256;
@@ -92,7 +99,11 @@ export class Retimer {
   constructor(
     readonly rec: Recording,
     changes: RetimeChanges = {},
-    opts: { readonly depthById?: Int32Array } = {},
+    opts: {
+      readonly depthById?: Int32Array;
+      /** false: keep no checkpoints (a one-shot sweep for `baseRun`; a later `retime` then re-times from the start). Default true. */
+      readonly checkpoints?: boolean;
+    } = {},
   ) {
     this.ix = indexRecording(rec);
     const cfg = configOf(rec, this.ix, changes);
@@ -107,14 +118,15 @@ export class Retimer {
     const zF = new Int32Array(g.fifos.length);
     this.actorMax = new Float64Array(g.actors.length).fill(-Infinity);
     const nq = rec.reqResource.length;
-    this.grants = { end: new Float64Array(nq), start: new Float64Array(nq), heldBy: new Int32Array(nq) };
+    this.grants = { end: new Float64Array(nq), start: new Float64Array(nq), heldBy: new Int32Array(nq), cursorAfter: new Float64Array(nq), usedAfter: new Float64Array(nq), ownerAfter: new Int32Array(nq), groupOkAfter: new Uint8Array(nq) };
     // A depth below the recorded run's (which completed) may deadlock.
     const mayDeadlock = g.fifos.some((f, i) => cfg.depth[i]! < f.depth);
     const sweep = new Sweep(rec, this.ix, cfg, st, this.base, this.base, zA, zA, zF, zF, { actorMax: this.actorMax, grants: this.grants, mayDeadlock });
     this.cuts.push(st.clone());
     const roundMax: number[] = [-Infinity];
+    const keep = opts.checkpoints ?? true;
     const end = sweep.run(this.step, Infinity, (H) => {
-      this.cuts.push(st.clone());
+      if (keep) this.cuts.push(st.clone());
       roundMax.push(sweep.roundMax);
       return H + this.step;
     });
@@ -296,14 +308,15 @@ export class Retimer {
       this.neverFrozen = new Uint8Array(g.actors.length).fill(1);
       for (let i = 0; i < rec.firings; i++) if (base.fzD[i]! > 0) this.neverFrozen[rec.actor[i]!] = 0;
     }
-    const sweep = new Sweep(rec, ix, cfg, st, this.scratch!, base, from.cur, from.ph, loW, loR, { active: inM, guard: { inM, neverFrozen: this.neverFrozen, grants: this.grants } });
+    const at = this.cuts[H / this.step]!;
+    const replay = replayed(ix, inM, st, at);
+    const sweep = new Sweep(rec, ix, cfg, st, this.scratch!, base, from.cur, from.ph, loW, loR, { active: inM, guard: { inM, neverFrozen: this.neverFrozen, grants: this.grants, replay } });
     const end = sweep.run(H + this.step, stopAbove, (h) => h + this.step);
     if (end !== 'done' && end !== 'above') {
       // A crossing that would move a base actor (PARTIAL_ABORT), or M stuck: the full sweep from the cut decides.
       st.copyFrom(saved);
       return sweep.violator;
     }
-    const at = this.cuts[H / this.step]!;
     const fin = this.final;
     let cycles = st.makespan;
     for (let a = 0; a < inM.length; a++) if (!inM[a] && this.actorMax[a]! > cycles) cycles = this.actorMax[a]!;
@@ -356,6 +369,19 @@ export class Retimer {
   stallFreeDepth(f: number): number {
     return this.fifoEffect.stallFreeDepth(f);
   }
+}
+
+/** Per resource, 1 if a partial sweep from cut `s` (base cut `b`) must replay its base requests (`PartialGuard.replay`). */
+function replayed(ix: RecordingIndex, inM: Uint8Array, s: SweepState, b: SweepState): Uint8Array {
+  const nR = s.cursor.length;
+  const out = new Uint8Array(nR);
+  for (let r = 0; r < nR; r++) {
+    let used = s.rp[r] !== b.rp[r] || s.cursor[r] !== b.cursor[r] || s.used[r] !== b.used[r] || s.owner[r] !== b.owner[r] || s.prevFiring[r] !== b.prevFiring[r];
+    used ||= s.groupOk[r] !== b.groupOk[r] || !Object.is(s.prevNew[r], b.prevNew[r]) || !Object.is(s.prevRec[r], b.prevRec[r]);
+    for (let k = ix.resActorStart[r]!; !used && k < ix.resActorStart[r + 1]!; k++) used = inM[ix.resActors[k]!] === 1;
+    out[r] = used ? 1 : 0;
+  }
+  return out;
 }
 
 function firingsOf(_ix: RecordingIndex, st: SweepState, from: Int32Array): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyChanges, recordingBytes, retime, runGraph, type ActorSummary, type ExactRetime, type Graph, type RetimeChanges } from '@lut-llm/core';
+import { applyChanges, recordingBytes, retime, retimerOf, Retimer, runGraph, type ActorSummary, type ExactRetime, type Graph, type RetimeChanges } from '@lut-llm/core';
 import { QWEN3_CONFIGS } from '@lut-llm/model';
 import { V80_PLATFORM } from '../platform/index.js';
 import { buildPassGraph } from './pass-graph.js';
@@ -68,5 +68,29 @@ describe('retime on the full decode graph', () => {
     // times count from the freeze, so the run rejoins within a round of the change (not where the
     // prefetcher catches up, 14,199 firings later): under half of one layer's share (28 layers + head).
     if (got.exact) expect(got.firingsRetimed).toBeLessThan(rec.firings / 56);
+  }, 120_000);
+
+  it("FIFO sizing's probe of L10.o.centroids at depth 1 against the unbounded run: exact, re-resolving under an eighth of the firings", () => {
+    // Unbounded (every FIFO one slot deeper than its tokens) the 113 centroid loaders run far ahead
+    // on the shared centroid channel. At depth 1 this op's loader waits for its search, and every
+    // later loader waits behind it in the channel's grant order: their tokens still arrive before
+    // their searches need them, so partial re-timing follows the loaders (all requesters of the
+    // channel join M) and this op's compute, while the rest follows the unbounded run. Re-timing
+    // every actor from the change to where the loaders catch up re-resolved ~200 k firings.
+    const ix = retimerOf(rec).ix;
+    const deep = Object.fromEntries(graph.fifos.map((f, i) => [f.name, Math.max(f.depth, ix.fifoBase[i + 1]! - ix.fifoBase[i]! + 1)]));
+    const free = new Retimer(runGraph(applyChanges(graph, { fifoDepths: deep }), { collectSinks: false, record: true }).recording!);
+    const depths = { ...deep, 'L10.o.centroids': 1 };
+    const got = free.retime({ fifoDepths: depths });
+    const want = runGraph(applyChanges(graph, { fifoDepths: depths }), { collectSinks: false });
+    if (typeof got === 'string') throw new Error(got);
+    expect(got.cycles).toBe(want.cycles);
+    const fields = (busy: ArrayLike<number>, empty: ArrayLike<number>, full: ArrayLike<number>, cont: ArrayLike<number>, bound: ArrayLike<number>) => [...Array(busy.length).keys()].map((a) => [busy[a], empty[a], full[a], cont[a], bound[a]]);
+    const actors = want.summary.actors;
+    expect(fields(got.busyCycles, got.stalledEmptyCycles, got.stalledFullCycles, got.stalledContentionCycles, got.resourceBoundCycles)).toEqual(
+      fields(actors.map((x) => x.busyCycles), actors.map((x) => x.stalledEmptyCycles), actors.map((x) => x.stalledFullCycles), actors.map((x) => x.stalledContentionCycles), actors.map((x) => x.resourceBoundCycles)),
+    );
+    expect([...got.stalledFullByFifo]).toEqual(want.summary.fifos.map((f) => f.fullStallCycles));
+    expect(got.firingsRetimed).toBeLessThan(rec.firings / 8);
   }, 120_000);
 });
