@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, runGraph, sinkActor, type ActorSpec, type ActorStateEvent, type FiringCost, type Graph, type RunResult } from './index.js';
+import { GraphBuilder, retime, retimeTokens, runGraph, sinkActor, type ActorSpec, type ActorStateEvent, type FiringCost, type Graph, type RunResult } from './index.js';
 
 /**
  * Writes planned while their FIFO is full of unread tokens (issue 23: survivors of mutation testing
@@ -161,5 +161,68 @@ describe('deferred writes: planned while the FIFO is full, resolved by the read 
     ]);
     // Without a trace the figures are the same.
     expect(runGraph(g.build()).summary).toEqual(r.summary);
+  });
+});
+
+describe('freezes: which FIFO is charged, and the II they move', () => {
+  /** p (II 4, latency 1) writes x and y (depth 1 each), read by sx and sy at the given IIs. */
+  function twoOut(sxIi: number, syIi: number) {
+    const g = new GraphBuilder('two-out');
+    const x = g.stream('x', { depth: 1, widthBytes: 4 });
+    const y = g.stream('y', { depth: 1, widthBytes: 4 });
+    g.invoke({ name: 'p', outputs: { x: { widthBytes: 4 }, y: { widthBytes: 4 } }, firings: 3, cost: { iiCycles: 4, latencyCycles: 1 } }, { out: { x, y } });
+    g.invoke(sinkActor({ name: 'sx', widthBytes: 4, cost: { iiCycles: sxIi, latencyCycles: 0 } }), { in: { in: x } });
+    g.invoke(sinkActor({ name: 'sy', widthBytes: 4, cost: { iiCycles: syIi, latencyCycles: 0 } }), { in: { in: y } });
+    return g.build();
+  }
+
+  it('a write waiting on two full FIFOs is charged to the one whose slot comes free last', () => {
+    // As above, but sx reads at II 9: x1 is read at 10 (slot free from 12), y1 at 11 (free from
+    // 13). f2's write, due at 9, finds both full: frozen [9, 13), charged to y (its slot came
+    // last), as re-timing charges it. The run still ends at 31 (sy).
+    const r = runGraph(twoOut(9, 10), { trace: 'full', record: true });
+    expect(r.cycles).toBe(31);
+    expect(states(r, 'p')).toEqual([
+      ['busy', 0, 4, 0],
+      ['busy', 4, 8, 1],
+      ['busy', 8, 9, 2],
+      ['stalled-full', 9, 13, 'y'],
+      ['busy', 13, 16, 2],
+    ]);
+    expect(r.summary.fifos.map((f) => [f.fifo, f.fullStallCycles])).toEqual([
+      ['x', 0],
+      ['y', 4],
+    ]);
+    const t = retimeTokens(r.recording!);
+    if (typeof t === 'string') throw new Error(t);
+    expect([...t.stalledFullByFifo]).toEqual([0, 4]);
+    // Equal slots (both read at 11, free from 13): the first port, x.
+    const tie = runGraph(twoOut(10, 10), { trace: 'full' });
+    expect(tie.summary.fifos.map((f) => [f.fifo, f.fullStallCycles])).toEqual([
+      ['x', 4],
+      ['y', 0],
+    ]);
+  });
+
+  it('a freeze inside the last firing II moves the end of the run', () => {
+    // src (II 4, latency 1) writes at 1 and 5; snk reads t0 at 1 and, its firing 0 having II 8,
+    // t1 at 9 (slot free from 11). f2 (start 8) is due at 9: frozen [9, 11), written at 11 and
+    // read then (snk done at 12). f2's II [8, 12) was interrupted at 9: it ends 2 cycles later,
+    // at 14, which ends the run.
+    const g = new GraphBuilder('late-ii');
+    const a = g.stream('a', { depth: 1, widthBytes: 4 });
+    g.invoke({ name: 'src', outputs: { out: { widthBytes: 4 } }, firings: 3, cost: { iiCycles: 4, latencyCycles: 1 } }, { out: { out: a } });
+    g.invoke({ name: 'snk', inputs: { in: { widthBytes: 4 } }, cost: (f) => ({ iiCycles: f.index === 0 ? 8 : 1, latencyCycles: 0 }) }, { in: { in: a } });
+    const r = runGraph(g.build(), { trace: 'full', record: true });
+    expect(r.cycles).toBe(14);
+    expect(r.sinks['snk']!.map((t) => t.readyCycle)).toEqual([1, 5, 11]);
+    expect(states(r, 'src')).toEqual([
+      ['busy', 0, 4, 0],
+      ['busy', 4, 8, 1],
+      ['busy', 8, 9, 2],
+      ['stalled-full', 9, 11, 'a'],
+      ['busy', 11, 14, 2],
+    ]);
+    expect(retime(r.recording!).cycles).toBe(14);
   });
 });
