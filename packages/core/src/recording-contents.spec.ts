@@ -47,6 +47,19 @@ describe('the recording of a run (hand-derived)', () => {
     expect(runGraph(g.build()).recording).toBeUndefined();
   });
 
+  it('a firing with two requests: both recorded, granted in the order of its requests', () => {
+    // q0 asks R for 1 and then 2 units, q1 for 1: one round at cycle 0, q0's requests first
+    // (graph order), then q1's. Request indices: q0's 0 and 1, q1's 2.
+    const g = new GraphBuilder('two');
+    g.resource({ name: 'R', unitsPerCycle: 4 });
+    g.invoke({ name: 'q0', firings: 1, resources: ['R'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'R', units: 1 }, { resource: 'R', units: 2 }] } });
+    g.invoke({ name: 'q1', firings: 1, resources: ['R'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'R', units: 1 }] } });
+    const rec = runGraph(g.build(), { record: true }).recording!;
+    expect([...rec.reqStart]).toEqual([0, 2, 3]);
+    expect([...rec.reqUnits]).toEqual([1, 2, 1]);
+    expect([...rec.grantOrder]).toEqual([0, 1, 2]);
+  });
+
   it('a long run: the arrays grow past their first 1,024 (and 4,096) entries and keep every firing', () => {
     // 2,100 tokens: src f_k and snk f_k both start at k (4,200 firings, 4,200 FIFO accesses).
     const n = 2100;

@@ -54,6 +54,36 @@ describe('run$: slices, progress and trace batches (hand-derived)', () => {
     expect(last.kind === 'result' && last.result.events.length).toBe(15);
   });
 
+  it('slices of 1 cycle: a progress record per cycle', async () => {
+    // II 1: firings at 0, 1, 2; the run ends at 3.
+    expect(words(await all(1, { sliceCycles: 1 }))).toEqual(['p0/2/2', 'p1/4/4', 'p2/6/6', 'p3/6/8', 'r3']);
+  });
+
+  it('unsubscribing between slices cancels the slice already scheduled', async () => {
+    // The sink's cost function counts the firings the engine runs. The subscriber unsubscribes in
+    // a microtask after the first progress record: after that slice has scheduled the next one.
+    let fired = 0;
+    const g = new GraphBuilder('cancel');
+    const a = g.stream('a', { depth: 2, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'src', count: 10_000, widthBytes: 4 }), { out: { out: a } });
+    g.invoke(sinkActor({ name: 'snk', widthBytes: 4, cost: () => (fired++, { iiCycles: 1, latencyCycles: 0 }) }), { in: { in: a } });
+    const seen: RunEvent[] = [];
+    await new Promise<void>((resolve) => {
+      const sub = run$(g.build(), { sliceCycles: 100 }).subscribe((e) => {
+        seen.push(e);
+        queueMicrotask(() => {
+          sub.unsubscribe();
+          resolve();
+        });
+      });
+    });
+    // The first slice (cycles 0..99): 100 sink firings. Nothing runs after the unsubscription.
+    expect(fired).toBe(100);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fired).toBe(100);
+    expect(words(seen)).toEqual(['p99/200/200']);
+  });
+
   it('bad options and run errors arrive as the error of the Observable, after the slices that ran', async () => {
     await expect(all(1000, { sliceCycles: 0 })).rejects.toThrow(new RangeError('sliceCycles must be an integer >= 1, got 0'));
     await expect(all(1000, { sliceCycles: 2.5 })).rejects.toThrow('sliceCycles must be an integer >= 1, got 2.5');

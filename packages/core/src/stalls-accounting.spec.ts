@@ -88,6 +88,36 @@ describe('stall accounting (hand-derived)', () => {
     expectTraceMatchesSummary(r);
   });
 
+  it('a stage whose input ran dry while its last write is in flight: the wait is idle, the later freeze is not a wait', () => {
+    // src writes a0 at 0 and a1 at 1 (its firing 1 has II 3: it closes a at 4). mid (II 1,
+    // latency 5) starts at 0 and 1 (writes due 5 and 6), waits on a from 2, and retires at 4 when
+    // a closes: that wait was idle. snk (II 10) reads b0 at 5 (slot free from 7): b1, due 6,
+    // freezes mid over [6, 7), after it retired; snk reads b1 at 15, done at 25.
+    const g = new GraphBuilder('dry');
+    const a = g.stream('a', { depth: 2, widthBytes: 4 });
+    const b = g.stream('b', { depth: 1, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'src', count: 2, widthBytes: 4, cost: (f) => ({ iiCycles: f.index === 0 ? 1 : 3, latencyCycles: 0 }) }), { out: { out: a } });
+    g.invoke({ name: 'mid', inputs: { in: { widthBytes: 4 } }, outputs: { out: { widthBytes: 4 } }, cost: { iiCycles: 1, latencyCycles: 5 } }, { in: { in: a }, out: { out: b } });
+    g.invoke(sinkActor({ name: 'snk', widthBytes: 4, cost: { iiCycles: 10, latencyCycles: 0 } }), { in: { in: b } });
+    const r = runGraph(g.build(), { trace: 'full' });
+    expect(r.cycles).toBe(25);
+    expect(r.sinks['snk']!.map((t) => t.readyCycle)).toEqual([5, 7]);
+    expect(states(r, 'mid')).toEqual([
+      ['busy', 0, 1, 0],
+      ['busy', 1, 2, 1],
+      ['stalled-full', 6, 7, 'b'],
+    ]);
+    expect(r.summary.actors.map((x) => [x.actor, x.busyCycles, x.stalledEmptyCycles, x.stalledFullCycles, x.idleCycles])).toEqual([
+      ['src', 4, 0, 0, 21],
+      ['mid', 2, 0, 1, 22],
+      ['snk', 20, 5, 0, 0],
+    ]);
+    expect(r.summary.fifos.map((f) => [f.fifo, f.emptyStallCycles, f.fullStallCycles])).toEqual([
+      ['a', 0, 0],
+      ['b', 5, 1],
+    ]);
+  });
+
   it('two memory-bound producers on one port: contention, resource-bound cycles and a late freeze', () => {
     // R serves 4 units per cycle; p0 and p1 (3 firings each, II 1, latency 1) request 6 units
     // per firing. A request takes what is left of its cycle, then whole cycles; requests of one
