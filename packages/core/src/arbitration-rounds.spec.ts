@@ -104,6 +104,32 @@ describe('arbitration rounds with several resources per firing (hand-derived)', 
     ]);
   });
 
+  it('a firing is served until its last grant ends, whichever resource is served last', () => {
+    // q0: R1 8 -> [0, 2), R2 1 -> [0, 1) (served after R1, ending first). q1 (R2 1) shares
+    // cycle 0 of R2. q0 is busy until 2, 1 cycle beyond its II.
+    const r = runGraph(
+      oneShots([
+        [
+          { resource: 'R1', units: 8 },
+          { resource: 'R2', units: 1 },
+        ],
+        [{ resource: 'R2', units: 1 }],
+      ]),
+    );
+    expect(r.cycles).toBe(2);
+    expect(r.summary.actors.map((x) => [x.actor, x.busyCycles, x.resourceBoundCycles, x.stalledContentionCycles])).toEqual([
+      ['q0', 2, 1, 0],
+      ['q1', 1, 0, 0],
+    ]);
+  });
+
+  it('a request of a resource the graph does not have is named as undeclared, also when the graph has others', () => {
+    const g = new GraphBuilder('undeclared');
+    g.resource({ name: 'R1', unitsPerCycle: 4 });
+    g.invoke({ name: 'q', firings: 1, resources: ['R1'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'nowhere', units: 1 }] } });
+    expect(() => runGraph(g.build())).toThrow("actor 'q': firing 0 requests undeclared resource 'nowhere'");
+  });
+
   it('two requests of one firing on one resource: the second waits behind the first, which is not contention', () => {
     // q0 asks R1 for 4 and 4: [0, 1) and [1, 2), both its own. q1 (R2 only) makes the round a
     // round of two firings. q0 is busy 2 cycles, 1 beyond its II, with no contention.
