@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, applyChanges, retime, retimeTokens, runGraph, sinkActor, sizeFifos, sourceActor, type FiringCost, type RetimeResult } from './index.js';
+import { GraphBuilder, applyChanges, retime, retimeTokens, runGraph, sinkActor, sizeFifos, sourceActor, type FiringCost, type RetimeChanges, type RetimeResult } from './index.js';
 
 /**
  * Re-timing and FIFO sizing on pairs small enough to derive by hand (issue 23: mutation testing
@@ -78,7 +78,7 @@ describe('retime: hand-derived what-ifs of a 3-token pair', () => {
   });
 
   it('rejects every bad change, naming it', () => {
-    const bad: [Parameters<typeof retime>[1], string][] = [
+    const bad: [RetimeChanges, string][] = [
       [{ fifoDepths: { b: 2 } }, "retime: unknown FIFO 'b'"],
       [{ fifoDepths: { a: 1.5 } }, "retime: depth of FIFO 'a' must be an integer >= 1, got 1.5"],
       [{ latencyCycles: { snk: 1 } }, "retime: unknown actor 'snk'"],
