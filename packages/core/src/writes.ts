@@ -105,7 +105,9 @@ export class PipelineWrites extends RunState {
     if (this.fullOutput(p, head) !== NONE) return;
     this.deferred[p] = NONE;
     if (w <= t) {
-      // Due already: frozen since w (on the FIFO that was full); the write lands when the slots are writable.
+      // Due already: frozen since w; the write lands when the slots are writable. The freeze is
+      // charged to the FIFO whose slot comes free last (the first of equals), as tryWrite's
+      // retries and re-timing charge it (the FIFO just read: its slot is free from t + 2 > t).
       const rt = this.actors[p]!;
       let at = t;
       let blocking = NONE;
@@ -113,8 +115,10 @@ export class PipelineWrites extends RunState {
         const port = head.ports[k]!;
         const fi = rt.outFifos[port]!;
         const x = this.fifos[fi]!.writableAt(rt.selfLoop[port] === 1);
-        if (x > w && blocking === NONE) blocking = fi;
-        if (x > at) at = x;
+        if (x > at) {
+          at = x;
+          blocking = fi;
+        }
       }
       this.freezeDeferred(p, w, blocking);
       this.scheduleWrite(p, at);
