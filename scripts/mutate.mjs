@@ -57,6 +57,12 @@ const SLOW_TESTS = {
       'accuracy on synthetic data', // k-means over 512 x 256 calibration tokens, 5 variants
     ],
   },
+  attention: {
+    // The longest decode contexts (~0.6 s and ~0.3 s plain, several seconds instrumented, re-run
+    // by every surviving kernel mutant): the same split-K and sequential code paths are covered
+    // by the shorter contexts of the same specs (1, 2, 7, 64, 65, 129, 300 and 1, 65).
+    tests: ['context 512 \\(Qwen3-1\\.7B heads', 'sequential decode .* context 300 matches'],
+  },
   core: {
     // The re-timing and sizing specs run the engine hundreds of times (~1 s plain); the two
     // fast-check properties run hundreds of graphs. Engine mutants are killed by the engine's own
@@ -114,6 +120,9 @@ export default mergeConfig(base, {
     // reload, and static mutants are ignored below. Re-importing every spec's sources per mutant
     // was most of a mutant's run time.
     isolate: false,
+    // A timed-out mutant (an infinite loop) restarts the worker: a new vitest that transforms every
+    // instrumented source again (~20 s at load 6-10). The transforms are kept on disk, per package.
+    experimental: { fsModuleCache: true, fsModuleCachePath: ${JSON.stringify(join(out, 'vitest-cache'))} },
   },
 });
 `,
@@ -137,7 +146,7 @@ const config = {
   htmlReporter: { fileName: `reports/mutation/${pkg}/mutation.html` },
   jsonReporter: { fileName: `reports/mutation/${pkg}/mutation.json` },
   // Only the sources the package's specs import need to be in the sandbox.
-  ignorePatterns: ['apps', 'tools', '**/dist', '.nx', 'coverage', 'reports/**/*.html', 'reports/**/*.json', '.stryker-tmp*'],
+  ignorePatterns: ['apps', 'tools', '**/dist', '.nx', 'coverage', 'reports/**/*.html', 'reports/**/*.json', 'reports/**/vitest-cache', '.stryker-tmp*'],
   // One sandbox folder per package, so runs of two packages at once do not clean up each other's.
   tempDirName: `.stryker-tmp-${pkg}`,
   cleanTempDir: 'always',
