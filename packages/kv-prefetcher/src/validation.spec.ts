@@ -17,9 +17,11 @@ import {
   kvPrefetchSchedule,
   kvWriterActor,
   kvWriterWidthBytes,
+  kvPrefetch,
   predictDecodeLayerAttention,
   type KvPrefetcherParams,
 } from './index.js';
+import { lastValueFrom, of, toArray } from 'rxjs';
 
 // 2 layers, 2 KV heads of dim 3, 20 positions, FP32: 2 x 2 x 3 x 4 = 48 bytes per position and layer.
 const layout = kvCacheLayout({ layers: 2, kvHeads: 2, headDim: 3, maxPositions: 20 });
@@ -260,5 +262,22 @@ describe('predictDecodeLayerAttention by hand', () => {
     expect(() =>
       predictDecodeLayerAttention({ qkvProjectionCycles: 1, prefetch: true, chunkTransferCycles: [1, 1], readLatencyCycles: 0, bufferChunks: 1, attentionFirings: [{ iiCycles: 1, latencyCycles: 0 }] }),
     ).toThrow('predictDecodeLayerAttention: 2 chunks need 3 attention firings, got 1');
+  });
+});
+
+describe('kvPrefetch operator: arguments', () => {
+  const image = new KvCacheImage(layout);
+  image.write(1, 0, kvRows(0, 3, 1), kvRows(0, 3, -1));
+  it('1 B/cycle and no read latency are valid: 3 positions x 48 B = 144 cycles each way', async () => {
+    const out = await lastValueFrom(of({ layer: 1, historyPositions: 3 }).pipe(kvPrefetch({ image, layout, bytesPerCycle: 1, readLatencyCycles: 0 }), toArray()));
+    expect(out.map((t) => [t.meta.positions, t.bytes, t.iiCycles, t.latencyCycles])).toEqual([[3, 144, 144, 144]]);
+    expect(Array.from(out[0]!.payload.v)).toEqual(Array.from(kvRows(0, 3, -1)));
+  });
+  // The operator takes the layout from its parameters (default Qwen3-1.7B), not from the image.
+  it('bad latency, bandwidth and jobs are named', async () => {
+    expect(() => kvPrefetch({ image, readLatencyCycles: -1 })).toThrow('kvPrefetch: readLatencyCycles must be an integer >= 0, got -1');
+    expect(() => kvPrefetch({ image, readLatencyCycles: 0.5 })).toThrow('kvPrefetch: readLatencyCycles must be an integer >= 0, got 0.5');
+    expect(() => kvPrefetch({ image, bytesPerCycle: 1.5 })).toThrow('kvPrefetch: bytesPerCycle must be an integer >= 1, got 1.5');
+    await expect(lastValueFrom(of({ layer: 2, historyPositions: 1 }).pipe(kvPrefetch({ image, layout })))).rejects.toThrow('kvPrefetch: job 0: layer 2 is outside 0..1');
   });
 });
