@@ -1,5 +1,6 @@
 // Exact messages of the attention unit's argument checks, and small cases computable by hand:
 // with all-zero queries every score is 0, so each query averages the values it may see.
+import { GraphBuilder } from '@lut-llm/core';
 import { describe, expect, it } from 'vitest';
 import {
   attendHistoryChunk,
@@ -11,6 +12,7 @@ import {
   finalizeSoftmaxState,
   finishAttentionJob,
   historyChunks,
+  invokeAttention,
   mergeSoftmaxStates,
   resolveAttentionParams,
   validateAttentionJob,
@@ -129,5 +131,18 @@ describe('job checks', () => {
     const m = mergeSoftmaxStates([a, b, emptySoftmaxState(1, 1, 1)]);
     expect([m.max[0], m.sum[0], m.acc[0]]).toEqual([0, 2, 6]);
     expect(Array.from(finalizeSoftmaxState(m))).toEqual([3]);
+  });
+});
+
+describe('invokeAttention', () => {
+  const params = (queryStart: number) => ({ ...P, jobs: [{ layer: 0, phase: 'decode' as const, queryTokens: 1, queryStart }] });
+  it("a 'kv' stream exactly when some job has a history", () => {
+    const g = new GraphBuilder('att');
+    const q = g.stream('q', { depth: 1, widthBytes: 4 });
+    const out = g.stream('out', { depth: 1, widthBytes: 4 });
+    const kv = g.stream('kv', { depth: 1, widthBytes: 4 });
+    expect(() => invokeAttention(g, 'a', params(2), { q, out })).toThrow("attention 'a': some job has a KV history, so a 'kv' stream is required");
+    expect(() => invokeAttention(g, 'b', params(0), { q, out, kv })).toThrow("attention 'b': no job has a KV history, so it has no 'kv' port; do not pass a kv stream");
+    expect(invokeAttention(g, 'c', params(0), { q, out }).name).toBe('c');
   });
 });
