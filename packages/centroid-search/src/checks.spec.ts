@@ -1,7 +1,7 @@
 // Hand-computed resources and latency of the BPCSU, and the exact messages of the parameter,
 // kernel and actor checks, through the package's public exports.
 import { LINEAR_STREAM_WIDTH_BYTES, type ActivationTileMeta, type CentroidTileMeta } from '@lut-llm/contracts';
-import { GraphBuilder, mapFirings, runGraph, sinkActor, type ActorSpec } from '@lut-llm/core';
+import { GraphBuilder, mapFirings, runGraph, sinkActor, type ActorSpec, type TokenMeta } from '@lut-llm/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BPCSU_PARAMS, bpcsuLatencyCycles, bpcsuResources, bpcsuSearch, centroidSearchActor, resolveBpcsuParams } from './index.js';
 
@@ -58,7 +58,7 @@ describe('actor checks (the pair of tiles a firing reads)', () => {
   const run = (act: Partial<ActivationTileMeta>, cent: Partial<CentroidTileMeta>) => {
     const p = resolveBpcsuParams({ lanes: 4, centroids: 8, chainLength: 4 });
     const base = { op: 'x', tokens: 1, block: 0, blocks: 1, posStart: 0, posEnd: 4 };
-    const src = (name: string, meta: object): ActorSpec => ({ name, outputs: { out: { widthBytes: W } }, firings: 1, cost: { iiCycles: 1, latencyCycles: 0 }, behaviour: mapFirings(() => ({ out: meta })) });
+    const src = (name: string, meta: TokenMeta): ActorSpec => ({ name, outputs: { out: { widthBytes: W } }, firings: 1, cost: { iiCycles: 1, latencyCycles: 0 }, behaviour: mapFirings(() => ({ out: meta })) });
     const g = new GraphBuilder('checks');
     const a = g.stream('a', { depth: 1, widthBytes: W });
     const c = g.stream('c', { depth: 1, widthBytes: W });

@@ -66,11 +66,11 @@ describe('indexRegisterActor and install reject bad arguments by name', () => {
     const w = g.stream('w', { depth: 2, widthBytes: 4 });
     const o = g.stream('o', { depth: 2, widthBytes: 4 });
     const msg = 'psum: install needs bindings in.act, in.weights and out.out';
-    expect(() => lutPsum2dStage.install(g, 'psum', {}, { in: { weights: w }, out: { out: o } })).toThrow(msg);
-    expect(() => lutPsum2dStage.install(g, 'psum', {}, { in: { act: a }, out: { out: o } })).toThrow(msg);
-    expect(() => lutPsum2dStage.install(g, 'psum', {}, { in: { act: a, weights: w } })).toThrow(msg);
-    expect(() => lutPsum2dStage.install(g, 'psum', {}, { out: { out: o } })).toThrow(msg);
-    expect(lutPsum2dStage.install(g, 'psum', {}, { in: { act: a, weights: w }, out: { out: o } })).toEqual(['psum', 'psum.index-register']);
+    expect(() => lutPsum2dStage.install(g, 'psum', DEFAULT_LUT_PSUM_2D_PARAMS, { in: { weights: w }, out: { out: o } })).toThrow(msg);
+    expect(() => lutPsum2dStage.install(g, 'psum', DEFAULT_LUT_PSUM_2D_PARAMS, { in: { act: a }, out: { out: o } })).toThrow(msg);
+    expect(() => lutPsum2dStage.install(g, 'psum', DEFAULT_LUT_PSUM_2D_PARAMS, { in: { act: a, weights: w } })).toThrow(msg);
+    expect(() => lutPsum2dStage.install(g, 'psum', DEFAULT_LUT_PSUM_2D_PARAMS, { out: { out: o } })).toThrow(msg);
+    expect(lutPsum2dStage.install(g, 'psum', DEFAULT_LUT_PSUM_2D_PARAMS, { in: { act: a, weights: w }, out: { out: o } })).toEqual(['psum', 'psum.index-register']);
   });
 });
 
