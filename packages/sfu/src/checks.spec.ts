@@ -21,6 +21,7 @@ import {
   siluFp32,
   siluPwl9,
   softmaxFp32,
+  statisticPasses,
   swigluFp32,
   validateSfuOp,
   type SfuOp,
@@ -222,5 +223,27 @@ describe('SFU operator and actor: token checks', () => {
     expect(arr(r.sinks['sink']![0]!.payload as Float32Array)).toEqual([11, 22]);
     expect(() => runGraph(graph({ in: 1, residual: 1 }, { in: f32(1, 2), residual: [10, 20] }), { mode: 'functional' })).toThrow("sfu 'add': port 'residual' payload must be a Float32Array");
     expect(() => runGraph(graph({ in: 1, residual: 1 }, { in: f32(1, 2, 3), residual: f32(1, 2) }), { mode: 'functional' })).toThrow("sfu 'add': port 'in' payload has 3 values, expected 1 rows x 2");
+  });
+});
+
+describe('statistic passes by hand (defaults: reduction tree (log2 16 + log2 4) x 4 = 24; add, mul 4; exp 16; div 12; rsqrt 16; compare 1)', () => {
+  const two = resolveSfuParams({ reduction: 'two-pass' });
+  it('norms, softmax in both modes; element-wise ops have none', () => {
+    expect(statisticPasses({ kind: 'rms-norm', width: 8, eps: 1 }, HW)).toEqual([{ name: 'sum of squares', tailCycles: 24 + 4 + 4 + 16 }]);
+    expect(statisticPasses({ kind: 'qk-norm', heads: 1, headDim: 8, eps: 1 }, HW)).toEqual([{ name: 'sum of squares', tailCycles: 48 }]);
+    expect(statisticPasses({ kind: 'layer-norm', width: 8, eps: 1 }, HW)).toEqual([{ name: 'sum and sum of squares', tailCycles: 24 + 2 * 4 + 2 * 4 + 16 }]);
+    expect(statisticPasses({ kind: 'layer-norm', width: 8, eps: 1 }, two)).toEqual([
+      { name: 'mean', tailCycles: 24 + 4 },
+      { name: 'variance', tailCycles: 24 + 4 + 4 + 16 },
+    ]);
+    expect(statisticPasses({ kind: 'softmax', width: 8 }, HW)).toEqual([{ name: 'online max and sum', tailCycles: 16 + 24 + 16 + 12 }]);
+    // the max pass: a log2(16) = 4-level compare tree
+    expect(statisticPasses({ kind: 'softmax', width: 8 }, two)).toEqual([
+      { name: 'max', tailCycles: 4 * 1 },
+      { name: 'exp and sum', tailCycles: 16 + 24 + 12 },
+    ]);
+    expect(statisticPasses({ kind: 'softmax', width: 8 }, resolveSfuParams({ reduction: 'two-pass', compareLatencyCycles: 3 }))[0]).toEqual({ name: 'max', tailCycles: 12 });
+    expect(statisticPasses({ kind: 'silu', width: 8, silu: 'exact' }, HW)).toEqual([]);
+    expect(statisticPasses({ kind: 'residual-add', width: 8 }, HW)).toEqual([]);
   });
 });
