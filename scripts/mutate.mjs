@@ -48,7 +48,8 @@ mkdirSync(out, { recursive: true });
  * surviving mutant a slow spec covers re-runs it. They still run in `npm test`; mutants only they
  * would kill show as survivors, so the score is a lower bound. Key: package; `tests`: test names
  * (regular expression sources, matched against the full name) to skip; `runWhenOnly`: when every
- * file a run mutates matches it, nothing is skipped (the files those specs exist for).
+ * file a run mutates matches it, nothing is skipped (the files those specs exist for);
+ * `skipWhenOnly`: when every file a run mutates matches `files`, its `tests` are skipped too.
  */
 const SLOW_TESTS = {
   vq: {
@@ -56,6 +57,13 @@ const SLOW_TESTS = {
       'builds a full Qwen3-1\\.7B down_proj', // 2048 x 6144 layer: ~2 s plain, minutes instrumented
       'accuracy on synthetic data', // k-means over 512 x 256 calibration tokens, 5 variants
     ],
+    // Every spec that quantizes a layer runs k-means per codebook, so each k-means mutant re-ran
+    // the LUT-kernel and quantizeLinear specs (~5 s instrumented) and each infinite-loop mutant
+    // waited 1.5 x that before timing out (a whole-package run did 110 mutants in 7 min at load 7).
+    // When a run mutates only kmeans.ts they are skipped: kmeans.spec and kmeans-hand.spec (every
+    // Lloyd step derived by hand) cover the same code; kills only the skipped specs would add
+    // count as survivors (a lower bound).
+    skipWhenOnly: { files: /^src\/kmeans\.ts$/, tests: ['^2D LUT kernel', '^quantizeLinear '] },
   },
   attention: {
     // The longest decode contexts (~0.6 s and ~0.3 s plain, several seconds instrumented, re-run
@@ -81,7 +89,8 @@ const SLOW_TESTS = {
   },
 };
 const slow = SLOW_TESTS[pkg];
-const skip = slow === undefined || (slow.runWhenOnly !== undefined && files.length > 0 && files.every((f) => slow.runWhenOnly.test(f))) ? [] : slow.tests;
+const only = (re) => re !== undefined && files.length > 0 && files.every((f) => re.test(f));
+const skip = slow === undefined || only(slow.runWhenOnly) ? [] : [...slow.tests, ...(only(slow.skipWhenOnly?.files) ? slow.skipWhenOnly.tests : [])];
 // The slow specs are skipped from a setup file, at run time: Stryker's vitest runner overwrites the
 // project's testNamePattern on every run (undefined in the initial run, the covering tests' names in
 // a mutant's run), so a testNamePattern in the config would not leave them out. A test skipped in
