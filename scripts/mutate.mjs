@@ -48,7 +48,8 @@ mkdirSync(out, { recursive: true });
  * surviving mutant a slow spec covers re-runs it. They still run in `npm test`; mutants only they
  * would kill show as survivors, so the score is a lower bound. Key: package; `tests`: test names
  * (regular expression sources, matched against the full name) to skip; `runWhenOnly`: when every
- * file a run mutates matches it, nothing is skipped (the files those specs exist for).
+ * file a run mutates matches it, nothing is skipped (the files those specs exist for);
+ * `skipWhenOnly`: when every file a run mutates matches `files`, its `tests` are skipped too.
  */
 const SLOW_TESTS = {
   vq: {
@@ -56,6 +57,19 @@ const SLOW_TESTS = {
       'builds a full Qwen3-1\\.7B down_proj', // 2048 x 6144 layer: ~2 s plain, minutes instrumented
       'accuracy on synthetic data', // k-means over 512 x 256 calibration tokens, 5 variants
     ],
+    // Every spec that quantizes a layer runs k-means per codebook, so each k-means mutant re-ran
+    // the LUT-kernel and quantizeLinear specs (~5 s instrumented) and each infinite-loop mutant
+    // waited 1.5 x that before timing out (a whole-package run did 110 mutants in 7 min at load 7).
+    // When a run mutates only kmeans.ts they are skipped: kmeans.spec and kmeans-hand.spec (every
+    // Lloyd step derived by hand) cover the same code; kills only the skipped specs would add
+    // count as survivors (a lower bound).
+    skipWhenOnly: { files: /^src\/kmeans\.ts$/, tests: ['^2D LUT kernel', '^quantizeLinear '] },
+  },
+  attention: {
+    // The longest decode contexts (~0.6 s and ~0.3 s plain, several seconds instrumented, re-run
+    // by every surviving kernel mutant): the same split-K and sequential code paths are covered
+    // by the shorter contexts of the same specs (1, 2, 7, 64, 65, 129, 300 and 1, 65).
+    tests: ['context 512 \\(Qwen3-1\\.7B heads', 'sequential decode .* context 300 matches'],
   },
   core: {
     // The re-timing and sizing specs run the engine hundreds of times (~1 s plain); the two
@@ -75,7 +89,8 @@ const SLOW_TESTS = {
   },
 };
 const slow = SLOW_TESTS[pkg];
-const skip = slow === undefined || (slow.runWhenOnly !== undefined && files.length > 0 && files.every((f) => slow.runWhenOnly.test(f))) ? [] : slow.tests;
+const only = (re) => re !== undefined && files.length > 0 && files.every((f) => re.test(f));
+const skip = slow === undefined || only(slow.runWhenOnly) ? [] : [...slow.tests, ...(only(slow.skipWhenOnly?.files) ? slow.skipWhenOnly.tests : [])];
 // The slow specs are skipped from a setup file, at run time: Stryker's vitest runner overwrites the
 // project's testNamePattern on every run (undefined in the initial run, the covering tests' names in
 // a mutant's run), so a testNamePattern in the config would not leave them out. A test skipped in
@@ -85,13 +100,28 @@ const setupFile = join(out, 'skip-slow.setup.mjs');
 writeFileSync(
   setupFile,
   `// Written by scripts/mutate.mjs for mutation runs of packages/${pkg}; do not edit.
-import { beforeEach } from 'vitest';
+import { beforeAll, beforeEach } from 'vitest';
 const slow = ${skip.length > 0 ? `new RegExp(${JSON.stringify(skip.join('|'))})` : 'undefined'};
 function fullName(task) {
   const parts = [];
   for (let t = task; t !== undefined; t = t.suite) if (t.name) parts.unshift(t.name);
   return parts.join(' ');
 }
+// Before a file runs, its slow tests are marked skipped, and so is every describe block left with
+// no test to run: a skipped block's beforeAll hooks do not run (vq's accuracy block quantizes
+// layers in a beforeAll, which took up to 149 s of the initial run once kmeans.ts was
+// instrumented; Stryker adds that initial-run overhead to every mutant's timeout).
+function mark(suite) {
+  for (const t of suite.tasks ?? []) {
+    if (t.type === 'suite') {
+      mark(t);
+      if (t.tasks.length > 0 && t.tasks.every((c) => c.mode === 'skip')) t.mode = 'skip';
+    } else if (slow.test(fullName(t))) t.mode = 'skip';
+  }
+}
+beforeAll(({}, suite) => {
+  if (slow !== undefined) mark(suite);
+});
 beforeEach((ctx) => {
   if (slow !== undefined && slow.test(fullName(ctx.task))) ctx.skip('slow under mutation: scripts/mutate.mjs SLOW_TESTS');
 });
@@ -114,6 +144,9 @@ export default mergeConfig(base, {
     // reload, and static mutants are ignored below. Re-importing every spec's sources per mutant
     // was most of a mutant's run time.
     isolate: false,
+    // A timed-out mutant (an infinite loop) restarts the worker: a new vitest that transforms every
+    // instrumented source again (~20 s at load 6-10). The transforms are kept on disk, per package.
+    experimental: { fsModuleCache: true, fsModuleCachePath: ${JSON.stringify(join(out, 'vitest-cache'))} },
   },
 });
 `,
@@ -137,7 +170,7 @@ const config = {
   htmlReporter: { fileName: `reports/mutation/${pkg}/mutation.html` },
   jsonReporter: { fileName: `reports/mutation/${pkg}/mutation.json` },
   // Only the sources the package's specs import need to be in the sandbox.
-  ignorePatterns: ['apps', 'tools', '**/dist', '.nx', 'coverage', 'reports/**/*.html', 'reports/**/*.json', '.stryker-tmp*'],
+  ignorePatterns: ['apps', 'tools', '**/dist', '.nx', 'coverage', 'reports/**/*.html', 'reports/**/*.json', 'reports/**/vitest-cache', '.stryker-tmp*'],
   // One sandbox folder per package, so runs of two packages at once do not clean up each other's.
   tempDirName: `.stryker-tmp-${pkg}`,
   cleanTempDir: 'always',
