@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { buildPassGraph, V80_PLATFORM } from '@lut-llm/accelerator';
+import { buildPassGraph, DEFAULT_PLATFORM_PRESET, PLATFORM_PRESETS, V80_PLATFORM } from '@lut-llm/accelerator';
 import { applyChanges, recordingBytes, retime, retimerOf, runGraph, sizeFifos, type RetimeChanges } from '@lut-llm/core';
 import { QWEN3_CONFIGS } from '@lut-llm/model';
 import type { Bench, BenchRow } from '../harness.js';
@@ -15,7 +15,8 @@ import { timeBestMs, timeBestWallCpuMs } from '../harness.js';
  * before layer 20 to the cut where the run rejoins the recorded one shifted), and one FIFO never
  * full in the recording set to its stall-free depth or deeper (LightningSim's incremental depth
  * exploration: provably no change, O(1)). Target: >= 100x.
- * Then `sizeFifos` on the whole graph (target < 10 s, < 2 GB peak RSS) with its joint check.
+ * Then `sizeFifos` on the whole graph (target < 10 s, < 2 GB peak RSS) with its joint check, on
+ * V80_PLATFORM and on the default preset (what `lut-llm fifo-size` sizes with no flags).
  */
 const bench: Bench = {
   name: 'retime: re-timing a recorded decode step vs a full re-run; FIFO sizing by re-timing',
@@ -95,6 +96,23 @@ const bench: Bench = {
       },
       { label: 'full graph: cycles unbounded / bound / independent depths / chosen depths', value: s.chosenCycles, unit: `(${s.unboundedCycles} / ${s.boundCycles} / ${s.independentCycles} / ${s.chosenCycles} after ${s.jointRounds.length} joint runs)` },
       { label: 'full graph: depths sum independent / chosen', value: s.fifos.reduce((a, f) => a + f.chosenDepth, 0), unit: `slots chosen (${s.fifos.reduce((a, f) => a + f.independentDepth, 0)} independent)` },
+    );
+    // What `lut-llm fifo-size` sizes with no flags: the decode step on the default preset, whose
+    // KV channel grants the unbounded and joint runs reorder (undecidable probes, emulated joints).
+    const preset = PLATFORM_PRESETS[DEFAULT_PLATFORM_PRESET];
+    const dGraph = buildPassGraph({ model: QWEN3_CONFIGS['Qwen3-1.7B'], platform: preset, tokens: 1, history: 128, phase: 'decode' }).graph;
+    const dRec = runGraph(dGraph, { collectSinks: false, record: true }).recording!;
+    const t2 = performance.now();
+    const c2 = process.cpuUsage();
+    const d = sizeFifos(dRec);
+    const dMs = performance.now() - t2;
+    const dCpu = process.cpuUsage(c2);
+    rows.push(
+      {
+        label: `default preset ${DEFAULT_PLATFORM_PRESET} (lut-llm fifo-size with no flags): FIFO sizing (${d.retimings} re-timings, ${d.deadlockedProbes} deadlocked, ${d.undecidedProbes} undecided, ${d.jointRunsEmulated} joint runs emulated; target < 10 s)`,
+        value: dMs / 1000,
+        unit: `s (${((dCpu.user + dCpu.system) / 1e6).toFixed(1)} s CPU), chosen depths ${d.chosenCycles} cycles (bound ${d.boundCycles})`,
+      },
       { label: 'peak RSS of the process (target < 2 GB)', value: process.resourceUsage().maxRSS / 1e6, unit: 'GB' },
       { label: 'load average (1 min) after', value: loadavg()[0]!, unit: '' },
     );
