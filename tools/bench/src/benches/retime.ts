@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
-import { buildPassGraph, DEFAULT_PLATFORM_PRESET, PLATFORM_PRESETS, V80_PLATFORM } from '@lut-llm/accelerator';
-import { applyChanges, recordingBytes, retime, retimerOf, runGraph, sizeFifos, type RetimeChanges } from '@lut-llm/core';
+import { buildPassGraph, DEFAULT_PLATFORM_PRESET, PLATFORM_PRESETS, V80_PLATFORM, type PlatformConfig } from '@lut-llm/accelerator';
+import { applyChanges, recordingBytes, retime, retimerOf, runGraph, sizeFifos, type Recording, type RetimeChanges } from '@lut-llm/core';
 import { QWEN3_CONFIGS } from '@lut-llm/model';
 import type { Bench, BenchRow } from '../harness.js';
 import { timeBestMs, timeBestWallCpuMs } from '../harness.js';
@@ -18,11 +18,26 @@ import { timeBestMs, timeBestWallCpuMs } from '../harness.js';
  * Then `sizeFifos` on the whole graph (target < 10 s, < 2 GB peak RSS) with its joint check, on
  * V80_PLATFORM and on the default preset (what `lut-llm fifo-size` sizes with no flags).
  */
+/** The bench's decode step (Qwen3-1.7B, one token, history 128) on a platform. */
+function decodeGraph(platform: PlatformConfig) {
+  return buildPassGraph({ model: QWEN3_CONFIGS['Qwen3-1.7B'], platform, tokens: 1, history: 128, phase: 'decode' }).graph;
+}
+
+/** `sizeFifos` once (no warm-up: a sizing re-times hundreds of times), wall ms and CPU s. */
+function timedSizing(rec: Recording) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const sizing = sizeFifos(rec);
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { sizing, wallMs, cpuS: (c.user + c.system) / 1e6 };
+}
+
 const bench: Bench = {
   name: 'retime: re-timing a recorded decode step vs a full re-run; FIFO sizing by re-timing',
   run(): BenchRow[] {
     const rows: BenchRow[] = [{ label: 'load average (1 min) before, 2-core machine', value: loadavg()[0]!, unit: '' }];
-    const graph = buildPassGraph({ model: QWEN3_CONFIGS['Qwen3-1.7B'], platform: V80_PLATFORM, tokens: 1, history: 128, phase: 'decode' }).graph;
+    const graph = decodeGraph(V80_PLATFORM);
     const plainMs = timeBestMs(() => void runGraph(graph, { collectSinks: false }), 2);
     let rec = runGraph(graph, { collectSinks: false, record: true }).recording!;
     const recordMs = timeBestMs(() => {
@@ -83,35 +98,25 @@ const bench: Bench = {
         rows.push({ label: `${label}: per re-resolved firing (100x would need ${((rerunMs / 100 / rec.firings) * 1e6).toFixed(1)} ns)`, value: (retimeMs / firings) * 1e6, unit: 'ns' });
       }
     }
-    const t1 = performance.now();
-    const c1 = process.cpuUsage();
-    const s = sizeFifos(rec);
-    const sizeMs = performance.now() - t1;
-    const cpu = process.cpuUsage(c1);
+    const { sizing: s, wallMs: sizeMs, cpuS } = timedSizing(rec);
     rows.push(
       {
         label: `full graph: FIFO sizing of ${graph.fifos.length} FIFOs (${s.retimings} re-timings, ${s.deadlockedProbes} deadlocked, ${s.undecidedProbes} undecided, ${s.jointRunsEmulated} joint runs emulated; target < 10 s)`,
         value: sizeMs / 1000,
-        unit: `s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU), ${(s.firingsRetimed / s.retimings).toFixed(0)} firings re-resolved per re-timing`,
+        unit: `s (${cpuS.toFixed(1)} s CPU), ${(s.firingsRetimed / s.retimings).toFixed(0)} firings re-resolved per re-timing`,
       },
       { label: 'full graph: cycles unbounded / bound / independent depths / chosen depths', value: s.chosenCycles, unit: `(${s.unboundedCycles} / ${s.boundCycles} / ${s.independentCycles} / ${s.chosenCycles} after ${s.jointRounds.length} joint runs)` },
       { label: 'full graph: depths sum independent / chosen', value: s.fifos.reduce((a, f) => a + f.chosenDepth, 0), unit: `slots chosen (${s.fifos.reduce((a, f) => a + f.independentDepth, 0)} independent)` },
     );
     // What `lut-llm fifo-size` sizes with no flags: the decode step on the default preset, whose
     // KV channel grants the unbounded and joint runs reorder (undecidable probes, emulated joints).
-    const preset = PLATFORM_PRESETS[DEFAULT_PLATFORM_PRESET];
-    const dGraph = buildPassGraph({ model: QWEN3_CONFIGS['Qwen3-1.7B'], platform: preset, tokens: 1, history: 128, phase: 'decode' }).graph;
-    const dRec = runGraph(dGraph, { collectSinks: false, record: true }).recording!;
-    const t2 = performance.now();
-    const c2 = process.cpuUsage();
-    const d = sizeFifos(dRec);
-    const dMs = performance.now() - t2;
-    const dCpu = process.cpuUsage(c2);
+    const dRec = runGraph(decodeGraph(PLATFORM_PRESETS[DEFAULT_PLATFORM_PRESET]), { collectSinks: false, record: true }).recording!;
+    const { sizing: d, wallMs: dMs, cpuS: dCpuS } = timedSizing(dRec);
     rows.push(
       {
         label: `default preset ${DEFAULT_PLATFORM_PRESET} (lut-llm fifo-size with no flags): FIFO sizing (${d.retimings} re-timings, ${d.deadlockedProbes} deadlocked, ${d.undecidedProbes} undecided, ${d.jointRunsEmulated} joint runs emulated; target < 10 s)`,
         value: dMs / 1000,
-        unit: `s (${((dCpu.user + dCpu.system) / 1e6).toFixed(1)} s CPU), chosen depths ${d.chosenCycles} cycles (bound ${d.boundCycles})`,
+        unit: `s (${dCpuS.toFixed(1)} s CPU), chosen depths ${d.chosenCycles} cycles (bound ${d.boundCycles})`,
       },
       { label: 'peak RSS of the process (target < 2 GB)', value: process.resourceUsage().maxRSS / 1e6, unit: 'GB' },
       { label: 'load average (1 min) after', value: loadavg()[0]!, unit: '' },
