@@ -142,6 +142,29 @@ export const GO_TOKEN_BYTES = 4;
 /** On-chip stream bytes per cycle between the units (one 512-bit word per cycle). */
 const STREAM_BYTES_PER_CYCLE = LINEAR_STREAM_WIDTH_BYTES;
 
+/**
+ * Weight-tile metadata by firing, shared by every op of one graph build with the same key.
+ * A weight tile's metadata is a value (it names an op, not a layer: the 28 layers' gate_up
+ * tiles are equal), and tokens are immutable once written (core's contract), so the layers'
+ * loaders hand out the same objects: one per (block, tile) of a shape instead of one per tile
+ * loaded (105 k objects, ~15 MB per Qwen3-1.7B decode step, which the scavenges then copied).
+ * Keyed by the builder, so a cache lives as long as the graph being built.
+ */
+const weightMetaCaches = new WeakMap<GraphBuilder, Map<string, WeightTileMeta[]>>();
+
+/** Everything a weight tile's metadata depends on besides its index (see `installLutLinearOp`). */
+function weightMetaKey(cfg: LutLinearConfig, tokens: number, traffic: TrafficParams): string {
+  return JSON.stringify([cfg.variant, cfg.op, tokens, cfg.shape, cfg.positionLanes, cfg.outputLanes, traffic]);
+}
+
+function weightMetasOf(g: GraphBuilder, key: string, tiles: number): WeightTileMeta[] {
+  let byKey = weightMetaCaches.get(g);
+  if (!byKey) weightMetaCaches.set(g, (byKey = new Map()));
+  let metas = byKey.get(key);
+  if (!metas) byKey.set(key, (metas = new Array<WeightTileMeta>(tiles)));
+  return metas;
+}
+
 /** Installs the actors and streams of one LUTLinear op into `g` (see `LutLinearInstall`). */
 export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): void {
   const { cfg, data, hbmResources } = inst;
@@ -257,6 +280,29 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
     }
     return blockTile!;
   };
+  const weightMetaOf = (i: number): WeightTileMeta => {
+    const b = Math.floor(i / tilesPerBlock);
+    const j = i % tilesPerBlock;
+    const { posStart, posEnd } = blockPositionRange(plan, b);
+    return {
+      kind: 'weights',
+      variant,
+      op: cfg.op,
+      tokens: T,
+      block: b,
+      blocks,
+      posStart,
+      posEnd,
+      tile: j,
+      tilesPerBlock,
+      outStart: plan.tileOutStart[j]!,
+      outEnd: plan.tileOutEnd[j]!,
+      group: plan.tileGroup[j]!,
+      loadsTable: plan.tileLoadsTable[j] === 1,
+      bytes: weightBytes(i),
+    };
+  };
+  const weightMetas = weightMetasOf(g, weightMetaKey(cfg, T, traffic), blocks * tilesPerBlock);
   g.invoke(
     hbmReaderActor({
       name: A.weightLoader,
@@ -266,30 +312,9 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
       count: blocks * tilesPerBlock,
       latencyCycles: lat,
       bytes: weightBytes,
-      // Written out field by field (a block's and a tile's fields): one of these is made per
-      // (block, tile), about 105k per Qwen3-1.7B decode step.
-      meta: (i): WeightTileMeta => {
-        const b = Math.floor(i / tilesPerBlock);
-        const j = i % tilesPerBlock;
-        const { posStart, posEnd } = blockPositionRange(plan, b);
-        return {
-          kind: 'weights',
-          variant,
-          op: cfg.op,
-          tokens: T,
-          block: b,
-          blocks,
-          posStart,
-          posEnd,
-          tile: j,
-          tilesPerBlock,
-          outStart: plan.tileOutStart[j]!,
-          outEnd: plan.tileOutEnd[j]!,
-          group: plan.tileGroup[j]!,
-          loadsTable: plan.tileLoadsTable[j] === 1,
-          bytes: weightBytes(i),
-        };
-      },
+      // Written out field by field (a block's and a tile's fields), once per (block, tile) of
+      // the op's shape: see `weightMetasOf`.
+      meta: (i): WeightTileMeta => (weightMetas[i] ??= weightMetaOf(i)),
       ...(data ? { payload: (i: number): WeightTile<QuantizedLinear | ActivationOnlyLinear> => tileOfBlock(Math.floor(i / tilesPerBlock)) } : {}),
     }),
     loaderBindings(inst, 'weights', s.weightTiles),
