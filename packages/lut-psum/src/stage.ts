@@ -83,6 +83,15 @@ function tileOf(name: string, s: PsumSpec, act: BlockTokenMeta, w: WeightTileMet
   if (np > s.matchers) throw new LutPsumError(`${name}: block ${w.block} has ${np} positions but the chain has ${s.matchers} matchers`);
 }
 
+/**
+ * Partial-sum metadata by the weight-tile metadata it was made from. Tokens are immutable once
+ * written (core's contract), and loaders that share their weight-tile metadata across layers
+ * (the accelerator's do) get the same partial-sum objects back: one per (block, tile) of a
+ * shape instead of one per tile (~105 k objects, ~12 MB per Qwen3-1.7B decode step). Weak: an
+ * entry lives as long as its weight tile's metadata.
+ */
+const psumMetas = new WeakMap<WeightTileMeta, PsumTileMeta>();
+
 function psumActor(name: string, s: PsumSpec): ActorSpec {
   // Reused from firing to firing (the engine copies what it keeps): no allocation but the token.
   const shape: { tokens: number; width: number; loadsTable: boolean } = { tokens: 0, width: 0, loadsTable: false };
@@ -104,24 +113,31 @@ function psumActor(name: string, s: PsumSpec): ActorSpec {
       if (request) request.units = s.bank!.accesses(shape);
       return cost;
     },
-    // Called after `cost` for the same firing, which checked the pair.
+    // Called after `cost` for the same firing, which checked the pair. A tile's partial-sum
+    // metadata is a value of its weight tile's and of the token count (the numeric follows from
+    // the tile's variant, which `cost` checked): made once per weight-tile metadata object and
+    // handed out again (see `psumMetas`).
     emit: (f, out) => {
       const act = f.in[ACT] as BlockTokenMeta;
       const w = f.in[WEIGHTS] as WeightTileMeta;
-      const psum: PsumTileMeta = {
-        kind: 'psum',
-        numeric: s.numeric,
-        op: w.op,
-        tokens: act.tokens,
-        block: w.block,
-        blocks: w.blocks,
-        posStart: w.posStart,
-        posEnd: w.posEnd,
-        tile: w.tile,
-        tilesPerBlock: w.tilesPerBlock,
-        outStart: w.outStart,
-        outEnd: w.outEnd,
-      };
+      let psum = psumMetas.get(w);
+      if (psum === undefined || psum.tokens !== act.tokens) {
+        psum = {
+          kind: 'psum',
+          numeric: s.numeric,
+          op: w.op,
+          tokens: act.tokens,
+          block: w.block,
+          blocks: w.blocks,
+          posStart: w.posStart,
+          posEnd: w.posEnd,
+          tile: w.tile,
+          tilesPerBlock: w.tilesPerBlock,
+          outStart: w.outStart,
+          outEnd: w.outEnd,
+        };
+        psumMetas.set(w, psum);
+      }
       out[OUT] = psum;
     },
     kernel: s.kernel,
