@@ -17,6 +17,11 @@ describe('replayFloor (the engine-floor bench loop)', () => {
     expect(r.busyUntil).toBeGreaterThan(0);
   });
 
+  it('with the stages, moves every token through their callbacks (a PSum pairing a wrong weight tile would throw)', () => {
+    const r = replayFloor(rec, rates, true);
+    expect([r.events, r.readsBeforeWrite]).toEqual([rec.firings, 0]);
+  });
+
   it('counts a read before its write: the check is real', () => {
     // The first firing that reads a token written by a firing with latency >= 1, moved to its
     // producer's start cycle: the token is not written yet when it is read.

@@ -1,4 +1,4 @@
-import type { Recording } from '@lut-llm/core';
+import type { ActorSpec, Firing, PortProbe, Recording, TokenMeta } from '@lut-llm/core';
 
 /** What one pass of `replayFloor` did (its checks make the loop's work observable, so it cannot be optimised away). */
 export interface FloorReplay {
@@ -27,8 +27,11 @@ export interface FloorReplay {
  * Left out (this is the floor, not an engine): the stages' callbacks (rates, cost, metadata),
  * token objects, stall accounting, pipelines and write freezes, arbitration rounds, deciding
  * when an actor can fire (start cycles come from the recording).
+ * `withStages`: the same loop also moves the tokens' metadata through object rings and calls
+ * each firing's stage callbacks as the engine does (read and write rates, cost, `emit`, or the
+ * default metadata), so the difference between the two is what the stages' own code costs.
  */
-export function replayFloor(rec: Recording, unitsPerCycle: Float64Array): FloorReplay {
+export function replayFloor(rec: Recording, unitsPerCycle: Float64Array, withStages = false): FloorReplay {
   const n = rec.firings;
   const actors = rec.graph.actors.length;
   // Per actor its firings in order (CSR), and each FIFO's ring (a power of two above the most
@@ -98,6 +101,7 @@ export function replayFloor(rec: Recording, unitsPerCycle: Float64Array): FloorR
     if (size > 0) heap[i] = last;
     return top;
   };
+  const stages = withStages ? stageReplay(rec, ringBase, ringMask, slots) : undefined;
   // Who produces and consumes each FIFO (a read may let its producer go on, a write its consumer).
   const producer = new Int32Array(fifos.length).fill(-1);
   const consumer = new Int32Array(fifos.length).fill(-1);
@@ -135,7 +139,8 @@ export function replayFloor(rec: Recording, unitsPerCycle: Float64Array): FloorR
     const g = key - t * ID_SCALE;
     const a = rec.actor[g]!;
     queued[a] = 0;
-    nextOf[a]!++;
+    const index = nextOf[a]!++;
+    if (stages) stages.fire(g, a, index, t, head, tokens);
     const s = rec.opStart[g]!;
     const r = s + rec.nReads[g]!;
     for (let k = s; k < r; k++) {
@@ -164,4 +169,103 @@ export function replayFloor(rec: Recording, unitsPerCycle: Float64Array): FloorR
   }
   if (events !== n) throw new Error(`replayFloor: ${events} of ${n} firings replayed (a gate never opened)`);
   return { firings: n, events, readsBeforeWrite: early, writesAtDepth: atDepth, busyUntil };
+}
+
+const NO_INPUTS: Readonly<Record<string, TokenMeta>> = Object.freeze({});
+const NO_TEST: PortProbe = {
+  empty: () => false,
+  full: () => false,
+};
+
+/**
+ * The stage side of `replayFloor(..., true)`: per FIFO a ring of metadata beside the ring of
+ * write cycles, per actor a reused firing view and output array, and `fire`, which reads the
+ * firing's tokens, calls its callbacks and queues what it writes (the loop then moves the
+ * rings' heads and counts).
+ */
+function stageReplay(rec: Recording, ringBase: Int32Array, ringMask: Int32Array, slots: number) {
+  const actors = rec.graph.actors;
+  const metas: (TokenMeta | undefined)[] = new Array<TokenMeta | undefined>(slots).fill(undefined);
+  for (let f = 0; f < rec.graph.fifos.length; f++) {
+    for (let k = 0; k < (rec.graph.fifos[f]!.initialTokens ?? 0); k++) metas[ringBase[f]! + k] = { index: k };
+  }
+  const inPort = new Int32Array(rec.graph.fifos.length);
+  const outPort = new Int32Array(rec.graph.fifos.length);
+  const views = actors.map((ga) => {
+    [...ga.inputs.values()].forEach((f, k) => (inPort[f] = k));
+    [...ga.outputs.values()].forEach((f, k) => (outPort[f] = k));
+    const inNames = [...ga.inputs.keys()];
+    const view = {
+      actor: ga.spec.name,
+      index: 0,
+      cycle: 0,
+      in: new Array<TokenMeta | undefined>(inNames.length).fill(undefined),
+      get inputs(): Record<string, TokenMeta> {
+        const r: Record<string, TokenMeta> = {};
+        inNames.forEach((n, k) => view.in[k] && (r[n] = view.in[k]!));
+        return r;
+      },
+    };
+    const spec: ActorSpec = ga.spec;
+    // A `mapFirings` behaviour's projection, called directly as the engine calls it (core keeps
+    // it under a symbol of that description); another RxJS behaviour is not replayed.
+    const behaviour = spec.behaviour as unknown as Record<symbol, (f: Firing) => Readonly<Record<string, TokenMeta>>> | undefined;
+    const mapSymbol = behaviour ? Object.getOwnPropertySymbols(behaviour).find((x) => x.description === 'lut-llm.mapFirings') : undefined;
+    const mapFn = behaviour && mapSymbol ? behaviour[mapSymbol] : undefined;
+    if (behaviour && !mapFn && !spec.emit) throw new Error(`replayFloor: '${spec.name}' has an RxJS behaviour that is not a mapFirings`);
+    // The callbacks copied into one object shape (as the engine's ActorRuntime does: specs come
+    // in many shapes, and reading them per firing would be a megamorphic load each).
+    return {
+      name: spec.name,
+      view,
+      reads: spec.reads,
+      writes: spec.writes,
+      writesInputs: spec.writes !== undefined && spec.writes.length >= 2,
+      costFn: typeof spec.cost === 'function' ? spec.cost : undefined,
+      emit: spec.emit,
+      mapFn,
+      out: new Array<TokenMeta | undefined>(ga.outputs.size).fill(undefined),
+      limit: spec.firings ?? Infinity,
+      outNames: [...ga.outputs.keys()],
+    };
+  });
+  const fire = (g: number, a: number, index: number, t: number, head: Int32Array, tokens: Int32Array): void => {
+    const st = views[a]!;
+    const view = st.view;
+    const out = st.out;
+    view.index = index;
+    view.cycle = t;
+    const s = rec.opStart[g]!;
+    const r = s + rec.nReads[g]!;
+    for (let k = s; k < r; k++) {
+      const f = rec.ops[k]!;
+      const slot = ringBase[f]! + head[f]!;
+      view.in[inPort[f]!] = metas[slot];
+      metas[slot] = undefined;
+    }
+    if (st.reads) st.reads(index, NO_TEST);
+    if (st.writes) st.writes(index, st.writesInputs ? view.inputs : NO_INPUTS, NO_TEST);
+    if (st.costFn) st.costFn(view as Firing);
+    if (st.emit) st.emit(view as Firing, out);
+    else if (st.mapFn) {
+      const named = st.mapFn(view as Firing);
+      for (let k = r; k < rec.opStart[g + 1]!; k++) out[outPort[rec.ops[k]!]!] = named[st.outNames[outPort[rec.ops[k]!]!]!];
+    } else {
+      let m: TokenMeta | undefined;
+      for (let k = 0; k < view.in.length && !m; k++) m = view.in[k];
+      m ??= { index, last: index === st.limit - 1 };
+      for (let k = 0; k < out.length; k++) out[k] = m;
+    }
+    for (let k = r; k < rec.opStart[g + 1]!; k++) {
+      const f = rec.ops[k]!;
+      metas[ringBase[f]! + ((head[f]! + tokens[f]!) & ringMask[f]!)] = out[outPort[f]!] ?? missing(st.name, st.outNames[outPort[f]!]!);
+    }
+    for (let k = s; k < r; k++) view.in[inPort[rec.ops[k]!]!] = undefined;
+    for (let k = 0; k < out.length; k++) out[k] = undefined;
+  };
+  return { fire };
+}
+
+function missing(actor: string, port: string): never {
+  throw new Error(`replayFloor: '${actor}' wrote no metadata on '${port}'`);
 }
