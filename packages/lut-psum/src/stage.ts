@@ -84,19 +84,38 @@ function tileOf(name: string, s: PsumSpec, act: BlockTokenMeta, w: WeightTileMet
 }
 
 /**
- * Partial-sum metadata by the weight-tile metadata it was made from. Tokens are immutable once
- * written (core's contract), and loaders that share their weight-tile metadata across layers
- * (the accelerator's do) get the same partial-sum objects back: one per (block, tile) of a
- * shape instead of one per tile (~105 k objects, ~12 MB per Qwen3-1.7B decode step). Weak: an
- * entry lives as long as its weight tile's metadata.
+ * Partial-sum metadata of one op shape, by tile index (block * tilesPerBlock + tile), beside the
+ * weight-tile metadata object each was made from. Tokens are immutable once written (core's
+ * contract), and loaders that share their weight-tile metadata across layers (the
+ * accelerator's do) get the same partial-sum objects back: one per (block, tile) of a shape
+ * instead of one per tile (~105 k objects, ~12 MB per Qwen3-1.7B decode step). Indexed arrays,
+ * not a WeakMap: a WeakMap lookup per firing cost more than the allocation it saved.
  */
-const psumMetas = new WeakMap<WeightTileMeta, PsumTileMeta>();
+interface PsumTable {
+  readonly op: string;
+  readonly tokens: number;
+  readonly source: (WeightTileMeta | undefined)[];
+  readonly psums: (PsumTileMeta | undefined)[];
+}
+
+/** The tables, one per (numeric, op, tokens, tiles) seen: bounded by the op shapes built. */
+const psumTables = new Map<string, PsumTable>();
+
+function psumTableOf(numeric: string, w: WeightTileMeta, tokens: number): PsumTable {
+  const tiles = w.blocks * w.tilesPerBlock;
+  const key = `${numeric}|${w.op}|${tokens}|${tiles}`;
+  let t = psumTables.get(key);
+  if (!t) psumTables.set(key, (t = { op: w.op, tokens, source: new Array<WeightTileMeta | undefined>(tiles), psums: new Array<PsumTileMeta | undefined>(tiles) }));
+  return t;
+}
 
 function psumActor(name: string, s: PsumSpec): ActorSpec {
   // Reused from firing to firing (the engine copies what it keeps): no allocation but the token.
   const shape: { tokens: number; width: number; loadsTable: boolean } = { tokens: 0, width: 0, loadsTable: false };
   const request = s.bank ? { resource: s.bank.resource, units: 0 } : undefined;
   const cost: { iiCycles: number; latencyCycles: number; requests?: ResourceRequest[] } = { iiCycles: 1, latencyCycles: s.latencyCycles, ...(request ? { requests: [request] } : {}) };
+  // This actor's partial-sum table (see PsumTable), found on its first firing.
+  let table: PsumTable | undefined;
   return {
     name,
     inputs: { act: { widthBytes: W }, weights: { widthBytes: W } },
@@ -114,14 +133,16 @@ function psumActor(name: string, s: PsumSpec): ActorSpec {
       return cost;
     },
     // Called after `cost` for the same firing, which checked the pair. A tile's partial-sum
-    // metadata is a value of its weight tile's and of the token count (the numeric follows from
-    // the tile's variant, which `cost` checked): made once per weight-tile metadata object and
-    // handed out again (see `psumMetas`).
+    // metadata is a value of its weight tile's, of the token count and of the numeric: made
+    // once per weight-tile metadata object and handed out again (see PsumTable).
     emit: (f, out) => {
       const act = f.in[ACT] as BlockTokenMeta;
       const w = f.in[WEIGHTS] as WeightTileMeta;
-      let psum = psumMetas.get(w);
-      if (psum === undefined || psum.tokens !== act.tokens) {
+      let t = table;
+      if (t === undefined || t.op !== w.op || t.tokens !== act.tokens || t.psums.length !== w.blocks * w.tilesPerBlock) table = t = psumTableOf(s.numeric, w, act.tokens);
+      const k = w.block * w.tilesPerBlock + w.tile;
+      let psum = t.psums[k];
+      if (t.source[k] !== w) {
         psum = {
           kind: 'psum',
           numeric: s.numeric,
@@ -136,7 +157,8 @@ function psumActor(name: string, s: PsumSpec): ActorSpec {
           outStart: w.outStart,
           outEnd: w.outEnd,
         };
-        psumMetas.set(w, psum);
+        t.psums[k] = psum;
+        t.source[k] = w;
       }
       out[OUT] = psum;
     },
