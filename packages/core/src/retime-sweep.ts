@@ -85,9 +85,11 @@ export class Sweep extends PartialSweep {
         this.advance(a);
         if (this.why !== undefined) return { why: this.why };
       }
-      if (this.st.makespan > stopAbove || (stopAbove < Infinity && this.lowerBoundCycles() > stopAbove)) return 'above';
+      if (this.st.makespan > stopAbove) return 'above';
       const stuck = active === undefined && this.mayDeadlock ? (this.deadlock ??= new DeadlockLook(nA)).find(this.st, this.ix, this.isParked, this.slotF, this.inF) : -1;
       if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots only each other can give` };
+      // After the deadlock look: a deadlock stays named one (FIFO sizing settles accumulator buffers by it).
+      if (stopAbove < Infinity && this.lowerBoundCycles() > stopAbove) return 'above';
       const n = next(H);
       if (n !== n) return 'cut';
       if (this.np === 0) break;
