@@ -4,7 +4,7 @@ import { applyChanges, runGraph } from '@lut-llm/core';
 import { runCli } from './cli.js';
 import { bufferIo } from './progress.js';
 import { fifoMemory } from '@lut-llm/memory';
-import { changesOf } from './what-if.js';
+import { changesOf, fifoSizeCommand, sizedFifoMemory } from './what-if.js';
 import { RUN_DEFAULTS } from './run.js';
 import { parseModel, resolvePlatform } from './options.js';
 
@@ -59,6 +59,57 @@ describe('lut-llm fifo-size', () => {
     const joint = runGraph(applyChanges(graph, { fifoDepths: Object.fromEntries(s.fifos.map((f) => [f.fifo, f.chosenDepth])) }), { collectSinks: false }).cycles;
     expect(joint).toBe(s.chosenCycles);
     expect(joint).toBeLessThanOrEqual(s.boundCycles);
+  });
+});
+
+describe('lut-llm fifo-size: stalls and memory as a user reads them', () => {
+  it('shows the frozen cycles of the recorded run and of the joint run, each equal to a full run, and subtracts none (a FIFO kept at its depth can freeze its producer more)', async () => {
+    const r = await cli('fifo-size', '--model', 'tiny', '--prompt', '4', '--all', '--json', '-');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as { fifos: { fifo: string; depth: number; chosenDepth: number; stalledFullCyclesBefore: number; stalledFullCyclesAfter: number; stallCyclesRemoved?: number }[] };
+    const graph = buildPassGraph(pass).graph;
+    const recorded = runGraph(graph, { collectSinks: false }).summary.fifos;
+    const joint = runGraph(applyChanges(graph, { fifoDepths: Object.fromEntries(s.fifos.map((f) => [f.fifo, f.chosenDepth])) }), { collectSinks: false }).summary.fifos;
+    s.fifos.forEach((f, i) => {
+      expect(f.stalledFullCyclesBefore).toBe(recorded[i]!.fullStallCycles);
+      expect(f.stalledFullCyclesAfter).toBe(joint[i]!.fullStallCycles);
+      expect(f.stallCyclesRemoved).toBeUndefined();
+    });
+    // The defect: such a FIFO was listed with a negative "stall cycles removed" although its own
+    // depth did not change; the FIFOs upstream of its producer did.
+    const kept = s.fifos.filter((f) => f.chosenDepth === f.depth && f.stalledFullCyclesAfter > f.stalledFullCyclesBefore);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/full-stall cycles: recorded depths +chosen depths/);
+    expect(r.stderr).not.toMatch(/ -\d/);
+  });
+
+  it('maps a token wider than the 512-bit stream word as 64-B words: 44 KV chunks of 524,288 B take 10,032 BRAM18, not 116,509', () => {
+    // 44 x 524,288 / 64 = 360,448 words of 512 bits. RAMB18 aspects: 512x36 704 x 15 = 10,560;
+    // 1Kx18 352 x 29 = 10,208; 2Kx9 176 x 57 = 10,032 (the fewest); 4Kx4 88 x 128 = 11,264; URAM
+    // 4Kx72: 88 x 8 = 704, x16 = 11,264 > 10,032: BRAM18, more than the V80's 7,482.
+    expect(sizedFifoMemory(44, 524288)).toEqual({ kind: 'BRAM18', count: 10032, label: '10032 BRAM18' });
+    // As one 4,194,304-bit word: ceil(4,194,304 / 36) = 116,509 RAMB18 lanes (the old table).
+    expect(fifoMemory(44, 524288).count).toBe(116509);
+    // A word-wide FIFO keeps fifoMemory's mapping.
+    expect(sizedFifoMemory(64, 64)).toEqual(fifoMemory(64, 64));
+    // 2 tokens of 8,192 B = 256 words: over the 32-deep SRL, 1 x 15 RAMB18 (512x36).
+    expect(sizedFifoMemory(2, 8192)).toEqual({ kind: 'BRAM18', count: 15, label: '15 BRAM18' });
+  });
+
+  it('warns, naming the FIFO, when a chosen depth needs more memory than the platform has', () => {
+    const io = bufferIo();
+    const platform = resolvePlatform(RUN_DEFAULTS.platform);
+    // 511 LUTs as memory: a 64-B FIFO up to depth 32 takes 512 (SRL, one LUT per bit), over it.
+    const small = { ...platform, onChip: { ...platform.onChip, lutramLuts: 511 } };
+    const out = fifoSizeCommand({ model: parseModel('tiny'), platform: small, prompt: 4, tolerance: 0.01, all: false }, io);
+    const over = out.fifos.filter((f) => f.memory.kind === 'LUTRAM' && f.memory.count > 511);
+    expect(over.length).toBeGreaterThan(0);
+    expect(out.warnings.length).toBe(over.length);
+    const f = over[0]!;
+    expect(io.stderr()).toContain(`warning: FIFO '${f.fifo}' at its chosen depth ${f.chosenDepth} (${f.chosenDepth} x ${f.widthBytes.toLocaleString('en-US')} B = `);
+    expect(io.stderr()).toContain(`needs ${f.memory.label}, more than ${small.name} has (511 LUTs as memory): that depth cannot be built on chip`);
+    // On the platform as it is, the tiny model's FIFOs fit: no warning.
+    expect(fifoSizeCommand({ model: parseModel('tiny'), platform, prompt: 4, tolerance: 0.01, all: false }, bufferIo()).warnings).toEqual([]);
   });
 });
 

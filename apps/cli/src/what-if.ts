@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { buildPassGraph, type PlatformConfig } from '@lut-llm/accelerator';
+import { buildPassGraph, STREAM_WORD_BYTES, type PlatformConfig } from '@lut-llm/accelerator';
 import { runGraph, retime, retimerOf, sizeFifos, table, type Graph, type Recording, type RetimeChanges } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
-import { fifoMemory } from '@lut-llm/memory';
+import { fifoMemory, type FifoMemory } from '@lut-llm/memory';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 import { CliError, checkLayers, checkWritable } from './options.js';
 import type { CliIo } from './progress.js';
@@ -133,6 +133,25 @@ export function whatIfCommand(o: PassFlags & { sets: readonly WhatIfSet[] }, io:
   return report;
 }
 
+/**
+ * On-chip memory of a FIFO holding `depth` tokens of `widthBytes` on the V80. A token wider than
+ * the design's 512-bit stream word (accelerator `STREAM_WORD_BYTES`) is a whole tile or chunk,
+ * which the hardware moves as ceil(width / 64) words and stores as words of 512 bits (the
+ * authors' gqa.h streams K and V as `tapa::vec_t<float, 16>` into BRAM arrays `k_buf[MAX_SEQ_LEN]
+ * [HEAD_DIM]`): depth x ceil(width / 64) words of 64 B, mapped by packages/memory `fifoMemory`.
+ * Mapping such a token as one 4-Mbit-wide FIFO word gave one RAMB18 lane per 36 bits: 116,509
+ * BRAM18 for 44 KV chunks of 524,288 B, where the words need 10,032.
+ */
+export function sizedFifoMemory(depth: number, widthBytes: number): FifoMemory {
+  if (widthBytes <= STREAM_WORD_BYTES) return fifoMemory(depth, widthBytes);
+  return fifoMemory(depth * Math.ceil(widthBytes / STREAM_WORD_BYTES), STREAM_WORD_BYTES);
+}
+
+/** The platform's count of a FIFO memory's primitive (its `onChip` budget; BRAM36 = 2 BRAM18). */
+function budgetOf(platform: PlatformConfig, m: FifoMemory): number {
+  return m.kind === 'BRAM18' ? 2 * platform.onChip.bram36 : m.kind === 'URAM' ? platform.onChip.uram288 : platform.onChip.lutramLuts;
+}
+
 /** `lut-llm fifo-size`: per FIFO the least depth within the tolerance of unbounded FIFOs, with its on-chip memory. */
 export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean }, io: CliIo) {
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
@@ -140,8 +159,22 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
   const t0 = performance.now();
   const s = sizeFifos(recording, { tolerance: o.tolerance });
   const ms = performance.now() - t0;
-  const rows = s.fifos.map((f) => ({ ...f, memory: fifoMemory(f.chosenDepth, f.widthBytes), stallCyclesRemoved: f.stalledFullCyclesBefore - f.stalledFullCyclesAfter }));
-  const shown = o.all ? rows : rows.filter((r) => r.chosenDepth !== r.depth || r.stallCyclesRemoved !== 0);
+  // Frozen cycles before (every FIFO at its recorded depth) and after (every FIFO at its chosen
+  // depth, the joint run) come from two runs: their difference is not what this FIFO's depth
+  // saves (a producer that runs ahead once the FIFOs upstream are deeper waits longer on a full
+  // one without slowing the run), so both are shown and none is subtracted.
+  const rows = s.fifos.map((f) => {
+    const memory = sizedFifoMemory(f.chosenDepth, f.widthBytes);
+    return { ...f, memory, overBudget: memory.count > budgetOf(o.platform, memory) };
+  });
+  const warnings = rows
+    .filter((r) => r.overBudget)
+    .map(
+      (r) =>
+        `FIFO '${r.fifo}' at its chosen depth ${r.chosenDepth} (${r.chosenDepth} x ${r.widthBytes.toLocaleString('en-US')} B = ${((r.chosenDepth * r.widthBytes) / 1e6).toFixed(1)} MB) needs ${r.memory.label}, ` +
+        `more than ${o.platform.name} has (${budgetOf(o.platform, r.memory).toLocaleString('en-US')} ${r.memory.kind === 'LUTRAM' ? 'LUTs as memory' : r.memory.kind}): that depth cannot be built on chip`,
+    );
+  const shown = o.all ? rows : rows.filter((r) => r.chosenDepth !== r.depth || r.stalledFullCyclesBefore !== r.stalledFullCyclesAfter);
   const text = o.json === '-' ? (t: string) => io.err(t) : (t: string) => io.out(t);
   text(
     `FIFO sizing of one ${o.model.name} decode step (${graph.fifos.length} FIFOs): unbounded FIFOs ${s.unboundedCycles.toLocaleString('en-US')} cycles, tolerance ${(o.tolerance * 100).toFixed(2)}% ` +
@@ -153,16 +186,21 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
   );
   text(
     table(
-      ['fifo', 'depth', 'chosen depth', 'width B', 'memory (V80)', 'stall cycles removed (-: added)'],
-      shown.map((r) => [r.fifo, String(r.depth), String(r.chosenDepth), String(r.widthBytes), r.memory.label, r.stallCyclesRemoved.toLocaleString('en-US')]),
+      ['fifo', 'depth', 'chosen depth', 'width B', 'memory at chosen depth (V80)', 'full-stall cycles: recorded depths', 'chosen depths'],
+      shown.map((r) => [r.fifo, String(r.depth), String(r.chosenDepth), String(r.widthBytes), `${r.memory.label}${r.overBudget ? ' (!)' : ''}`, r.stalledFullCyclesBefore.toLocaleString('en-US'), r.stalledFullCyclesAfter.toLocaleString('en-US')]),
     ),
   );
+  text(
+    'Full-stall cycles: the producer frozen on that FIFO, in the run with every FIFO at its recorded depth and in the joint run with every FIFO at its chosen depth. ' +
+      'They are two runs: a producer that runs ahead once the FIFOs upstream are deeper waits longer on a full FIFO without slowing the run.',
+  );
   if (!o.all) text(`${shown.length} of ${rows.length} FIFOs change depth or stalls (--all lists every FIFO)`);
+  for (const w of warnings) io.err(`warning: ${w}`);
   if (o.json !== undefined) {
-    writeOutput('--json', o.json, reportJson({ model: o.model.name, platform: o.platform.name, tolerance: o.tolerance, ...s, fifos: rows }), io);
+    writeOutput('--json', o.json, reportJson({ model: o.model.name, platform: o.platform.name, tolerance: o.tolerance, ...s, fifos: rows, warnings }), io);
     writtenNote(io, o.json, 'FIFO sizing (JSON)');
   }
-  return { ...s, fifos: rows };
+  return { ...s, fifos: rows, warnings };
 }
 
 /** Registers `what-if` and `fifo-size` (the model and platform options as `fifos` has them). */

@@ -35,6 +35,11 @@ export interface RecordingIndex {
   readonly resStart: Int32Array;
   readonly resSeq: Int32Array;
   readonly reqFiring: Int32Array;
+  /**
+   * Units still to serve on a resource from grant position p on (p in [resStart[r], resStart[r + 1]):
+   * the units of resSeq[p .. resStart[r + 1])), for the lower bound of a run's cycles (`Sweep`).
+   */
+  readonly unitsFrom: Float64Array;
   readonly actorIndex: ReadonlyMap<string, number>;
   readonly fifoIndex: ReadonlyMap<string, number>;
   readonly resourceIndex: ReadonlyMap<string, number>;
@@ -129,6 +134,11 @@ export function indexRecording(rec: Recording): RecordingIndex {
     const q = rec.grantOrder[k]!;
     resSeq[rfill[rec.reqResource[q]!]!++] = q;
   }
+  const unitsFrom = new Float64Array(resSeq.length);
+  for (let r = 0; r < nR; r++) {
+    let u = 0;
+    for (let p = resStart[r + 1]! - 1; p >= resStart[r]!; p--) unitsFrom[p] = u += rec.reqUnits[resSeq[p]!]!;
+  }
   const ix: RecordingIndex = {
     actorStart,
     actorFirings,
@@ -151,6 +161,7 @@ export function indexRecording(rec: Recording): RecordingIndex {
     resStart,
     resSeq,
     reqFiring,
+    unitsFrom,
     actorIndex: new Map(g.actors.map((ga, i) => [ga.spec.name, i])),
     fifoIndex: new Map(g.fifos.map((f, i) => [f.name, i])),
     resourceIndex: new Map(g.resources.map((r, i) => [r.name, i])),

@@ -17,6 +17,8 @@ export interface SweepOptions {
    * no FIFO shallower than a run that completed cannot deadlock, and skips the look.
    */
   readonly mayDeadlock?: boolean;
+  /** Per firing, a lower bound of the cycles from its start to the run's end (`tailBounds`), for the early stop of a probe over its limit. */
+  readonly tail?: Float64Array;
 }
 
 /** How a request's cycle stands in its resource's recorded grant order (`SweepCore.inOrder`). */
@@ -54,6 +56,7 @@ export abstract class SweepCore {
   protected readonly guard: PartialGuard | undefined;
   protected readonly grants: GrantBook | undefined;
   protected readonly mayDeadlock: boolean;
+  protected readonly tail: Float64Array | undefined;
   /** Latest cycle each actor reached (a base sweep keeps it for partial re-timings). */
   protected readonly actorMax: Float64Array | undefined;
   protected readonly grantOut: GrantOut = { start: 0, heldBy: -1 };
@@ -77,6 +80,7 @@ export abstract class SweepCore {
     this.actorMax = opts.actorMax;
     this.grants = opts.grants;
     this.mayDeadlock = opts.mayDeadlock ?? true;
+    this.tail = opts.tail;
     const nA = rec.graph.actors.length;
     this.queue = new Int32Array(nA);
     this.queued = new Uint8Array(nA);

@@ -88,6 +88,8 @@ export class Sweep extends PartialSweep {
       if (this.st.makespan > stopAbove) return 'above';
       const stuck = active === undefined && this.mayDeadlock ? (this.deadlock ??= new DeadlockLook(nA)).find(this.st, this.ix, this.isParked, this.slotF, this.inF) : -1;
       if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots only each other can give` };
+      // After the deadlock look: a deadlock stays named one (FIFO sizing settles accumulator buffers by it).
+      if (stopAbove < Infinity && this.lowerBoundCycles() > stopAbove) return 'above';
       const n = next(H);
       if (n !== n) return 'cut';
       if (this.np === 0) break;
@@ -107,6 +109,62 @@ export class Sweep extends PartialSweep {
     // Every stuck actor waits for a token or a slot, under the engine's own rules: the engine deadlocks too.
     if (stuck !== -1) return { why: `${DEADLOCK}: actor '${this.rec.graph.actors[stuck]!.spec.name}' and others wait for tokens or slots that never come` };
     return 'done';
+  }
+
+  /**
+   * A lower bound of the run's cycles from the state after a round (the probe is over its limit
+   * once it exceeds it; FIFO sizing: a depth that starves the HBM weight stream is over the bound
+   * as soon as that is certain, not at the end of the run). Two bounds, each valid whatever the
+   * order and cycles of what is left:
+   * - every request not yet granted is still to be served: a resource (a work-conserving calendar
+   *   of cap units per cycle whose cursor never moves back) ends its last grant no earlier than
+   *   `cursor + ceil((used + U) / cap)` for its U units left, and a firing's `next` is at least
+   *   its grant's end;
+   * - (full sweeps given `tail`) an actor's next firing starts no earlier than its `na` and the
+   *   writes of its inputs already known, a pending write lands no earlier than its planned cycle,
+   *   and from there `tailBounds` gives the least cycles to the end.
+   */
+  private lowerBoundCycles(): number {
+    const { st, ix, rec } = this;
+    let lb = st.makespan;
+    for (let r = 0; r < this.cfg.unitsPerCycle.length; r++) {
+      const p = st.rp[r]!;
+      if (p >= ix.resStart[r + 1]!) continue;
+      const u = ix.unitsFrom[p]!;
+      if (u === 0) continue;
+      const end = st.cursor[r]! + Math.ceil((st.used[r]! + u) / this.cfg.unitsPerCycle[r]!);
+      if (end > lb) lb = end;
+    }
+    const tail = this.tail;
+    if (tail === undefined || this.active !== undefined) return lb;
+    const { actorFirings, actorStart, fifoBase, tok, tokenReader } = ix;
+    const { ops, opStart, nReads } = rec;
+    for (let a = 0; a + 1 < actorStart.length; a++) {
+      const cur = st.cur[a]!;
+      for (let q = st.ph[a]!; q < cur; q++) {
+        const i = actorFirings[q]!;
+        const c = (q < this.loCur[a]! ? this.lo.plan : this.out.plan)[i]! + st.shift[a]!;
+        for (let o = opStart[i]! + nReads[i]!; o < opStart[i + 1]!; o++) {
+          const reader = tokenReader[fifoBase[ops[o]!]! + tok[o]!]!;
+          if (reader >= 0 && c + tail[reader]! > lb) lb = c + tail[reader]!;
+        }
+      }
+      if (cur === actorStart[a + 1]) continue;
+      const i = actorFirings[cur]!;
+      let t = st.na[a]!;
+      if (st.startAt[a] === st.startAt[a]) t = st.startAt[a]!;
+      else {
+        for (let o = opStart[i]!; o < opStart[i]! + nReads[i]!; o++) {
+          const f = ops[o]!;
+          const k = tok[o]!;
+          if (k >= st.wCount[f]!) continue;
+          const w = (k < this.loW[f]! ? this.lo.tokW : this.out.tokW)[fifoBase[f]! + k]!;
+          if (w > t) t = w;
+        }
+      }
+      if (t + tail[i]! > lb) lb = t + tail[i]!;
+    }
+    return lb;
   }
 
   /** Serves the requests of firing i (started at t) in the recorded grant order; false: waits for an earlier grant. */

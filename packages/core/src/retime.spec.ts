@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { tailBounds } from './retime-bound.js';
 import { GraphBuilder, Retimer, isDeadlock, runGraph, retime, retimerOf, applyChanges, recordingBytes, sizeFifos, type ActorSpec, type ActorSummary, type ExactRetime, type Graph, type RetimeChanges } from './index.js';
 
 /** The producer of II 1, latency 10 -> sink of II 1 of the README (fifo.spec.ts): 1,000 tokens. */
@@ -121,6 +122,42 @@ describe('retime: hand cases (README worked example)', () => {
     expect(r.exact).toBe(false);
     if (!r.exact) expect(r.reason).toMatch(/without blocking/);
     expect(r.cycles).toBe(rerun(graph, { fifoDepths: { s: 1 } }).cycles);
+  });
+});
+
+describe('retime: the lower bound that stops a probe over its limit (retime-bound.ts)', () => {
+  it('README pair: the tail of src firing k is 1010 - k and of sink firing j 1000 - j; a depth-1 probe limited to 1,500 cycles stops near firing 500 of each', () => {
+    const rec = runGraph(pair(2), { record: true, collectSinks: false }).recording!;
+    const r = retimerOf(rec);
+    const tail = tailBounds(rec, r.ix, r.config);
+    // sink j: next = s + II 1, then its firing j + 1: 1 + tail(j + 1); the last, 1: 1000 - j.
+    // src k: max(II 1 + tail(src k + 1), latency 10 + tail(sink k)) = max(1 + 1009 - k, 10 + 1000 - k) = 1010 - k.
+    const seen = [0, 0];
+    const want: number[] = [];
+    const got: number[] = [];
+    for (let i = 0; i < rec.firings; i++) {
+      const a = rec.actor[i]!;
+      const k = seen[a]!++;
+      want.push(a === 0 ? 1010 - k : 1000 - k);
+      got.push(tail[i]!);
+    }
+    expect(got).toEqual(want);
+    // From the start the bound is src 0's 1010: the depth-2 run's cycles, tight on its critical path.
+    // At depth 1 token j lands at 10 + 2j (README) and the sink reads it then, so after a round
+    // ending at H the sink's next firing j has t >= 10 + 2j for the tokens below H: the bound is at
+    // least 10 + 2j + 1000 - j = 1010 + j, over 1,500 from j = 491 (H about 992 of the 2,009): the
+    // probe stops there, about 500 firings of each actor re-resolved instead of all 2,000.
+    const full = r.retime({ fifoDepths: { s: 1 } });
+    const capped = r.retime({ fifoDepths: { s: 1 } }, { stopAboveCycles: 1500 });
+    expect(typeof full !== 'string' && full.cycles).toBe(2009);
+    expect(typeof full !== 'string' && full.firingsRetimed).toBeGreaterThan(1990);
+    if (typeof capped === 'string') throw new Error(capped);
+    expect(capped.cycles).toBe(Infinity);
+    expect(capped.firingsRetimed).toBeGreaterThan(950);
+    expect(capped.firingsRetimed).toBeLessThan(1050);
+    // Within its limit a probe runs to its exact cycles.
+    const within = r.retime({ fifoDepths: { s: 1 } }, { stopAboveCycles: 2009 });
+    expect(typeof within !== 'string' && within.cycles).toBe(2009);
   });
 });
 
@@ -279,6 +316,7 @@ describe('retime: property (fixed seed) against full re-runs', () => {
     let exact = 0;
     let total = 0;
     let probes = 0;
+    let limited = 0;
     fc.assert(
       fc.property(graphArb, changeArb, (p, c) => {
         // Fork-joins need the short branch deep enough not to deadlock: the property is about timing.
@@ -321,7 +359,20 @@ describe('retime: property (fixed seed) against full re-runs', () => {
           // Frozen cycles by FIFO (FIFO sizing's measure): the incremental probe's equal a sweep from the start.
           const scratch = new Retimer(base.recording!, { ...ch, fifoDepths: { ...deep, ...ch.fifoDepths } });
           expect([...probe.stalledFullByFifo]).toEqual([...scratch.baseRun!.stalledFullByFifo]);
+          // With a limit (FIFO sizing's bound): over it exactly when the re-run is, stopped early
+          // by the lower bound of the cycles left (retime-bound.ts); within it, the exact cycles.
+          for (const limit of [wantDeep.cycles - 1 - (c.depth % 3) * 7, wantDeep.cycles]) {
+            const capped = other.retime(ch, { stopAboveCycles: limit });
+            if (typeof capped === 'string') continue;
+            limited++;
+            expect(capped.cycles).toBe(wantDeep.cycles > limit ? Infinity : wantDeep.cycles);
+          }
         }
+        // The tail bounds hold: no firing starts later than the run's cycles less its tail.
+        const rec = base.recording!;
+        const r = retimerOf(rec);
+        const tail = tailBounds(rec, r.ix, r.config);
+        for (let i = 0; i < rec.firings; i++) expect(rec.startCycle[i]! + tail[i]!).toBeLessThanOrEqual(rec.cycles);
         expect(got.cycles).toBe(want.cycles);
         if (got.exact) {
           exact++;
@@ -334,6 +385,7 @@ describe('retime: property (fixed seed) against full re-runs', () => {
     // Most draws are exact (the rest share 'mem' in an order the change could alter).
     expect(exact).toBeGreaterThan(total / 2);
     expect(probes).toBeGreaterThan(total / 2);
+    expect(limited).toBeGreaterThan(total);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Recording } from './recording.js';
 import type { RetimeChanges } from './retime-changes.js';
 import { smallEnough, matchCut, partialSet, type CutMatch } from './retime-cut.js';
+import { tailBounds } from './retime-bound.js';
 import { FifoEffect } from './retime-fifo-effect.js';
 import { grow, seedOf, type GrantBook } from './retime-partial.js';
 import { indexRecording, type RecordingIndex } from './retime-index.js';
@@ -95,6 +96,8 @@ export class Retimer {
   private saved: SweepState | undefined;
   /** Per actor: no write of it froze in the base sweep (computed on first partial re-timing). */
   private neverFrozen: Uint8Array | undefined;
+  /** Per firing, the least cycles from its start to the run's end under the base configuration (`tailBounds`, on first use). */
+  private tail: Float64Array | undefined;
 
   constructor(
     readonly rec: Recording,
@@ -193,6 +196,9 @@ export class Retimer {
     const arrays = { lo: base, out: this.scratch, loCur: from.cur, loPh: from.ph, loR: from.rCount };
     // Only a FIFO shallower than the base's (whose sweep completed) can deadlock the graph.
     const mayDeadlock = changedF.some((f) => cfg.depth[f]! < c0.depth[f]!);
+    // A probe with a limit stops once a lower bound of its cycles passes it; the per-firing tail
+    // bounds hold at any depth, so a depth-only probe reuses the base configuration's.
+    const tail = stopAbove < Infinity && changedA.length === 0 && changedR.length === 0 ? (this.tail ??= tailBounds(rec, ix, c0)) : undefined;
     let match: { k: number; m: CutMatch } | undefined;
     const spent = (): boolean => {
       for (const f of changedF) if (st.wCount[f] !== ix.fifoBase[f + 1]! - ix.fifoBase[f]!) return false;
@@ -214,7 +220,7 @@ export class Retimer {
     let end: ReturnType<Sweep['run']>;
     let horizon = (k0 + 1) * step;
     for (;;) {
-      const sweep = new Sweep(rec, ix, cfg, st, this.scratch, base, from.cur, from.ph, from.wCount, from.rCount, { mayDeadlock });
+      const sweep = new Sweep(rec, ix, cfg, st, this.scratch, base, from.cur, from.ph, from.wCount, from.rCount, { mayDeadlock, ...(tail ? { tail } : {}) });
       end = sweep.run(horizon, stopAbove, (H) => {
         if (aligned) {
           const { j, delta } = aligned;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyChanges, recordingBytes, retime, retimerOf, Retimer, runGraph, type ActorSummary, type ExactRetime, type Graph, type RetimeChanges } from '@lut-llm/core';
 import { QWEN3_CONFIGS } from '@lut-llm/model';
-import { V80_PLATFORM } from '../platform/index.js';
+import { DEFAULT_PLATFORM_PRESET, PLATFORM_PRESETS, V80_PLATFORM } from '../platform/index.js';
 import { buildPassGraph } from './pass-graph.js';
 
 /** Per actor: busy, starved (stalled empty), frozen (stalled full), contention, resource-bound and idle cycles. */
@@ -93,4 +93,44 @@ describe('retime on the full decode graph', () => {
     expect([...got.stalledFullByFifo]).toEqual(want.summary.fifos.map((f) => f.fullStallCycles));
     expect(got.firingsRetimed).toBeLessThan(rec.firings / 8);
   }, 120_000);
+});
+
+/**
+ * FIFO sizing on the default preset (what `lut-llm fifo-size` sizes with no flags): a probe
+ * against the run with every FIFO unbounded, limited at the 1% bound, stops as soon as a lower
+ * bound of its cycles passes the bound (core retime-bound.ts). A weight-tiles FIFO at depth 1
+ * starves the HBM weight stream, the run's bottleneck there: over the bound, decided a few
+ * thousand firings after the change instead of at the end of the run; one within the bound runs
+ * to its exact cycles. Both checked against full runs of the changed graph.
+ */
+describe('FIFO sizing probes on the default preset: the lower bound stops a probe over the bound', () => {
+  const graph = buildPassGraph({ model: QWEN3_CONFIGS['Qwen3-1.7B'], platform: PLATFORM_PRESETS[DEFAULT_PLATFORM_PRESET], tokens: 1, history: 128, phase: 'decode' }).graph;
+  const rec = runGraph(graph, { collectSinks: false, record: true }).recording!;
+  const ix = retimerOf(rec).ix;
+  // Unbounded as sizeFifos makes them: a depth of the FIFO's token count + 1.
+  const unbounded = Object.fromEntries(graph.fifos.map((f, i) => [f.name, Math.max(f.depth, ix.fifoBase[i + 1]! - ix.fifoBase[i]! + 1)]));
+  const free = applyChanges(graph, { fifoDepths: unbounded });
+  const freeRun = runGraph(free, { collectSinks: false, record: true });
+  const bound = Math.floor(freeRun.cycles * 1.01);
+  const retimer = new Retimer(freeRun.recording!);
+  const f = 'L5.gate_up.weight-tiles';
+
+  it(`${f} at depth 1: over the bound (as a full run), stopped after under 20 k firings; unlimited it re-resolves over 100 k`, () => {
+    const full = runGraph(applyChanges(free, { fifoDepths: { [f]: 1 } }), { collectSinks: false }).cycles;
+    expect(full).toBeGreaterThan(bound);
+    const capped = retimer.retime({ fifoDepths: { [f]: 1 } }, { stopAboveCycles: bound });
+    if (typeof capped === 'string') throw new Error(capped);
+    expect(capped.cycles).toBe(Infinity);
+    expect(capped.firingsRetimed).toBeLessThan(20_000);
+    const unlimited = retimer.retime({ fifoDepths: { [f]: 1 } });
+    expect(typeof unlimited !== 'string' && unlimited.firingsRetimed).toBeGreaterThan(100_000);
+    if (typeof unlimited !== 'string') expect(unlimited.cycles).toBe(full);
+  }, 180_000);
+
+  it(`${f} at depth 127: within the bound, the limited probe's cycles are the full run's`, () => {
+    const full = runGraph(applyChanges(free, { fifoDepths: { [f]: 127 } }), { collectSinks: false }).cycles;
+    expect(full).toBeLessThanOrEqual(bound);
+    const capped = retimer.retime({ fifoDepths: { [f]: 127 } }, { stopAboveCycles: bound });
+    expect(typeof capped !== 'string' && capped.cycles).toBe(full);
+  }, 180_000);
 });
