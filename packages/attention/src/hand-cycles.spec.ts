@@ -1,0 +1,64 @@
+// Cycle counts of the pipelined attention unit derived by hand from the cycle model's formulas
+// (cycle-model.ts) on a small shape, where every tile pair can be listed, and the same job run
+// through the engine (the actor's firings chained by its carry loop).
+import { GraphBuilder, runGraph, sinkActor, sourceActor } from '@lut-llm/core';
+import type { AttentionJob } from '@lut-llm/contracts';
+import { describe, expect, it } from 'vitest';
+import { attentionBlockCycles, attentionFiringCosts, attentionJobCycles, attentionPortWidths, attentionTailCycles, invokeAttention, resolveAttentionParams } from './index.js';
+
+// H = 4 query heads on 2 KV heads, D = 16; 64 MACs per cycle in QK^T and PV, 2 exp per cycle, one
+// reciprocal; query tiles of 9 rows, KV tiles of 8 positions, history chunks of 32; latencies at
+// the defaults (mul 4, add 4, exp 16, div 12). For a pair of r rows x c positions, online:
+//   QK^T    r c D H / 64 = r c
+//   softmax (r c H + r H) / 2 = 2 r (c + 1)
+//   PV      (r c D H + r H D) / 64 = r (c + 1)
+// so softmax bounds every pair: cycles = 2 r (c + 1).
+const P = resolveAttentionParams({ shape: { heads: 4, kvHeads: 2, headDim: 16 }, qkMacsPerCycle: 64, pvMacsPerCycle: 64, queryTileRows: 9, kvTilePositions: 8, kvChunkPositions: 32 });
+// Prefill of 12 tokens at positions 40..51 after a 40-position history.
+const prefill: AttentionJob = { layer: 0, phase: 'prefill', queryTokens: 12, queryStart: 40 };
+
+describe('pipelined unit by hand: prefill of 12 tokens after 40 positions (small shape)', () => {
+  it('the new tokens\' own block (positions 40..51): 4 tile pairs, one of them a single visible column', () => {
+    // Row tile 0 (tokens 0..8, last sees position 48): KV tiles 40..47 (c 8) and 48..51 (c 4; its
+    // first position 48 is exactly the last visible one, so it is computed). Row tile 1 (tokens
+    // 9..11, r 3, last sees 51): c 8 and c 4. Pairs (9, 8), (9, 4), (3, 8), (3, 4):
+    //   QK 72 + 36 + 24 + 12 = 144; PV 81 + 45 + 27 + 15 = 168; softmax = cycles = 2 x 168 = 336.
+    const b = attentionBlockCycles(P, { queryTokens: 12, queryStart: 40, positionStart: 40, positions: 12, algorithm: 'online' });
+    expect(b).toEqual({ tilePairs: 4, qkCycles: 144, softmaxCycles: 336, pvCycles: 168, cycles: 336, qkMacs: 144 * 64 });
+  });
+
+  it('a history chunk is never skipped: chunk 0..31 is 2 x 4 full pairs, 864 cycles; chunk 32..39 two pairs, 216', () => {
+    // Chunk 0: 4 KV tiles of 8 for each row tile: 4 x 2 x 9 x 9 + 4 x 2 x 3 x 9 = 648 + 216 = 864.
+    expect(attentionBlockCycles(P, { queryTokens: 12, queryStart: 40, positionStart: 0, positions: 32, algorithm: 'online' }).cycles).toBe(864);
+    // Chunk 1 (8 positions): (9, 8) and (3, 8): 162 + 54 = 216.
+    expect(attentionBlockCycles(P, { queryTokens: 12, queryStart: 40, positionStart: 32, positions: 8, algorithm: 'online' }).tilePairs).toBe(2);
+  });
+
+  it('tail: fill 48 + normalisation 64 (prefill: no split-K merge); firings 336, 864, 216 + 112; job 1528', () => {
+    // Fill: mul 4 + log2(16) = 4 adds x 4 + mul 4 + exp 16 + mul 4 + add 4 = 48.
+    // Normalisation: div 12 + max(4 heads x 12 tokens / 1 = 48 reciprocals, 48 x 16 / 64 = 12) + mul 4 = 64.
+    expect(attentionTailCycles(P, prefill)).toBe(112);
+    expect(attentionFiringCosts(P, prefill).map((f) => [f.kind, f.positionStart, f.positions, f.iiCycles, f.latencyCycles])).toEqual([
+      ['q', 40, 12, 336, 336],
+      ['kv', 0, 32, 864, 864],
+      ['kv', 32, 8, 216, 216 + 112],
+    ]);
+    expect(attentionJobCycles(P, prefill)).toBe(336 + 864 + 216 + 112);
+  });
+
+  it('through the engine: q at 0, chunk 0 at 336 (the carry), chunk 1 at 1200; out readable at 1200 + 328 = 1528, run 1529', () => {
+    const w = attentionPortWidths({ ...P, jobs: [prefill] });
+    const g = new GraphBuilder('attention-hand');
+    const q = g.stream('q', { depth: 1, widthBytes: w['q']! });
+    const kv = g.stream('kv', { depth: 2, widthBytes: w['kv']! });
+    const out = g.stream('out', { depth: 1, widthBytes: w['out']! });
+    g.invoke(sourceActor({ name: 'q-src', count: 1, widthBytes: w['q']!, meta: () => ({ ...prefill }) }), { out: { out: q } });
+    const chunks = [[0, 32, 0], [32, 8, 1]] as const;
+    g.invoke(sourceActor({ name: 'kv-src', count: 2, widthBytes: w['kv']!, meta: (i) => ({ layer: 0, positionStart: chunks[i]![0], positions: chunks[i]![1], chunk: chunks[i]![2], chunks: 2 }) }), { out: { out: kv } });
+    invokeAttention(g, 'att', { ...P, jobs: [prefill] }, { q, out, kv });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: w['out']! }), { in: { in: out } });
+    const r = runGraph(g.build());
+    expect(r.sinks['sink']!.map((t) => t.readyCycle)).toEqual([1528]);
+    expect(r.cycles).toBe(1529);
+  });
+});
