@@ -4,7 +4,17 @@
 import { GraphBuilder, runGraph, sinkActor, sourceActor } from '@lut-llm/core';
 import type { AttentionJob } from '@lut-llm/contracts';
 import { describe, expect, it } from 'vitest';
-import { attentionBlockCycles, attentionFiringCosts, attentionJobCycles, attentionPortWidths, attentionTailCycles, invokeAttention, resolveAttentionParams } from './index.js';
+import {
+  attentionBlockCycles,
+  attentionFiringCosts,
+  attentionJobCycles,
+  attentionPortWidths,
+  attentionTailCycles,
+  invokeAttention,
+  normalizationCycles,
+  resolveAttentionParams,
+  splitKReductionCycles,
+} from './index.js';
 
 // H = 4 query heads on 2 KV heads, D = 16; 64 MACs per cycle in QK^T and PV, 2 exp per cycle, one
 // reciprocal; query tiles of 9 rows, KV tiles of 8 positions, history chunks of 32; latencies at
@@ -60,5 +70,35 @@ describe('pipelined unit by hand: prefill of 12 tokens after 40 positions (small
     const r = runGraph(g.build());
     expect(r.sinks['sink']!.map((t) => t.readyCycle)).toEqual([1528]);
     expect(r.cycles).toBe(1529);
+  });
+});
+
+describe('pipelined unit by hand: decode at position 40 (small shape), split-K and sequential', () => {
+  const decode: AttentionJob = { layer: 3, phase: 'decode', queryTokens: 1, queryStart: 40 };
+  it('split-K: each block one tile of all its positions; q 2, chunks 64 and 16; tail 48 + merge 30 + normalisation 20; job 180', () => {
+    // One row (r 1), c = the block's positions, no online terms: QK c, softmax 4 c / 2 = 2 c, PV c.
+    // q block (c 1): 2; chunk 0..31: 64; chunk 32..39: 16.
+    // Merge of 3 partials: exp 16 + max(ceil(4 x 3 / 2) = 6, ceil(12 x 16 / 64) = 3) + mul 4 + add 4 = 30.
+    // Normalisation: div 12 + max(4 / 1, ceil(4 x 16 / 64) = 1) + mul 4 = 20.
+    expect(splitKReductionCycles(P, 1, 3)).toBe(30);
+    expect(normalizationCycles(P, 1)).toBe(20);
+    expect(attentionFiringCosts(P, decode).map((f) => [f.kind, f.iiCycles, f.latencyCycles])).toEqual([
+      ['q', 2, 2],
+      ['kv', 64, 64],
+      ['kv', 16, 16 + 98],
+    ]);
+    expect(attentionJobCycles(P, decode)).toBe(180);
+  });
+  it('sequential: online tiles of 8 with the rescale terms; q 4, chunks 4 x 18 and 18; tail 48 + 20; job 162', () => {
+    // r 1: a pair costs 2 (c + 1). q block (c 1): 4; chunk 0..31: 4 tiles of 8, 4 x 18 = 72; chunk 32..39: 18.
+    const seq = resolveAttentionParams({ ...P, decodeSplitK: false });
+    expect(attentionFiringCosts(seq, decode).map((f) => f.iiCycles)).toEqual([4, 72, 18]);
+    expect(attentionTailCycles(seq, decode)).toBe(68);
+    expect(attentionJobCycles(seq, decode)).toBe(162);
+  });
+  it('port widths (FP32): q 12 x (64 + 2 x 32) x 4 = 6144 B, out 12 x 64 x 4 = 3072, kv 32 x 2 x 32 x 4 = 8192, carry 12 x 4 x 18 x 4 = 3456', () => {
+    expect(attentionPortWidths({ ...P, jobs: [prefill, decode] })).toEqual({ q: 6144, out: 3072, kv: 8192, carryIn: 3456, carryOut: 3456 });
+    // No history: no kv port, no carry; one token of 1 x (64 + 64) x 4.
+    expect(attentionPortWidths({ ...P, jobs: [{ ...decode, queryStart: 0 }] })).toEqual({ q: 512, out: 256 });
   });
 });
