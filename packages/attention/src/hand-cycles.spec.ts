@@ -102,3 +102,44 @@ describe('pipelined unit by hand: decode at position 40 (small shape), split-K a
     expect(attentionPortWidths({ ...P, jobs: [{ ...decode, queryStart: 0 }] })).toEqual({ q: 512, out: 256 });
   });
 });
+
+/** q source (one token per job, metadata as given) + kv source (chunks as given) -> attention -> sink, timing mode. */
+function unitGraph(jobs: readonly AttentionJob[], qMetas: readonly Record<string, unknown>[], kvMetas: readonly Record<string, unknown>[]) {
+  const params = { ...P, jobs };
+  const w = attentionPortWidths(params);
+  const g = new GraphBuilder('attention-checks');
+  const q = g.stream('q', { depth: 4, widthBytes: w['q']! });
+  const out = g.stream('out', { depth: 4, widthBytes: w['out']! });
+  g.invoke(sourceActor({ name: 'q-src', count: qMetas.length, widthBytes: w['q']!, meta: (i) => ({ ...qMetas[i]! }) }), { out: { out: q } });
+  const kv = g.stream('kv', { depth: 4, widthBytes: w['kv']! });
+  g.invoke(sourceActor({ name: 'kv-src', count: kvMetas.length, widthBytes: w['kv']!, meta: (i) => ({ ...kvMetas[i]! }) }), { out: { out: kv } });
+  invokeAttention(g, 'att', params, { q, out, kv });
+  g.invoke(sinkActor({ name: 'sink', widthBytes: w['out']! }), { in: { in: out } });
+  return g.build();
+}
+
+describe('the actor checks every field of its tokens against its schedule', () => {
+  // Job 0: decode of layer 3 at 40 (q, chunks 0..31 and 32..39); job 1: prefill of 2 tokens of layer 4 at 0 (q only).
+  const jobs: AttentionJob[] = [
+    { layer: 3, phase: 'decode', queryTokens: 1, queryStart: 40 },
+    { layer: 4, phase: 'prefill', queryTokens: 2, queryStart: 0 },
+  ];
+  const chunk = (positionStart: number, positions: number, layer = 3) => ({ layer, positionStart, positions });
+  const kvs = [chunk(0, 32), chunk(32, 8)];
+  it('outputs carry the job, its index and whether it is the last job', () => {
+    const r = runGraph(unitGraph(jobs, jobs, kvs));
+    expect(r.sinks['sink']!.map((t) => t.meta)).toEqual([
+      { ...jobs[0], index: 0, last: false },
+      { ...jobs[1], index: 1, last: true },
+    ]);
+  });
+  it('a q token of another layer, phase or position; a chunk of another layer or start', () => {
+    const qErr = (got: string) => `attention 'att': firing 3 expects the q token of job 1 (layer 4 prefill, 2 token(s) at position 0) but got ${got}`;
+    expect(() => runGraph(unitGraph(jobs, [jobs[0]!, { ...jobs[1]!, layer: 5 }], kvs))).toThrow(qErr('layer 5 prefill, 2 token(s) at position 0'));
+    expect(() => runGraph(unitGraph(jobs, [jobs[0]!, { ...jobs[1]!, phase: 'decode' }], kvs))).toThrow(qErr('layer 4 decode, 2 token(s) at position 0'));
+    expect(() => runGraph(unitGraph(jobs, [jobs[0]!, { ...jobs[1]!, queryStart: 1 }], kvs))).toThrow(qErr('layer 4 prefill, 2 token(s) at position 1'));
+    const kvErr = (got: string) => `attention 'att': firing 2 expects history chunk 1 of job 0 (layer 3, positions 32..39) but got ${got} (KV chunk sizes must agree: kvChunkPositions = 32)`;
+    expect(() => runGraph(unitGraph(jobs, jobs, [kvs[0]!, chunk(32, 8, 2)]))).toThrow(kvErr('layer 2, positions 32 + 8'));
+    expect(() => runGraph(unitGraph(jobs, jobs, [kvs[0]!, chunk(31, 8)]))).toThrow(kvErr('layer 3, positions 31 + 8'));
+  });
+});
