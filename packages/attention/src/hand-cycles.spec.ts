@@ -104,7 +104,7 @@ describe('pipelined unit by hand: decode at position 40 (small shape), split-K a
 });
 
 /** q source (one token per job, metadata as given) + kv source (chunks as given) -> attention -> sink, timing mode. */
-function unitGraph(jobs: readonly AttentionJob[], qMetas: readonly Record<string, unknown>[], kvMetas: readonly Record<string, unknown>[]) {
+function unitGraph(jobs: readonly AttentionJob[], qMetas: readonly object[], kvMetas: readonly object[]) {
   const params = { ...P, jobs };
   const w = attentionPortWidths(params);
   const g = new GraphBuilder('attention-checks');
