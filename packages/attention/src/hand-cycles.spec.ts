@@ -143,3 +143,13 @@ describe('the actor checks every field of its tokens against its schedule', () =
     expect(() => runGraph(unitGraph(jobs, jobs, [kvs[0]!, chunk(31, 8)]))).toThrow(kvErr('layer 3, positions 31 + 8'));
   });
 });
+
+describe('merge and normalisation when the PV engine is the bound (16 MACs per cycle)', () => {
+  const slowPv = resolveAttentionParams({ ...P, pvMacsPerCycle: 16, reciprocalsPerCycle: 4 });
+  it('merge of 3 partials for 2 query tokens: n = 4 heads x 2 x 3 = 24; exp 16 + max(24 / 2 = 12, 24 x 16 / 16 = 24) + 4 + 4 = 48', () => {
+    expect(splitKReductionCycles(slowPv, 2, 3)).toBe(48);
+  });
+  it('normalisation of 2 tokens: rows 8; div 12 + max(8 / 4 = 2, 8 x 16 / 16 = 8) + mul 4 = 24', () => {
+    expect(normalizationCycles(slowPv, 2)).toBe(24);
+  });
+});

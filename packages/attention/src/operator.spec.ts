@@ -55,7 +55,11 @@ describe('attention operator', () => {
     await expect(run({ ...j.input, history: { k: j.input.history!.k.subarray(row), v: j.input.history!.v } })).rejects.toThrow(/history K and V must be 21 positions x 32 = 672 values each, got 640 and 672/);
     await expect(run({ meta: j.input.meta, payload: j.input.payload })).rejects.toThrow(/got none/);
     await expect(run({ ...j.input, meta: { ...j.input.meta, queryTokens: 2 } })).rejects.toThrow(RangeError);
-    expect(() => attention({ ...DEFAULT_ATTENTION_PARAMS, bogus: 1 } as never)).toThrow(/unknown parameter 'bogus'/);
+    expect(() => attention({ ...DEFAULT_ATTENTION_PARAMS, bogus: 1 } as never)).toThrow("attention operator: unknown parameter 'bogus'");
+    // V alone one position short; the message names the job.
+    await expect(run({ ...j.input, history: { k: j.input.history!.k, v: j.input.history!.v.subarray(row) } })).rejects.toThrow(
+      'attention operator (layer 2 decode at 21): history K and V must be 21 positions x 32 = 672 values each, got 672 and 640',
+    );
   });
 
   it('README example: a zero query weighs the three values equally; latency = attentionJobCycles', () => {
