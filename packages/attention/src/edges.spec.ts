@@ -36,8 +36,8 @@ describe('score ranges of 200: every softmax subtracts the true maximum (no FP32
   // A softmax that shifts by a later, smaller score computes exp(200) = Infinity and ends in NaN.
   const k = f32(1, -1, 0);
   const v = f32(1.5, -2, 3);
-  it('naive float64 reference', () => {
-    expect(Array.from(naiveAttention(f32(100), k, v, ONE, 2))).toEqual([1.5]);
+  it('naive float64 reference (q = 1000: scores 2000 apart, past float64 exp range too)', () => {
+    expect(Array.from(naiveAttention(f32(1000), k, v, ONE, 2))).toEqual([1.5]);
   });
   it('decode at position 2, split-K (chunks of 2: max first, then the smaller score) and sequential (KV tiles of 1)', () => {
     const job: AttentionJob = { layer: 0, phase: 'decode', queryTokens: 1, queryStart: 2 };
@@ -100,12 +100,12 @@ describe('jobs and carries', () => {
   });
   it('attendHistoryChunk leaves the carry it is given unchanged (the state is copied)', () => {
     const job: AttentionJob = { layer: 0, phase: 'prefill', queryTokens: 1, queryStart: 2 };
-    const c = beginAttentionJob(job, own, P) as OnlineCarry;
-    const before = [Array.from(c.state.max), Array.from(c.state.sum), Array.from(c.state.acc)];
-    // Zero queries: scores 0. After the chunk (values 1, 1): max 0, sum 3, acc 4 + 1 + 1 = 6.
-    const next = attendHistoryChunk(c, { positionStart: 0, positions: 2, k: f32(0, 0), v: f32(1, 1) }, P) as OnlineCarry;
-    expect([Array.from(c.state.max), Array.from(c.state.sum), Array.from(c.state.acc)]).toEqual(before);
-    expect([Array.from(next.state.max), Array.from(next.state.sum), Array.from(next.state.acc)]).toEqual([[0], [3], [6]]);
+    // q = 1, own key 0: max 0, sum 1, acc 4. The chunk's keys 1, 1 (scores 1) raise the max to 1.
+    const c = beginAttentionJob(job, { ...own, q: f32(1) }, P) as OnlineCarry;
+    expect([Array.from(c.state.max), Array.from(c.state.sum), Array.from(c.state.acc)]).toEqual([[0], [1], [4]]);
+    const next = attendHistoryChunk(c, { positionStart: 0, positions: 2, k: f32(1, 1), v: f32(1, 1) }, P) as OnlineCarry;
+    expect([Array.from(c.state.max), Array.from(c.state.sum), Array.from(c.state.acc)]).toEqual([[0], [1], [4]]);
+    expect(next.state.max[0]).toBe(1);
   });
   it('merge: partials differing in tokens only, or in heads only, are refused', () => {
     expect(() => mergeSoftmaxStates([emptySoftmaxState(1, 2, 4), emptySoftmaxState(2, 2, 4)])).toThrow('mergeSoftmaxStates: partial of 2x2x4 does not match 1x2x4');
@@ -120,6 +120,9 @@ describe('jobs and carries', () => {
     const p = resolveAttentionParams({ shape: { heads: 2, kvHeads: 1, headDim: 1 }, maxContextPositions: 2 });
     expect(() => flashAttentionPrefill(f32(1, 2, 3), f32(0, 0), f32(0, 0), p)).toThrow('flashAttentionPrefill: q has 3 values, not a positive multiple of heads x headDim = 2');
     expect(() => flashAttentionPrefill(f32(), f32(0, 0), f32(0, 0), p)).toThrow('flashAttentionPrefill: q has 0 values, not a positive multiple of heads x headDim = 2');
+    expect(() => flashAttentionPrefill(f32(1, 2, 3), f32(0, 0), f32(0, 0), resolveAttentionParams({ shape: { heads: 2, kvHeads: 1, headDim: 2 } }))).toThrow(
+      'flashAttentionPrefill: q has 3 values, not a positive multiple of heads x headDim = 4',
+    );
     expect(() => flashAttentionPrefill(f32(1, 2), f32(0, 0), f32(0), p)).toThrow('flashAttentionPrefill: keys and values must be 2 positions x 1 = 2 values, got 2 and 1');
     expect(() => flashDecode(f32(1, 2), f32(0, 0, 0), f32(0, 0, 0), p)).toThrow(
       'flashDecode: layer 0 decode needs 3 KV positions (history 2 + 1 new) but the KV capacity is 2 positions (maxContextPositions)',
@@ -148,14 +151,15 @@ describe('actor: schedule, names, messages', () => {
     expect(() => spec.reads!(1, { empty: () => false, full: () => false })).toThrow("attention 'a': firing 1 is beyond its schedule of 1 firings");
     expect(() => attentionActor('c', { ...P, jobs, lanes: 3 } as AttentionStageParams)).toThrow("attention 'c': unknown parameter 'lanes'");
   });
-  it("the carry loop is the stream '<name>.carry'; a chunk payload of the wrong size fails its firing by name", () => {
+  it("the carry loop is the stream '<name>.carry'; a q or chunk payload of the wrong size fails its firing by name", () => {
     const params = { ...P, jobs: [jobs[0]!] };
     const w = attentionPortWidths(params);
     const g = new GraphBuilder('carry');
     const q = g.stream('q', { depth: 1, widthBytes: w['q']! });
     const kv = g.stream('kv', { depth: 2, widthBytes: w['kv']! });
     const out = g.stream('out', { depth: 1, widthBytes: w['out']! });
-    g.invoke(sourceActor({ name: 'q-src', count: 1, widthBytes: w['q']!, meta: () => ({ ...jobs[0]! }), payload: () => ({ q: new Float32Array(4), k: new Float32Array(2), v: new Float32Array(2) }) }), { out: { out: q } });
+    let qValues = 4;
+    g.invoke(sourceActor({ name: 'q-src', count: 1, widthBytes: w['q']!, meta: () => ({ ...jobs[0]! }), payload: () => ({ q: new Float32Array(qValues), k: new Float32Array(2), v: new Float32Array(2) }) }), { out: { out: q } });
     const chunk = [[0, 4], [4, 2]] as const;
     g.invoke(
       sourceActor({
@@ -172,5 +176,7 @@ describe('actor: schedule, names, messages', () => {
     const graph = g.build();
     expect(runGraph(graph).summary.fifos.map((f) => f.fifo)).toContain('att.carry');
     expect(() => runGraph(graph, { mode: 'functional' })).toThrow("attention 'att': KV block of 2 positions x 1 KV heads x 2 needs 4 keys and values, got 3 and 4");
+    qValues = 3;
+    expect(() => runGraph(graph, { mode: 'functional' })).toThrow("attention 'att': q has 3 values, expected 1 tokens x 2 heads x 2 = 4");
   });
 });
