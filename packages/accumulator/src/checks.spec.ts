@@ -62,6 +62,17 @@ describe('accumulator actor', () => {
     expect(() => runGraph(externalBuffer(psumMeta(1, 0)))).toThrow('acc: buffer holds block 1, tile 0 where block 0, tile 0 was expected');
   });
 
+  it('a partial-sum tile of the right output tile but the wrong block is an error', () => {
+    // Blocks 2, one tile per block: firing 1 is block 1, tile 0; the source sends block 0 again.
+    const g = new GraphBuilder('acc-block');
+    const i = g.stream('in', { depth: 4, widthBytes: W });
+    const o = g.stream('out', { depth: 4, widthBytes: W });
+    g.invoke(sourceActor({ name: 'psums', count: 2, widthBytes: W, meta: () => psumMeta(0, 0) }), { out: { out: i } });
+    int32AccumulatorStage.install!(g, 'acc', { ...DEFAULT_INT32_ACCUMULATOR_PARAMS, blocks: 2 }, { in: { in: i }, out: { out: o } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: W }), { in: { in: o } });
+    expect(() => runGraph(g.build())).toThrow('acc: firing 1 expects block 1, tile 0 of a 2 x 1 schedule, got block 0, tile 0');
+  });
+
   it('the last block writes the whole AccumulatedTileMeta; install returns its actor and refuses missing bindings', () => {
     const p = { ...DEFAULT_INT32_ACCUMULATOR_PARAMS, blocks: 2, tilesPerBlock: 1 };
     const g = new GraphBuilder('acc-meta');
