@@ -49,7 +49,8 @@ export function accumulate(params: Partial<AccumulatorParams> = {}, numeric: Acc
           if (m.block !== b || m.tile !== j) {
             throw new AccumulatorError(`accumulate: tile ${firing} should be block ${b}, tile ${j} of a ${p.blocks} x ${p.tilesPerBlock} schedule, got block ${m.block}, tile ${m.tile}`);
           }
-          if (m.numeric !== want || payload.kind !== want) throw new AccumulatorError(`accumulate: a ${numeric} accumulator got '${m.numeric}' partial sums`);
+          if (m.numeric !== want) throw new AccumulatorError(`accumulate: a ${numeric} accumulator got '${m.numeric}' partial sums`);
+          if (payload.kind !== want) throw new AccumulatorError(`accumulate: tile ${firing} says '${m.numeric}' partial sums but carries a '${payload.kind}' payload`);
           const prev = buffer[j];
           const acc: AccumulatedTile =
             payload.kind === 'int32'

@@ -55,7 +55,11 @@ describe('attention operator', () => {
     await expect(run({ ...j.input, history: { k: j.input.history!.k.subarray(row), v: j.input.history!.v } })).rejects.toThrow(/history K and V must be 21 positions x 32 = 672 values each, got 640 and 672/);
     await expect(run({ meta: j.input.meta, payload: j.input.payload })).rejects.toThrow(/got none/);
     await expect(run({ ...j.input, meta: { ...j.input.meta, queryTokens: 2 } })).rejects.toThrow(RangeError);
-    expect(() => attention({ ...DEFAULT_ATTENTION_PARAMS, bogus: 1 } as never)).toThrow(/unknown parameter 'bogus'/);
+    expect(() => attention({ ...DEFAULT_ATTENTION_PARAMS, bogus: 1 } as never)).toThrow("attention operator: unknown parameter 'bogus'");
+    // V alone one position short; the message names the job.
+    await expect(run({ ...j.input, history: { k: j.input.history!.k, v: j.input.history!.v.subarray(row) } })).rejects.toThrow(
+      'attention operator (layer 2 decode at 21): history K and V must be 21 positions x 32 = 672 values each, got 672 and 640',
+    );
   });
 
   it('README example: a zero query weighs the three values equally; latency = attentionJobCycles', () => {
@@ -71,5 +75,29 @@ describe('attention operator', () => {
     expect(seen.length).toBe(1);
     for (const y of seen[0]![0]) expect(y).toBeCloseTo(2, 6); // (1 + 3 + 2) / 3
     expect(seen[0]![1]).toBe(attentionJobCycles(resolveAttentionParams({ shape }), job));
+  });
+});
+
+describe('attention operator by hand (small shape of hand-cycles.spec)', () => {
+  const small = { shape: { heads: 4, kvHeads: 2, headDim: 16 }, qkMacsPerCycle: 64, pvMacsPerCycle: 64, queryTileRows: 9, kvTilePositions: 8, kvChunkPositions: 32 };
+  // Decode at position 40 with zero queries: every score is 0, so each head averages V over
+  // positions 0..40; V of position p is p everywhere, so every output is (0 + ... + 40) / 41 = 20.
+  const vRows = (from: number, n: number) => Float32Array.from({ length: n * 32 }, (_, i) => from + Math.floor(i / 32));
+  const input = (meta: AttentionQueryMeta) => ({
+    meta,
+    payload: { q: new Float32Array(64), k: new Float32Array(32), v: vRows(40, 1) },
+    history: { k: new Float32Array(40 * 32), v: vRows(0, 40) },
+  });
+  it('II 2 + 64 + 16 = 82 (the firings), latency 180 (with the tail); outputs 20; index and last passed on when given', async () => {
+    const job: AttentionQueryMeta = { layer: 3, phase: 'decode', queryTokens: 1, queryStart: 40 };
+    const out = await lastValueFrom(from([input({ ...job, index: 7, last: true }), input(job)]).pipe(attention(small), toArray()));
+    expect(out.map((t) => [t.iiCycles, t.latencyCycles])).toEqual([
+      [82, 180],
+      [82, 180],
+    ]);
+    // toStrictEqual: a meta without index or last has no such keys (not keys set to undefined).
+    expect(out.map((t) => t.meta)).toStrictEqual([{ ...job, index: 7, last: true }, job]);
+    for (const y of out[0]!.payload) expect(y).toBeCloseTo(20, 5);
+    expect(out[0]!.payload.length).toBe(64);
   });
 });

@@ -23,6 +23,8 @@ const STATIC_PORTS: PortProbe = { empty: () => false, full: () => false };
  * 2. ports: the actor's output ports are the contract's, its input ports a subset of them;
  * 3. function: the payloads the sinks receive equal the case's reference payloads within the
  *    contract's tolerance (exact: bit-identical; relative r: max|y - ref| <= r * max|ref| per array);
+ *    the case gives references for every output port, and payload objects have the reference's
+ *    fields, no more, no fewer;
  * 4. rates: each sink receives exactly the reference's number of tokens, and the stage consumes
  *    every input token;
  * 5. determinism: a second run gives the same cycles and the same payload bytes;
@@ -100,6 +102,10 @@ export function comparePayload(got: unknown, ref: unknown, maxRelativeError: num
   }
   if (ref !== null && typeof ref === 'object') {
     if (got === null || typeof got !== 'object') return `${path}: expected an object, got ${String(got)}`;
+    if (Array.isArray(ref) && (!Array.isArray(got) || got.length !== ref.length)) return `${path}: expected an array of ${ref.length}, got ${Array.isArray(got) ? `${got.length} elements` : 'an object'}`;
+    // Same fields both ways: a payload with a field the reference lacks (or a reference left
+    // empty, `{}`) would otherwise pass unchecked.
+    for (const k of Object.keys(got)) if (!Object.hasOwn(ref, k)) return `${path}.${k}: not in the reference payload (fields ${Object.keys(ref).join(', ') || 'none'})`;
     for (const k of Object.keys(ref)) {
       const d = comparePayload((got as Record<string, unknown>)[k], (ref as Record<string, unknown>)[k], maxRelativeError, `${path}.${k}`);
       if (d) return d;
@@ -223,6 +229,10 @@ export function checkStageConformance<P>(plugin: StagePlugin<P>, kase: Conforman
   const ins = Object.keys(actor.inputs ?? {}).filter((p) => !loopInputs.has(p));
   for (const p of ins) if (!Object.hasOwn(contract.inputs, p)) fail(`input port '${p}' is not in the contract (${Object.keys(contract.inputs).join(', ')})`);
 
+  // Every output port the sinks read has reference payloads, and only those: a case that leaves a
+  // port out of `expected` would check neither its payloads nor its token count.
+  for (const p of outs) if (!Object.hasOwn(kase.expected, p)) fail(`no reference payloads for output port '${p}' (the case's expected gives ${Object.keys(kase.expected).join(', ') || 'none'})`);
+  for (const p of Object.keys(kase.expected)) if (!outs.includes(p)) fail(`reference payloads for '${p}', which is not an output port (${outs.join(', ')})`);
   const tol = contract.tolerance.kind === 'exact' ? 0 : contract.tolerance.maxRelativeError;
   const functional = (): RunResult => runGraph(buildCaseGraph(mk(), kase as ConformanceCase<unknown>, resources), { mode: 'functional' });
   const a = functional();

@@ -1,7 +1,7 @@
 import type { ActorSpec } from '@lut-llm/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { checkStageConformance, type ConformanceCase } from './conformance.js';
+import { checkStageConformance, comparePayload, type ConformanceCase } from './conformance.js';
 import { applyStageSetting, parseStageGraphSpec, paramsSchemaFromDefaults, StageRegistry, stageRegistry, type StagePlugin } from './stages.js';
 
 /** A toy SFU: doubles each value. II and latency are parameters; `lie` makes its stated cycle model wrong. */
@@ -71,6 +71,41 @@ describe('conformance suite', () => {
     });
     stageRegistry.register(p);
     expect(() => checkStageConformance(p, kase)).toThrow(/not deterministic: second run out\[0\]/);
+  });
+  it('fails a case that leaves an output port without reference payloads, or names a port the stage lacks', () => {
+    // Without a reference for 'out' neither its payloads nor its token count would be checked
+    // (how the KV prefetcher's case could drop its chunk payloads unnoticed).
+    const p = toy('toy-noref');
+    stageRegistry.register(p);
+    expect(() => checkStageConformance(p, { ...kase, expected: {} })).toThrow("no reference payloads for output port 'out' (the case's expected gives none)");
+    expect(() => checkStageConformance(p, { ...kase, expected: { ...kase.expected, kv: [] } })).toThrow("reference payloads for 'kv', which is not an output port (out)");
+  });
+  it('compares payload objects field by field, both ways: a missing, an extra or an unchecked field fails', () => {
+    // The toy's payload as an object { y } (as a KV chunk is { k, v }).
+    const base = toy('toy-object');
+    const wrapped = (name: string, wrap: (y: Float32Array) => unknown): StagePlugin<ToyParams> => ({
+      ...base,
+      name,
+      actor: (n, q) => {
+        const a = base.actor!(n, q);
+        return { ...a, kernel: (ins, outs, f) => ({ out: wrap((a.kernel!(ins, outs, f) as { out: Float32Array }).out) }) };
+      },
+    });
+    const objectCase = (ref: (y: Float32Array) => unknown): ConformanceCase<ToyParams> => ({ ...kase, expected: { out: kase.expected['out']!.map((y) => ref(y as Float32Array)) } });
+    const ok = wrapped('toy-object-ok', (y) => ({ y }));
+    const extra = wrapped('toy-object-extra', (y) => ({ y, scale: 1 }));
+    for (const p of [ok, extra]) stageRegistry.register(p);
+    expect(checkStageConformance(ok, objectCase((y) => ({ y }))).outputs).toEqual({ out: 3 });
+    expect(() => checkStageConformance(ok, objectCase((y) => ({ y: y.map((v) => v + 1) })))).toThrow('out[0].y[0] = 2, reference 3');
+    expect(() => checkStageConformance(ok, objectCase(() => ({})))).toThrow('out[0].y: not in the reference payload (fields none)');
+    expect(() => checkStageConformance(ok, objectCase((y) => ({ y, scale: 1 })))).toThrow('out[0].scale = undefined, reference 1');
+    expect(() => checkStageConformance(extra, objectCase((y) => ({ y })))).toThrow('out[0].scale: not in the reference payload (fields y)');
+  });
+  it('compares arrays element by element and by length', () => {
+    expect(comparePayload([1, 2], [1, 2], 0)).toBeUndefined();
+    expect(comparePayload([1, 2, 3], [1, 2], 0)).toBe('payload: expected an array of 2, got 3 elements');
+    expect(comparePayload({ 0: 1, 1: 2 }, [1, 2], 0)).toBe('payload: expected an array of 2, got an object');
+    expect(comparePayload([1, 5], [1, 2], 0)).toBe('payload.1 = 5, reference 2');
   });
   it('fails a parameter schema that accepts unknown keys, and an unregistered implementation', () => {
     const lax = toy('toy-lax', { schema: z.object({ ii: z.number().optional() }) as never });

@@ -16,3 +16,16 @@ for (const plugin of KV_PREFETCHER_PLUGINS) describeStageConformance(plugin, kvP
 it('prefetch and on-demand alone: 50 cycles, derived by hand from the chunk bytes and the HBM rate', () => {
   for (const plugin of KV_PREFETCHER_PLUGINS) expect(checkStageConformance(plugin, kvPrefetcherConformanceCases()[0]!).cycles).toBe(50);
 });
+
+it("the chunks' K/V are compared: a case without them, with empty references, or one value off fails", () => {
+  const kase = kvPrefetcherConformanceCases()[0]!;
+  const kv = kase.expected.kv;
+  for (const plugin of KV_PREFETCHER_PLUGINS) {
+    expect(() => checkStageConformance(plugin, { ...kase, expected: {} })).toThrow("no reference payloads for output port 'kv'");
+    expect(() => checkStageConformance(plugin, { ...kase, expected: { kv: kv.map(() => ({})) } })).toThrow('kv[0].k: not in the reference payload (fields none)');
+    // Chunk 4 is job 1's positions 3..3: its V row is -1000 - (24..31) - 0.5; one value changed.
+    const v = kv[4]!.v.slice();
+    v[5] = v[5]! + 1;
+    expect(() => checkStageConformance(plugin, { ...kase, expected: { kv: kv.map((c, i) => (i === 4 ? { k: c.k, v } : c)) } })).toThrow('kv[4].v[5] = -1029.5, reference -1028.5 (exact)');
+  }
+});

@@ -1,4 +1,4 @@
-import type { KvChunkMeta, KvChunkPayload, StageTile } from '@lut-llm/contracts';
+import type { KvCacheLayout, KvChunkMeta, KvChunkPayload, StageTile } from '@lut-llm/contracts';
 import { hbmPeakBytesPerCycle } from '@lut-llm/memory';
 import { concatMap, defer, type Observable, type OperatorFunction } from 'rxjs';
 import type { KvCacheImage } from './cache-image.js';
@@ -7,7 +7,10 @@ import { kvPrefetchSchedule } from './prefetcher.js';
 
 /** Options of the `kvPrefetch` operator: the prefetcher's parameters (no job list: jobs are the input) and the HBM contents. */
 export interface KvPrefetchOperatorParams extends Partial<Omit<KvPrefetcherParams, 'jobs' | 'image' | 'prefetch' | 'bufferChunks' | 'readResource'>> {
-  /** The HBM contents the chunks are read from. */
+  /**
+   * The HBM contents the chunks are read from. Its layout (`image.layout`) is the one the chunks'
+   * bytes, the layer range and the KV capacity follow; a `layout` given beside it must equal it.
+   */
   readonly image: KvCacheImage;
   /**
    * Bytes per cycle of the channel group the reads use, when nothing else uses it. Default: the
@@ -28,7 +31,8 @@ export interface KvPrefetchTile extends StageTile<KvChunkMeta, KvChunkPayload> {
 /**
  * The KV prefetcher as an RxJS operator over jobs: each `KvPrefetchJob` (a layer and its history
  * length) becomes its history chunks in position order (`kvPrefetchSchedule`, the actor's
- * schedule: chunks of `chunkPositions`, the last one shorter), each read from `image`. Cost per
+ * schedule: chunks of `chunkPositions`, the last one shorter), each read from `image` and sized by
+ * `image.layout`. Cost per
  * chunk on an uncontended channel group: `iiCycles = ceil(bytes / bytesPerCycle)` (the transfer;
  * the next chunk's request follows it) and `latencyCycles = iiCycles + readLatencyCycles` (the
  * chunk is readable after its last byte plus the read latency), as the prefetcher actor's timing
@@ -44,7 +48,11 @@ export interface KvPrefetchTile extends StageTile<KvChunkMeta, KvChunkPayload> {
 export function kvPrefetch(params: KvPrefetchOperatorParams): OperatorFunction<KvPrefetchJob, KvPrefetchTile> {
   const { image, bytesPerCycle = hbmPeakBytesPerCycle('kvRead'), ...rest } = params;
   if (!Number.isInteger(bytesPerCycle) || bytesPerCycle < 1) throw new RangeError(`kvPrefetch: bytesPerCycle must be an integer >= 1, got ${bytesPerCycle}`);
-  const p: KvPrefetcherParams = { ...DEFAULT_KV_PREFETCHER_PARAMS, ...rest, image };
+  // The bytes read are the image's: its layout, not the default one (Qwen3-1.7B), sizes the
+  // chunks, so an operator used on its own follows the cache it is given.
+  const differs = rest.layout !== undefined && (Object.keys(image.layout) as (keyof KvCacheLayout)[]).find((k) => rest.layout![k] !== image.layout[k]);
+  if (differs) throw new RangeError(`kvPrefetch: layout.${differs} is ${rest.layout![differs]} but the image's layout has ${image.layout[differs]} (the chunks are read from the image; leave layout out)`);
+  const p: KvPrefetcherParams = { ...DEFAULT_KV_PREFETCHER_PARAMS, ...rest, layout: image.layout, image };
   if (!Number.isInteger(p.readLatencyCycles) || p.readLatencyCycles < 0) throw new RangeError(`kvPrefetch: readLatencyCycles must be an integer >= 0, got ${p.readLatencyCycles}`);
   return (source: Observable<KvPrefetchJob>) =>
     defer(() => {

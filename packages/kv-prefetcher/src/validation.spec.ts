@@ -273,7 +273,18 @@ describe('kvPrefetch operator: arguments', () => {
     expect(out.map((t) => [t.meta.positions, t.bytes, t.iiCycles, t.latencyCycles])).toEqual([[3, 144, 144, 144]]);
     expect(Array.from(out[0]!.payload.v)).toEqual(Array.from(kvRows(0, 3, -1)));
   });
-  // The operator takes the layout from its parameters (default Qwen3-1.7B), not from the image.
+  it("follows the image's layout when none is given: 3 positions x 48 B, not Qwen3-1.7B's 8 KiB per position", async () => {
+    // layout: 2 KV heads x 3 x 4 B x (K, V) = 48 B per position; 20 positions per layer, 2 layers.
+    const out = await lastValueFrom(of({ layer: 1, historyPositions: 3 }).pipe(kvPrefetch({ image, bytesPerCycle: 16, readLatencyCycles: 2 }), toArray()));
+    // 144 B / 16 B per cycle = 9 cycles, readable 2 later.
+    expect(out.map((t) => [t.meta.positions, t.bytes, t.iiCycles, t.latencyCycles])).toEqual([[3, 144, 9, 11]]);
+    // The image's capacity (20 positions) and layer range (0..1), not the default's 40960 and 0..27.
+    await expect(lastValueFrom(of({ layer: 1, historyPositions: 20 }).pipe(kvPrefetch({ image })))).rejects.toThrow(
+      'kvPrefetch: job 0 (layer 1): context needs 21 KV positions but the KV cache reserves 20 positions per layer (layout.maxPositions)',
+    );
+    await expect(lastValueFrom(of({ layer: 2, historyPositions: 1 }).pipe(kvPrefetch({ image })))).rejects.toThrow('kvPrefetch: job 0: layer 2 is outside 0..1');
+    expect(() => kvPrefetch({ image, layout: { ...layout, headDim: 4 } })).toThrow("kvPrefetch: layout.headDim is 4 but the image's layout has 3 (the chunks are read from the image; leave layout out)");
+  });
   it('bad latency, bandwidth and jobs are named', async () => {
     expect(() => kvPrefetch({ image, readLatencyCycles: -1 })).toThrow('kvPrefetch: readLatencyCycles must be an integer >= 0, got -1');
     expect(() => kvPrefetch({ image, readLatencyCycles: 0.5 })).toThrow('kvPrefetch: readLatencyCycles must be an integer >= 0, got 0.5');

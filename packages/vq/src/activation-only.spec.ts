@@ -88,5 +88,11 @@ describe('activation-only VQ', () => {
     expect(() => buildActivationOnlyLinear(new Float32Array(0), 2048, 6144, new Float32Array(3072 * 64 * 2), {})).toThrow(
       /weight has length 0/,
     );
+    // Oversized: P x cA x M entries with P = D / v = 1, cA = 256, M = 2^20 + 1 is 2^28 + 256 > 2^28
+    // (the weight is only 8 MiB; the check comes before the 1 GiB table is allocated).
+    const M = 2 ** 20 + 1;
+    expect(() => buildActivationOnlyLinear(new Float32Array(M * 2), M, 2, new Float32Array(256 * 2), { v: 2, cA: 256 })).toThrow(
+      `activation-only tables would need ${2 ** 28 + 256} float32 entries (${(2 ** 28 + 256) / 2 ** 28} GiB) for M=${M}, D=2, cA=256; limit is ${2 ** 28}`,
+    );
   });
 });
