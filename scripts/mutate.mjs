@@ -4,8 +4,9 @@
 //   npm run mutate -- <package> --force    re-test every mutant (ignore the incremental file)
 //   npm run mutate -- vq src/rounding.ts src/lut-build.ts   mutate only these files of the package
 //   npm run mutate -- core --dry-run       only the initial test run: mutant count, test time
+//   npm run mutate -- core --concurrency 2 src/retimer.ts   two test processes (default 1)
 // Mutates packages/<package>/src/**/*.ts except specs, runs that package's vitest project against
-// each mutant, one test process at a time (the machine is shared: concurrency 1). Incremental:
+// each mutant, one test process at a time unless --concurrency says otherwise (the machine is shared). Incremental:
 // reports/mutation/<package>/incremental.json keeps the previous results, so a re-run only tests
 // mutants in changed code or covered by changed tests. HTML and JSON reports land beside it.
 // A local habit, too slow for CI on 2 cores: not part of `npm test` or .ci/run.
@@ -16,10 +17,24 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [pkg, ...rest] = process.argv.slice(2);
-const usage = 'usage: npm run mutate -- <package> [--force] [--dry-run] [files of the package...]   (a folder of packages/, e.g. vq, dequantizer)';
+const usage =
+  'usage: npm run mutate -- <package> [--force] [--dry-run] [--concurrency N] [files of the package...]   (a folder of packages/, e.g. vq, dequantizer)';
 if (!pkg || pkg.startsWith('-')) {
   console.error(usage);
   process.exit(2);
+}
+// --concurrency N: test processes Stryker runs at once. Default 1 (the machine is shared); raise it
+// only when the CPU for it has been planned.
+let concurrency = 1;
+const ci = rest.indexOf('--concurrency');
+if (ci >= 0) {
+  const value = rest[ci + 1];
+  concurrency = Number(value);
+  if (value === undefined || !Number.isInteger(concurrency) || concurrency < 1) {
+    console.error(`mutate: --concurrency needs a whole number >= 1, got ${value === undefined ? 'nothing' : `'${value}'`}\n${usage}`);
+    process.exit(2);
+  }
+  rest.splice(ci, 2);
 }
 const pkgDir = join(root, 'packages', pkg);
 if (!existsSync(join(pkgDir, 'vitest.config.ts'))) {
@@ -162,7 +177,7 @@ const config = {
   // Static mutants (module-level constants) re-run every spec of the package each: skipping them
   // keeps a run short on the shared 2-core machine; they are reported as "ignored", not as killed.
   ignoreStatic: true,
-  concurrency: 1,
+  concurrency,
   incremental: true,
   incrementalFile: `reports/mutation/${pkg}/incremental.json`,
   force: rest.includes('--force'),
