@@ -116,6 +116,13 @@ writeFileSync(
   setupFile,
   `// Written by scripts/mutate.mjs for mutation runs of packages/${pkg}; do not edit.
 import { beforeAll, beforeEach } from 'vitest';
+// A fast-check property that fails under a mutant has killed it: shrinking the counterexample
+// (hundreds of further runs of the property) would only delay the next mutant.
+try {
+  (await import('fast-check')).default.configureGlobal({ endOnFailure: true });
+} catch {
+  // this package's specs do not use fast-check
+}
 const slow = ${skip.length > 0 ? `new RegExp(${JSON.stringify(skip.join('|'))})` : 'undefined'};
 function fullName(task) {
   const parts = [];
