@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, Retimer, applyChanges, retime, retimeTokens, runGraph, sourceActor, type Graph, type RetimeResult } from './index.js';
+
+/**
+ * Re-timing at a shared resource, derived by hand (issue 23: mutation testing of the re-timing
+ * files). Two sources s and r (one firing each, II 1) feed q and p through depth-1 FIFOs; q and p
+ * (II 1, latency 0) each request `units` of the 1-unit/cycle memory 'mem' when they start. A
+ * latency-0 write is read the same cycle; a request of u units at c units/cycle holds the
+ * calendar ceil(u / c) cycles, a partly used cycle is shared; a grant starting after the request
+ * is contention, busy beyond the II is resource-bound (core README, "Shared resources").
+ * Re-timing serves each resource in the recorded order: a change that would reorder the grants,
+ * or tie two requests the recording did not tie, falls back to a full re-run and says why.
+ */
+function twoRequesters(sLatency: number, units: number): Graph {
+  const g = new GraphBuilder('two-requesters');
+  g.resource({ name: 'mem', unitsPerCycle: 1 });
+  const port = { widthBytes: 4 };
+  const fs = g.stream('fs', { depth: 1, widthBytes: 4 });
+  const fr = g.stream('fr', { depth: 1, widthBytes: 4 });
+  const mem = [{ resource: 'mem', units }];
+  g.invoke(sourceActor({ name: 's', count: 1, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: sLatency } }), { out: { out: fs } });
+  g.invoke(sourceActor({ name: 'r', count: 1, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: fr } });
+  g.invoke({ name: 'q', inputs: { in: port }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: mem } }, { in: { in: fs } });
+  g.invoke({ name: 'p', inputs: { in: port }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: mem } }, { in: { in: fr } });
+  return g.build();
+}
+
+/** Per actor (s, r, q, p): busy, starved, contention, resource-bound, idle. */
+function figures(x: RetimeResult): number[][] {
+  if (!x.exact) throw new Error(`not exact: ${x.reason}`);
+  return [0, 1, 2, 3].map((a) => [x.busyCycles[a]!, x.stalledEmptyCycles[a]!, x.stalledContentionCycles[a]!, x.resourceBoundCycles[a]!, x.idleCycles[a]!]);
+}
+
+describe('retime at a shared resource: q and p request 3 units at cycle 0 (recorded: q first)', () => {
+  // Recorded at 1 unit/cycle: q holds mem [0, 3) (busy 3: II 1 + 2 resource-bound), p waits
+  // [0, 3) (contention 3) and holds it [3, 6): 6 cycles.
+  const graph = twoRequesters(0, 3);
+  const rec = runGraph(graph, { record: true }).recording!;
+
+  it('the recorded run: 6 cycles', () => {
+    expect(figures(retime(rec))).toEqual([
+      [1, 0, 0, 0, 5],
+      [1, 0, 0, 0, 5],
+      [3, 0, 0, 2, 3],
+      [3, 0, 3, 2, 0],
+    ]);
+  });
+
+  it('3 units/cycle: each request takes one cycle, q [0, 1), p waits 1 and holds [1, 2): 2 cycles', () => {
+    const x = retime(rec, { resourceUnitsPerCycle: { mem: 3 } });
+    expect(x.cycles).toBe(2);
+    expect(figures(x)).toEqual([
+      [1, 0, 0, 0, 1],
+      [1, 0, 0, 0, 1],
+      [1, 0, 0, 0, 1],
+      [1, 0, 1, 0, 0],
+    ]);
+  });
+
+  it('2 units/cycle: q takes 2 units at 0 and 1 at 1, p the other unit of cycle 1 and 2 at 2: p waits 1, both 1 cycle resource-bound, 3 cycles', () => {
+    const x = retime(rec, { resourceUnitsPerCycle: { mem: 2 } });
+    expect(x.cycles).toBe(3);
+    expect(figures(x)).toEqual([
+      [1, 0, 0, 0, 2],
+      [1, 0, 0, 0, 2],
+      [2, 0, 0, 1, 1],
+      [2, 0, 1, 1, 0],
+    ]);
+  });
+
+  it("r's latency 1: p asks at 1, after q (the recorded order): starved 1, waits [1, 3), holds [3, 6): 6 cycles", () => {
+    const x = retime(rec, { latencyCycles: { r: 1 } });
+    expect(x.cycles).toBe(6);
+    expect(figures(x)).toEqual([
+      [1, 0, 0, 0, 5],
+      [1, 0, 0, 0, 5],
+      [3, 0, 0, 2, 3],
+      [3, 1, 2, 2, 0],
+    ]);
+  });
+
+  it("s's latency 1: p would ask at 0, before q at 1: not the recorded order, so a full re-run (p [0, 3), q [3, 6): 6 cycles)", () => {
+    const x = retime(rec, { latencyCycles: { s: 1 } });
+    expect(x).toEqual({ exact: false, fallback: 'rerun', reason: "resource 'mem': the change reorders its grants ('p' would request at cycle 0, before 'q' at 1)", cycles: 6 });
+  });
+});
+
+describe('retime at a shared resource: q asks at 2, p at 0 (1 unit each)', () => {
+  // Recorded: s writes at 2 (latency 2), q asks at 2 and is served [2, 3); p asks at 0, served [0, 1): 3 cycles.
+  const graph = twoRequesters(2, 1);
+  const rec = runGraph(graph, { record: true }).recording!;
+
+  it("s's latency 1: q asks at 1, still after p: exact, 2 cycles, q starved 1", () => {
+    const x = retime(rec, { latencyCycles: { s: 1 } });
+    expect(x.cycles).toBe(2);
+    expect(figures(x)).toEqual([
+      [1, 0, 0, 0, 1],
+      [1, 0, 0, 0, 1],
+      [1, 1, 0, 0, 0],
+      [1, 0, 0, 0, 1],
+    ]);
+    expect(retimeTokens(rec, { latencyCycles: { s: 1 } })).toEqual({ cycles: 2, fifoBase: Int32Array.from([0, 1, 2]), written: Float64Array.from([1, 0]), read: Float64Array.from([1, 0]), stalledFullByFifo: Float64Array.from([0, 0]) });
+  });
+
+  it("s's latency 0: q and p would ask in the same cycle 0, a tie the recording did not show: re-run, 2 cycles", () => {
+    const x = retime(rec, { latencyCycles: { s: 0 } });
+    expect(x).toEqual({ exact: false, fallback: 'rerun', reason: "resource 'mem': 'q' and 'p' would request in the same cycle 0 (arbitration order not in the recording)", cycles: 2 });
+    expect(retimeTokens(rec, { latencyCycles: { s: 0 } })).toBe("resource 'mem': 'q' and 'p' would request in the same cycle 0 (arbitration order not in the recording)");
+  });
+
+  it("r's latency 5: p would ask at 5, after q at 2 (recorded: p first): re-run, p served [5, 6): 6 cycles", () => {
+    const x = retime(rec, { latencyCycles: { r: 5 }, clockMhz: 300 });
+    expect(x).toEqual({ exact: false, fallback: 'rerun', reason: "resource 'mem': the change reorders its grants ('q' would request at cycle 2, before 'p' at 5)", cycles: 6, timeUs: 6 / 300 });
+    expect(runGraph(applyChanges(graph, { latencyCycles: { r: 5 } })).cycles).toBe(6);
+  });
+
+  it('a limit on the cycles: above it the probe gives Infinity (no change: the base run, 3 cycles)', () => {
+    const r = new Retimer(rec);
+    const cycles = (x: ReturnType<Retimer['retime']>) => (typeof x === 'string' ? x : x.cycles);
+    expect(cycles(r.retime({}, { stopAboveCycles: 3 }))).toBe(3);
+    expect(cycles(r.retime({}, { stopAboveCycles: 2 }))).toBe(Infinity);
+    // s's latency 1: 2 cycles, kept at the limit 2, Infinity above the limit 1.
+    expect(cycles(r.retime({ latencyCycles: { s: 1 } }, { stopAboveCycles: 2 }))).toBe(2);
+    expect(cycles(r.retime({ latencyCycles: { s: 1 } }, { stopAboveCycles: 1 }))).toBe(Infinity);
+  });
+});
