@@ -124,3 +124,38 @@ describe('retime at a shared resource: q asks at 2, p at 0 (1 unit each)', () =>
     expect(cycles(r.retime({ latencyCycles: { s: 1 } }, { stopAboveCycles: 1 }))).toBe(Infinity);
   });
 });
+
+describe('retime: a start waiting for a recorded turn that cannot come', () => {
+  /**
+   * p (3 firings, 1 unit of 'mem' each) writes X; q (fed by s, latency 3) asks 'mem' per firing
+   * and writes Y (depth 1); r reads X and Y. Recorded with X at depth 3: p is granted 'mem' at
+   * 0, 1, 2, then q at 3, 4, 5. At X depth 1, p's firing 1 freezes until r reads X0, which needs
+   * Y0 from q's first firing, whose grant comes after p's firing 2 in the recorded order, and p's
+   * firing 2 cannot start while p is frozen: re-timing in the recorded order is stuck, though the
+   * engine would simply grant q first.
+   */
+  function turn(depthX: number): Graph {
+    const g = new GraphBuilder('turn');
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    const port = { widthBytes: 4 };
+    const mem = [{ resource: 'mem', units: 1 }];
+    const X = g.stream('X', { depth: depthX, widthBytes: 4 });
+    const Y = g.stream('Y', { depth: 1, widthBytes: 4 });
+    const sq = g.stream('sq', { depth: 3, widthBytes: 4 });
+    g.invoke({ name: 'p', firings: 3, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: mem } }, { out: { out: X } });
+    g.invoke(sourceActor({ name: 's', count: 3, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 3 } }), { out: { out: sq } });
+    g.invoke({ name: 'q', inputs: { in: port }, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: mem } }, { in: { in: sq }, out: { out: Y } });
+    g.invoke({ name: 'r', inputs: { x: port, y: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { x: X, y: Y } });
+    return g.build();
+  }
+
+  it('falls back to a re-run and says which actor waits for its turn', () => {
+    const rec = runGraph(turn(3), { record: true }).recording!;
+    const x = retime(rec, { fifoDepths: { X: 1 } });
+    expect(x).toMatchObject({ exact: false, reason: "re-timing stalled at actor 'q', waiting for its recorded turn at a resource (the change reorders the resource's grants)" });
+    expect(x.cycles).toBe(runGraph(turn(1)).cycles);
+    // Not a deadlock: the engine completes it.
+    const why = new Retimer(rec).retime({ fifoDepths: { X: 1 } });
+    expect(typeof why === 'string' && why.startsWith('re-timing deadlocked')).toBe(false);
+  });
+});
