@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, retime, runGraph, sinkActor, sourceActor, type FiringCost, type RetimeChanges } from './index.js';
+import { GraphBuilder, retime, runGraph, sinkActor, sourceActor, type FiringCost, type Graph, type RetimeChanges } from './index.js';
 
 /**
  * How much of a run a re-timing re-resolves (`firingsRetimed`), derived by hand (issue 23:
@@ -78,5 +78,40 @@ describe('firingsRetimed: the README pair at 20 tokens (src II 1, latency 10, de
     // Depth 1: the first write that would wait is token 1 (due 11, t0 read at 10, free at 12):
     // below 11 src's 11 starts and the sink's first are kept, 28 re-resolved; 49 cycles.
     expect(retimed(deep, { fifoDepths: { a: 1 } })).toEqual([49, 28]);
+  });
+});
+
+describe('firingsRetimed: partial re-timing of one of two independent pairs', () => {
+  /**
+   * Pair A is the README pair at 20 tokens (srcA II 1, latency 10, depth 1: 49 cycles); pair B
+   * is srcB (30 firings, II 7, latency 0) -> sinkB through 'b' (depth 2): starts at 0, 7, ..., 203,
+   * 210 cycles in all (cuts every cycle). At the first cut after resuming, the actors whose state
+   * differs from the base's, with those the change touches, are re-timed alone (M) if they hold at
+   * most half the firings left; B, untouched, follows the base (its starts never fall in the one
+   * round before that cut that re-times everyone, except at cycle 0).
+   */
+  function twoPairs(): Graph {
+    const g = new GraphBuilder('two-pairs');
+    const a = g.stream('a', { depth: 1, widthBytes: 4 });
+    const b = g.stream('b', { depth: 2, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'srcA', count: 20, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 10 } }), { out: { out: a } });
+    g.invoke(sinkActor({ name: 'sinkA', widthBytes: 4 }), { in: { in: a } });
+    g.invoke(sourceActor({ name: 'srcB', count: 30, widthBytes: 4, cost: { iiCycles: 7, latencyCycles: 0 } }), { out: { out: b } });
+    g.invoke(sinkActor({ name: 'sinkB', widthBytes: 4 }), { in: { in: b } });
+    return g.build();
+  }
+  const rec = runGraph(twoPairs(), { record: true }).recording!;
+
+  it("sinkA's II 2 resumes at 10 (its first start): round [10, 11) re-times srcA's firing 10 and sinkA's 0; at cut 11 only sinkA differs (srcA still waits for t0's slot, free at 12, as in the base), M = {sinkA}: it reads token j at 10 + 2j as the base did, so srcA follows the base: 1 + 1 + 19 = 21", () => {
+    expect(rec.cycles).toBe(210);
+    expect(retimed(rec, { iiCycles: { sinkA: 2 } })).toEqual([210, 21]);
+  });
+
+  it("'a' at depth 2 resumes at 11 (the first write that waited): M = {srcA, sinkA} re-times A's 9 + 19 firings left; B follows the base: 28", () => {
+    expect(retimed(rec, { fifoDepths: { a: 2 } })).toEqual([210, 28]);
+  });
+
+  it("srcA's latency 3 resumes at 0: round [0, 1) re-times srcA's, srcB's and sinkB's first firings; M = {srcA} would write sinkA's tokens earlier than the base (a base actor would move), so M grows to {srcA, sinkA}: A's 40 + B's 2 = 42", () => {
+    expect(retimed(rec, { latencyCycles: { srcA: 3 } })).toEqual([210, 42]);
   });
 });
