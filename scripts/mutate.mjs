@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [pkg, ...rest] = process.argv.slice(2);
 const usage =
-  'usage: npm run mutate -- <package> [--force] [--dry-run] [--concurrency N] [files of the package...]   (a folder of packages/, e.g. vq, dequantizer)';
+  'usage: npm run mutate -- <package> [--force] [--dry-run] [--concurrency N] [--label NAME] [files of the package...]   (a folder of packages/, e.g. vq, dequantizer)';
 if (!pkg || pkg.startsWith('-')) {
   console.error(usage);
   process.exit(2);
@@ -36,6 +36,20 @@ if (ci >= 0) {
   }
   rest.splice(ci, 2);
 }
+// --label NAME: this run's reports, incremental file and sandbox go to reports/mutation/<package>-NAME
+// and .stryker-tmp-<package>-NAME, so that two batches of one package can run at once (copy the
+// package's incremental file there first to carry its other files' results; merge afterwards).
+let label = '';
+const li = rest.indexOf('--label');
+if (li >= 0) {
+  label = rest[li + 1] ?? '';
+  if (!/^[a-z0-9-]+$/.test(label)) {
+    console.error(`mutate: --label needs a name of a-z, 0-9 and -, got '${label}'\n${usage}`);
+    process.exit(2);
+  }
+  rest.splice(li, 2);
+}
+const outName = label ? `${pkg}-${label}` : pkg;
 const pkgDir = join(root, 'packages', pkg);
 if (!existsSync(join(pkgDir, 'vitest.config.ts'))) {
   console.error(`mutate: packages/${pkg} has no vitest.config.ts (is '${pkg}' a package folder?)\n${usage}`);
@@ -54,7 +68,7 @@ if (unknown.length > 0) {
   console.error(`mutate: unknown option(s) ${unknown.join(' ')}\n${usage}`);
   process.exit(2);
 }
-const out = join(root, 'reports', 'mutation', pkg);
+const out = join(root, 'reports', 'mutation', outName);
 mkdirSync(out, { recursive: true });
 
 /**
@@ -178,7 +192,7 @@ const config = {
   packageManager: 'npm',
   testRunner: 'vitest',
   // dir: the package folder, which its project config's include globs (src/**/*.spec.ts) are relative to.
-  vitest: { configFile: `reports/mutation/${pkg}/vitest.config.mts`, dir: `packages/${pkg}`, related: false },
+  vitest: { configFile: `reports/mutation/${outName}/vitest.config.mts`, dir: `packages/${pkg}`, related: false },
   mutate: files.length > 0 ? files.map((f) => `packages/${pkg}/${f}`) : [`packages/${pkg}/src/**/*.ts`, `!packages/${pkg}/src/**/*.spec.ts`],
   coverageAnalysis: 'perTest',
   // Static mutants (module-level constants) re-run every spec of the package each: skipping them
@@ -186,15 +200,15 @@ const config = {
   ignoreStatic: true,
   concurrency,
   incremental: true,
-  incrementalFile: `reports/mutation/${pkg}/incremental.json`,
+  incrementalFile: `reports/mutation/${outName}/incremental.json`,
   force: rest.includes('--force'),
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: `reports/mutation/${pkg}/mutation.html` },
-  jsonReporter: { fileName: `reports/mutation/${pkg}/mutation.json` },
+  htmlReporter: { fileName: `reports/mutation/${outName}/mutation.html` },
+  jsonReporter: { fileName: `reports/mutation/${outName}/mutation.json` },
   // Only the sources the package's specs import need to be in the sandbox.
   ignorePatterns: ['apps', 'tools', '**/dist', '.nx', 'coverage', 'reports/**/*.html', 'reports/**/*.json', 'reports/**/vitest-cache', '.stryker-tmp*'],
   // One sandbox folder per package, so runs of two packages at once do not clean up each other's.
-  tempDirName: `.stryker-tmp-${pkg}`,
+  tempDirName: `.stryker-tmp-${outName}`,
   cleanTempDir: 'always',
   // Added to 1.5 x a mutant's expected test time before it counts as timed out (an infinite loop).
   timeoutMS: 3000,
