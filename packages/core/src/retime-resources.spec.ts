@@ -159,3 +159,44 @@ describe('retime: a start waiting for a recorded turn that cannot come', () => {
     expect(typeof why === 'string' && why.startsWith('re-timing deadlocked')).toBe(false);
   });
 });
+
+describe('retime: two requests in one firing', () => {
+  // p (2 firings, II 1, latency 0) asks 2 units of the 1-unit/cycle 'mem' twice per firing, then
+  // writes 'a' (depth 1) for the sink. Firing 0: [0, 2) and [2, 4): the second grant starts late
+  // but p holds 'mem' itself: resource-bound (busy 4 = II 1 + 3), not contention; it writes at 4.
+  // Firing 1 at 4: [4, 6), [6, 8), writes at 8; the sink reads at 4 and 8: 9 cycles.
+  function twice(): Graph {
+    const g = new GraphBuilder('twice');
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    const a = g.stream('a', { depth: 1, widthBytes: 4 });
+    const mem = { resource: 'mem', units: 2 };
+    g.invoke({ name: 'p', firings: 2, outputs: { out: { widthBytes: 4 } }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: [mem, mem] } }, { out: { out: a } });
+    g.invoke({ name: 'sink', inputs: { in: { widthBytes: 4 } }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: a } });
+    return g.build();
+  }
+  const rec = runGraph(twice(), { record: true }).recording!;
+
+  it('recorded: 9 cycles, p busy 8 of which 6 resource-bound, no contention', () => {
+    const x = retime(rec);
+    if (!x.exact) throw new Error(x.reason);
+    expect([x.cycles, x.busyCycles[0], x.resourceBoundCycles[0], x.stalledContentionCycles[0]]).toEqual([9, 8, 6, 0]);
+  });
+
+  it('2 units/cycle: each request one cycle ([0, 1), [1, 2); [2, 3), [3, 4)): busy 4, 2 resource-bound; writes at 2 and 4: 5 cycles', () => {
+    const x = retime(rec, { resourceUnitsPerCycle: { mem: 2 } });
+    if (!x.exact) throw new Error(x.reason);
+    expect([x.cycles, [...x.busyCycles], [...x.resourceBoundCycles], [...x.stalledContentionCycles]]).toEqual([5, [4, 2], [2, 0], [0, 0]]);
+  });
+
+  it('retimeTokens takes depths by FIFO id too (depthById): the 3-token pair of retime-hand-cases at depth 3 writes at 0, 1, 2 instead of 0, 2, 6', () => {
+    const g = new GraphBuilder('pair');
+    const a = g.stream('a', { depth: 1, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'src', count: 3, widthBytes: 4 }), { out: { out: a } });
+    g.invoke({ name: 'sink', inputs: { in: { widthBytes: 4 } }, cost: { iiCycles: 4, latencyCycles: 0 } }, { in: { in: a } });
+    const pairRec = runGraph(g.build(), { record: true }).recording!;
+    const t = retimeTokens(pairRec, { depthById: Int32Array.from([3]) });
+    expect(t).toEqual(retimeTokens(pairRec, { fifoDepths: { a: 3 } }));
+    if (typeof t === 'string') throw new Error(t);
+    expect([t.cycles, [...t.written], [...t.read]]).toEqual([12, [0, 1, 2], [0, 4, 8]]);
+  });
+});
