@@ -49,3 +49,34 @@ describe('retime: a firing writing two FIFOs', () => {
     expect([full.cycles, full.summary.fifos.map((f) => f.fullStallCycles)]).toEqual([8, [3, 0]]);
   });
 });
+
+describe('retime: a firing that writes nothing', () => {
+  // p (3 firings, II 1) writes nothing on firing 0 (latency 6) and 'a' (depth 1) on firings 1
+  // and 2 (latency 0); the sink reads at II 2. Firing 0 leaves no write in p's pipeline, so it
+  // holds no later write back: firing 1's lands at 1; firing 2's is due at 2, its slot (token 0
+  // read at 1) free at 3: frozen [2, 3). The sink reads at 1 and 3; firing 0's latency ends at 6:
+  // 6 cycles. p: busy 3, frozen 1, idle 2; the sink: starved [0, 1), busy 4, idle 1.
+  const g = new GraphBuilder('gap');
+  const a = g.stream('a', { depth: 1, widthBytes: 4 });
+  g.invoke({ name: 'p', firings: 3, outputs: { out: { widthBytes: 4 } }, writes: (i) => (i === 0 ? [] : ['out']), cost: (f) => ({ iiCycles: 1, latencyCycles: f.index === 0 ? 6 : 0 }) }, { out: { out: a } });
+  g.invoke(sinkActor({ name: 'sink', widthBytes: 4, cost: { iiCycles: 2, latencyCycles: 0 } }), { in: { in: a } });
+  const rec = runGraph(g.build(), { record: true }).recording!;
+
+  it('the recorded run re-timed: writes at 1 and 3, 6 cycles', () => {
+    const t = retimeTokens(rec);
+    if (typeof t === 'string') throw new Error(t);
+    expect([t.cycles, [...t.written], [...t.read], [...t.stalledFullByFifo]]).toEqual([6, [1, 3], [1, 3], [1]]);
+    const x = retime(rec);
+    if (!x.exact) throw new Error(x.reason);
+    expect([0, 1].map((k) => [x.busyCycles[k], x.stalledEmptyCycles[k], x.stalledFullCycles[k], x.idleCycles[k]])).toEqual([
+      [3, 0, 1, 2],
+      [4, 1, 0, 1],
+    ]);
+  });
+
+  it("p's latency 2 for every firing: firing 1 writes at 3; firing 2's, due at 4, waits for token 0's slot (read at 3): frozen [4, 5), written at 5; the sink's II ends at 7", () => {
+    const t = retimeTokens(rec, { latencyCycles: { p: 2 } });
+    if (typeof t === 'string') throw new Error(t);
+    expect([t.cycles, [...t.written], [...t.read], [...t.stalledFullByFifo]]).toEqual([7, [3, 5], [3, 5], [1]]);
+  });
+});
