@@ -113,9 +113,8 @@ const SLOW_TESTS = {
       'clock changes times, not cycles',
       'chains: cycles equal an independent',
       'forks and joins: tokens arrive once',
-      // The re-timing property specs added for issue 23 (hundreds of graphs re-run by the engine).
+      // The re-timing property spec added for issue 23 (200 graphs, each re-run by the engine twice).
       'property \\(fixed seed\\) on self-loop and credit-ring graphs',
-      'sizeFifos against sizing by full runs',
       'property \\(fixed seed\\), two chains sharing a memory',
     ],
     runWhenOnly: /^src\/(retime[a-z-]*|retimer|recording|fifo-sizing)\.ts$/,

@@ -179,7 +179,7 @@ describe('sizeFifos against sizing by full runs (fixed seed)', () => {
           if (want.chosen.some((d, f) => d > want.independent[f]!)) deeper++;
         },
       ),
-      { seed: 23, numRuns: 120 },
+      { seed: 23, numRuns: 60 },
     );
     // The draws reach the paths the search has: deadlocked probes and joint runs that raise depths.
     expect(deadlocks).toBeGreaterThan(0);
