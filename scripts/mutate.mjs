@@ -5,6 +5,7 @@
 //   npm run mutate -- vq src/rounding.ts src/lut-build.ts   mutate only these files of the package
 //   npm run mutate -- core --dry-run       only the initial test run: mutant count, test time
 //   npm run mutate -- core --concurrency 2 src/retimer.ts   two test processes (default 1)
+//   npm run mutate -- core src/retime-cut.ts:40-60          only the mutants on lines 40-60 (a sample)
 // Mutates packages/<package>/src/**/*.ts except specs, runs that package's vitest project against
 // each mutant, one test process at a time unless --concurrency says otherwise (the machine is shared). Incremental:
 // reports/mutation/<package>/incremental.json keeps the previous results, so a re-run only tests
@@ -57,7 +58,7 @@ if (!existsSync(join(pkgDir, 'vitest.config.ts'))) {
 }
 const files = rest.filter((a) => !a.startsWith('--'));
 for (const f of files) {
-  if (!existsSync(join(pkgDir, f))) {
+  if (!existsSync(join(pkgDir, f.replace(/:\d+-\d+$/, '')))) {
     console.error(`mutate: packages/${pkg}/${f} does not exist\n${usage}`);
     process.exit(2);
   }
@@ -121,7 +122,8 @@ const SLOW_TESTS = {
   },
 };
 const slow = SLOW_TESTS[pkg];
-const only = (re) => re !== undefined && files.length > 0 && files.every((f) => re.test(f));
+// A file may carry a line range (src/retime-cut.ts:40-60: Stryker mutates only those lines).
+const only = (re) => re !== undefined && files.length > 0 && files.every((f) => re.test(f.replace(/:\d+-\d+$/, '')));
 // --skip-slow: skip the slow specs even in a run whose files they exist for (a lower bound, for a
 // loaded machine: every surviving re-timing mutant re-ran ~37 s of instrumented specs at load 13).
 const skipSlow = rest.includes('--skip-slow');
