@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, Retimer, retime, runGraph, sinkActor, type Graph } from './index.js';
+import { GraphBuilder, Retimer, retime, runGraph, sinkActor, type Graph, type RetimeChanges } from './index.js';
 
 /**
  * Where a probe starts (issue 23: mutation testing of the re-timing files): a latency or II
@@ -23,7 +23,7 @@ function graph(): Graph {
 }
 const rec = runGraph(graph(), { record: true }).recording!;
 
-function retimed(ch: Parameters<typeof retime>[1]): [number, number] {
+function retimed(ch: RetimeChanges): [number, number] {
   const x = retime(rec, ch);
   if (!x.exact) throw new Error(x.reason);
   return [x.cycles, x.firingsRetimed];
@@ -40,7 +40,8 @@ describe('retime: where a probe starts', () => {
   });
 
   it('values equal to the recorded ones, and a resource nobody requests, change nothing', () => {
-    for (const ch of [{ iiCycles: { p: 1 } }, { resourceUnitsPerCycle: { mem: 2 } }, { resourceUnitsPerCycle: { idle: 3 } }, { fifoDepths: { a: 4 } }, { iiCycles: { sink: 1 }, latencyCycles: { sink: 0 } }]) {
+    const same: RetimeChanges[] = [{ iiCycles: { p: 1 } }, { resourceUnitsPerCycle: { mem: 2 } }, { resourceUnitsPerCycle: { idle: 3 } }, { fifoDepths: { a: 4 } }, { iiCycles: { sink: 1 }, latencyCycles: { sink: 0 } }];
+    for (const ch of same) {
       expect(retimed(ch)).toEqual([10, 0]);
     }
   });
