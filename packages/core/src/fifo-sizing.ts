@@ -27,7 +27,7 @@ export interface FifoSizing {
   readonly boundCycles: number;
   /** Cycles with every FIFO at its chosen depth at once (within the bound unless a probe was undecidable). */
   readonly chosenCycles: number;
-  /** Cycles with every FIFO at its independently chosen depth (they interact: it may exceed the bound). */
+  /** Cycles with every FIFO at its independently chosen depth (they interact: it may exceed the bound, or deadlock: Infinity). */
   readonly independentCycles: number;
   /** Cycles of each joint run, from the independent depths to the chosen ones. */
   readonly jointRounds: readonly number[];
@@ -45,6 +45,8 @@ export interface FifoSizing {
   readonly deadlockedProbes: number;
   /** Joint runs the recording could not decide, emulated in full and recorded instead. */
   readonly jointRunsEmulated: number;
+  /** Joint runs whose depths deadlock the graph (decided; their cycles in `jointRounds` are Infinity). */
+  readonly jointRunsDeadlocked: number;
   /** The unbounded run could not be re-timed from the recording (it reorders a shared resource's grants), so it was emulated in full once and recorded. */
   readonly unboundedRecorded: boolean;
   readonly undecidedExample?: string;
@@ -165,6 +167,7 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   // that recording.
   const rounds: number[] = [];
   let jointEmulated = 0;
+  let jointDeadlocked = 0;
   let emulated: Recording | undefined;
   const jointRun = (d: Int32Array): Pick<RetimedRun, 'cycles' | 'stalledFullByFifo'> => {
     retimings++;
@@ -179,6 +182,14 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
       firingsRetimed += r.firingsRetimed;
       rounds.push(r.cycles);
       return r;
+    }
+    if (isDeadlock(r)) {
+      // Depths sized one at a time, each with the others unbounded, can deadlock together: FIFOs in
+      // series that must hold a structural need between them. Decided (the engine deadlocks too):
+      // over the bound, every producer frozen for good, so every FIFO below its stall-free depth is doubled.
+      jointDeadlocked++;
+      rounds.push(Infinity);
+      return { cycles: Infinity, stalledFullByFifo: new Float64Array(nF).fill(Infinity) };
     }
     // The engine's own run (its summary: cycles, frozen cycles per FIFO), recorded for the next joint runs.
     jointEmulated++;
@@ -218,6 +229,7 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
     undecidedProbes: undecided,
     deadlockedProbes: deadlocked,
     jointRunsEmulated: jointEmulated,
+    jointRunsDeadlocked: jointDeadlocked,
     unboundedRecorded,
     ...(example !== undefined ? { undecidedExample: example } : {}),
     fifos: fifos.map((f, i) => ({
