@@ -4,7 +4,7 @@ import { applyChanges, runGraph } from '@lut-llm/core';
 import { runCli } from './cli.js';
 import { bufferIo } from './progress.js';
 import { fifoMemory } from '@lut-llm/memory';
-import { changesOf, fifoSizeCommand, sizedFifoMemory } from './what-if.js';
+import { changesOf, fifoSizeCommand, jointCyclesText, sizedFifoMemory } from './what-if.js';
 import { RUN_DEFAULTS } from './run.js';
 import { parseModel, resolvePlatform } from './options.js';
 
@@ -122,5 +122,12 @@ describe('fifoMemory: the V80 mapping rule', () => {
     expect(fifoMemory(65536, 9)).toEqual({ kind: 'URAM', count: 16, label: '16 URAM' });
     // 1,024 x 576 bits: RAMB18 2 x 16 = 32; URAM 1 x 8 = 8 (x16 = 128 > 32): BRAM18.
     expect(fifoMemory(1024, 72)).toEqual({ kind: 'BRAM18', count: 32, label: '32 BRAM18' });
+  });
+});
+
+describe('jointCyclesText', () => {
+  it("prints a joint run's cycles, and a deadlocked joint run (sizeFifos' Infinity) as a deadlock, not '∞'", () => {
+    expect(jointCyclesText(1_289_837)).toBe('1,289,837');
+    expect(jointCyclesText(Infinity)).toBe('a deadlock (too shallow together)');
   });
 });

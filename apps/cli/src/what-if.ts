@@ -153,6 +153,11 @@ function budgetOf(platform: PlatformConfig, m: FifoMemory): number {
 }
 
 /** `lut-llm fifo-size`: per FIFO the least depth within the tolerance of unbounded FIFOs, with its on-chip memory. */
+/** A joint run's cycles; sizeFifos gives Infinity for a joint run that deadlocks (FIFOs in series below a structural need together). */
+export function jointCyclesText(cycles: number): string {
+  return Number.isFinite(cycles) ? cycles.toLocaleString('en-US') : 'a deadlock (too shallow together)';
+}
+
 export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean }, io: CliIo) {
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   const { graph, recording } = recordPass(o);
@@ -178,7 +183,7 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
   const text = o.json === '-' ? (t: string) => io.err(t) : (t: string) => io.out(t);
   text(
     `FIFO sizing of one ${o.model.name} decode step (${graph.fifos.length} FIFOs): unbounded FIFOs ${s.unboundedCycles.toLocaleString('en-US')} cycles, tolerance ${(o.tolerance * 100).toFixed(2)}% ` +
-      `(<= ${s.boundCycles.toLocaleString('en-US')}); recorded depths ${s.recordedCycles.toLocaleString('en-US')}; every FIFO at its independently chosen depth ${s.independentCycles.toLocaleString('en-US')}, ` +
+      `(<= ${s.boundCycles.toLocaleString('en-US')}); recorded depths ${s.recordedCycles.toLocaleString('en-US')}; every FIFO at its independently chosen depth ${jointCyclesText(s.independentCycles)}, ` +
       `at its chosen depth (raised until the joint run is within the bound: ${s.jointRounds.length} joint runs) ${s.chosenCycles.toLocaleString('en-US')}. ` +
       `${s.retimings} re-timings in ${(ms / 1000).toFixed(1)} s${s.deadlockedProbes > 0 ? `; ${s.deadlockedProbes} probed depths deadlock the graph (too shallow)` : ''}` +
       `${s.jointRunsEmulated > 0 ? `; ${s.jointRunsEmulated} joint runs emulated in full (their grant order differs from the recording's)` : ''}` +
