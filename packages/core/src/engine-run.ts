@@ -395,12 +395,19 @@ export class EngineRun extends PipelineWrites {
         sinceCycle: full ? this.frozenSince[a]! : this.book.emptySince[a]!,
       });
     }
-    if (blocked.length > 0) throw new DeadlockError(this.now, blocked);
+    // The deadlock holds from the cycle the last actor blocked: a deferred write found blocked
+    // here freezes its pipeline from its due cycle, which can be after the last event's cycle.
+    if (blocked.length > 0) throw new DeadlockError(blocked.reduce((c, b) => Math.max(c, b.sinceCycle), this.now), blocked);
     const leftovers = this.fifos.filter((f) => f.occupancy > 0);
     if (leftovers.length > 0) {
       throw new RunError(
         `run ended with unread tokens: ${leftovers
-          .map((f) => `FIFO '${f.name}' holds ${f.occupancy} (its consumer '${this.names[this.consumer[this.fifos.indexOf(f)]!]}' finished because another input ran dry)`)
+          .map((f) => {
+            const c = this.consumer[this.fifos.indexOf(f)]!;
+            const limit = this.actors[c]!.firingLimit;
+            const why = this.firingCount[c]! >= limit ? `reached its firing count (${limit})` : 'another input ran dry';
+            return `FIFO '${f.name}' holds ${f.occupancy} (its consumer '${this.names[c]}' finished: ${why})`;
+          })
           .join('; ')}`,
       );
     }

@@ -6,7 +6,7 @@ import type { Graph } from './graph.js';
  * FIFOs it read and wrote (token indices follow from the order: FIFOs are in-order queues with
  * one producer and one consumer), its resource requests and its payload-independent costs, plus
  * the order in which each resource granted them. Typed arrays only: about 40 bytes per firing
- * plus 4 per FIFO access and 12 per request (see `recordingBytes`).
+ * plus 4 per FIFO access and 16 per request (resource 4, units 8, its place in the grant order 4; see `recordingBytes`).
  */
 export interface Recording {
   /** The graph that was run (kept for a fallback re-run; never rebuilt). */
