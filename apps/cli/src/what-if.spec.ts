@@ -87,7 +87,7 @@ describe('lut-llm fifo-size: stalls and memory as a user reads them', () => {
     // 44 x 524,288 / 64 = 360,448 words of 512 bits. RAMB18 aspects: 512x36 704 x 15 = 10,560;
     // 1Kx18 352 x 29 = 10,208; 2Kx9 176 x 57 = 10,032 (the fewest); 4Kx4 88 x 128 = 11,264; URAM
     // 4Kx72: 88 x 8 = 704, x16 = 11,264 > 10,032: BRAM18, more than the V80's 7,482.
-    expect(sizedFifoMemory(44, 524288)).toEqual({ kind: 'BRAM18', count: 10032, label: '10032 BRAM18' });
+    expect(sizedFifoMemory(44, 524288)).toEqual({ kind: 'BRAM18', count: 10032, label: '10,032 BRAM18' });
     // As one 4,194,304-bit word: ceil(4,194,304 / 36) = 116,509 RAMB18 lanes (the old table).
     expect(fifoMemory(44, 524288).count).toBe(116509);
     // A word-wide FIFO keeps fifoMemory's mapping.

@@ -25,9 +25,9 @@ const BRAM18_ASPECTS: readonly [number, number][] = [
 
 export function fifoMemory(depth: number, widthBytes: number): FifoMemory {
   const bits = widthBytes * 8;
-  if (depth <= 32) return { kind: 'LUTRAM', count: bits, label: `${bits} LUTs` };
+  if (depth <= 32) return { kind: 'LUTRAM', count: bits, label: `${bits.toLocaleString('en-US')} LUTs` };
   const bram = Math.min(...BRAM18_ASPECTS.map(([d, w]) => Math.ceil(depth / d) * Math.ceil(bits / w)));
   const uram = Math.ceil(depth / 4096) * Math.ceil(bits / 72);
-  if (uram * 16 <= bram) return { kind: 'URAM', count: uram, label: `${uram} URAM` };
-  return { kind: 'BRAM18', count: bram, label: `${bram} BRAM18` };
+  if (uram * 16 <= bram) return { kind: 'URAM', count: uram, label: `${uram.toLocaleString('en-US')} URAM` };
+  return { kind: 'BRAM18', count: bram, label: `${bram.toLocaleString('en-US')} BRAM18` };
 }
