@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { buildPassGraph, STREAM_WORD_BYTES, type PlatformConfig } from '@lut-llm/accelerator';
+import { buildPassGraph, onChipBudget, STREAM_WORD_BYTES, type PlatformConfig } from '@lut-llm/accelerator';
 import { runGraph, retime, retimerOf, sizeFifos, table, type Graph, type Recording, type RetimeChanges } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { fifoMemory, type FifoMemory } from '@lut-llm/memory';
@@ -147,17 +147,18 @@ export function sizedFifoMemory(depth: number, widthBytes: number): FifoMemory {
   return fifoMemory(depth * Math.ceil(widthBytes / STREAM_WORD_BYTES), STREAM_WORD_BYTES);
 }
 
-/** The platform's count of a FIFO memory's primitive (its `onChip` budget; BRAM36 = 2 BRAM18). */
+/** The platform's count of a FIFO memory's primitive (`onChipBudget`). */
 function budgetOf(platform: PlatformConfig, m: FifoMemory): number {
-  return m.kind === 'BRAM18' ? 2 * platform.onChip.bram36 : m.kind === 'URAM' ? platform.onChip.uram288 : platform.onChip.lutramLuts;
+  const b = onChipBudget(platform);
+  return m.kind === 'BRAM18' ? b.bram18 : m.kind === 'URAM' ? b.uram : b.lutramLuts;
 }
 
-/** `lut-llm fifo-size`: per FIFO the least depth within the tolerance of unbounded FIFOs, with its on-chip memory. */
 /** A joint run's cycles; sizeFifos gives Infinity for a joint run that deadlocks (FIFOs in series below a structural need together). */
 export function jointCyclesText(cycles: number): string {
   return Number.isFinite(cycles) ? cycles.toLocaleString('en-US') : 'a deadlock (too shallow together)';
 }
 
+/** `lut-llm fifo-size`: per FIFO the least depth within the tolerance of unbounded FIFOs, with its on-chip memory. */
 export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean }, io: CliIo) {
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   const { graph, recording } = recordPass(o);

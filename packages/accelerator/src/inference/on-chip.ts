@@ -149,6 +149,11 @@ function lutLinearUnit(platform: PlatformConfig, maxOut: number, maxIn: number, 
 
 const LABEL = { bram18: 'BRAM18', uram: 'URAM', lutramLuts: 'LUTRAM LUTs', dsp: 'DSP58' } as const;
 
+/** The platform's on-chip counts (its `onChip` budget), BRAM36 counted as 2 BRAM18 each (a RAMB36 splits into two RAMB18). */
+export function onChipBudget(platform: PlatformConfig): OnChipEstimate['budget'] {
+  return { bram18: 2 * platform.onChip.bram36, uram: platform.onChip.uram288, lutramLuts: platform.onChip.lutramLuts, dsp: platform.onChip.dsp58 };
+}
+
 /** Totals of banks, DSPs and FIFOs against the platform's `onChip` budget, with a problem per resource over it. */
 function onChipVerdict(banks: readonly MemoryBank[], dsp: number, physical: ReadonlyMap<string, { depth: number; widthBytes: number }>, platform: PlatformConfig): OnChipEstimate {
   const used = { bram18: 0, uram: 0, lutramLuts: 0 };
@@ -167,7 +172,7 @@ function onChipVerdict(banks: readonly MemoryBank[], dsp: number, physical: Read
   used.bram18 += fifos.bram18;
   used.uram += fifos.uram;
   used.lutramLuts += fifos.lutramLuts;
-  const budget = { bram18: 2 * platform.onChip.bram36, uram: platform.onChip.uram288, lutramLuts: platform.onChip.lutramLuts, dsp: platform.onChip.dsp58 };
+  const budget = onChipBudget(platform);
   const all = { ...used, dsp };
   const problems: string[] = [];
   let maxFraction = 0;
