@@ -12,11 +12,13 @@ export function runResult(s: RunState): RunResult {
   const book = s.book;
   const summary = summarize(s.graph, cycles, s.firingCount, book, s.fifos, s.resources, s.arbiter.contention);
   if (book.observed) {
-    // Close the books: every actor's remaining cycles are idle.
+    // Close the books. A retired actor's idle time runs from its retirement to the end of the
+    // run, split around the freezes of its draining pipeline (emitted as they happened); one
+    // that never retired has its idle cycles placed at the end.
     for (let a = 0; a < s.n; a++) book.flushBusy(a);
-    for (const x of summary.actors) {
-      if (x.idleCycles > 0) book.emit({ kind: 'actor', actor: x.actor, state: 'idle', startCycle: cycles - x.idleCycles, endCycle: cycles });
-    }
+    summary.actors.forEach((x, a) => {
+      if (!book.closeIdle(a, cycles) && x.idleCycles > 0) book.emit({ kind: 'actor', actor: x.actor, state: 'idle', startCycle: cycles - x.idleCycles, endCycle: cycles });
+    });
   }
   return {
     cycles,

@@ -27,6 +27,9 @@ export class StallBook {
   private readonly busyStart: Float64Array;
   private readonly busyEnd: Float64Array;
   private readonly busyFiring: Float64Array;
+  // Open idle interval per actor once it retired (trace only; NONE: not retired). A retired
+  // actor is idle except while its draining pipeline freezes on a full FIFO.
+  private readonly idleSince: Float64Array;
   readonly events: TraceEvent[] = [];
 
   constructor(
@@ -51,6 +54,7 @@ export class StallBook {
     this.busyStart = new Float64Array(actors).fill(NONE);
     this.busyEnd = new Float64Array(actors);
     this.busyFiring = new Float64Array(actors);
+    this.idleSince = new Float64Array(actors).fill(NONE);
   }
 
   emit(e: TraceEvent): void {
@@ -85,6 +89,7 @@ export class StallBook {
   /** The actor will never fire again: a wait for tokens that never came is idle time. */
   retire(a: number, t: number): void {
     const since = this.emptySince[a]!;
+    if (this.observed && this.idleSince[a] === NONE) this.idleSince[a] = since === NONE ? t : since;
     if (since === NONE) return;
     this.idleReclassified[a] += t - since;
     this.emptySince[a] = NONE;
@@ -118,7 +123,25 @@ export class StallBook {
     } else {
       this.flushBusy(a);
     }
+    const is = this.idleSince[a]!;
+    if (is !== NONE) {
+      // A freeze of a retired actor's draining pipeline splits its idle time around it.
+      if (from > is) this.emit({ kind: 'actor', actor: this.actorNames[a]!, state: 'idle', startCycle: is, endCycle: from });
+      this.idleSince[a] = Math.max(is, to);
+    }
     this.stateEvent(a, 'stalled-full', from, to, fifo);
+  }
+
+  /**
+   * Closes a retired actor's idle interval at the run's end `end` (trace only). False if the
+   * actor never retired: its idle cycles have no known place.
+   */
+  closeIdle(a: number, end: number): boolean {
+    const is = this.idleSince[a]!;
+    if (is === NONE) return false;
+    this.idleSince[a] = end;
+    if (end > is) this.emit({ kind: 'actor', actor: this.actorNames[a]!, state: 'idle', startCycle: is, endCycle: end });
+    return true;
   }
 
   flushBusy(a: number): void {
