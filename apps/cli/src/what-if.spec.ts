@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildPassGraph } from '@lut-llm/accelerator';
+import { buildPassGraph, streamFifoMemory } from '@lut-llm/accelerator';
 import { applyChanges, runGraph } from '@lut-llm/core';
 import { runCli } from './cli.js';
 import { bufferIo } from './progress.js';
 import { fifoMemory } from '@lut-llm/memory';
-import { changesOf, fifoSizeCommand, jointCyclesText, sizedFifoMemory } from './what-if.js';
+import { changesOf, fifoSizeCommand, jointCyclesText } from './what-if.js';
 import { RUN_DEFAULTS } from './run.js';
 import { parseModel, resolvePlatform } from './options.js';
 
@@ -83,17 +83,11 @@ describe('lut-llm fifo-size: stalls and memory as a user reads them', () => {
     expect(r.stderr).not.toMatch(/ -\d/);
   });
 
-  it('maps a token wider than the 512-bit stream word as 64-B words: 44 KV chunks of 524,288 B take 10,032 BRAM18, not 116,509', () => {
-    // 44 x 524,288 / 64 = 360,448 words of 512 bits. RAMB18 aspects: 512x36 704 x 15 = 10,560;
-    // 1Kx18 352 x 29 = 10,208; 2Kx9 176 x 57 = 10,032 (the fewest); 4Kx4 88 x 128 = 11,264; URAM
-    // 4Kx72: 88 x 8 = 704, x16 = 11,264 > 10,032: BRAM18, more than the V80's 7,482.
-    expect(sizedFifoMemory(44, 524288)).toEqual({ kind: 'BRAM18', count: 10032, label: '10,032 BRAM18' });
-    // As one 4,194,304-bit word: ceil(4,194,304 / 36) = 116,509 RAMB18 lanes (the old table).
-    expect(fifoMemory(44, 524288).count).toBe(116509);
-    // A word-wide FIFO keeps fifoMemory's mapping.
-    expect(sizedFifoMemory(64, 64)).toEqual(fifoMemory(64, 64));
-    // 2 tokens of 8,192 B = 256 words: over the 32-deep SRL, 1 x 15 RAMB18 (512x36).
-    expect(sizedFifoMemory(2, 8192)).toEqual({ kind: 'BRAM18', count: 15, label: '15 BRAM18' });
+  it("maps each FIFO's chosen depth to on-chip memory as the on-chip estimate does (accelerator streamFifoMemory)", () => {
+    // One mapping for both places: its hand-derived counts are in accelerator on-chip.spec.
+    const out = fifoSizeCommand({ model: parseModel('tiny'), platform: resolvePlatform(RUN_DEFAULTS.platform), prompt: 4, tolerance: 0.01, all: true }, bufferIo());
+    expect(out.fifos.some((f) => f.widthBytes > 64)).toBe(true);
+    for (const f of out.fifos) expect([f.fifo, f.memory]).toEqual([f.fifo, streamFifoMemory(f.chosenDepth, f.widthBytes)]);
   });
 
   it('warns, naming the FIFO, when a chosen depth needs more memory than the platform has', () => {

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { buildPassGraph, onChipBudget, STREAM_WORD_BYTES, type PlatformConfig } from '@lut-llm/accelerator';
+import { buildPassGraph, onChipBudget, streamFifoMemory, type PlatformConfig } from '@lut-llm/accelerator';
 import { runGraph, retime, retimerOf, sizeFifos, table, type Graph, type Recording, type RetimeChanges } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
-import { fifoMemory, type FifoMemory } from '@lut-llm/memory';
+import type { FifoMemory } from '@lut-llm/memory';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 import { CliError, checkLayers, checkWritable } from './options.js';
 import type { CliIo } from './progress.js';
@@ -133,20 +133,6 @@ export function whatIfCommand(o: PassFlags & { sets: readonly WhatIfSet[] }, io:
   return report;
 }
 
-/**
- * On-chip memory of a FIFO holding `depth` tokens of `widthBytes` on the V80. A token wider than
- * the design's 512-bit stream word (accelerator `STREAM_WORD_BYTES`) is a whole tile or chunk,
- * which the hardware moves as ceil(width / 64) words and stores as words of 512 bits (the
- * authors' gqa.h streams K and V as `tapa::vec_t<float, 16>` into BRAM arrays `k_buf[MAX_SEQ_LEN]
- * [HEAD_DIM]`): depth x ceil(width / 64) words of 64 B, mapped by packages/memory `fifoMemory`.
- * Mapping such a token as one 4-Mbit-wide FIFO word gave one RAMB18 lane per 36 bits: 116,509
- * BRAM18 for 44 KV chunks of 524,288 B, where the words need 10,032.
- */
-export function sizedFifoMemory(depth: number, widthBytes: number): FifoMemory {
-  if (widthBytes <= STREAM_WORD_BYTES) return fifoMemory(depth, widthBytes);
-  return fifoMemory(depth * Math.ceil(widthBytes / STREAM_WORD_BYTES), STREAM_WORD_BYTES);
-}
-
 /** The platform's count of a FIFO memory's primitive (`onChipBudget`). */
 function budgetOf(platform: PlatformConfig, m: FifoMemory): number {
   const b = onChipBudget(platform);
@@ -170,7 +156,8 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
   // saves (a producer that runs ahead once the FIFOs upstream are deeper waits longer on a full
   // one without slowing the run), so both are shown and none is subtracted.
   const rows = s.fifos.map((f) => {
-    const memory = sizedFifoMemory(f.chosenDepth, f.widthBytes);
+    // The on-chip estimate's mapping (accelerator streamFifoMemory): depth tokens of ceil(width / 64) 512-bit words.
+    const memory = streamFifoMemory(f.chosenDepth, f.widthBytes);
     return { ...f, memory, overBudget: memory.count > budgetOf(o.platform, memory) };
   });
   const warnings = rows

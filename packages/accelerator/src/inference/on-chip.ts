@@ -1,5 +1,5 @@
 import { resolveAttentionParams } from '@lut-llm/attention';
-import { fifoMemory, memoryBank, V80_ON_CHIP, type MemoryBank } from '@lut-llm/memory';
+import { fifoMemory, memoryBank, V80_ON_CHIP, type FifoMemory, type MemoryBank } from '@lut-llm/memory';
 import { kvWidth, qWidth, type Qwen3Config } from '@lut-llm/model';
 import { lutPsum1dBank } from '@lut-llm/lut-psum';
 import { lutLinearAssumptions, resolveLutLinearConfig, type LinearComparisonColumn, type LinearVariant } from '../lut-linear/index.js';
@@ -12,10 +12,36 @@ export const V80_DSP58 = V80_ON_CHIP.dsp58;
 /**
  * Bytes of the widest stream word of the reference design: 512 bits (`tapa::vec_t<float, 16>` and
  * `tapa::vec_t<ap_uint<64>, 8>` in LUT-FPGA/LUT-LLM qwen_block/qwen_block.h; every other stream
- * there is narrower). An emulated FIFO token is a whole tile, which the hardware moves through its
- * stream as many words; the stream's storage is depth x word, not depth x tile.
+ * there is narrower). A token wider than this is a tile the hardware moves as several words.
  */
 export const STREAM_WORD_BYTES = 64;
+
+/**
+ * On-chip memory of an emulated FIFO of `depth` tokens of `widthBytes` each: the one mapping the
+ * on-chip estimate and `lut-llm fifo-size` share.
+ *
+ * An emulated depth counts whole tokens (core's FIFO rule: depth D holds at most D tokens written
+ * and not yet read), and a token is a whole tile or chunk. The reference design carries tiles as
+ * TAPA streams of words of at most 512 bits, one word per cycle, with the stream's depth in
+ * words: `tapa::stream<tapa::vec_t<float, 16>>` (residual, norm, attention and LUT outputs in
+ * qwen_block/qwen_block.h; gqa/gqa.h streams K, V and Q that way, 16 floats a word, into its
+ * BRAM arrays `k_buf[MAX_SEQ_LEN][HEAD_DIM]`), `tapa::vec_t<ap_uint<64>, 8>` (LUT streams),
+ * narrower words for indices (`ap_uint<8>`) and pairs (`vec_t<float, 2>`). So a FIFO holding D
+ * tiles of W > 64 B holds D x ceil(W / 64) words of 64 B; a token of at most 64 B is one word of
+ * its own width. The words map to LUTRAM / BRAM18 / URAM by packages/memory `fifoMemory`.
+ *
+ * This is what the emulated timing assumes is buffered. The reference's own streams are mostly
+ * TAPA's default depth of 2 *words*, so for tile-wide tokens the emulated FIFO (2 tiles by
+ * default) holds more than the reference's stream does.
+ *
+ * @example streamFifoMemory(2, 8192) // a hidden-size FP32 vector, 2 deep: 2 x 128 = 256 words of 512 bits: 15 BRAM18
+ */
+export function streamFifoMemory(depth: number, widthBytes: number): FifoMemory {
+  if (!Number.isSafeInteger(depth) || depth < 1) throw new RangeError(`streamFifoMemory: depth must be an integer >= 1, got ${depth}`);
+  if (!Number.isSafeInteger(widthBytes) || widthBytes < 1) throw new RangeError(`streamFifoMemory: widthBytes must be an integer >= 1, got ${widthBytes}`);
+  if (widthBytes <= STREAM_WORD_BYTES) return fifoMemory(depth, widthBytes);
+  return fifoMemory(depth * Math.ceil(widthBytes / STREAM_WORD_BYTES), STREAM_WORD_BYTES);
+}
 
 /** What on-chip resources are not counted (the estimate covers the buffers, FIFOs and arithmetic listed in {@link estimateOnChip}). */
 export const ON_CHIP_NOT_MODELLED =
@@ -79,9 +105,9 @@ export function physicalFifos(fifos: readonly { readonly name: string; readonly 
  *   positions without built limits), K and V of kvHeads x headDim FP32; the KV prefetcher fills
  *   these buffers from HBM while QKV runs (DESIGN.md 1.4), so its FIFO is not counted again;
  * - FIFOs: every physical stream ({@link physicalFifos} of a one-layer decode graph, with the
- *   platform's depths) as its depth x min(token width, {@link STREAM_WORD_BYTES}) maps to
- *   LUTRAM / BRAM18 / URAM by packages/memory `fifoMemory`; weight indices and tables stream
- *   through these FIFOs (lut_fifo of the reference) and are not buffered apart from the tables;
+ *   platform's depths) as {@link streamFifoMemory} maps it (depth tokens of ceil(width / 64)
+ *   512-bit words each, or one narrower word); weight indices and tables stream through these
+ *   FIFOs (lut_fifo of the reference) and are not buffered apart from the tables;
  * - DSP: L x c_a dPEs each computing a v-element FP32 distance (v DSPFP32 subtracts; DESIGN.md 1.2
  *   stage 1), the attention engines' qkMacsPerCycle + pvMacsPerCycle FP32 MACs (one DSP58 each, as
  *   the attention parameters state), and for the FP32 variants one DSPFP32 per accumulator lane
@@ -164,7 +190,7 @@ function onChipVerdict(banks: readonly MemoryBank[], dsp: number, physical: Read
   }
   const fifos = { count: physical.size, bram18: 0, uram: 0, lutramLuts: 0 };
   for (const f of physical.values()) {
-    const m = fifoMemory(f.depth, Math.min(f.widthBytes, STREAM_WORD_BYTES));
+    const m = streamFifoMemory(f.depth, f.widthBytes);
     if (m.kind === 'BRAM18') fifos.bram18 += m.count;
     else if (m.kind === 'URAM') fifos.uram += m.count;
     else fifos.lutramLuts += m.count;
