@@ -441,6 +441,6 @@ describe('lut-llm fifos', () => {
     expect(lineOf(r.stdout, 'L<n>.qkv.weight-tiles')).toMatch(/L<n>\.qkv\.weight-tiles\s+2\s+2\s+\d+\s+\d+\s+[\d,]+\s+fifo\.weight-tiles\s+LUTLinear default/);
     expect(lineOf(r.stdout, 'L<n>.qkv.psums')).toMatch(/L<n>\.qkv\.psums\s+2\s+8\s+\d+\s+[1-8]\s+[\d,]+\s+fifo\.psums\s+--set$/);
     expect(lineOf(r.stdout, 'L<n>.attn-norm.out')).toMatch(/\s2\s.*fifo\.L<n>\.attn-norm\.out\s+platform fifoDepthDefault \(2\)$/);
-    expect(lineOf(r.stdout, 'kv-prefetcher.kv')).toMatch(/\s4\s.*-\s+platform stages\["kv-prefetcher"\]\.bufferChunks \(4\)$/);
+    expect(lineOf(r.stdout, 'kv-prefetcher.kv')).toMatch(/\s4\s.*fifo\.kv-prefetcher\.kv\s+platform stages\["kv-prefetcher"\]\.bufferChunks \(4\)$/);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, defaultPassWorkers, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PassLanes, type PlatformConfig } from '@lut-llm/accelerator';
 import { formatSummary, runGraph, suggestFifoDepths, toDot, toPerfettoTrace } from '@lut-llm/core';
-import { fifosCommand } from './fifos.js';
+import { fifosCommand, KV_BUFFER_FIFO } from './fifos.js';
 import { writeOutput } from './files.js';
 import { parseTracePass, parseTraceWindow, DEFAULT_TRACE_WINDOW_CYCLES, type TracePass } from './trace.js';
 import type { Qwen3Config } from '@lut-llm/model';
@@ -70,7 +70,7 @@ function addRequestOptions(cmd: Command, decodeSamplesDefault: number): Command 
     .option(`${ALLOW_INFEASIBLE}`, 'emulate a design that does not fit the platform (HBM capacity per channel group) as a what-if, labelled so in every output, instead of refusing it')
     .option(
       '--set <fifo.name=depth|stages.stage.key=value>',
-      'override one FIFO depth, e.g. --set fifo.weight-tiles=8 (`lut-llm fifos` lists the names), or a stage implementation or parameter, e.g. --set stages.centroid-search.impl=full-tree, --set stages.attention.kvChunkPositions=32 (`lut-llm stages` lists them); repeatable',
+      'override one FIFO depth, e.g. --set fifo.weight-tiles=8 (`lut-llm fifos` lists the names; fifo.kv-prefetcher.kv=<chunks> sets the KV prefetcher\'s buffer, stages.kv-prefetcher.bufferChunks), or a stage implementation or parameter, e.g. --set stages.centroid-search.impl=full-tree, --set stages.attention.kvChunkPositions=32 (`lut-llm stages` lists them); repeatable',
       collectRequestSet,
       [],
     )
@@ -96,15 +96,23 @@ function collectSet(v: string, prev: [string, number][]): [string, number][] {
   return [...prev, [m[1]!, depth]];
 }
 
-/** The platform of --platform / --clock-mhz with the --set FIFO depths applied. */
+/**
+ * The platform of --platform / --clock-mhz with the --set FIFO depths applied. The KV
+ * prefetcher's stream (`KV_BUFFER_FIFO`) is its on-chip buffer of chunks, so its depth is the
+ * stage's `bufferChunks`: `--set fifo.kv-prefetcher.kv=<chunks>` sets that.
+ */
 function platformOf(o: { platform: string; clockMhz?: number; set?: RequestSet[] }): PlatformConfig {
   const cfg = resolvePlatform(o.platform, o.clockMhz);
   const fifos = fifoSettings(o.set ?? []);
   if (fifos.length === 0) return cfg;
   const fifoDepthOverrides: Record<string, number> = { ...cfg.fifoDepthOverrides };
-  for (const [name, depth] of fifos) fifoDepthOverrides[name] = depth;
+  let bufferChunks: number | undefined;
+  for (const [name, depth] of fifos) {
+    if (name === KV_BUFFER_FIFO) bufferChunks = depth;
+    else fifoDepthOverrides[name] = depth;
+  }
   try {
-    return loadPlatformConfig({ fifoDepthOverrides }, { base: cfg });
+    return loadPlatformConfig({ fifoDepthOverrides, ...(bufferChunks !== undefined ? { stages: { 'kv-prefetcher': { bufferChunks } } } : {}) }, { base: cfg });
   } catch (e) {
     throw new CliError(`--set: ${(e as Error).message}`);
   }
@@ -415,7 +423,7 @@ export function buildProgram(io: CliIo, ctx: CliContext = {}): Command {
     .description('list every FIFO of a configuration\'s pass graph: depth, width, where the depth comes from, peak occupancy and full stalls in one emulated pass')
     .addOption(new Option('--model <name>', `model: ${MODEL_NAMES.join(', ')}`).argParser(parseModel).default(parseModel(RUN_DEFAULTS.model), RUN_DEFAULTS.model))
     .option('--platform <file|preset>', `platform: a preset (${PRESETS}) or a JSON platform file`, RUN_DEFAULTS.platform)
-    .option('--set <fifo.name=depth>', 'override one FIFO depth (repeatable)', collectSet, [])
+    .option('--set <fifo.name=depth>', 'override one FIFO depth (repeatable; fifo.kv-prefetcher.kv=<chunks> sets the KV prefetcher\'s buffer, stages.kv-prefetcher.bufferChunks)', collectSet, [])
     .addOption(new Option('--phase <phase>', 'the pass emulated for the occupancies').choices(['decode', 'prefill']).default('decode'))
     .option('--prompt <tokens>', 'prompt length (prefill: the chunk; decode: the KV history)', intAtLeast('--prompt', 1), 128)
     .option('--layers <n>', 'emulate only the first n decoder layers', intAtLeast('--layers', 1))

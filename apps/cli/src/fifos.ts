@@ -39,6 +39,13 @@ export interface FifoRow {
 /** LUTLinear streams: one depth override by stream name applies to every op's stream (pass-graph.ts). */
 const LUT_LINEAR_STREAMS = ['activations', 'centroids', 'activation-indices', 'weight-tiles', 'scales', 'psums', 'accumulated', 'outputs'];
 
+/**
+ * The KV prefetcher's stream: its depth is the prefetcher's on-chip buffer of KV chunks (platform
+ * `stages["kv-prefetcher"].bufferChunks`, packages/kv-prefetcher). `--set fifo.kv-prefetcher.kv=<chunks>`
+ * sets it in `run`, `compare` and `fifos` (as that stage parameter) and in `what-if` (as a FIFO depth).
+ */
+export const KV_BUFFER_FIFO = 'kv-prefetcher.kv';
+
 /** Where the depth of FIFO `name` comes from (pass-graph.ts and lut-linear/graph.ts), and its --set name (or '-': fixed). */
 export function fifoDepthSource(name: string, platform: PlatformConfig, setNames: readonly string[]): { source: string; setName: string } {
   const over = (key: string) => (setNames.includes(key) ? '--set' : Object.hasOwn(platform.fifoDepthOverrides, key) ? 'platform fifoDepthOverrides' : undefined);
@@ -49,7 +56,9 @@ export function fifoDepthSource(name: string, platform: PlatformConfig, setNames
   if (/-go$/.test(name)) return { source: 'fixed 1: hand-over token between the ops\' HBM loaders', setName: '-' };
   if (/(lut-psum\.(hold|act)|accumulator\.buffer|attention\.carry)$/.test(name)) return { source: 'fixed by the stage (internal state)', setName: '-' };
   if (/kv-trigger$|kv-prefetcher\.trigger$/.test(name)) return { source: 'fixed 1: prefetch trigger', setName: '-' };
-  if (name === 'kv-prefetcher.kv') return { source: `platform stages["kv-prefetcher"].bufferChunks (${stageNumber(platform, 'kv-prefetcher', 'bufferChunks', 4)})`, setName: '-' };
+  if (name === KV_BUFFER_FIFO) {
+    return { source: setNames.includes(name) ? '--set (the prefetcher\'s bufferChunks)' : `platform stages["kv-prefetcher"].bufferChunks (${stageNumber(platform, 'kv-prefetcher', 'bufferChunks', 4)})`, setName: name };
+  }
   return { source: over(name) ?? `platform fifoDepthDefault (${platform.fifoDepthDefault})`, setName: name };
 }
 

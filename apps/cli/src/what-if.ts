@@ -217,7 +217,7 @@ export function registerWhatIfCommands(program: Command, io: CliIo, parseModel: 
     program
       .command('what-if')
       .description('record one decode step\'s firings, re-time them under --set changes (FIFO depths, latencies, IIs, resource capacities, clock) without re-running: before / after / delta')
-      .option('--set <param=value>', 'fifo.<name>=<depth>, latency.<actor>=<cycles>, ii.<actor>=<cycles>, resource.<name>=<units per cycle>, clock=<MHz> (repeatable; a name matches its instance or every instance ending in .<name>)', collectWhatIfSet, []),
+      .option('--set <param=value>', 'fifo.<name>=<depth>, latency.<actor>=<cycles>, ii.<actor>=<cycles>, resource.<name>=<units per cycle>, clock=<MHz> (repeatable; a name matches its instance or every instance ending in .<name>; `lut-llm fifos` lists the FIFOs, fifo.kv-prefetcher.kv is the KV prefetcher\'s buffer of chunks)', collectWhatIfSet, []),
   ).action((o: { model: Qwen3Config; platform: string; prompt: number; layers?: number; json?: string; set: WhatIfSet[] }) => {
     whatIfCommand({ model: o.model, platform: platformOf({ platform: o.platform }), prompt: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}), ...(o.json !== undefined ? { json: o.json } : {}), sets: o.set }, io);
   });
