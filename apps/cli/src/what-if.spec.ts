@@ -4,7 +4,7 @@ import { applyChanges, runGraph } from '@lut-llm/core';
 import { runCli } from './cli.js';
 import { bufferIo } from './progress.js';
 import { fifoMemory } from '@lut-llm/memory';
-import { changesOf, fifoSizeCommand, jointCyclesText } from './what-if.js';
+import { changesOf, fifoSizeCommand, fifoSizeJson, jointCyclesText } from './what-if.js';
 import { RUN_DEFAULTS } from './run.js';
 import { parseModel, resolvePlatform } from './options.js';
 
@@ -123,5 +123,36 @@ describe('jointCyclesText', () => {
   it("prints a joint run's cycles, and a deadlocked joint run (sizeFifos' Infinity) as a deadlock, not '∞'", () => {
     expect(jointCyclesText(1_289_837)).toBe('1,289,837');
     expect(jointCyclesText(Infinity)).toBe('a deadlock (too shallow together)');
+  });
+});
+
+describe('fifo-size --json: a deadlocked joint run', () => {
+  it("is written as null cycles with an explicit deadlock flag, not JSON.stringify's silent null", () => {
+    // sizeFifos' result when the independently chosen depths deadlock together: the first joint
+    // run is Infinity, the FIFOs below their stall-free depth are doubled, the second is within the bound.
+    const json = JSON.parse(fifoSizeJson({ model: 'm', independentCycles: Infinity, jointRounds: [Infinity, 1_290_948], chosenCycles: 1_290_948, fifos: [] })) as Record<string, unknown>;
+    expect(json).toEqual({
+      model: 'm',
+      independentCycles: null,
+      independentDeadlock: true,
+      jointRounds: [
+        { cycles: null, deadlock: true },
+        { cycles: 1_290_948, deadlock: false },
+      ],
+      chosenCycles: 1_290_948,
+      fifos: [],
+    });
+    // Without a deadlock: the cycles, and the flag false.
+    expect(JSON.parse(fifoSizeJson({ independentCycles: 7709, jointRounds: [7709] }))).toEqual({ independentCycles: 7709, independentDeadlock: false, jointRounds: [{ cycles: 7709, deadlock: false }] });
+    // Any other non-finite number is an error naming its key, not a null.
+    expect(() => fifoSizeJson({ independentCycles: 1, jointRounds: [1], fifos: [{ stalledFullCyclesAfter: Infinity }] })).toThrow("fifo-size JSON: 'stalledFullCyclesAfter' is Infinity, which JSON cannot hold");
+  });
+
+  it('the command writes that shape (tiny model, no deadlock)', async () => {
+    const r = await cli('fifo-size', '--model', 'tiny', '--prompt', '4', '--json', '-');
+    const s = JSON.parse(r.stdout) as { independentCycles: number; independentDeadlock: boolean; jointRounds: { cycles: number; deadlock: boolean }[]; chosenCycles: number };
+    expect(s.independentDeadlock).toBe(false);
+    expect(s.jointRounds[0]).toEqual({ cycles: s.independentCycles, deadlock: false });
+    expect(s.jointRounds.at(-1)).toEqual({ cycles: s.chosenCycles, deadlock: false });
   });
 });

@@ -144,6 +144,29 @@ export function jointCyclesText(cycles: number): string {
   return Number.isFinite(cycles) ? cycles.toLocaleString('en-US') : 'a deadlock (too shallow together)';
 }
 
+/**
+ * The JSON of `fifo-size`. A joint run that deadlocks has Infinity cycles in `sizeFifos`, which
+ * JSON cannot hold (JSON.stringify writes null, silently): it is written explicitly instead,
+ * `"independentCycles": null, "independentDeadlock": true`, and each joint run as
+ * `{ "cycles": <n> | null, "deadlock": <boolean> }`. Any other non-finite number is an error.
+ */
+export function fifoSizeJson(report: { readonly independentCycles: number; readonly jointRounds: readonly number[] } & Record<string, unknown>): string {
+  const dead = (c: number) => c === Infinity;
+  const explicit = Object.fromEntries(
+    Object.entries(report).flatMap(([k, v]): [string, unknown][] => {
+      if (k === 'independentCycles') return [[k, dead(report.independentCycles) ? null : v], ['independentDeadlock', dead(report.independentCycles)]];
+      if (k === 'jointRounds') return [[k, report.jointRounds.map((c) => ({ cycles: dead(c) ? null : c, deadlock: dead(c) }))]];
+      return [[k, v]];
+    }),
+  );
+  const text = reportJson(explicit);
+  JSON.stringify(explicit, (key, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`fifo-size JSON: '${key}' is ${v}, which JSON cannot hold`);
+    return v;
+  });
+  return text;
+}
+
 /** `lut-llm fifo-size`: per FIFO the least depth within the tolerance of unbounded FIFOs, with its on-chip memory. */
 export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean }, io: CliIo) {
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
@@ -190,7 +213,7 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
   if (!o.all) text(`${shown.length} of ${rows.length} FIFOs change depth or stalls (--all lists every FIFO)`);
   for (const w of warnings) io.err(`warning: ${w}`);
   if (o.json !== undefined) {
-    writeOutput('--json', o.json, reportJson({ model: o.model.name, platform: o.platform.name, tolerance: o.tolerance, ...s, fifos: rows, warnings }), io);
+    writeOutput('--json', o.json, fifoSizeJson({ model: o.model.name, platform: o.platform.name, tolerance: o.tolerance, ...s, fifos: rows, warnings }), io);
     writtenNote(io, o.json, 'FIFO sizing (JSON)');
   }
   return { ...s, fifos: rows, warnings };
