@@ -114,12 +114,14 @@ export function passReport(opts: PassOptions, res: RunResult, t0: number, hbmWei
     .sort((x, y) => y.utilisation - x.utilisation || (x.unit < y.unit ? -1 : 1));
   // Rank: a resource by the cycles it served, a unit by its own busy cycles (memory-bound time
   // is charged to the resource), as core's ranking does for actors.
+  // Counts with thousands separators, as every other count the CLI prints.
+  const n = (x: number) => x.toLocaleString('en-US');
   const candidates = [
-    ...res.summary.resources.map((r) => ({ name: r.resource, utilisation: cycles > 0 ? r.busyCycles / cycles : 0, why: `busy in ${r.busyCycles} of ${cycles} cycles (${r.unitsServed} ${r.unit})` })),
+    ...res.summary.resources.map((r) => ({ name: r.resource, utilisation: cycles > 0 ? r.busyCycles / cycles : 0, why: `busy in ${n(r.busyCycles)} of ${n(cycles)} cycles (${n(r.unitsServed)} ${r.unit})` })),
     ...[...byUnit.entries()].map(([unit, e]) => ({
       name: unit,
       utilisation: cycles > 0 ? (e.busy - e.rb + e.sc) / cycles : 0,
-      why: `busy ${e.busy - e.rb} of ${cycles} cycles on its own work over ${e.instances} instance(s)`,
+      why: `busy ${n(e.busy - e.rb)} of ${n(cycles)} cycles on its own work over ${e.instances} instance(s)`,
     })),
   ].sort((x, y) => y.utilisation - x.utilisation);
   const w = res.summary.resources.find((r) => r.resource === hbmWeights);
