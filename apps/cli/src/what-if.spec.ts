@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPassGraph, streamFifoMemory } from '@lut-llm/accelerator';
+import { buildPassGraph, physicalFifos, streamFifoMemory } from '@lut-llm/accelerator';
 import { applyChanges, runGraph } from '@lut-llm/core';
 import { runCli } from './cli.js';
 import { bufferIo } from './progress.js';
@@ -88,6 +88,21 @@ describe('lut-llm fifo-size: stalls and memory as a user reads them', () => {
     const out = fifoSizeCommand({ model: parseModel('tiny'), platform: resolvePlatform(RUN_DEFAULTS.platform), prompt: 4, tolerance: 0.01, all: true }, bufferIo());
     expect(out.fifos.some((f) => f.widthBytes > 64)).toBe(true);
     for (const f of out.fifos) expect([f.fifo, f.memory]).toEqual([f.fifo, streamFifoMemory(f.chosenDepth, f.widthBytes)]);
+  });
+
+  it("marks the FIFOs that model a stage's state, which the on-chip estimate counts as the stage's buffer, not as streams", async () => {
+    const r = await cli('fifo-size', '--model', 'tiny', '--prompt', '4', '--all', '--json', '-');
+    const s = JSON.parse(r.stdout) as { fifos: { fifo: string; stageState: boolean; memory: { label: string } }[] };
+    const state = s.fifos.filter((f) => f.stageState).map((f) => f.fifo);
+    // The estimate's physical streams leave exactly these out (accelerator physicalFifos).
+    const streams = [...physicalFifos(s.fifos.map((f) => ({ name: f.fifo, depth: 1, widthBytes: 1 })))].length;
+    expect(state).toContain('kv-prefetcher.kv');
+    expect(state).toContain('L0.qkv.lut-psum.act');
+    expect(state).not.toContain('L0.qkv.psums');
+    expect(physicalFifos(s.fifos.filter((f) => f.stageState).map((f) => ({ name: f.fifo, depth: 1, widthBytes: 1 }))).size).toBe(0);
+    expect(physicalFifos(s.fifos.filter((f) => !f.stageState).map((f) => ({ name: f.fifo, depth: 1, widthBytes: 1 }))).size).toBe(streams);
+    expect(r.stderr).toMatch(/kv-prefetcher\.kv .* BRAM18 \(state\)/);
+    expect(r.stderr).toContain("(state): a FIFO that models a stage's internal state");
   });
 
   it('warns, naming the FIFO, when a chosen depth needs more memory than the platform has', () => {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { buildPassGraph, onChipBudget, streamFifoMemory, type PlatformConfig } from '@lut-llm/accelerator';
+import { buildPassGraph, isStageStateFifo, onChipBudget, streamFifoMemory, type PlatformConfig } from '@lut-llm/accelerator';
 import { runGraph, retime, retimerOf, sizeFifos, table, type Graph, type Recording, type RetimeChanges } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import type { FifoMemory } from '@lut-llm/memory';
@@ -181,7 +181,7 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
   const rows = s.fifos.map((f) => {
     // The on-chip estimate's mapping (accelerator streamFifoMemory): depth tokens of ceil(width / 64) 512-bit words.
     const memory = streamFifoMemory(f.chosenDepth, f.widthBytes);
-    return { ...f, memory, overBudget: memory.count > budgetOf(o.platform, memory) };
+    return { ...f, memory, overBudget: memory.count > budgetOf(o.platform, memory), stageState: isStageStateFifo(f.fifo) };
   });
   const warnings = rows
     .filter((r) => r.overBudget)
@@ -203,9 +203,15 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
   text(
     table(
       ['fifo', 'depth', 'chosen depth', 'width B', 'memory at chosen depth (V80)', 'full-stall cycles: recorded depths', 'chosen depths'],
-      shown.map((r) => [r.fifo, String(r.depth), String(r.chosenDepth), String(r.widthBytes), `${r.memory.label}${r.overBudget ? ' (!)' : ''}`, r.stalledFullCyclesBefore.toLocaleString('en-US'), r.stalledFullCyclesAfter.toLocaleString('en-US')]),
+      shown.map((r) => [r.fifo, String(r.depth), String(r.chosenDepth), String(r.widthBytes), `${r.memory.label}${r.stageState ? ' (state)' : ''}${r.overBudget ? ' (!)' : ''}`, r.stalledFullCyclesBefore.toLocaleString('en-US'), r.stalledFullCyclesAfter.toLocaleString('en-US')]),
     ),
   );
+  if (shown.some((r) => r.stageState)) {
+    text(
+      '(state): a FIFO that models a stage\'s internal state (LUT-PSum hold/act, accumulator buffer, attention carry, the KV prefetcher\'s buffer of chunks). ' +
+        'The on-chip estimate of `run` counts that stage\'s buffer or registers instead (the KV prefetcher fills the attention K/V buffers); the memory shown is what a FIFO of the chosen depth would take.',
+    );
+  }
   text(
     'Full-stall cycles: the producer frozen on that FIFO, in the run with every FIFO at its recorded depth and in the joint run with every FIFO at its chosen depth. ' +
       'They are two runs: a producer that runs ahead once the FIFOs upstream are deeper waits longer on a full FIFO without slowing the run.',

@@ -23,5 +23,5 @@ export { compareAttentionUnits, type AttentionUnitComparison } from './attention
 export { applyStageSpec, platformStageImplementations, REFERENCE_STAGE_IMPLEMENTATIONS, STAGE_IMPLEMENTATION_KEY, STAGE_PLUGIN_KEY, NATIVE_STAGE_IMPLEMENTATIONS, type AppliedStageSpec } from './stage-spec.js';
 export { PassLanes, threadCpuMs, type LaneStats, type PassLanesOptions } from './pass-lanes.js';
 export { PassPool, runRequestsOnLanes, runOnPool, defaultPassWorkers, compiledSibling, secondLanePays, WORKER_STARTUP_CPU_MS, type FirstPassCost, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';
-export { estimateOnChip, estimateLinearOnChip, onChipBudget, onChipSummary, physicalFifos, ON_CHIP_NOT_MODELLED, STREAM_WORD_BYTES, streamFifoMemory, V80_DSP58, type OnChipEstimate } from './on-chip.js';
+export { estimateOnChip, estimateLinearOnChip, isStageStateFifo, onChipBudget, onChipSummary, physicalFifos, ON_CHIP_NOT_MODELLED, STREAM_WORD_BYTES, streamFifoMemory, V80_DSP58, type OnChipEstimate } from './on-chip.js';
 export { runInference$, runInferencePooled, type InferenceEvent } from './run-observable.js';

@@ -70,6 +70,16 @@ export interface OnChipEstimate {
 const STATE_FIFO = /(lut-psum\.(hold|act)|accumulator\.buffer|attention\.carry|kv-prefetcher\.kv)$/;
 
 /**
+ * True for a pass-graph FIFO that models a stage's internal state (LUT-PSum hold/act, the
+ * accumulator buffer, the attention carry, the KV prefetcher's buffer of chunks): the on-chip
+ * estimate counts that stage's buffer (the attention K/V URAM for the prefetcher) or registers,
+ * not a stream, so {@link physicalFifos} leaves it out.
+ */
+export function isStageStateFifo(name: string): boolean {
+  return STATE_FIFO.test(name);
+}
+
+/**
  * The physical FIFOs of the design: the pass graph's FIFOs with the per-layer copies merged (the
  * units are shared by every layer, DESIGN.md 1.3) and the LUTLinear ops' streams merged into the
  * one unit's (it runs the ops in rounds); each keeps the largest depth and token width among its copies.
@@ -79,7 +89,7 @@ export function physicalFifos(fifos: readonly { readonly name: string; readonly 
   const unit = new RegExp(`^(?:${ops})\\.`);
   const out = new Map<string, { depth: number; widthBytes: number }>();
   for (const f of fifos) {
-    if (STATE_FIFO.test(f.name)) continue;
+    if (isStageStateFifo(f.name)) continue;
     const key = f.name.replace(/^L\d+\./, '').replace(unit, 'lut-linear.');
     const e = out.get(key);
     if (e) {
