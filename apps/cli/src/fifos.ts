@@ -1,4 +1,4 @@
-import { runPassTiming, stageNumber, type PlatformConfig } from '@lut-llm/accelerator';
+import { isStageStateFifo, runPassTiming, stageNumber, type PlatformConfig } from '@lut-llm/accelerator';
 import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writtenNote } from './files.js';
@@ -54,11 +54,11 @@ export function fifoDepthSource(name: string, platform: PlatformConfig, setNames
     return { source: over(stream) ?? 'LUTLinear default: the reference design\'s stream depth (qwen_block.h)', setName: stream };
   }
   if (/-go$/.test(name)) return { source: 'fixed 1: hand-over token between the ops\' HBM loaders', setName: '-' };
-  if (/(lut-psum\.(hold|act)|accumulator\.buffer|attention\.carry)$/.test(name)) return { source: 'fixed by the stage (internal state)', setName: '-' };
-  if (/kv-trigger$|kv-prefetcher\.trigger$/.test(name)) return { source: 'fixed 1: prefetch trigger', setName: '-' };
   if (name === KV_BUFFER_FIFO) {
     return { source: setNames.includes(name) ? '--set (the prefetcher\'s bufferChunks)' : `platform stages["kv-prefetcher"].bufferChunks (${stageNumber(platform, 'kv-prefetcher', 'bufferChunks', 4)})`, setName: name };
   }
+  if (isStageStateFifo(name)) return { source: 'fixed by the stage (internal state)', setName: '-' };
+  if (/kv-trigger$|kv-prefetcher\.trigger$/.test(name)) return { source: 'fixed 1: prefetch trigger', setName: '-' };
   return { source: over(name) ?? `platform fifoDepthDefault (${platform.fifoDepthDefault})`, setName: name };
 }
 

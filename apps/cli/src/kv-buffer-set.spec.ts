@@ -29,6 +29,11 @@ describe('--set fifo.kv-prefetcher.kv', () => {
     const rowOf = (out: string) => (JSON.parse(out) as { fifos: Row[] }).fifos.find((f) => f.fifo === 'kv-prefetcher.kv')!;
     const before = await cli('fifos', '--model', 'tiny', '--prompt', '100', '--json', '-');
     expect(rowOf(before.stdout)).toMatchObject({ depth: '4', setName: 'kv-prefetcher.kv', source: 'platform stages["kv-prefetcher"].bufferChunks (4)' });
+    // The other stage-state FIFOs (accelerator isStageStateFifo) stay fixed, without a --set name.
+    const rows = (JSON.parse(before.stdout) as { fifos: Row[] }).fifos;
+    for (const f of ['attention.carry', 'L<n>.qkv.lut-psum.hold', 'L<n>.qkv.lut-psum.act', 'L<n>.qkv.accumulator.buffer']) {
+      expect(rows.find((r) => r.fifo === f)).toMatchObject({ setName: '-', source: 'fixed by the stage (internal state)' });
+    }
     const set = await cli('fifos', '--model', 'tiny', '--prompt', '100', '--set', 'fifo.kv-prefetcher.kv=1', '--json', '-');
     expect(rowOf(set.stdout)).toMatchObject({ depth: '1', setName: 'kv-prefetcher.kv', source: "--set (the prefetcher's bufferChunks)" });
   });
