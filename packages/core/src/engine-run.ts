@@ -1,7 +1,7 @@
 import type { PortProbe, PortRef } from './actor.js';
 import type { PendingRequest, Served } from './arbitration.js';
 import { DeadlockError, RunError, type BlockedActor } from './errors.js';
-import { checkedCost, outputsOf, probedPort, readIndices, writeIndices, type ActorRuntime } from './ports.js';
+import { checkedCost, outputsOf, probedPort, readIndices, runList, writeIndices, type ActorRuntime } from './ports.js';
 import type { InFlight } from './pipeline.js';
 import { runResult } from './results.js';
 import { ARBITRATE, START, UNKNOWN } from './run-state.js';
@@ -153,6 +153,8 @@ export class EngineRun extends PipelineWrites {
       readIdx = this.ahead[a]!;
     } else if (rt.reads === undefined) {
       readIdx = rt.allIn;
+    } else if (rt.readRuns) {
+      readIdx = runList(rt.readRuns, i);
     } else {
       this.probeActor = a;
       this.probeCycle = t;
@@ -296,7 +298,9 @@ export class EngineRun extends PipelineWrites {
     const i = this.firingCount[a]!;
     if (rt.inFifos.length > 0 && i < rt.firingLimit) {
       let readIdx: ArrayLike<number> = rt.allIn;
-      if (rt.reads) {
+      if (rt.readRuns) {
+        readIdx = runList(rt.readRuns, i);
+      } else if (rt.reads) {
         this.probeAhead = true;
         this.probeTested = false;
         this.probeActor = a;
