@@ -14,6 +14,16 @@ describe('portRuns: a firing rule as runs of firings', () => {
     expect([0, 1, 2 ** 40].map((i) => inf(i))).toEqual([B, A, A]);
   });
 
+  it("the README's example: an index register over blocks of 3 tiles, an accumulator's reads", () => {
+    const reads = portRuns([[1, [0]], [2, [1]]], { repeat: true });
+    const writes = portRuns([[2, [0, 1]], [1, [0]]], { repeat: true });
+    expect([reads(3), writes(5)]).toEqual([[0], [0]]);
+    expect([0, 1, 2, 3, 4, 5].map((i) => reads(i))).toEqual([[0], [1], [1], [0], [1], [1]]);
+    expect([0, 1, 2, 3, 4, 5].map((i) => writes(i))).toEqual([[0, 1], [0, 1], [0], [0, 1], [0, 1], [0]]);
+    const accReads = portRuns([[3, [0]], [Infinity, [0, 1]]]);
+    expect([0, 2, 3, 11].map((i) => accReads(i))).toEqual([[0], [0], [0, 1], [0, 1]]);
+  });
+
   it('rejects counts that are not whole numbers >= 0 (Infinity only when not repeating) and empty or all-zero repeating runs', () => {
     expect(() => portRuns([])).toThrow('portRuns: no runs');
     expect(() => portRuns([[1.5, [0]]])).toThrow('portRuns: run 0 has count 1.5; counts are integers >= 0 (or Infinity)');
