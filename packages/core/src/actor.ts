@@ -188,22 +188,23 @@ export function portRuns(runs: readonly (readonly [count: number, ports: readonl
     ends[r] = end;
   });
   if (repeat && !(end > 0)) throw new RangeError('portRuns: repeating runs of 0 firings in all');
-  const table: PortRunTable = { ends, lists: runs.map(([, ports]) => ports), period: repeat ? end : Infinity };
+  const table: PortRunTable = { ends, lists: runs.map(([, ports]) => ports), period: repeat ? end : 0 };
   const rate = (i: number): readonly PortRef[] => table.lists[runOf(table, i)]!;
   (rate as { [PORT_RUNS]?: PortRunTable })[PORT_RUNS] = table;
   return rate;
 }
 
-/** What `portRuns` made: cumulative run ends within a period (Infinity: no repeat), each run's list. */
+/** What `portRuns` made: cumulative run ends within a period, each run's list. */
 export interface PortRunTable {
   readonly ends: Float64Array;
   readonly lists: readonly (readonly PortRef[])[];
+  /** Firings per repetition; 0: the runs do not repeat (an integer, never Infinity: a double here makes `%` a floating-point call). */
   readonly period: number;
 }
 
 /** Run of firing `i` in a `portRuns` table (past the last run of a table that does not repeat: the last). */
 export function runOf(table: PortRunTable, i: number): number {
-  const j = table.period === Infinity ? i : i % table.period;
+  const j = table.period === 0 ? i : i % table.period;
   const ends = table.ends;
   const last = ends.length - 1;
   for (let r = 0; r < last; r++) if (j < ends[r]!) return r;
