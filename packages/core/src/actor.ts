@@ -92,7 +92,8 @@ export interface ActorSpec {
   readonly firings?: number;
   /**
    * Input ports read by firing i, by index or by name (return a constant array per pattern: the
-   * engine keeps no copy and allocates nothing for an index list); default: all inputs. `ports.empty(port)` tests an input
+   * engine keeps no copy and allocates nothing for an index list); default: all inputs. A fixed
+   * pattern is best given as `portRuns(...)` (also for `writes`): the engine looks it up. `ports.empty(port)` tests an input
    * without reading it (HLS `empty()` / `read_nb`, TAPA `try_read`): a firing that tests its
    * inputs and then reads none of them waits, without firing, until a token arrives on one of
    * them (a polling loop that spins). Rule: a test at cycle t sees every token written by a
