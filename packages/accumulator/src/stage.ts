@@ -1,6 +1,6 @@
 import { LINEAR_STREAM_WIDTH_BYTES } from '@lut-llm/contracts';
 import type { AccumulatedTileMeta, LinearStageImplementation, PsumTileMeta } from '@lut-llm/contracts';
-import type { ActorSpec, Firing } from '@lut-llm/core';
+import { portRuns, type ActorSpec, type Firing } from '@lut-llm/core';
 import { accumulatorLatencyCycles, accumulatorTileCycles } from './cycle-model.js';
 import { accumulatorKernel } from './kernel.js';
 import { AccumulatorError, DEFAULT_FP32_ACCUMULATOR_PARAMS, DEFAULT_INT32_ACCUMULATOR_PARAMS, resolveAccumulatorParams, type AccumulatorParams } from './params.js';
@@ -53,8 +53,11 @@ export function accumulatorActor(name: string, p: AccumulatorParams, numeric: Nu
     name,
     inputs: { in: { widthBytes: w }, bufIn: { widthBytes: w } },
     outputs: { out: { widthBytes: w }, bufOut: { widthBytes: w } },
-    reads: (i) => (blockOf(i) === 0 ? READ_FIRST : READ_BOTH),
-    writes: (i) => (blockOf(i) === p.blocks - 1 ? WRITE_OUT : WRITE_BUF),
+    // As runs (looked up by the engine, not called per firing): block 0 reads the partial sums
+    // only, the others the buffer too; the last block writes the result, the others the buffer
+    // (and so would firings past the schedule, which \`cost\` rejects).
+    reads: portRuns([[p.tilesPerBlock, READ_FIRST], [Infinity, READ_BOTH]]),
+    writes: portRuns([[(p.blocks - 1) * p.tilesPerBlock, WRITE_BUF], [p.tilesPerBlock, WRITE_OUT], [Infinity, WRITE_BUF]]),
     cost: (f) => {
       const m = check(name, p, numeric, f);
       cost.iiCycles = accumulatorTileCycles(p, m.tokens, m.outEnd - m.outStart);

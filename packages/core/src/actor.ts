@@ -92,7 +92,8 @@ export interface ActorSpec {
   readonly firings?: number;
   /**
    * Input ports read by firing i, by index or by name (return a constant array per pattern: the
-   * engine keeps no copy and allocates nothing for an index list); default: all inputs. `ports.empty(port)` tests an input
+   * engine keeps no copy and allocates nothing for an index list); default: all inputs. A fixed
+   * pattern is best given as `portRuns(...)` (also for `writes`): the engine looks it up. `ports.empty(port)` tests an input
    * without reading it (HLS `empty()` / `read_nb`, TAPA `try_read`): a firing that tests its
    * inputs and then reads none of them waits, without firing, until a token arrives on one of
    * them (a polling loop that spins). Rule: a test at cycle t sees every token written by a
@@ -160,6 +161,63 @@ export function portNames(ports: Readonly<Record<string, PortSpec>> | undefined,
     if (name === undefined || !names.includes(name)) throw new RangeError(`no port ${typeof p === 'number' ? p : `'${p}'`} (ports: ${names.map((n) => `'${n}'`).join(', ') || 'none'})`);
     return name;
   });
+}
+
+/**
+ * A firing rule given as runs of firings instead of code: `runs[r] = [count, ports]` says that
+ * the next `count` firings use port list `ports` (indices or names); after the last run the
+ * runs start over (`repeat`) or the last list goes on. The result is a plain rate function
+ * (anyone may call it), which the engine also reads as a table: it looks firing i's list up
+ * instead of calling a stage callback per firing (the hot chains' rates, e.g. an index
+ * register's "read the block's tile on its first firing, the held one on the others").
+ *
+ * ```ts
+ * // Firing i reads port 0 when i % 4 === 0, port 1 otherwise:
+ * const reads = portRuns([[1, [0]], [3, [1]]], { repeat: true });
+ * reads(4); // [0]
+ * ```
+ */
+export function portRuns(runs: readonly (readonly [count: number, ports: readonly PortRef[]])[], options: { readonly repeat?: boolean } = {}): (firingIndex: number) => readonly PortRef[] {
+  const repeat = options.repeat === true;
+  if (runs.length === 0) throw new RangeError('portRuns: no runs');
+  const ends = new Float64Array(runs.length);
+  let end = 0;
+  runs.forEach(([count], r) => {
+    const whole = Number.isInteger(count) && count >= 0;
+    if (!(whole || (count === Infinity && !repeat))) throw new RangeError(`portRuns: run ${r} has count ${String(count)}; counts are integers >= 0${repeat ? '' : ' (or Infinity)'}`);
+    end += count;
+    ends[r] = end;
+  });
+  if (repeat && !(end > 0)) throw new RangeError('portRuns: repeating runs of 0 firings in all');
+  const table: PortRunTable = { ends, lists: runs.map(([, ports]) => ports), period: repeat ? end : 0 };
+  const rate = (i: number): readonly PortRef[] => table.lists[runOf(table, i)]!;
+  (rate as { [PORT_RUNS]?: PortRunTable })[PORT_RUNS] = table;
+  return rate;
+}
+
+/** What `portRuns` made: cumulative run ends within a period, each run's list. */
+export interface PortRunTable {
+  readonly ends: Float64Array;
+  readonly lists: readonly (readonly PortRef[])[];
+  /** Firings per repetition; 0: the runs do not repeat (an integer, never Infinity: a double here makes `%` a floating-point call). */
+  readonly period: number;
+}
+
+/** Run of firing `i` in a `portRuns` table (past the last run of a table that does not repeat: the last). */
+export function runOf(table: PortRunTable, i: number): number {
+  const j = table.period === 0 ? i : i % table.period;
+  const ends = table.ends;
+  const last = ends.length - 1;
+  for (let r = 0; r < last; r++) if (j < ends[r]!) return r;
+  return last;
+}
+
+/** Marks a rate built by `portRuns` with its table. */
+const PORT_RUNS: unique symbol = Symbol('lut-llm.portRuns');
+
+/** The table of a rate built by `portRuns`, if it is one. */
+export function portRunsOf(rate: unknown): PortRunTable | undefined {
+  return typeof rate === 'function' ? (rate as { [PORT_RUNS]?: PortRunTable })[PORT_RUNS] : undefined;
 }
 
 /** Resolves a cost model for a firing. */

@@ -1,7 +1,7 @@
 import type { PortProbe, PortRef } from './actor.js';
 import type { PendingRequest, Served } from './arbitration.js';
 import { DeadlockError, RunError, type BlockedActor } from './errors.js';
-import { checkedCost, outputsOf, probedPort, readIndices, writeIndices, type ActorRuntime } from './ports.js';
+import { checkedCost, outputsOf, probedPort, readIndices, runList, writeIndices, type ActorRuntime } from './ports.js';
 import type { InFlight } from './pipeline.js';
 import { runResult } from './results.js';
 import { ARBITRATE, START, UNKNOWN } from './run-state.js';
@@ -11,6 +11,10 @@ import { PipelineWrites } from './writes.js';
 
 /** Firings one actor may start in a run (its count is an Int32). */
 const MAX_FIRINGS = 2 ** 31 - 1;
+
+/** `started`'s entry for the firing being started, whose tokens are still in its actor's `out`. */
+const DIRECT: InFlight = { write: UNKNOWN, index: 0, n: 0, ports: [], metas: [], payloads: [] };
+const NO_PORTS: Int32Array = new Int32Array(0);
 
 /** Outcomes of `waitForInputs`. */
 const READY = 0;
@@ -153,6 +157,8 @@ export class EngineRun extends PipelineWrites {
       readIdx = this.ahead[a]!;
     } else if (rt.reads === undefined) {
       readIdx = rt.allIn;
+    } else if (rt.readRuns) {
+      readIdx = runList(rt.readRuns, i);
     } else {
       this.probeActor = a;
       this.probeCycle = t;
@@ -227,51 +233,90 @@ export class EngineRun extends PipelineWrites {
     this.totalFirings++;
     // (The recorder only reads the port lists' lengths and elements.)
     const id = this.rec ? this.rec.firing(a, t, rt.inFifos, readIdx as Int32Array, rt.outFifos, writeIdx as Int32Array, cost) : 0;
-    let entry: InFlight | undefined;
-    if (writeIdx.length > 0) {
-      const pipe = this.pipes[a]!;
-      entry = pipe.alloc();
-      entry.index = i;
-      entry.n = writeIdx.length;
-      for (let w = 0; w < writeIdx.length; w++) {
-        const k = writeIdx[w]!;
-        entry.ports[w] = k;
-        entry.metas[w] = out[k]!;
-        entry.payloads[w] = outPayloads?.[rt.outPorts[k]!];
+    // A firing that starts now (no request, or one granted at once) writes straight from `out`
+    // when its pipeline is empty and its slots are free by its write cycle (no in-flight entry:
+    // see `started`); one that waits for its round, or is queued behind earlier writes, carries
+    // an entry in the pipeline.
+    this.firingOut = writeIdx;
+    this.firingOutPayloads = outPayloads;
+    this.firingIndex = i;
+    const writes = writeIdx.length > 0 ? DIRECT : undefined;
+    if (requests && requests.length > 0) {
+      const now = requests.length === 1 ? this.arbiter.grantNow(a, requests[0]!, t) : undefined;
+      if (now) {
+        this.serve(a, i, ii, latency, now, writes, t);
+      } else {
+        this.nextAllowed[a] = Infinity;
+        this.arbiter.request(a, i, ii, latency, requests, id, writes && this.inFlight(a));
+        if (this.arbitrationAt !== t) {
+          this.arbitrationAt = t;
+          this.arbitrationKey = this.keyOf(t, ARBITRATE, this.n);
+        }
       }
-      entry.write = UNKNOWN;
-      pipe.push(entry);
+    } else {
+      this.book.fired(a, i, t, 0, t + ii, ii);
+      this.started(a, writes, t + latency, t + ii, t);
     }
     // The firing lets go of its tokens (the FIFOs and the pipeline hold them while needed): a
     // token still referenced from an actor's reused arrays would survive young-generation GCs
     // and be copied and promoted with the live ones.
     for (let r = 0; r < readIdx.length; r++) ins[readIdx[r]!] = undefined;
     for (let k = 0; k < out.length; k++) out[k] = undefined;
-    if (requests && requests.length > 0) {
-      const now = requests.length === 1 ? this.arbiter.grantNow(a, requests[0]!, t) : undefined;
-      if (now) {
-        this.serve(a, i, ii, latency, now, entry, t);
-        return;
-      }
-      this.nextAllowed[a] = Infinity;
-      this.arbiter.request(a, i, ii, latency, requests, id, entry);
-      if (this.arbitrationAt !== t) {
-        this.arbitrationAt = t;
-        this.arbitrationKey = this.keyOf(t, ARBITRATE, this.n);
-      }
-      return;
-    }
-    this.book.fired(a, i, t, 0, t + ii, ii);
-    this.started(a, entry, t + latency, t + ii, t);
+    this.firingOutPayloads = undefined;
   }
 
-  /** Completes a firing's start: plans its write (in firing order) and schedules the next firing. */
+  /** The firing being started: the output ports it writes, its payloads by port name, its index (see `DIRECT`). */
+  private firingOut: ArrayLike<number> = NO_PORTS;
+  private firingOutPayloads: Readonly<Record<string, unknown>> | undefined = undefined;
+  private firingIndex = 0;
+
+  /** The firing being started as an in-flight entry at the back of its actor's pipeline. */
+  private inFlight(a: number): InFlight {
+    const rt = this.actors[a]!;
+    const out = rt.out;
+    const writeIdx = this.firingOut;
+    const payloads = this.firingOutPayloads;
+    const pipe = this.pipes[a]!;
+    const entry = pipe.alloc();
+    entry.index = this.firingIndex;
+    entry.n = writeIdx.length;
+    for (let w = 0; w < writeIdx.length; w++) {
+      const k = writeIdx[w]!;
+      entry.ports[w] = k;
+      entry.metas[w] = out[k]!;
+      entry.payloads[w] = payloads?.[rt.outPorts[k]!];
+    }
+    entry.write = UNKNOWN;
+    pipe.push(entry);
+    return entry;
+  }
+
+  /**
+   * Completes a firing's start: plans its write (in firing order) and schedules the next firing.
+   * `entry`: its in-flight entry, or DIRECT for the firing being started (its tokens still in
+   * the actor's `out`), or undefined when it writes nothing.
+   */
   private started(a: number, entry: InFlight | undefined, ready: number, next: number, t: number): void {
     const done = Math.max(next, ready);
     if (done > this.makespan) this.makespan = done;
     this.nextAllowed[a] = next;
     if (entry) {
       const w = Math.max(ready, this.tailWrite[a]!);
+      if (entry === DIRECT) {
+        // Nothing in flight before it and every slot free by w: its tokens land now, from `out`
+        // (what queueWrites does with an entry).
+        const ports = this.firingOut;
+        if (this.pipes[a]!.len === 0 && this.portsWritableBy(a, ports, ports.length, w)) {
+          this.tailWrite[a] = w;
+          const rt = this.actors[a]!;
+          const payloads = this.firingOutPayloads;
+          for (let k = 0; k < ports.length; k++) this.land(rt.outFifos[ports[k]!]!, rt.out[ports[k]!]!, payloads?.[rt.outPorts[ports[k]!]!], w, w <= t);
+          if (w > this.makespan) this.makespan = w;
+          if (this.frozenSince[a] === NONE) this.scheduleNext(a, next);
+          return;
+        }
+        entry = this.inFlight(a);
+      }
       this.tailWrite[a] = w;
       const pipe = this.pipes[a]!;
       entry.write = w;
@@ -296,7 +341,9 @@ export class EngineRun extends PipelineWrites {
     const i = this.firingCount[a]!;
     if (rt.inFifos.length > 0 && i < rt.firingLimit) {
       let readIdx: ArrayLike<number> = rt.allIn;
-      if (rt.reads) {
+      if (rt.readRuns) {
+        readIdx = runList(rt.readRuns, i);
+      } else if (rt.reads) {
         this.probeAhead = true;
         this.probeTested = false;
         this.probeActor = a;

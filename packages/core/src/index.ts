@@ -1,7 +1,7 @@
 export type { TokenMeta, Token } from './token.js';
 export { SLOT_TURNAROUND_CYCLES, type FifoSpec } from './fifo.js';
 export { resourceGroup, interleavedRequests, type ResourceSpec, type ResourceGroupSpec, type ArbitrationPolicy } from './resource.js';
-export { costOf, portIndex, portNames, type ActorSpec, type PortSpec, type PortRef, type PortProbe, type FiringCost, type ResourceRequest, type Firing, type FiringOutputs, type Kernel } from './actor.js';
+export { costOf, portIndex, portNames, portRuns, type ActorSpec, type PortSpec, type PortRef, type PortProbe, type FiringCost, type ResourceRequest, type Firing, type FiringOutputs, type Kernel } from './actor.js';
 export { GraphBuilder, toDot, type Graph, type GraphActor, type StreamRef, type Bindings } from './graph.js';
 export { Simulation, runGraph, rankBottlenecks, type RunOptions, type RunResult } from './engine.js';
 export { run$, type ObservableRunOptions, type RunEvent } from './run-observable.js';

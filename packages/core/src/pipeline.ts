@@ -33,7 +33,7 @@ export class Pipeline {
       this.len++;
       return;
     }
-    this.items[(this.head + this.len) % this.items.length] = f;
+    this.items[this.slot(this.len)] = f;
     this.len++;
   }
 
@@ -42,7 +42,13 @@ export class Pipeline {
   }
 
   at(k: number): InFlight {
-    return this.items[(this.head + k) % this.items.length]!;
+    return this.items[this.slot(k)]!;
+  }
+
+  /** Index in `items` of the k-th entry from the oldest (k <= len < items.length): one wrap-around, not a `%` (an integer division per call). */
+  private slot(k: number): number {
+    const x = this.head + k;
+    return x >= this.items.length ? x - this.items.length : x;
   }
 
   shift(): void {
@@ -53,7 +59,7 @@ export class Pipeline {
       f.payloads[k] = undefined;
     }
     this.spare[this.spareCount++] = f;
-    this.head = (this.head + 1) % this.items.length;
+    this.head = this.slot(1);
     this.len--;
   }
 }

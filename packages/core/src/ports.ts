@@ -1,5 +1,5 @@
 import { Subject } from 'rxjs';
-import { type ActorSpec, type Firing, type FiringCost, type FiringOutputs, type PortProbe, type PortRef } from './actor.js';
+import { portRunsOf, runOf, type ActorSpec, type Firing, type FiringCost, type FiringOutputs, type PortProbe, type PortRef, type PortRunTable } from './actor.js';
 import { mapFnOf } from './actors.js';
 import { RunError } from './errors.js';
 import type { Graph, GraphActor } from './graph.js';
@@ -84,6 +84,34 @@ interface ActorPorts {
   /** Resource names the actor declared and their indices in the graph (requests resolve here first). */
   readonly resourceNames: readonly string[];
   readonly resourceIdx: Int32Array;
+  /** The read and write rates when made by `portRuns`: looked up, not called (lists as indices). */
+  readonly readRuns: RunLists | undefined;
+  readonly writeRuns: RunLists | undefined;
+}
+
+/** A `portRuns` table with its port lists as checked indices. */
+interface RunLists {
+  readonly table: PortRunTable;
+  readonly idx: readonly Int32Array[];
+}
+
+/** Port list of firing `i` under `portRuns` lists. */
+export function runList(runs: RunLists, i: number): Int32Array {
+  return runs.idx[runOf(runs.table, i)]!;
+}
+
+/** A `portRuns` rate's lists as indices; a port that is not one of the actor's is an error naming it. */
+function runLists(rate: unknown, actor: string, names: readonly string[], dir: 'input' | 'output'): RunLists | undefined {
+  const table = portRunsOf(rate);
+  if (!table) return undefined;
+  const idx = table.lists.map((list) =>
+    Int32Array.from(list, (p) => {
+      const k = typeof p === 'number' ? p : names.indexOf(p);
+      if (!(Number.isInteger(k) && k >= 0 && k < names.length)) throw new RunError(`actor '${actor}': ${dir === 'input' ? 'reads' : 'writes'} (portRuns) names unknown ${dir} port ${typeof p === 'number' ? p : `'${p}'`}`, actor);
+      return k;
+    }),
+  );
+  return { table, idx };
 }
 
 /**
@@ -165,6 +193,8 @@ export function graphPorts(graph: Graph): GraphPorts {
       selfLoop,
       resourceNames,
       resourceIdx: Int32Array.from(resourceNames, (r) => resourceIndex.get(r)!),
+      readRuns: runLists(ga.spec.reads, ga.spec.name, inPorts, 'input'),
+      writeRuns: runLists(ga.spec.writes, ga.spec.name, outPorts, 'output'),
     };
   });
   const ports: GraphPorts = { actors, producer, consumer, selfLoop: selfLoopFifo };
@@ -213,6 +243,7 @@ export function actorRuntime(ga: GraphActor, ports: ActorPorts, onBehaviourError
 
 /** Input ports read by firing `i`, as indices (`probe` answers the rate's non-blocking tests). */
 export function readIndices(rt: ActorRuntime, i: number, probe: PortProbe): ArrayLike<number> {
+  if (rt.readRuns) return runList(rt.readRuns, i);
   return rt.reads ? portList(rt.readCache, rt.reads(i, probe), rt.inPorts.length, rt.inIndexByPort, rt.firing.actor, 'reads', i, 'input') : rt.allIn;
 }
 
@@ -220,6 +251,7 @@ export function readIndices(rt: ActorRuntime, i: number, probe: PortProbe): Arra
 export function writeIndices(rt: ActorRuntime, i: number, probe: PortProbe): ArrayLike<number> {
   const writes = rt.writes;
   if (!writes) return rt.allOut;
+  if (rt.writeRuns) return runList(rt.writeRuns, i);
   // The by-name record is built only for a rate that declares the `inputs` parameter.
   const inputs = rt.writesReadInputs ? rt.firing.inputs : EMPTY_RECORD;
   return portList(rt.writeCache, writes(i, inputs, probe), rt.outPorts.length, rt.outIndexByPort, rt.firing.actor, 'writes', i, 'output');

@@ -1,6 +1,7 @@
 import type { InFlight } from './pipeline.js';
 import { RunState, UNKNOWN } from './run-state.js';
 import { NONE } from './stalls.js';
+import type { TokenMeta } from './token.js';
 
 /**
  * The write side of the actors' pipelines (HLS/TAPA rules, README "FIFOs"): a firing's tokens are
@@ -14,9 +15,14 @@ export class PipelineWrites extends RunState {
    * free up as time passes and this actor's writes are in order, so the write cannot stall.
    */
   protected writableBy(a: number, entry: InFlight, w: number): boolean {
+    return this.portsWritableBy(a, entry.ports, entry.n, w);
+  }
+
+  /** Whether output ports `ports[0 .. n)` of `a` all have the slot a write at `w` needs (see writableBy). */
+  protected portsWritableBy(a: number, ports: ArrayLike<number>, n: number, w: number): boolean {
     const rt = this.actors[a]!;
-    for (let k = 0; k < entry.n; k++) {
-      const port = entry.ports[k]!;
+    for (let k = 0; k < n; k++) {
+      const port = ports[k]!;
       if (this.fifos[rt.outFifos[port]!]!.writableAt(rt.selfLoop[port] === 1) > w) return false;
     }
     return true;
@@ -29,17 +35,19 @@ export class PipelineWrites extends RunState {
    */
   protected queueWrites(a: number, entry: InFlight, w: number, sameCycle: boolean): void {
     const rt = this.actors[a]!;
-    for (let k = 0; k < entry.n; k++) {
-      const fi = rt.outFifos[entry.ports[k]!]!;
-      const fifo = this.fifos[fi]!;
-      fifo.push(entry.metas[k]!, entry.payloads[k], w, sameCycle);
-      if (this.book.observed) this.book.fifoEvent(fi, w, fifo.occupancy);
-      const c = this.consumer[fi]!;
-      if (this.polling[c]) this.wake(c, sameCycle ? w + 1 : w);
-      else if (this.book.emptyFifo[c] === fi && this.book.emptySince[c] !== NONE) this.wake(c, w);
-    }
+    for (let k = 0; k < entry.n; k++) this.land(rt.outFifos[entry.ports[k]!]!, entry.metas[k]!, entry.payloads[k], w, sameCycle);
     if (w > this.makespan) this.makespan = w;
     this.pipes[a]!.shift();
+  }
+
+  /** One token into FIFO `fi`, readable from `w`; its consumer is woken if it waits for it. */
+  protected land(fi: number, meta: TokenMeta, payload: unknown, w: number, sameCycle: boolean): void {
+    const fifo = this.fifos[fi]!;
+    fifo.push(meta, payload, w, sameCycle);
+    if (this.book.observed) this.book.fifoEvent(fi, w, fifo.occupancy);
+    const c = this.consumer[fi]!;
+    if (this.polling[c]) this.wake(c, sameCycle ? w + 1 : w);
+    else if (this.book.emptyFifo[c] === fi && this.book.emptySince[c] !== NONE) this.wake(c, w);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ActorSpec } from '@lut-llm/core';
+import { portRuns, type ActorSpec } from '@lut-llm/core';
 import { LutPsumError } from './params.js';
 
 /**
@@ -25,8 +25,9 @@ export function indexRegisterActor(name: string, tilesPerBlock: number, widthByt
     name,
     inputs: { in: { widthBytes }, holdIn: { widthBytes } },
     outputs: { out: { widthBytes }, holdOut: { widthBytes } },
-    reads: (i) => (i % tilesPerBlock === 0 ? READ_IN : READ_HOLD),
-    writes: (i) => (i % tilesPerBlock < last ? WRITE_BOTH : WRITE_OUT),
+    // As runs (the engine looks them up instead of calling a rate per firing).
+    reads: portRuns([[1, READ_IN], [last, READ_HOLD]], { repeat: true }),
+    writes: portRuns([[last, WRITE_BOTH], [1, WRITE_OUT]], { repeat: true }),
     cost: { iiCycles: 1, latencyCycles: 0 },
     // The held tile itself goes out (and back into the register): nothing new per firing.
     emit: (f, out) => {

@@ -258,16 +258,6 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
       loaderBindings(inst, 'centroids', centroidsStream),
     );
   }
-  // Bytes of weight tile i, asked twice per firing (its cost, then its metadata): the last one is kept.
-  let bytesOf = -1;
-  let lastBytes = 0;
-  const weightBytes = (i: number): number => {
-    if (i !== bytesOf) {
-      lastBytes = weightTileBytes(variant, plan, Math.floor(i / tilesPerBlock), i % tilesPerBlock, traffic);
-      bytesOf = i;
-    }
-    return lastBytes;
-  };
   // A block's weight tile (a view of the layer) is made once, on its first tile, and shared by
   // all of its tiles (one object: a worker message carries it once).
   let viewBlock = -1;
@@ -299,10 +289,13 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
       outEnd: plan.tileOutEnd[j]!,
       group: plan.tileGroup[j]!,
       loadsTable: plan.tileLoadsTable[j] === 1,
-      bytes: weightBytes(i),
+      bytes: weightTileBytes(variant, plan, b, j, traffic),
     };
   };
   const weightMetas = weightMetasOf(g, weightMetaKey(cfg, T, traffic), blocks * tilesPerBlock);
+  // Written out field by field (a block's and a tile's fields), once per (block, tile) of the
+  // op's shape: see \`weightMetasOf\`.
+  const weightMetaAt = (i: number): WeightTileMeta => (weightMetas[i] ??= weightMetaOf(i));
   g.invoke(
     hbmReaderActor({
       name: A.weightLoader,
@@ -311,10 +304,10 @@ export function installLutLinearOp(g: GraphBuilder, inst: LutLinearInstall): voi
       widthBytes: W,
       count: blocks * tilesPerBlock,
       latencyCycles: lat,
-      bytes: weightBytes,
-      // Written out field by field (a block's and a tile's fields), once per (block, tile) of
-      // the op's shape: see `weightMetasOf`.
-      meta: (i): WeightTileMeta => (weightMetas[i] ??= weightMetaOf(i)),
+      // A tile's bytes are a field of its metadata (the cost reads them there: computed once
+      // per (block, tile) of the op's shape, not per firing).
+      bytes: (i) => weightMetaAt(i).bytes,
+      meta: weightMetaAt,
       ...(data ? { payload: (i: number): WeightTile<QuantizedLinear | ActivationOnlyLinear> => tileOfBlock(Math.floor(i / tilesPerBlock)) } : {}),
     }),
     loaderBindings(inst, 'weights', s.weightTiles),

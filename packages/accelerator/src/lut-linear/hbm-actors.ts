@@ -1,4 +1,4 @@
-import type { ActorSpec, TokenMeta } from '@lut-llm/core';
+import { portRuns, type ActorSpec, type TokenMeta } from '@lut-llm/core';
 
 /**
  * An HBM reader: a source that streams `count` tiles from a channel group, tile i being
@@ -39,8 +39,9 @@ export function hbmReaderActor(o: {
     outputs: { out: { widthBytes: o.widthBytes }, ...(chained ? { done: { widthBytes: GO_BYTES } } : {}) },
     firings: count,
     resources: [o.resource],
-    ...(gated ? { reads: (i: number) => (i === 0 ? GO : NONE) } : {}),
-    ...(chained ? { writes: (i: number) => (i === count - 1 ? OUT_DONE : OUT) } : {}),
+    // As runs (looked up by the engine, not called per firing).
+    ...(gated ? { reads: portRuns([[1, GO], [Infinity, NONE]]) } : {}),
+    ...(chained ? { writes: portRuns([[Math.max(0, count - 1), OUT], [1, OUT_DONE], [Infinity, OUT]]) } : {}),
     cost: (f) => {
       request.units = o.bytes(f.index);
       return cost;
