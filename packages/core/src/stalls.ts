@@ -27,6 +27,13 @@ export class StallBook {
   private readonly busyStart: Float64Array;
   private readonly busyEnd: Float64Array;
   private readonly busyFiring: Float64Array;
+  // Open resource wait per actor (trace only; NONE: none). Kept open like the busy interval: a
+  // freeze of the actor's pipeline during the wait moves the rest of the wait past the freeze,
+  // as the engine counts the two one after the other.
+  private readonly waitStart: Float64Array;
+  private readonly waitEnd: Float64Array;
+  private readonly waitResource: (string | undefined)[];
+  private readonly waitHeldBy: (string | undefined)[];
   // Open idle interval per actor once it retired (trace only; NONE: not retired). A retired
   // actor is idle except while its draining pipeline freezes on a full FIFO.
   private readonly idleSince: Float64Array;
@@ -54,6 +61,10 @@ export class StallBook {
     this.busyStart = new Float64Array(actors).fill(NONE);
     this.busyEnd = new Float64Array(actors);
     this.busyFiring = new Float64Array(actors);
+    this.waitStart = new Float64Array(actors).fill(NONE);
+    this.waitEnd = new Float64Array(actors);
+    this.waitResource = new Array<string | undefined>(actors);
+    this.waitHeldBy = new Array<string | undefined>(actors);
     this.idleSince = new Float64Array(actors).fill(NONE);
   }
 
@@ -103,7 +114,12 @@ export class StallBook {
     if (next - t - wait > ii) this.resourceBound[a] += next - t - wait - ii;
     if (!this.observed) return;
     this.flushBusy(a);
-    if (wait > 0) this.emit({ kind: 'actor', actor: this.actorNames[a]!, state: 'stalled-contention', startCycle: t, endCycle: t + wait, ...(resource ? { resource } : {}), ...(heldBy ? { heldBy } : {}) });
+    if (wait > 0) {
+      this.waitStart[a] = t;
+      this.waitEnd[a] = t + wait;
+      this.waitResource[a] = resource;
+      this.waitHeldBy[a] = heldBy;
+    }
     this.busyStart[a] = t + wait;
     this.busyEnd[a] = next;
     this.busyFiring[a] = firing;
@@ -115,6 +131,12 @@ export class StallBook {
     this.stallFull[a] += d;
     this.fifoFullStall[fifo] += d;
     if (!this.observed) return;
+    const ws = this.waitStart[a]!;
+    if (ws !== NONE && this.waitEnd[a]! > from) {
+      if (from > ws) this.emitWait(a, ws, from);
+      this.waitStart[a] = to + Math.max(0, ws - from);
+      this.waitEnd[a] = this.waitEnd[a]! + d;
+    }
     const bs = this.busyStart[a]!;
     if (bs !== NONE && this.busyEnd[a]! > from) {
       if (from > bs) this.emit({ kind: 'actor', actor: this.actorNames[a]!, state: 'busy', startCycle: bs, endCycle: from, firing: this.busyFiring[a]! });
@@ -145,10 +167,21 @@ export class StallBook {
   }
 
   flushBusy(a: number): void {
+    const ws = this.waitStart[a]!;
+    if (ws !== NONE) {
+      this.waitStart[a] = NONE;
+      this.emitWait(a, ws, this.waitEnd[a]!);
+    }
     const bs = this.busyStart[a]!;
     if (bs === NONE) return;
     this.busyStart[a] = NONE;
     if (this.busyEnd[a]! > bs) this.emit({ kind: 'actor', actor: this.actorNames[a]!, state: 'busy', startCycle: bs, endCycle: this.busyEnd[a]!, firing: this.busyFiring[a]! });
+  }
+
+  private emitWait(a: number, start: number, end: number): void {
+    const resource = this.waitResource[a];
+    const heldBy = this.waitHeldBy[a];
+    this.emit({ kind: 'actor', actor: this.actorNames[a]!, state: 'stalled-contention', startCycle: start, endCycle: end, ...(resource ? { resource } : {}), ...(heldBy ? { heldBy } : {}) });
   }
 
   fifoEvent(fi: number, cycle: number, occupancy: number): void {
