@@ -9,8 +9,8 @@ import { GraphBuilder, Retimer, applyChanges, retime, runGraph, type ActorSpec, 
  * under mutation when the slow properties are skipped (scripts/mutate.mjs --skip-slow). Shapes:
  * src -> stages -> join <- stages <- src (a fork-join, or a chain), stages may share a 2-unit
  * memory; src may write its branches unevenly (a branch holding a lead of tokens). Stages and
- * join have firing counts (n): an actor without one is affected by the known bug of
- * retime-trailing-wait.spec (retime.spec's properties draw those).
+ * join have firing counts (n); stages without one (trailing waits) are
+ * retime-unlimited-stages.spec's.
  */
 interface Stage {
   ii: number;
