@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, Retimer, applyChanges, retime, runGraph, type ExactRetime, type Graph, type RetimeChanges, type RunResult } from './index.js';
+import { GraphBuilder, Retimer, applyChanges, retime, runGraph, type Graph, type RetimeChanges } from './index.js';
+import { attributionRows as attribution, deadlocks, summaryRows as summaryOf } from './retime-compare.js';
 
 /**
  * Re-timing of graphs whose stages have no firing count (they fire until their input runs dry)
@@ -41,19 +42,6 @@ function graphOf(srcIi: number, left: Stage[], right: Stage[], join: Stage, dept
   g.invoke({ name: 'join', ...(join.limited ? { firings: n } : {}), inputs: { a: port, b: port }, outputs: { out: port }, cost: { iiCycles: join.ii, latencyCycles: join.latency } }, { in: { a: la, b: lb }, out: { out: j } });
   g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: j } });
   return g.build();
-}
-
-const attribution = (x: ExactRetime) => [...x.busyCycles].map((b, a) => [b, x.stalledEmptyCycles[a]!, x.stalledFullCycles[a]!, x.stalledContentionCycles[a]!, x.resourceBoundCycles[a]!, x.idleCycles[a]!]);
-const summaryOf = (r: RunResult) => r.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.stalledContentionCycles, s.resourceBoundCycles, s.idleCycles]);
-
-function deadlocks(run: () => unknown): boolean {
-  try {
-    run();
-    return false;
-  } catch (e) {
-    if (/deadlock/i.test(String(e))) return true;
-    throw e;
-  }
 }
 
 describe('retime: stages without a firing count (trailing waits) against full re-runs', () => {
