@@ -127,7 +127,34 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
     return false;
   };
   const independent = new Int32Array(nF);
+  // FIFOs alike in structure (the same op in every layer: ports, tokens, width, recorded depth,
+  // firings at both ends) need depths that change little, or linearly, from one to the next (each layer's
+  // share of the bound's slack): the last two answers extrapolated are the first guess
+  // (`searchFrom`), which two probes confirm instead of a gallop and a bisection.
+  const twins = new Map<string, number[]>();
+  const firingsOf = (a: number) => (a === -1 ? -1 : ix.actorStart[a + 1]! - ix.actorStart[a]!);
+  // The ports it connects name its role (the same in every layer).
+  const portOf = new Array<string>(nF).fill('');
+  for (const ga of rec.graph.actors) {
+    for (const [port, f] of ga.outputs) portOf[f] += `${port}>`;
+    for (const [port, f] of ga.inputs) portOf[f] += `>${port}`;
+  }
+  const twinKey = (f: number) => [portOf[f], ix.fifoBase[f + 1]! - ix.fifoBase[f]!, fifos[f]!.widthBytes, fifos[f]!.depth, firingsOf(ix.producer[f]!), firingsOf(ix.consumer[f]!)].join(' ');
   for (let f = 0; f < nF; f++) {
+    const key = twinKey(f);
+    const seen = twins.get(key) ?? [];
+    if (seen.length === 0) twins.set(key, seen);
+    if (need[f]! <= 1) {
+      independent[f] = need[f]!;
+      continue;
+    }
+    if (seen.length > 0) {
+      const last = seen[seen.length - 1]!;
+      const guess = seen.length > 1 ? 2 * last - seen[seen.length - 2]! : last;
+      independent[f] = searchFrom(Math.max(1, Math.min(need[f]!, guess)), need[f]!, (d) => fits(f, d));
+      seen.push(independent[f]!);
+      continue;
+    }
     // Its stall-free depth fits (the run is then the unbounded one). Gallop up from 1 (most FIFOs
     // fit at 1: one probe), then bisect between the last depth over the bound and the first within.
     // A depth that deadlocks the graph points at a structural need (an accumulator that writes its
@@ -156,6 +183,7 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
       else over = mid;
     }
     independent[f] = within;
+    seen.push(within);
   }
 
   // Joint check. Depths chosen one at a time interact, so the run with every FIFO at its depth is
@@ -243,4 +271,52 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
       stalledFullCyclesAfter: all.stalledFullByFifo[i]!,
     })),
   };
+}
+
+/**
+ * The least depth in [1, need] that fits (`need` fits), searched from a guess g: g - 1 first, then g
+ * (both as guessed: two probes); a guess too low gallops up from g (g + 1, g + 2, g + 4, ...), one
+ * too high gallops up from 1 below g - 1, and a bisection ends either. Fewer slots never stall
+ * less, so it finds the depth the gallop from 1 finds. A depth over the bound is a cheap probe
+ * (stopped by the lower bound, or undecidable early: ~5 ms on the default preset's decode step),
+ * one within re-times to the end (~50 ms): the gallops probe from below and the bisection
+ * splits a quarter of the way up.
+ */
+export function searchFrom(guess: number, need: number, fits: (d: number) => boolean): number {
+  let over = 0;
+  let within = need;
+  const g = Math.max(1, Math.min(need, guess));
+  if (g > 1 && !fits(g - 1)) {
+    over = g - 1;
+    if (g === need) return need;
+    if (fits(g)) return g;
+    over = g;
+    for (let step = 1; over + 1 < within; step *= 2) {
+      const d = Math.min(within - 1, over + step);
+      if (fits(d)) {
+        within = d;
+        break;
+      }
+      over = d;
+    }
+  } else {
+    if (g > 1) {
+      // Guessed one too high (extrapolation rounds): g - 2 over settles it.
+      within = g - 1;
+      if (within === 1) return 1;
+      if (!fits(within - 1)) return within;
+      within--;
+    }
+    for (let d = 1; d < within; d = Math.min(within, 2 * d)) {
+      if (fits(d)) within = d;
+      else over = d;
+    }
+  }
+  // Split a quarter up: a probe over the bound costs a tenth of one within (see above).
+  while (over + 1 < within) {
+    const mid = over + Math.max(1, (within - over) >> 2);
+    if (fits(mid)) within = mid;
+    else over = mid;
+  }
+  return within;
 }

@@ -97,8 +97,10 @@ export function matchCut(rec: Recording, ix: RecordingIndex, cfg: SweepConfig, H
         // Thaw: na += the freeze.
         if (naS - cS !== naB - cB) return undefined;
       } else if (naS < cS && naB < cB) {
-        // Thaw: na = the landing; starved from na to c.
-        (fixEmpty ??= new Float64Array(nA))[a] += cS - naS - (cB - naB);
+        // Thaw: na = the landing; starved from na to c (at a next start: after the last one the
+        // wait is idle, or for an actor without a firing count as its input's close decides,
+        // which closesAgree checks).
+        if (cur < end) (fixEmpty ??= new Float64Array(nA))[a] += cS - naS - (cB - naB);
       } else return undefined;
       const longer = delta - (cS - cB);
       if (longer !== 0) {

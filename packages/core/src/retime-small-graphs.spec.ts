@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, Retimer, applyChanges, retime, runGraph, type ActorSpec, type ExactRetime, type Graph, type RetimeChanges, type RunResult } from './index.js';
+import { GraphBuilder, Retimer, applyChanges, retime, runGraph, type ActorSpec, type Graph, type RetimeChanges } from './index.js';
+import { attributionRows, deadlocks, summaryRows } from './retime-compare.js';
 
 /**
  * Re-timing of small graphs (at most 8 firings per actor) against full re-runs of the changed
@@ -9,8 +10,8 @@ import { GraphBuilder, Retimer, applyChanges, retime, runGraph, type ActorSpec, 
  * under mutation when the slow properties are skipped (scripts/mutate.mjs --skip-slow). Shapes:
  * src -> stages -> join <- stages <- src (a fork-join, or a chain), stages may share a 2-unit
  * memory; src may write its branches unevenly (a branch holding a lead of tokens). Stages and
- * join have firing counts (n): an actor without one is affected by the known bug of
- * retime-trailing-wait.spec (retime.spec's properties draw those).
+ * join have firing counts (n); stages without one (trailing waits) are
+ * retime-unlimited-stages.spec's.
  */
 interface Stage {
   ii: number;
@@ -49,21 +50,8 @@ function graphOf(src: Stage, left: Stage[], right: Stage[], join: Stage, depths:
   return g.build();
 }
 
-function attribution(x: ExactRetime): number[][] {
-  return [...x.busyCycles].map((b, a) => [b, x.stalledEmptyCycles[a]!, x.stalledFullCycles[a]!, x.stalledContentionCycles[a]!, x.resourceBoundCycles[a]!, x.idleCycles[a]!]);
-}
-function summaryOf(r: RunResult): number[][] {
-  return r.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.stalledContentionCycles, s.resourceBoundCycles, s.idleCycles]);
-}
-function deadlocks(run: () => unknown): boolean {
-  try {
-    run();
-    return false;
-  } catch (e) {
-    if (/deadlock/i.test(String(e))) return true;
-    throw e;
-  }
-}
+const attribution = attributionRows;
+const summaryOf = summaryRows;
 
 describe('retime: small graphs against full re-runs (fixed seed, fast)', () => {
   it('cycles, every attribution field and the frozen cycles per FIFO equal the engine; a deadlock is named as one; graphs without the memory are always exact', () => {

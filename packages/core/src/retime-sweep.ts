@@ -1,8 +1,10 @@
 import { SLOT_TURNAROUND_CYCLES } from './fifo.js';
+import type { RecordingIndex } from './retime-index.js';
 import { DEADLOCK, DeadlockLook } from './retime-deadlock.js';
 import { grantOn } from './retime-calendar.js';
 import { PARTIAL_ABORT, PartialSweep } from './retime-partial.js';
 import { IN_ORDER, REORDERED } from './retime-sweep-core.js';
+import { baseCloseReader, closeCycle, trailingInput } from './retime-trailing.js';
 
 /** A configuration to re-time under, by id (NaN latency / II: the recorded value of each firing). */
 export interface SweepConfig {
@@ -50,6 +52,13 @@ export class Sweep extends PartialSweep {
   private horizon = 0;
   /** The deadlock look and its scratch, on first use. */
   private deadlock: DeadlockLook | undefined;
+  /** Per actor, the input its trailing wait blocks on (`trailingInput`), and whether an actor's trailing wait may wait for its close. */
+  private readonly trailing = trailingInput(this.rec, this.ix);
+  private readonly trailingOf = closesFor(this.ix, this.trailing);
+  /** Set by a base sweep: per actor, 1 once its trailing wait compared a close with a freeze (a partial sweep must not move that close). */
+  closeReaders: Uint8Array | undefined;
+  /** Set for a partial sweep: the base sweep's `closeReaders`. */
+  baseCloseReaders: Uint8Array | undefined;
 
   /**
    * Runs rounds from the state's cut: the first commits every step below `horizon`; after each
@@ -299,14 +308,48 @@ export class Sweep extends PartialSweep {
       }
       if (st.cur[a] === end) {
         if (st.ph[a] !== end) return;
-        // Freezes after the last start still move its II (engine: thaw).
+        // Freezes after the last start still move its II (engine: thaw). An actor without a firing
+        // count waits there for its input to close: starved up to a freeze that comes first.
+        const inF = this.trailing[a]!;
+        const ended = st.fp[a] === end;
         for (; st.fp[a]! < end; st.fp[a]!++) {
           const p = st.fp[a]!;
           const j = actorFirings[p]!;
           const fz = p < loPh ? lo : out;
           const d = fz.fzD[j]!;
           if (d === 0) continue;
-          this.thaw(a, fz.fzC[j]!, d, false);
+          const c = fz.fzC[j]!;
+          let starved = false;
+          if (inF !== -1 && st.na[a]! < c) {
+            const pr = producer[inF]!;
+            if (this.active !== undefined && !this.active[pr]) {
+              // Its producer follows the base in a partial sweep: let the full sweep decide.
+              if (this.violator === -1) this.violator = pr;
+              this.why = PARTIAL_ABORT;
+              return;
+            }
+            const close = closeCycle(rec, ix, st, { loTokW: lo.tokW, outTokW: out.tokW, loW: this.loW }, this.trailing, pr);
+            if (close !== close) return; // woken when the producer is done
+            // The engine's order in a cycle: the freeze is taken before the close's wake-up.
+            starved = close >= c;
+            if (this.closeReaders !== undefined) this.closeReaders[a] = 1;
+          }
+          this.thaw(a, c, d, starved);
+        }
+        if (this.trailingOf[a] && !ended) {
+          // Its end (once) may be the close a consumer's trailing wait waits for.
+          for (let k = ix.actorFifoStart[a]!; k < ix.actorFifoStart[a + 1]!; k++) {
+            const f = ix.actorFifos[k]!;
+            const c = consumer[f]!;
+            if (producer[f] === a && c !== -1 && (this.active === undefined || this.active[c])) this.enqueue(c);
+          }
+          // A partial sweep: a base actor whose trailing wait read a close in the base may read another.
+          const moved = this.active !== undefined ? baseCloseReader(ix, this.trailing, this.active, this.baseCloseReaders, a) : -1;
+          if (moved !== -1) {
+            if (this.violator === -1) this.violator = moved;
+            this.why = PARTIAL_ABORT;
+            return;
+          }
         }
         return;
       }
@@ -369,4 +412,15 @@ export class Sweep extends PartialSweep {
       }
     }
   }
+}
+
+/** Per actor, 1 if it produces a FIFO some actor's trailing wait blocks on (directly or up a chain of unlimited actors): its end wakes the consumers. */
+const closers = new WeakMap<Int32Array, Uint8Array>();
+function closesFor(ix: RecordingIndex, trailing: Int32Array): Uint8Array {
+  let out = closers.get(trailing);
+  if (out) return out;
+  out = new Uint8Array(trailing.length);
+  for (let a = 0; a < trailing.length; a++) for (let f = trailing[a]!; f !== -1 && !out[ix.producer[f]!]; f = trailing[ix.producer[f]!]!) out[ix.producer[f]!] = 1;
+  closers.set(trailing, out);
+  return out;
 }

@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder, Retimer, retime, runGraph, type Graph } from './index.js';
 
 /**
- * KNOWN BUG (found by retime-small-graphs.spec while testing the re-timing files for issue 23;
- * left for the re-timing owners): the sweep does not charge a wait of an actor without a firing
- * count after its last firing as starved when its own pipeline freezes during it. The engine
- * opens an empty stall when such an actor finds its input empty while the producer still runs,
- * and the freeze closes it as starved (StallBook.closeEmpty); the sweep leaves it to idle, as it
- * does (rightly) for an actor whose firing count is reached (it retires at once).
+ * A wait of an actor without a firing count after its last firing (found by retime-small-graphs.spec
+ * while testing the re-timing files for issue 23; fixed in retime-trailing.ts). The engine opens
+ * an empty stall when such an actor finds its input empty while the producer still runs, and a
+ * freeze of its own pipeline closes it as starved (StallBook.closeEmpty); the input's close makes
+ * it idle (StallBook.retire). An actor whose firing count is reached retires at once (idle).
  *
  * src (4 firings, II 1, latency 0) writes 'f0' on firings 0, 1 and 'f1' on 2, 3; mid (II 1,
  * latency 2) passes f0 to 'f2'; join reads f2 and f1. Every FIFO at depth 1 (recorded at f0 = 3):
@@ -38,7 +37,7 @@ const engineMid = (g: Graph) => {
   return [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.idleCycles];
 };
 
-describe('retime: a wait after the last firing, closed by a freeze (known bug)', () => {
+describe('retime: a wait after the last firing, closed by a freeze', () => {
   it('the engine: 6 cycles; mid starved 2 and idle 1 without a firing count, starved 1 and idle 2 with one', () => {
     expect(runGraph(graph(1)).cycles).toBe(6);
     expect(engineMid(graph(1))).toEqual([2, 2, 1, 1]);
@@ -51,8 +50,8 @@ describe('retime: a wait after the last firing, closed by a freeze (known bug)',
     expect([x.cycles, x.busyCycles[1], x.stalledEmptyCycles[1], x.stalledFullCycles[1], x.idleCycles[1]]).toEqual([6, 2, 1, 1, 2]);
   });
 
-  // Passes while the bug is there (re-timing: starved 1, idle 2); fails once fixed: then drop `.fails`.
-  it.fails("re-timing charges mid's wait [3, 4) as starved, as the engine does (it gives idle)", () => {
+  // src closes f0 at 5 (its last write, b1, lands then), after mid's freeze begins at 4: starved.
+  it("re-timing charges mid's wait [3, 4) as starved, as the engine does", () => {
     const rec = runGraph(graph(3), { record: true }).recording!;
     const x = retime(rec, { fifoDepths: { f0: 1 } });
     if (!x.exact) throw new Error(x.reason);

@@ -6,6 +6,7 @@ import { FifoEffect } from './retime-fifo-effect.js';
 import { grow, seedOf, type GrantBook } from './retime-partial.js';
 import { indexRecording, type RecordingIndex } from './retime-index.js';
 import { SweepState } from './retime-state.js';
+import { closesAgree, trailingInput } from './retime-trailing.js';
 import { DEADLOCK } from './retime-deadlock.js';
 import { Sweep, SweepArrays, type SweepConfig } from './retime-sweep.js';
 
@@ -98,6 +99,8 @@ export class Retimer {
   private neverFrozen: Uint8Array | undefined;
   /** Per firing, the least cycles from its start to the run's end under the base configuration (`tailBounds`, on first use). */
   private tail: Float64Array | undefined;
+  /** Per actor, 1 if its trailing wait read a close in the base sweep (retime-trailing.ts). */
+  private closeReaders!: Uint8Array;
 
   constructor(
     readonly rec: Recording,
@@ -125,6 +128,7 @@ export class Retimer {
     // A depth below the recorded run's (which completed) may deadlock.
     const mayDeadlock = g.fifos.some((f, i) => cfg.depth[i]! < f.depth);
     const sweep = new Sweep(rec, this.ix, cfg, st, this.base, this.base, zA, zA, zF, zF, { actorMax: this.actorMax, grants: this.grants, mayDeadlock });
+    sweep.closeReaders = this.closeReaders = new Uint8Array(g.actors.length);
     this.cuts.push(st.clone());
     const roundMax: number[] = [-Infinity];
     const keep = opts.checkpoints ?? true;
@@ -225,7 +229,7 @@ export class Retimer {
         if (aligned) {
           const { j, delta } = aligned;
           const m = matchCut(rec, ix, cfg, H, j * step, delta, st, arrays, this.cuts[j]!, base);
-          if (m) {
+          if (m && closesAgree(rec, ix, trailingInput(rec, ix), this.closeReaders, H, j * step, delta, st, { ...arrays, loW: from.wCount }, this.cuts[j]!, base)) {
             match = { k: j, m };
             return NaN;
           }
@@ -317,6 +321,7 @@ export class Retimer {
     const at = this.cuts[H / this.step]!;
     const replay = replayed(ix, inM, st, at);
     const sweep = new Sweep(rec, ix, cfg, st, this.scratch!, base, from.cur, from.ph, loW, loR, { active: inM, guard: { inM, neverFrozen: this.neverFrozen, grants: this.grants, replay } });
+    sweep.baseCloseReaders = this.closeReaders;
     const end = sweep.run(H + this.step, stopAbove, (h) => h + this.step);
     if (end !== 'done' && end !== 'above') {
       // A crossing that would move a base actor (PARTIAL_ABORT), or M stuck: the full sweep from the cut decides.
