@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, Retimer, applyChanges, runGraph, sinkActor, sourceActor, type ActorSpec, type Graph, type RetimeChanges, type RetimedRun } from './index.js';
+
+/**
+ * The early cut-off of a re-timing (retime-cut.ts `matchCut`, issue 23: mutation testing) on
+ * small hand graphs. Its only observable effects are the result, which must equal a full re-run
+ * of the changed graph (cycles, every attribution field, frozen cycles per FIFO), and the work
+ * done: `firingsRetimed`, the firings started between the resume cut and the cut at which the
+ * probe's state equals the base's shifted by delta (derived by hand below).
+ *
+ * How a probe decides where to compare (retimer.ts): the runs here are under 256 cycles, so there
+ * is a cut at every cycle (cut H holds every start and write below H). Once its changes are spent,
+ * after the round [H - 1, H) the probe takes delta = the most frequent delay (probe minus base
+ * write cycle) among the FIFOs whose newest token was written in that round (ties: the larger),
+ * and compares its cut H + 1 with the base's cut H + 1 - delta.
+ */
+
+const port = { widthBytes: 4 };
+
+/** Run the changed graph in the engine and re-time the recording of `graph` under `changes`. */
+function againstRerun(graph: Graph, changes: RetimeChanges): RetimedRun {
+  const rec = runGraph(graph, { record: true }).recording!;
+  const got = new Retimer(rec).retime(changes);
+  if (typeof got === 'string') throw new Error(got);
+  const want = runGraph(applyChanges(graph, changes));
+  expect(got.cycles).toBe(want.cycles);
+  const rows = (r: RetimedRun) => [...r.busyCycles].map((b, a) => [b, r.stalledEmptyCycles[a], r.stalledFullCycles[a], r.stalledContentionCycles[a], r.resourceBoundCycles[a]]);
+  expect(rows(got)).toEqual(want.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.stalledContentionCycles, s.resourceBoundCycles]));
+  expect([...got.stalledFullByFifo]).toEqual(want.summary.fifos.map((f) => f.fullStallCycles));
+  return got;
+}
+
+/**
+ * A producer frozen in both runs at the cut ("the KV prefetcher running ahead"): q (m firings,
+ * II 4) feeds p through g (depth 1); p (n firings, II 1, latency pLat) reads g in its first m
+ * firings only and writes a (depth 1); sink (n firings, II 4, latency 0) reads a, and in its first
+ * firing the start token b that s (1 firing, latency sLat) writes; sink writes o (depth 2) for fin
+ * (II 1). A later start token (s's latency 3 -> 6) delays every read of a, so p's writes wait
+ * longer for their slots.
+ */
+function frozenProducer(m: number, n: number, pLat: number): Graph {
+  const g = new GraphBuilder('frozen-producer');
+  const gq = g.stream('g', { depth: 1, widthBytes: 4 });
+  const a = g.stream('a', { depth: 1, widthBytes: 4 });
+  const b = g.stream('b', { depth: 1, widthBytes: 4 });
+  const o = g.stream('o', { depth: 2, widthBytes: 4 });
+  g.invoke(sourceActor({ name: 's', count: 1, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 3 } }), { out: { out: b } });
+  g.invoke(sourceActor({ name: 'q', count: m, widthBytes: 4, cost: { iiCycles: 4, latencyCycles: 0 } }), { out: { out: gq } });
+  const p: ActorSpec = { name: 'p', firings: n, inputs: { in: port }, outputs: { out: port }, reads: (i) => (i < m ? ['in'] : []), cost: { iiCycles: 1, latencyCycles: pLat } };
+  g.invoke(p, { in: { in: gq }, out: { out: a } });
+  const sink: ActorSpec = { name: 'sink', firings: n, inputs: { a: port, b: port }, outputs: { out: port }, reads: (i) => (i === 0 ? ['a', 'b'] : ['a']), cost: { iiCycles: 4, latencyCycles: 0 } };
+  g.invoke(sink, { in: { a, b }, out: { out: o } });
+  g.invoke(sinkActor({ name: 'fin', widthBytes: 4 }), { in: { in: o } });
+  return g.build();
+}
+
+describe('early cut-off with a producer frozen in both runs (q: 4 firings, p: 8 firings, latency 0)', () => {
+  /*
+   * Base (s latency 3): q writes g_j at 4j; b at 3; p's firing 0 writes a_0 at 0, the sink reads
+   * it at 3. For 1 <= j < 4 p starts at 4j (g_j), its write due 4j waits for a_{j-1}'s slot
+   * (read at 4j - 1, free 4j + 1): frozen [4j, 4j + 1), a_j at 4j + 1, read at 4j + 3. From j = 4
+   * p has no input: it starts at na + the freeze (4j - 2), frozen [4j - 2, 4j + 1). 35 cycles
+   * (the sink's last read at 31 + II 4).
+   * Probe (s latency 6): the sink reads a_j at 4j + 6; p's firing 1 starts at 4, frozen [4, 8)
+   * (a_0 read at 6); na = 5 + 4 = 9 after the thaw, so from j = 2 p starts at 4j + 1, frozen
+   * [4j + 1, 4j + 4): p's stalled-full 4 + 6 * 3 = 22, 38 cycles.
+   * The change is spent once s started (cut 1). Compare points: o_j is written at 4j + 6 (base
+   * 4j + 3: delay 3), so cut 4j + 8 is compared with the base's 4j + 5; a_j at 4j + 4 (j >= 2,
+   * delay 3) with g_{j+1} (delay 0, a tie: 3), cut 4j + 6 with 4j + 3. q's next start 4k is not
+   * shifted, so no cut matches while q has firings left; the first after q's last start (12 in
+   * both) is 16 (base 13). There p's firing 3 started at 13 (base 12), its write due then lands at
+   * 16 (base 13): frozen in both, the next start waiting for it. Relative to that write (c) the
+   * rest of p's state matches (na = c + 1 in both); its freeze is delta - (c_probe - c_base) =
+   * 3 - 1 = 2 longer than the base's, charged to p and to a. The sink's na 18 = 15 + 3; fin, idle
+   * (na 15 and 12, below both cuts), is compared only by the stall it starts (15 = 12 + 3: 0).
+   * Firings started below cut 16: s 1, q 4, p 4 (0 .. 3), sink 3 (reads at 6, 10, 14), fin 3.
+   */
+  it('stops at cut 16 (base cut 13, delta 3) having re-timed 1 + 4 + 4 + 3 + 3 = 15 firings; the result equals a re-run: 38 cycles, p frozen 22 cycles, all on a', () => {
+    const got = againstRerun(frozenProducer(4, 8, 0), { latencyCycles: { s: 6 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1]]).toEqual([38, 15, 22, 22]);
+  });
+});
+
+describe('early cut-off with a producer frozen in both runs and waiting below its write (q: 3 firings, p: 6 firings, latency 4)', () => {
+  /*
+   * Base (s latency 3): q writes g_j at 0, 4, 8; p starts at 0, 4, 8 (g), writes a_j at 4, 8,
+   * 12; the sink reads them at 4, 8, 12 (b at 3). p's firings 3, 4, 5 (no input) start at 9, 10,
+   * 11; a_3, due 13, waits for a_2's slot (free 14): frozen [13, 14); firings 4 and 5 were in the
+   * pipeline then: due 15 and 16; a_4 waits for a_3's slot (read 16, free 18): frozen [15, 18);
+   * a_5 due 19, frozen [19, 22); the sink reads at 16, 20, 24: 28 cycles.
+   * Probe (s latency 6): the sink reads a_j at 6, 10, 14, 18, 22, 26; p starts as in the base;
+   * a_3 frozen [13, 16), a_4 [17, 20), a_5 [21, 24): p stalled-full 9, starved 3 + 3; 30 cycles.
+   * Compare points (spent from cut 1): o_j (probe 6 + 4j, base 4 + 4j: delay 2) makes cut 4j + 8
+   * compared with the base's 4j + 6 (cut 8: q's next start 8 is not shifted; cut 12: p has
+   * started all 6 firings, the base only 4); b (delay 3, a tie with o_0's 2: 3) cut 8 with 5; g and
+   * a writes of delay 0 compare equal cuts, where the sink's counts differ. Cut 16 against the
+   * base's 14: p has started everything, a_3 (due 13 in both) is pending in both, landing at 16
+   * and 14; p's na 12 is below it in both (latency 4 > II 1), so its thaw sets na to the landing
+   * and the starved cycles from na to c match (13 - 12 in both); the freeze is 2 - 0 = 2 longer.
+   * Firings started below cut 16: s 1, q 3, p 6, sink 3, fin 3 = 16.
+   */
+  it('stops at cut 16 (base cut 14, delta 2) having re-timed 16 firings; the result equals a re-run: 30 cycles, p frozen 9 cycles, all on a', () => {
+    const got = againstRerun(frozenProducer(3, 6, 4), { latencyCycles: { s: 6 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledEmptyCycles[2], got.stalledFullByFifo[1]]).toEqual([30, 16, 9, 6, 9]);
+  });
+});
+
+describe('early cut-off inside a grant of a shared resource, with an idle actor', () => {
+  /**
+   * s (1 firing, latency 1) writes a start token b for w; w (6 firings, II 1, latency 0) reads
+   * it in its first firing and requests 3 units of mem (1 unit per cycle) per firing, writing o
+   * (depth 2) when its grant ends; fin (II 1) reads o.
+   */
+  function worker(): Graph {
+    const g = new GraphBuilder('worker');
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    const b = g.stream('b', { depth: 1, widthBytes: 4 });
+    const o = g.stream('o', { depth: 2, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 's', count: 1, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 1 } }), { out: { out: b } });
+    const w: ActorSpec = { name: 'w', firings: 6, inputs: { in: port }, outputs: { out: port }, resources: ['mem'], reads: (i) => (i === 0 ? ['in'] : []), cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'mem', units: 3 }] } };
+    g.invoke(w, { in: { in: b }, out: { out: o } });
+    g.invoke(sinkActor({ name: 'fin', widthBytes: 4 }), { in: { in: o } });
+    return g.build();
+  }
+  /*
+   * Base: b at 1; w's firing k starts at 1 + 3k, granted [1 + 3k, 4 + 3k) (3 units at 1 per
+   * cycle: next = max(s + II, end) = end), writes o_k at the grant's end, 4 + 3k; fin reads it
+   * then: 20 cycles (fin's last read 19 + 1). w busy 18, 12 of them resource-bound, starved 1.
+   * Probe (s latency 3): b at 3, everything of w and fin 2 later: 22 cycles, w starved 3, fin 16.
+   * The change is spent at cut 1; b is the first write (at 3, delay 2): cut 5 is compared with the
+   * base's 3. There w has started firing 0 (3; base 1) and its write waits for the grant's end
+   * (6; base 4): the calendar is busy past both cuts (cursor 6 = 4 + 2, same owner, previous
+   * request 3 = 1 + 2) and is compared; fin has not started (na 0 below both cuts, nothing
+   * planned): idle, its first starved stall runs to a start 2 later than the base's (+2).
+   * Firings started below cut 5: s's and w's first: 2.
+   */
+  it('stops at cut 5 (base cut 3, delta 2) with the calendar busy past the cut, having re-timed 2 firings; the result equals a re-run: 22 cycles, fin starved 16', () => {
+    const got = againstRerun(worker(), { latencyCycles: { s: 3 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[1], got.resourceBoundCycles[1], got.stalledEmptyCycles[2]]).toEqual([22, 2, 3, 12, 16]);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, Retimer, applyChanges, runGraph, sourceActor, type ActorSpec, type Graph, type RetimeChanges, type RetimedRun } from './index.js';
+
+/**
+ * Partial re-timing (retime-partial.ts, retime-cut.ts `partialSet`; issue 23: mutation testing)
+ * on small hand graphs. Its observable effects are the result, which must equal a full re-run of
+ * the changed graph, and the work done, `firingsRetimed`: the firings started below the cut at
+ * which M (the changed actors and those whose state differs from the base's there) is re-timed
+ * alone, plus M's firings from that cut on; the others follow the base. The runs are under 256
+ * cycles: a cut at every cycle; a probe resumes at the cut before its first affected cycle and
+ * tries M at the first cut after it where M holds at most half the firings left.
+ */
+
+const port = { widthBytes: 4 };
+
+function againstRerun(graph: Graph, changes: RetimeChanges): RetimedRun {
+  const rec = runGraph(graph, { record: true }).recording!;
+  const got = new Retimer(rec).retime(changes);
+  if (typeof got === 'string') throw new Error(got);
+  const want = runGraph(applyChanges(graph, changes));
+  expect(got.cycles).toBe(want.cycles);
+  const rows = (r: RetimedRun) => [...r.busyCycles].map((b, a) => [b, r.stalledEmptyCycles[a], r.stalledFullCycles[a], r.stalledContentionCycles[a], r.resourceBoundCycles[a]]);
+  expect(rows(got)).toEqual(want.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.stalledContentionCycles, s.resourceBoundCycles]));
+  expect([...got.stalledFullByFifo]).toEqual(want.summary.fifos.map((f) => f.fullStallCycles));
+  return got;
+}
+
+/** src (12 firings, II 1) -> f1 (depth d1) -> mid (12, II midII) -> f2 (depth d2) -> snk (12, II snkII); latency 0 throughout. */
+function chain(d1: number, d2: number, midII: number, snkII: number): Graph {
+  const g = new GraphBuilder('chain');
+  const f1 = g.stream('f1', { depth: d1, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: d2, widthBytes: 4 });
+  g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: f1 } });
+  const mid: ActorSpec = { name: 'mid', firings: 12, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: midII, latencyCycles: 0 } };
+  g.invoke(mid, { in: { in: f1 }, out: { out: f2 } });
+  const snk: ActorSpec = { name: 'snk', firings: 12, inputs: { in: port }, cost: { iiCycles: snkII, latencyCycles: 0 } };
+  g.invoke(snk, { in: { in: f2 } });
+  return g.build();
+}
+
+describe('partial re-timing of the middle of a chain (f1 depth 8, f2 depth 2, snk II 3)', () => {
+  /*
+   * Base (mid II 1): src writes f1_j at j (its slots, read by mid by cycle 3 for j < 4, free long
+   * before); mid starts at 0, 1, 2, 3 and writes f2_j then; f2_3, due 3, waits for f2_1's slot
+   * (read by snk at 3, free at 5): frozen [3, 5); from then on mid's write of f2_j lands at
+   * 3j - 4 (snk reads f2_j at 3j) and it starts after each thaw: it reads f1_j at 3j - 6 (j >= 4).
+   * 36 cycles (snk's last read 33 + II 3).
+   * Probe (mid II 3): mid starts at 3j, writes f2_j at 3j, snk reads it at once (3j): no freeze.
+   * The probe resumes at cut 0 (mid's first start). Round [0, 1) starts src's, mid's and snk's
+   * firing 0, as in the base. At cut 1 only mid differs (its na: 3, base 1); every count and
+   * pending slot read is the base's: M = {mid}, 11 of the 33 firings left. What M passes the base
+   * actors keeps them as in the base: f2_j reaches snk, which never froze, at 3j, not after the
+   * base's read at 3j (which f2_j did not decide: it was written at 3j - 4); mid's read of f1_j at
+   * 3j (base: 1, 2, 3 for j = 1, 2, 3) frees the slot of src's f1_{j+8} by 3j + 2 <= j + 8 (its
+   * write, as in the base) for j <= 3; f1_{j+8} does not exist for j >= 4. So src and snk follow
+   * the base: 3 + 11 = 14 firings re-timed; the cycles are the latest of mid's (33 + II 3) and
+   * the others' base latest (snk 36): 36, mid busy 36.
+   */
+  it("mid's II 3: M = {mid} at cut 1, no crossing moves src or snk: 3 + 11 = 14 firings re-timed, 36 cycles, no freeze left", () => {
+    const got = againstRerun(chain(8, 2, 1, 3), { iiCycles: { mid: 3 } });
+    expect([got.cycles, got.firingsRetimed, got.busyCycles[1], got.stalledFullCycles[1], got.stalledFullByFifo[1]]).toEqual([36, 14, 36, 0, 0]);
+  });
+});
