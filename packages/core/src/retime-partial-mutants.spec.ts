@@ -61,3 +61,47 @@ describe('partial re-timing of the middle of a chain (f1 depth 8, f2 depth 2, sn
     expect([got.cycles, got.firingsRetimed, got.busyCycles[1], got.stalledFullCycles[1], got.stalledFullByFifo[1]]).toEqual([36, 14, 36, 0, 0]);
   });
 });
+
+describe('partial re-timing that replays a base actor at a resource M shares (mem: 1 unit per cycle)', () => {
+  /**
+   * src (12 firings, II 3) -> f1 (depth 2) -> mid (12, II 1, latency 0; 1 unit of mem per
+   * firing) -> f2 (depth 2) -> snk (12, II 1). Beside it z (12 firings, II 3, latency 0; two
+   * requests of 1 unit of mem per firing) -> zq (depth 4) -> zsnk (II 1).
+   */
+  function shared(): Graph {
+    const g = new GraphBuilder('shared-mem');
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    const f1 = g.stream('f1', { depth: 2, widthBytes: 4 });
+    const f2 = g.stream('f2', { depth: 2, widthBytes: 4 });
+    const zq = g.stream('zq', { depth: 4, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: f1 } });
+    const mid: ActorSpec = { name: 'mid', firings: 12, inputs: { in: port }, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } };
+    g.invoke(mid, { in: { in: f1 }, out: { out: f2 } });
+    g.invoke({ name: 'snk', firings: 12, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2 } });
+    const z = sourceActor({ name: 'z', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }, { resource: 'mem', units: 1 }] } });
+    g.invoke({ ...z, resources: ['mem'] }, { out: { out: zq } });
+    g.invoke({ name: 'zsnk', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: zq } });
+    return g.build();
+  }
+  /*
+   * Base: src writes f1_j at 3j; mid and z both start at 3j and request mem in that cycle; the
+   * arbiter serves mid first (the recorded run: z contended 1 cycle per firing, 12): mid holds
+   * [3j, 3j + 1) and writes f2_j at 3j + 1, z's two requests hold [3j + 1, 3j + 3) and it writes
+   * zq_j at 3j + 3; the sinks read at once: 37 cycles (zsnk's last read 36 + 1).
+   * Probe (mid latency 2): the same grants; f2_j lands at 3j + 3, snk reads it then (starved 3 +
+   * 11 * 2 = 25), 37 cycles. It resumes at cut 0 (mid's first start); round [0, 1) starts src's,
+   * mid's and z's firing 0. At cut 1 only mid (changed) differs: M = {mid}. Its first write f2_0
+   * at 3 reaches snk (never frozen) after the base's read at 1: snk would move; M grows by snk and
+   * its neighbours within 1 FIFO (mid): {mid, snk}, 23 of the 57 firings left, re-timed again from
+   * cut 1. z's requests, replayed in their recorded turn at the base's cycles 3j, are granted as
+   * in the base (late, held by mid, from 3j + 1); after the first of each pair the calendar equals
+   * the base's, so the replay jumps past the second to mid's next request. src and z follow the
+   * base: 3 + 11 (mid) + 12 (snk) = 26 firings re-timed.
+   */
+  it("mid's latency 2: M = {mid} then {mid, snk}, z replayed at its base cycles: 26 firings re-timed, 37 cycles, z contended 12", () => {
+    const graph = shared();
+    expect(runGraph(graph).summary.actors[3]!.stalledContentionCycles).toBe(12);
+    const got = againstRerun(graph, { latencyCycles: { mid: 2 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[2], got.stalledContentionCycles[3], got.busyCycles[3]]).toEqual([37, 26, 25, 12, 24]);
+  });
+});
