@@ -34,23 +34,29 @@ function againstRerun(graph: Graph, changes: RetimeChanges): RetimedRun {
  * A producer frozen in both runs at the cut ("the KV prefetcher running ahead"): q (m firings,
  * II 4) feeds p through g (depth 1); p (n firings, II 1, latency pLat) reads g in its first m
  * firings only and writes a (depth 1); sink (n firings, II 4, latency 0) reads a, and in its first
- * firing the start token b that s (1 firing, latency sLat) writes; sink writes o (depth 2) for fin
- * (II 1). A later start token (s's latency 3 -> 6) delays every read of a, so p's writes wait
+ * firing bAt (default 0) the start token b that s (1 firing, latency 3) writes; sink writes o
+ * (depth oDepth, default 2) for fin (II 1). A later start token (s's latency 3 -> 6) delays every read of a, so p's writes wait
  * longer for their slots.
  */
-function frozenProducer(m: number, n: number, pLat: number): Graph {
+function frozenProducer(m: number, n: number, pLat: number, opts: { bAt?: number; oDepth?: number; store?: boolean } = {}): Graph {
+  const { bAt = 0, oDepth = 2, store = false } = opts;
   const g = new GraphBuilder('frozen-producer');
   const gq = g.stream('g', { depth: 1, widthBytes: 4 });
   const a = g.stream('a', { depth: 1, widthBytes: 4 });
   const b = g.stream('b', { depth: 1, widthBytes: 4 });
-  const o = g.stream('o', { depth: 2, widthBytes: 4 });
+  const o = g.stream('o', { depth: oDepth, widthBytes: 4 });
   g.invoke(sourceActor({ name: 's', count: 1, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 3 } }), { out: { out: b } });
   g.invoke(sourceActor({ name: 'q', count: m, widthBytes: 4, cost: { iiCycles: 4, latencyCycles: 0 } }), { out: { out: gq } });
   const p: ActorSpec = { name: 'p', firings: n, inputs: { in: port }, outputs: { out: port }, reads: (i) => (i < m ? ['in'] : []), cost: { iiCycles: 1, latencyCycles: pLat } };
   g.invoke(p, { in: { in: gq }, out: { out: a } });
-  const sink: ActorSpec = { name: 'sink', firings: n, inputs: { a: port, b: port }, outputs: { out: port }, reads: (i) => (i === 0 ? ['a', 'b'] : ['a']), cost: { iiCycles: 4, latencyCycles: 0 } };
+  const sink: ActorSpec = { name: 'sink', firings: n, inputs: { a: port, b: port }, outputs: { out: port }, reads: (i) => (i === bAt ? ['a', 'b'] : ['a']), cost: { iiCycles: 4, latencyCycles: 0 } };
   g.invoke(sink, { in: { a, b }, out: { out: o } });
   g.invoke(sinkActor({ name: 'fin', widthBytes: 4 }), { in: { in: o } });
+  if (store) {
+    // u: one firing at 0 holding mem [0, 1), then nothing: the calendar stays idle at cursor 1.
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    g.invoke({ name: 'u', firings: 1, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } } satisfies ActorSpec, {});
+  }
   return g.build();
 }
 
@@ -102,6 +108,32 @@ describe('early cut-off with a producer frozen in both runs and waiting below it
   it('stops at cut 16 (base cut 14, delta 2) having re-timed 16 firings; the result equals a re-run: 30 cycles, p frozen 9 cycles, all on a', () => {
     const got = againstRerun(frozenProducer(3, 6, 4), { latencyCycles: { s: 6 } });
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledEmptyCycles[2], got.stalledFullByFifo[1]]).toEqual([30, 16, 9, 6, 9]);
+  });
+});
+
+describe('early cut-off after reads the change did not move, beside an idle calendar (start token at the sink\'s firing 2, o depth 4)', () => {
+  /*
+   * Base (s latency 3; the sink reads b in its firing 2, at 8): q-bound as before up to firing 3:
+   * p writes a_j at 4j (a_{j-1}'s slot, read at 4j - 4, free at 4j - 2), the sink reads it at 4j.
+   * p's firing 4 (no input) starts at 13, frozen [13, 14) (a_3 read at 12); then it starts at na +
+   * the freeze: 15, 19, 23, frozen 3 each; the sink reads at 16, 20, 24, 28: 32 cycles. u holds mem
+   * [0, 1) at 0 (the calendar then idle at 1).
+   * Probe (s latency 15): the sink's firings 0 and 1 read at 0 and 4 as in the base, its firing 2
+   * waits for b (15), then 19, 23, ...: 4j + 7. p: a_3, due 12, waits for a_2's slot (read 15, free
+   * 17): frozen [12, 17); then it starts at 18, 22, 26, 30, frozen 3 each: p stalled-full 5 + 12 =
+   * 17, starved 9 (waiting for g at 4, 8, 12); 39 cycles.
+   * Compare points (spent from cut 1): o_3 at 19 (base 12: delay 7) makes cut 21 compared with the
+   * base's 14 (the earlier ones fail: o_2 at 15 with delay 7 gives base cut 10, where q has not
+   * started its firing 3; b (delay 12) ties it and wins). At cut 21 (base 14): p's firing 4
+   * started at 18 (base 13), its write pending in both: frozen in both, 2 longer (7 - 5). o holds 4
+   * tokens (depth 4): o_3's read (19, base 12) can still decide a write and is compared; o_2's
+   * (15, 8) and older came free before both cuts - 2 and are not (o_0, o_1 were read at 0 and 4 in
+   * both runs: not shifted). mem's calendar is idle in both (cursor 1 below both cuts) and not
+   * compared. Firings started below cut 21: s 1, q 4, p 5, sink 4, fin 4, u 1 = 19.
+   */
+  it('stops at cut 21 (base cut 14, delta 7) having re-timed 19 firings; the result equals a re-run: 39 cycles, p frozen 17, starved 9', () => {
+    const got = againstRerun(frozenProducer(4, 8, 0, { bAt: 2, oDepth: 4, store: true }), { latencyCycles: { s: 15 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledEmptyCycles[2], got.stalledFullByFifo[1]]).toEqual([39, 19, 17, 9, 17]);
   });
 });
 
