@@ -68,7 +68,7 @@ describe('partial re-timing that replays a base actor at a resource M shares (me
    * firing) -> f2 (depth 2) -> snk (12, II 1). Beside it z (12 firings, II 3, latency 0; two
    * requests of 1 unit of mem per firing) -> zq (depth 4) -> zsnk (II 1).
    */
-  function shared(): Graph {
+  function shared(withR = false): Graph {
     const g = new GraphBuilder('shared-mem');
     g.resource({ name: 'mem', unitsPerCycle: 1 });
     const f1 = g.stream('f1', { depth: 2, widthBytes: 4 });
@@ -77,7 +77,12 @@ describe('partial re-timing that replays a base actor at a resource M shares (me
     g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: f1 } });
     const mid: ActorSpec = { name: 'mid', firings: 12, inputs: { in: port }, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } };
     g.invoke(mid, { in: { in: f1 }, out: { out: f2 } });
-    g.invoke({ name: 'snk', firings: 12, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2 } });
+    if (withR) {
+      // r (12 firings, II 1) -> f4 (depth 2) -> snk, which then reads f2 and f4 in each firing.
+      const f4 = g.stream('f4', { depth: 2, widthBytes: 4 });
+      g.invoke(sourceActor({ name: 'r', count: 12, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: f4 } });
+      g.invoke({ name: 'snk', firings: 12, inputs: { in: port, r: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2, r: f4 } });
+    } else g.invoke({ name: 'snk', firings: 12, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2 } });
     const z = sourceActor({ name: 'z', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }, { resource: 'mem', units: 1 }] } });
     g.invoke({ ...z, resources: ['mem'] }, { out: { out: zq } });
     g.invoke({ name: 'zsnk', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: zq } });
@@ -103,5 +108,19 @@ describe('partial re-timing that replays a base actor at a resource M shares (me
     expect(runGraph(graph).summary.actors[3]!.stalledContentionCycles).toBe(12);
     const got = againstRerun(graph, { latencyCycles: { mid: 2 } });
     expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[2], got.stalledContentionCycles[3], got.busyCycles[3]]).toEqual([37, 26, 25, 12, 24]);
+  });
+
+  /*
+   * The same with r -> f4 (depth 2) -> snk beside it (actors: src, mid, r, snk, z, zsnk). r writes
+   * f4_j by max(j, f4_{j-2}'s read + 2) <= 3j + 1, so snk still starts at 3j + 1 (base) and 3j + 3
+   * (probe), and the cycles and z's grants are as above. Below cut 1 src, mid, r and z have started
+   * their firing 0 (4). M = {mid}; f2_0 would move snk, so M grows by snk and every actor within 1
+   * FIFO of it: mid and r. {mid, r, snk} holds 11 + 11 + 12 = 34 of the 68 firings left: at most
+   * half, so it is re-timed (r alone follows its base inputs: nothing crosses to it from outside
+   * M). 4 + 34 = 38 firings re-timed.
+   */
+  it("with r feeding snk: M grows to {mid, r, snk}, exactly half the firings left: 38 firings re-timed, 37 cycles", () => {
+    const got = againstRerun(shared(true), { latencyCycles: { mid: 2 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3], got.stalledContentionCycles[4]]).toEqual([37, 38, 25, 12]);
   });
 });
