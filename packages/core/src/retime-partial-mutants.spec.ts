@@ -25,12 +25,12 @@ function againstRerun(graph: Graph, changes: RetimeChanges): RetimedRun {
   return got;
 }
 
-/** src (12 firings, II 1) -> f1 (depth d1) -> mid (12, II midII) -> f2 (depth d2) -> snk (12, II snkII); latency 0 throughout. */
-function chain(d1: number, d2: number, midII: number, snkII: number): Graph {
+/** src (12 firings, II srcII) -> f1 (depth d1) -> mid (12, II midII) -> f2 (depth d2) -> snk (12, II snkII); latency 0 throughout. */
+function chain(d1: number, d2: number, midII: number, snkII: number, srcII = 1): Graph {
   const g = new GraphBuilder('chain');
   const f1 = g.stream('f1', { depth: d1, widthBytes: 4 });
   const f2 = g.stream('f2', { depth: d2, widthBytes: 4 });
-  g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: f1 } });
+  g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4, cost: { iiCycles: srcII, latencyCycles: 0 } }), { out: { out: f1 } });
   const mid: ActorSpec = { name: 'mid', firings: 12, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: midII, latencyCycles: 0 } };
   g.invoke(mid, { in: { in: f1 }, out: { out: f2 } });
   const snk: ActorSpec = { name: 'snk', firings: 12, inputs: { in: port }, cost: { iiCycles: snkII, latencyCycles: 0 } };
@@ -59,6 +59,54 @@ describe('partial re-timing of the middle of a chain (f1 depth 8, f2 depth 2, sn
   it("mid's II 3: M = {mid} at cut 1, no crossing moves src or snk: 3 + 11 = 14 firings re-timed, 36 cycles, no freeze left", () => {
     const got = againstRerun(chain(8, 2, 1, 3), { iiCycles: { mid: 3 } });
     expect([got.cycles, got.firingsRetimed, got.busyCycles[1], got.stalledFullCycles[1], got.stalledFullByFifo[1]]).toEqual([36, 14, 36, 0, 0]);
+  });
+});
+
+describe('partial re-timing whose writes reach the base actor at the base cycles (src II 3, f1 and f2 depth 1, snk II 1)', () => {
+  /*
+   * Base (mid II 1): src writes f1_j at 3j; mid starts then (its slots free at 3j - 1) and writes
+   * f2_j at 3j; snk reads it at once: 36 cycles (src's last start 33 + II 3). Probe (mid II 3): mid
+   * still starts at 3j (its na 3j + 3 is never later than the next input), so its reads and writes
+   * are the base's; only its books change (busy 3 per firing, never starved): 36 cycles.
+   * Round [0, 1) starts the three firing 0s; at cut 1 only mid differs (na 3, base 1): M = {mid}.
+   * Each f2_j reaches snk at the base's cycle (snk reads it the cycle it lands, so any other cycle
+   * would move snk), and each f1_j is read at the base's cycle: 3 + 11 = 14 firings re-timed.
+   */
+  it("mid's II 3: M = {mid}, every crossing at the base's cycle: 14 firings re-timed, 36 cycles, mid busy 36", () => {
+    const got = againstRerun(chain(1, 1, 1, 1, 3), { iiCycles: { mid: 3 } });
+    expect([got.cycles, got.firingsRetimed, got.busyCycles[1], got.stalledEmptyCycles[1]]).toEqual([36, 14, 36, 0]);
+  });
+});
+
+describe('partial re-timing whose writes reach a join that waits for another input', () => {
+  /** srcA (8 firings, II 2) -> ta (depth 2) -> x (II 1, latency 0) -> xa (depth 4) -> join <- bq (depth 2) <- srcB (8, II 3); join II 1. */
+  function join(): Graph {
+    const g = new GraphBuilder('join');
+    const ta = g.stream('ta', { depth: 2, widthBytes: 4 });
+    const xa = g.stream('xa', { depth: 4, widthBytes: 4 });
+    const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'srcA', count: 8, widthBytes: 4, cost: { iiCycles: 2, latencyCycles: 0 } }), { out: { out: ta } });
+    g.invoke({ name: 'x', firings: 8, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: ta }, out: { out: xa } });
+    g.invoke(sourceActor({ name: 'srcB', count: 8, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: bq } });
+    g.invoke({ name: 'join', firings: 8, inputs: { a: port, b: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { a: xa, b: bq } });
+    return g.build();
+  }
+  /*
+   * Base: srcA writes ta_j at 2j, x reads it then and writes xa_j at 2j (never waiting: xa_{j-4}
+   * is read by 3j - 12); srcB writes bq_j at 3j; join starts at 3j. 24 cycles (srcB's last start 21
+   * + II 3). Probe (x latency 1): xa_j lands at 2j + 1, after bq_0 for j = 0 only: join's firing 0
+   * starts at 1, the rest at 3j as before; 24 cycles, join starved 1 + 1 + 6 * 2 = 14 as in the base.
+   * The probe resumes at cut 0 (x's first start). At cuts 1, 2 and 3 join or the FIFOs it reads
+   * differ (its firing 0 at 1, base 0: counts, then its na, then bq_0's read, whose slot is still
+   * due after the cut - 2), so M would hold x, srcB and join: more than half the firings left. At
+   * cut 4 the reads at 1 and 0 came free before 2, join's na is 4 in both: M = {x}, 6 of 24
+   * firings left. x's writes xa_j (2j + 1, base 2j) reach join no later than its other input bq_j
+   * (3j, from srcB, which follows the base) for j >= 2: they do not move it. Firings started below
+   * cut 4: 2 of each actor; 8 + 6 = 14 re-timed.
+   */
+  it("x's latency 1: M = {x} at cut 4, its later writes hidden by join's other input: 14 firings re-timed, 24 cycles", () => {
+    const got = againstRerun(join(), { latencyCycles: { x: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3]]).toEqual([24, 14, 14]);
   });
 });
 
