@@ -172,3 +172,47 @@ describe('partial re-timing that replays a base actor at a resource M shares (me
     expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3], got.stalledContentionCycles[4]]).toEqual([37, 38, 25, 12]);
   });
 });
+
+describe('partial re-timing whose M grows by every requester of a resource the violator shares with it', () => {
+  /**
+   * src (12 firings, II 3) -> f1 (depth 2) -> mid (12, II 1, latency 0) -> f2 (depth 2) -> snk
+   * (12, II 1); z (12, II 3) -> zq (depth 4) -> zsnk; mid, snk and z each request 1 unit of mem
+   * (2 units per cycle) per firing. Beside them srcB (60 firings, II 1) -> bq (depth 2) -> sinkB.
+   */
+  function sharedBySink(): Graph {
+    const g = new GraphBuilder('shared-by-sink');
+    g.resource({ name: 'mem', unitsPerCycle: 2 });
+    const f1 = g.stream('f1', { depth: 2, widthBytes: 4 });
+    const f2 = g.stream('f2', { depth: 2, widthBytes: 4 });
+    const zq = g.stream('zq', { depth: 4, widthBytes: 4 });
+    const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
+    const mem = { resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } };
+    g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: f1 } });
+    g.invoke({ name: 'mid', firings: 12, inputs: { in: port }, outputs: { out: port }, ...mem } satisfies ActorSpec, { in: { in: f1 }, out: { out: f2 } });
+    g.invoke({ name: 'snk', firings: 12, inputs: { in: port }, ...mem } satisfies ActorSpec, { in: { in: f2 } });
+    const z = sourceActor({ name: 'z', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } });
+    g.invoke({ ...z, resources: ['mem'] }, { out: { out: zq } });
+    g.invoke({ name: 'zsnk', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: zq } });
+    g.invoke(sourceActor({ name: 'srcB', count: 60, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: bq } });
+    g.invoke({ name: 'sinkB', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: bq } });
+    return g.build();
+  }
+  /*
+   * Base: mid and z start at 3j and share mem's 2 units in that cycle; mid writes f2_j at 3j + 1,
+   * snk reads it then and holds a unit in [3j + 1, 3j + 2); z writes zq_j at 3j + 1; srcB and
+   * sinkB run at 1 per cycle: 60 cycles. Probe (mid latency 1): f2_j lands at 3j + 2, snk reads
+   * it and requests then, still alone between the requests at 3j and 3j + 3 (the recorded order
+   * holds): snk starved 2 before its first read, then 2 between each grant's end (3j + 3) and the
+   * next read; 60 cycles.
+   * Round [0, 1) starts src's, mid's, z's, srcB's and sinkB's firing 0 (5). At cut 1 M = {mid}; its
+   * f2_0 at 2 would move snk (read at 1 in the base): snk joins with its neighbour mid, and with
+   * every requester of mem, which snk shares with mid: z. {mid, snk, z} holds 11 + 12 + 11 of the
+   * 175 firings left; z's writes stay at the base's cycles, so zsnk follows the base.
+   * 5 + 34 = 39 firings re-timed.
+   */
+  it("mid's latency 1: M = {mid}, then {mid, snk, z}: 39 firings re-timed, 60 cycles", () => {
+    const got = againstRerun(sharedBySink(), { latencyCycles: { mid: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[2]]).toEqual([60, 39, 2 + 11 * 2]);
+  });
+});
+
