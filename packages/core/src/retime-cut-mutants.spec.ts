@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder, Retimer, applyChanges, runGraph, sinkActor, sourceActor, type ActorSpec, type Graph, type RetimeChanges, type RetimedRun } from './index.js';
 
 /**
- * The early cut-off of a re-timing (retime-cut.ts `matchCut`, issue 23: mutation testing) on
- * small hand graphs. Its only observable effects are the result, which must equal a full re-run
+ * The early cut-off of a re-timing (retime-cut.ts `matchCut`) and partial re-timing
+ * (retime-partial.ts, retime-cut.ts `partialSet`) on small hand graphs (issue 23: mutation testing).
+ * The early cut-off: its only observable effects are the result, which must equal a full re-run
  * of the changed graph (cycles, every attribution field, frozen cycles per FIFO), and the work
  * done: `firingsRetimed`, the firings started between the resume cut and the cut at which the
  * probe's state equals the base's shifted by delta (derived by hand below).
@@ -171,3 +172,204 @@ describe('early cut-off inside a grant of a shared resource, with an idle actor'
     expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[1], got.resourceBoundCycles[1], got.stalledEmptyCycles[2]]).toEqual([22, 2, 3, 12, 16]);
   });
 });
+
+/*
+ * Partial re-timing: its observable effects are the result, which must equal a full re-run of
+ * the changed graph, and the work done, `firingsRetimed`: the firings started below the cut at
+ * which M (the changed actors and those whose state differs from the base's there) is re-timed
+ * alone, plus M's firings from that cut on; the others follow the base. The runs are under 256
+ * cycles: a cut at every cycle; a probe resumes at the cut before its first affected cycle and
+ * tries M at the first cut after it where M holds at most half the firings left.
+ */
+
+/** src (12 firings, II srcII) -> f1 (depth d1) -> mid (12, II midII) -> f2 (depth d2) -> snk (12, II snkII); latency 0 throughout. */
+function chain(d1: number, d2: number, midII: number, snkII: number, srcII = 1): Graph {
+  const g = new GraphBuilder('chain');
+  const f1 = g.stream('f1', { depth: d1, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: d2, widthBytes: 4 });
+  g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4, cost: { iiCycles: srcII, latencyCycles: 0 } }), { out: { out: f1 } });
+  const mid: ActorSpec = { name: 'mid', firings: 12, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: midII, latencyCycles: 0 } };
+  g.invoke(mid, { in: { in: f1 }, out: { out: f2 } });
+  const snk: ActorSpec = { name: 'snk', firings: 12, inputs: { in: port }, cost: { iiCycles: snkII, latencyCycles: 0 } };
+  g.invoke(snk, { in: { in: f2 } });
+  return g.build();
+}
+
+describe('partial re-timing of the middle of a chain (f1 depth 8, f2 depth 2, snk II 3)', () => {
+  /*
+   * Base (mid II 1): src writes f1_j at j (its slots, read by mid by cycle 3 for j < 4, free long
+   * before); mid starts at 0, 1, 2, 3 and writes f2_j then; f2_3, due 3, waits for f2_1's slot
+   * (read by snk at 3, free at 5): frozen [3, 5); from then on mid's write of f2_j lands at
+   * 3j - 4 (snk reads f2_j at 3j) and it starts after each thaw: it reads f1_j at 3j - 6 (j >= 4).
+   * 36 cycles (snk's last read 33 + II 3).
+   * Probe (mid II 3): mid starts at 3j, writes f2_j at 3j, snk reads it at once (3j): no freeze.
+   * The probe resumes at cut 0 (mid's first start). Round [0, 1) starts src's, mid's and snk's
+   * firing 0, as in the base. At cut 1 only mid differs (its na: 3, base 1); every count and
+   * pending slot read is the base's: M = {mid}, 11 of the 33 firings left. What M passes the base
+   * actors keeps them as in the base: f2_j reaches snk, which never froze, at 3j, not after the
+   * base's read at 3j (which f2_j did not decide: it was written at 3j - 4); mid's read of f1_j at
+   * 3j (base: 1, 2, 3 for j = 1, 2, 3) frees the slot of src's f1_{j+8} by 3j + 2 <= j + 8 (its
+   * write, as in the base) for j <= 3; f1_{j+8} does not exist for j >= 4. So src and snk follow
+   * the base: 3 + 11 = 14 firings re-timed; the cycles are the latest of mid's (33 + II 3) and
+   * the others' base latest (snk 36): 36, mid busy 36.
+   */
+  it("mid's II 3: M = {mid} at cut 1, no crossing moves src or snk: 3 + 11 = 14 firings re-timed, 36 cycles, no freeze left", () => {
+    const got = againstRerun(chain(8, 2, 1, 3), { iiCycles: { mid: 3 } });
+    expect([got.cycles, got.firingsRetimed, got.busyCycles[1], got.stalledFullCycles[1], got.stalledFullByFifo[1]]).toEqual([36, 14, 36, 0, 0]);
+  });
+});
+
+describe('partial re-timing whose writes reach the base actor at the base cycles (src II 3, f1 and f2 depth 1, snk II 1)', () => {
+  /*
+   * Base (mid II 1): src writes f1_j at 3j; mid starts then (its slots free at 3j - 1) and writes
+   * f2_j at 3j; snk reads it at once: 36 cycles (src's last start 33 + II 3). Probe (mid II 3): mid
+   * still starts at 3j (its na 3j + 3 is never later than the next input), so its reads and writes
+   * are the base's; only its books change (busy 3 per firing, never starved): 36 cycles.
+   * Round [0, 1) starts the three firing 0s; at cut 1 only mid differs (na 3, base 1): M = {mid}.
+   * Each f2_j reaches snk at the base's cycle (snk reads it the cycle it lands, so any other cycle
+   * would move snk), and each f1_j is read at the base's cycle: 3 + 11 = 14 firings re-timed.
+   */
+  it("mid's II 3: M = {mid}, every crossing at the base's cycle: 14 firings re-timed, 36 cycles, mid busy 36", () => {
+    const got = againstRerun(chain(1, 1, 1, 1, 3), { iiCycles: { mid: 3 } });
+    expect([got.cycles, got.firingsRetimed, got.busyCycles[1], got.stalledEmptyCycles[1]]).toEqual([36, 14, 36, 0]);
+  });
+});
+
+describe('partial re-timing whose writes reach a join that waits for another input', () => {
+  /** srcA (8 firings, II 2) -> ta (depth 2) -> x (II 1, latency 0) -> xa (depth 4) -> join <- bq (depth 2) <- srcB (8, II 3); join II 1. */
+  function join(): Graph {
+    const g = new GraphBuilder('join');
+    const ta = g.stream('ta', { depth: 2, widthBytes: 4 });
+    const xa = g.stream('xa', { depth: 4, widthBytes: 4 });
+    const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'srcA', count: 8, widthBytes: 4, cost: { iiCycles: 2, latencyCycles: 0 } }), { out: { out: ta } });
+    g.invoke({ name: 'x', firings: 8, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: ta }, out: { out: xa } });
+    g.invoke(sourceActor({ name: 'srcB', count: 8, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: bq } });
+    g.invoke({ name: 'join', firings: 8, inputs: { a: port, b: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { a: xa, b: bq } });
+    return g.build();
+  }
+  /*
+   * Base: srcA writes ta_j at 2j, x reads it then and writes xa_j at 2j (never waiting: xa_{j-4}
+   * is read by 3j - 12); srcB writes bq_j at 3j; join starts at 3j. 24 cycles (srcB's last start 21
+   * + II 3). Probe (x latency 1): xa_j lands at 2j + 1, after bq_0 for j = 0 only: join's firing 0
+   * starts at 1, the rest at 3j as before; 24 cycles, join starved 1 + 1 + 6 * 2 = 14 as in the base.
+   * The probe resumes at cut 0 (x's first start). At cuts 1, 2 and 3 join or the FIFOs it reads
+   * differ (its firing 0 at 1, base 0: counts, then its na, then bq_0's read, whose slot is still
+   * due after the cut - 2), so M would hold x, srcB and join: more than half the firings left. At
+   * cut 4 the reads at 1 and 0 came free before 2, join's na is 4 in both: M = {x}, 6 of 24
+   * firings left. x's writes xa_j (2j + 1, base 2j) reach join no later than its other input bq_j
+   * (3j, from srcB, which follows the base) for j >= 2: they do not move it. Firings started below
+   * cut 4: 2 of each actor; 8 + 6 = 14 re-timed.
+   */
+  it("x's latency 1: M = {x} at cut 4, its later writes hidden by join's other input: 14 firings re-timed, 24 cycles", () => {
+    const got = againstRerun(join(), { latencyCycles: { x: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3]]).toEqual([24, 14, 14]);
+  });
+});
+
+describe('partial re-timing that replays a base actor at a resource M shares (mem: 1 unit per cycle)', () => {
+  /**
+   * src (12 firings, II 3) -> f1 (depth 2) -> mid (12, II 1, latency 0; 1 unit of mem per
+   * firing) -> f2 (depth 2) -> snk (12, II 1). Beside it z (12 firings, II 3, latency 0; two
+   * requests of 1 unit of mem per firing) -> zq (depth 4) -> zsnk (II 1).
+   */
+  function shared(withR = false): Graph {
+    const g = new GraphBuilder('shared-mem');
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    const f1 = g.stream('f1', { depth: 2, widthBytes: 4 });
+    const f2 = g.stream('f2', { depth: 2, widthBytes: 4 });
+    const zq = g.stream('zq', { depth: 4, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: f1 } });
+    const mid: ActorSpec = { name: 'mid', firings: 12, inputs: { in: port }, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } };
+    g.invoke(mid, { in: { in: f1 }, out: { out: f2 } });
+    if (withR) {
+      // r (12 firings, II 1) -> f4 (depth 2) -> snk, which then reads f2 and f4 in each firing.
+      const f4 = g.stream('f4', { depth: 2, widthBytes: 4 });
+      g.invoke(sourceActor({ name: 'r', count: 12, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: f4 } });
+      g.invoke({ name: 'snk', firings: 12, inputs: { in: port, r: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2, r: f4 } });
+    } else g.invoke({ name: 'snk', firings: 12, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2 } });
+    const z = sourceActor({ name: 'z', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }, { resource: 'mem', units: 1 }] } });
+    g.invoke({ ...z, resources: ['mem'] }, { out: { out: zq } });
+    g.invoke({ name: 'zsnk', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: zq } });
+    return g.build();
+  }
+  /*
+   * Base: src writes f1_j at 3j; mid and z both start at 3j and request mem in that cycle; the
+   * arbiter serves mid first (the recorded run: z contended 1 cycle per firing, 12): mid holds
+   * [3j, 3j + 1) and writes f2_j at 3j + 1, z's two requests hold [3j + 1, 3j + 3) and it writes
+   * zq_j at 3j + 3; the sinks read at once: 37 cycles (zsnk's last read 36 + 1).
+   * Probe (mid latency 2): the same grants; f2_j lands at 3j + 3, snk reads it then (starved 3 +
+   * 11 * 2 = 25), 37 cycles. It resumes at cut 0 (mid's first start); round [0, 1) starts src's,
+   * mid's and z's firing 0. At cut 1 only mid (changed) differs: M = {mid}. Its first write f2_0
+   * at 3 reaches snk (never frozen) after the base's read at 1: snk would move; M grows by snk and
+   * its neighbours within 1 FIFO (mid): {mid, snk}, 23 of the 57 firings left, re-timed again from
+   * cut 1. z's requests, replayed in their recorded turn at the base's cycles 3j, are granted as
+   * in the base (late, held by mid, from 3j + 1); after the first of each pair the calendar equals
+   * the base's, so the replay jumps past the second to mid's next request. src and z follow the
+   * base: 3 + 11 (mid) + 12 (snk) = 26 firings re-timed.
+   */
+  it("mid's latency 2: M = {mid} then {mid, snk}, z replayed at its base cycles: 26 firings re-timed, 37 cycles, z contended 12", () => {
+    const graph = shared();
+    expect(runGraph(graph).summary.actors[3]!.stalledContentionCycles).toBe(12);
+    const got = againstRerun(graph, { latencyCycles: { mid: 2 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[2], got.stalledContentionCycles[3], got.busyCycles[3]]).toEqual([37, 26, 25, 12, 24]);
+  });
+
+  /*
+   * The same with r -> f4 (depth 2) -> snk beside it (actors: src, mid, r, snk, z, zsnk). r writes
+   * f4_j by max(j, f4_{j-2}'s read + 2) <= 3j + 1, so snk still starts at 3j + 1 (base) and 3j + 3
+   * (probe), and the cycles and z's grants are as above. Below cut 1 src, mid, r and z have started
+   * their firing 0 (4). M = {mid}; f2_0 would move snk, so M grows by snk and every actor within 1
+   * FIFO of it: mid and r. {mid, r, snk} holds 11 + 11 + 12 = 34 of the 68 firings left: at most
+   * half, so it is re-timed (r alone follows its base inputs: nothing crosses to it from outside
+   * M). 4 + 34 = 38 firings re-timed.
+   */
+  it("with r feeding snk: M grows to {mid, r, snk}, exactly half the firings left: 38 firings re-timed, 37 cycles", () => {
+    const got = againstRerun(shared(true), { latencyCycles: { mid: 2 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3], got.stalledContentionCycles[4]]).toEqual([37, 38, 25, 12]);
+  });
+});
+
+describe('partial re-timing whose M grows by every requester of a resource the violator shares with it', () => {
+  /**
+   * src (12 firings, II 3) -> f1 (depth 2) -> mid (12, II 1, latency 0) -> f2 (depth 2) -> snk
+   * (12, II 1); z (12, II 3) -> zq (depth 4) -> zsnk; mid, snk and z each request 1 unit of mem
+   * (2 units per cycle) per firing. Beside them srcB (60 firings, II 1) -> bq (depth 2) -> sinkB.
+   */
+  function sharedBySink(): Graph {
+    const g = new GraphBuilder('shared-by-sink');
+    g.resource({ name: 'mem', unitsPerCycle: 2 });
+    const f1 = g.stream('f1', { depth: 2, widthBytes: 4 });
+    const f2 = g.stream('f2', { depth: 2, widthBytes: 4 });
+    const zq = g.stream('zq', { depth: 4, widthBytes: 4 });
+    const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
+    const mem = { resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } };
+    g.invoke(sourceActor({ name: 'src', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: f1 } });
+    g.invoke({ name: 'mid', firings: 12, inputs: { in: port }, outputs: { out: port }, ...mem } satisfies ActorSpec, { in: { in: f1 }, out: { out: f2 } });
+    g.invoke({ name: 'snk', firings: 12, inputs: { in: port }, ...mem } satisfies ActorSpec, { in: { in: f2 } });
+    const z = sourceActor({ name: 'z', count: 12, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } });
+    g.invoke({ ...z, resources: ['mem'] }, { out: { out: zq } });
+    g.invoke({ name: 'zsnk', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: zq } });
+    g.invoke(sourceActor({ name: 'srcB', count: 60, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: bq } });
+    g.invoke({ name: 'sinkB', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: bq } });
+    return g.build();
+  }
+  /*
+   * Base: mid and z start at 3j and share mem's 2 units in that cycle; mid writes f2_j at 3j + 1,
+   * snk reads it then and holds a unit in [3j + 1, 3j + 2); z writes zq_j at 3j + 1; srcB and
+   * sinkB run at 1 per cycle: 60 cycles. Probe (mid latency 1): f2_j lands at 3j + 2, snk reads
+   * it and requests then, still alone between the requests at 3j and 3j + 3 (the recorded order
+   * holds): snk starved 2 before its first read, then 2 between each grant's end (3j + 3) and the
+   * next read; 60 cycles.
+   * Round [0, 1) starts src's, mid's, z's, srcB's and sinkB's firing 0 (5). At cut 1 M = {mid}; its
+   * f2_0 at 2 would move snk (read at 1 in the base): snk joins with its neighbour mid, and with
+   * every requester of mem, which snk shares with mid: z. {mid, snk, z} holds 11 + 12 + 11 of the
+   * 175 firings left; z's writes stay at the base's cycles, so zsnk follows the base.
+   * 5 + 34 = 39 firings re-timed.
+   */
+  it("mid's latency 1: M = {mid}, then {mid, snk, z}: 39 firings re-timed, 60 cycles", () => {
+    const got = againstRerun(sharedBySink(), { latencyCycles: { mid: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[2]]).toEqual([60, 39, 2 + 11 * 2]);
+  });
+});
+
