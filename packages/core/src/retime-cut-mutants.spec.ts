@@ -373,3 +373,26 @@ describe('partial re-timing whose M grows by every requester of a resource the v
   });
 });
 
+
+describe("a Retimer's results do not share its working state", () => {
+  /*
+   * The 3-token pair of retime-hand-cases (src II 1, latency 0, a depth 1, sink II 4; writes at 0,
+   * 2, 6, 12 cycles). Two probes that each re-time to the end ('done': the sink's II changes from
+   * its first start) run in the Retimer's one working state; the first result must keep its values.
+   * Sink II 2: reads at 0, 2, 4, src frozen [1, 2) and [3, 4): 6 cycles, src frozen 2, sink busy 6.
+   * Sink II 8: reads at 0, 8, 16, src frozen [1, 2) and [3, 10): 24 cycles, src frozen 8, sink busy 24.
+   */
+  it('the II-2 probe keeps its busy, starved, frozen, contention, resource-bound and per-FIFO cycles after the II-8 probe', () => {
+    const g = new GraphBuilder('pair');
+    const a = g.stream('a', { depth: 1, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'src', count: 3, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: a } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4, cost: { iiCycles: 4, latencyCycles: 0 } }), { in: { in: a } });
+    const r = new Retimer(runGraph(g.build(), { record: true }).recording!);
+    const first = r.retime({ iiCycles: { sink: 2 } });
+    const second = r.retime({ iiCycles: { sink: 8 } });
+    if (typeof first === 'string' || typeof second === 'string') throw new Error('not exact');
+    const fields = (x: RetimedRun) => [x.cycles, [...x.busyCycles], [...x.stalledEmptyCycles], [...x.stalledFullCycles], [...x.stalledContentionCycles], [...x.resourceBoundCycles], [...x.stalledFullByFifo]];
+    expect(fields(first)).toEqual([6, [3, 6], [0, 0], [2, 0], [0, 0], [0, 0], [2]]);
+    expect(fields(second)).toEqual([24, [3, 24], [0, 0], [8, 0], [0, 0], [0, 0], [8]]);
+  });
+});
