@@ -396,3 +396,48 @@ describe("a Retimer's results do not share its working state", () => {
     expect(fields(second)).toEqual([24, [3, 24], [0, 0], [8, 0], [0, 0], [0, 0], [8]]);
   });
 });
+
+describe("partial re-timing stopped by a base actor's grant that comes late at a shared resource", () => {
+  /**
+   * src (8 firings, II 3) -> f1 (depth 2) -> mid (8, II 1; 2 units of mem, 1 per cycle) -> f2
+   * (depth 2) -> snk; zt0 (1 firing, latency 2) -> zt -> z (8 firings, II 3; reads zt in its
+   * first; 1 unit of mem) -> zq (depth 4) -> zsnk. Beside them srcB (100, II 1) -> bq -> sinkB.
+   */
+  function lateGrant(): Graph {
+    const g = new GraphBuilder('late-grant');
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    const f1 = g.stream('f1', { depth: 2, widthBytes: 4 });
+    const f2 = g.stream('f2', { depth: 2, widthBytes: 4 });
+    const zt = g.stream('zt', { depth: 1, widthBytes: 4 });
+    const zq = g.stream('zq', { depth: 4, widthBytes: 4 });
+    const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'src', count: 8, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: f1 } });
+    g.invoke({ name: 'mid', firings: 8, inputs: { in: port }, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'mem', units: 2 }] } } satisfies ActorSpec, { in: { in: f1 }, out: { out: f2 } });
+    g.invoke({ name: 'snk', firings: 8, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2 } });
+    g.invoke(sourceActor({ name: 'zt0', count: 1, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 2 } }), { out: { out: zt } });
+    const z: ActorSpec = { name: 'z', firings: 8, inputs: { t: port }, outputs: { out: port }, reads: (i) => (i === 0 ? ['t'] : []), resources: ['mem'], cost: { iiCycles: 3, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } };
+    g.invoke(z, { in: { t: zt }, out: { out: zq } });
+    g.invoke({ name: 'zsnk', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: zq } });
+    g.invoke(sourceActor({ name: 'srcB', count: 100, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: bq } });
+    g.invoke({ name: 'sinkB', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: bq } });
+    return g.build();
+  }
+  /*
+   * Base: mid starts at 3j, holds mem [3j, 3j + 2), writes f2_j at 3j + 2; z starts at 3j + 2
+   * (zt at 2, II 3) and holds [3j + 2, 3j + 3): no contention. 100 cycles (srcB).
+   * Probe (src latency 1): mid starts at 3j + 1 and holds [3j + 1, 3j + 3); z still asks at
+   * 3j + 2, after mid (the recorded order) and waits to 3j + 3: contended 8, zq_j one cycle later.
+   * Below cut 1: src, zt0, srcB and sinkB started (4); mid differs (no start yet; base 0): M =
+   * {src, mid}. Try 1: z's request, replayed at its base cycle 2, is granted late (from 3, held by
+   * mid; on time in the base): z would move. M grows by z, every requester of mem (mid, z) and z's
+   * neighbours within 1 FIFO (zt0, zsnk). Try 2: f2_0 lands at 3, after snk's base read at 2: snk
+   * joins (radius 2 adds nobody new). Try 3 holds: 4 + 7 (src) + 8 (mid) + 8 (snk) + 8 (z) + 8
+   * (zsnk) = 43 firings re-timed, z contended 8.
+   */
+  it("src's latency 1: z's late grant stops the first try; M = {src, mid, snk, zt0, z, zsnk}: 43 firings re-timed, z contended 8", () => {
+    const graph = lateGrant();
+    expect(runGraph(graph).summary.actors[4]!.stalledContentionCycles).toBe(0);
+    const got = againstRerun(graph, { latencyCycles: { src: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledContentionCycles[4]]).toEqual([100, 43, 8]);
+  });
+});
