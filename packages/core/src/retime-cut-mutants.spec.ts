@@ -440,4 +440,25 @@ describe("partial re-timing stopped by a base actor's grant that comes late at a
     const got = againstRerun(graph, { latencyCycles: { src: 1 } });
     expect([got.cycles, got.firingsRetimed, got.stalledContentionCycles[4]]).toEqual([100, 43, 8]);
   });
+
+  it('three probes in one Retimer (srcB II 2, mem at 2 units, src latency 1) each still equal the engine after the later ones ran', () => {
+    const graph = lateGrant();
+    const r = new Retimer(runGraph(graph, { record: true }).recording!);
+    const changes: RetimeChanges[] = [{ iiCycles: { srcB: 2 } }, { resourceUnitsPerCycle: { mem: 2 } }, { latencyCycles: { src: 1 } }];
+    const got = changes.map((ch) => r.retime(ch));
+    changes.forEach((ch, k) => {
+      const x = got[k]!;
+      if (typeof x === 'string') throw new Error(x);
+      const want = runGraph(applyChanges(graph, ch));
+      expect([x.cycles, [...x.busyCycles], [...x.stalledEmptyCycles], [...x.stalledFullCycles], [...x.stalledContentionCycles], [...x.resourceBoundCycles]]).toEqual([
+        want.cycles,
+        ...(['busyCycles', 'stalledEmptyCycles', 'stalledFullCycles', 'stalledContentionCycles', 'resourceBoundCycles'] as const).map((f) => want.summary.actors.map((a) => a[f])),
+      ]);
+    });
+    // The first (re-timed to the end: srcB changes from its first start) and the second differ
+    // from the third where aliasing would show: sinkB starved 1 before each of its reads after the
+    // first (bq_j at 2j), mid never resource-bound at 2 units per cycle, z not contended.
+    const [a, b] = got as RetimedRun[];
+    expect([a!.stalledEmptyCycles[7], b!.resourceBoundCycles[1], a!.stalledContentionCycles[4]]).toEqual([99, 0, 0]);
+  });
 });
