@@ -76,16 +76,17 @@ mkdirSync(out, { recursive: true });
  * Specs left out of mutation runs, with the reason. Under Stryker's instrumentation (every mutant
  * compiled in behind a switch, per-test coverage) code runs several times slower, and every
  * surviving mutant a slow spec covers re-runs it. They still run in `npm test`; mutants only they
- * would kill show as survivors, so the score is a lower bound. Key: package; `tests`: test names
- * (regular expression sources, matched against the full name) to skip; `runWhenOnly`: when every
+ * would kill show as survivors, so the score is a lower bound. Key: package; `tests`: the tests to
+ * skip, each [spec file (relative to the package), test name (a regular expression source, matched
+ * against the full name)]: a test of the same name in another spec still runs; `runWhenOnly`: when every
  * file a run mutates matches it, nothing is skipped (the files those specs exist for);
  * `skipWhenOnly`: when every file a run mutates matches `files`, its `tests` are skipped too.
  */
 const SLOW_TESTS = {
   vq: {
     tests: [
-      'builds a full Qwen3-1\\.7B down_proj', // 2048 x 6144 layer: ~2 s plain, minutes instrumented
-      'accuracy on synthetic data', // k-means over 512 x 256 calibration tokens, 5 variants
+      ['src/lut-build.spec.ts', 'builds a full Qwen3-1\\.7B down_proj'], // 2048 x 6144 layer: ~2 s plain, minutes instrumented
+      ['src/accuracy.spec.ts', 'accuracy on synthetic data'], // k-means over 512 x 256 calibration tokens, 5 variants
     ],
     // Every spec that quantizes a layer runs k-means per codebook, so each k-means mutant re-ran
     // the LUT-kernel and quantizeLinear specs (~5 s instrumented) and each infinite-loop mutant
@@ -93,13 +94,16 @@ const SLOW_TESTS = {
     // When a run mutates only kmeans.ts they are skipped: kmeans.spec and kmeans-hand.spec (every
     // Lloyd step derived by hand) cover the same code; kills only the skipped specs would add
     // count as survivors (a lower bound).
-    skipWhenOnly: { files: /^src\/kmeans\.ts$/, tests: ['^2D LUT kernel', '^quantizeLinear '] },
+    skipWhenOnly: { files: /^src\/kmeans\.ts$/, tests: [['src/lut-kernel.spec.ts', '^2D LUT kernel'], ['src/quantize-linear.spec.ts', '^quantizeLinear ']] },
   },
   attention: {
     // The longest decode contexts (~0.6 s and ~0.3 s plain, several seconds instrumented, re-run
     // by every surviving kernel mutant): the same split-K and sequential code paths are covered
     // by the shorter contexts of the same specs (1, 2, 7, 64, 65, 129, 300 and 1, 65).
-    tests: ['context 512 \\(Qwen3-1\\.7B heads', 'sequential decode .* context 300 matches'],
+    tests: [
+      ['src/kernels.spec.ts', 'context 512 \\(Qwen3-1\\.7B heads'],
+      ['src/kernels.spec.ts', 'sequential decode .* context 300 matches'],
+    ],
   },
   core: {
     // The re-timing and sizing specs run the engine hundreds of times (~1 s plain); the two
@@ -107,16 +111,16 @@ const SLOW_TESTS = {
     // specs; those these would kill in addition show as survivors (a lower bound). When a run
     // mutates only re-timing, recording or sizing files, they run.
     tests: [
-      'retime\\(record\\(G\\), change\\)',
-      're-times the depth-2 run',
-      'sizes the README pair',
-      'latency and II: src latency 3',
-      'clock changes times, not cycles',
-      'chains: cycles equal an independent',
-      'forks and joins: tokens arrive once',
+      ['src/retime.spec.ts', 'retime\\(record\\(G\\), change\\)'],
+      ['src/retime.spec.ts', 're-times the depth-2 run'],
+      ['src/retime.spec.ts', 'sizes the README pair'],
+      ['src/retime.spec.ts', 'latency and II: src latency 3'],
+      ['src/retime.spec.ts', 'clock changes times, not cycles'],
+      ['src/properties.spec.ts', 'chains: cycles equal an independent'],
+      ['src/properties.spec.ts', 'forks and joins: tokens arrive once'],
       // The re-timing property spec added for issue 23 (200 graphs, each re-run by the engine twice).
-      'property \\(fixed seed\\) on self-loop and credit-ring graphs',
-      'property \\(fixed seed\\), two chains sharing a memory',
+      ['src/retime-loops.spec.ts', 'property \\(fixed seed\\) on self-loop and credit-ring graphs'],
+      ['src/retime.spec.ts', 'property \\(fixed seed\\), two chains sharing a memory'],
     ],
     runWhenOnly: /^src\/(retime[a-z-]*|retimer|recording|fifo-sizing)\.ts$/,
   },
@@ -131,12 +135,13 @@ const skip = slow === undefined || (only(slow.runWhenOnly) && !skipSlow) ? [] : 
 // The slow specs are skipped from a setup file, at run time: Stryker's vitest runner overwrites the
 // project's testNamePattern on every run (undefined in the initial run, the covering tests' names in
 // a mutant's run), so a testNamePattern in the config would not leave them out. A test skipped in
-// the initial run covers no mutant, so no mutant's run selects it. Matched against the test's full
-// name (describe blocks and test name, as the reporters print it).
+// the initial run covers no mutant, so no mutant's run selects it. Matched against the test's spec
+// file and full name (describe blocks and test name, as the reporters print it).
 const setupFile = join(out, 'skip-slow.setup.mjs');
 writeFileSync(
   setupFile,
   `// Written by scripts/mutate.mjs for mutation runs of packages/${pkg}; do not edit.
+import { sep } from 'node:path';
 import { beforeAll, beforeEach } from 'vitest';
 // A fast-check property that fails under a mutant has killed it: shrinking the counterexample
 // (hundreds of further runs of the property) would only delay the next mutant.
@@ -145,11 +150,20 @@ try {
 } catch {
   // this package's specs do not use fast-check
 }
-const slow = ${skip.length > 0 ? `new RegExp(${JSON.stringify(skip.join('|'))})` : 'undefined'};
+// [spec file relative to the package, test name pattern]
+const skipped = ${JSON.stringify(skip)}.map(([file, name]) => [file, new RegExp(name)]);
+const slow = skipped.length > 0 ? { test: (task) => skipped.some(([file, name]) => specOf(task) === file && name.test(fullName(task))) } : undefined;
 function fullName(task) {
   const parts = [];
   for (let t = task; t !== undefined; t = t.suite) if (t.name) parts.unshift(t.name);
   return parts.join(' ');
+}
+// The spec file of a test, relative to the package (Stryker runs the specs in a sandbox copy of the
+// repository, so relative to the last packages/${pkg}/ in its path).
+function specOf(task) {
+  const path = task.file.filepath.split(sep).join('/');
+  const at = path.lastIndexOf(${JSON.stringify(`/packages/${pkg}/`)});
+  return at < 0 ? path : path.slice(at + ${`/packages/${pkg}/`.length});
 }
 // Before a file runs, its slow tests are marked skipped, and so is every describe block left with
 // no test to run: a skipped block's beforeAll hooks do not run (vq's accuracy block quantizes
@@ -160,14 +174,14 @@ function mark(suite) {
     if (t.type === 'suite') {
       mark(t);
       if (t.tasks.length > 0 && t.tasks.every((c) => c.mode === 'skip')) t.mode = 'skip';
-    } else if (slow.test(fullName(t))) t.mode = 'skip';
+    } else if (slow.test(t)) t.mode = 'skip';
   }
 }
 beforeAll(({}, suite) => {
   if (slow !== undefined) mark(suite);
 });
 beforeEach((ctx) => {
-  if (slow !== undefined && slow.test(fullName(ctx.task))) ctx.skip('slow under mutation: scripts/mutate.mjs SLOW_TESTS');
+  if (slow !== undefined && slow.test(ctx.task)) ctx.skip('slow under mutation: scripts/mutate.mjs SLOW_TESTS');
 });
 `,
 );
