@@ -80,7 +80,7 @@ describe('retime: stages without a firing count (trailing waits) against full re
           if (graph.actors.some((a, k) => a.spec.firings === undefined && want.summary.actors[k]!.stalledEmptyCycles > 0 && want.summary.actors[k]!.idleCycles > 0)) trailingStarved++;
         },
       ),
-      { seed: 20, numRuns: 150 },
+      { seed: 20, numRuns: 600 },
     );
     expect(exact).toBeGreaterThan(100);
     expect(trailingStarved).toBeGreaterThan(0);
