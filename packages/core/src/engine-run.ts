@@ -4,17 +4,14 @@ import { DeadlockError, RunError, type BlockedActor } from './errors.js';
 import { checkedCost, outputsOf, probedPort, readIndices, runList, writeIndices, type ActorRuntime } from './ports.js';
 import type { InFlight } from './pipeline.js';
 import { runResult } from './results.js';
-import { ARBITRATE, START, UNKNOWN } from './run-state.js';
+import { ARBITRATE, START } from './run-state.js';
 import { NONE } from './stalls.js';
 import type { RunResult } from './engine.js';
-import { PipelineWrites } from './writes.js';
+import { DIRECT, PipelineWrites } from './writes.js';
 
 /** Firings one actor may start in a run (its count is an Int32). */
 const MAX_FIRINGS = 2 ** 31 - 1;
 
-/** `started`'s entry for the firing being started, whose tokens are still in its actor's `out`. */
-const DIRECT: InFlight = { write: UNKNOWN, index: 0, n: 0, ports: [], metas: [], payloads: [] };
-const NO_PORTS: Int32Array = new Int32Array(0);
 
 /** Outcomes of `waitForInputs`. */
 const READY = 0;
@@ -265,32 +262,6 @@ export class EngineRun extends PipelineWrites {
     this.firingOutPayloads = undefined;
   }
 
-  /** The firing being started: the output ports it writes, its payloads by port name, its index (see `DIRECT`). */
-  private firingOut: ArrayLike<number> = NO_PORTS;
-  private firingOutPayloads: Readonly<Record<string, unknown>> | undefined = undefined;
-  private firingIndex = 0;
-
-  /** The firing being started as an in-flight entry at the back of its actor's pipeline. */
-  private inFlight(a: number): InFlight {
-    const rt = this.actors[a]!;
-    const out = rt.out;
-    const writeIdx = this.firingOut;
-    const payloads = this.firingOutPayloads;
-    const pipe = this.pipes[a]!;
-    const entry = pipe.alloc();
-    entry.index = this.firingIndex;
-    entry.n = writeIdx.length;
-    for (let w = 0; w < writeIdx.length; w++) {
-      const k = writeIdx[w]!;
-      entry.ports[w] = k;
-      entry.metas[w] = out[k]!;
-      entry.payloads[w] = payloads?.[rt.outPorts[k]!];
-    }
-    entry.write = UNKNOWN;
-    pipe.push(entry);
-    return entry;
-  }
-
   /**
    * Completes a firing's start: plans its write (in firing order) and schedules the next firing.
    * `entry`: its in-flight entry, or DIRECT for the firing being started (its tokens still in
@@ -302,28 +273,15 @@ export class EngineRun extends PipelineWrites {
     this.nextAllowed[a] = next;
     if (entry) {
       const w = Math.max(ready, this.tailWrite[a]!);
-      if (entry === DIRECT) {
-        // Nothing in flight before it and every slot free by w: its tokens land now, from `out`
-        // (what queueWrites does with an entry).
-        const ports = this.firingOut;
-        if (this.pipes[a]!.len === 0 && this.portsWritableBy(a, ports, ports.length, w)) {
-          this.tailWrite[a] = w;
-          const rt = this.actors[a]!;
-          const payloads = this.firingOutPayloads;
-          for (let k = 0; k < ports.length; k++) this.land(rt.outFifos[ports[k]!]!, rt.out[ports[k]!]!, payloads?.[rt.outPorts[ports[k]!]!], w, w <= t);
-          if (w > this.makespan) this.makespan = w;
-          if (this.frozenSince[a] === NONE) this.scheduleNext(a, next);
-          return;
-        }
-        entry = this.inFlight(a);
-      }
       this.tailWrite[a] = w;
-      const pipe = this.pipes[a]!;
-      entry.write = w;
-      if (pipe.front() === entry) {
-        if (this.writableBy(a, entry, w)) this.queueWrites(a, entry, w, w <= t);
-        else if (w <= t) this.tryWrite(a, t, true);
-        else this.planWrite(a, entry, w);
+      if (entry !== DIRECT || !this.landStarting(a, w, w <= t)) {
+        if (entry === DIRECT) entry = this.inFlight(a);
+        entry.write = w;
+        if (this.pipes[a]!.front() === entry) {
+          if (this.writableBy(a, entry, w)) this.queueWrites(a, entry, w, w <= t);
+          else if (w <= t) this.tryWrite(a, t, true);
+          else this.planWrite(a, entry, w);
+        }
       }
     }
     if (this.frozenSince[a] === NONE) this.scheduleNext(a, next); // a frozen pipeline is woken when it thaws

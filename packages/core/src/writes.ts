@@ -9,6 +9,10 @@ import type { TokenMeta } from './token.js';
  * that finds no slot freezes the whole pipeline (stall-pipeline) until one frees, and a write
  * whose FIFO is full of unread tokens waits, without an event, for the read that frees a slot.
  */
+/** `started`'s entry for the firing being started, whose tokens are still in its actor's `out` (see `landStarting`). */
+export const DIRECT: InFlight = { write: UNKNOWN, index: 0, n: 0, ports: [], metas: [], payloads: [] };
+const NO_PORTS: Int32Array = new Int32Array(0);
+
 export class PipelineWrites extends RunState {
   /**
    * Whether every FIFO `entry` writes already has the slot its write at `w` needs. Slots only
@@ -38,6 +42,48 @@ export class PipelineWrites extends RunState {
     for (let k = 0; k < entry.n; k++) this.land(rt.outFifos[entry.ports[k]!]!, entry.metas[k]!, entry.payloads[k], w, sameCycle);
     if (w > this.makespan) this.makespan = w;
     this.pipes[a]!.shift();
+  }
+
+  /** The firing being started: the output ports it writes, its payloads by port name, its index (see `DIRECT`). */
+  protected firingOut: ArrayLike<number> = NO_PORTS;
+  protected firingOutPayloads: Readonly<Record<string, unknown>> | undefined = undefined;
+  protected firingIndex = 0;
+
+  /** The firing being started as an in-flight entry at the back of its actor's pipeline. */
+  protected inFlight(a: number): InFlight {
+    const rt = this.actors[a]!;
+    const out = rt.out;
+    const writeIdx = this.firingOut;
+    const payloads = this.firingOutPayloads;
+    const pipe = this.pipes[a]!;
+    const entry = pipe.alloc();
+    entry.index = this.firingIndex;
+    entry.n = writeIdx.length;
+    for (let w = 0; w < writeIdx.length; w++) {
+      const k = writeIdx[w]!;
+      entry.ports[w] = k;
+      entry.metas[w] = out[k]!;
+      entry.payloads[w] = payloads?.[rt.outPorts[k]!];
+    }
+    entry.write = UNKNOWN;
+    pipe.push(entry);
+    return entry;
+  }
+
+  /**
+   * The firing being started (its tokens still in its actor's `out`) writes at `w` straight from
+   * `out` when nothing is in flight before it and every slot it needs is free by `w`: what
+   * queueWrites does with an entry, without allocating, pushing and shifting one. False: it
+   * must go into the pipeline (`inFlight`).
+   */
+  protected landStarting(a: number, w: number, sameCycle: boolean): boolean {
+    const ports = this.firingOut;
+    if (this.pipes[a]!.len !== 0 || !this.portsWritableBy(a, ports, ports.length, w)) return false;
+    const rt = this.actors[a]!;
+    const payloads = this.firingOutPayloads;
+    for (let k = 0; k < ports.length; k++) this.land(rt.outFifos[ports[k]!]!, rt.out[ports[k]!]!, payloads?.[rt.outPorts[ports[k]!]!], w, sameCycle);
+    if (w > this.makespan) this.makespan = w;
+    return true;
   }
 
   /** One token into FIFO `fi`, readable from `w`; its consumer is woken if it waits for it. */
