@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, defaultPassWorkers, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PassLanes, type PlatformConfig } from '@lut-llm/accelerator';
+import { KV_BUFFER_FIFO, LINEAR_COMPARISON_COLUMNS, LINEAR_VARIANTS, PLATFORM_PRESETS, defaultPassWorkers, describePlatform, loadPlatformConfig, type LinearComparisonColumn, type LinearVariant, type PassLanes, type PlatformConfig } from '@lut-llm/accelerator';
 import { formatSummary, runGraph, suggestFifoDepths, toDot, toPerfettoTrace } from '@lut-llm/core';
-import { fifosCommand, KV_BUFFER_FIFO } from './fifos.js';
+import { fifosCommand } from './fifos.js';
 import { writeOutput } from './files.js';
 import { parseTracePass, parseTraceWindow, DEFAULT_TRACE_WINDOW_CYCLES, type TracePass } from './trace.js';
 import type { Qwen3Config } from '@lut-llm/model';

@@ -1,4 +1,4 @@
-import { isStageStateFifo, runPassTiming, stageNumber, type PlatformConfig } from '@lut-llm/accelerator';
+import { isStageStateFifo, KV_BUFFER_FIFO, runPassTiming, stageNumber, type PlatformConfig } from '@lut-llm/accelerator';
 import { table } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import { reportJson, writeOutput, writtenNote } from './files.js';
@@ -38,13 +38,6 @@ export interface FifoRow {
 
 /** LUTLinear streams: one depth override by stream name applies to every op's stream (pass-graph.ts). */
 const LUT_LINEAR_STREAMS = ['activations', 'centroids', 'activation-indices', 'weight-tiles', 'scales', 'psums', 'accumulated', 'outputs'];
-
-/**
- * The KV prefetcher's stream: its depth is the prefetcher's on-chip buffer of KV chunks (platform
- * `stages["kv-prefetcher"].bufferChunks`, packages/kv-prefetcher). `--set fifo.kv-prefetcher.kv=<chunks>`
- * sets it in `run`, `compare` and `fifos` (as that stage parameter) and in `what-if` (as a FIFO depth).
- */
-export const KV_BUFFER_FIFO = 'kv-prefetcher.kv';
 
 /** Where the depth of FIFO `name` comes from (pass-graph.ts and lut-linear/graph.ts), and its --set name (or '-': fixed). */
 export function fifoDepthSource(name: string, platform: PlatformConfig, setNames: readonly string[]): { source: string; setName: string } {

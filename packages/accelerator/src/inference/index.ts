@@ -1,3 +1,4 @@
+export { KV_BUFFER_FIFO } from './pass-attention.js';
 export { buildPassGraph, checkPassPlatform, PASS_STAGES, lutLinearOptionsFor, LAYER_OPS, type PassOptions, type PassGraph, type PassData } from './pass-graph.js';
 export {
   runPassTiming,

@@ -29,6 +29,13 @@ export function glue(
 }
 
 /** What the layers connect to: per layer a q input and an output of the one attention unit, and (fetch on demand) a KV trigger. */
+/**
+ * The KV prefetcher's stream: its depth is the prefetcher's on-chip buffer of KV chunks (platform
+ * `stages["kv-prefetcher"].bufferChunks`, packages/kv-prefetcher), so the CLI's
+ * `--set fifo.kv-prefetcher.kv=<chunks>` sets that stage parameter.
+ */
+export const KV_BUFFER_FIFO = 'kv-prefetcher.kv';
+
 export interface AttentionUnit {
   readonly qIns: readonly StreamRef[];
   readonly outs: readonly StreamRef[];
@@ -86,7 +93,7 @@ export function installAttentionUnit(
       bufferChunks: stageNumber(platform, 'kv-prefetcher', 'bufferChunks', DEFAULT_KV_PREFETCHER_PARAMS.bufferChunks),
       ...(o.kvImage ? { image: o.kvImage } : {}),
     };
-    kvStream = g.stream('kv-prefetcher.kv', { depth: pf.bufferChunks, widthBytes: kvChunkWidthBytes(pf) });
+    kvStream = g.stream(KV_BUFFER_FIFO, { depth: pf.bufferChunks, widthBytes: kvChunkWidthBytes(pf) });
     // A plugin prefetcher gets the pass's parameters (and its own overrides) and reads the same KV channel group.
     const kvPlugin = stagePluginOf(platform, 'kv-prefetcher');
     const pfActor = kvPlugin ? kvPlugin.plugin.actor!('kv-prefetcher', kvPlugin.plugin.resolve({ ...pf, ...kvPlugin.overrides })) : kvPrefetcherActor('kv-prefetcher', pf);
