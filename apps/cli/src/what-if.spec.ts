@@ -62,6 +62,23 @@ describe('lut-llm fifo-size', () => {
   });
 });
 
+describe('lut-llm fifo-size --threads', () => {
+  it('gives the same sizing on 2 threads as on 1 (the probes of each class of FIFOs on one thread), and says how many ran', async () => {
+    const one = await cli('fifo-size', '--model', 'tiny', '--prompt', '4', '--threads', '1', '--json', '-');
+    const two = await cli('fifo-size', '--model', 'tiny', '--prompt', '4', '--threads', '2', '--json', '-');
+    expect([one.code, two.code]).toEqual([0, 0]);
+    expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
+    expect(one.stderr).toMatch(/ re-timings in \d+\.\d s on 1 thread[;.]/);
+    expect(two.stderr).toMatch(/ re-timings in \d+\.\d s on 2 threads[;.]/);
+  });
+
+  it('refuses a thread count below 1, naming the flag', async () => {
+    const r = await cli('fifo-size', '--model', 'tiny', '--threads', '0');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--threads must be an integer >= 1, got '0'/);
+  });
+});
+
 describe('lut-llm fifo-size: stalls and memory as a user reads them', () => {
   it('shows the frozen cycles of the recorded run and of the joint run, each equal to a full run, and subtracts none (a FIFO kept at its depth can freeze its producer more)', async () => {
     const r = await cli('fifo-size', '--model', 'tiny', '--prompt', '4', '--all', '--json', '-');
@@ -83,9 +100,9 @@ describe('lut-llm fifo-size: stalls and memory as a user reads them', () => {
     expect(r.stderr).not.toMatch(/ -\d/);
   });
 
-  it("maps each FIFO's chosen depth to on-chip memory as the on-chip estimate does (accelerator streamFifoMemory)", () => {
+  it("maps each FIFO's chosen depth to on-chip memory as the on-chip estimate does (accelerator streamFifoMemory)", async () => {
     // One mapping for both places: its hand-derived counts are in accelerator on-chip.spec.
-    const out = fifoSizeCommand({ model: parseModel('tiny'), platform: resolvePlatform(RUN_DEFAULTS.platform), prompt: 4, tolerance: 0.01, all: true }, bufferIo());
+    const out = await fifoSizeCommand({ model: parseModel('tiny'), platform: resolvePlatform(RUN_DEFAULTS.platform), prompt: 4, tolerance: 0.01, all: true }, bufferIo());
     expect(out.fifos.some((f) => f.widthBytes > 64)).toBe(true);
     for (const f of out.fifos) expect([f.fifo, f.memory]).toEqual([f.fifo, streamFifoMemory(f.chosenDepth, f.widthBytes)]);
   });
@@ -105,12 +122,12 @@ describe('lut-llm fifo-size: stalls and memory as a user reads them', () => {
     expect(r.stderr).toContain("(state): a FIFO that models a stage's internal state");
   });
 
-  it('warns, naming the FIFO, when a chosen depth needs more memory than the platform has', () => {
+  it('warns, naming the FIFO, when a chosen depth needs more memory than the platform has', async () => {
     const io = bufferIo();
     const platform = resolvePlatform(RUN_DEFAULTS.platform);
     // 511 LUTs as memory: a 64-B FIFO up to depth 32 takes 512 (SRL, one LUT per bit), over it.
     const small = { ...platform, onChip: { ...platform.onChip, lutramLuts: 511 } };
-    const out = fifoSizeCommand({ model: parseModel('tiny'), platform: small, prompt: 4, tolerance: 0.01, all: false }, io);
+    const out = await fifoSizeCommand({ model: parseModel('tiny'), platform: small, prompt: 4, tolerance: 0.01, all: false }, io);
     const over = out.fifos.filter((f) => f.memory.kind === 'LUTRAM' && f.memory.count > 511);
     expect(over.length).toBeGreaterThan(0);
     expect(out.warnings.length).toBe(over.length);
@@ -118,7 +135,7 @@ describe('lut-llm fifo-size: stalls and memory as a user reads them', () => {
     expect(io.stderr()).toContain(`warning: FIFO '${f.fifo}' at its chosen depth ${f.chosenDepth} (${f.chosenDepth} x ${f.widthBytes.toLocaleString('en-US')} B = `);
     expect(io.stderr()).toContain(`needs ${f.memory.label}, more than ${small.name} has (511 LUTs as memory): that depth cannot be built on chip`);
     // On the platform as it is, the tiny model's FIFOs fit: no warning.
-    expect(fifoSizeCommand({ model: parseModel('tiny'), platform, prompt: 4, tolerance: 0.01, all: false }, bufferIo()).warnings).toEqual([]);
+    expect((await fifoSizeCommand({ model: parseModel('tiny'), platform, prompt: 4, tolerance: 0.01, all: false }, bufferIo())).warnings).toEqual([]);
   });
 });
 

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { buildPassGraph, isStageStateFifo, onChipBudget, streamFifoMemory, type PlatformConfig } from '@lut-llm/accelerator';
-import { runGraph, retime, retimerOf, sizeFifos, table, type Graph, type Recording, type RetimeChanges } from '@lut-llm/core';
+import { buildPassGraph, defaultPassWorkers, isStageStateFifo, onChipBudget, sizeFifosThreaded, streamFifoMemory, type PlatformConfig } from '@lut-llm/accelerator';
+import { runGraph, retime, retimerOf, table, type Graph, type Recording, type RetimeChanges } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import type { FifoMemory } from '@lut-llm/memory';
 import { reportJson, writeOutput, writtenNote } from './files.js';
-import { CliError, checkLayers, checkWritable } from './options.js';
+import { CliError, checkLayers, checkWritable, workerCount } from './options.js';
 import type { CliIo } from './progress.js';
 import { RUN_DEFAULTS, checkPassPlatform } from './run.js';
 
@@ -167,12 +167,21 @@ export function fifoSizeJson(report: { readonly independentCycles: number; reado
   return text;
 }
 
+/**
+ * Firings of a decode step from which `fifo-size` spreads its probes over one thread per core by
+ * default: below, a worker's start-up (its modules and the re-timer of the unbounded run, about
+ * 0.3-0.7 s measured on this project's 2-core machine) is not repaid (a 4-layer tiny model sizes
+ * in 0.3 s on one thread, 0.9 s on three).
+ */
+export const FIFO_SIZE_THREADED_FIRINGS = 100_000;
+
 /** `lut-llm fifo-size`: per FIFO the least depth within the tolerance of unbounded FIFOs, with its on-chip memory. */
-export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean }, io: CliIo) {
+export async function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean; threads?: number }, io: CliIo) {
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   const { graph, recording } = recordPass(o);
+  const threads = o.threads ?? (recording.firings >= FIFO_SIZE_THREADED_FIRINGS ? Math.max(1, defaultPassWorkers()) : 1);
   const t0 = performance.now();
-  const s = sizeFifos(recording, { tolerance: o.tolerance });
+  const { searchCpuMs: _cpu, classesPerThread: _classes, ...s } = await sizeFifosThreaded(recording, { tolerance: o.tolerance, threads });
   const ms = performance.now() - t0;
   // Frozen cycles before (every FIFO at its recorded depth) and after (every FIFO at its chosen
   // depth, the joint run) come from two runs: their difference is not what this FIFO's depth
@@ -196,7 +205,7 @@ export function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean
     `FIFO sizing of one ${o.model.name} decode step (${graph.fifos.length} FIFOs): unbounded FIFOs ${s.unboundedCycles.toLocaleString('en-US')} cycles, tolerance ${(o.tolerance * 100).toFixed(2)}% ` +
       `(<= ${s.boundCycles.toLocaleString('en-US')}); recorded depths ${s.recordedCycles.toLocaleString('en-US')}; every FIFO at its independently chosen depth ${jointCyclesText(s.independentCycles)}, ` +
       `at its chosen depth (raised until the joint run is within the bound: ${s.jointRounds.length} joint runs) ${s.chosenCycles.toLocaleString('en-US')}. ` +
-      `${s.retimings} re-timings in ${(ms / 1000).toFixed(1)} s${s.deadlockedProbes > 0 ? `; ${s.deadlockedProbes} probed depths deadlock the graph (too shallow)` : ''}` +
+      `${s.retimings} re-timings in ${(ms / 1000).toFixed(1)} s on ${threads} thread${threads === 1 ? '' : 's'}${s.deadlockedProbes > 0 ? `; ${s.deadlockedProbes} probed depths deadlock the graph (too shallow)` : ''}` +
       `${s.jointRunsEmulated > 0 ? `; ${s.jointRunsEmulated} joint runs emulated in full (their grant order differs from the recording's)` : ''}` +
       `${s.undecidedProbes > 0 ? `; ${s.undecidedProbes} probes undecidable from the recording, counted as too shallow (e.g. ${s.undecidedExample})` : ''}`,
   );
@@ -259,8 +268,13 @@ export function registerWhatIfCommands(program: Command, io: CliIo, parseModel: 
         if (!(x >= 0 && x < 1)) throw new InvalidArgumentError(`--tolerance must be a fraction in [0, 1), got '${v}'`);
         return x;
       }, 0.01)
-      .option('--all', 'list every FIFO, not only those whose depth or stalls change'),
-  ).action((o: { model: Qwen3Config; platform: string; prompt: number; layers?: number; json?: string; tolerance: number; all?: boolean }) => {
-    fifoSizeCommand({ model: o.model, platform: platformOf({ platform: o.platform }), prompt: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}), ...(o.json !== undefined ? { json: o.json } : {}), tolerance: o.tolerance, all: o.all ?? false }, io);
+      .option('--all', 'list every FIFO, not only those whose depth or stalls change')
+      .option(
+        '--threads <n>',
+        `threads that probe depths, this one included (n - 1 worker threads; the sizing is identical for any count); default: one per core (here ${Math.max(1, defaultPassWorkers())}) for a decode step of at least ${FIFO_SIZE_THREADED_FIRINGS.toLocaleString('en-US')} firings, else 1`,
+        workerCount('--threads', 1),
+      ),
+  ).action(async (o: { model: Qwen3Config; platform: string; prompt: number; layers?: number; json?: string; tolerance: number; all?: boolean; threads?: number }) => {
+    await fifoSizeCommand({ model: o.model, platform: platformOf({ platform: o.platform }), prompt: o.prompt, ...(o.layers !== undefined ? { layers: o.layers } : {}), ...(o.json !== undefined ? { json: o.json } : {}), ...(o.threads !== undefined ? { threads: o.threads } : {}), tolerance: o.tolerance, all: o.all ?? false }, io);
   });
 }

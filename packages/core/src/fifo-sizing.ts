@@ -66,6 +66,50 @@ export interface FifoSizing {
  * cannot be re-timed exactly (non-blocking tests): then sizing needs full runs.
  */
 export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): FifoSizing {
+  const plan = planSizing(rec, opts);
+  return finishSizing(plan, [searchIndependent(plan.free, plan.unbounded, plan.need, plan.bound, plan.classes)]);
+}
+
+/**
+ * What the search for independent depths stands on, the same wherever it runs: the run with
+ * every FIFO unbounded (re-timed or, if its grants reorder, emulated and recorded: `free`), the
+ * bound, each FIFO's stall-free depth, and the FIFOs alike in structure (`classes`).
+ */
+export interface SizingPlan {
+  readonly rec: Recording;
+  /** The recorded run re-timed (its frozen cycles per FIFO are the "before" column). */
+  readonly recorded: RetimedRun;
+  readonly free: Retimer;
+  /** Per FIFO, the depth that never makes a write wait (its token count + 1, or its own if deeper). */
+  readonly unbounded: Int32Array;
+  readonly unboundedRecorded: boolean;
+  readonly freeCycles: number;
+  readonly bound: number;
+  /** Per FIFO, its stall-free depth in the unbounded run. */
+  readonly need: Int32Array;
+  /**
+   * FIFOs alike in structure (the same op in every layer: ports, tokens, width, recorded depth,
+   * firings at both ends), each class in FIFO order; every FIFO is in one. A class's search
+   * depends only on its own answers (`searchFrom`), so classes can be searched in any order or
+   * on any thread with the same result.
+   */
+  readonly classes: readonly (readonly number[])[];
+}
+
+/** The independent depths of some classes of FIFOs, and what the search cost. */
+export interface IndependentSearch {
+  /** Per FIFO: its independent depth if its class was searched, else 0. */
+  readonly independent: Int32Array;
+  readonly retimings: number;
+  readonly firingsRetimed: number;
+  readonly undecided: number;
+  readonly deadlocked: number;
+  /** The first undecided probe of the FIFO with the least index that had one. */
+  readonly example?: { readonly fifo: number; readonly text: string };
+}
+
+/** The recording re-timed, the unbounded run, the bound and the classes of FIFOs (`sizeFifos`' first step). */
+export function planSizing(rec: Recording, opts: { tolerance?: number } = {}): SizingPlan {
   const tol = opts.tolerance ?? 0.01;
   if (!(tol >= 0)) throw new RangeError(`sizeFifos: tolerance must be >= 0, got ${opts.tolerance}`);
   if (rec.nonBlocking) throw new Error('sizeFifos: the run tests ports without blocking, so it cannot be re-timed exactly; size with full runs instead');
@@ -96,12 +140,37 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
   const freeCycles = free.baseRun!.cycles;
   const bound = Math.floor(freeCycles * (1 + tol));
   const need = Int32Array.from(fifos, (_, f) => free.stallFreeDepth(f));
+  // The ports it connects name its role (the same in every layer).
+  const portOf = new Array<string>(nF).fill('');
+  for (const ga of rec.graph.actors) {
+    for (const [port, f] of ga.outputs) portOf[f] += `${port}>`;
+    for (const [port, f] of ga.inputs) portOf[f] += `>${port}`;
+  }
+  const firingsOf = (a: number) => (a === -1 ? -1 : ix.actorStart[a + 1]! - ix.actorStart[a]!);
+  const twinKey = (f: number) => [portOf[f], ix.fifoBase[f + 1]! - ix.fifoBase[f]!, fifos[f]!.widthBytes, fifos[f]!.depth, firingsOf(ix.producer[f]!), firingsOf(ix.consumer[f]!)].join(' ');
+  const byKey = new Map<string, number[]>();
+  for (let f = 0; f < nF; f++) {
+    const key = twinKey(f);
+    const c = byKey.get(key);
+    if (c) c.push(f);
+    else byKey.set(key, [f]);
+  }
+  return { rec, recorded, free, unbounded, unboundedRecorded, freeCycles, bound, need, classes: [...byKey.values()] };
+}
 
+/**
+ * The independent depth of every FIFO of `classes`: the least depth within `bound` with every
+ * other FIFO unbounded, by probes re-timed on `free` (`sizeFifos`' second step; `free`,
+ * `unbounded`, `need` and `bound` as in the plan, on this thread or a copy on another).
+ */
+export function searchIndependent(free: Retimer, unbounded: Int32Array, need: Int32Array, bound: number, classes: readonly (readonly number[])[]): IndependentSearch {
+  const fifos = free.rec.graph.fifos;
+  const nF = fifos.length;
   let retimings = 0;
   let firingsRetimed = 0;
   let undecided = 0;
   let deadlocked = 0;
-  let example: string | undefined;
+  let example: { fifo: number; text: string } | undefined;
   const probe = (depthById: Int32Array, stopAboveCycles: number): RetimedRun | string => {
     retimings++;
     const r = free.retime({}, { depthById, stopAboveCycles });
@@ -122,69 +191,88 @@ export function sizeFifos(rec: Recording, opts: { tolerance?: number } = {}): Fi
       lastDeadlocked = true;
     } else {
       undecided++;
-      example ??= `FIFO '${fifos[f]!.name}' at depth ${d}: ${t}`;
+      if (example === undefined || f < example.fifo) example = { fifo: f, text: `FIFO '${fifos[f]!.name}' at depth ${d}: ${t}` };
     }
     return false;
   };
   const independent = new Int32Array(nF);
-  // FIFOs alike in structure (the same op in every layer: ports, tokens, width, recorded depth,
-  // firings at both ends) need depths that change little, or linearly, from one to the next (each layer's
-  // share of the bound's slack): the last two answers extrapolated are the first guess
-  // (`searchFrom`), which two probes confirm instead of a gallop and a bisection.
-  const twins = new Map<string, number[]>();
-  const firingsOf = (a: number) => (a === -1 ? -1 : ix.actorStart[a + 1]! - ix.actorStart[a]!);
-  // The ports it connects name its role (the same in every layer).
-  const portOf = new Array<string>(nF).fill('');
-  for (const ga of rec.graph.actors) {
-    for (const [port, f] of ga.outputs) portOf[f] += `${port}>`;
-    for (const [port, f] of ga.inputs) portOf[f] += `>${port}`;
-  }
-  const twinKey = (f: number) => [portOf[f], ix.fifoBase[f + 1]! - ix.fifoBase[f]!, fifos[f]!.widthBytes, fifos[f]!.depth, firingsOf(ix.producer[f]!), firingsOf(ix.consumer[f]!)].join(' ');
-  for (let f = 0; f < nF; f++) {
-    const key = twinKey(f);
-    const seen = twins.get(key) ?? [];
-    if (seen.length === 0) twins.set(key, seen);
-    if (need[f]! <= 1) {
-      independent[f] = need[f]!;
-      continue;
-    }
-    if (seen.length > 0) {
-      const last = seen[seen.length - 1]!;
-      const guess = seen.length > 1 ? 2 * last - seen[seen.length - 2]! : last;
-      independent[f] = searchFrom(Math.max(1, Math.min(need[f]!, guess)), need[f]!, (d) => fits(f, d));
-      seen.push(independent[f]!);
-      continue;
-    }
-    // Its stall-free depth fits (the run is then the unbounded one). Gallop up from 1 (most FIFOs
-    // fit at 1: one probe), then bisect between the last depth over the bound and the first within.
-    // A depth that deadlocks the graph points at a structural need (an accumulator that writes its
-    // whole buffer before its first read needs all of it): the next probe is then one slot below
-    // the stall-free depth, which settles such a FIFO in two probes instead of a gallop and a
-    // bisection of deadlocks (each depth between over and within is decided the same way: fewer
-    // slots never stall less).
-    let over = 0;
-    let within = need[f]!;
-    for (let d = 1; d < within; d = Math.min(within, 2 * d)) {
-      if (fits(f, d)) within = d;
-      else {
-        over = d;
-        if (lastDeadlocked && within - 1 > 2 * d) {
-          if (fits(f, within - 1)) within--;
-          else {
-            over = within - 1;
-            break;
+  for (const members of classes) {
+    // FIFOs alike in structure need depths that change little, or linearly, from one to the next
+    // (each layer's share of the bound's slack): the last two answers extrapolated are the first
+    // guess (`searchFrom`), which two probes confirm instead of a gallop and a bisection.
+    const seen: number[] = [];
+    for (const f of members) {
+      if (need[f]! <= 1) {
+        independent[f] = need[f]!;
+        continue;
+      }
+      if (seen.length > 0) {
+        const last = seen[seen.length - 1]!;
+        const guess = seen.length > 1 ? 2 * last - seen[seen.length - 2]! : last;
+        independent[f] = searchFrom(Math.max(1, Math.min(need[f]!, guess)), need[f]!, (d) => fits(f, d));
+        seen.push(independent[f]!);
+        continue;
+      }
+      // Its stall-free depth fits (the run is then the unbounded one). Gallop up from 1 (most FIFOs
+      // fit at 1: one probe), then bisect between the last depth over the bound and the first within.
+      // A depth that deadlocks the graph points at a structural need (an accumulator that writes its
+      // whole buffer before its first read needs all of it): the next probe is then one slot below
+      // the stall-free depth, which settles such a FIFO in two probes instead of a gallop and a
+      // bisection of deadlocks (each depth between over and within is decided the same way: fewer
+      // slots never stall less).
+      let over = 0;
+      let within = need[f]!;
+      for (let d = 1; d < within; d = Math.min(within, 2 * d)) {
+        if (fits(f, d)) within = d;
+        else {
+          over = d;
+          if (lastDeadlocked && within - 1 > 2 * d) {
+            if (fits(f, within - 1)) within--;
+            else {
+              over = within - 1;
+              break;
+            }
           }
         }
       }
+      while (over + 1 < within) {
+        const mid = (over + within) >> 1;
+        if (fits(f, mid)) within = mid;
+        else over = mid;
+      }
+      independent[f] = within;
+      seen.push(within);
     }
-    while (over + 1 < within) {
-      const mid = (over + within) >> 1;
-      if (fits(f, mid)) within = mid;
-      else over = mid;
-    }
-    independent[f] = within;
-    seen.push(within);
   }
+  return { independent, retimings, firingsRetimed, undecided, deadlocked, ...(example !== undefined ? { example } : {}) };
+}
+
+/**
+ * The sizing from the plan and the independent depths of every class (`sizeFifos`' last step:
+ * the searches' results merged, then the joint check).
+ */
+export function finishSizing(plan: SizingPlan, found: readonly IndependentSearch[]): FifoSizing {
+  const { rec, recorded, free, need, bound, freeCycles, unboundedRecorded } = plan;
+  const fifos = rec.graph.fifos;
+  const nF = fifos.length;
+  const independent = new Int32Array(nF);
+  let retimings = 0;
+  let firingsRetimed = 0;
+  let undecided = 0;
+  let deadlocked = 0;
+  let first: { fifo: number; text: string } | undefined;
+  for (const s of found) {
+    if (s.independent.length !== nF) throw new RangeError(`sizeFifos: a search's depths cover ${s.independent.length} FIFOs, the graph has ${nF}`);
+    for (let f = 0; f < nF; f++) if (s.independent[f]! > 0) independent[f] = s.independent[f]!;
+    retimings += s.retimings;
+    firingsRetimed += s.firingsRetimed;
+    undecided += s.undecided;
+    deadlocked += s.deadlocked;
+    if (s.example && (first === undefined || s.example.fifo < first.fifo)) first = s.example;
+  }
+  const missing = independent.findIndex((d) => d === 0);
+  if (missing !== -1) throw new RangeError(`sizeFifos: no search gave FIFO '${fifos[missing]!.name}' a depth (its class was searched nowhere)`);
+  const example = first?.text;
 
   // Joint check. Depths chosen one at a time interact, so the run with every FIFO at its depth is
   // checked; while it exceeds the bound, only the FIFOs that still froze their producers in it

@@ -15,4 +15,4 @@ export { toWindowedPerfettoTrace, WindowedTraceAccumulator } from './trace-windo
 export { recordingBytes, type Recording } from './recording.js';
 export { retime, retimeTokens, retimerOf, applyChanges, type TokenTimes, type RetimeChanges, type RetimeResult, type ExactRetime, type FallbackRetime } from './retime.js';
 export { Retimer, isDeadlock, type RetimedRun, type ProbeOptions } from './retimer.js';
-export { sizeFifos, type FifoSizing, type SizedFifo } from './fifo-sizing.js';
+export { finishSizing, planSizing, searchIndependent, sizeFifos, type FifoSizing, type IndependentSearch, type SizedFifo, type SizingPlan } from './fifo-sizing.js';

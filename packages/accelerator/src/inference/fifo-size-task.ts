@@ -1,0 +1,71 @@
+// The task of a `sizeFifosThreaded` worker (fifo-size-worker.ts): rebuild the re-timer of the
+// unbounded run from its recording, then search classes of FIFOs until none is left. No side
+// effects on import: the main thread takes classes with the same code.
+import { Retimer, searchIndependent, type ActorSpec, type Graph, type IndependentSearch, type Recording } from '@lut-llm/core';
+
+/** What re-timing reads of a graph (no behaviours, no cost functions: they never cross threads). */
+export interface GraphStructure {
+  readonly name: string;
+  readonly fifos: readonly { readonly name: string; readonly depth: number; readonly widthBytes: number; readonly initialTokens?: number }[];
+  readonly resources: readonly { readonly name: string; readonly unitsPerCycle: number }[];
+  readonly actors: readonly {
+    readonly name: string;
+    readonly firings: number | undefined;
+    /** Whether its spec has a `reads` selector (re-timing keeps such an actor's trailing wait idle). */
+    readonly reads: boolean;
+    readonly inputs: ReadonlyMap<string, number>;
+    readonly outputs: ReadonlyMap<string, number>;
+  }[];
+}
+
+export interface FifoSizeTask {
+  /** Marks a FIFO sizing task (a worker started with anything else does nothing). */
+  readonly kind: 'fifo-size';
+  /** The recording of the unbounded run's re-timer (`Retimer.rec`) without its graph, and the graph's structure. */
+  readonly rec: Omit<Recording, 'graph'>;
+  readonly graph: GraphStructure;
+  /** The re-timer's FIFO depths (`Retimer.config.depth`). */
+  readonly depthById: Int32Array;
+  readonly unbounded: Int32Array;
+  readonly need: Int32Array;
+  readonly bound: number;
+  /** Every class of FIFOs, in the order threads take them. */
+  readonly classes: readonly (readonly number[])[];
+  /** One Int32 on shared memory: the next class to take (each thread takes one at a time, `Atomics.add`). */
+  readonly next: Int32Array;
+}
+
+/** The worker's searches (one per class it took), and the CPU time (ms) its thread took (re-timer included). */
+export type FifoSizeReply = { readonly ok: IndependentSearch[]; readonly cpuMs: number } | { readonly error: string };
+
+/** The graph re-timing needs, from its structure (a `reads` selector stands for the spec's). */
+export function graphOf(s: GraphStructure): Graph {
+  const noReads = () => [];
+  return {
+    name: s.name,
+    fifos: s.fifos,
+    resources: s.resources,
+    actors: s.actors.map((a) => ({
+      spec: { name: a.name, ...(a.firings !== undefined ? { firings: a.firings } : {}), ...(a.reads ? { reads: noReads } : {}) } as unknown as ActorSpec,
+      inputs: a.inputs,
+      outputs: a.outputs,
+    })),
+  };
+}
+
+export function searchTask(task: FifoSizeTask): IndependentSearch[] {
+  const rec: Recording = { ...task.rec, graph: graphOf(task.graph) };
+  const free = new Retimer(rec, {}, { depthById: task.depthById });
+  if (free.why !== undefined) throw new Error(`the unbounded run cannot be re-timed in a worker (${free.why}), though it could on the main thread`);
+  return takeClasses(free, task);
+}
+
+/** Searches classes, taking the next one not yet taken by any thread until none is left. */
+export function takeClasses(free: Retimer, task: Pick<FifoSizeTask, 'unbounded' | 'need' | 'bound' | 'classes' | 'next'>): IndependentSearch[] {
+  const out: IndependentSearch[] = [];
+  for (let c = Atomics.add(task.next, 0, 1); c < task.classes.length; c = Atomics.add(task.next, 0, 1)) {
+    out.push(searchIndependent(free, task.unbounded, task.need, task.bound, [task.classes[c]!]));
+  }
+  return out;
+}
+

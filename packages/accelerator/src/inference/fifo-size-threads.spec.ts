@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { planSizing, runGraph, searchIndependent, sizeFifos } from '@lut-llm/core';
+import { tinyQwen3Config } from '@lut-llm/model';
+import { DEFAULT_PLATFORM_PRESET, PLATFORM_PRESETS } from '../platform/index.js';
+import { buildPassGraph } from './pass-graph.js';
+import { classOrder, sizeFifosThreaded } from './fifo-size-threads.js';
+import { searchTask, type FifoSizeTask } from './fifo-size-task.js';
+
+/**
+ * Issue 20: FIFO sizing with its probes spread over threads by classes of FIFOs alike in
+ * structure. A class's search depends only on its own answers, so every field of the sizing must
+ * be the single thread's (`sizeFifos`), whatever the number of threads. A 4-layer tiny Qwen3
+ * decode step on the default preset (352 FIFOs; one probe undecidable, so the undecided example
+ * is merged across threads too).
+ */
+describe('sizeFifosThreaded', () => {
+  const graph = buildPassGraph({ model: tinyQwen3Config({ layers: 4 }), platform: PLATFORM_PRESETS[DEFAULT_PLATFORM_PRESET], tokens: 1, history: 16, phase: 'decode' }).graph;
+  const rec = runGraph(graph, { collectSinks: false, record: true }).recording!;
+  const single = sizeFifos(rec);
+
+  it('orders every class of FIFOs once, largest estimated search first (threads take them in that order)', () => {
+    const plan = planSizing(rec);
+    const order = classOrder(plan);
+    expect(order.map((c) => c[0]!).sort((a, b) => a - b)).toEqual(plan.classes.map((c) => c[0]!).sort((a, b) => a - b));
+    // First a class with FIFOs to probe (more than one slot needed); last ones with none (cost 0).
+    expect(order[0]!.some((f) => plan.need[f]! > 1)).toBe(true);
+    expect(order[order.length - 1]!.every((f) => plan.need[f]! <= 1)).toBe(true);
+    expect(classOrder(plan)).toEqual(order);
+  });
+
+  it('a worker\'s search (the graph rebuilt from its structure, the re-timer from the recording) equals this thread\'s', () => {
+    const plan = planSizing(rec);
+    const g = plan.free.rec.graph;
+    const { graph: _, ...arrays } = plan.free.rec;
+    const task: FifoSizeTask = {
+      kind: 'fifo-size',
+      rec: arrays,
+      graph: {
+        name: g.name,
+        fifos: g.fifos.map((f) => ({ name: f.name, depth: f.depth, widthBytes: f.widthBytes })),
+        resources: g.resources.map((r) => ({ name: r.name, unitsPerCycle: r.unitsPerCycle })),
+        actors: g.actors.map((ga) => ({ name: ga.spec.name, firings: ga.spec.firings, reads: ga.spec.reads !== undefined, inputs: ga.inputs, outputs: ga.outputs })),
+      },
+      depthById: plan.free.config.depth,
+      unbounded: plan.unbounded,
+      need: plan.need,
+      bound: plan.bound,
+      classes: plan.classes,
+      next: new Int32Array(new SharedArrayBuffer(4)),
+    };
+    // One search per class, taken in order until none is left; merged, this thread's search of all.
+    const there = searchTask(task);
+    expect(there).toHaveLength(plan.classes.length);
+    expect(Atomics.load(task.next, 0)).toBe(plan.classes.length + 1);
+    const here = searchIndependent(plan.free, plan.unbounded, plan.need, plan.bound, plan.classes);
+    const merged = new Int32Array(here.independent.length);
+    for (const s of there) s.independent.forEach((d, f) => d > 0 && (merged[f] = d));
+    expect([merged, there.reduce((n, s) => n + s.retimings, 0), there.reduce((n, s) => n + s.firingsRetimed, 0)]).toEqual([here.independent, here.retimings, here.firingsRetimed]);
+    expect(here.undecided).toBe(single.undecidedProbes);
+  });
+
+  for (const threads of [1, 2, 3]) {
+    it(`${threads} thread(s): every field equals the single thread's sizing`, async () => {
+      const { searchCpuMs, classesPerThread, ...sizing } = await sizeFifosThreaded(rec, { threads });
+      expect(sizing).toEqual(single);
+      expect(searchCpuMs).toHaveLength(threads);
+      // Every class searched once, by whichever thread took it first.
+      expect(classesPerThread.reduce((a, b) => a + b, 0)).toBe(planSizing(rec).classes.length);
+    });
+  }
+
+  it('the single-thread sizing it is compared with probes and has an undecidable probe (the merge has something to merge)', () => {
+    expect([single.retimings > 50, single.undecidedProbes, single.undecidedExample !== undefined]).toEqual([true, 1, true]);
+  });
+
+  it('refuses a thread count that is not a whole number >= 1, naming it', async () => {
+    await expect(sizeFifosThreaded(rec, { threads: 0 })).rejects.toThrow('sizeFifosThreaded: threads must be an integer >= 1, got 0');
+    await expect(sizeFifosThreaded(rec, { threads: 2.5 })).rejects.toThrow('got 2.5');
+  });
+});

@@ -1,0 +1,95 @@
+import { Worker } from 'node:worker_threads';
+import { finishSizing, planSizing, searchIndependent, type FifoSizing, type IndependentSearch, type Recording, type SizingPlan } from '@lut-llm/core';
+import { threadCpuMs } from './pass-lanes.js';
+import { compiledSibling } from './threads.js';
+import { takeClasses, type FifoSizeReply, type FifoSizeTask, type GraphStructure } from './fifo-size-task.js';
+
+export interface ThreadedSizingOptions {
+  readonly tolerance?: number;
+  /** Threads that search depths, this one included (threads - 1 workers are started). Integer >= 1. */
+  readonly threads: number;
+}
+
+/**
+ * `sizeFifos` with its search for independent depths (the probes: nearly all of its time) spread
+ * over threads by classes of FIFOs alike in structure. A class's search depends only on its own
+ * answers, so the sizing is the same, field for field, for any number of threads. Each worker
+ * rebuilds the re-timer of the unbounded run from its recording (its base sweep, ~0.3 s on the
+ * decode step); every thread, this one included, takes the next class not yet taken (largest
+ * estimated first) until none is left, then this one does the joint check.
+ */
+/** A threaded sizing, with the CPU time each thread's search took (ms; 0: this thread) and the classes of FIFOs it searched. */
+export interface ThreadedSizing extends FifoSizing {
+  readonly searchCpuMs: readonly number[];
+  readonly classesPerThread: readonly number[];
+}
+
+export async function sizeFifosThreaded(rec: Recording, opts: ThreadedSizingOptions): Promise<ThreadedSizing> {
+  const { threads } = opts;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`sizeFifosThreaded: threads must be an integer >= 1, got ${threads}`);
+  const plan = planSizing(rec, opts);
+  const { free, unbounded, need, bound } = plan;
+  if (threads === 1) {
+    const c0 = threadCpuMs();
+    const found = searchIndependent(free, unbounded, need, bound, plan.classes);
+    return { ...finishSizing(plan, [found]), searchCpuMs: [threadCpuMs() - c0], classesPerThread: [plan.classes.length] };
+  }
+  const classes = classOrder(plan);
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const { graph, ...arrays } = free.rec;
+  const structure: GraphStructure = {
+    name: graph.name,
+    fifos: graph.fifos.map((f) => ({ name: f.name, depth: f.depth, widthBytes: f.widthBytes, ...(f.initialTokens !== undefined ? { initialTokens: f.initialTokens } : {}) })),
+    resources: graph.resources.map((r) => ({ name: r.name, unitsPerCycle: r.unitsPerCycle })),
+    actors: graph.actors.map((ga) => ({ name: ga.spec.name, firings: ga.spec.firings, reads: ga.spec.reads !== undefined, inputs: ga.inputs, outputs: ga.outputs })),
+  };
+  // One worker per share, each started with its task (workerData): it runs on its own thread while
+  // this one searches its share. (A pool would hand tasks over through this thread's event loop,
+  // which the synchronous search below blocks.)
+  const url = new URL(compiledSibling(import.meta.url, './fifo-size-worker.js'));
+  const task: FifoSizeTask = { kind: 'fifo-size', rec: arrays, graph: structure, depthById: free.config.depth, unbounded, need, bound, classes, next };
+  const workers = Array.from({ length: threads - 1 }, () => {
+    const worker = new Worker(url, { workerData: task });
+    const reply = new Promise<{ ok: IndependentSearch[]; cpuMs: number }>((resolve, reject) => {
+      worker.once('message', (m: FifoSizeReply) => ('ok' in m ? resolve(m) : reject(new Error(`FIFO sizing worker failed: ${m.error}`))));
+      worker.once('error', (e) => reject(new Error(`FIFO sizing worker failed: ${e.message}`, { cause: e })));
+      worker.once('exit', (code) => reject(new Error(`FIFO sizing worker exited (code ${code}) before it replied`)));
+    });
+    return { worker, reply };
+  });
+  try {
+    const c0 = threadCpuMs();
+    const local = takeClasses(free, task);
+    const localCpuMs = threadCpuMs() - c0;
+    const remote = await Promise.all(workers.map((w) => w.reply));
+    return {
+      ...finishSizing(plan, [...local, ...remote.flatMap((r) => r.ok)]),
+      searchCpuMs: [localCpuMs, ...remote.map((r) => r.cpuMs)],
+      classesPerThread: [local.length, ...remote.map((r) => r.ok.length)],
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/**
+ * The classes of FIFOs, largest estimated search first (so the last ones, taken while other
+ * threads finish, are short). A probe re-times from the FIFO's first write to the end of the run,
+ * and FIFOs that need one slot cost none: a class costs the part of the unbounded run after each
+ * of its FIFOs' first write that needs more than one slot. Only the speed depends on the
+ * estimate, never the result.
+ */
+export function classOrder(plan: SizingPlan): (readonly number[])[] {
+  const { free, need, freeCycles } = plan;
+  const { fifoBase } = free.ix;
+  const cost = plan.classes.map((members) => {
+    let c = 0;
+    for (const f of members) {
+      if (need[f]! <= 1 || fifoBase[f + 1] === fifoBase[f]) continue;
+      const first = free.base.tokW[fifoBase[f]!]!;
+      c += Number.isFinite(first) ? Math.max(0, freeCycles - first) : freeCycles;
+    }
+    return c;
+  });
+  return plan.classes.map((_, i) => i).sort((a, b) => cost[b]! - cost[a]! || a - b).map((i) => plan.classes[i]!);
+}
