@@ -5,7 +5,7 @@ import type { Qwen3Config } from '@lut-llm/model';
 import type { FifoMemory } from '@lut-llm/memory';
 import { reportJson, writeOutput, writtenNote } from './files.js';
 import { CliError, checkLayers, checkWritable, workerCount } from './options.js';
-import type { CliIo } from './progress.js';
+import { PassProgress, type CliIo } from './progress.js';
 import { RUN_DEFAULTS, checkPassPlatform } from './run.js';
 
 /** One `--set` of what-if: fifo.<name>=<depth>, latency.<actor>=<cycles>, ii.<actor>=<cycles>, resource.<name>=<units/cycle>, clock=<MHz>. */
@@ -194,7 +194,16 @@ export async function fifoSizeCommand(o: PassFlags & { tolerance: number; all: b
   const { graph, recording } = recordPass(o);
   const threads = o.threads ?? defaultFifoSizeThreads(recording.firings);
   const t0 = performance.now();
-  const { searchCpuMs: _cpu, classesPerThread: _classes, ...s } = await sizeFifosThreaded(recording, { tolerance: o.tolerance, threads });
+  // A bar (on a terminal, after a second) over the classes of FIFOs probed: the joint check follows.
+  let bar: PassProgress | undefined;
+  const onProgress = (taken: number, classes: number) => (bar ??= new PassProgress(io.progressStream, classes, 'classes of FIFOs probed')).update(taken, 'then the joint check');
+  let sized;
+  try {
+    sized = await sizeFifosThreaded(recording, { tolerance: o.tolerance, threads, onProgress });
+  } finally {
+    bar?.stop();
+  }
+  const { searchCpuMs: _cpu, classesPerThread: _classes, ...s } = sized;
   const ms = performance.now() - t0;
   // Frozen cycles before (every FIFO at its recorded depth) and after (every FIFO at its chosen
   // depth, the joint run) come from two runs: their difference is not what this FIFO's depth

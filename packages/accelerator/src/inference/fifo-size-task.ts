@@ -60,11 +60,16 @@ export function searchTask(task: FifoSizeTask): IndependentSearch[] {
   return takeClasses(free, task);
 }
 
-/** Searches classes, taking the next one not yet taken by any thread until none is left. */
-export function takeClasses(free: Retimer, task: Pick<FifoSizeTask, 'unbounded' | 'need' | 'bound' | 'classes' | 'next'>): IndependentSearch[] {
+/**
+ * Searches classes, taking the next one not yet taken by any thread until none is left;
+ * `taken(n)` after each search, with the classes taken by all threads so far.
+ */
+export function takeClasses(free: Retimer, task: Pick<FifoSizeTask, 'unbounded' | 'need' | 'bound' | 'classes' | 'next'>, taken?: (n: number) => void): IndependentSearch[] {
   const out: IndependentSearch[] = [];
-  for (let c = Atomics.add(task.next, 0, 1); c < task.classes.length; c = Atomics.add(task.next, 0, 1)) {
+  const n = task.classes.length;
+  for (let c = Atomics.add(task.next, 0, 1); c < n; c = Atomics.add(task.next, 0, 1)) {
     out.push(searchIndependent(free, task.unbounded, task.need, task.bound, [task.classes[c]!]));
+    taken?.(Math.min(n, Atomics.load(task.next, 0)));
   }
   return out;
 }

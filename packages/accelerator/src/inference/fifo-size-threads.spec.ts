@@ -61,11 +61,19 @@ describe('sizeFifosThreaded', () => {
 
   for (const threads of [1, 2, 3]) {
     it(`${threads} thread(s): every field equals the single thread's sizing`, async () => {
-      const { searchCpuMs, classesPerThread, ...sizing } = await sizeFifosThreaded(rec, { threads });
+      const seen: number[] = [];
+      const { searchCpuMs, classesPerThread, ...sizing } = await sizeFifosThreaded(rec, { threads, onProgress: (n, of) => seen.push(n, of) });
       expect(sizing).toEqual(single);
       expect(searchCpuMs).toHaveLength(threads);
       // Every class searched once, by whichever thread took it first.
-      expect(classesPerThread.reduce((a, b) => a + b, 0)).toBe(planSizing(rec).classes.length);
+      const classes = planSizing(rec).classes.length;
+      expect(classesPerThread.reduce((a, b) => a + b, 0)).toBe(classes);
+      // Progress after each class this thread searched: classes taken so far (rising), of all.
+      const taken = seen.filter((_, i) => i % 2 === 0);
+      expect(taken.length).toBe(classesPerThread[0]);
+      expect(seen.filter((_, i) => i % 2 === 1).every((of) => of === classes)).toBe(true);
+      expect(taken.every((n, i) => n >= (taken[i - 1] ?? 1) && n <= classes)).toBe(true);
+      if (threads === 1) expect(taken).toEqual(Array.from({ length: classes }, (_, i) => i + 1));
     });
   }
 

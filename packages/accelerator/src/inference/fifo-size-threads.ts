@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { finishSizing, planSizing, searchIndependent, type FifoSizing, type IndependentSearch, type Recording, type SizingPlan } from '@lut-llm/core';
+import { finishSizing, planSizing, type FifoSizing, type IndependentSearch, type Recording, type SizingPlan } from '@lut-llm/core';
 import { threadCpuMs } from './pass-lanes.js';
 import { compiledSibling } from './threads.js';
 import { takeClasses, type FifoSizeReply, type FifoSizeTask, type GraphStructure } from './fifo-size-task.js';
@@ -8,6 +8,8 @@ export interface ThreadedSizingOptions {
   readonly tolerance?: number;
   /** Threads that search depths, this one included (threads - 1 workers are started). Integer >= 1. */
   readonly threads: number;
+  /** Called on this thread after each class of FIFOs it searched: classes taken by all threads so far, and in all. */
+  readonly onProgress?: (taken: number, classes: number) => void;
 }
 
 /**
@@ -29,12 +31,13 @@ export async function sizeFifosThreaded(rec: Recording, opts: ThreadedSizingOpti
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`sizeFifosThreaded: threads must be an integer >= 1, got ${threads}`);
   const plan = planSizing(rec, opts);
   const { free, unbounded, need, bound } = plan;
+  const classes = classOrder(plan);
+  const progress = opts.onProgress ? (n: number) => opts.onProgress!(n, classes.length) : undefined;
   if (threads === 1) {
     const c0 = threadCpuMs();
-    const found = searchIndependent(free, unbounded, need, bound, plan.classes);
-    return { ...finishSizing(plan, [found]), searchCpuMs: [threadCpuMs() - c0], classesPerThread: [plan.classes.length] };
+    const found = takeClasses(free, { unbounded, need, bound, classes, next: new Int32Array(1) }, progress);
+    return { ...finishSizing(plan, found), searchCpuMs: [threadCpuMs() - c0], classesPerThread: [found.length] };
   }
-  const classes = classOrder(plan);
   const next = new Int32Array(new SharedArrayBuffer(4));
   const { graph, ...arrays } = free.rec;
   const structure: GraphStructure = {
@@ -59,7 +62,7 @@ export async function sizeFifosThreaded(rec: Recording, opts: ThreadedSizingOpti
   });
   try {
     const c0 = threadCpuMs();
-    const local = takeClasses(free, task);
+    const local = takeClasses(free, task, progress);
     const localCpuMs = threadCpuMs() - c0;
     const remote = await Promise.all(workers.map((w) => w.reply));
     return {
