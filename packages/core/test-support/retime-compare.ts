@@ -1,5 +1,9 @@
-import type { RunResult } from './engine.js';
-import type { ExactRetime } from './retime.js';
+import type { RunResult } from '../src/engine.js';
+import type { ExactRetime } from '../src/retime.js';
+
+// Spec helpers live outside src/: the build (tsconfig include src/**) does not compile them into
+// dist and mutation runs (scripts/mutate.mjs mutates src/**) do not mutate them; specs import them
+// by relative path and `npm run typecheck:specs` checks them through those imports.
 
 /**
  * What the re-timing specs compare with full runs: per actor busy, starved, frozen, contention,
