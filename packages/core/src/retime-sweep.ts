@@ -337,11 +337,19 @@ export class Sweep extends PartialSweep {
           this.thaw(a, c, d, starved);
         }
         if (this.trailingOf[a] && !ended) {
-          // Its end (once) may be the close a consumer's trailing wait waits for.
-          for (let k = ix.actorFifoStart[a]!; k < ix.actorFifoStart[a + 1]!; k++) {
-            const f = ix.actorFifos[k]!;
-            const c = consumer[f]!;
-            if (producer[f] === a && c !== -1 && (this.active === undefined || this.active[c])) this.enqueue(c);
+          // Its end (once) may be the close a consumer's trailing wait waits for, and so may be
+          // the close of every unlimited actor down a chain of trailing inputs from it (an actor
+          // there that ended before it would not wake its own consumers again).
+          const todo = [a];
+          for (let n = 0; n < todo.length; n++) {
+            const q = todo[n]!;
+            for (let k = ix.actorFifoStart[q]!; k < ix.actorFifoStart[q + 1]!; k++) {
+              const f = ix.actorFifos[k]!;
+              const c = consumer[f]!;
+              if (producer[f] !== q || c === -1 || (this.active !== undefined && !this.active[c])) continue;
+              if (q === a || this.trailing[c] === f) this.enqueue(c);
+              if (this.trailing[c] === f && this.trailingOf[c] && !todo.includes(c)) todo.push(c);
+            }
           }
           // A partial sweep: a base actor whose trailing wait read a close in the base may read another.
           const moved = this.active !== undefined ? baseCloseReader(ix, this.trailing, this.active, this.baseCloseReaders, a) : -1;

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, Retimer, retime, runGraph, type Graph } from './index.js';
+
+/**
+ * A trailing wait whose input closes through a chain (found by a random search over graphs of
+ * stages without firing counts for issue 23; fixed in retime-sweep.ts). mid has no firing count:
+ * after its last firing it waits for f1, which closes when relay (no firing count either)
+ * retires, which it does when f0 closes, at src's retirement. In the sweep relay ends long
+ * before src does (src's last firing is frozen by a slow side output), so the close mid's trailing
+ * freeze compares with is known only once src ends; src's end must wake mid through relay.
+ *
+ * src (4 firings, II 3, latency 0) writes a (f0, depth 2) in firings 0-2, b (f3, depth 1) in
+ * firings 1-3; relay (II 1, latency 0) copies f0 to f1 (depth 2); mid (II 1, latency 3) copies f1
+ * to f2 (depth 1); sink (II 5) reads f2; slow (II 10) reads f3. None but src has a firing count.
+ *
+ * src starts at 0, 3, 6 and writes a_j at 3j; relay and mid start at 3j (busy 3, starved [1, 3)
+ * and [4, 6) each); mid's writes m_j are due at 3j + 3. b_0 lands at 3, slow reads it at 3 (next
+ * 13); b_1 at 6 (b_0's slot free from 5), read at 13 (next 23); src's firing 3 starts at 9, b_2
+ * waits for b_1's slot (free from 15): src frozen [9, 15), its next-allowed cycle 12 + 6 = 18: it
+ * retires then and closes f0; relay retires at 18 too and closes f1. The sink reads m_0 at 3
+ * (next 8), m_1 (6) at 8 (next 13); m_2, due 9, waits for m_1's slot (free from 10): mid frozen
+ * [9, 10). mid, past its last start (6), found f1 empty from 7 (not closed: starved up to the
+ * freeze, [7, 9)), and after the thaw waits from 10 until f1 closes at 18 (idle). slow reads b_2
+ * at 23: 33 cycles.
+ * mid: busy 3, starved 2 + 2 + 2 = 6, frozen 1, idle 33 - 10 = 23. src: busy 12, frozen 6, idle
+ * 15; slow: busy 30, starved [0, 3); relay: busy 3, starved 4, idle 26; sink: busy 15, starved
+ * [0, 3), idle 15. The sweep charged mid's [7, 9) as idle before the fix (starved 4, idle 25).
+ */
+function chainClose(): Graph {
+  const port = { widthBytes: 4 };
+  const g = new GraphBuilder('chain-close');
+  const f0 = g.stream('f0', { depth: 2, widthBytes: 4 });
+  const f1 = g.stream('f1', { depth: 2, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: 1, widthBytes: 4 });
+  const f3 = g.stream('f3', { depth: 1, widthBytes: 4 });
+  g.invoke({ name: 'src', firings: 4, outputs: { a: port, b: port }, writes: (i) => [...(i < 3 ? ['a'] : []), ...(i > 0 ? ['b'] : [])], cost: { iiCycles: 3, latencyCycles: 0 } }, { out: { a: f0, b: f3 } });
+  g.invoke({ name: 'slow', inputs: { in: port }, cost: { iiCycles: 10, latencyCycles: 0 } }, { in: { in: f3 } });
+  g.invoke({ name: 'relay', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: f0 }, out: { out: f1 } });
+  g.invoke({ name: 'mid', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 3 } }, { in: { in: f1 }, out: { out: f2 } });
+  g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 5, latencyCycles: 0 } }, { in: { in: f2 } });
+  return g.build();
+}
+
+/** Per actor [busy, starved, frozen, idle], in the graph's order (src, slow, relay, mid, sink). */
+const HAND = [
+  [12, 0, 6, 15],
+  [30, 3, 0, 0],
+  [3, 4, 0, 26],
+  [3, 6, 1, 23],
+  [15, 3, 0, 15],
+];
+
+describe('retime: a trailing wait whose input closes through a relay that ended first', () => {
+  it('the engine: 33 cycles, mid starved [7, 9) before its trailing freeze', () => {
+    const r = runGraph(chainClose());
+    expect(r.cycles).toBe(33);
+    expect(r.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.idleCycles])).toEqual(HAND);
+  });
+
+  it('the sweep of the recording (no change) and a sweep from the start give the same attribution', () => {
+    const rec = runGraph(chainClose(), { record: true }).recording!;
+    const x = retime(rec);
+    if (!x.exact) throw new Error(x.reason);
+    expect(x.cycles).toBe(33);
+    expect([...x.busyCycles].map((b, a) => [b, x.stalledEmptyCycles[a], x.stalledFullCycles[a], x.idleCycles[a]])).toEqual(HAND);
+    const sweep = new Retimer(rec, {}, { checkpoints: false }).baseRun!;
+    expect([...sweep.stalledEmptyCycles]).toEqual(HAND.map((h) => h[1]));
+  });
+});
