@@ -119,11 +119,17 @@ export function closesAgree(rec: Recording, ix: RecordingIndex, input: Int32Arra
     const minB = Math.min(Hb, firstFreezeLeft(rec, ix, b, baseArrays, c));
     let shifted = true;
     let before = true;
-    for (let q = ix.producer[input[c]!]!, hops = 0; hops < nA && finished(ix, s, q); hops++) {
-      const vs = ownClose(rec, ix, s, p, q);
-      const vb = ownClose(rec, ix, b, baseArrays, q);
-      shifted &&= vs === vb + delta;
-      before &&= vs < minS && vb < minB;
+    for (let q = ix.producer[input[c]!]!, hops = 0; hops < nA; hops++) {
+      if (finished(ix, s, q)) {
+        const vs = ownClose(rec, ix, s, p, q);
+        const vb = ownClose(rec, ix, b, baseArrays, q);
+        shifted &&= vs === vb + delta;
+        before &&= vs < minS && vb < minB;
+      } else {
+        // Still running (in both runs: matchCut): its own close is still to come, the base's
+        // plus delta; a done actor up its chain may still decide the close (not shifted).
+        before = false;
+      }
       if (!ix.unlimited[q] || input[q] === -1) break;
       q = ix.producer[input[q]!]!;
     }

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, Retimer, applyChanges, runGraph, type Graph, type RetimeChanges, type RetimedRun } from './index.js';
+
+/**
+ * The trailing wait of an actor without a firing count (retime-trailing.ts) on small hand graphs
+ * (issue 23: mutation testing). Such an actor, past its last start, waits for its first input to
+ * close: starved up to a freeze of its own pipeline that begins no later than the close (the
+ * engine takes the freeze before the close's wake-up in a cycle), idle otherwise. A FIFO closes
+ * when its producer retires and its pipeline has drained: a limited producer at its next-allowed
+ * cycle after its last firing, one without a firing count once its own input has closed; so the
+ * close is the latest of the next-allowed cycles and last writes up the chain of producers
+ * without a firing count (`closeCycle`). In a probe, the early cut-off must not take the base's
+ * decision for a trailing wait still to come unless the close it reads is the base's plus delta,
+ * or comes before the freezes in both runs (`closesAgree`).
+ *
+ * Each case compares with a full engine run of the changed graph (cycles, every attribution
+ * field, frozen cycles per FIFO) and asserts the values derived by hand, with `firingsRetimed`
+ * (the firings started between the resume cut and the cut where the probe stops; the runs here are
+ * under 256 cycles, so there is a cut at every cycle; see retime-cut-mutants.spec for how a probe
+ * picks the cut it compares).
+ */
+
+const port = { widthBytes: 4 };
+
+/** Re-time the recording of `graph` under `changes` with a fresh Retimer; it must equal a re-run. */
+function againstRerun(graph: Graph, changes: RetimeChanges): RetimedRun {
+  const rec = runGraph(graph, { record: true }).recording!;
+  const got = new Retimer(rec).retime(changes);
+  if (typeof got === 'string') throw new Error(got);
+  const want = runGraph(applyChanges(graph, changes));
+  expect(got.cycles).toBe(want.cycles);
+  const rows = (r: RetimedRun) => [...r.busyCycles].map((b, a) => [b, r.stalledEmptyCycles[a], r.stalledFullCycles[a], r.stalledContentionCycles[a], r.resourceBoundCycles[a]]);
+  expect(rows(got)).toEqual(want.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.stalledContentionCycles, s.resourceBoundCycles]));
+  expect([...got.stalledFullByFifo]).toEqual(want.summary.fifos.map((f) => f.fullStallCycles));
+  // A sweep from the start under the changes (no checkpoint, no cut-off) agrees too.
+  const sweep = new Retimer(rec, changes, { checkpoints: false }).baseRun!;
+  expect([sweep.cycles, ...sweep.stalledEmptyCycles]).toEqual([want.cycles, ...want.summary.actors.map((s) => s.stalledEmptyCycles)]);
+  return got;
+}
+
+/** [busy, starved, frozen] per actor of a re-timing. */
+const books = (r: RetimedRun) => [...r.busyCycles].map((b, a) => [b, r.stalledEmptyCycles[a], r.stalledFullCycles[a]]);
+
+/**
+ * src (4 firings, II 3, latency 0) writes f0 (depth 2) in firings 0-2 only; relay (II 1, latency
+ * relayLat) copies f0 to f1 (depth 2); relay2 (II 1, latency 2) copies f1 to f3 (depth 1); cons
+ * (II 1, latency 2) copies f3 to f2 (depth 1); sink (II 5) reads f2. Only src has a firing count.
+ */
+function relayChain(relayLat: number): Graph {
+  const g = new GraphBuilder('relay-chain');
+  const f0 = g.stream('f0', { depth: 2, widthBytes: 4 });
+  const f1 = g.stream('f1', { depth: 2, widthBytes: 4 });
+  const f3 = g.stream('f3', { depth: 1, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: 1, widthBytes: 4 });
+  g.invoke({ name: 'src', firings: 4, outputs: { out: port }, writes: (i) => (i < 3 ? ['out'] : []), cost: { iiCycles: 3, latencyCycles: 0 } }, { out: { out: f0 } });
+  g.invoke({ name: 'relay', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: relayLat } }, { in: { in: f0 }, out: { out: f1 } });
+  g.invoke({ name: 'relay2', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 2 } }, { in: { in: f1 }, out: { out: f3 } });
+  g.invoke({ name: 'cons', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 2 } }, { in: { in: f3 }, out: { out: f2 } });
+  g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 5, latencyCycles: 0 } }, { in: { in: f2 } });
+  return g.build();
+}
+
+describe('a close up a chain that the change does not shift (relay latency 2 -> 3)', () => {
+  /*
+   * Base (relay latency 2): src starts at 0, 3, 6, 9 and writes a_j at 3j; it retires at its
+   * next-allowed cycle 12 and closes f0 (its last firing writes nothing). relay starts at 3j and
+   * writes r_j at 3j + 2 (next-allowed 7 after its last start; it retires when f0 closes, 12);
+   * relay2 starts at 3j + 2 and writes s_j at 3j + 4 (it retires at 12 too); cons starts at 3j + 4
+   * (starved [0, 4), [5, 7), [8, 10)) and its writes o_j are due at 3j + 6. The sink reads o_0 at 6
+   * (next 11); o_1 lands at 9 (o_0's slot free from 8), read at 11 (next 16); o_2, due 12, waits
+   * for o_1's slot (free from 13): cons frozen [12, 13). cons's trailing wait: next-allowed 11 < 12,
+   * f3 closes at 12 (relay2's retirement) >= 12: starved [11, 12). 21 cycles (the sink's last read
+   * at 16 + II 5). cons: busy 3, starved 4 + 2 + 2 + 1 = 9, frozen 1.
+   * Probe (relay latency 3): every r_j, s_j, o_j one cycle later: cons starts at 3j + 5 (starved
+   * [0, 5), [6, 8), [9, 11)), the sink reads o_0 at 7, o_1 at 12, o_2 (due 13, slot free from 14)
+   * at 17: cons frozen [13, 14), 22 cycles. Its trailing wait from 12: f3 still closes at 12 (src's
+   * retirement does not move), before the freeze at 13: idle. cons: busy 3, starved 9, frozen 1;
+   * relay2 starved [0, 3), [4, 6), [7, 9) = 7 (base 6); the sink starved [0, 7).
+   * The cut-off: the change is spent once relay started its 3 firings (cut 7). Cuts 8-10 (base
+   * 7-9, delta 1: the s and r writes) differ at src's next start (9 in both runs). At cut 11 (base
+   * 10) the state matches the base's shifted by 1, but cons's trailing wait is still to come and
+   * reads a close: relay2 has a write pending in both runs (s_2 due 11 and 10), its own close the
+   * base's plus 1; above it relay is done (close max(na 7, last write 9) = 9, base 8: shifted) and
+   * src is done with close 12 in both runs: not shifted, so the probe goes on (before the fix it
+   * stopped here, taking the base's starved [11, 12) for cons). Cut 12 (base 11): relay2 is done
+   * (11 = 10 + 1), src's close 12 is still not shifted, and 12 is not before the cut (12) in the
+   * probe. Cut 13 (base 12): the same. No write lands in [12, 13) or [13, 14) (o_2 lands at 14),
+   * so no cut is compared until o_2's (delay 1) gives cut 16 (base 15): cons is done there (its
+   * freeze at 13 applied once src ended), and every other state matches.
+   * Firings started below cut 16: src 4, relay 3, relay2 3, cons 3, sink 2 (7, 12) = 15.
+   */
+  it('the base: 21 cycles, cons starved [11, 12) before its trailing freeze at 12 (f3 closes at 12)', () => {
+    const r = runGraph(relayChain(2));
+    expect(r.cycles).toBe(21);
+    expect([r.summary.actors[3]!.stalledEmptyCycles, r.summary.actors[3]!.stalledFullCycles, r.summary.actors[3]!.idleCycles]).toEqual([9, 1, 8]);
+  });
+
+  it('the probe stops at cut 16 (base 15, delta 1) having re-timed 15 firings: 22 cycles, cons idle from 12 to its freeze at 13', () => {
+    const got = againstRerun(relayChain(2), { latencyCycles: { relay: 3 } });
+    expect([got.cycles, got.firingsRetimed]).toEqual([22, 15]);
+    expect(books(got)).toEqual([
+      [12, 0, 0],
+      [3, 4, 0],
+      [3, 7, 0],
+      [3, 9, 1],
+      [15, 7, 0],
+    ]);
+  });
+});
