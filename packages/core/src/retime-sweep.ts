@@ -4,7 +4,7 @@ import { DEADLOCK, DeadlockLook } from './retime-deadlock.js';
 import { grantOn } from './retime-calendar.js';
 import { PARTIAL_ABORT, PartialSweep } from './retime-partial.js';
 import { IN_ORDER, REORDERED } from './retime-sweep-core.js';
-import { baseCloseReader, closeCycle, trailingInput } from './retime-trailing.js';
+import { baseCloseReader, closeCycle, followsBase, trailingInput } from './retime-trailing.js';
 
 /** A configuration to re-time under, by id (NaN latency / II: the recorded value of each firing). */
 export interface SweepConfig {
@@ -322,9 +322,11 @@ export class Sweep extends PartialSweep {
           let starved = false;
           if (inF !== -1 && st.na[a]! < c) {
             const pr = producer[inF]!;
-            if (this.active !== undefined && !this.active[pr]) {
-              // Its producer follows the base in a partial sweep: let the full sweep decide.
-              if (this.violator === -1) this.violator = pr;
+            const off = this.active !== undefined ? followsBase(ix, this.trailing, this.active, pr) : -1;
+            if (off !== -1) {
+              // Its producer, or one up the chain whose close it reads, follows the base in a
+              // partial sweep (its end is never swept there): let the full sweep decide.
+              if (this.violator === -1) this.violator = off;
               this.why = PARTIAL_ABORT;
               return;
             }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, Retimer, retime, runGraph, type Graph } from './index.js';
+import { GraphBuilder, Retimer, applyChanges, retime, runGraph, type Graph } from './index.js';
 
 /**
  * A trailing wait whose input closes through a chain (found by a random search over graphs of
@@ -26,7 +26,7 @@ import { GraphBuilder, Retimer, retime, runGraph, type Graph } from './index.js'
  * 15; slow: busy 30, starved [0, 3); relay: busy 3, starved 4, idle 26; sink: busy 15, starved
  * [0, 3), idle 15. The sweep charged mid's [7, 9) as idle before the fix (starved 4, idle 25).
  */
-function chainClose(): Graph {
+function chainClose(sinkIi = 5): Graph {
   const port = { widthBytes: 4 };
   const g = new GraphBuilder('chain-close');
   const f0 = g.stream('f0', { depth: 2, widthBytes: 4 });
@@ -37,7 +37,7 @@ function chainClose(): Graph {
   g.invoke({ name: 'slow', inputs: { in: port }, cost: { iiCycles: 10, latencyCycles: 0 } }, { in: { in: f3 } });
   g.invoke({ name: 'relay', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: f0 }, out: { out: f1 } });
   g.invoke({ name: 'mid', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 3 } }, { in: { in: f1 }, out: { out: f2 } });
-  g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 5, latencyCycles: 0 } }, { in: { in: f2 } });
+  g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: sinkIi, latencyCycles: 0 } }, { in: { in: f2 } });
   return g.build();
 }
 
@@ -65,5 +65,35 @@ describe('retime: a trailing wait whose input closes through a relay that ended 
     expect([...x.busyCycles].map((b, a) => [b, x.stalledEmptyCycles[a], x.stalledFullCycles[a], x.idleCycles[a]])).toEqual(HAND);
     const sweep = new Retimer(rec, {}, { checkpoints: false }).baseRun!;
     expect([...sweep.stalledEmptyCycles]).toEqual(HAND.map((h) => h[1]));
+  });
+
+  /*
+   * A partial re-timing (only the sink's II changes, 5 -> 6): the sink reads m_0 at 3 (next 9),
+   * m_1 (6) at 9 (next 15); m_2, due 9, waits for m_1's slot (free from 11): mid frozen [9, 11);
+   * the sink reads m_2 at 15 and ends at 21. mid's trailing wait from 7 is still starved up to the
+   * freeze at 9 (f1 closes at 18, as src's freeze on f3 does not move). The probe first re-times
+   * the sink alone, then with the actors what it passes would move (mid's freeze is longer, then
+   * mid's producers): mid's close is decided by relay and, up the chain, by src, whose end a
+   * partial sweep that follows the base for src never sweeps. Before the fix the probe re-timed
+   * mid while src followed the base: the close never came and mid's starved [7, 9) was dropped.
+   * src [12, 0, 6, 15], slow [30, 3, 0, 0], relay [3, 4, 0, 26] as before; mid [3, 6, 2, 22]; sink
+   * busy 18, starved [0, 3), idle 33 - 21 = 12. Frozen per FIFO: f2 2 (mid), f3 6 (src).
+   */
+  it('a probe that re-times part of the graph (sink II 5 -> 6) keeps mid starved [7, 9): the close is decided by src, two producers up', () => {
+    const rec = runGraph(chainClose(), { record: true }).recording!;
+    const got = new Retimer(rec).retime({ iiCycles: { sink: 6 } });
+    if (typeof got === 'string') throw new Error(got);
+    const want = runGraph(applyChanges(chainClose(), { iiCycles: { sink: 6 } }));
+    const hand = [
+      [12, 0, 6, 15],
+      [30, 3, 0, 0],
+      [3, 4, 0, 26],
+      [3, 6, 2, 22],
+      [18, 3, 0, 12],
+    ];
+    expect(want.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.idleCycles])).toEqual(hand);
+    expect(got.cycles).toBe(33);
+    expect([...got.busyCycles].map((b, a) => [b, got.stalledEmptyCycles[a], got.stalledFullCycles[a], 33 - b - got.stalledEmptyCycles[a]! - got.stalledFullCycles[a]!])).toEqual(hand);
+    expect([...got.stalledFullByFifo]).toEqual([0, 0, 2, 6]);
   });
 });

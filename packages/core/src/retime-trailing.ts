@@ -68,6 +68,17 @@ export function closeCycle(rec: Recording, ix: RecordingIndex, st: SweepState, t
   return close;
 }
 
+/** In a partial sweep: the first actor from p up its chain of unlimited producers (the actors whose ends decide p's close, as `closeCycle` walks them) that is not in M, or -1. */
+export function followsBase(ix: RecordingIndex, input: Int32Array, active: Uint8Array, p: number): number {
+  for (let hops = 0; hops <= input.length; hops++) {
+    if (!active[p]) return p;
+    const f = input[p]!;
+    if (!ix.unlimited[p] || f === -1) return -1;
+    p = ix.producer[f]!;
+  }
+  return -1;
+}
+
 /**
  * In a partial sweep, M's actor p has ended: its close may differ from the base's. The first base
  * actor (not in M) downstream along trailing inputs whose trailing wait read a close in the base
