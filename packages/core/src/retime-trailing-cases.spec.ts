@@ -107,3 +107,68 @@ describe('a close up a chain that the change does not shift (relay latency 2 -> 
     ]);
   });
 });
+
+/**
+ * src (5 firings, II srcIi, latency 0) writes f0 (depth 1) in every firing and fs (depth 1) in its
+ * last; slow (II 6) reads fs; relay (II 2, latency 0) copies f0 to f1 (depth 1); cons (II 1,
+ * latency 2) copies f1 to f2 (depth 1); sink (II 5) reads f2. Only src has a firing count.
+ */
+function fastSource(srcIi: number): Graph {
+  const g = new GraphBuilder('fast-source');
+  const f0 = g.stream('f0', { depth: 1, widthBytes: 4 });
+  const f1 = g.stream('f1', { depth: 1, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: 1, widthBytes: 4 });
+  const fs = g.stream('fs', { depth: 1, widthBytes: 4 });
+  g.invoke({ name: 'src', firings: 5, outputs: { out: port, s: port }, writes: (i) => (i === 4 ? ['out', 's'] : ['out']), cost: { iiCycles: srcIi, latencyCycles: 0 } }, { out: { out: f0, s: fs } });
+  g.invoke({ name: 'slow', inputs: { in: port }, cost: { iiCycles: 6, latencyCycles: 0 } }, { in: { in: fs } });
+  g.invoke({ name: 'relay', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 2, latencyCycles: 0 } }, { in: { in: f0 }, out: { out: f1 } });
+  g.invoke({ name: 'cons', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 2 } }, { in: { in: f1 }, out: { out: f2 } });
+  g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 5, latencyCycles: 0 } }, { in: { in: f2 } });
+  return g.build();
+}
+
+describe('a close that moves but decides nothing (src II 2 -> 1)', () => {
+  /*
+   * Base (src II 2): src starts at 2j and writes a_j at 2j (relay reads each at once), and s at
+   * 8 (slow reads it at 8); it retires at 10 and closes f0. relay starts at 0, 2, 4, 6 and writes
+   * r_j at 2j; its last firing starts at 8, r_4 (due 8) waits for r_3's slot (cons reads r_3 at 9,
+   * free from 11): relay frozen [8, 11), next-allowed 10 + 3 = 13, when it retires (f0 closed at
+   * 10) and closes f1. cons starts at 0, 2, 4 (o_j due 2j + 2); the sink reads o_0 at 2, o_1 at 7,
+   * so o_2 (due 6) waits for o_1's slot (free from 9): cons frozen [6, 9), o_2 at 9; cons starts
+   * at 9 (r_3), o_3 due 11 waits for o_2's read at 12 (free 14): frozen [11, 14); it starts at 14
+   * (r_4 landed at 11), o_4 due 16 waits for o_3's read at 17: frozen [16, 19), the sink reads o_4
+   * at 22: 27 cycles. cons's trailing wait from 15: f1 closes at 13, before the freeze at 16: idle.
+   * cons: busy 5, starved [1, 2), [3, 4), [5, 6), [10, 11) = 4, frozen 3 + 3 + 3 = 9.
+   * Probe (src II 1): a_j+1 is due 1 cycle after a_j, whose slot relay frees 2 cycles after it
+   * landed: src frozen [2j + 1, 2j + 2) for j < 4 and writes at 2j as before. Only src's books
+   * (busy 5, frozen 4) and its retirement (9, not 10) differ; f1 still closes at 13 (relay's).
+   * The probe resumes from cut 0 (src's first start). It first re-times src alone at cut 1 (a
+   * partial re-timing): src ends there with another close than the base's, and cons, following
+   * the base, read a close in the base sweep (its trailing wait before the freeze at 16; relay's
+   * freeze begins at its last start, before its next-allowed cycle, and reads none): the partial
+   * try hands back cons (`baseCloseReader`, through relay) and the probe goes on with every actor.
+   * The change is spent once src has started its 5 firings (cut 9). Every write has delay 0, so a
+   * round with a write gives a compare of the next cut with the base's same cut (delta 0): a_4
+   * and s (8) give cut 10, o_2 (9) cut 11, r_4 (11) cut 13, o_3 (14) cut 16, o_4 (19) cut 21.
+   * The states match at each (only src differs, and it is done); the closes cons will read:
+   * - cut 10 and 11: relay has r_4 pending (its own close still to come); src, done, closes at 9
+   *   against the base's 10: not shifted by 0, so not known to agree;
+   * - cut 13: relay is done (close 13 in both runs: shifted); src's is not, and neither is before
+   *   cons's first freeze left (o_3, planned at 11);
+   * - cut 16: both closes (13; 9 and 10) come before cons's first freeze left (o_4 at 16), but
+   *   cons is past its last start with o_4 pending: a freeze still to be compared with the close;
+   * - cut 21: cons is done (its freeze [16, 19) applied: idle, as f1 closes at 13): agreed.
+   * Firings started below cut 21: src 5, slow 1, relay 5, cons 5, sink 4 (2, 7, 12, 17) = 20.
+   */
+  it('stops at cut 21 (base 21, delta 0) having re-timed 20 firings: 27 cycles, only src differs', () => {
+    const got = againstRerun(fastSource(2), { iiCycles: { src: 1 } });
+    expect([got.cycles, got.firingsRetimed]).toEqual([27, 20]);
+    expect(books(got)).toEqual([
+      [5, 0, 4],
+      [6, 8, 0],
+      [10, 0, 3],
+      [5, 4, 9],
+      [25, 2, 0],
+    ]);
+  });
+});
