@@ -172,3 +172,57 @@ describe('a close that moves but decides nothing (src II 2 -> 1)', () => {
     ]);
   });
 });
+
+/**
+ * src (3 firings, II 2, latency srcLat) writes f0 (depth 2); relay (II 2, latency 4) copies f0 to
+ * f1 (depth 1); cons (II 1, latency 2) copies f1 to f2 (depth 1); sink (II 7) reads f2. Only src
+ * has a firing count.
+ */
+function slowSink(srcLat: number): Graph {
+  const g = new GraphBuilder('slow-sink');
+  const f0 = g.stream('f0', { depth: 2, widthBytes: 4 });
+  const f1 = g.stream('f1', { depth: 1, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: 1, widthBytes: 4 });
+  g.invoke({ name: 'src', firings: 3, outputs: { out: port }, cost: { iiCycles: 2, latencyCycles: srcLat } }, { out: { out: f0 } });
+  g.invoke({ name: 'relay', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 2, latencyCycles: 4 } }, { in: { in: f0 }, out: { out: f1 } });
+  g.invoke({ name: 'cons', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 2 } }, { in: { in: f1 }, out: { out: f2 } });
+  g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 7, latencyCycles: 0 } }, { in: { in: f2 } });
+  return g.build();
+}
+
+describe('a close shifted by delta, compared while the reader still has its writes to plan (src latency 4 -> 6)', () => {
+  /*
+   * Base (src latency 4): src starts at 0, 2, 4 and writes a_j at 4, 6, 8; its next-allowed cycle
+   * is 6, its pipeline drains at 8: f0 closes at 8. relay starts at 4, 6, 8 and writes r_j at 8,
+   * 10, 12 (next-allowed 10; f1 closes at 12, its last write). cons starts at 8, 10, 12 (starved
+   * [0, 8), [9, 10), [11, 12)), its writes due 10, 12, 14; the sink reads o_0 at 10, o_1 at 17;
+   * o_2 (due 14) waits for o_1's slot (free from 19): cons frozen [14, 19). cons's trailing wait
+   * from 13: f1 closes at 12, before the freeze: idle. The sink reads o_2 at 24: 31 cycles.
+   * Probe (src latency 6): a_j at 6, 8, 10 (f0 closes at 10), r_j at 10, 12, 14 (f1 at 14), cons
+   * starts at 10, 12, 14 (starved [0, 10), [11, 12), [13, 14) = 12), frozen [16, 21) (the sink
+   * reads o_1 at 19), idle from 15 (f1 closed at 14 < 16); the sink reads at 12, 19, 26: 33 cycles.
+   * Everything moves by 2 but src's next-allowed cycle (6 in both runs).
+   * The probe resumes from cut 0; a partial try at cut 1 (src alone) is handed back by relay (its
+   * starts move). The change is spent from cut 5 (src's last start at 4). a_0 (6, base 4: delay 2)
+   * gives the compare of cut 8 with the base's 6, a_1 (8) of cut 10 with 8: src still has a write
+   * pending in both runs and its next-allowed cycle (6) is not shifted: no match. a_2 and r_0 (10,
+   * base 8) give cut 12 against the base's 10: src is done, the rest is the base's plus 2. cons,
+   * whose trailing wait read a close in the base, has started once (o_0 planned at 12, base 10).
+   * Its input's chain: relay still has r_2 pending (its close still to come); src is done, with
+   * close 10 = 8 + 2: shifted. Not before cons's next freeze (a write planned at 12 may freeze
+   * from 12), but that planned write is the base's plus 2 too (`freezesShifted`): the close
+   * decides as in the base, and the probe stops there.
+   * Firings started below cut 12: src 3, relay 3 (6, 8, 10), cons 1 (10), sink 0 = 7.
+   */
+  it('stops at cut 12 (base 10, delta 2) having re-timed 7 firings: 33 cycles, cons frozen [16, 21) and idle before it', () => {
+    const got = againstRerun(slowSink(4), { latencyCycles: { src: 6 } });
+    expect([got.cycles, got.firingsRetimed]).toEqual([33, 7]);
+    expect(books(got)).toEqual([
+      [6, 0, 0],
+      [6, 6, 0],
+      [3, 12, 5],
+      [21, 12, 0],
+    ]);
+    expect([...got.stalledFullByFifo]).toEqual([0, 0, 5]);
+  });
+});
