@@ -226,3 +226,66 @@ describe('a close shifted by delta, compared while the reader still has its writ
     expect([...got.stalledFullByFifo]).toEqual([0, 0, 5]);
   });
 });
+
+/**
+ * src (4 firings, II 3, latency srcLat) writes f0 (depth 1) in every firing and fs (depth 1) in
+ * firings 1-3; slow (II 8) reads fs; relay (II 1, latency 1) copies f0 to f1 (depth 2); cons (II
+ * 1, latency 4) copies f1 to f2 (depth 1); sink (II 7) reads f2. Only src has a firing count.
+ */
+function frozenSource(srcLat: number): Graph {
+  const g = new GraphBuilder('frozen-source');
+  const f0 = g.stream('f0', { depth: 1, widthBytes: 4 });
+  const f1 = g.stream('f1', { depth: 2, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: 1, widthBytes: 4 });
+  const fs = g.stream('fs', { depth: 1, widthBytes: 4 });
+  g.invoke({ name: 'src', firings: 4, outputs: { out: port, s: port }, writes: (i) => (i === 0 ? ['out'] : ['out', 's']), cost: { iiCycles: 3, latencyCycles: srcLat } }, { out: { out: f0, s: fs } });
+  g.invoke({ name: 'slow', inputs: { in: port }, cost: { iiCycles: 8, latencyCycles: 0 } }, { in: { in: fs } });
+  g.invoke({ name: 'relay', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 1 } }, { in: { in: f0 }, out: { out: f1 } });
+  g.invoke({ name: 'cons', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 4 } }, { in: { in: f1 }, out: { out: f2 } });
+  g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 7, latencyCycles: 0 } }, { in: { in: f2 } });
+  return g.build();
+}
+
+describe('a close whose producers are all still running at the cut (src latency 4 -> 6)', () => {
+  /*
+   * Base (src latency 4): src starts at 0, 3, 6, 9; its writes are due at 4, 7, 10, 13. a_0 lands
+   * at 4, a_1 and s_0 at 7, a_2 and s_1 at 10 (slow reads s_0 at 7, s_1 at 15); a_3 and s_2, due
+   * 13, wait for s_1's slot (free from 17): src frozen [13, 17) after its next-allowed cycle 12
+   * (idle [12, 13)); it retires at 17, its last write: f0 closes at 17. relay reads a_j at 4, 7,
+   * 10, 17 and writes r_j one cycle later; f1 closes at 18 (its last write, after f0's close).
+   * cons starts at 5, 8, 11 and 18 (na 12 moved to 18 by its freeze [15, 18)): the sink reads o_0
+   * at 9, o_1 (12) at 16, so o_2 (due 15) waits for o_1's slot (free from 18), and o_3 (due 22)
+   * for o_2's read at 23 (free 25): frozen [22, 25). cons's trailing wait from 19: f1 closed at 18,
+   * before the freeze at 22: idle. The sink reads o_3 at 30: 37 cycles.
+   * Probe (src latency 6): src still starts at 0, 3, 6, 9; every write lands 2 cycles later (a_3
+   * and s_2 frozen [15, 19), slow reads s_1 at 17), and so does everything downstream: relay starts
+   * at 6, 9, 12, 19, cons at 7, 10, 13, 20, frozen [17, 20) and [24, 27); its trailing wait from 21
+   * is idle (f1 closes at 20). 39 cycles. src: busy 12, frozen 4; slow: busy 24, starved [0, 9);
+   * relay: busy 4, starved 6 + 2 + 2 + 6 = 16; cons: busy 4, starved 7 + 2 + 2 + 3 = 14, frozen 6;
+   * the sink: busy 28, starved [0, 11). Frozen per FIFO: f2 6 (cons), fs 4 (src).
+   * The probe resumes from cut 0; a partial try at cut 1 (src alone) is handed back by relay. The
+   * change is spent from cut 10 (src's last start at 9). Every round from 9 to 14 has a write of
+   * delay 2 (s_0 and a_1, r_1, o_0, a_2 and s_1, r_2, o_1), each giving a compare of the next cut
+   * with the base's 2 earlier: cut 11 (base 9: src has not started its last firing there), cuts
+   * 12-15 (src's next-allowed cycle is 12 in both runs, not shifted, while its writes are pending)
+   * fail. At cut 16 (base 14) src's write a_3 (due 15, base 13) is frozen in both runs with its
+   * next-allowed cycle below it in both: compared relative to the write, it matches. cons, whose
+   * trailing wait read a close in the base, has its producers relay (its last firing not started)
+   * and src (a write pending) still running: their closes are still to come, the base's plus 2;
+   * cons's writes still to land (o_1 landed but its freeze not yet applied, o_2 planned at 17,
+   * base 15) are the base's plus 2 too (`freezesShifted`): the probe stops there.
+   * Firings started below cut 16: src 4, slow 1 (9), relay 3, cons 3, sink 1 (11) = 12.
+   */
+  it('stops at cut 16 (base 14, delta 2) having re-timed 12 firings: 39 cycles', () => {
+    const got = againstRerun(frozenSource(4), { latencyCycles: { src: 6 } });
+    expect([got.cycles, got.firingsRetimed]).toEqual([39, 12]);
+    expect(books(got)).toEqual([
+      [12, 0, 4],
+      [24, 9, 0],
+      [4, 16, 0],
+      [4, 14, 6],
+      [28, 11, 0],
+    ]);
+    expect([...got.stalledFullByFifo]).toEqual([0, 0, 6, 4]);
+  });
+});
