@@ -289,3 +289,57 @@ describe('a close whose producers are all still running at the cut (src latency 
     expect([...got.stalledFullByFifo]).toEqual([0, 0, 6, 4]);
   });
 });
+
+/**
+ * src (4 firings, II 3, latency srcLat) writes f0 (depth 1); relay (II 2, latency 1) copies f0
+ * to f1 (depth 1); cons (II 1, latency 3) copies f1 to f2 (depth 1); sink (4 firings, II 6) reads
+ * f2. relay and cons have no firing count.
+ */
+function closeByWriteOrRetirement(srcLat: number): Graph {
+  const g = new GraphBuilder('write-or-retirement');
+  const f0 = g.stream('f0', { depth: 1, widthBytes: 4 });
+  const f1 = g.stream('f1', { depth: 1, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: 1, widthBytes: 4 });
+  g.invoke({ name: 'src', firings: 4, outputs: { out: port }, cost: { iiCycles: 3, latencyCycles: srcLat } }, { out: { out: f0 } });
+  g.invoke({ name: 'relay', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 2, latencyCycles: 1 } }, { in: { in: f0 }, out: { out: f1 } });
+  g.invoke({ name: 'cons', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 3 } }, { in: { in: f1 }, out: { out: f2 } });
+  g.invoke({ name: 'sink', firings: 4, inputs: { in: port }, cost: { iiCycles: 6, latencyCycles: 0 } }, { in: { in: f2 } });
+  return g.build();
+}
+
+describe("a producer's close set by its last write in the base and by its retirement in the probe (src latency 4 -> 2)", () => {
+  /*
+   * Base (src latency 4): src starts at 0, 3, 6, 9, writes a_j at 4, 7, 10, 13; next-allowed 12,
+   * last write 13: f0 closes at 13 (the write). relay reads a_j as it lands, writes r_j one cycle
+   * later (5, 8, 11, 14); next-allowed 15: f1 closes at 15. cons starts at 5, 8, 11 (writes due 8,
+   * 11, 14); the sink reads o_0 at 8, o_1 at 14, so o_2 waits for o_1's slot (free from 16): cons
+   * frozen [14, 16), then starts at 16 (r_3); o_3 (due 19) waits for o_2's read at 20 (free 22):
+   * frozen [19, 22). Trailing wait from 17: f1 closed at 15 < 19: idle. 32 cycles.
+   * Probe (src latency 2): a_j at 2, 5, 8, 11; src's close is now its retirement at 12 (its last
+   * write at 11 is earlier): 1 cycle before the base's, not 2. relay writes at 3, 6, 9, 12, next-
+   * allowed 13: f1 closes at 13, 2 before the base's. cons starts at 3, 6, 9, 14, frozen [12, 14)
+   * and [17, 20), idle from 15 (13 < 17); the sink reads at 6, 12, 18, 24: 30 cycles. relay
+   * starved 2 + 1 + 1 + 1 = 5, cons starved 3 + 2 + 2 + 2 = 9, frozen 5; the sink starved [0, 6).
+   * The probe resumes from cut 0 (a partial try at cut 1 is handed back by relay); the change is
+   * spent from cut 10. r_2 (9, base 11: delay -2) gives cut 11 against the base's 13: src's
+   * next-allowed cycle (12 in both) is not shifted while a_3 is pending: no match. a_3 (11) gives
+   * cut 13 (base 15), r_3 (12) cut 14 (base 16), o_2 (14) cut 16 (base 18): the states match, but
+   * cons's trailing wait is still to come. Its chain: relay is done with close 13 = 15 - 2, src
+   * with 12 against 13: not shifted. At cuts 13 and 14 neither close is before cons's next freeze
+   * (o_2's, from 12 in the probe, 14 in the base); at cut 16 both are (o_3 is planned at 17 and 19,
+   * past both cuts), but cons has started its last firing with o_3 pending. No write lands in
+   * [15, 20); o_3 at 20 (base 22) gives cut 22 against 24, where cons is done.
+   * Firings started below cut 22: src 4, relay 4, cons 4, sink 3 (6, 12, 18) = 15.
+   */
+  it('stops at cut 22 (base 24, delta -2) having re-timed 15 firings: 30 cycles', () => {
+    const got = againstRerun(closeByWriteOrRetirement(4), { latencyCycles: { src: 2 } });
+    expect([got.cycles, got.firingsRetimed]).toEqual([30, 15]);
+    expect(books(got)).toEqual([
+      [12, 0, 0],
+      [8, 5, 0],
+      [4, 9, 5],
+      [24, 6, 0],
+    ]);
+    expect([...got.stalledFullByFifo]).toEqual([0, 0, 5]);
+  });
+});
