@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, Retimer, applyChanges, runGraph, type Graph, type RetimeChanges, type RetimedRun } from './index.js';
+import { againstRerun } from '../test-support/retime-compare.js';
 
 /**
  * The trailing wait of an actor without a firing count (retime-trailing.ts) on small hand graphs
@@ -22,18 +23,11 @@ import { GraphBuilder, Retimer, applyChanges, runGraph, type Graph, type RetimeC
 
 const port = { widthBytes: 4 };
 
-/** Re-time the recording of `graph` under `changes` with a fresh Retimer; it must equal a re-run. */
-function againstRerun(graph: Graph, changes: RetimeChanges): RetimedRun {
-  const rec = runGraph(graph, { record: true }).recording!;
-  const got = new Retimer(rec).retime(changes);
-  if (typeof got === 'string') throw new Error(got);
+/** A fresh Retimer's re-timing, equal to a full re-run (`againstRerun`); a sweep from the start under the changes (no checkpoint, no cut-off) agrees too. */
+function retimed(graph: Graph, changes: RetimeChanges): RetimedRun {
+  const got = againstRerun(graph, changes);
   const want = runGraph(applyChanges(graph, changes));
-  expect(got.cycles).toBe(want.cycles);
-  const rows = (r: RetimedRun) => [...r.busyCycles].map((b, a) => [b, r.stalledEmptyCycles[a], r.stalledFullCycles[a], r.stalledContentionCycles[a], r.resourceBoundCycles[a]]);
-  expect(rows(got)).toEqual(want.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.stalledContentionCycles, s.resourceBoundCycles]));
-  expect([...got.stalledFullByFifo]).toEqual(want.summary.fifos.map((f) => f.fullStallCycles));
-  // A sweep from the start under the changes (no checkpoint, no cut-off) agrees too.
-  const sweep = new Retimer(rec, changes, { checkpoints: false }).baseRun!;
+  const sweep = new Retimer(runGraph(graph, { record: true }).recording!, changes, { checkpoints: false }).baseRun!;
   expect([sweep.cycles, ...sweep.stalledEmptyCycles]).toEqual([want.cycles, ...want.summary.actors.map((s) => s.stalledEmptyCycles)]);
   return got;
 }
@@ -96,7 +90,7 @@ describe('a close up a chain that the change does not shift (relay latency 2 -> 
   });
 
   it('the probe stops at cut 16 (base 15, delta 1) having re-timed 15 firings: 22 cycles, cons idle from 12 to its freeze at 13', () => {
-    const got = againstRerun(relayChain(2), { latencyCycles: { relay: 3 } });
+    const got = retimed(relayChain(2), { latencyCycles: { relay: 3 } });
     expect([got.cycles, got.firingsRetimed]).toEqual([22, 15]);
     expect(books(got)).toEqual([
       [12, 0, 0],
@@ -161,7 +155,7 @@ describe('a close that moves but decides nothing (src II 2 -> 1)', () => {
    * Firings started below cut 21: src 5, slow 1, relay 5, cons 5, sink 4 (2, 7, 12, 17) = 20.
    */
   it('stops at cut 21 (base 21, delta 0) having re-timed 20 firings: 27 cycles, only src differs', () => {
-    const got = againstRerun(fastSource(2), { iiCycles: { src: 1 } });
+    const got = retimed(fastSource(2), { iiCycles: { src: 1 } });
     expect([got.cycles, got.firingsRetimed]).toEqual([27, 20]);
     expect(books(got)).toEqual([
       [5, 0, 4],
@@ -215,7 +209,7 @@ describe('a close shifted by delta, compared while the reader still has its writ
    * Firings started below cut 12: src 3, relay 3 (6, 8, 10), cons 1 (10), sink 0 = 7.
    */
   it('stops at cut 12 (base 10, delta 2) having re-timed 7 firings: 33 cycles, cons frozen [16, 21) and idle before it', () => {
-    const got = againstRerun(slowSink(4), { latencyCycles: { src: 6 } });
+    const got = retimed(slowSink(4), { latencyCycles: { src: 6 } });
     expect([got.cycles, got.firingsRetimed]).toEqual([33, 7]);
     expect(books(got)).toEqual([
       [6, 0, 0],
@@ -277,7 +271,7 @@ describe('a close whose producers are all still running at the cut (src latency 
    * Firings started below cut 16: src 4, slow 1 (9), relay 3, cons 3, sink 1 (11) = 12.
    */
   it('stops at cut 16 (base 14, delta 2) having re-timed 12 firings: 39 cycles', () => {
-    const got = againstRerun(frozenSource(4), { latencyCycles: { src: 6 } });
+    const got = retimed(frozenSource(4), { latencyCycles: { src: 6 } });
     expect([got.cycles, got.firingsRetimed]).toEqual([39, 12]);
     expect(books(got)).toEqual([
       [12, 0, 4],
@@ -332,7 +326,7 @@ describe("a producer's close set by its last write in the base and by its retire
    * Firings started below cut 22: src 4, relay 4, cons 4, sink 3 (6, 12, 18) = 15.
    */
   it('stops at cut 22 (base 24, delta -2) having re-timed 15 firings: 30 cycles', () => {
-    const got = againstRerun(closeByWriteOrRetirement(4), { latencyCycles: { src: 2 } });
+    const got = retimed(closeByWriteOrRetirement(4), { latencyCycles: { src: 2 } });
     expect([got.cycles, got.firingsRetimed]).toEqual([30, 15]);
     expect(books(got)).toEqual([
       [12, 0, 0],

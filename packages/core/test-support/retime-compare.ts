@@ -1,5 +1,8 @@
-import type { RunResult } from '../src/engine.js';
-import type { ExactRetime } from '../src/retime.js';
+import { expect } from 'vitest';
+import { runGraph, type RunResult } from '../src/engine.js';
+import type { Graph } from '../src/graph.js';
+import { applyChanges, type ExactRetime, type RetimeChanges } from '../src/retime.js';
+import { Retimer, type RetimedRun } from '../src/retimer.js';
 
 // Spec helpers live outside src/: the build (tsconfig include src/**) does not compile them into
 // dist and mutation runs (scripts/mutate.mjs mutates src/**) do not mutate them; specs import them
@@ -26,4 +29,21 @@ export function deadlocks(run: () => unknown): boolean {
     if (/deadlock/i.test(String(e))) return true;
     throw e;
   }
+}
+
+/**
+ * Re-times the recording of `graph` under `changes` with a fresh Retimer and expects the result to
+ * equal a full engine run of the changed graph: cycles, per actor busy, starved, frozen,
+ * contention and resource-bound cycles, frozen cycles per FIFO. Returns the re-timing.
+ */
+export function againstRerun(graph: Graph, changes: RetimeChanges): RetimedRun {
+  const rec = runGraph(graph, { record: true }).recording!;
+  const got = new Retimer(rec).retime(changes);
+  if (typeof got === 'string') throw new Error(got);
+  const want = runGraph(applyChanges(graph, changes));
+  expect(got.cycles).toBe(want.cycles);
+  const rows = (r: RetimedRun) => [...r.busyCycles].map((b, a) => [b, r.stalledEmptyCycles[a], r.stalledFullCycles[a], r.stalledContentionCycles[a], r.resourceBoundCycles[a]]);
+  expect(rows(got)).toEqual(want.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.stalledContentionCycles, s.resourceBoundCycles]));
+  expect([...got.stalledFullByFifo]).toEqual(want.summary.fifos.map((f) => f.fullStallCycles));
+  return got;
 }
