@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, Retimer, applyChanges, runGraph, sinkActor, sourceActor, type ActorSpec, type Graph, type RetimeChanges, type RetimedRun } from './index.js';
+import { againstRerun } from '../test-support/retime-compare.js';
 
 /**
  * The early cut-off of a re-timing (retime-cut.ts `matchCut`) and partial re-timing
@@ -17,19 +18,6 @@ import { GraphBuilder, Retimer, applyChanges, runGraph, sinkActor, sourceActor, 
  */
 
 const port = { widthBytes: 4 };
-
-/** Run the changed graph in the engine and re-time the recording of `graph` under `changes`. */
-function againstRerun(graph: Graph, changes: RetimeChanges): RetimedRun {
-  const rec = runGraph(graph, { record: true }).recording!;
-  const got = new Retimer(rec).retime(changes);
-  if (typeof got === 'string') throw new Error(got);
-  const want = runGraph(applyChanges(graph, changes));
-  expect(got.cycles).toBe(want.cycles);
-  const rows = (r: RetimedRun) => [...r.busyCycles].map((b, a) => [b, r.stalledEmptyCycles[a], r.stalledFullCycles[a], r.stalledContentionCycles[a], r.resourceBoundCycles[a]]);
-  expect(rows(got)).toEqual(want.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.stalledContentionCycles, s.resourceBoundCycles]));
-  expect([...got.stalledFullByFifo]).toEqual(want.summary.fifos.map((f) => f.fullStallCycles));
-  return got;
-}
 
 /**
  * A producer frozen in both runs at the cut ("the KV prefetcher running ahead"): q (m firings,

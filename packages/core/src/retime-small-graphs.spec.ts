@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, Retimer, applyChanges, retime, runGraph, type ActorSpec, type Graph, type RetimeChanges } from './index.js';
-import { attributionRows, deadlocks, summaryRows } from './retime-compare.js';
+import { attributionRows, deadlocks, summaryRows } from '../test-support/retime-compare.js';
 
 /**
  * Re-timing of small graphs (at most 8 firings per actor) against full re-runs of the changed

@@ -4,7 +4,7 @@ import { DEADLOCK, DeadlockLook } from './retime-deadlock.js';
 import { grantOn } from './retime-calendar.js';
 import { PARTIAL_ABORT, PartialSweep } from './retime-partial.js';
 import { IN_ORDER, REORDERED } from './retime-sweep-core.js';
-import { baseCloseReader, closeCycle, trailingInput } from './retime-trailing.js';
+import { baseCloseReader, closeCycle, followsBase, trailingInput } from './retime-trailing.js';
 
 /** A configuration to re-time under, by id (NaN latency / II: the recorded value of each firing). */
 export interface SweepConfig {
@@ -322,9 +322,11 @@ export class Sweep extends PartialSweep {
           let starved = false;
           if (inF !== -1 && st.na[a]! < c) {
             const pr = producer[inF]!;
-            if (this.active !== undefined && !this.active[pr]) {
-              // Its producer follows the base in a partial sweep: let the full sweep decide.
-              if (this.violator === -1) this.violator = pr;
+            const off = this.active !== undefined ? followsBase(ix, this.trailing, this.active, pr) : -1;
+            if (off !== -1) {
+              // Its producer, or one up the chain whose close it reads, follows the base in a
+              // partial sweep (its end is never swept there): let the full sweep decide.
+              if (this.violator === -1) this.violator = off;
               this.why = PARTIAL_ABORT;
               return;
             }
@@ -337,11 +339,19 @@ export class Sweep extends PartialSweep {
           this.thaw(a, c, d, starved);
         }
         if (this.trailingOf[a] && !ended) {
-          // Its end (once) may be the close a consumer's trailing wait waits for.
-          for (let k = ix.actorFifoStart[a]!; k < ix.actorFifoStart[a + 1]!; k++) {
-            const f = ix.actorFifos[k]!;
-            const c = consumer[f]!;
-            if (producer[f] === a && c !== -1 && (this.active === undefined || this.active[c])) this.enqueue(c);
+          // Its end (once) may be the close a consumer's trailing wait waits for, and so may be
+          // the close of every unlimited actor down a chain of trailing inputs from it (an actor
+          // there that ended before it would not wake its own consumers again).
+          const todo = [a];
+          for (let n = 0; n < todo.length; n++) {
+            const q = todo[n]!;
+            for (let k = ix.actorFifoStart[q]!; k < ix.actorFifoStart[q + 1]!; k++) {
+              const f = ix.actorFifos[k]!;
+              const c = consumer[f]!;
+              if (producer[f] !== q || c === -1 || (this.active !== undefined && !this.active[c])) continue;
+              if (q === a || this.trailing[c] === f) this.enqueue(c);
+              if (this.trailing[c] === f && this.trailingOf[c] && !todo.includes(c)) todo.push(c);
+            }
           }
           // A partial sweep: a base actor whose trailing wait read a close in the base may read another.
           const moved = this.active !== undefined ? baseCloseReader(ix, this.trailing, this.active, this.baseCloseReaders, a) : -1;

@@ -68,6 +68,17 @@ export function closeCycle(rec: Recording, ix: RecordingIndex, st: SweepState, t
   return close;
 }
 
+/** In a partial sweep: the first actor from p up its chain of unlimited producers (the actors whose ends decide p's close, as `closeCycle` walks them) that is not in M, or -1. */
+export function followsBase(ix: RecordingIndex, input: Int32Array, active: Uint8Array, p: number): number {
+  for (let hops = 0; hops <= input.length; hops++) {
+    if (!active[p]) return p;
+    const f = input[p]!;
+    if (!ix.unlimited[p] || f === -1) return -1;
+    p = ix.producer[f]!;
+  }
+  return -1;
+}
+
 /**
  * In a partial sweep, M's actor p has ended: its close may differ from the base's. The first base
  * actor (not in M) downstream along trailing inputs whose trailing wait read a close in the base
@@ -119,11 +130,17 @@ export function closesAgree(rec: Recording, ix: RecordingIndex, input: Int32Arra
     const minB = Math.min(Hb, firstFreezeLeft(rec, ix, b, baseArrays, c));
     let shifted = true;
     let before = true;
-    for (let q = ix.producer[input[c]!]!, hops = 0; hops < nA && finished(ix, s, q); hops++) {
-      const vs = ownClose(rec, ix, s, p, q);
-      const vb = ownClose(rec, ix, b, baseArrays, q);
-      shifted &&= vs === vb + delta;
-      before &&= vs < minS && vb < minB;
+    for (let q = ix.producer[input[c]!]!, hops = 0; hops < nA; hops++) {
+      if (finished(ix, s, q)) {
+        const vs = ownClose(rec, ix, s, p, q);
+        const vb = ownClose(rec, ix, b, baseArrays, q);
+        shifted &&= vs === vb + delta;
+        before &&= vs < minS && vb < minB;
+      } else {
+        // Still running (in both runs: matchCut): its own close is still to come, the base's
+        // plus delta; a done actor up its chain may still decide the close (not shifted).
+        before = false;
+      }
       if (!ix.unlimited[q] || input[q] === -1) break;
       q = ix.producer[input[q]!]!;
     }

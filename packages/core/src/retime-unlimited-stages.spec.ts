@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, Retimer, applyChanges, retime, runGraph, type Graph, type RetimeChanges } from './index.js';
-import { attributionRows as attribution, deadlocks, summaryRows as summaryOf } from './retime-compare.js';
+import { attributionRows as attribution, deadlocks, summaryRows as summaryOf } from '../test-support/retime-compare.js';
 
 /**
  * Re-timing of graphs whose stages have no firing count (they fire until their input runs dry)
