@@ -81,6 +81,13 @@ describe('sizeFifosThreaded', () => {
     expect([single.retimings > 50, single.undecidedProbes, single.undecidedExample !== undefined]).toEqual([true, 1, true]);
   });
 
+  it('an error on this thread stops the sizing with that error; the workers are terminated, their replies handled', async () => {
+    const stop = () => {
+      throw new Error('stopped by the progress callback');
+    };
+    await expect(sizeFifosThreaded(rec, { threads: 2, onProgress: stop })).rejects.toThrow('stopped by the progress callback');
+  });
+
   it('refuses a thread count that is not a whole number >= 1, naming it', async () => {
     await expect(sizeFifosThreaded(rec, { threads: 0 })).rejects.toThrow('sizeFifosThreaded: threads must be an integer >= 1, got 0');
     await expect(sizeFifosThreaded(rec, { threads: 2.5 })).rejects.toThrow('got 2.5');

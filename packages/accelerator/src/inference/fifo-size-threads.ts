@@ -12,6 +12,12 @@ export interface ThreadedSizingOptions {
   readonly onProgress?: (taken: number, classes: number) => void;
 }
 
+/** A threaded sizing, with the CPU time each thread's search took (ms; 0: this thread) and the classes of FIFOs it searched. */
+export interface ThreadedSizing extends FifoSizing {
+  readonly searchCpuMs: readonly number[];
+  readonly classesPerThread: readonly number[];
+}
+
 /**
  * `sizeFifos` with its search for independent depths (the probes: nearly all of its time) spread
  * over threads by classes of FIFOs alike in structure. A class's search depends only on its own
@@ -20,12 +26,6 @@ export interface ThreadedSizingOptions {
  * decode step); every thread, this one included, takes the next class not yet taken (largest
  * estimated first) until none is left, then this one does the joint check.
  */
-/** A threaded sizing, with the CPU time each thread's search took (ms; 0: this thread) and the classes of FIFOs it searched. */
-export interface ThreadedSizing extends FifoSizing {
-  readonly searchCpuMs: readonly number[];
-  readonly classesPerThread: readonly number[];
-}
-
 export async function sizeFifosThreaded(rec: Recording, opts: ThreadedSizingOptions): Promise<ThreadedSizing> {
   const { threads } = opts;
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`sizeFifosThreaded: threads must be an integer >= 1, got ${threads}`);
@@ -46,9 +46,9 @@ export async function sizeFifosThreaded(rec: Recording, opts: ThreadedSizingOpti
     resources: graph.resources.map((r) => ({ name: r.name, unitsPerCycle: r.unitsPerCycle })),
     actors: graph.actors.map((ga) => ({ name: ga.spec.name, firings: ga.spec.firings, reads: ga.spec.reads !== undefined, inputs: ga.inputs, outputs: ga.outputs })),
   };
-  // One worker per share, each started with its task (workerData): it runs on its own thread while
-  // this one searches its share. (A pool would hand tasks over through this thread's event loop,
-  // which the synchronous search below blocks.)
+  // Each worker starts with the task (workerData) and takes classes on its own thread while this one
+  // takes classes too. (A pool would hand tasks over through this thread's event loop, which the
+  // synchronous search below blocks.)
   const url = new URL(compiledSibling(import.meta.url, './fifo-size-worker.js'));
   const task: FifoSizeTask = { kind: 'fifo-size', rec: arrays, graph: structure, depthById: free.config.depth, unbounded, need, bound, classes, next };
   const workers = Array.from({ length: threads - 1 }, () => {
@@ -58,6 +58,8 @@ export async function sizeFifosThreaded(rec: Recording, opts: ThreadedSizingOpti
       worker.once('error', (e) => reject(new Error(`FIFO sizing worker failed: ${e.message}`, { cause: e })));
       worker.once('exit', (code) => reject(new Error(`FIFO sizing worker exited (code ${code}) before it replied`)));
     });
+    // Handled here too: if this thread's own search throws, the workers are terminated unheard.
+    reply.catch(() => undefined);
     return { worker, reply };
   });
   try {
