@@ -1,7 +1,7 @@
 // The task of a `sizeFifosThreaded` worker (fifo-size-worker.ts): rebuild the re-timer of the
 // unbounded run from its recording, then search classes of FIFOs until none is left. No side
 // effects on import: the main thread takes classes with the same code.
-import { Retimer, searchIndependent, type ActorSpec, type Graph, type IndependentSearch, type Recording } from '@lut-llm/core';
+import { Retimer, searchIndependent, type ActorSpec, type Graph, type IndependentSearch, type Recording, type SizingPlan } from '@lut-llm/core';
 
 /** What re-timing reads of a graph (no behaviours, no cost functions: they never cross threads). */
 export interface GraphStructure {
@@ -37,6 +37,31 @@ export interface FifoSizeTask {
 
 /** The worker's searches (one per class it took), and the CPU time (ms) its thread took (re-timer included). */
 export type FifoSizeReply = { readonly ok: IndependentSearch[]; readonly cpuMs: number } | { readonly error: string };
+
+/**
+ * The task every thread of a sizing shares: the plan's unbounded run (its recording without the
+ * graph, the graph's structure, the re-timer's depths), its search inputs, the classes in the
+ * order threads take them, and the counter of classes taken (`next`).
+ */
+export function fifoSizeTask(plan: SizingPlan, classes: readonly (readonly number[])[], next: Int32Array): FifoSizeTask {
+  const { graph, ...rec } = plan.free.rec;
+  return {
+    kind: 'fifo-size',
+    rec,
+    graph: {
+      name: graph.name,
+      fifos: graph.fifos.map((f) => ({ name: f.name, depth: f.depth, widthBytes: f.widthBytes, ...(f.initialTokens !== undefined ? { initialTokens: f.initialTokens } : {}) })),
+      resources: graph.resources.map((r) => ({ name: r.name, unitsPerCycle: r.unitsPerCycle })),
+      actors: graph.actors.map((ga) => ({ name: ga.spec.name, firings: ga.spec.firings, reads: ga.spec.reads !== undefined, inputs: ga.inputs, outputs: ga.outputs })),
+    },
+    depthById: plan.free.config.depth,
+    unbounded: plan.unbounded,
+    need: plan.need,
+    bound: plan.bound,
+    classes,
+    next,
+  };
+}
 
 /** The graph re-timing needs, from its structure (a `reads` selector stands for the spec's). */
 export function graphOf(s: GraphStructure): Graph {

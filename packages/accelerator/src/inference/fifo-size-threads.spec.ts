@@ -4,7 +4,7 @@ import { tinyQwen3Config } from '@lut-llm/model';
 import { DEFAULT_PLATFORM_PRESET, PLATFORM_PRESETS } from '../platform/index.js';
 import { buildPassGraph } from './pass-graph.js';
 import { classOrder, sizeFifosThreaded } from './fifo-size-threads.js';
-import { searchTask, type FifoSizeTask } from './fifo-size-task.js';
+import { fifoSizeTask, searchTask } from './fifo-size-task.js';
 
 /**
  * Issue 20: FIFO sizing with its probes spread over threads by classes of FIFOs alike in
@@ -30,24 +30,7 @@ describe('sizeFifosThreaded', () => {
 
   it('a worker\'s search (the graph rebuilt from its structure, the re-timer from the recording) equals this thread\'s', () => {
     const plan = planSizing(rec);
-    const g = plan.free.rec.graph;
-    const { graph: _, ...arrays } = plan.free.rec;
-    const task: FifoSizeTask = {
-      kind: 'fifo-size',
-      rec: arrays,
-      graph: {
-        name: g.name,
-        fifos: g.fifos.map((f) => ({ name: f.name, depth: f.depth, widthBytes: f.widthBytes })),
-        resources: g.resources.map((r) => ({ name: r.name, unitsPerCycle: r.unitsPerCycle })),
-        actors: g.actors.map((ga) => ({ name: ga.spec.name, firings: ga.spec.firings, reads: ga.spec.reads !== undefined, inputs: ga.inputs, outputs: ga.outputs })),
-      },
-      depthById: plan.free.config.depth,
-      unbounded: plan.unbounded,
-      need: plan.need,
-      bound: plan.bound,
-      classes: plan.classes,
-      next: new Int32Array(new SharedArrayBuffer(4)),
-    };
+    const task = fifoSizeTask(plan, plan.classes, new Int32Array(new SharedArrayBuffer(4)));
     // One search per class, taken in order until none is left; merged, this thread's search of all.
     const there = searchTask(task);
     expect(there).toHaveLength(plan.classes.length);

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { finishSizing, planSizing, type FifoSizing, type IndependentSearch, type Recording, type SizingPlan } from '@lut-llm/core';
 import { threadCpuMs } from './pass-lanes.js';
 import { compiledSibling } from './threads.js';
-import { takeClasses, type FifoSizeReply, type FifoSizeTask, type GraphStructure } from './fifo-size-task.js';
+import { fifoSizeTask, takeClasses, type FifoSizeReply } from './fifo-size-task.js';
 
 export interface ThreadedSizingOptions {
   readonly tolerance?: number;
@@ -30,29 +30,14 @@ export async function sizeFifosThreaded(rec: Recording, opts: ThreadedSizingOpti
   const { threads } = opts;
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`sizeFifosThreaded: threads must be an integer >= 1, got ${threads}`);
   const plan = planSizing(rec, opts);
-  const { free, unbounded, need, bound } = plan;
   const classes = classOrder(plan);
   const progress = opts.onProgress ? (n: number) => opts.onProgress!(n, classes.length) : undefined;
-  if (threads === 1) {
-    const c0 = threadCpuMs();
-    const found = takeClasses(free, { unbounded, need, bound, classes, next: new Int32Array(1) }, progress);
-    return { ...finishSizing(plan, found), searchCpuMs: [threadCpuMs() - c0], classesPerThread: [found.length] };
-  }
-  const next = new Int32Array(new SharedArrayBuffer(4));
-  const { graph, ...arrays } = free.rec;
-  const structure: GraphStructure = {
-    name: graph.name,
-    fifos: graph.fifos.map((f) => ({ name: f.name, depth: f.depth, widthBytes: f.widthBytes, ...(f.initialTokens !== undefined ? { initialTokens: f.initialTokens } : {}) })),
-    resources: graph.resources.map((r) => ({ name: r.name, unitsPerCycle: r.unitsPerCycle })),
-    actors: graph.actors.map((ga) => ({ name: ga.spec.name, firings: ga.spec.firings, reads: ga.spec.reads !== undefined, inputs: ga.inputs, outputs: ga.outputs })),
-  };
+  const task = fifoSizeTask(plan, classes, new Int32Array(new SharedArrayBuffer(4)));
   // Each worker starts with the task (workerData) and takes classes on its own thread while this one
   // takes classes too. (A pool would hand tasks over through this thread's event loop, which the
-  // synchronous search below blocks.)
-  const url = new URL(compiledSibling(import.meta.url, './fifo-size-worker.js'));
-  const task: FifoSizeTask = { kind: 'fifo-size', rec: arrays, graph: structure, depthById: free.config.depth, unbounded, need, bound, classes, next };
+  // synchronous search below blocks.) One thread: no worker, the same loop.
   const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(url, { workerData: task });
+    const worker = new Worker(new URL(compiledSibling(import.meta.url, './fifo-size-worker.js')), { workerData: task });
     const reply = new Promise<{ ok: IndependentSearch[]; cpuMs: number }>((resolve, reject) => {
       worker.once('message', (m: FifoSizeReply) => ('ok' in m ? resolve(m) : reject(new Error(`FIFO sizing worker failed: ${m.error}`))));
       worker.once('error', (e) => reject(new Error(`FIFO sizing worker failed: ${e.message}`, { cause: e })));
@@ -64,7 +49,7 @@ export async function sizeFifosThreaded(rec: Recording, opts: ThreadedSizingOpti
   });
   try {
     const c0 = threadCpuMs();
-    const local = takeClasses(free, task, progress);
+    const local = takeClasses(plan.free, task, progress);
     const localCpuMs = threadCpuMs() - c0;
     const remote = await Promise.all(workers.map((w) => w.reply));
     return {
