@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildPassGraph, defaultPassWorkers, physicalFifos, streamFifoMemory } from '@lut-llm/accelerator';
+import { buildPassGraph, defaultPassWorkers, defaultSizingThreads, physicalFifos, streamFifoMemory } from '@lut-llm/accelerator';
 import { applyChanges, runGraph } from '@lut-llm/core';
 import { runCli } from './cli.js';
 import { bufferIo } from './progress.js';
 import { fifoMemory } from '@lut-llm/memory';
-import { changesOf, defaultFifoSizeThreads, fifoSizeCommand, fifoSizeJson, jointCyclesText } from './what-if.js';
+import { changesOf, fifoSizeCommand, fifoSizeJson, jointCyclesText } from './what-if.js';
 import { RUN_DEFAULTS } from './run.js';
 import { parseModel, resolvePlatform } from './options.js';
 
@@ -74,7 +74,7 @@ describe('lut-llm fifo-size --threads', () => {
 
   it('by default probes on one thread per core up to 4 for a full decode step, on one below 100,000 firings', () => {
     const cores = Math.max(1, defaultPassWorkers());
-    expect([defaultFifoSizeThreads(99_999), defaultFifoSizeThreads(100_000), defaultFifoSizeThreads(457_472)]).toEqual([1, Math.min(4, cores), Math.min(4, cores)]);
+    expect([defaultSizingThreads(99_999), defaultSizingThreads(100_000), defaultSizingThreads(457_472)]).toEqual([1, Math.min(4, cores), Math.min(4, cores)]);
   });
 
   it('refuses a thread count below 1, naming the flag', async () => {

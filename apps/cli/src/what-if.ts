@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { buildPassGraph, defaultPassWorkers, isStageStateFifo, onChipBudget, sizeFifosThreaded, streamFifoMemory, type PlatformConfig } from '@lut-llm/accelerator';
+import { buildPassGraph, defaultSizingThreads, isStageStateFifo, onChipBudget, SIZING_DEFAULT_THREADS_MAX, SIZING_THREADED_FIRINGS, sizeFifosThreaded, streamFifoMemory, type PlatformConfig } from '@lut-llm/accelerator';
 import { runGraph, retime, retimerOf, table, type Graph, type Recording, type RetimeChanges } from '@lut-llm/core';
 import type { Qwen3Config } from '@lut-llm/model';
 import type { FifoMemory } from '@lut-llm/memory';
@@ -167,32 +167,11 @@ export function fifoSizeJson(report: { readonly independentCycles: number; reado
   return text;
 }
 
-/**
- * Firings of a decode step from which `fifo-size` spreads its probes over one thread per core by
- * default: below, a worker's start-up (its modules and the re-timer of the unbounded run, about
- * 0.3-0.7 s measured on this project's 2-core machine) is not repaid (a 4-layer tiny model sizes
- * in 0.3 s on one thread, 0.9 s on three).
- */
-export const FIFO_SIZE_THREADED_FIRINGS = 100_000;
-
-/**
- * At most this many threads by default: each worker holds its own re-timer of the unbounded run
- * (peak RSS 0.60 GB on one thread, 0.78 GB on two for the Qwen3-1.7B decode step: ~0.18 GB a
- * worker, so four stay under the 2 GB target), and the largest class of FIFOs (the gate/up
- * weight tiles, about a fifth of the probes' CPU) bounds what more threads could gain.
- */
-export const FIFO_SIZE_DEFAULT_THREADS_MAX = 4;
-
-/** `fifo-size`'s default thread count for a decode step of this many firings. */
-export function defaultFifoSizeThreads(firings: number): number {
-  return firings >= FIFO_SIZE_THREADED_FIRINGS ? Math.min(FIFO_SIZE_DEFAULT_THREADS_MAX, Math.max(1, defaultPassWorkers())) : 1;
-}
-
 /** `lut-llm fifo-size`: per FIFO the least depth within the tolerance of unbounded FIFOs, with its on-chip memory. */
 export async function fifoSizeCommand(o: PassFlags & { tolerance: number; all: boolean; threads?: number }, io: CliIo) {
   if (o.json !== undefined) checkWritable('--json', o.json, { allowStdout: true });
   const { graph, recording } = recordPass(o);
-  const threads = o.threads ?? defaultFifoSizeThreads(recording.firings);
+  const threads = o.threads ?? defaultSizingThreads(recording.firings);
   const t0 = performance.now();
   // A bar (on a terminal, after a second) over the classes of FIFOs probed: the joint check follows.
   let bar: PassProgress | undefined;
@@ -293,7 +272,7 @@ export function registerWhatIfCommands(program: Command, io: CliIo, parseModel: 
       .option('--all', 'list every FIFO, not only those whose depth or stalls change')
       .option(
         '--threads <n>',
-        `threads that probe depths, this one included (n - 1 worker threads, ~0.18 GB each; the sizing is identical for any count); default: one per core up to ${FIFO_SIZE_DEFAULT_THREADS_MAX} (here ${defaultFifoSizeThreads(FIFO_SIZE_THREADED_FIRINGS)}) for a decode step of at least ${FIFO_SIZE_THREADED_FIRINGS.toLocaleString('en-US')} firings, else 1`,
+        `threads that probe depths, this one included (n - 1 worker threads, ~0.18 GB each; the sizing is identical for any count); default: one per core up to ${SIZING_DEFAULT_THREADS_MAX} (here ${defaultSizingThreads(SIZING_THREADED_FIRINGS)}) for a decode step of at least ${SIZING_THREADED_FIRINGS.toLocaleString('en-US')} firings, else 1`,
         workerCount('--threads', 1),
       ),
   ).action(async (o: { model: Qwen3Config; platform: string; prompt: number; layers?: number; json?: string; tolerance: number; all?: boolean; threads?: number }) => {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { finishSizing, planSizing, type FifoSizing, type IndependentSearch, type Recording, type SizingPlan } from '@lut-llm/core';
 import { threadCpuMs } from './pass-lanes.js';
-import { compiledSibling } from './threads.js';
+import { compiledSibling, defaultPassWorkers } from './threads.js';
 import { fifoSizeTask, takeClasses, type FifoSizeReply } from './fifo-size-task.js';
 
 export interface ThreadedSizingOptions {
@@ -10,6 +10,27 @@ export interface ThreadedSizingOptions {
   readonly threads: number;
   /** Called on this thread after each class of FIFOs it searched: classes taken by all threads so far, and in all. */
   readonly onProgress?: (taken: number, classes: number) => void;
+}
+
+/**
+ * Firings of a decode step from which sizing spreads its probes over one thread per core by
+ * default: below, a worker's start-up (its modules and the re-timer of the unbounded run, about
+ * 0.3-0.7 s measured on this project's 2-core machine) is not repaid (a 4-layer tiny model sizes
+ * in 0.3 s on one thread, 0.9 s on three).
+ */
+export const SIZING_THREADED_FIRINGS = 100_000;
+
+/**
+ * At most this many threads by default: each worker holds its own re-timer of the unbounded run
+ * (peak RSS 0.60 GB on one thread, 0.78 GB on two for the Qwen3-1.7B decode step: ~0.18 GB a
+ * worker, so four stay under the 2 GB target), and the largest class of FIFOs (the gate/up
+ * weight tiles, about a fifth of the probes' CPU) bounds what more threads could gain.
+ */
+export const SIZING_DEFAULT_THREADS_MAX = 4;
+
+/** The default thread count of a sizing (`lut-llm fifo-size` without --threads) for a recording of this many firings. */
+export function defaultSizingThreads(firings: number): number {
+  return firings >= SIZING_THREADED_FIRINGS ? Math.min(SIZING_DEFAULT_THREADS_MAX, Math.max(1, defaultPassWorkers())) : 1;
 }
 
 /** A threaded sizing, with the CPU time each thread's search took (ms; 0: this thread) and the classes of FIFOs it searched. */

@@ -26,4 +26,4 @@ export { PassLanes, threadCpuMs, type LaneStats, type PassLanesOptions } from '.
 export { PassPool, runRequestsOnLanes, runOnPool, defaultPassWorkers, compiledSibling, secondLanePays, WORKER_STARTUP_CPU_MS, type FirstPassCost, type PassPoolOptions, type PooledInferenceOptions } from './pass-pool.js';
 export { estimateOnChip, estimateLinearOnChip, isStageStateFifo, onChipBudget, onChipSummary, physicalFifos, ON_CHIP_NOT_MODELLED, STREAM_WORD_BYTES, streamFifoMemory, V80_DSP58, type OnChipEstimate } from './on-chip.js';
 export { runInference$, runInferencePooled, type InferenceEvent } from './run-observable.js';
-export { classOrder, sizeFifosThreaded, type ThreadedSizing, type ThreadedSizingOptions } from './fifo-size-threads.js';
+export { classOrder, defaultSizingThreads, SIZING_DEFAULT_THREADS_MAX, SIZING_THREADED_FIRINGS, sizeFifosThreaded, type ThreadedSizing, type ThreadedSizingOptions } from './fifo-size-threads.js';
