@@ -176,12 +176,7 @@ export async function fifoSizeCommand(o: PassFlags & { tolerance: number; all: b
   // A bar (on a terminal, after a second) over the classes of FIFOs probed: the joint check follows.
   let bar: PassProgress | undefined;
   const onProgress = (taken: number, classes: number) => (bar ??= new PassProgress(io.progressStream, classes, 'classes of FIFOs probed')).update(taken, 'then the joint check');
-  let sized;
-  try {
-    sized = await sizeFifosThreaded(recording, { tolerance: o.tolerance, threads, onProgress });
-  } finally {
-    bar?.stop();
-  }
+  const sized = await sizeFifosThreaded(recording, { tolerance: o.tolerance, threads, onProgress }).finally(() => bar?.stop());
   const { searchCpuMs: _cpu, classesPerThread: _classes, ...s } = sized;
   const ms = performance.now() - t0;
   // Frozen cycles before (every FIFO at its recorded depth) and after (every FIFO at its chosen
