@@ -334,7 +334,12 @@ export class EngineRun extends PipelineWrites {
       const fi = rt.inFifos[readIdx[r]!]!;
       const f = this.fifos[fi]!;
       if (f.isEmpty) {
-        if (f.closed) return DRY;
+        if (f.closed) {
+          // The input whose close retires `a` (kept for re-timing: a `reads` selector's answer
+          // for a firing that never starts is not in the firings recorded).
+          if (this.rec) this.rec.dry(a, fi);
+          return DRY;
+        }
         this.book.blockEmpty(a, t, fi);
         return WAITING;
       }

@@ -41,7 +41,11 @@ describe('the recording of a run (hand-derived)', () => {
     expect([...rec.reqResource]).toEqual([0, 0, 0]);
     expect([...rec.reqUnits]).toEqual([6, 1, 6]);
     expect([...rec.grantOrder]).toEqual([0, 1, 2]);
-    expect(recordingBytes(rec)).toBe(40 * 7 + 8 + 4 * 8 + 16 * 3);
+    // mid and snk (no firing count) retire when their input closes empty: a (0) and b (1); src
+    // and q reach their firing counts (-1).
+    expect([...rec.retiredOn]).toEqual([-1, 0, 1, -1]);
+    // Plus 4 bytes per actor (retiredOn).
+    expect(recordingBytes(rec)).toBe(40 * 7 + 8 + 4 * 8 + 16 * 3 + 4 * 4);
     // Recording changes nothing in the run.
     expect(runGraph(g.build()).summary).toEqual(r.summary);
     expect(runGraph(g.build()).recording).toBeUndefined();
@@ -76,7 +80,8 @@ describe('the recording of a run (hand-derived)', () => {
     expect([...rec.ops]).toEqual(new Array(2 * n).fill(0));
     expect([...rec.reqStart]).toEqual(new Array(2 * n + 1).fill(0));
     expect([rec.reqResource.length, rec.reqUnits.length, rec.grantOrder.length]).toEqual([0, 0, 0]);
-    expect(recordingBytes(rec)).toBe(40 * 2 * n + 8 + 4 * 2 * n);
+    expect([...rec.retiredOn]).toEqual([-1, 0]);
+    expect(recordingBytes(rec)).toBe(40 * 2 * n + 8 + 4 * 2 * n + 4 * 2);
   });
 
   it('a run with a non-blocking test is marked as such', () => {

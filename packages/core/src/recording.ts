@@ -6,7 +6,7 @@ import type { Graph } from './graph.js';
  * FIFOs it read and wrote (token indices follow from the order: FIFOs are in-order queues with
  * one producer and one consumer), its resource requests and its payload-independent costs, plus
  * the order in which each resource granted them. Typed arrays only: about 40 bytes per firing
- * plus 4 per FIFO access and 16 per request (resource 4, units 8, its place in the grant order 4; see `recordingBytes`).
+ * plus 4 per FIFO access, 16 per request (resource 4, units 8, its place in the grant order 4) and 4 per actor (see `recordingBytes`).
  */
 export interface Recording {
   /** The graph that was run (kept for a fallback re-run; never rebuilt). */
@@ -32,11 +32,18 @@ export interface Recording {
   readonly nonBlocking: boolean;
   /** Cycles of the recorded run. */
   readonly cycles: number;
+  /**
+   * Per actor, the input FIFO whose close retired it (the first input its next firing would have
+   * read, found empty and closed), or -1 if it retired otherwise. Order-independent (which ports a
+   * firing reads does not depend on timing), so it holds under every change; re-timing needs it
+   * for an actor with a `reads` selector, whose never-started firing the firings do not show.
+   */
+  readonly retiredOn: Int32Array;
 }
 
 /** Bytes the recording's arrays take. */
 export function recordingBytes(r: Recording): number {
-  return [r.actor, r.startCycle, r.iiCycles, r.latencyCycles, r.opStart, r.nReads, r.ops, r.reqStart, r.reqResource, r.reqUnits, r.grantOrder].reduce((s, a) => s + a.byteLength, 0);
+  return [r.actor, r.startCycle, r.iiCycles, r.latencyCycles, r.opStart, r.nReads, r.ops, r.reqStart, r.reqResource, r.reqUnits, r.grantOrder, r.retiredOn].reduce((s, a) => s + a.byteLength, 0);
 }
 
 type NumArray = Int32Array | Float64Array;
@@ -79,9 +86,16 @@ export class FiringRecorder {
   private readonly grants = i32();
   private readonly resourceIndex: Map<string, number>;
   nonBlocking = false;
+  private readonly retiredOn: Int32Array;
 
   constructor(private readonly graph: Graph) {
     this.resourceIndex = new Map(graph.resources.map((r, i) => [r.name, i]));
+    this.retiredOn = new Int32Array(graph.actors.length).fill(-1);
+  }
+
+  /** Actor `a` found its next firing's input FIFO `f` empty and closed: it retires. */
+  dry(a: number, f: number): void {
+    this.retiredOn[a] = f;
   }
 
   /** Records firing `id` (= the count so far) of actor `a` at cycle `t`; returns its id. */
@@ -135,6 +149,7 @@ export class FiringRecorder {
       grantOrder: this.grants.done(),
       nonBlocking: this.nonBlocking,
       cycles,
+      retiredOn: this.retiredOn,
     };
   }
 }

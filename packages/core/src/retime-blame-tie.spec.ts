@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder, Retimer, applyChanges, runGraph, type Graph } from './index.js';
 
 /**
- * KNOWN BUG, left open (found while testing retime-trailing.ts for issue 23, session 10; the fix
- * belongs to retimer.ts / retime-fifo-effect.ts): a depth change that moves no cycle can still move
- * which FIFO a freeze is charged to, and a probe that finds nothing to re-time returns the base's
- * frozen cycles per FIFO.
+ * A depth change that moves no cycle can still move which FIFO a freeze is charged to (found while
+ * testing retime-trailing.ts for issue 23, session 10; fixed in session 11 in
+ * retime-fifo-effect.ts): a probe that found nothing to re-time returned the base's frozen cycles
+ * per FIFO. A slot that comes free exactly when a frozen write lands is now an effect.
  *
  * src (2 firings, II 1, latency 0) writes a (f0) and b (f1, depth 1) in each firing; A and B (II 1)
  * read them. Base, f0 depth 2: a_0 and b_0 land at 0 and are read at 0; src's firing 1 (at 1)
@@ -13,7 +13,8 @@ import { GraphBuilder, Retimer, applyChanges, runGraph, type Graph } from './ind
  * at depth 1, a_0's slot comes free at 2 too: a tie, and the engine charges the freeze to the first
  * of equals, f0 (writes.ts, resolveDeferred; the sweep does the same). Cycles and every actor's
  * attribution are unchanged (3 cycles; src busy 2, frozen 1). The probe finds that the change moves
- * no write (firingsRetimed 0) and returns the base's books: 1 frozen cycle on f1, not f0.
+ * no write, so it used to return the base's books (1 frozen cycle on f1, not f0); it now re-times
+ * from the freeze at 1.
  */
 function tie(f0Depth: number): Graph {
   const port = { widthBytes: 4 };
@@ -35,7 +36,7 @@ describe('retime: a freeze whose blame moves on a tie (f0 depth 2 -> 1)', () => 
     expect([...sweep.stalledFullByFifo]).toEqual([1, 0]);
   });
 
-  it.fails('a probe re-times nothing and keeps the base charge on f1', () => {
+  it('a probe re-times from the freeze and charges it to f0, as the engine does', () => {
     const got = new Retimer(runGraph(tie(2), { record: true }).recording!).retime({ fifoDepths: { f0: 1 } });
     if (typeof got === 'string') throw new Error(got);
     expect(runGraph(applyChanges(tie(2), { fifoDepths: { f0: 1 } })).summary.fifos.map((f) => f.fullStallCycles)).toEqual([1, 0]);

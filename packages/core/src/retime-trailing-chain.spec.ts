@@ -98,22 +98,48 @@ describe('retime: a trailing wait whose input closes through a relay that ended 
   });
 
   /*
-   * KNOWN BUG, left open (found for issue 23, session 10): the same graph with mid given a `reads`
-   * selector that always reads its one input (`reads: () => ['in']`). The engine runs it exactly
-   * as above (mid starved 6: [7, 9) before its trailing freeze), but retime-trailing.ts gives an
-   * actor with a `reads` selector no trailing input (`trailingInput`: which port its next, never
-   * started, firing would have waited on is the selector's answer for that firing, which the
-   * recording does not hold), so the sweep charges [7, 9) as idle (starved 4) and still reports
-   * the re-timing as exact. A fix needs the recording to keep, per actor, the FIFO its last wait
-   * blocked on (the engine knows it), or a fallback when such an actor has a freeze after its
-   * next-allowed cycle; see the session-10 report.
+   * The same graph with mid given a `reads` selector that always reads its one input
+   * (`reads: () => ['in']`). The engine runs it exactly as above (mid starved 6: [7, 9) before its
+   * trailing freeze). Which input mid's trailing wait blocks on is the selector's answer for a
+   * firing that never started, which no recorded firing shows: until session 11 re-timing gave
+   * such an actor no trailing input and charged [7, 9) as idle (starved 4) while calling itself
+   * exact. The recording now keeps the input each actor retired on (`retiredOn`: f1 for mid).
    */
-  it.fails('an actor with a reads selector: the engine charges its trailing wait as starved, re-timing as idle', () => {
+  it('an actor with a reads selector: re-timing charges its trailing wait as starved, as the engine does', () => {
     const graph = chainClose(5, true);
     const r = runGraph(graph, { record: true });
     expect(r.summary.actors[3]!.stalledEmptyCycles).toBe(6);
     const x = retime(r.recording!);
     if (!x.exact) throw new Error(x.reason);
     expect(x.stalledEmptyCycles[3]).toBe(6);
+  });
+
+  /*
+   * A selector whose last answer is not the first input: mid also reads ctl (f4, declared first),
+   * written once at 0 by a source with one firing (II 1: it retires at 1 and closes f4), in its
+   * firing 0 only (`reads: (i) => (i === 0 ? ['ctl', 'in'] : ['in'])`). Every other time is as
+   * above (ctl's token is there at 0 with f1's), so mid is starved 6 again: its trailing wait
+   * blocks on f1 (closes at 18), not on ctl (closed at 1, which would make [7, 9) idle: starved
+   * 4). ctl: busy 1, idle 32. Re-timing must take f1 from the recording (`retiredOn`).
+   */
+  it('a selector whose trailing wait is on its second input: the recording keeps that input, re-timing charges 6 starved', () => {
+    const g = new GraphBuilder('chain-close-ctl');
+    const port = { widthBytes: 4 };
+    const f = ['f0', 'f1', 'f2', 'f3', 'f4'].map((name, i) => g.stream(name, { depth: i === 2 || i === 3 ? 1 : 2, widthBytes: 4 }));
+    g.invoke({ name: 'src', firings: 4, outputs: { a: port, b: port }, writes: (i) => [...(i < 3 ? ['a'] : []), ...(i > 0 ? ['b'] : [])], cost: { iiCycles: 3, latencyCycles: 0 } }, { out: { a: f[0]!, b: f[3]! } });
+    g.invoke({ name: 'slow', inputs: { in: port }, cost: { iiCycles: 10, latencyCycles: 0 } }, { in: { in: f[3]! } });
+    g.invoke({ name: 'relay', inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { in: f[0]! }, out: { out: f[1]! } });
+    g.invoke({ name: 'mid', inputs: { ctl: port, in: port }, outputs: { out: port }, reads: (i) => (i === 0 ? ['ctl', 'in'] : ['in']), cost: { iiCycles: 1, latencyCycles: 3 } }, { in: { ctl: f[4]!, in: f[1]! }, out: { out: f[2]! } });
+    g.invoke({ name: 'sink', inputs: { in: port }, cost: { iiCycles: 5, latencyCycles: 0 } }, { in: { in: f[2]! } });
+    g.invoke({ name: 'ctl', firings: 1, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 0 } }, { out: { out: f[4]! } });
+    const r = runGraph(g.build(), { record: true });
+    expect(r.cycles).toBe(33);
+    const rows = r.summary.actors.map((s) => [s.busyCycles, s.stalledEmptyCycles, s.stalledFullCycles, s.idleCycles]);
+    expect(rows).toEqual([...HAND, [1, 0, 0, 32]]);
+    // src and ctl reach their firing counts; slow, relay, mid, sink retire on f3, f0, f1, f2.
+    expect([...r.recording!.retiredOn]).toEqual([-1, 3, 0, 1, 2, -1]);
+    const x = retime(r.recording!);
+    if (!x.exact) throw new Error(x.reason);
+    expect([...x.busyCycles].map((b, a) => [b, x.stalledEmptyCycles[a], x.stalledFullCycles[a], x.idleCycles[a]])).toEqual(rows);
   });
 });

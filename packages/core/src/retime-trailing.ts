@@ -11,17 +11,21 @@ import type { SweepState } from './retime-state.js';
  * exactly when the input closes after c.
  */
 
-/** Per actor, the FIFO the engine's trailing wait blocks on, or -1 (limited actor, a `reads` selector, no input, a self-loop or an unproduced input: the wait stays idle). */
+/**
+ * Per actor, the FIFO the engine's trailing wait blocks on, or -1 (limited actor, no input, a
+ * self-loop or an unproduced input: the wait stays idle). Without a `reads` selector that is its
+ * first input; with one, the input the recorded run retired it on (`Recording.retiredOn`: the
+ * selector's answer for the firing that never started, which no recorded firing shows).
+ */
 const blockedOn = new WeakMap<RecordingIndex, Int32Array>();
 
 export function trailingInput(rec: Recording, ix: RecordingIndex): Int32Array {
   const hit = blockedOn.get(ix);
   if (hit) return hit;
   const out = Int32Array.from(rec.graph.actors, (ga, a) => {
-    // An actor with a `reads` selector may test its ports (pollWait): its last wait is not modelled.
-    if (!ix.unlimited[a] || ga.spec.reads !== undefined) return -1;
-    const f = ga.inputs.values().next().value;
-    if (f === undefined) return -1;
+    if (!ix.unlimited[a]) return -1;
+    const f = ga.spec.reads === undefined ? ga.inputs.values().next().value : rec.retiredOn[a]!;
+    if (f === undefined || f === -1) return -1;
     const p = ix.producer[f]!;
     return p === -1 || p === a ? -1 : f;
   });

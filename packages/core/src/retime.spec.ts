@@ -101,8 +101,8 @@ describe('retime: hand cases (README worked example)', () => {
     expect(r.cycles).toBe(1010);
     expect(r.timeUs).toBeCloseTo(5.05, 10);
     // 2,000 firings of 40 bytes (actor, opStart, nReads, reqStart: 4 each; start, II, latency: 8 each),
-    // 2,000 FIFO accesses of 4 bytes, the two offset arrays' end entries.
-    expect(recordingBytes(rec)).toBe(2000 * 40 + 2000 * 4 + 8);
+    // 2,000 FIFO accesses of 4 bytes, the two offset arrays' end entries, 4 bytes per actor (retiredOn).
+    expect(recordingBytes(rec)).toBe(2000 * 40 + 2000 * 4 + 8 + 2 * 4);
   });
 
   it('names an unknown FIFO, actor or resource, and a bad depth', () => {
