@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, sourceActor, type ActorSpec, type Graph } from './index.js';
+import { againstRerun } from '../test-support/retime-compare.js';
+
+/**
+ * Partial re-timing (retime-partial.ts: `grow`, the crossing checks; retime-cut.ts `partialSet`)
+ * on hand graphs where how M grows decides the work done (issue 23: mutation testing). Its
+ * observable effects are the result, which must equal a full re-run of the changed graph, and
+ * `firingsRetimed`: the firings started below the cut at which M is re-timed alone, plus M's
+ * firings from that cut on (derived by hand below). The runs are under 256 cycles: a cut at every
+ * cycle (cut H holds every start and write below H); a probe resumes at the cut before the first
+ * start its change affects and tries M at the next cut, at most five times, each failed try
+ * adding the base actor it would move and every actor within 1, 2, 4, ... FIFOs of it (not
+ * passing through actors already in M), and for each resource that actor shares with M, every
+ * requester; after five failed tries the full sweep goes on from that cut.
+ */
+
+const port = { widthBytes: 4 };
+
+/**
+ * src (8 firings, II 3) -> f1 -> a1 -> f2 -> a2 -> ... -> a7 -> f8 -> fin: a1..a7 8 firings, II 1,
+ * latency 1; a2 also requests 1 unit of mem2 (1 unit per cycle) per firing and writes when its
+ * grant ends, plus its latency; a3 also reads g3 (depth 3) from c3 (8 firings, II 3); w (8 firings,
+ * II 3, no FIFOs) requests 1 unit of mem2 per firing. Beside them srcB (100 firings, II 1) -> bq ->
+ * sinkB (II 1). FIFOs f1..f8 and bq depth 2; latency 0 unless said.
+ */
+function longChain(): Graph {
+  const g = new GraphBuilder('long-chain');
+  g.resource({ name: 'mem2', unitsPerCycle: 1 });
+  const f = Array.from({ length: 8 }, (_, k) => g.stream(`f${k + 1}`, { depth: 2, widthBytes: 4 }));
+  const g3 = g.stream('g3', { depth: 3, widthBytes: 4 });
+  const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
+  g.invoke(sourceActor({ name: 'src', count: 8, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: f[0]! } });
+  for (let k = 1; k <= 7; k++) {
+    const stage: ActorSpec = { name: `a${k}`, firings: 8, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 1 } };
+    if (k === 2) g.invoke({ ...stage, resources: ['mem2'], cost: { iiCycles: 1, latencyCycles: 1, requests: [{ resource: 'mem2', units: 1 }] } }, { in: { in: f[1]! }, out: { out: f[2]! } });
+    else if (k === 3) g.invoke({ ...stage, inputs: { in: port, c: port } }, { in: { in: f[2]!, c: g3 }, out: { out: f[3]! } });
+    else g.invoke(stage, { in: { in: f[k - 1]! }, out: { out: f[k]! } });
+  }
+  g.invoke({ name: 'fin', firings: 8, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f[7]! } });
+  g.invoke(sourceActor({ name: 'c3', count: 8, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: g3 } });
+  g.invoke({ name: 'w', firings: 8, resources: ['mem2'], cost: { iiCycles: 3, latencyCycles: 0, requests: [{ resource: 'mem2', units: 1 }] } } satisfies ActorSpec, {});
+  g.invoke(sourceActor({ name: 'srcB', count: 100, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: bq } });
+  g.invoke({ name: 'sinkB', inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: bq } });
+  return g.build();
+}
+
+describe('partial re-timing down a long chain: M grows by 1, 2 and 4 FIFOs (a1 latency 1 -> 2)', () => {
+  /*
+   * Base: src and c3 write f1_j and g3_j at 3j; w holds mem2 [3j, 3j + 1); a1 starts at 3j and
+   * writes f2_j at 3j + 1; a2 starts then, holds mem2 [3j + 1, 3j + 2) (after w's grant) and
+   * writes f3_j at 3j + 3; a3 (g3_j long written) starts then and writes at 3j + 4, and each
+   * later stage one cycle after the one before: a7 writes f8_j at 3j + 8, fin reads it then. No
+   * slot is ever waited for (each reader takes a token in the cycle it lands). 100 cycles (srcB).
+   * Probe (a1 latency 2): every write of a1 and below lands one cycle later, mem2's grants to a2
+   * at 3j + 2 still follow w's at 3j: a2..a7 and fin start one cycle later, each starved one
+   * cycle more (fin 8 + 7 * 2 = 23); 100 cycles.
+   * The probe resumes at cut 0 (a1's first start); round [0, 1) starts the firing 0 of src, a1,
+   * c3, w, srcB and sinkB in both runs (6). At cut 1 only a1 differs (its write pending at 2,
+   * base 1): M = {a1}.
+   * Try 1: f2_0 lands at 2, after a2's base read at 1 (a2 never froze, but the token is late for
+   * it): a2 would move. a2 shares mem2 with w, which is not in M: no requester joins; a2's
+   * neighbours within 1 FIFO: a1 (in M) and a3. M = {a1, a2, a3}.
+   * Try 2: w's requests, replayed at 3j, are granted as in the base (a2 asks later, at 3j + 2);
+   * a3 reads g3_j at 3j + 4, freeing the slot of g3_{j+3} at 3j + 6, before c3 writes it (3j +
+   * 9); f4_0 lands at 5, after a4's base read at 4: a4 would move. Within 2 FIFOs of a4, not
+   * through M: a5, a6 (c3, two FIFOs away through a3, already in M, does not join).
+   * M = {a1, ..., a6}.
+   * Try 3: f7_0 moves a7; within 4 FIFOs of it: fin. M = {a1, ..., a7, fin}: 7 + 6 * 8 + 8 = 63
+   * of the 282 firings left (at most half).
+   * Try 4 holds: M passes the base actors only the reads of f1 and g3, which free slots no
+   * later than their writes. 6 + 63 = 69 firings re-timed (c3, w, src, srcB and sinkB follow the
+   * base: each of them in M would add 7 or 99).
+   */
+  it('M = {a1}, then {a1, a2, a3}, {a1, ..., a6}, {a1, ..., a7, fin}: 69 firings re-timed; equals a re-run (100 cycles, fin starved 23)', () => {
+    const got = againstRerun(longChain(), { latencyCycles: { a1: 2 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[8], got.stalledEmptyCycles[2], got.busyCycles[10]]).toEqual([100, 69, 23, 16, 24]);
+  });
+});
