@@ -19,21 +19,24 @@ const port = { widthBytes: 4 };
 
 /**
  * src (8 firings, II 3) -> f1 -> a1 -> f2 -> a2 -> ... -> a7 -> f8 -> fin: a1..a7 8 firings, II 1,
- * latency 1; a2 also requests 1 unit of mem2 (1 unit per cycle) per firing and writes when its
- * grant ends, plus its latency; a3 also reads g3 (depth 3) from c3 (8 firings, II 3); w (8 firings,
- * II 3, no FIFOs) requests 1 unit of mem2 per firing. Beside them srcB (100 firings, II 1) -> bq ->
+ * latency 1 (a1: 0); a1 requests 1 unit of mem3 and a2 1 unit of mem2 (each 1 unit per cycle)
+ * per firing, and each writes when its grant ends, plus its latency; a3 also reads g3 (depth 3) from c3 (8
+ * firings, II 3); w (8 firings, II 3, no FIFOs) requests 1 unit of mem2 per firing. Beside them srcB (100 firings, II 1) -> bq ->
  * sinkB (II 1). FIFOs f1..f8 and bq depth 2; latency 0 unless said.
  */
 function longChain(): Graph {
   const g = new GraphBuilder('long-chain');
   g.resource({ name: 'mem2', unitsPerCycle: 1 });
+  g.resource({ name: 'mem3', unitsPerCycle: 1 });
   const f = Array.from({ length: 8 }, (_, k) => g.stream(`f${k + 1}`, { depth: 2, widthBytes: 4 }));
   const g3 = g.stream('g3', { depth: 3, widthBytes: 4 });
   const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
   g.invoke(sourceActor({ name: 'src', count: 8, widthBytes: 4, cost: { iiCycles: 3, latencyCycles: 0 } }), { out: { out: f[0]! } });
   for (let k = 1; k <= 7; k++) {
     const stage: ActorSpec = { name: `a${k}`, firings: 8, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 1 } };
-    if (k === 2) g.invoke({ ...stage, resources: ['mem2'], cost: { iiCycles: 1, latencyCycles: 1, requests: [{ resource: 'mem2', units: 1 }] } }, { in: { in: f[1]! }, out: { out: f[2]! } });
+    const mem = (r: string, latencyCycles: number) => ({ resources: [r], cost: { iiCycles: 1, latencyCycles, requests: [{ resource: r, units: 1 }] } });
+    if (k === 1) g.invoke({ ...stage, ...mem('mem3', 0) }, { in: { in: f[0]! }, out: { out: f[1]! } });
+    else if (k === 2) g.invoke({ ...stage, ...mem('mem2', 1) }, { in: { in: f[1]! }, out: { out: f[2]! } });
     else if (k === 3) g.invoke({ ...stage, inputs: { in: port, c: port } }, { in: { in: f[2]!, c: g3 }, out: { out: f[3]! } });
     else g.invoke(stage, { in: { in: f[k - 1]! }, out: { out: f[k]! } });
   }
@@ -45,22 +48,23 @@ function longChain(): Graph {
   return g.build();
 }
 
-describe('partial re-timing down a long chain: M grows by 1, 2 and 4 FIFOs (a1 latency 1 -> 2)', () => {
+describe('partial re-timing down a long chain: M grows by 1, 2 and 4 FIFOs (a1 latency 0 -> 1)', () => {
   /*
-   * Base: src and c3 write f1_j and g3_j at 3j; w holds mem2 [3j, 3j + 1); a1 starts at 3j and
-   * writes f2_j at 3j + 1; a2 starts then, holds mem2 [3j + 1, 3j + 2) (after w's grant) and
-   * writes f3_j at 3j + 3; a3 (g3_j long written) starts then and writes at 3j + 4, and each
-   * later stage one cycle after the one before: a7 writes f8_j at 3j + 8, fin reads it then. No
-   * slot is ever waited for (each reader takes a token in the cycle it lands). 100 cycles (srcB).
-   * Probe (a1 latency 2): every write of a1 and below lands one cycle later, mem2's grants to a2
-   * at 3j + 2 still follow w's at 3j: a2..a7 and fin start one cycle later, each starved one
-   * cycle more (fin 8 + 7 * 2 = 23); 100 cycles.
+   * Base: src and c3 write f1_j and g3_j at 3j; w holds mem2 [3j, 3j + 1); a1 starts at 3j,
+   * holds mem3 [3j, 3j + 1) and writes f2_j at 3j + 1; a2 starts then, holds mem2 [3j + 1, 3j +
+   * 2) (after w's grant) and writes f3_j at 3j + 3; a3 (g3_j long written) starts then and writes
+   * at 3j + 4, and each later stage one cycle after the one before: a7 writes f8_j at 3j + 8, fin
+   * reads it then. No slot is ever waited for (each reader takes a token in the cycle it lands).
+   * 100 cycles (srcB).
+   * Probe (a1 latency 1): every write of a1 and below lands one cycle later, mem2's grants to a2
+   * at 3j + 2 still fall between w's at 3j and 3j + 3: a2..a7 and fin start one cycle later, each
+   * starved one cycle more (a2 2 + 7 * 2 = 16, fin 9 + 7 * 2 = 23); 100 cycles.
    * The probe resumes at cut 0 (a1's first start); round [0, 1) starts the firing 0 of src, a1,
-   * c3, w, srcB and sinkB in both runs (6). At cut 1 only a1 differs (its write pending at 2,
-   * base 1): M = {a1}.
+   * c3, w, srcB and sinkB in both runs (6); mem3's calendar is the same. At cut 1 only a1
+   * differs (its write pending at 2, base 1): M = {a1}.
    * Try 1: f2_0 lands at 2, after a2's base read at 1 (a2 never froze, but the token is late for
-   * it): a2 would move. a2 shares mem2 with w, which is not in M: no requester joins; a2's
-   * neighbours within 1 FIFO: a1 (in M) and a3. M = {a1, a2, a3}.
+   * it): a2 would move. a2 shares mem2 with w, neither in M: no requester joins (a1 uses mem3
+   * only); a2's neighbours within 1 FIFO: a1 (in M) and a3. M = {a1, a2, a3}.
    * Try 2: w's requests, replayed at 3j, are granted as in the base (a2 asks later, at 3j + 2);
    * a3 reads g3_j at 3j + 4, freeing the slot of g3_{j+3} at 3j + 6, before c3 writes it (3j +
    * 9); f4_0 lands at 5, after a4's base read at 4: a4 would move. Within 2 FIFOs of a4, not
@@ -73,7 +77,7 @@ describe('partial re-timing down a long chain: M grows by 1, 2 and 4 FIFOs (a1 l
    * base: each of them in M would add 7 or 99).
    */
   it('M = {a1}, then {a1, a2, a3}, {a1, ..., a6}, {a1, ..., a7, fin}: 69 firings re-timed; equals a re-run (100 cycles, fin starved 23)', () => {
-    const got = againstRerun(longChain(), { latencyCycles: { a1: 2 } });
+    const got = againstRerun(longChain(), { latencyCycles: { a1: 1 } });
     expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[8], got.stalledEmptyCycles[2], got.busyCycles[10]]).toEqual([100, 69, 23, 16, 24]);
   });
 });
