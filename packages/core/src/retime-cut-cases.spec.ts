@@ -66,3 +66,53 @@ describe('early cut-off held back by a slot the base frees at the cut (q: 2 firi
     expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3], got.stalledFullCycles[3], got.stalledFullByFifo[3]]).toEqual([9, 11, 5, 1, 1]);
   });
 });
+
+/**
+ * q (1 firing) -> g (depth 1) -> p (n firings, II pII, latency pLat; reads g in its first m
+ * firings; each firing writes a and c) -> a (depth aDepth) -> sink (n firings, II sinkII; reads a,
+ * and in its first firing the start token b that s (1 firing, latency sLat) writes); c (depth
+ * cDepth) -> csink (n firings, II cII). Latency 0 unless said.
+ */
+function twoOutputs(x: { m: number; n: number; qII: number; pII: number; pLat: number; sinkII: number; cII: number; aDepth: number; cDepth: number; sLat: number }): Graph {
+  const g = new GraphBuilder('two-outputs');
+  const gq = g.stream('g', { depth: 1, widthBytes: 4 });
+  const a = g.stream('a', { depth: x.aDepth, widthBytes: 4 });
+  const c = g.stream('c', { depth: x.cDepth, widthBytes: 4 });
+  const b = g.stream('b', { depth: 1, widthBytes: 4 });
+  g.invoke(sourceActor({ name: 's', count: 1, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: x.sLat } }), { out: { out: b } });
+  g.invoke(sourceActor({ name: 'q', count: x.m, widthBytes: 4, cost: { iiCycles: x.qII, latencyCycles: 0 } }), { out: { out: gq } });
+  g.invoke({ name: 'p', firings: x.n, inputs: { in: port }, outputs: { a: port, c: port }, reads: (i) => (i < x.m ? ['in'] : []), cost: { iiCycles: x.pII, latencyCycles: x.pLat } } satisfies ActorSpec, { in: { in: gq }, out: { a, c } });
+  g.invoke({ name: 'sink', firings: x.n, inputs: { a: port, b: port }, reads: (i) => (i === 0 ? ['a', 'b'] : ['a']), cost: { iiCycles: x.sinkII, latencyCycles: 0 } } satisfies ActorSpec, { in: { a, b } });
+  g.invoke({ name: 'csink', firings: x.n, inputs: { in: port }, cost: { iiCycles: x.cII, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: c } });
+  return g.build();
+}
+
+describe('early cut-off with a producer frozen in both runs whose next start is its write\'s due cycle, beside a reader whose next start is not yet decided (p: 4 firings, latency 2; a, c depth 1)', () => {
+  /*
+   * q writes g_0 at 0; p (II 1, latency 2) reads it at 0 and starts its firings 1, 2 at 1, 2 (no
+   * input); each firing writes a_j and c_j together. csink (II 3) reads c_j as it lands; a_j's
+   * slot (depth 1) comes free at the sink's read of a_{j-1} + 2.
+   * Base (s latency 3): the sink reads a at 3 (b), 8, 13, 18 (II 5): 23 cycles. a_0, c_0 at 2;
+   * a_1, due 3, frozen [3, 5); firing 2 (planned 4, the freeze moves it to 6) frozen [6, 10);
+   * firing 3 starts at 5 (its na 3 plus the first freeze), due 7 + 4 = 11, frozen [11, 15): p
+   * frozen 10, all on a; csink reads c at 2, 5, 10, 15.
+   * Probe (s latency 7): the sink reads a at 7, 12, 17, 22: 27 cycles. a_1 frozen [3, 9), firing
+   * 2 [10, 14), firing 3 (starting at 9) [15, 19): p frozen 14, all on a; csink reads c at 2, 9,
+   * 14, 19, starved 2 + 4 + 2 + 2 = 10; the sink starved 7.
+   * Compare points (spent at cut 1): g_0 (delay 0): cut 2 with 2, s's write pending (7, base 3).
+   * a_0, c_0 (0): cut 4 with 4, where the base has written b. b (delay 4): probe cut 9 with the
+   * base's 5: p is frozen in both on a_1 (due 3, landing 9 and 5: 4 longer), its other values
+   * count from that due cycle alike, the sink's na is 12 = 8 + 4; but csink, which started its
+   * firing 0 at 2 in both, has na 5 in both: not shifted, and not below the base's cut 5 (it may
+   * still decide its next start there): no match. a_1, c_1 (delay 4): cut 11 with the base's 7,
+   * which matches: p has started all four firings; firing 2's write, due 10 (base 6), is frozen
+   * in both (landing 14 and 10: the same length), firing 3's planned write and p's na (10 and 6)
+   * lie the same distance after it (1 and 0: p's na is the due cycle, the thaw adds the freeze);
+   * csink's na 12 = 8 + 4, the sink's 12 = 8 + 4. Firings started below cut 11: s 1, q 1, p 4,
+   * sink 1, csink 2 = 9 (of 14).
+   */
+  it('stops at cut 11 (base cut 7, delta 4) having re-timed 9 firings; equals a re-run: 27 cycles, p frozen 14, csink starved 10', () => {
+    const got = againstRerun(twoOutputs({ m: 1, n: 4, qII: 5, pII: 1, pLat: 2, sinkII: 5, cII: 3, aDepth: 1, cDepth: 1, sLat: 3 }), { latencyCycles: { s: 7 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1], got.stalledEmptyCycles[4], got.stalledEmptyCycles[3]]).toEqual([27, 9, 14, 14, 10, 7]);
+  });
+});
