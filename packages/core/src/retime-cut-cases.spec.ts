@@ -25,9 +25,10 @@ const port = { widthBytes: 4 };
  * q (m firings, II qII) -> g (depth 1) -> p (n firings, II pII, latency pLat; reads g in its
  * first m firings) -> a (depth aDepth) -> sink (n firings, II sinkII, latency 0; reads a, and in
  * its firing bAt also the start token b that s (1 firing, latency sLat) writes) -> o (depth
- * oDepth) -> fin (n firings, II 1, latency 0).
+ * oDepth) -> fin (n firings, II 1, latency 0). With `store`: u (`firings`, II 1, no FIFOs)
+ * requests `units` of mem (1 unit per cycle) per firing.
  */
-function startToken(x: { m: number; n: number; qII: number; pII: number; pLat: number; sinkII: number; aDepth: number; oDepth: number; sLat: number; bAt?: number }): Graph {
+function startToken(x: { m: number; n: number; qII: number; pII: number; pLat: number; sinkII: number; aDepth: number; oDepth: number; sLat: number; bAt?: number; store?: { firings: number; units: number } }): Graph {
   const bAt = x.bAt ?? 0;
   const g = new GraphBuilder('start-token');
   const gq = g.stream('g', { depth: 1, widthBytes: 4 });
@@ -39,6 +40,10 @@ function startToken(x: { m: number; n: number; qII: number; pII: number; pLat: n
   g.invoke({ name: 'p', firings: x.n, inputs: { in: port }, outputs: { out: port }, reads: (i) => (i < x.m ? ['in'] : []), cost: { iiCycles: x.pII, latencyCycles: x.pLat } } satisfies ActorSpec, { in: { in: gq }, out: { out: a } });
   g.invoke({ name: 'sink', firings: x.n, inputs: { a: port, b: port }, outputs: { out: port }, reads: (i) => (i === bAt ? ['a', 'b'] : ['a']), cost: { iiCycles: x.sinkII, latencyCycles: 0 } } satisfies ActorSpec, { in: { a, b }, out: { out: o } });
   g.invoke({ name: 'fin', firings: x.n, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: o } });
+  if (x.store) {
+    g.resource({ name: 'mem', unitsPerCycle: 1 });
+    g.invoke({ name: 'u', firings: x.store.firings, resources: ['mem'], cost: { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'mem', units: x.store.units }] } } satisfies ActorSpec, {});
+  }
   return g.build();
 }
 
@@ -114,5 +119,30 @@ describe('early cut-off with a producer frozen in both runs whose next start is 
   it('stops at cut 11 (base cut 7, delta 4) having re-timed 9 firings; equals a re-run: 27 cycles, p frozen 14, csink starved 10', () => {
     const got = againstRerun(twoOutputs({ m: 1, n: 4, qII: 5, pII: 1, pLat: 2, sinkII: 5, cII: 3, aDepth: 1, cDepth: 1, sLat: 3 }), { latencyCycles: { s: 7 } });
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1], got.stalledEmptyCycles[4], got.stalledEmptyCycles[3]]).toEqual([27, 9, 14, 14, 10, 7]);
+  });
+});
+
+describe('early cut-off held back by a calendar the base leaves at its cut (p: 4 firings, latency 3, a depth 3; u: 4 grants of 2 units of mem)', () => {
+  /*
+   * q writes g_0 at 0; p (II 1, latency 3; reads g in firing 0) starts at 0, 1, 2, 3, its writes
+   * due 3, 4, 5, 6. u holds mem [0, 2), [2, 4), [4, 6), [6, 8) (2 units at 1 per cycle; its next
+   * start waits for its grant's end) in both runs: after it the calendar stays at cursor 8.
+   * Base (s latency 6): the sink (II 2) reads b and a_0 at 6, then a_j at 6 + 2j; a_3 (a depth 3)
+   * waits for a_0's slot, free at 8: frozen [6, 8). fin reads o_j as the sink writes it: 14 cycles.
+   * Probe (s latency 7): the sink reads at 7 + 2j; a_3 frozen [6, 9): p frozen 3; 15 cycles.
+   * Compare points (spent at cut 1): g_0, a_0, a_1, a_2 (delay 0) make cuts 2, 5, 6, 7 compared
+   * with the base's same cuts: s's write is pending there (7, base 6) or the base has written b.
+   * b_0 and o_0 (delay 1): probe cut 9 with the base's 8. There p is frozen in both on a_3 (due 6,
+   * landing 9 and 8: 1 longer), the sink and fin have started their firing 0, na 9 = 8 + 1; u is
+   * done. But mem's calendar, not shifted, is at cursor 8 in both: below the probe's cut, not
+   * below the base's (a request there at 8 would still meet it): it is compared, 8 is not 8 + 1:
+   * no match. a_3 and o_1 (delay 1): cut 11 with the base's 10, which matches: the calendar is
+   * idle in both (cursor 8, no request at or after either cut), the sink and fin have started two
+   * firings, na 11 = 10 + 1 and 10 = 9 + 1; o_1's read (9, base 8) is compared and shifted, o_0's
+   * came free before both cuts. Firings started below cut 11: s 1, q 1, p 4, sink 2, fin 2, u 4 = 14.
+   */
+  it('stops at cut 11 (base cut 10, delta 1) having re-timed 14 firings, not at cut 9 where mem\'s calendar sits at the base\'s cut; equals a re-run: 15 cycles, p frozen 3', () => {
+    const got = againstRerun(startToken({ m: 1, n: 4, qII: 5, pII: 1, pLat: 3, sinkII: 2, aDepth: 3, oDepth: 3, sLat: 6, store: { firings: 4, units: 2 } }), { latencyCycles: { s: 7 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1], got.busyCycles[5]]).toEqual([15, 14, 3, 3, 8]);
   });
 });
