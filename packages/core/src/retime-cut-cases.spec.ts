@@ -146,3 +146,28 @@ describe('early cut-off held back by a calendar the base leaves at its cut (p: 4
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1], got.busyCycles[5]]).toEqual([15, 14, 3, 3, 8]);
   });
 });
+
+describe('early cut-off with a firing frozen in both runs on the later of its two outputs (p: 3 firings, II 2; a depth 2, c depth 1)', () => {
+  /*
+   * q (II 2) writes g_j at 2j; p (II 2, latency 0) reads it then and writes a_j and c_j at once;
+   * csink (II 2) reads c_0, c_1 at 0, 2. p's third write, due 4, waits for both slots: a_0's (a
+   * depth 2, read by the sink) and c_1's (c depth 1, read at 2: free at 4).
+   * Base (s latency 3): the sink (II 5) reads b and a_0 at 3, a_1 at 8, a_2 at 13: 18 cycles;
+   * a_0's slot is free at 5: p frozen [4, 5), charged to a (its slot comes last); csink reads c_2
+   * at 5.
+   * Probe (s latency 4): the sink reads at 4, 9, 14: 19 cycles; p frozen [4, 6), charged to a;
+   * csink reads c_2 at 6, starved 2.
+   * Compare points (spent at cut 1): g_0, a_0, c_0 (delay 0): cut 2 with 2, s's write pending (4,
+   * base 3); g_1, a_1, c_1 (0): cut 4 with 4, where the base has written b. g_2 (0) and b_0 (1), a
+   * tie, the larger: probe cut 6 with the base's 5, which matches: p's third write, due 4, is
+   * frozen in both (landing 6 and 5): its freeze is 1 - (4 - 4) = 1 longer, charged to a, the
+   * FIFO whose slot comes free last in the base (a_0's at 5, c_1's at 4); the sink's na 9 = 8 + 1;
+   * csink, idle in both (na 4, below both cuts), starts its starved stall from 4 to a start 1
+   * later than the base's; a_0's read (4, base 3) may still decide a write and is shifted, c_1's
+   * came free before both cuts. Firings started below cut 6: s 1, q 3, p 3, sink 1, csink 2 = 10.
+   */
+  it('stops at cut 6 (base cut 5, delta 1) having re-timed 10 firings; the longer freeze is charged to a, not c; equals a re-run: 19 cycles', () => {
+    const got = againstRerun(twoOutputs({ m: 3, n: 3, qII: 2, pII: 2, pLat: 0, sinkII: 5, cII: 2, aDepth: 2, cDepth: 1, sLat: 3 }), { latencyCycles: { s: 4 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], [...got.stalledFullByFifo], got.stalledEmptyCycles[4]]).toEqual([19, 10, 2, [0, 2, 0, 0], 2]);
+  });
+});
