@@ -171,3 +171,30 @@ describe('early cut-off with a firing frozen in both runs on the later of its tw
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], [...got.stalledFullByFifo], got.stalledEmptyCycles[4]]).toEqual([19, 10, 2, [0, 2, 0, 0], 2]);
   });
 });
+
+describe('partial re-timing from the first cut where M holds at most half the firings left (p: 3 firings, II 2, latency 0 -> 4)', () => {
+  /*
+   * q (II 4) writes g_j at 4j; p (II 2) reads it in each firing and writes a_j (depth 1, to the
+   * sink: II 4, b at 6) and c_j (depth 2, to csink: II 5).
+   * Base (p latency 0): p starts at 0, 4, 10: a_1, due 4, waits for a_0's slot (read at 6, free at
+   * 8): frozen [4, 8); firing 2 (g_2 at 8, na 6 + 4) starts at 10, a_2 due 10 frozen [10, 12) (a_1
+   * read at 10); the sink reads at 6, 10, 14: 18 cycles; csink reads c_j at 0, 8, 13.
+   * Probe (p latency 4): p starts at 0, 4, 8 (g), its writes due 4, 8, 12 find their slots free
+   * (a_{j-1} read at 4j + 2): no freeze, p starved 2 + 2; the sink reads as before; csink reads at
+   * 4, 9, 14, starved 4: 19 cycles.
+   * The probe resumes at cut 0 (p's first start). At cuts 1 to 4 p's write of a_0 and c_0 (due 4)
+   * is still pending while the base wrote them at 0 and csink read c_0 then: a and c differ in
+   * counts, so M = {p, sink, csink}, 2 + 3 + 3 = 8 of the 10 firings left: more than half, no
+   * partial re-timing. At cut 5 both runs have written a_0 and c_0 and started p's firing 1 at 4,
+   * and neither has read a_0: a's counts are equal and the sink's state is the base's (na 0, its
+   * first read waits for b); csink read c_0 at 4 (base 0): its na differs (9, base 5), and c_0's
+   * slot may still decide p's write: p and csink. M = {p, csink}: 1 + 2 = 3 of the 7 firings
+   * left. M's writes of a_1, a_2 reach the sink at the base's cycles (8, 12), and p's read of g_2
+   * at 8 (base 10) frees no slot q still needs: nothing moves the base actors. Firings started
+   * below cut 5: s 1, q 2, p 2, csink 1; then M's 3: 9 re-timed (of 13).
+   */
+  it('M = {p, csink} at cut 5 (at cuts 1-4 it would also hold the sink): 9 firings re-timed; equals a re-run: 19 cycles, csink starved 4, p frozen 0', () => {
+    const got = againstRerun(twoOutputs({ m: 3, n: 3, qII: 4, pII: 2, pLat: 0, sinkII: 4, cII: 5, aDepth: 1, cDepth: 2, sLat: 6 }), { latencyCycles: { p: 4 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[4], got.stalledFullCycles[2], got.stalledEmptyCycles[2]]).toEqual([19, 9, 4, 0, 4]);
+  });
+});
