@@ -198,3 +198,26 @@ describe('partial re-timing from the first cut where M holds at most half the fi
     expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[4], got.stalledFullCycles[2], got.stalledEmptyCycles[2]]).toEqual([19, 9, 4, 0, 4]);
   });
 });
+
+describe('early cut-off held back by a read the probe makes later than the base, whose slot frees at the cut (q, p: 5 firings; a depth 3)', () => {
+  /*
+   * q (II 3) writes g_j at 3j; p (II 1, latency 2) reads it then and writes a_j and c_j at 3j + 2;
+   * csink (II 4) reads c_j at 2, 6, 10, 14, 18 (c depth 2: p's writes find their slots free):
+   * 22 cycles in both runs. a (depth 3) never blocks p.
+   * Base (s latency 1): the sink reads b and a_0 at 2, then a_j at 3j + 2 (II 1), starved 2 each.
+   * Probe (s latency 5): the sink reads a_0 at 5 (b), a_1 at 6 (its na), then at 3j + 2 as in the
+   * base: starved 5 + 0 + 1 + 2 + 2 = 10, as the base's 5 * 2.
+   * Compare points (spent at cut 1; every delay but b's is 0): cut 2 (the base has written b), 4
+   * and 5 (the base's sink has started), 7 (after a_1, c_1 at 5 and b at 5, two against one: the
+   * sink's na 7, base 6, not below the cut). Cut 8 (after g_2): the sink is idle in both (na 7
+   * and 6, below the cut, waiting for a_2), but a_1 was read at 6 in the probe (5 in the base): its
+   * slot comes free at the cut in the probe, so that read may still decide a write there: it is
+   * compared, and differs. Cut 10 (after a_2, c_2 at 8): a_1's read is free before the cut in
+   * both; the sink's na 9 in both: match. Firings started below cut 10: s 1, q 4, p 4, sink 3,
+   * csink 2 = 14 (of 21).
+   */
+  it('stops at cut 10 (base cut 10, delta 0) having re-timed 14 firings, not at cut 8 where a_1 came free only in the base; equals a re-run: 22 cycles', () => {
+    const got = againstRerun(twoOutputs({ m: 5, n: 5, qII: 3, pII: 1, pLat: 2, sinkII: 1, cII: 4, aDepth: 3, cDepth: 2, sLat: 1 }), { latencyCycles: { s: 5 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3], got.stalledFullCycles[2]]).toEqual([22, 14, 10, 0]);
+  });
+});
