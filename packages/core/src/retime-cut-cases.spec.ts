@@ -221,3 +221,27 @@ describe('early cut-off held back by a read the probe makes later than the base,
     expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3], got.stalledFullCycles[2]]).toEqual([22, 14, 10, 0]);
   });
 });
+
+describe('partial re-timing of a reader alone beside producers frozen at the cut (q, p: 5 firings, II 1; p latency 5; csink II 3 -> 4)', () => {
+  /*
+   * q (II 1) writes g_j at 2j (g depth 1: each write waits for p's read of the one before: q
+   * frozen 4); p (II 1, latency 5) reads g_j at 2j; its writes of a_j and c_j, due 2j + 5 plus
+   * its freezes so far (firing 4 starts at 8, after the first freeze: 12 plus the later two), wait
+   * for a_{j-1}'s slot (a depth 1; the sink, II 3, reads b and a_0 at 6, a_j at 3j + 6): frozen
+   * [7, 8), [10, 11), [13, 14), [15, 17): 5; writes at 3j + 5. c (depth 3) never blocks. The sink
+   * ends at 21.
+   * Base (csink II 3): csink reads c_j at 3j + 5: 21 cycles. Probe (csink II 4): it reads at 5,
+   * 9, 13, 17, 21: 25 cycles; nothing else moves.
+   * The probe resumes at cut 5 (csink's first start). At cut 6 csink has read c_0 at 5 in both,
+   * its na 9 (base 8): it differs, and is the changed actor. q and p have writes pending (q's g_3,
+   * frozen until 6; p's a_1, due 7), with the same planned cycles and freeze shifts as the base's;
+   * c's counts and c_0's read are the base's: M = {csink}, its 4 firings of the 12 left. csink's
+   * reads of c_1 at 9 (base 8) free a slot for c_4, which p's firing 4 plans at 15 in both runs:
+   * nothing moves p. Firings started in [5, 6): q's and csink's; then csink's 4: 6 re-timed (of
+   * 21).
+   */
+  it('M = {csink} at cut 6, p and q following the base though frozen: 6 firings re-timed; equals a re-run: 25 cycles, p frozen 5, q frozen 4', () => {
+    const got = againstRerun(twoOutputs({ m: 5, n: 5, qII: 1, pII: 1, pLat: 5, sinkII: 3, cII: 3, aDepth: 1, cDepth: 3, sLat: 6 }), { iiCycles: { csink: 4 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullCycles[1], got.busyCycles[4], got.stalledEmptyCycles[4]]).toEqual([25, 6, 5, 4, 20, 5]);
+  });
+});
