@@ -245,3 +245,24 @@ describe('partial re-timing of a reader alone beside producers frozen at the cut
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullCycles[1], got.busyCycles[4], got.stalledEmptyCycles[4]]).toEqual([25, 6, 5, 4, 20, 5]);
   });
 });
+
+describe('no early cut-off when a write due at the base\'s cut lands on time there (q: 1 firing, p: 2 firings, latency 4; a depth 1)', () => {
+  /*
+   * q writes g_0 at 0; p (II 2, latency 4) starts at 0 (g_0) and 2, its writes due 4 and 6; the
+   * sink (II 1) reads b and a_0 in its firing 0, a_1 next; o (depth 2) never blocks it.
+   * Base (s latency 4): the sink reads a_0 at 4, so a_1's slot is free at 6: written at 6, read
+   * then; fin reads o at 4, 6: 7 cycles.
+   * Probe (s latency 9): the sink reads a_0 at 9; a_1, due 6, waits for its slot until 11: p
+   * frozen [6, 11); the sink reads a_1 at 11: 12 cycles.
+   * Compare points (spent at cut 1): g_0 (delay 0): cut 2 with 2, s's write pending (9, base 4);
+   * a_0 (0): cut 6 with 6, where the base's sink has started. b_0 and o_0 (delay 5): probe cut 11
+   * with the base's 6: p's second write is due 6 in both and pending at both cuts; in the probe it
+   * is frozen (landing 11), in the base it lands at 6, on time: not frozen there, and its due
+   * cycle is not the base's plus 5: no match. a_1 and o_1 (5) would compare cut 13, after the
+   * probe's last event. The probe re-times to the end: all 8 firings.
+   */
+  it('re-times all 8 firings (no cut matches); equals a re-run: 12 cycles, p frozen 5', () => {
+    const got = againstRerun(startToken({ m: 1, n: 2, qII: 2, pII: 2, pLat: 4, sinkII: 1, aDepth: 1, oDepth: 2, sLat: 4 }), { latencyCycles: { s: 9 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1]]).toEqual([12, 8, 5, 5]);
+  });
+});
