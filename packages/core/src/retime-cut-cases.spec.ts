@@ -266,3 +266,25 @@ describe('no early cut-off when a write due at the base\'s cut lands on time the
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1]]).toEqual([12, 8, 5, 5]);
   });
 });
+
+describe('early cut-off one cycle earlier than the base (delta -1), not at a cut where a write frozen only in the base is due (p: 3 firings, latency 3; a depth 2)', () => {
+  /*
+   * q writes g_0 at 0; p (II 2, latency 3) starts at 0 (g_0), 2, 4, its writes due 3, 5, 7; a_2
+   * waits for a_0's slot (a depth 2), free at the sink's read of a_0 + 2. The sink (II 3) reads b
+   * and a_0 in its firing 0, writing o_j (depth 3) for fin as it starts.
+   * Base (s latency 6): the sink reads at 6, 9, 12; a_2 frozen [7, 8): p frozen 1; 15 cycles.
+   * Probe (s latency 5): the sink reads at 5, 8, 11; a_2's slot is free at 7: no freeze; 14 cycles.
+   * Compare points (spent at cut 1): g_0 and a_0 (delay 0): cuts 2 and 4 with the same base cuts,
+   * s's write pending (5, base 6). a_1 (0), b_0 and o_0 (-1): probe cut 7 with the base's 8: p's
+   * third write, due 7, is pending at both cuts, but lands at 7 in the probe (on time) and waits
+   * until 8 in the base: frozen in the base only, its due cycle not the base's minus 1: no match.
+   * a_2 (-1): probe cut 9 with the base's 10, which matches: p is done in both; the sink has
+   * started two firings (5, 8; base 6, 9), na 11 = 12 - 1; fin's na 9 = 10 - 1; o_1's read (8,
+   * base 9) is shifted, o_0's came free before both cuts. Firings started below cut 9: s 1, q 1,
+   * p 3, sink 2, fin 2 = 9 (of 11).
+   */
+  it('stops at cut 9 (base cut 10, delta -1) having re-timed 9 firings; equals a re-run: 14 cycles, p never frozen', () => {
+    const got = againstRerun(startToken({ m: 1, n: 3, qII: 1, pII: 2, pLat: 3, sinkII: 3, aDepth: 2, oDepth: 3, sLat: 6 }), { latencyCycles: { s: 5 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1], got.stalledEmptyCycles[3]]).toEqual([14, 9, 0, 0, 5]);
+  });
+});
