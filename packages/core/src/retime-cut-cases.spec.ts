@@ -288,3 +288,28 @@ describe('early cut-off one cycle earlier than the base (delta -1), not at a cut
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1], got.stalledEmptyCycles[3]]).toEqual([14, 9, 0, 0, 5]);
   });
 });
+
+describe('no early cut-off while a freeze not yet applied to the II is at the same cycle in both runs (p: 4 firings, latency 2; a, o depth 1; b read in the sink\'s firing 2)', () => {
+  /*
+   * q (II 1) writes g_0 at 0 and g_1 at 2 (its slot, g_0's, free at p's read + 2). p (II 1,
+   * latency 2; reads g in its firings 0, 1) starts at 0, 2, 3, 4, its writes due 2, 4, 5 and 6
+   * plus its freezes so far; a_j (depth 1) waits for the sink's read of a_{j-1} + 2. The sink (II
+   * 2) reads a_0, a_1 at 2, 4 and a_2 with b in its firing 2; o (depth 1) never blocks it.
+   * Base (s latency 6): a_2, due 5, frozen [5, 6); the sink reads a_2 and b at 6; a_3 (firing 3
+   * started at 4, before that freeze: due 6 + 1) frozen [7, 8); the sink reads it at 8: 10
+   * cycles, p frozen 2.
+   * Probe (s latency 7): a_2 frozen [5, 6) as well; the sink reads it at 7 (b); a_3 frozen [7, 9);
+   * the sink reads it at 9: 11 cycles, p frozen 3.
+   * p started its last firing (at 4) before its freeze [5, 6) began, so that freeze is applied to
+   * its II only when p ends: it stays pending at every later cut, at 5 in both runs.
+   * Compare points (spent at cut 1): cuts 2, 4 and 6 (delay 0, after g_0; g_1, a_0, o_0; a_1,
+   * o_1): s's write is pending there (7, base 6). Cut 8 (after a_2 at 6, delay 0): the sink's na
+   * 9 (base 8) is not below the cut. b_0 and o_2 (delay 1): probe cut 9 with the base's 8: a_3 is
+   * frozen in both (due 7), but p's pending freeze begins at 5 in both runs, not 5 + 1: no match.
+   * a_3 and o_3 (1) would compare cut 11, when the probe has ended. All 15 firings re-timed.
+   */
+  it('re-times all 15 firings (no cut matches); equals a re-run: 11 cycles, p frozen 3, all on a', () => {
+    const got = againstRerun(startToken({ m: 2, n: 4, qII: 1, pII: 1, pLat: 2, sinkII: 2, aDepth: 1, oDepth: 1, sLat: 6, bAt: 2 }), { latencyCycles: { s: 7 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1]]).toEqual([11, 15, 3, 3]);
+  });
+});
