@@ -313,3 +313,31 @@ describe('no early cut-off while a freeze not yet applied to the II is at the sa
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1]]).toEqual([11, 15, 3, 3]);
   });
 });
+
+describe('early cut-off with a freeze not yet applied to the II, shifted by delta in the probe (p: 4 firings, II 2, latency 4; a depth 1, c depth 2)', () => {
+  /*
+   * q (II 2) writes g_0, g_1 at 0, 2; p (II 2, latency 4; reads g in its firings 0, 1) starts at
+   * 0, 2, 4; each firing writes a_j and c_j; a_j (depth 1) waits for the sink's (II 5) read of
+   * a_{j-1} + 2; csink (II 3) reads c_j as it lands; c's slots never hold p back.
+   * Base (s latency 0): the sink reads a_j at 4 + 5j: 24 cycles. a_0, a_1 at 4, 6; firing 2
+   * (started at 4), due 8, frozen [8, 11); firing 3 starts at 6, before that freeze began (due
+   * 10 + 3), frozen [13, 16): p frozen 6; csink reads at 4, 7, 11, 16.
+   * Probe (s latency 8): the sink reads a_j at 8 + 5j: 28 cycles. a_1, due 6, frozen [6, 10);
+   * firing 3 starts at 10 (its na 6 plus that freeze); firing 2, due 8 + 4, frozen [12, 15);
+   * firing 3, due 10 + 7, frozen [17, 20): p frozen 10; csink reads at 4, 10, 15, 20, starved
+   * 4 + 3 + 2 + 2 = 11.
+   * Compare points (spent at cut 1): cuts 2, 4, 6 (delay 0): the base has written b at 0. b_0
+   * (delay 8): probe cut 10 with the base's 2. a_1, c_1 (delay 4): probe cut 12 with the base's
+   * 8: p's state is the base's shifted by 4, but csink's na is 13 (base 10, not 14). a_2, c_2
+   * (delay 4): probe cut 17 with the base's 13, which matches: p has started all four firings;
+   * its firing 2's freeze, begun after firing 3 started, is not yet applied to its II in either run:
+   * 3 cycles from 12 (base 8, shifted by 4); firing 3's write, due 17 (base 13), is pending; its
+   * na 12 = 8 + 4; the sink's and csink's na 18 = 14 + 4; c_2's read (15, base 11) is shifted,
+   * c_1's came free before both cuts. Firings started below cut 17: s 1, q 2, p 4, sink 2,
+   * csink 3 = 12 (of 15).
+   */
+  it('stops at cut 17 (base cut 13, delta 4) having re-timed 12 firings; equals a re-run: 28 cycles, p frozen 10, csink starved 11', () => {
+    const got = againstRerun(twoOutputs({ m: 2, n: 4, qII: 2, pII: 2, pLat: 4, sinkII: 5, cII: 3, aDepth: 1, cDepth: 2, sLat: 0 }), { latencyCycles: { s: 8 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1], got.stalledEmptyCycles[4]]).toEqual([28, 12, 10, 10, 11]);
+  });
+});
