@@ -341,3 +341,24 @@ describe('early cut-off with a freeze not yet applied to the II, shifted by delt
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1], got.stalledEmptyCycles[4]]).toEqual([28, 12, 10, 10, 11]);
   });
 });
+
+describe('no early cut-off when a waiting reader\'s next allowed start is at the cut in the probe only (q, p: 3 firings; sink II 3)', () => {
+  /*
+   * q (II 5) writes g_j at 5j; p (II 1, latency 2) reads it then and writes a_j and c_j at 5j +
+   * 2; csink (II 2) reads c_j then; a (depth 2) and c (depth 1) never hold p back.
+   * Base (s latency 2): the sink reads b and a_0 at 2, a_1 at 7, a_2 at 12: 15 cycles, starved
+   * 2 + 2 + 2. Probe (s latency 6): the sink reads a_0 at 6, a_1 at 9 (its na), a_2 at 12: 15
+   * cycles, starved 6.
+   * Compare points (spent at cut 1): cuts 2 and 4 (delay 0): s's write is pending (6, base 2) or
+   * the base has written b. Cut 7 (after g_1): the sink's na 9 (base 5) is not below the cut.
+   * b_0 (delay 4): probe cut 8 with the base's 4, where p has started fewer firings. Cut 9 (after
+   * a_1, c_1; delay 0): the base's sink has started its firing 1 (at 7). Cut 12 (after g_2):
+   * the sink waits for a_2 in both, but its na is 12 in the probe (base 10): at the cut, not
+   * below it, so not an idle wait whose stall alone moves: no match. After a_2 and c_2 (at 12) the
+   * probe has started every firing. All 13 re-timed.
+   */
+  it('re-times all 13 firings (no cut matches); equals a re-run: 15 cycles, the sink starved 6', () => {
+    const got = againstRerun(twoOutputs({ m: 3, n: 3, qII: 5, pII: 1, pLat: 2, sinkII: 3, cII: 2, aDepth: 2, cDepth: 1, sLat: 2 }), { latencyCycles: { s: 6 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3]]).toEqual([15, 13, 6]);
+  });
+});
