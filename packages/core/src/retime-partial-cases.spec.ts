@@ -81,3 +81,47 @@ describe('partial re-timing down a long chain: M grows by 1, 2 and 4 FIFOs (a1 l
     expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[8], got.stalledEmptyCycles[2], got.busyCycles[10]]).toEqual([100, 69, 23, 16, 24]);
   });
 });
+
+/**
+ * src (n firings, II srcII, latency srcLat) -> f1 (depth d1) -> mid (n, II midII, latency midLat;
+ * midUnits of mem per firing, writing at its grant's end plus its latency) -> f2 (depth 2) -> snk
+ * (n, II snkII); z (zN firings, II zII; 1 unit of mem per firing) -> zq (depth 2) -> zsnk (II 1).
+ * mem serves `cap` units per cycle. Latency 0 unless said.
+ */
+function memChain(x: { n: number; srcII: number; srcLat: number; d1: number; midII: number; midLat: number; midUnits: number; snkII: number; zN: number; zII: number; cap: number }): Graph {
+  const g = new GraphBuilder('mem-chain');
+  g.resource({ name: 'mem', unitsPerCycle: x.cap });
+  const f1 = g.stream('f1', { depth: x.d1, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: 2, widthBytes: 4 });
+  const zq = g.stream('zq', { depth: 2, widthBytes: 4 });
+  g.invoke(sourceActor({ name: 'src', count: x.n, widthBytes: 4, cost: { iiCycles: x.srcII, latencyCycles: x.srcLat } }), { out: { out: f1 } });
+  g.invoke({ name: 'mid', firings: x.n, inputs: { in: port }, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: x.midII, latencyCycles: x.midLat, requests: [{ resource: 'mem', units: x.midUnits }] } } satisfies ActorSpec, { in: { in: f1 }, out: { out: f2 } });
+  g.invoke({ name: 'snk', firings: x.n, inputs: { in: port }, cost: { iiCycles: x.snkII, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2 } });
+  g.invoke({ name: 'z', firings: x.zN, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: x.zII, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } } satisfies ActorSpec, { out: { out: zq } });
+  g.invoke({ name: 'zsnk', firings: x.zN, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: zq } });
+  return g.build();
+}
+
+describe('partial re-timing beside a base actor whose replayed grant shares a cycle with M\'s (mem: 3 units per cycle; f1 depth 3 -> 1)', () => {
+  /*
+   * src (2 firings, II 1, latency 2); mid (2 firings, II 2, latency 1, 2 units of mem); snk II 2;
+   * z (3 firings, II 2).
+   * Base (f1 depth 3): src writes f1_0, f1_1 at 2, 3; z asks for mem at 0, 2, 4 and writes zq_j
+   * when its grant ends (2j + 1), zsnk reads it then. mid starts at 2 (f1_0) and 4 (its II),
+   * each time in the cycle z asks: 2 + 1 units of 3, both granted in that cycle; mid writes f2_0,
+   * f2_1 at 4, 6 (grant end + 1), snk reads them then: 8 cycles, nobody contended.
+   * Probe (f1 depth 1): f1_1, due 3, waits for f1_0's slot (read at 2, free at 4): src frozen
+   * [3, 4); mid still starts at 4: the same 8 cycles, src frozen 1, charged to f1.
+   * The probe resumes at cut 3 (the first write the shallower f1 holds back). Round [3, 4) starts
+   * zsnk's firing 1 (zq_1 at 3) in both. At cut 4 f1_1 is pending (the change is not spent): M
+   * = the ends of f1, src and mid, whose 1 firing left is of the 5 left; every other state is
+   * the base's. mid's request at 4 and z's, replayed at its base cycle 4, share mem's cycle 4 as in
+   * the base: z's grant starts in the cycle it asks, whoever else holds units of it, so it is not
+   * contended, and its end is the base's: z follows the base. 1 + 1 = 2 firings re-timed (a
+   * grant taken as contended here would stop the partial re-timing and re-time more).
+   */
+  it('M = {src, mid} at cut 4, z granted in its cycle as in the base: 2 firings re-timed; equals a re-run: 8 cycles, src frozen 1', () => {
+    const got = againstRerun(memChain({ n: 2, srcII: 1, srcLat: 2, d1: 3, midII: 2, midLat: 1, midUnits: 2, snkII: 2, zN: 3, zII: 2, cap: 3 }), { fifoDepths: { f1: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[0], got.stalledFullByFifo[0], got.stalledContentionCycles[3]]).toEqual([8, 2, 1, 1, 0]);
+  });
+});
