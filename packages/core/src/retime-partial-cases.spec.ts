@@ -85,10 +85,10 @@ describe('partial re-timing down a long chain: M grows by 1, 2 and 4 FIFOs (a1 l
 /**
  * src (n firings, II srcII, latency srcLat) -> f1 (depth d1) -> mid (n, II midII, latency midLat;
  * midUnits of mem per firing, writing at its grant's end plus its latency) -> f2 (depth 2) -> snk
- * (n, II snkII); z (zN firings, II zII; 1 unit of mem per firing) -> zq (depth 2) -> zsnk (II 1).
- * mem serves `cap` units per cycle. Latency 0 unless said.
+ * (n, II snkII); z (zN firings, II zII; zRequests requests of 1 unit of mem per firing, default 1)
+ * -> zq (depth 2) -> zsnk (II 1). mem serves `cap` units per cycle. Latency 0 unless said.
  */
-function memChain(x: { n: number; srcII: number; srcLat: number; d1: number; midII: number; midLat: number; midUnits: number; snkII: number; zN: number; zII: number; cap: number }): Graph {
+function memChain(x: { n: number; srcII: number; srcLat: number; d1: number; midII: number; midLat: number; midUnits: number; snkII: number; zN: number; zII: number; cap: number; zRequests?: number }): Graph {
   const g = new GraphBuilder('mem-chain');
   g.resource({ name: 'mem', unitsPerCycle: x.cap });
   const f1 = g.stream('f1', { depth: x.d1, widthBytes: 4 });
@@ -97,7 +97,7 @@ function memChain(x: { n: number; srcII: number; srcLat: number; d1: number; mid
   g.invoke(sourceActor({ name: 'src', count: x.n, widthBytes: 4, cost: { iiCycles: x.srcII, latencyCycles: x.srcLat } }), { out: { out: f1 } });
   g.invoke({ name: 'mid', firings: x.n, inputs: { in: port }, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: x.midII, latencyCycles: x.midLat, requests: [{ resource: 'mem', units: x.midUnits }] } } satisfies ActorSpec, { in: { in: f1 }, out: { out: f2 } });
   g.invoke({ name: 'snk', firings: x.n, inputs: { in: port }, cost: { iiCycles: x.snkII, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2 } });
-  g.invoke({ name: 'z', firings: x.zN, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: x.zII, latencyCycles: 0, requests: [{ resource: 'mem', units: 1 }] } } satisfies ActorSpec, { out: { out: zq } });
+  g.invoke({ name: 'z', firings: x.zN, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: x.zII, latencyCycles: 0, requests: Array.from({ length: x.zRequests ?? 1 }, () => ({ resource: 'mem', units: 1 })) } } satisfies ActorSpec, { out: { out: zq } });
   g.invoke({ name: 'zsnk', firings: x.zN, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: zq } });
   return g.build();
 }
@@ -123,5 +123,34 @@ describe('partial re-timing beside a base actor whose replayed grant shares a cy
   it('M = {src, mid} at cut 4, z granted in its cycle as in the base: 2 firings re-timed; equals a re-run: 8 cycles, src frozen 1', () => {
     const got = againstRerun(memChain({ n: 2, srcII: 1, srcLat: 2, d1: 3, midII: 2, midLat: 1, midUnits: 2, snkII: 2, zN: 3, zII: 2, cap: 3 }), { fifoDepths: { f1: 1 } });
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[0], got.stalledFullByFifo[0], got.stalledContentionCycles[3]]).toEqual([8, 2, 1, 1, 0]);
+  });
+});
+
+
+describe('partial re-timing that replays a base actor whose second request waits for its own first (mem: 1 unit per cycle; src latency 2 -> 1)', () => {
+  /*
+   * src (2 firings, II 2); mid (2 firings, II 2, latency 2, 2 units of mem: a grant of 2 cycles);
+   * snk II 2; z (7 firings, II 2) asks for 1 unit of mem twice per firing: each of its firings
+   * holds mem for two cycles, its second request waiting for its first.
+   * Base (src latency 2): z holds [0, 2); src writes f1_0, f1_1 at 2, 4; mid asks at 2 (before
+   * z's firing 1 in the recorded order), holds [2, 4), writes f2_0 at 6; z's firing 1, asking at
+   * 2, waits for mid (contended 2) and holds [4, 6); mid's firing 1 asks at 4 and holds [6, 8)
+   * (contended 2), f2_1 at 10; z then asks at 6, 10, 12, 14, 16 (contended 2 more at 6); zsnk
+   * reads zq_6 at 18: 19 cycles.
+   * Probe (src latency 1): f1_0 at 1; mid asks at 1, still before z's firing 1, waits for z's [1,
+   * 2) (contended 1, starved 1) and holds [2, 4) as in the base; its firing 1 starts at 4 (its
+   * grant's end): everything else as in the base, 19 cycles; mid contended 3.
+   * The probe resumes at cut 0 (src's first start); round [0, 1) starts src's and z's firing 0.
+   * At cut 1: M = {src} (its write pending at 1, base 2). Try 1: f1_0 reaches mid at 1, before
+   * its base read at 2, which that token alone decided: mid would move; it joins with snk (within
+   * 1 FIFO); mem's other requester, z, is not in M. Try 2, M = {src, mid, snk}: z's requests are
+   * replayed at their base cycles and granted as in the base: those that wait for mid's grants
+   * are contended in both runs; each second request of a firing waits only for z's own first,
+   * which is not contention in either run. Firings started below cut 1: 2; then M's 1 + 2 + 2:
+   * 7 re-timed (of 20).
+   */
+  it('M = {src}, then {src, mid, snk}; z replayed, its own waits not contention: 7 firings re-timed; equals a re-run: 19 cycles, mid contended 3, z 4', () => {
+    const got = againstRerun(memChain({ n: 2, srcII: 2, srcLat: 2, d1: 3, midII: 2, midLat: 2, midUnits: 2, snkII: 2, zN: 7, zII: 2, cap: 1, zRequests: 2 }), { latencyCycles: { src: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledContentionCycles[1], got.stalledEmptyCycles[1], got.stalledContentionCycles[3]]).toEqual([19, 7, 3, 1, 4]);
   });
 });
