@@ -154,3 +154,26 @@ describe('partial re-timing that replays a base actor whose second request waits
     expect([got.cycles, got.firingsRetimed, got.stalledContentionCycles[1], got.stalledEmptyCycles[1], got.stalledContentionCycles[3]]).toEqual([19, 7, 3, 1, 4]);
   });
 });
+
+describe('partial re-timing of a reader whose base read frees a slot just in time for a base writer (snk II 4 -> 3)', () => {
+  /*
+   * src (7 firings, II 1, latency 1); f1 depth 2; mid (7 firings, II 3, latency 0, 1 unit of mem,
+   * 3 units per cycle) writes f2_j when its grant ends; f2 depth 2; z (1 firing) asks for 1 unit
+   * twice at 0, zsnk reads zq_0 at 1.
+   * Base (snk II 4): src writes f1_0, f1_1, f1_2 at 1, 2, 3, then each when f1's slot comes free
+   * (f1_j at 3j - 3, mid reading f1_j at 3j + 1): src frozen 8. mid starts at 3j + 1 and writes
+   * f2_j at 3j + 2; snk reads it at 4j + 2, so f2_j's slot (f2_{j-2}'s) is free at 4j - 4, by
+   * mid's write for every j <= 6: mid never waits. 30 cycles.
+   * Probe (snk II 3): snk reads f2_j at 3j + 2, as it lands: 23 cycles, nothing else moves.
+   * The probe resumes at cut 2 (snk's first start); round [2, 3) starts src's firing 2 and snk's
+   * firing 0 in both. At cut 3 only snk differs (na 5, base 6): M = {snk}, 6 of the 16 firings
+   * left. Its reads of f2_j at 3j + 2 (base 4j + 2) free the slot of f2_{j+2}, which mid writes
+   * at 3j + 8 in both runs; free at 3j + 4 in the probe and 4j + 4 in the base: neither after
+   * that write for j <= 4 (j = 4: at 20, just in time, in the base); f2_7 and later do not exist.
+   * mid follows the base: 2 + 6 = 8 firings re-timed (of 23).
+   */
+  it('M = {snk} at cut 3, its slots freed for mid no later than mid writes (one exactly then): 8 firings re-timed; equals a re-run: 23 cycles', () => {
+    const got = againstRerun(memChain({ n: 7, srcII: 1, srcLat: 1, d1: 2, midII: 3, midLat: 0, midUnits: 1, snkII: 4, zN: 1, zII: 3, cap: 3, zRequests: 2 }), { iiCycles: { snk: 3 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[0], got.busyCycles[2]]).toEqual([23, 8, 8, 21]);
+  });
+});
