@@ -177,3 +177,46 @@ describe('partial re-timing of a reader whose base read frees a slot just in tim
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[0], got.busyCycles[2]]).toEqual([23, 8, 8, 21]);
   });
 });
+
+describe('partial re-timing whose earlier tokens reach a join (frozen in the base) no later than its other input (x latency 3 -> 1)', () => {
+  /**
+   * srcA (3 firings, II 2) -> ta (depth 2) -> x (II 1, latency xLat) -> xa (depth 2) -> J <- yb
+   * (depth 1) <- Y (3 firings, II 1, latency 3); J (II 1, latency 0) -> jo (depth 1) -> out (II 3).
+   * Beside them srcB (11 firings, II 1) -> bq (depth 2) -> sinkB (II 1).
+   */
+  function join(): Graph {
+    const g = new GraphBuilder('join-frozen');
+    const ta = g.stream('ta', { depth: 2, widthBytes: 4 });
+    const xa = g.stream('xa', { depth: 2, widthBytes: 4 });
+    const yb = g.stream('yb', { depth: 1, widthBytes: 4 });
+    const jo = g.stream('jo', { depth: 1, widthBytes: 4 });
+    const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
+    g.invoke(sourceActor({ name: 'srcA', count: 3, widthBytes: 4, cost: { iiCycles: 2, latencyCycles: 0 } }), { out: { out: ta } });
+    g.invoke({ name: 'x', firings: 3, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 3 } } satisfies ActorSpec, { in: { in: ta }, out: { out: xa } });
+    g.invoke(sourceActor({ name: 'Y', count: 3, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 3 } }), { out: { out: yb } });
+    g.invoke({ name: 'J', firings: 3, inputs: { a: port, b: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { a: xa, b: yb }, out: { out: jo } });
+    g.invoke({ name: 'out', firings: 3, inputs: { in: port }, cost: { iiCycles: 3, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: jo } });
+    g.invoke(sourceActor({ name: 'srcB', count: 11, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: bq } });
+    g.invoke({ name: 'sinkB', firings: 11, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: bq } });
+    return g.build();
+  }
+  /*
+   * Both runs: srcA writes ta_j at 2j, x reads it then. Y writes yb_0 at 3; yb_1, due 4, waits for
+   * yb_0's slot (J reads it at 3, free at 5): frozen [4, 5); yb_2 (started at 2, due 5 + 1)
+   * waits for yb_1's (read at 5): frozen [6, 7). J starts at 3, 5, 7 (yb_j) and writes jo_j then;
+   * jo_2 waits for jo_1's slot (out, II 3, reads at 3, 6): J frozen [7, 8); out reads jo_2 at 9:
+   * 12 cycles.
+   * Base (x latency 3): xa_j at 2j + 3, the cycle yb_j lands. Probe (x latency 1): xa_j at 2j +
+   * 1, before yb_j: J's starts do not move; the same 12 cycles and attribution.
+   * The probe resumes at cut 0 (x's first start); round [0, 1) starts the firing 0 of srcA, x,
+   * Y, srcB and sinkB (5). At cut 1 only x differs (its write pending at 1, base 3): M = {x}, 2 of
+   * the 32 firings left. x's tokens reach J at 2j + 1 (base 2j + 3); J froze in the base, but its
+   * start also waits for yb_j, which Y (following the base) writes at 2j + 3: no later than
+   * either cycle of xa_j, so xa_j decides nothing: J follows the base. 5 + 2 = 7 firings
+   * re-timed (of 37).
+   */
+  it('M = {x} at cut 1, its tokens hidden behind Y\'s at a join that froze: 7 firings re-timed; equals a re-run: 12 cycles, J frozen 1, Y frozen 2', () => {
+    const got = againstRerun(join(), { latencyCycles: { x: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[3], got.stalledFullCycles[2]]).toEqual([12, 7, 1, 2]);
+  });
+});
