@@ -178,29 +178,32 @@ describe('partial re-timing of a reader whose base read frees a slot just in tim
   });
 });
 
+
+/**
+ * srcA (n firings, II aII) -> ta -> x (II 1, latency xLat) -> xa -> J <- yb <- Y (n firings, II
+ * 1, latency yLat); J (II 1, latency 0) -> jo -> out (II outII). Beside them srcB (nB firings,
+ * II 1) -> bq (depth 2) -> sinkB (II 1). Depths as given.
+ */
+function joinGraph(x: { n: number; aII: number; xLat: number; yLat: number; outII: number; ta: number; xa: number; yb: number; jo: number; nB: number }): Graph {
+  const g = new GraphBuilder('join-frozen');
+  const ta = g.stream('ta', { depth: x.ta, widthBytes: 4 });
+  const xa = g.stream('xa', { depth: x.xa, widthBytes: 4 });
+  const yb = g.stream('yb', { depth: x.yb, widthBytes: 4 });
+  const jo = g.stream('jo', { depth: x.jo, widthBytes: 4 });
+  const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
+  g.invoke(sourceActor({ name: 'srcA', count: x.n, widthBytes: 4, cost: { iiCycles: x.aII, latencyCycles: 0 } }), { out: { out: ta } });
+  g.invoke({ name: 'x', firings: x.n, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: x.xLat } } satisfies ActorSpec, { in: { in: ta }, out: { out: xa } });
+  g.invoke(sourceActor({ name: 'Y', count: x.n, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: x.yLat } }), { out: { out: yb } });
+  g.invoke({ name: 'J', firings: x.n, inputs: { a: port, b: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { a: xa, b: yb }, out: { out: jo } });
+  g.invoke({ name: 'out', firings: x.n, inputs: { in: port }, cost: { iiCycles: x.outII, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: jo } });
+  g.invoke(sourceActor({ name: 'srcB', count: x.nB, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: bq } });
+  g.invoke({ name: 'sinkB', firings: x.nB, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: bq } });
+  return g.build();
+}
+
 describe('partial re-timing whose earlier tokens reach a join (frozen in the base) no later than its other input (x latency 3 -> 1)', () => {
-  /**
-   * srcA (3 firings, II 2) -> ta (depth 2) -> x (II 1, latency xLat) -> xa (depth 2) -> J <- yb
-   * (depth 1) <- Y (3 firings, II 1, latency 3); J (II 1, latency 0) -> jo (depth 1) -> out (II 3).
-   * Beside them srcB (11 firings, II 1) -> bq (depth 2) -> sinkB (II 1).
-   */
-  function join(): Graph {
-    const g = new GraphBuilder('join-frozen');
-    const ta = g.stream('ta', { depth: 2, widthBytes: 4 });
-    const xa = g.stream('xa', { depth: 2, widthBytes: 4 });
-    const yb = g.stream('yb', { depth: 1, widthBytes: 4 });
-    const jo = g.stream('jo', { depth: 1, widthBytes: 4 });
-    const bq = g.stream('bq', { depth: 2, widthBytes: 4 });
-    g.invoke(sourceActor({ name: 'srcA', count: 3, widthBytes: 4, cost: { iiCycles: 2, latencyCycles: 0 } }), { out: { out: ta } });
-    g.invoke({ name: 'x', firings: 3, inputs: { in: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 3 } } satisfies ActorSpec, { in: { in: ta }, out: { out: xa } });
-    g.invoke(sourceActor({ name: 'Y', count: 3, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 3 } }), { out: { out: yb } });
-    g.invoke({ name: 'J', firings: 3, inputs: { a: port, b: port }, outputs: { out: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { a: xa, b: yb }, out: { out: jo } });
-    g.invoke({ name: 'out', firings: 3, inputs: { in: port }, cost: { iiCycles: 3, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: jo } });
-    g.invoke(sourceActor({ name: 'srcB', count: 11, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: 0 } }), { out: { out: bq } });
-    g.invoke({ name: 'sinkB', firings: 11, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: bq } });
-    return g.build();
-  }
   /*
+   * n 3, srcA II 2, x latency 3, Y latency 3, out II 3; ta, xa depth 2, yb, jo depth 1.
    * Both runs: srcA writes ta_j at 2j, x reads it then. Y writes yb_0 at 3; yb_1, due 4, waits for
    * yb_0's slot (J reads it at 3, free at 5): frozen [4, 5); yb_2 (started at 2, due 5 + 1)
    * waits for yb_1's (read at 5): frozen [6, 7). J starts at 3, 5, 7 (yb_j) and writes jo_j then;
@@ -216,7 +219,28 @@ describe('partial re-timing whose earlier tokens reach a join (frozen in the bas
    * re-timed (of 37).
    */
   it('M = {x} at cut 1, its tokens hidden behind Y\'s at a join that froze: 7 firings re-timed; equals a re-run: 12 cycles, J frozen 1, Y frozen 2', () => {
-    const got = againstRerun(join(), { latencyCycles: { x: 1 } });
+    const got = againstRerun(joinGraph({ n: 3, aII: 2, xLat: 3, yLat: 3, outII: 3, ta: 2, xa: 2, yb: 1, jo: 1, nB: 11 }), { latencyCycles: { x: 1 } });
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[3], got.stalledFullCycles[2]]).toEqual([12, 7, 1, 2]);
+  });
+});
+
+describe('partial re-timing whose later tokens reach a join (frozen in the base) in the cycle its other input lands (Y latency 1 -> 2)', () => {
+  /*
+   * n 4, srcA II 1, x latency 2, out II 4; ta, xa, yb depth 3, jo depth 2.
+   * Both runs: srcA writes ta_j at j, x reads it then and writes xa_j at j + 2. J starts at j + 2
+   * and writes jo_j then; out reads jo at 2, 6, 10, 14; jo_3, due 5, waits for jo_1's slot (free
+   * at 8): J frozen [5, 8). 18 cycles (out's last read 14 + II 4).
+   * Base (Y latency 1): yb_j at j + 1, before xa_j. Probe (Y latency 2): yb_j at j + 2, with xa_j:
+   * J's starts do not move; the same 18 cycles and attribution.
+   * The probe resumes at cut 0 (Y's first start); round [0, 1) starts the firing 0 of srcA, x,
+   * Y, srcB and sinkB (5). At cut 1 only Y differs (its write pending at 2, base 1): M = {Y}, 3 of
+   * the 39 firings left. Y's tokens reach J one cycle later than in the base, but J's start waits
+   * for xa_j from x (following the base) as well, written at j + 2: the new cycle of yb_j is not
+   * after it, nor was the base's: yb_j decides nothing, J follows the base. 5 + 3 = 8 firings
+   * re-timed (of 44).
+   */
+  it('M = {Y} at cut 1, its tokens landing with x\'s at a join that froze: 8 firings re-timed; equals a re-run: 18 cycles, J frozen 3', () => {
+    const got = againstRerun(joinGraph({ n: 4, aII: 1, xLat: 2, yLat: 1, outII: 4, ta: 3, xa: 3, yb: 3, jo: 2, nB: 12 }), { latencyCycles: { Y: 2 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[3]]).toEqual([18, 8, 3]);
   });
 });
