@@ -362,3 +362,27 @@ describe('no early cut-off when a waiting reader\'s next allowed start is at the
     expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3]]).toEqual([15, 13, 6]);
   });
 });
+
+describe('early cut-off with a firing frozen in both runs on one output while its other output has slots to spare (p: 3 firings; a depth 1, c depth 3)', () => {
+  /*
+   * q writes g_0 at 0; p (II 1, latency 0; reads g in its firing 0) writes a_j and c_j together;
+   * a (depth 1) holds it back until the sink's read of a_{j-1} + 2; c (depth 3) never does (its
+   * first three tokens need no slot). csink (II 5) reads c_j as it lands.
+   * Base (s latency 5): a_0, c_0 at 0; the sink reads b and a_0 at 5; p's firing 1 (at 1) is
+   * frozen [1, 7); its firing 2 starts at 8 (na 2 plus the freeze), frozen [8, 9) (a_1 read at
+   * 7): p frozen 7, all on a; csink reads at 0, 7, 12: 17 cycles.
+   * Probe (s latency 8): the sink reads a_0 at 8; p frozen [1, 10) and [11, 12): 10, all on a;
+   * csink reads at 0, 10, 15, starved 5: 20 cycles.
+   * Compare points (spent at cut 1): g_0, a_0, c_0 (delay 0): cut 2 with 2, s's write pending (8,
+   * base 5). Nothing is written in the probe from 1 to 8; b_0 (delay 3): probe cut 10 with the
+   * base's 7, which matches: p's firing 1 is frozen in both (due 1, landing 10 and 7): 3 longer,
+   * charged to a, the only FIFO whose slot it waits for; its na 2 lies 1 after the due cycle in
+   * both; the sink's na 9 = 6 + 3; csink, idle in both (na 5, below both cuts), starts its starved
+   * stall 3 cycles later than the base's; a_0's read (8, base 5) is shifted, c_0's came free
+   * before both cuts. Firings started below cut 10: s 1, q 1, p 2, sink 1, csink 1 = 6 (of 11).
+   */
+  it('stops at cut 10 (base cut 7, delta 3) having re-timed 6 firings; the longer freeze is charged to a; equals a re-run: 20 cycles, csink starved 5', () => {
+    const got = againstRerun(twoOutputs({ m: 1, n: 3, qII: 2, pII: 1, pLat: 0, sinkII: 1, cII: 5, aDepth: 1, cDepth: 3, sLat: 5 }), { latencyCycles: { s: 8 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], [...got.stalledFullByFifo], got.stalledEmptyCycles[4]]).toEqual([20, 6, 10, [0, 10, 0, 0], 5]);
+  });
+});
