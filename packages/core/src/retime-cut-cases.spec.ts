@@ -386,3 +386,31 @@ describe('early cut-off with a firing frozen in both runs on one output while it
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], [...got.stalledFullByFifo], got.stalledEmptyCycles[4]]).toEqual([20, 6, 10, [0, 10, 0, 0], 5]);
   });
 });
+
+describe('early cut-off after a partial re-timing grew too big, with a producer frozen in both runs whose na lies before its write (p: 3 firings, latency 3 -> 5)', () => {
+  /*
+   * q writes g_0 at 0; p (II 1; reads g in its firing 0) starts at 0, 1, 2 in both runs (its
+   * latency exceeds its II: the starts do not wait for the writes) and writes a_j and c_j
+   * together; a and c have depth 1; the sink (II 5) reads b (at 2) and a_0 in its firing 0;
+   * csink (II 2) reads c_j as it lands.
+   * Base (p latency 3): a_0, c_0 at 3; a_1, due 4, frozen [4, 5); firing 2, due 5 + 1, frozen
+   * [6, 10) (a_1 read at 8): p frozen 5; the sink reads at 3, 8, 13: 18 cycles.
+   * Probe (p latency 5): a_0 at 5; a_1, due 6, frozen [6, 7); firing 2, due 7 + 1, frozen [8,
+   * 12): p frozen 5; the sink reads at 5, 10, 15: 20 cycles.
+   * The probe resumes at cut 0 (p's first start); round [0, 1) starts s, q and p. At cut 1 M =
+   * {p} (its write pending at 5, base 3), 2 of the 8 firings left; a_0 and c_0 reach the sink
+   * and csink after their base reads at 3: the reader found first joins M (with its neighbours,
+   * which add no firing left), and M then holds 2 + 3 = 5 of the 8: more than half, so the full
+   * sweep goes on from cut 1.
+   * Compare points (spent at cut 3): nothing is written from 1 to 5; a_0, c_0 (delay 2): probe
+   * cut 7 with the base's 5, which matches: p's firing 1 is frozen in both (due 6 and 4, landing
+   * 7 and 5: the same length); firing 2's planned write lies 1 after it in both; p's na 3 lies
+   * before both due cycles (the thaw sets it to the landing; p has no firing left to start); the
+   * sink's na 10 = 8 + 2, csink's 7 = 5 + 2; a_0's and c_0's reads are shifted by 2. Firings
+   * started below cut 7: s 1, q 1, p 3, sink 1, csink 1 = 7 (of 11).
+   */
+  it('stops at cut 7 (base cut 5, delta 2) having re-timed 7 firings; equals a re-run: 20 cycles, p frozen 5, all on a', () => {
+    const got = againstRerun(twoOutputs({ m: 1, n: 3, qII: 2, pII: 1, pLat: 3, sinkII: 5, cII: 2, aDepth: 1, cDepth: 1, sLat: 2 }), { latencyCycles: { p: 5 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1]]).toEqual([20, 7, 5, 5]);
+  });
+});
