@@ -414,3 +414,26 @@ describe('early cut-off after a partial re-timing grew too big, with a producer 
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1]]).toEqual([20, 7, 5, 5]);
   });
 });
+
+describe('early cut-off at a cut where a FIFO is finished: its last read, not shifted, is not compared (p: 2 firings, latency 5; a, c depth 1)', () => {
+  /*
+   * q writes g_0 at 0; p (II 1, latency 5; reads g in its firing 0) starts at 0 and 1, writing
+   * a_j and c_j due 5 and 6; a_1 waits for a_0's slot (the sink, II 4, reads b and a_0 in its
+   * firing 0), c_1 for c_0's (csink, II 3, reads c_0 at 5: free at 7).
+   * Base (s latency 6): the sink reads a_0 at 6: p frozen [6, 8); the sink reads a_1 at 10: 14
+   * cycles; csink reads c_1 at 8.
+   * Probe (s latency 1): the sink reads a_0 at 5: p frozen [6, 7); the sink reads a_1 at 9: 13
+   * cycles; csink still reads c_1 at 8 (its II).
+   * Compare points (spent at cut 1): g_0 (delay 0): cut 2 with 2, where only the probe has
+   * written b. b_0 (delay -5): probe cut 3 with the base's 8. a_0, c_0 (0): cut 7 with 7, where the
+   * sink's na differs (9, base 10). a_1, c_1 (delay -1): probe cut 9 with the base's 10, which
+   * matches: p and csink are done in both; the sink waits for a_1 with na 9 = 10 - 1. Every token
+   * of a, b, c and g is written: no write will wait for a slot, so their reads are not compared
+   * (csink's read of c_1 at 8 in both runs is not shifted by -1). Firings started below cut 9:
+   * s 1, q 1, p 2, sink 1, csink 2 = 7 (of 8).
+   */
+  it('stops at cut 9 (base cut 10, delta -1) having re-timed 7 firings; equals a re-run: 13 cycles, p frozen 1', () => {
+    const got = againstRerun(twoOutputs({ m: 1, n: 2, qII: 1, pII: 1, pLat: 5, sinkII: 4, cII: 3, aDepth: 1, cDepth: 1, sLat: 6 }), { latencyCycles: { s: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1]]).toEqual([13, 7, 1, 1]);
+  });
+});
