@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, sourceActor, type ActorSpec, type Graph } from './index.js';
 import { againstRerun } from '../test-support/retime-compare.js';
-import { startToken } from '../test-support/retime-graphs.js';
+import { memChain, startToken } from '../test-support/retime-graphs.js';
 
 /**
  * The early cut-off of a re-timing (retime-cut.ts `matchCut`) on small hand graphs where one of
@@ -410,5 +410,27 @@ describe('early cut-off at a cut where a FIFO is finished: its last read, not sh
   it('stops at cut 9 (base cut 10, delta -1) having re-timed 7 firings; equals a re-run: 13 cycles, p frozen 1', () => {
     const got = againstRerun(twoOutputs({ m: 1, n: 2, qII: 1, pII: 1, pLat: 5, sinkII: 4, cII: 3, aDepth: 1, cDepth: 1, sLat: 6 }), { latencyCycles: { s: 1 } });
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[2], got.stalledFullByFifo[1]]).toEqual([13, 7, 1, 1]);
+  });
+});
+
+describe('early cut-off with a planned write of a firing started before the resume cut (f1 depth 1 -> 2)', () => {
+  /*
+   * memChain: src (2 firings, II 1, latency 2) -> f1 -> mid (2 firings, II 3, latency 3, 1 unit of
+   * mem; writes at its grant's end + 3) -> f2 (depth 1) -> snk (II 4); z (4 firings, II 3, two
+   * units of mem per firing) -> zq -> zsnk; mem 3 units per cycle: nobody waits for it.
+   * Base (f1 depth 1): f1_0 at 2, mid reads it then; f1_1, due 3, waits for its slot (free at 4):
+   * src frozen [3, 4). mid starts at 2, 5 (its II) and writes f2_j at 6, 9; snk reads them at 6, 10;
+   * z asks at 0, 3, 6, 9, writes zq_j at 3j + 1, zsnk reads it then: 14 cycles.
+   * Probe (f1 depth 2): f1_1 at 3, src never frozen; mid still reads it at 5: nothing else moves.
+   * The probe resumes at cut 3 (f1_1's write, the first the deeper FIFO lets through) and is spent
+   * at cut 4 (f1 written). f1_1 (delay -1): probe cut 5 with the base's 6, where mid has not yet
+   * started its firing 1 in the probe. zq_1 (delay 0): cut 6 with 6, which matches: src is done in
+   * both; mid's two firings started (2, 5), f2_0 pending in both, due 6, and the write of its
+   * firing 0 (started before the resume cut, at 2) is planned at the same cycle in both; snk and
+   * zsnk wait idle, mem's calendar is idle. Firings started in [3, 6): z at 3, zsnk at 4, mid at 5: 3.
+   */
+  it('stops at cut 6 (base cut 6, delta 0) having re-timed 3 firings; equals a re-run: 14 cycles, src never frozen', () => {
+    const got = againstRerun(memChain({ n: 2, srcII: 1, srcLat: 2, d1: 1, midII: 3, midLat: 3, midUnits: 1, snkII: 4, zN: 4, zII: 3, cap: 3, zRequests: 2 }), { fifoDepths: { f1: 2 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[0], got.stalledFullByFifo[0]]).toEqual([14, 3, 0, 0]);
   });
 });

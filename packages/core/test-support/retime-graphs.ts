@@ -29,3 +29,23 @@ export function startToken(x: { m: number; n: number; qII: number; pII: number; 
   }
   return g.build();
 }
+
+/**
+ * src (n firings, II srcII, latency srcLat) -> f1 (depth d1) -> mid (n, II midII, latency midLat;
+ * midUnits of mem per firing, writing at its grant's end plus its latency) -> f2 (depth 2) -> snk
+ * (n, II snkII); z (zN firings, II zII; zRequests requests of 1 unit of mem per firing, default 1)
+ * -> zq (depth 2) -> zsnk (II 1). mem serves `cap` units per cycle. Latency 0 unless said.
+ */
+export function memChain(x: { n: number; srcII: number; srcLat: number; d1: number; midII: number; midLat: number; midUnits: number; snkII: number; zN: number; zII: number; cap: number; zRequests?: number }): Graph {
+  const g = new GraphBuilder('mem-chain');
+  g.resource({ name: 'mem', unitsPerCycle: x.cap });
+  const f1 = g.stream('f1', { depth: x.d1, widthBytes: 4 });
+  const f2 = g.stream('f2', { depth: 2, widthBytes: 4 });
+  const zq = g.stream('zq', { depth: 2, widthBytes: 4 });
+  g.invoke(sourceActor({ name: 'src', count: x.n, widthBytes: 4, cost: { iiCycles: x.srcII, latencyCycles: x.srcLat } }), { out: { out: f1 } });
+  g.invoke({ name: 'mid', firings: x.n, inputs: { in: port }, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: x.midII, latencyCycles: x.midLat, requests: [{ resource: 'mem', units: x.midUnits }] } } satisfies ActorSpec, { in: { in: f1 }, out: { out: f2 } });
+  g.invoke({ name: 'snk', firings: x.n, inputs: { in: port }, cost: { iiCycles: x.snkII, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: f2 } });
+  g.invoke({ name: 'z', firings: x.zN, outputs: { out: port }, resources: ['mem'], cost: { iiCycles: x.zII, latencyCycles: 0, requests: Array.from({ length: x.zRequests ?? 1 }, () => ({ resource: 'mem', units: 1 })) } } satisfies ActorSpec, { out: { out: zq } });
+  g.invoke({ name: 'zsnk', firings: x.zN, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: zq } });
+  return g.build();
+}
