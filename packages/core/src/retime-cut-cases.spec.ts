@@ -434,3 +434,23 @@ describe('early cut-off with a planned write of a firing started before the resu
     expect([got.cycles, got.firingsRetimed, got.stalledFullCycles[0], got.stalledFullByFifo[0]]).toEqual([14, 3, 0, 0]);
   });
 });
+
+describe('no early cut-off while a calendar is busy at the probe\'s cut though idle at the base\'s (p latency 6 -> 1; u: 3 grants of 2 units of mem)', () => {
+  /*
+   * q writes g_0 at 0; p (2 firings, II 2; reads g in its firing 0) starts at 0, 2; b at 0; the
+   * sink (II 4) reads b and a_0 in its firing 0; u holds mem [0, 2), [2, 4), [4, 6) in both runs.
+   * Base (p latency 6): a_0, a_1 at 6, 8; the sink reads at 6, 10: 14 cycles.
+   * Probe (p latency 1): a_0, a_1 at 1, 3; the sink reads at 1, 5: 9 cycles.
+   * The probe resumes at cut 0; at cut 1 M = {p} (its write pending at 1, base 6), 1 of the 7
+   * firings left; a_0 reaches the sink before its base read at 6, which a_0 alone decided: the
+   * sink joins with s and fin: 1 + 2 + 2 = 5 of 7, more than half: the full sweep goes on.
+   * Spent at cut 3 (p's last start at 2). a_1 (delay -5): probe cut 5 with the base's 10: p and u
+   * are done in both, the sink's na 5 = 10 - 5, fin waits idle; but mem's calendar is busy to 6
+   * at the probe's cut (u's last grant), idle at the base's, and 6 is not 6 - 5: no match. After
+   * o_1 (at 5) every firing has started: all 11 re-timed.
+   */
+  it('re-times all 11 firings (no cut matches); equals a re-run: 9 cycles', () => {
+    const got = againstRerun(startToken({ m: 1, n: 2, qII: 2, pII: 2, pLat: 6, sinkII: 4, aDepth: 2, oDepth: 1, sLat: 0, store: { firings: 3, units: 2 } }), { latencyCycles: { p: 1 } });
+    expect([got.cycles, got.firingsRetimed, got.stalledEmptyCycles[3]]).toEqual([9, 11, 1]);
+  });
+});
