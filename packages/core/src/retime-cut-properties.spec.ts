@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeadlockError, GraphBuilder, Retimer, applyChanges, runGraph, sinkActor, sourceActor, type ActorSpec, type Graph, type RetimeChanges, type RunResult } from './index.js';
+import { startToken } from '../test-support/retime-graphs.js';
 
 /**
  * The early cut-off and partial re-timing against full re-runs on graph families built to reach
@@ -54,21 +55,6 @@ function check(graph: Graph, ch: RetimeChanges, deeper: string): 'exact' | 'save
     if (got.firingsRetimed < rec.firings) saved = true;
   }
   return exact < 2 ? 'fallback' : saved ? 'saved' : 'exact';
-}
-
-/** s (1 firing) -> b -> sink (reads b in firing 0); q (m) -> g -> p (n; reads g in its first m firings) -> a -> sink -> o -> fin. */
-function startToken(x: { m: number; n: number; qII: number; pII: number; pLat: number; sinkII: number; aDepth: number; oDepth: number; sLat: number }): Graph {
-  const g = new GraphBuilder('start-token');
-  const gq = g.stream('g', { depth: 1, widthBytes: 4 });
-  const a = g.stream('a', { depth: x.aDepth, widthBytes: 4 });
-  const b = g.stream('b', { depth: 1, widthBytes: 4 });
-  const o = g.stream('o', { depth: x.oDepth, widthBytes: 4 });
-  g.invoke(sourceActor({ name: 's', count: 1, widthBytes: 4, cost: { iiCycles: 1, latencyCycles: x.sLat } }), { out: { out: b } });
-  g.invoke(sourceActor({ name: 'q', count: x.m, widthBytes: 4, cost: { iiCycles: x.qII, latencyCycles: 0 } }), { out: { out: gq } });
-  g.invoke({ name: 'p', firings: x.n, inputs: { in: port }, outputs: { out: port }, reads: (i) => (i < x.m ? ['in'] : []), cost: { iiCycles: x.pII, latencyCycles: x.pLat } } satisfies ActorSpec, { in: { in: gq }, out: { out: a } });
-  g.invoke({ name: 'sink', firings: x.n, inputs: { a: port, b: port }, outputs: { out: port }, reads: (i) => (i === 0 ? ['a', 'b'] : ['a']), cost: { iiCycles: x.sinkII, latencyCycles: 0 } } satisfies ActorSpec, { in: { a, b }, out: { out: o } });
-  g.invoke({ name: 'fin', firings: x.n, inputs: { in: port }, cost: { iiCycles: 1, latencyCycles: 0 } } satisfies ActorSpec, { in: { in: o } });
-  return g.build();
 }
 
 /** src -> f1 -> mid (mem) -> f2 -> snk; z (mem, `zReqs` requests per firing) -> zq -> zsnk. */
