@@ -63,3 +63,37 @@ describe('arbitration order within a round', () => {
     ]);
   });
 });
+
+describe('early grants are only for a sole declarer\'s own resource', () => {
+  it('an actor that alone declares one resource still waits for the round on a resource it shares', () => {
+    // a declares r1 (only a does) and r2 (shared with b); r2's fixed priority puts b first.
+    // Both ask for 8 B of r2 (8 B/cycle) at cycle 0. a may be granted early on r1 only: its
+    // r2 request goes to the round, where b wins: b served [0, 1), a waits [0, 1) held by b,
+    // served [1, 2); the run ends at 2.
+    const g = new GraphBuilder('shared');
+    g.resource({ name: 'r1', unitsPerCycle: 8, unit: 'bytes' });
+    g.resource({ name: 'r2', unitsPerCycle: 8, unit: 'bytes', arbitration: { kind: 'priority', order: { b: 0 } } });
+    const cost = { iiCycles: 1, latencyCycles: 0, requests: [{ resource: 'r2', units: 8 }] };
+    g.invoke({ name: 'a', firings: 1, resources: ['r1', 'r2'], cost }, {});
+    g.invoke({ name: 'b', firings: 1, resources: ['r2'], cost }, {});
+    // Early grants are made only in runs that are neither traced nor recorded (those keep every
+    // round as it is): the plain run is the one that could grant early, the traced one shows
+    // the holder, and both must give the same summary.
+    const graph = g.build();
+    const plain = runGraph(graph);
+    const r = runGraph(graph, { trace: 'full' });
+    expect(plain.summary).toEqual(r.summary);
+    expect(r.cycles).toBe(2);
+    expect(plain.summary.actors.map((x) => [x.actor, x.stalledContentionCycles, x.busyCycles])).toEqual([
+      ['a', 1, 1],
+      ['b', 0, 1],
+    ]);
+    expect(r.summary.resources.map((x) => [x.resource, x.grants, x.contentionCycles])).toEqual([
+      ['r1', 0, 0],
+      ['r2', 2, 1],
+    ]);
+    expect(r.events.filter((e) => e.kind === 'actor' && e.state === 'stalled-contention')).toEqual([
+      { kind: 'actor', actor: 'a', state: 'stalled-contention', startCycle: 0, endCycle: 1, resource: 'r2', heldBy: 'b' },
+    ]);
+  });
+});
