@@ -55,6 +55,32 @@ describe('freezes in a full trace', () => {
     expect([sink!.busyCycles, sink!.stalledEmptyCycles, sink!.idleCycles]).toEqual([9, 2, 0]);
   });
 
+  it("back-to-back freezes of a retired actor: no empty idle interval between them", () => {
+    // src: 3 firings, II 1, latencies 3, 3, 0, into f (depth 1); the sink reads at II 1.
+    // f0 at 0 writes at 3, f1 at 1 at 4, f2 at 2 (ready 2) queues behind f1: 4. src retires at
+    // 3. t0 lands at 3 and is read at 3 (slot free from 5): t1 (due 4) freezes src over [4, 5)
+    // and moves t2 to 5; t1 lands at 5, read at 5 (free from 7): t2 freezes src over [5, 7),
+    // lands at 7, read at 7; the run ends at 8. The idle time [3, 8) is split around [4, 7);
+    // the second freeze starts where the first ended, with no idle cycle between.
+    const g = new GraphBuilder('back-to-back');
+    const f = g.stream('f', { depth: 1, widthBytes: 4 });
+    const lat = [3, 3, 0];
+    g.invoke(sourceActor({ name: 'src', count: 3, widthBytes: 4, cost: (x) => ({ iiCycles: 1, latencyCycles: lat[x.index]! }) }), { out: { out: f } });
+    g.invoke(sinkActor({ name: 'sink', widthBytes: 4 }), { in: { in: f } });
+    const r = runGraph(g.build(), { trace: 'full' });
+    expect(r.cycles).toBe(8);
+    expect(byActor(r.events, 'src')).toEqual([
+      { state: 'busy', startCycle: 0, endCycle: 1, firing: 0 },
+      { state: 'busy', startCycle: 1, endCycle: 2, firing: 1 },
+      { state: 'busy', startCycle: 2, endCycle: 3, firing: 2 },
+      { state: 'idle', startCycle: 3, endCycle: 4 },
+      { state: 'stalled-full', startCycle: 4, endCycle: 5, fifo: 'f' },
+      { state: 'stalled-full', startCycle: 5, endCycle: 7, fifo: 'f' },
+      { state: 'idle', startCycle: 7, endCycle: 8 },
+    ]);
+    expect(r.sinks['sink']!.map((t) => t.readyCycle)).toEqual([3, 5, 7]);
+  });
+
   it('contention waits, then a freeze after the last firing, each with its holder or FIFO', () => {
     // mem serves 8 B/cycle. hog (declared first): 2 firings of 16 B (2 cycles each), II 1,
     // latency 0, into h (depth 2, drained by hsink at II 1). a: 3 firings of 8 B, II 1,
