@@ -98,7 +98,7 @@ describe('sinks and behaviours', () => {
 
   it('a write rate that declares its inputs parameter gets the tokens read, by port name', () => {
     // writes(i, inputs): out only when the token read on port a has an even index: 100, 102.
-    const r = runGraph(twoIn({ reads: () => ['a'], firings: 4, writes: (_i, inputs) => (inputs['a'] !== undefined && inputs['a'].index % 2 === 0 ? ['out'] : []) }, 4, 0));
+    const r = runGraph(twoIn({ reads: () => ['a'], firings: 4, writes: (_i, inputs) => ((inputs['a']?.index ?? 1) % 2 === 0 ? ['out'] : []) }, 4, 0));
     expect(indices(r.sinks['sink']!)).toEqual([100, 102]);
   });
 
