@@ -167,10 +167,12 @@ describe('port lists of reads and writes', () => {
     expect(thrown(() => runGraph(twoIn({ firings: 2, writes: (i) => (i === 1 ? ['out', 1] : ['out']) as PortRef[] }, 2, 2))).message).toBe("actor 'mid': writes(1) names unknown output port '1'");
   });
 
-  it('an index list with a negative index is an error naming it', () => {
+  it('an index list with a negative or fractional index is an error naming it', () => {
     const e = thrown(() => runGraph(twoIn({ reads: (i) => (i === 1 ? [-1] : [0, 1]), firings: 2 }, 2, 2)));
     expect(e.message).toBe("actor 'mid': reads(1) names input port -1, not an index in [0, 2)");
     expect([e.actor, e.firingIndex]).toEqual(['mid', 1]);
+    // A fraction is not an index either (it would be truncated to port 0).
+    expect(thrown(() => runGraph(twoIn({ reads: () => [0.5], firings: 2 }, 2, 2))).message).toBe("actor 'mid': reads(0) names input port 0.5, not an index in [0, 2)");
   });
 
   it('a rate that returns one array, changed in place between firings, is read afresh each time', () => {
