@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedFifo, FifoStore } from './fifo.js';
+import { thrown } from '../test-support/thrown.js';
 
 /**
  * The contract of the FIFO module itself (fifo.ts exports BoundedFifo and FifoStore to the
@@ -11,14 +12,6 @@ import { BoundedFifo, FifoStore } from './fifo.js';
 
 const spec = (name: string, depth: number, initialTokens?: number) => ({ name, depth, widthBytes: 4, ...(initialTokens === undefined ? {} : { initialTokens }) });
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('BoundedFifo on its own store', () => {
   it('works without a shared store: push, head, take in order', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, RunError, runGraph, sinkActor, sourceActor, type ActorSpec } from './index.js';
+import { thrown } from '../test-support/thrown.js';
 
 /** Firing rules at the edges (engine-run.ts `tryFire`), each derived by hand. */
 
@@ -39,8 +40,7 @@ describe('firing edges', () => {
 
   it('a kernel error carries its cause', () => {
     const bad = new Error('bad tile');
-    let e: unknown;
-    try {
+    const e = thrown<RunError>(() =>
       runGraph(
         relay({
           kernel: () => {
@@ -48,13 +48,11 @@ describe('firing edges', () => {
           },
         }),
         { mode: 'functional' },
-      );
-    } catch (x) {
-      e = x;
-    }
+      ),
+    );
     expect(e).toBeInstanceOf(RunError);
-    expect((e as RunError).message).toBe(`actor 'mid': kernel failed on firing 0 (inputs {"in":{"index":0,"last":false}}): bad tile`);
-    expect((e as RunError).cause).toBe(bad);
-    expect([(e as RunError).actor, (e as RunError).firingIndex]).toEqual(['mid', 0]);
+    expect(e.message).toBe(`actor 'mid': kernel failed on firing 0 (inputs {"in":{"index":0,"last":false}}): bad tile`);
+    expect(e.cause).toBe(bad);
+    expect([e.actor, e.firingIndex]).toEqual(['mid', 0]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, RunError, mapFirings, runGraph, sinkActor, sourceActor, type ActorSpec, type PortRef, type TokenMeta } from './index.js';
+import { thrown } from '../test-support/thrown.js';
 
 /**
  * How the engine resolves an actor's ports and the metadata it writes (ports.ts), through runs of
@@ -10,14 +11,6 @@ import { GraphBuilder, RunError, mapFirings, runGraph, sinkActor, sourceActor, t
 
 const ONE: { iiCycles: number; latencyCycles: number } = { iiCycles: 1, latencyCycles: 0 };
 
-function thrown(f: () => unknown): RunError {
-  try {
-    f();
-  } catch (e) {
-    return e as RunError;
-  }
-  throw new Error('expected a throw');
-}
 
 /** Sources a (count na, metadata index 100 + i) and b (count nb, 200 + i) into `mid` (inputs a, b; output out), then a sink. */
 function twoIn(mid: Partial<ActorSpec>, na: number, nb: number) {
@@ -158,21 +151,21 @@ describe('port lists of reads and writes', () => {
     // ['a', 1] names ports 0 and 1: mid forwards a's token (the first read).
     const ok = runGraph(twoIn({ reads: () => ['a', 1] as PortRef[], firings: 2 }, 2, 2));
     expect(indices(ok.sinks['sink']!)).toEqual([100, 101]);
-    const two = thrown(() => runGraph(twoIn({ reads: () => ['a', 2] as PortRef[], firings: 2 }, 2, 2)));
+    const two = thrown<RunError>(() => runGraph(twoIn({ reads: () => ['a', 2] as PortRef[], firings: 2 }, 2, 2)));
     expect(two).toBeInstanceOf(RunError);
     expect(two.message).toBe("actor 'mid': reads(0) names unknown input port '2'");
     expect([two.actor, two.firingIndex]).toEqual(['mid', 0]);
-    expect(thrown(() => runGraph(twoIn({ reads: () => ['a', -1] as PortRef[], firings: 2 }, 2, 2))).message).toBe("actor 'mid': reads(0) names unknown input port '-1'");
-    expect(thrown(() => runGraph(twoIn({ reads: () => ['b', 0.5] as PortRef[], firings: 2 }, 2, 2))).message).toBe("actor 'mid': reads(0) names unknown input port '0.5'");
-    expect(thrown(() => runGraph(twoIn({ firings: 2, writes: (i) => (i === 1 ? ['out', 1] : ['out']) as PortRef[] }, 2, 2))).message).toBe("actor 'mid': writes(1) names unknown output port '1'");
+    expect(thrown<RunError>(() => runGraph(twoIn({ reads: () => ['a', -1] as PortRef[], firings: 2 }, 2, 2))).message).toBe("actor 'mid': reads(0) names unknown input port '-1'");
+    expect(thrown<RunError>(() => runGraph(twoIn({ reads: () => ['b', 0.5] as PortRef[], firings: 2 }, 2, 2))).message).toBe("actor 'mid': reads(0) names unknown input port '0.5'");
+    expect(thrown<RunError>(() => runGraph(twoIn({ firings: 2, writes: (i) => (i === 1 ? ['out', 1] : ['out']) as PortRef[] }, 2, 2))).message).toBe("actor 'mid': writes(1) names unknown output port '1'");
   });
 
   it('an index list with a negative or fractional index is an error naming it', () => {
-    const e = thrown(() => runGraph(twoIn({ reads: (i) => (i === 1 ? [-1] : [0, 1]), firings: 2 }, 2, 2)));
+    const e = thrown<RunError>(() => runGraph(twoIn({ reads: (i) => (i === 1 ? [-1] : [0, 1]), firings: 2 }, 2, 2)));
     expect(e.message).toBe("actor 'mid': reads(1) names input port -1, not an index in [0, 2)");
     expect([e.actor, e.firingIndex]).toEqual(['mid', 1]);
     // A fraction is not an index either (it would be truncated to port 0).
-    expect(thrown(() => runGraph(twoIn({ reads: () => [0.5], firings: 2 }, 2, 2))).message).toBe("actor 'mid': reads(0) names input port 0.5, not an index in [0, 2)");
+    expect(thrown<RunError>(() => runGraph(twoIn({ reads: () => [0.5], firings: 2 }, 2, 2))).message).toBe("actor 'mid': reads(0) names input port 0.5, not an index in [0, 2)");
   });
 
   it('a rate that returns one array, changed in place between firings, is read afresh each time', () => {

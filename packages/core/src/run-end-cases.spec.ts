@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, RunError, runGraph, sourceActor } from './index.js';
+import { thrown } from '../test-support/thrown.js';
 
 /** The end-of-run check (engine-run.ts `checkFinished`) when several FIFOs keep tokens. */
 describe('unread tokens in several FIFOs', () => {
@@ -11,14 +12,9 @@ describe('unread tokens in several FIFOs', () => {
     g.invoke(sourceActor({ name: 'srcA', count: 3, widthBytes: 4 }), { out: { out: a } });
     g.invoke(sourceActor({ name: 'srcB', count: 2, widthBytes: 4 }), { out: { out: b } });
     g.invoke({ name: 'quit', inputs: { x: { widthBytes: 4 }, y: { widthBytes: 4 } }, firings: 1, cost: { iiCycles: 1, latencyCycles: 0 } }, { in: { x: a, y: b } });
-    let e: unknown;
-    try {
-      runGraph(g.build());
-    } catch (x) {
-      e = x;
-    }
+    const e = thrown<RunError>(() => runGraph(g.build()));
     expect(e).toBeInstanceOf(RunError);
-    expect((e as RunError).message).toBe(
+    expect(e.message).toBe(
       "run ended with unread tokens: FIFO 'a' holds 2 (its consumer 'quit' finished: reached its firing count (1)); FIFO 'b' holds 1 (its consumer 'quit' finished: reached its firing count (1))",
     );
   });
