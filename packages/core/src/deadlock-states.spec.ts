@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlockError, GraphBuilder, RunError, runGraph, sourceActor } from './index.js';
+import { thrown } from '../test-support/thrown.js';
 
 /**
  * What a run that cannot finish reports (issue 23: survivors of mutation testing in the engine's
@@ -14,14 +15,6 @@ function quitter(latencyCycles: number, count: number, quit: number) {
   return g.build();
 }
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('runs that cannot finish (hand-derived)', () => {
   it('a write still planned when the run stops: blocked on the full FIFO from the cycle it was due', () => {

@@ -283,7 +283,8 @@ function portList(cache: PortCache, ports: readonly PortRef[], count: number, by
   for (let k = 0; k < n; k++) {
     const p = ports[k]!;
     const j = typeof p === 'number' ? p : byName.get(p);
-    if (j === undefined || !(j >= 0 && j < byName.size)) throw new RunError(`actor '${actor}': ${rate}(${firing}) names unknown ${dir} port '${String(p)}'`, actor, firing);
+    // An index in a name list is checked as in an index list: a fraction would be truncated by the Int32Array.
+    if (j === undefined || !(j >= 0 && j < byName.size && (j | 0) === j)) throw new RunError(`actor '${actor}': ${rate}(${firing}) names unknown ${dir} port '${String(p)}'`, actor, firing);
     idx[k] = j;
   }
   if (cache.length >= PORT_CACHE_SIZE) cache.shift();
