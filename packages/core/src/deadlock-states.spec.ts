@@ -15,7 +15,6 @@ function quitter(latencyCycles: number, count: number, quit: number) {
   return g.build();
 }
 
-
 describe('runs that cannot finish (hand-derived)', () => {
   it('a write still planned when the run stops: blocked on the full FIFO from the cycle it was due', () => {
     // L = 2: t0 written at 2 and read at 2 (the quitter's only firing). f1 (start 1, due 3)
