@@ -35,8 +35,9 @@ export interface Recording {
   /**
    * Per actor, the input FIFO whose close retired it (the first input its next firing would have
    * read, found empty and closed), or -1 if it retired otherwise. Order-independent (which ports a
-   * firing reads does not depend on timing), so it holds under every change; re-timing needs it
-   * for an actor with a `reads` selector, whose never-started firing the firings do not show.
+   * firing reads does not depend on timing), so it holds under every change: re-timing takes the
+   * input of each actor's trailing wait from it (for an actor with a `reads` selector, the firings
+   * do not show it: its next firing never started).
    */
   readonly retiredOn: Int32Array;
 }

@@ -13,19 +13,20 @@ import type { SweepState } from './retime-state.js';
 
 /**
  * Per actor, the FIFO the engine's trailing wait blocks on, or -1 (limited actor, no input, a
- * self-loop or an unproduced input: the wait stays idle). Without a `reads` selector that is its
- * first input; with one, the input the recorded run retired it on (`Recording.retiredOn`: the
- * selector's answer for the firing that never started, which no recorded firing shows).
+ * self-loop or an unproduced input: the wait stays idle): the input the recorded run retired it on
+ * (`Recording.retiredOn`). Which ports a firing reads does not depend on timing, so that holds under
+ * every change; it is the first input of an actor without a `reads` selector, and for one with a
+ * selector the selector's answer for the firing that never started, which no recorded firing shows.
  */
 const blockedOn = new WeakMap<RecordingIndex, Int32Array>();
 
 export function trailingInput(rec: Recording, ix: RecordingIndex): Int32Array {
   const hit = blockedOn.get(ix);
   if (hit) return hit;
-  const out = Int32Array.from(rec.graph.actors, (ga, a) => {
+  const out = Int32Array.from(rec.graph.actors, (_, a) => {
     if (!ix.unlimited[a]) return -1;
-    const f = ga.spec.reads === undefined ? ga.inputs.values().next().value : rec.retiredOn[a]!;
-    if (f === undefined || f === -1) return -1;
+    const f = rec.retiredOn[a]!;
+    if (f === -1) return -1;
     const p = ix.producer[f]!;
     return p === -1 || p === a ? -1 : f;
   });

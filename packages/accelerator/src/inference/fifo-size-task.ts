@@ -11,8 +11,6 @@ export interface GraphStructure {
   readonly actors: readonly {
     readonly name: string;
     readonly firings: number | undefined;
-    /** Whether its spec has a `reads` selector (re-timing keeps such an actor's trailing wait idle). */
-    readonly reads: boolean;
     readonly inputs: ReadonlyMap<string, number>;
     readonly outputs: ReadonlyMap<string, number>;
   }[];
@@ -52,7 +50,7 @@ export function fifoSizeTask(plan: SizingPlan, classes: readonly (readonly numbe
       name: graph.name,
       fifos: graph.fifos.map((f) => ({ name: f.name, depth: f.depth, widthBytes: f.widthBytes, ...(f.initialTokens !== undefined ? { initialTokens: f.initialTokens } : {}) })),
       resources: graph.resources.map((r) => ({ name: r.name, unitsPerCycle: r.unitsPerCycle })),
-      actors: graph.actors.map((ga) => ({ name: ga.spec.name, firings: ga.spec.firings, reads: ga.spec.reads !== undefined, inputs: ga.inputs, outputs: ga.outputs })),
+      actors: graph.actors.map((ga) => ({ name: ga.spec.name, firings: ga.spec.firings, inputs: ga.inputs, outputs: ga.outputs })),
     },
     depthById: plan.free.config.depth,
     unbounded: plan.unbounded,
@@ -63,15 +61,14 @@ export function fifoSizeTask(plan: SizingPlan, classes: readonly (readonly numbe
   };
 }
 
-/** The graph re-timing needs, from its structure (a `reads` selector stands for the spec's). */
+/** The graph re-timing needs, from its structure (which inputs an actor last waited on is in the recording: `retiredOn`). */
 export function graphOf(s: GraphStructure): Graph {
-  const noReads = () => [];
   return {
     name: s.name,
     fifos: s.fifos,
     resources: s.resources,
     actors: s.actors.map((a) => ({
-      spec: { name: a.name, ...(a.firings !== undefined ? { firings: a.firings } : {}), ...(a.reads ? { reads: noReads } : {}) } as unknown as ActorSpec,
+      spec: { name: a.name, ...(a.firings !== undefined ? { firings: a.firings } : {}) } as unknown as ActorSpec,
       inputs: a.inputs,
       outputs: a.outputs,
     })),
